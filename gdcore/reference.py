@@ -1,0 +1,112 @@
+"""Reference math in float64: the least-squares optimum, the Hessian, stability limits, landscapes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+def _np(t) -> np.ndarray:
+    if isinstance(t, torch.Tensor):
+        return t.detach().cpu().double().numpy()
+    return np.asarray(t, dtype=np.float64)
+
+
+def _design(X) -> np.ndarray:
+    X = _np(X)
+    X = X.reshape(len(X), -1)
+    return np.hstack([X, np.ones((len(X), 1))])
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """The closed-form least-squares solution and its mean squared error."""
+
+    w: tuple[float, ...]
+    b: float
+    mse: float
+
+    def loss(self, kind: str = "mse") -> float:
+        """The loss at the optimum: mse, or d2l's half squared loss (mse / 2)."""
+        return self.mse / 2 if kind == "half_squared" else self.mse
+
+
+def least_squares(X, y) -> Optimum:
+    """argmin over (w, b) of mean((X w + b - y)^2), solved with lstsq on [X, 1]."""
+    A = _design(X)
+    yv = _np(y).reshape(-1)
+    theta, *_ = np.linalg.lstsq(A, yv, rcond=None)
+    resid = A @ theta - yv
+    return Optimum(tuple(float(v) for v in theta[:-1]), float(theta[-1]), float(np.mean(resid ** 2)))
+
+
+def hessian(X, loss: str = "mse") -> np.ndarray:
+    """Hessian of the mean loss over (w, b): 2/n A^T A for mse, 1/n A^T A for half squared."""
+    A = _design(X)
+    scale = 1.0 if loss == "half_squared" else 2.0
+    return scale * (A.T @ A) / len(A)
+
+
+def lambda_max(X, loss: str = "mse") -> float:
+    """Largest eigenvalue of the loss Hessian (the curvature along the steepest direction)."""
+    return float(np.linalg.eigvalsh(hessian(X, loss))[-1])
+
+
+def stability_limit(X, loss: str = "mse", optimizer: str = "sgd", momentum: float = 0.0) -> float | None:
+    """Largest lr for which full-batch gradient descent on this quadratic does not blow up.
+
+    Plain GD: 2/λmax. Heavy-ball momentum β: 2(1+β)/λmax. Nesterov: 2(1+β)/((1+2β) λmax).
+    Adaptive methods (AdaGrad, RMSProp, Adam) rescale each step, so no such limit applies: None.
+    """
+    lam = lambda_max(X, loss)
+    if lam <= 0:
+        return None
+    if optimizer == "sgd":
+        return 2.0 / lam
+    if optimizer == "momentum":
+        return 2.0 * (1 + momentum) / lam
+    if optimizer == "nesterov":
+        return 2.0 * (1 + momentum) / ((1 + 2 * momentum) * lam)
+    return None
+
+
+def mse(X, y, w, b) -> float:
+    """Mean squared error of (w, b) on (X, y), in float64."""
+    A = _design(X)
+    theta = np.append(_np(w).reshape(-1), float(np.asarray(_np(b)).reshape(-1)[0]))
+    return float(np.mean((A @ theta - _np(y).reshape(-1)) ** 2))
+
+
+def loss_grid(X, y, w_values, b_values, loss: str = "mse") -> np.ndarray:
+    """MSE (or half squared loss) of a one-feature line over a grid: result[i, j] at (w_values[j], b_values[i]).
+
+    Uses the data's sufficient statistics, so the cost does not grow with n.
+    """
+    x, yv = _np(X).reshape(-1), _np(y).reshape(-1)
+    if _np(X).reshape(len(x), -1).shape[1] != 1:
+        raise ValueError("the loss landscape is drawn for one-feature data")
+    sx, sy, sxx, sxy, syy = x.mean(), yv.mean(), (x * x).mean(), (x * yv).mean(), (yv * yv).mean()
+    W, B = np.meshgrid(np.asarray(w_values, float), np.asarray(b_values, float))
+    grid = W * W * sxx + 2 * W * B * sx + B * B - 2 * W * sxy - 2 * B * sy + syy
+    grid = np.maximum(grid, 0.0)
+    return grid / 2 if loss == "half_squared" else grid
+
+
+def logistic_loss_grid(X, y, w1_values, w2_values, b: float = 0.0) -> np.ndarray:
+    """Mean binary cross-entropy over a (w1, w2) grid at a fixed b, computed stably from logits."""
+    Xn, yv = _np(X), _np(y).reshape(-1)
+    W1, W2 = np.meshgrid(np.asarray(w1_values, float), np.asarray(w2_values, float))
+    z = Xn[:, 0][:, None, None] * W1 + Xn[:, 1][:, None, None] * W2 + b
+    # softplus(z) - y z  ==  -(y log σ(z) + (1 - y) log(1 - σ(z)))
+    return np.mean(np.logaddexp(0.0, z) - yv[:, None, None] * z, axis=0)
+
+
+def default_window(opt: Optimum, path_w=None, path_b=None, pad: float = 0.5) -> tuple[tuple, tuple]:
+    """A (w range, b range) around the optimum that also contains the given path."""
+    ws = [opt.w[0]] + ([] if path_w is None else list(np.asarray(path_w, float).reshape(-1)))
+    bs = [opt.b] + ([] if path_b is None else list(np.asarray(path_b, float).reshape(-1)))
+    wlo, whi, blo, bhi = min(ws), max(ws), min(bs), max(bs)
+    dw = max(whi - wlo, 1.0) * pad
+    db = max(bhi - blo, 1.0) * pad
+    return (wlo - dw, whi + dw), (blo - db, bhi + db)
