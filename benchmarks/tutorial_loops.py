@@ -1,7 +1,9 @@
 """Plain copies of the tutorials' training loops, the baselines every benchmark compares against.
 
 Run as a script: `python benchmarks/tutorial_loops.py linreg-module` (or logreg-manual) trains the
-tutorial's loop as written (printing switched off) and prints the final w and b.
+tutorial's loop as written (printing switched off) and prints the final w and b. An optional
+`--steps N` (linreg-module) or `--epochs N` (logreg-manual) shortens the run, as the gdcore CLI's
+flags of the same names do (benchmarks/bench_engine.py --quick uses them).
 """
 from __future__ import annotations
 
@@ -68,6 +70,11 @@ LOOPS = {"linreg-module": linreg_module, "logreg-manual": logreg_manual}
 if __name__ == "__main__":
     torch.set_num_threads(1)
     name = sys.argv[1]
+    kwargs = {}
+    args = sys.argv[2:]
+    if args:  # `--steps N` (linreg-module) or `--epochs N` (logreg-manual)
+        flag, value = args
+        kwargs[{"--steps": "steps", "--epochs": "epochs"}[flag]] = int(value)
     t = time.perf_counter()
-    result = LOOPS[name]()
+    result = LOOPS[name](**kwargs)
     print(f"w = {result[0]}\nb = {result[1]}\nseconds = {time.perf_counter() - t:.3f}")

@@ -111,6 +111,9 @@ class Run:
         self.X_val = None if ds.X_val is None else ds.X_val.to(dev)
         self.y_val = None if ds.y_val is None else ds.y_val.to(dev)
         self.n = ds.n
+        if c.mode == "minibatch" and c.batch_size > self.n:
+            raise ConfigError(f"batch_size {c.batch_size:,} is larger than the {self.n:,} training samples; "
+                              f"pick at most {self.n:,} (or use batch mode)")
         self.batch_size = c.batch_size_for(self.n)
         self.steps_per_epoch = c.steps_per_epoch(self.n)
         self.total_steps = c.total_steps(self.n)

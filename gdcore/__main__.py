@@ -1,0 +1,6 @@
+"""`python -m gdcore ...`: see gdcore.cli."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

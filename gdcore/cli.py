@@ -1,0 +1,256 @@
+"""Command line: `python -m gdcore train|sweep|data|code|presets`.
+
+Bad input exits with status 2 and one `error: ...` line on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .errors import GdError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own errors: usage line, then one `error:` line
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number greater than 0, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {value}")
+    return value
+
+
+def _add_overrides(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=_seed, help="seed of the run's own generators")
+    p.add_argument("--lr", type=_positive_float, help="learning rate")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--epochs", type=_positive_int, help="passes over the data")
+    g.add_argument("--steps", type=_positive_int, help="parameter updates (overrides epochs)")
+    p.add_argument("--batch-size", type=_positive_int, help="samples per step (mini-batch mode)")
+    p.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop or adam")
+    p.add_argument("--device", help="cpu, cuda, mps or auto")
+
+
+def _overrides(args) -> dict:
+    keys = ("seed", "lr", "epochs", "steps", "batch_size", "optimizer", "device")
+    return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m gdcore", description="Gradient descent, step by step, in real PyTorch.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("train", help="run a preset and print its progress (or --json)")
+    p.add_argument("preset")
+    _add_overrides(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of progress")
+    p = sub.add_parser("sweep", help="train many learning rates at once as one batched program")
+    p.add_argument("preset")
+    p.add_argument("--lr-min", type=_positive_float, required=True)
+    p.add_argument("--lr-max", type=_positive_float, required=True)
+    p.add_argument("--runs", type=_positive_int, default=16)
+    _add_overrides(p)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("data", help="write a preset's data set as CSV")
+    p.add_argument("preset")
+    p.add_argument("--seed", type=_seed)
+    p = sub.add_parser("code", help="write a standalone script that performs the same run")
+    p.add_argument("preset")
+    _add_overrides(p)
+    sub.add_parser("presets", help="list the presets")
+    return parser
+
+
+# -- tutorial-style progress -------------------------------------------------------------------
+
+class _Printer:
+    """Prints a run's progress the way its tutorial prints, from the recorded history."""
+
+    def __init__(self, run, out=sys.stdout, err=sys.stderr):
+        self.run, self.out, self.err = run, out, err
+        self.printed = 0
+        self.bar = err.isatty() and run.total_steps > 2000
+        c = run.config
+        if c.loss == "half_squared":
+            self.style = "d2l"
+        elif c.task == "logreg":
+            self.style = "epoch"
+        elif c.impl == "module" or c.optimizer != "sgd":
+            self.style = "every20"
+        elif c.mode == "batch":
+            self.style = "every500"
+        else:
+            self.style = "batch"
+
+    def __call__(self, run) -> None:
+        self.flush()
+        if self.bar:
+            frac = run.step_count / max(run.total_steps, 1)
+            filled = int(30 * frac)
+            self.err.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {run.step_count:,}/{run.total_steps:,}")
+            self.err.flush()
+
+    def flush(self) -> None:
+        run = self.run
+        new = run.step_count - self.printed
+        if new <= 0:
+            return
+        L = run.losses()
+        lines = []
+        if self.style == "batch":
+            for rec in run.records(last=new):
+                grads = [rec[f"grad_{k}"] for k in run.param_columns]
+                params = [rec[k] for k in run.param_columns]
+                vals = [rec["loss"]] + grads + params
+                lines.append(f"epoch({rec['epoch']}) batch({rec['batch']}) loss,Δw,Δb,w,b = "
+                             + ",".join(f"{v:.3f}" for v in vals) + ",")
+        elif self.style in ("every20", "every500"):
+            every = 20 if self.style == "every20" else 500
+            for i in range(self.printed, run.step_count):
+                if self.style == "every20" and (i + 1) % every == 0:
+                    lines.append(f"Epoch[{i}/{run.total_steps}], loss: {L[i]:.6f}")
+                elif self.style == "every500" and i % every == 0:
+                    lines.append(f"{i} {L[i]:.6f}")
+        else:
+            spe = run.steps_per_epoch
+            epoch_losses = run.epoch_losses()
+            for i in range(self.printed, run.step_count):
+                if (i + 1) % spe == 0:
+                    e = (i + 1) // spe
+                    if self.style == "epoch":
+                        lines.append(f"Epoch: {e - 1:03d}, Loss: {L[i]:.3f}")
+                    elif e - 1 < len(epoch_losses):
+                        lines.append(f"epoch {e}, loss {epoch_losses[e - 1]:f}")
+        if lines:
+            self.out.write("\n".join(lines) + "\n")
+        self.printed = run.step_count
+
+    def finish(self, result) -> None:
+        self.flush()
+        if self.bar:
+            self.err.write("\n")
+        run = self.run
+        d = result.to_dict()
+        if self.style == "d2l" and run.data.true_w is not None:
+            errs = [tw - w for tw, w in zip(run.data.true_w, d["params"]["w"])]
+            self.out.write(f"w的估计误差 (error of w): {[round(e, 6) for e in errs]}\n")
+            self.out.write(f"b的估计误差 (error of b): {run.data.true_b - d['params']['b'][0]:.6f}\n")
+        if run.config.task == "logreg":
+            self.out.write(f"accuracy = {d['accuracy']:.4f}\n")
+        self.out.write(f"{d['message']} in {d['seconds']:.2f} s on {d['device']}\n")
+        self.out.write(f"w = {d['params']['w']}\nb = {d['params']['b']}\n")
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+def _cmd_train(args) -> int:
+    from .api import Result
+    from .engine import Run
+    from .presets import preset_config
+
+    run = Run(preset_config(args.preset, **_overrides(args)))
+    if args.json:
+        run.run()
+        print(json.dumps(Result(run).to_dict()))
+        return 0
+    printer = _Printer(run)
+    try:
+        run.run(callback=printer)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+    printer.finish(Result(run))
+    return 0
+
+
+def _cmd_sweep(args) -> int:
+    from .presets import preset_config
+    from .sweep import lr_grid, sweep
+
+    if args.lr_min > args.lr_max:
+        raise GdError(f"--lr-min ({args.lr_min:g}) must not exceed --lr-max ({args.lr_max:g})")
+    config = preset_config(args.preset, **_overrides(args))
+    result = sweep(config, lr_grid(args.lr_min, args.lr_max, args.runs))
+    if args.json:
+        print(json.dumps(result.to_dict()))
+        return 0
+    for rec in result.records():
+        status = rec["status"] if rec["diverged_at"] is None else f"diverged at step {rec['diverged_at']}"
+        loss = "-" if rec["final_loss"] is None else f"{rec['final_loss']:.6g}"
+        print(f"lr {rec['lr']:<12.6g} loss {loss:<14} {status}")
+    print(f"{len(result.lrs)} runs x {result.steps:,} steps in {result.seconds:.2f} s on {result.device}")
+    return 0
+
+
+def _cmd_data(args) -> int:
+    from .data import make_dataset
+    from .presets import preset_config
+
+    config = preset_config(args.preset, **({} if args.seed is None else {"seed": args.seed}))
+    sys.stdout.write(make_dataset(config.replace(val_fraction=0.0)).to_csv())
+    return 0
+
+
+def _cmd_code(args) -> int:
+    from .codegen import export_script
+    from .presets import preset_config
+
+    sys.stdout.write(export_script(preset_config(args.preset, **_overrides(args))))
+    return 0
+
+
+def _cmd_presets(args) -> int:
+    from .presets import DESCRIPTIONS, PRESETS
+
+    width = max(map(len, PRESETS))
+    for name in PRESETS:
+        print(f"{name:<{width}}  {DESCRIPTIONS[name]}")
+    return 0
+
+
+COMMANDS = {"train": _cmd_train, "sweep": _cmd_sweep, "data": _cmd_data, "code": _cmd_code,
+            "presets": _cmd_presets}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    import torch
+
+    # The tutorials' tensors are tiny: one thread avoids thread hand-off costs on every op.
+    torch.set_num_threads(1)
+    try:
+        return COMMANDS[args.command](args)
+    except GdError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `python -m gdcore data ... | head`
+        return 0

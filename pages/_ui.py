@@ -1,0 +1,191 @@
+"""Streamlit pieces every lesson page shares: run controls, live updates, code and downloads.
+
+Pages stay thin: they read widgets, build a gdcore Config, and call these helpers to drive and
+show the run. All training logic is in gdcore; this module only wires it to widgets.
+"""
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from gdcore.codegen import export_script
+from gdcore.errors import GdError
+from gdcore.session import Lesson, history_csv
+
+SYNC_STEPS = 2000  # "Run N" up to this many steps finishes inside the click; longer runs tick live
+TICK_S = 0.3  # seconds between live updates of a long run
+BUDGET_S = 0.2  # training time per live update
+
+
+def settings(default_seed: int) -> tuple[int, str]:
+    """(seed, device) from the shared sidebar; an empty seed means the tutorial's own."""
+    seed = st.session_state.get("w.seed")
+    device = st.session_state.get("w.device") or "cpu"
+    return (default_seed if seed is None else int(seed)), device
+
+
+def lesson(name: str) -> Lesson:
+    """This user's state for a lesson, kept under a session key no widget owns."""
+    key = f"_lesson.{name}"
+    if key not in st.session_state:
+        st.session_state[key] = Lesson()
+    return st.session_state[key]
+
+
+def set_values(values: dict) -> None:
+    """on_click helper: set widget values (before the widgets are drawn on the rerun)."""
+    for k, v in values.items():
+        st.session_state[k] = v
+
+
+def preset_button(label: str, values: dict, key: str, help: str | None = None) -> None:
+    """A button that loads a tutorial's settings into this page's widgets."""
+    st.button(label, key=key, on_click=set_values, args=(values,), help=help, type="secondary")
+
+
+def build(lesson_obj: Lesson, make_config, data=None):
+    """Build (or keep) the lesson's run for the current widgets; show one sentence on bad input."""
+    try:
+        return lesson_obj.ensure(make_config(), data)
+    except GdError as exc:
+        st.error(f"{exc}. The previous run is kept." if lesson_obj.run is not None else str(exc))
+        return lesson_obj.run
+
+
+# -- controls ----------------------------------------------------------------------------------
+
+def _step(lesson_obj: Lesson) -> None:
+    lesson_obj.stop()
+    if lesson_obj.run is not None:
+        lesson_obj.run.run(1)
+
+
+def _epoch(lesson_obj: Lesson) -> None:
+    lesson_obj.stop()
+    if lesson_obj.run is not None:
+        lesson_obj.run.run_epoch()
+
+
+def _run_n(lesson_obj: Lesson, key: str) -> None:
+    n = int(st.session_state.get(f"w.{key}.run_n") or 100)
+    run = lesson_obj.run
+    if run is None:
+        return
+    if n <= SYNC_STEPS:
+        lesson_obj.stop()
+        run.run(n)
+    else:
+        lesson_obj.start(n)
+
+
+def _run_all(lesson_obj: Lesson) -> None:
+    lesson_obj.start(None)
+
+
+def _play(lesson_obj: Lesson, key: str) -> None:
+    if lesson_obj.busy:
+        lesson_obj.stop()
+    else:
+        lesson_obj.play(int(st.session_state.get(f"w.{key}.speed") or 1))
+
+
+def _reset(lesson_obj: Lesson) -> None:
+    lesson_obj.reset()
+
+
+def controls(lesson_obj: Lesson, key: str) -> None:
+    """Step / Epoch / Run N / Run to end / Play-Pause / Reset, then the run's status line."""
+    run = lesson_obj.run
+    disabled = run is None or run.done
+    c = st.columns([1, 1, 1.3, 1, 1.2, 1.2, 1])
+    c[0].button("Step", key=f"b.{key}.step", on_click=_step, args=(lesson_obj,), disabled=disabled,
+                help="Exactly one update: forward, backward, update.", use_container_width=True)
+    c[1].button("Epoch", key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj,), disabled=disabled,
+                help="Run to the end of the current epoch.", use_container_width=True)
+    c[2].number_input("N", min_value=1, max_value=1_000_000, value=100, step=100, key=f"w.{key}.run_n",
+                      label_visibility="collapsed", help="Steps for 'Run N'.")
+    c[3].button("Run N", key=f"b.{key}.run_n_btn", on_click=_run_n, args=(lesson_obj, key), disabled=disabled,
+                use_container_width=True)
+    c[4].button("Run to end", key=f"b.{key}.run_all", on_click=_run_all, args=(lesson_obj,),
+                disabled=disabled or lesson_obj.busy, use_container_width=True)
+    playing = lesson_obj.mode == "playing"
+    label = "⏸ Pause" if playing else ("⏹ Stop" if lesson_obj.busy else "▶ Play")
+    c[5].button(label, key=f"b.{key}.play", on_click=_play, args=(lesson_obj, key),
+                disabled=run is None or (run.done and not lesson_obj.busy), use_container_width=True,
+                help="Play animates the run step by step; during a long run this stops it.")
+    c[6].button("Reset", key=f"b.{key}.reset", on_click=_reset, args=(lesson_obj,), disabled=run is None,
+                use_container_width=True)
+
+
+def status(lesson_obj: Lesson) -> None:
+    """Where the run is; a progress bar during a long run; the explained stop after divergence."""
+    run = lesson_obj.run
+    if run is None:
+        return
+    if lesson_obj.mode == "running":
+        st.progress(lesson_obj.progress(),
+                    text=f"running: step {run.step_count:,} of {lesson_obj.target:,} (Stop to interrupt)")
+    parts = [f"step **{run.step_count:,}** of {run.total_steps:,}",
+             f"epoch {run.epoch + (1 if run.batch_in_epoch else 0)} "
+             f"(batch {run.batch_in_epoch} of {run.steps_per_epoch})" if run.steps_per_epoch > 1
+             else f"epoch {run.epoch:,}"]
+    L = run.losses()
+    if len(L):
+        parts.append(f"last step's loss **{L[-1]:.6g}**")
+    if run.status == "diverged":
+        st.error(f"⚠️ {run.message}. The history up to step {run.step_count:,} is kept; press Reset "
+                 f"(or lower lr) to start again.")
+    elif run.done and run.step_count:
+        st.success(" · ".join(parts) + " · run complete")
+        return
+    st.caption(" · ".join(parts))
+
+
+def live(lesson_obj: Lesson, key: str, draw) -> None:
+    """Controls, status and the page's charts in one fragment that ticks while a run is going."""
+    every = TICK_S if lesson_obj.busy else None
+
+    @st.fragment(run_every=every)
+    def _live():
+        if lesson_obj.busy:
+            lesson_obj.tick(BUDGET_S)
+        if (every is None) == lesson_obj.busy:  # started or finished: re-create the fragment
+            st.rerun()
+        controls(lesson_obj, key)
+        if lesson_obj.mode == "playing":
+            st.select_slider("steps per frame", [1, 5, 25, 100], key=f"w.{key}.speed")
+        status(lesson_obj)
+        if lesson_obj.run is not None:
+            draw(lesson_obj.run)
+
+    _live()
+
+
+# -- code and downloads ------------------------------------------------------------------------
+
+def code_and_downloads(run, key: str) -> None:
+    """'Show the code' (the exact script for these settings) and the downloads."""
+    if run is None:
+        return
+    with st.expander("Show the code: a standalone script that performs exactly this run"):
+        try:
+            script = export_script(run.config, run.data)
+        except GdError as exc:
+            st.info(str(exc))
+            script = None
+        if script:
+            st.code(script, language="python", line_numbers=True)
+    c1, c2 = st.columns(2)
+    if script:
+        c1.download_button("⬇ Script (.py)", script, file_name=f"{run.config.preset or key}.py",
+                           mime="text/x-python", key=f"b.{key}.dl_py")
+    c2.download_button("⬇ History (.csv)", lambda: history_csv(run), file_name=f"{key}_history.csv",
+                       mime="text/csv", key=f"b.{key}.dl_csv")
+
+
+def fmt(v: float) -> str:
+    """A number for display (no nan/inf surprises)."""
+    if v is None or not math.isfinite(v):
+        return "—"
+    return f"{v:.6g}"

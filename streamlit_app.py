@@ -1,0 +1,48 @@
+"""Entry point: navigation over pages/, the shared sidebar, one torch thread. Nothing else."""
+import streamlit as st
+import torch
+
+from gdcore.devices import available_devices
+
+
+@st.cache_resource
+def _one_torch_thread() -> bool:
+    # All sessions share this one process. The tutorials' tensors are tiny, so extra intra-op
+    # threads only add hand-off cost, and on a shared host (a fraction of a core) they would
+    # make every user compete for cores: one thread, set once for the process.
+    torch.set_num_threads(1)
+    return True
+
+
+_one_torch_thread()
+st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon="📉", layout="wide")
+
+# A widget's value is dropped when the user visits a page that does not draw it; lesson widgets
+# use keys starting with "w." and are re-assigned here so every lesson keeps its settings.
+for _key in list(st.session_state.keys()):
+    if isinstance(_key, str) and _key.startswith("w."):
+        st.session_state[_key] = st.session_state[_key]
+
+PAGES = {
+    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
+    "Lessons": [
+        st.Page("pages/autograd_basics.py", title="1 · Autograd basics", icon="🔗"),
+        st.Page("pages/linear_regression.py", title="2 · Linear regression by hand", icon="📈"),
+        st.Page("pages/mini_batches.py", title="3 · Mini-batches", icon="🧺"),
+        st.Page("pages/why_squared_loss.py", title="4 · Why squared loss", icon="🔔"),
+        st.Page("pages/optimizers.py", title="5 · nn.Module and optimizers", icon="🏁"),
+        st.Page("pages/logistic_regression.py", title="6 · Logistic regression", icon="🧭"),
+        st.Page("pages/lr_explorer.py", title="7 · Learning-rate explorer", icon="🔭"),
+    ],
+}
+nav = st.navigation(PAGES)
+
+with st.sidebar:
+    st.selectbox("Device", available_devices(), key="w.device",
+                 help="Only devices that exist on this server are listed. 'auto' picks a GPU when there is one.")
+    st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="w.seed", value=None,
+                    placeholder="the tutorial's own seed",
+                    help="Seeds this run's own random generators. Empty: the tutorial's seed. "
+                         "Same seed, same numbers.")
+
+nav.run()
