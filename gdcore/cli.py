@@ -96,10 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
 class _Printer:
     """Prints a run's progress the way its tutorial prints, from the recorded history."""
 
-    def __init__(self, run, out=sys.stdout, err=sys.stderr):
-        self.run, self.out, self.err = run, out, err
+    def __init__(self, run, out=None, err=None):
+        self.run, self.out, self.err = run, out or sys.stdout, err or sys.stderr
         self.printed = 0
-        self.bar = err.isatty() and run.total_steps > 2000
+        self.bar = self.err.isatty() and run.total_steps > 2000
         c = run.config
         if c.loss == "half_squared":
             self.style = "d2l"

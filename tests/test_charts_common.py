@@ -1,0 +1,88 @@
+"""Shared chart builders, checked on their Vega-Lite specs."""
+import numpy as np
+import pandas as pd
+
+from gdcore import charts, reference
+from gdcore.data import linear_1d
+
+
+def _layers(spec):
+    return spec.get("layer", [spec])
+
+
+def _data_rows(chart):
+    spec = chart.to_dict()
+    return {k: v for k, v in spec["datasets"].items()}
+
+
+def test_loss_frame_downsamples_and_drops_non_finite():
+    losses = np.abs(np.random.default_rng(1).normal(size=100_000)) + 1e-3
+    losses[5] = np.inf
+    f = charts.loss_frame(losses)
+    assert len(f) <= 2000
+    assert np.isfinite(f["loss"]).all()
+    assert f["step"].iloc[0] == 1 and f["step"].iloc[-1] == 100_000
+
+
+def test_loss_curve_spec_log_scale_and_tooltips():
+    f = charts.loss_frame(np.linspace(10, 0.1, 5000))
+    spec = charts.loss_curve(f, log=True).to_dict()
+    assert spec["mark"]["type"] == "line"
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert spec["encoding"]["x"]["field"] == "step"
+    assert any(t["field"] == "loss" for t in spec["encoding"]["tooltip"])
+    assert "params" in spec  # zoom / pan
+    rows = sum(len(v) for v in spec["datasets"].values())
+    assert rows <= 2000
+
+
+def test_loss_curve_linear_scale():
+    f = charts.loss_frame([3.0, 2.0, 1.0])
+    spec = charts.loss_curve(f, log=False).to_dict()
+    assert spec["encoding"]["y"]["scale"].get("type") is None
+
+
+def test_scatter_fit_layers_lines():
+    ds = linear_1d(n=150, seed=100)
+    opt = reference.least_squares(ds.X, ds.y)
+    chart = charts.scatter_fit(ds.X, ds.y, [{"label": "fit", "w": opt.w[0], "b": opt.b},
+                                            {"label": "true", "w": 2.0, "b": 6.0, "dash": True}])
+    spec = chart.to_dict()
+    layers = _layers(spec)
+    assert [lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"] for lay in layers] == ["point", "line"]
+    datasets = list(spec["datasets"].values())
+    assert sorted(len(d) for d in datasets) == [4, 150]  # two lines x two end points, 150 points
+    line_rows = next(d for d in datasets if len(d) == 4)
+    fit = [r for r in line_rows if r["line"] == "fit"]
+    for r in fit:  # end points lie on y = w x + b
+        assert abs(r["y"] - (opt.w[0] * r["x"] + opt.b)) < 1e-9
+
+
+def test_landscape_grid_path_and_optimum():
+    ds = linear_1d(n=150, seed=100)
+    opt = reference.least_squares(ds.X, ds.y)
+    ws, bs = np.linspace(0, 4, 30), np.linspace(3, 9, 25)
+    grid = reference.loss_grid(ds.X, ds.y, ws, bs)
+    path = charts.path_frame(np.arange(1, 11), np.linspace(1, 2, 10), np.linspace(4, 6, 10))
+    spec = charts.landscape(grid, ws, bs, paths=path, optimum=(opt.w[0], opt.b)).to_dict()
+    layers = _layers(spec)
+    assert len(layers) == 3
+    assert layers[0]["mark"]["type"] == "rect"
+    assert layers[0]["encoding"]["color"]["scale"]["type"] == "log"
+    sizes = sorted(len(d) for d in spec["datasets"].values())
+    assert sizes == [1, 10, 30 * 25]
+
+
+def test_path_frame_thins_but_keeps_last_point():
+    steps = np.arange(1, 10_001)
+    f = charts.path_frame(steps, np.sqrt(steps), np.log(steps), max_points=300)
+    assert len(f) <= 301
+    assert f["step"].iloc[-1] == 10_000
+
+
+def test_traces_one_series_per_column():
+    frame = pd.DataFrame({"step": np.arange(1, 5001), "w": np.linspace(0, 1, 5000), "b": np.linspace(1, 0, 5000)})
+    spec = charts.traces(frame, ["w", "b"]).to_dict()
+    data = next(iter(spec["datasets"].values()))
+    assert {r["series"] for r in data} == {"w", "b"}
+    assert len(data) <= 4000

@@ -1,0 +1,132 @@
+"""The command line: JSON equals run_preset, tutorial-style printing, exit 2 on bad input."""
+import io
+import json
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gdcore
+from gdcore.cli import main
+from gdcore.data import linear_1d, load_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args):
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_train_json_equals_run_preset():
+    code, out, _ = _cli("train", "linreg-d2l", "--json", "--seed", "3")
+    assert code == 0
+    d = json.loads(out)
+    ref = gdcore.run_preset("linreg-d2l", seed=3).to_dict()
+    for key in ("preset", "config", "params", "loss", "epoch_loss", "steps", "status", "diverged_at", "device"):
+        assert d[key] == ref[key], key
+    assert len(d["loss"]) == d["steps"] == 300
+    assert d["status"] == "ok" and d["diverged_at"] is None
+    assert set(d) >= {"preset", "config", "params", "loss", "epoch_loss", "steps", "status", "diverged_at",
+                      "message", "device", "seconds"}
+
+
+def test_train_json_diverged_history_ends_before_bad_step():
+    code, out, _ = _cli("train", "linreg-manual", "--lr", "5", "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] == "diverged"
+    assert len(d["loss"]) == d["diverged_at"] - 1 == d["steps"]
+    assert all(np.isfinite(d["loss"]))
+    assert f"diverged at step {d['diverged_at']}" in d["message"] and "2/λmax" in d["message"]
+
+
+def test_train_prints_like_the_tutorial():
+    code, out, _ = _cli("train", "linreg-minibatch", "--epochs", "2")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].startswith("epoch(1) batch(0) loss,Δw,Δb,w,b = ")
+    assert sum(ln.startswith("epoch(") for ln in lines) == 16
+    assert lines[-2].startswith("w = [") and lines[-1].startswith("b = [")
+    w = json.loads(lines[-2].split("=", 1)[1])
+    run = gdcore.Run(gdcore.preset_config("linreg-minibatch", epochs=2))
+    run.run()
+    assert w == run.params()["w"]
+
+
+def test_train_logreg_prints_one_line_per_epoch():
+    code, out, _ = _cli("train", "logreg-manual", "--epochs", "2")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].startswith("Epoch: 000, Loss: ") and lines[1].startswith("Epoch: 001, Loss: ")
+
+
+def test_steps_override_epochs():
+    code, out, _ = _cli("train", "linreg-minibatch", "--steps", "5", "--json")
+    assert json.loads(out)["steps"] == 5
+
+
+def test_data_is_the_presets_data():
+    code, out, _ = _cli("data", "linreg-minibatch")
+    assert code == 0
+    ds = load_csv(out.encode())
+    ref = linear_1d(150, 2.0, 6.0, 0.3, 5.0, 100)
+    assert ds.feature_names == ("x",) and ds.label_name == "y"
+    np.testing.assert_allclose(ds.X.numpy(), ref.X.numpy(), rtol=1e-7)
+    np.testing.assert_allclose(ds.y.numpy(), ref.y.numpy(), rtol=1e-7)
+
+
+def test_presets_lists_all_five():
+    code, out, _ = _cli("presets")
+    assert code == 0
+    assert [ln.split()[0] for ln in out.splitlines()] == list(gdcore.PRESETS)
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["train", "nope"], "unknown preset"),
+    (["train", "linreg-d2l", "--lr", "0"], "--lr"),
+    (["train", "linreg-d2l", "--lr", "-1"], "--lr"),
+    (["train", "linreg-d2l", "--lr", "nan"], "--lr"),
+    (["train", "linreg-d2l", "--lr", "inf"], "--lr"),
+    (["train", "linreg-d2l", "--lr", "abc"], "--lr"),
+    (["train", "linreg-d2l", "--batch-size", "0"], "--batch-size"),
+    (["train", "linreg-d2l", "--batch-size", "2.5"], "--batch-size"),
+    (["train", "linreg-d2l", "--batch-size", "5000"], "larger than"),
+    (["train", "linreg-d2l", "--steps", "0"], "--steps"),
+    (["train", "linreg-d2l", "--steps", "99999999"], "steps"),
+    (["train", "linreg-d2l", "--epochs", "1", "--steps", "2"], "not allowed"),
+    (["train", "linreg-d2l", "--optimizer", "lbfgs"], "unknown optimizer"),
+    (["train", "linreg-d2l", "--device", "tpu"], "unknown device"),
+    (["train", "linreg-d2l", "--seed", "-1"], "--seed"),
+    (["data", "nope"], "unknown preset"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_exits_2_with_one_error_line(args, phrase):
+    code, out, err = _cli(*args)
+    assert code == 2
+    error_lines = [ln for ln in err.splitlines() if ln.startswith("error: ")]
+    assert len(error_lines) == 1 and phrase in error_lines[0]
+    assert "Traceback" not in err
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_cuda_on_a_machine_without_it():
+    code, _, err = _cli("train", "linreg-d2l", "--device", "cuda")
+    assert code == 2 and "not available" in err
+
+
+def test_whole_process_exit_code_and_no_traceback():
+    proc = subprocess.run([sys.executable, "-m", "gdcore", "train", "linreg-d2l", "--lr", "0"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "Traceback" not in proc.stderr
