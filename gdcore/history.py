@@ -53,7 +53,7 @@ class History:
                  window: int = 4096, thin_cap: int = 4096):
         self.columns = list(columns)
         self.D = len(columns)
-        self.chunk = chunk or (256 if device.type == "cpu" else 2048)
+        self.chunk = chunk or (64 if device.type == "cpu" else 2048)
         self.window = window
         self.thin_cap = thin_cap
         self.stage = torch.zeros(self.chunk, 1 + self.D, device=device)

@@ -1,0 +1,124 @@
+"""Every page in a real browser: loads cleanly, draws its charts, and its main interaction works."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PAGES = [  # (url path, charts expected at first load, has a Step button)
+    ("", 0, False),
+    ("autograd_basics", 0, False),
+    ("linear_regression", 3, True),
+    ("mini_batches", 2, True),
+    ("why_squared_loss", 2, False),
+    ("optimizers", 2, True),
+    ("logistic_regression", 2, True),
+    ("lr_explorer", 0, False),
+]
+STEP_RE = re.compile(r"step ([\d,]+) of ([\d,]+)")
+
+
+def settle(pg, extra_ms: int = 400) -> None:
+    """Wait until the script has finished its rerun (as Streamlit's own e2e tests do)."""
+    pg.wait_for_selector(IDLE, timeout=60_000)
+    pg.wait_for_timeout(extra_ms)
+    pg.wait_for_selector(IDLE, timeout=60_000)
+
+
+def open_page(pg, server, path: str) -> None:
+    pg.goto(f"{server}/{path}")
+    pg.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    settle(pg, 800)
+
+
+def step_count(pg) -> int:
+    m = STEP_RE.search(pg.inner_text('[data-testid="stMain"]'))
+    assert m, "the page shows no 'step N of M' status"
+    return int(m.group(1).replace(",", ""))
+
+
+def click(pg, name: str) -> None:
+    pg.get_by_role("button", name=name, exact=True).first.click()
+    settle(pg)
+
+
+def assert_clean(pg) -> None:
+    assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
+    errors = [e for e in pg.console_errors if "favicon" not in e]
+    assert not errors, errors
+
+
+def assert_charts_drawn(pg, at_least: int) -> None:
+    charts = pg.locator('[data-testid="stVegaLiteChart"]')
+    if at_least:
+        charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
+    assert charts.count() >= at_least
+    for i in range(charts.count()):
+        assert charts.nth(i).locator("canvas, svg").count() > 0, f"chart {i} has nothing drawn"
+
+
+@pytest.mark.parametrize("path, charts, has_step", PAGES, ids=[p[0] or "home" for p in PAGES])
+def test_page_loads_draws_and_steps(page, server, shots, path, charts, has_step):
+    open_page(page, server, path)
+    assert_clean(page)
+    assert_charts_drawn(page, charts)
+    name = path or "home"
+    if has_step:
+        before = step_count(page)
+        click(page, "Step")
+        assert step_count(page) == before + 1
+        click(page, "Step")
+        assert step_count(page) == before + 2
+        assert_clean(page)
+        assert_charts_drawn(page, charts)
+    page.screenshot(path=str(shots / f"{name}_desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    settle(page)
+    page.screenshot(path=str(shots / f"{name}_phone.png"), full_page=True)
+    assert_clean(page)
+
+
+def test_run_keeps_across_page_switches(page, server):
+    open_page(page, server, "linear_regression")
+    for _ in range(3):
+        click(page, "Step")
+    assert step_count(page) == 3
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Home").first.click()
+    settle(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Linear regression").first.click()
+    settle(page)
+    assert step_count(page) == 3
+    assert_clean(page)
+
+
+def test_long_run_shows_progress_and_stops(page, server, shots):
+    open_page(page, server, "optimizers")
+    page.get_by_role("button", name="Run to end", exact=True).first.click()
+    page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "long_run_progress.png"))
+    page.get_by_role("button", name="⏹ Stop", exact=True).first.click()
+    settle(page, 800)
+    first = step_count(page)
+    page.wait_for_timeout(1200)
+    settle(page)
+    assert step_count(page) == first
+    assert 0 < first < 30_000
+    assert page.locator('[data-testid="stProgress"]').count() == 0
+    assert_clean(page)
+
+
+def test_play_animates_on_its_own(page, server):
+    open_page(page, server, "linear_regression")
+    page.get_by_role("button", name="▶ Play", exact=True).first.click()
+    page.wait_for_timeout(2500)
+    moving = step_count(page)
+    page.wait_for_timeout(1500)
+    assert step_count(page) > moving > 0  # advanced with no click
+    page.get_by_role("button", name="⏸ Pause", exact=True).first.click()
+    settle(page, 800)
+    paused = step_count(page)
+    page.wait_for_timeout(1000)
+    assert step_count(page) == paused
+    assert_clean(page)
