@@ -36,6 +36,12 @@ PAGES = {
     ],
 }
 nav = st.navigation(PAGES)
+# Streamlit's legacy pages/ mode can run a lesson file without this script (a direct link to a
+# fresh server); the lesson then sends the learner here with its path, and we go on to it.
+_goto = st.session_state.pop("_goto", None)
+if _goto:
+    st.switch_page(_goto)
+st.session_state["_entry_ran"] = True
 
 with st.sidebar:
     st.selectbox("Device", available_devices(), key="w.device",

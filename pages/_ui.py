@@ -18,6 +18,20 @@ TICK_S = 0.3  # seconds between live updates of a long run
 BUDGET_S = 0.2  # training time per live update
 
 
+def page_guard(path: str) -> None:
+    """Make sure the entry point ran before this page (call first thing in every page).
+
+    With a pages/ folder, Streamlit's legacy multipage mode runs a page file on its own when a
+    fresh server's first request is a direct link (and in AppTest page switches); the sidebar,
+    navigation and kept widget values would be missing. Then we go through the entry point,
+    which comes straight back here.
+    """
+    if st.session_state.pop("_entry_ran", False):
+        return
+    st.session_state["_goto"] = path
+    st.switch_page("streamlit_app.py")
+
+
 def settings(default_seed: int) -> tuple[int, str]:
     """(seed, device) from the shared sidebar; an empty seed means the tutorial's own."""
     seed = st.session_state.get("w.seed")

@@ -4,6 +4,9 @@ import streamlit as st
 from gdcore.devices import resolve_device
 from gdcore.errors import DeviceError
 from gdcore.presets import SOURCES
+from pages import _ui
+
+_ui.page_guard("pages/home.py")
 
 st.title("📉 Gradient descent, step by step")
 st.markdown(
