@@ -71,7 +71,7 @@ def test_synthetic_data_is_d2ls_recipe(restore_global_rngs):
     assert ds.feature_names == ("x1", "x2")
 
 
-def test_logistic_rule_is_seed_004s_recipe(tutorial_loops, restore_global_rngs):
+def test_logistic_rule_is_seed_004s_recipe(restore_global_rngs):
     torch.manual_seed(123)
     data_x = torch.randn(size=(1000, 2)).float()
     data_y = torch.where(torch.subtract(data_x[:, 0] * 0.5, data_x[:, 1] * 1.5) > 0, 1., 0.).float()
