@@ -1,0 +1,274 @@
+"""Linear regression by hand (seeds 003 and 000): the numbers the lesson page shows.
+
+Everything here reads plain per-step records (`Run.records()`: step, epoch, batch, loss, w, b,
+grad_w, grad_b) or the data, and returns numbers or text. A record's loss and gradients were
+computed at the parameters *before* its update; its w and b are the values *after* it, exactly
+what the tutorial prints after `w.data -= lr * w.grad.data`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import reference
+from ..reference import Optimum
+
+# seed 000 prints: "epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3lf,%.3lf,%.3lf,%.3lf,%.3lf,"
+TUTORIAL_FORMAT = "epoch({epoch}) batch({batch}) loss,Δw,Δb,w,b = {loss:.3f},{gw:.3f},{gb:.3f},{w:.3f},{b:.3f}"
+TABLE_COLUMNS = ["step", "epoch", "batch", "loss", "Δw", "Δb", "w", "b"]
+
+
+# -- facts about the data -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Facts:
+    """What the data alone decides: the optimum, the curvatures, the largest stable lr."""
+
+    optimum: Optimum
+    lambda_max: float  # curvature of the MSE bowl along its steepest direction
+    lambda_min: float  # ... and along its flattest direction
+    limit: float | None  # 2 / lambda_max: full-batch GD diverges for any larger lr
+
+    @property
+    def unique(self) -> bool:
+        """False when the optimum is a whole line of (w, b) (fewer than two distinct x values)."""
+        return self.lambda_min > 1e-9 * max(self.lambda_max, 1e-300)
+
+
+def facts(X, y) -> Facts:
+    """Least-squares optimum, Hessian eigenvalues and stability limit of the MSE on (X, y)."""
+    eig = np.linalg.eigvalsh(reference.hessian(X, "mse"))
+    lam_min, lam_max = max(float(eig[0]), 0.0), float(eig[-1])
+    return Facts(reference.least_squares(X, y), lam_max, lam_min, reference.stability_limit(X, "mse"))
+
+
+# -- what an lr does on this bowl -----------------------------------------------------------------
+
+def overshoot_factor(lr: float, lam: float) -> float:
+    """|1 - lr·λ|: how one full-batch step scales the distance to the optimum along a direction of curvature λ."""
+    return abs(1.0 - lr * lam)
+
+
+def lr_regime(lr: float, lam_max: float) -> str:
+    """'smooth' (lr·λmax ≤ 1), 'zigzag' (1 < lr·λmax < 2), 'edge' (= 2) or 'diverges' (> 2)."""
+    x = lr * lam_max
+    if x <= 1.0:
+        return "smooth"
+    if x < 2.0 - 1e-12:
+        return "zigzag"
+    if x <= 2.0 + 1e-12:
+        return "edge"
+    return "diverges"
+
+
+def steps_per_decade(lr: float, f: Facts) -> float | None:
+    """Full-batch steps that shrink the distance to the optimum 10×, set by the slowest direction.
+
+    None when the run does not converge (some |1 - lr·λ| ≥ 1) or the data has no unique optimum.
+    """
+    if not f.unique:
+        return None
+    rate = max(overshoot_factor(lr, f.lambda_min), overshoot_factor(lr, f.lambda_max))
+    if rate >= 1.0:
+        return None
+    if rate == 0.0:
+        return 1.0
+    return math.log(10.0) / -math.log(rate)
+
+
+def lr_sentence(lr: float, f: Facts) -> str:
+    """One or two sentences on what this lr does on this data, with the numbers."""
+    if f.limit is None:
+        return "The loss is flat in every direction here: any lr leaves it unchanged."
+    x = lr * f.lambda_max
+    regime = lr_regime(lr, f.lambda_max)
+    if regime == "smooth":
+        head = (f"lr·λmax = {x:.3g} ≤ 1: every step moves w and b toward the valley floor "
+                f"without jumping across it.")
+    elif regime == "zigzag":
+        head = (f"1 < lr·λmax = {x:.3g} < 2: each step jumps across the valley floor but lands closer "
+                f"(×{overshoot_factor(lr, f.lambda_max):.3g}): a shrinking zigzag.")
+    elif regime == "edge":
+        head = "lr·λmax = 2: each step jumps across the valley to exactly as far away; it never settles."
+    else:
+        return (f"lr·λmax = {x:.3g} > 2: each step lands {overshoot_factor(lr, f.lambda_max):.3g}× "
+                f"farther from the valley floor than it started, so the run will diverge.")
+    k = steps_per_decade(lr, f)
+    if k is None:
+        return head
+    return head + f" The slowest direction sets the pace: about {k:,.0f} steps for each 10× closer to the optimum."
+
+
+def divergence_explanation(lr: float, lam_max: float) -> str:
+    """Why full-batch GD blew up: the overshoot factor along the steepest direction, with numbers."""
+    q = 1.0 - lr * lam_max
+    a = abs(q)
+    grow20 = a ** 20
+    grow = f"{grow20:.2g}" if math.isfinite(grow20) else "an overflowing number"
+    limit = 2.0 / lam_max if lam_max > 0 else float("inf")
+    return (f"Along the steepest direction of this bowl (curvature λmax = {lam_max:.4g}) one step multiplies "
+            f"the distance to the valley floor by 1 − lr·λmax = 1 − {lr:g} × {lam_max:.4g} = {q:.4g}. "
+            f"Its size {a:.4g} is above 1: the step jumps across the valley and lands farther away on the other "
+            f"side, and every further step multiplies that distance by the same factor again. After 20 steps it "
+            f"has grown by {grow}, the loss with its square, until the numbers overflow to inf. "
+            f"Full-batch GD converges only when |1 − lr·λmax| < 1, that is lr < 2/λmax = {limit:.4g}.")
+
+
+# -- the per-step printout --------------------------------------------------------------------------
+
+def tutorial_line(rec: dict) -> str:
+    """One record exactly as seed 000 prints it: `epoch(e) batch(i) loss,Δw,Δb,w,b = ...` (3 decimals)."""
+    return TUTORIAL_FORMAT.format(epoch=rec["epoch"], batch=rec["batch"], loss=rec["loss"], gw=rec["grad_w"],
+                                  gb=rec["grad_b"], w=rec["w"], b=rec["b"])
+
+
+def tutorial_lines(records: Sequence[dict]) -> str:
+    """The printout of several records, oldest first, one line each."""
+    return "\n".join(tutorial_line(r) for r in records)
+
+
+def step_table(records: Sequence[dict]) -> pd.DataFrame:
+    """Records as the table the page shows: step, epoch, batch, loss, Δw, Δb, w, b (newest last)."""
+    rows = [[r["step"], r["epoch"], r["batch"], r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]]
+            for r in records]
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+# -- one step, explained ----------------------------------------------------------------------------
+
+def _n(v: float) -> str:
+    """A number for an arithmetic line; negatives in parentheses when they follow an operator."""
+    return f"{v:.6g}"
+
+
+def _p(v: float) -> str:
+    return f"({v:.6g})" if v < 0 else f"{v:.6g}"
+
+
+@dataclass(frozen=True)
+class StepExplained:
+    """The three phases of one step, with the numbers filled in."""
+
+    step: int
+    epoch: int
+    batch: int
+    lr: float
+    w_old: float
+    b_old: float
+    loss: float
+    grad_w: float
+    grad_b: float
+    w_new: float
+    b_new: float
+
+    @property
+    def forward(self) -> list[tuple[str, str]]:
+        """(code, what it computed) for the forward pass."""
+        return [("y_hat = X*w + b", f"w = {_n(self.w_old)}, b = {_n(self.b_old)}"),
+                ("loss = mean((y_hat - y)**2)", f"loss = {_n(self.loss)}")]
+
+    @property
+    def backward(self) -> list[tuple[str, str]]:
+        """(code, value) for the gradients that loss.backward() stores."""
+        return [("w.grad = mean(2*(y_hat - y)*X)", f"Δw = {_n(self.grad_w)}"),
+                ("b.grad = mean(2*(y_hat - y))", f"Δb = {_n(self.grad_b)}")]
+
+    @property
+    def update(self) -> list[tuple[str, str]]:
+        """(code, the update with its numbers filled in)."""
+        return [("w.data -= lr * w.grad", f"w = {_n(self.w_old)} - {self.lr:g} × {_p(self.grad_w)} = {_n(self.w_new)}"),
+                ("b.data -= lr * b.grad", f"b = {_n(self.b_old)} - {self.lr:g} × {_p(self.grad_b)} = {_n(self.b_new)}")]
+
+    def text(self) -> str:
+        """The three phases as one annotated block of code: each line with its numbers as a comment."""
+        parts = [("# ① forward: predict with the current w, b and measure the loss", self.forward),
+                 ("# ② backward: loss.backward() fills w.grad and b.grad", self.backward),
+                 ("# ③ update: one step of size lr against the gradient", self.update)]
+        width = max(len(code) for _, rows in parts for code, _ in rows) + 2
+        lines = []
+        for head, rows in parts:
+            lines.append(head)
+            lines += [f"{code:<{width}}# {note}" for code, note in rows]
+        return "\n".join(lines)
+
+    def check(self) -> tuple[float, float]:
+        """(w, b) recomputed from the update rule in float64 (agrees with w_new, b_new to float32 precision)."""
+        return self.w_old - self.lr * self.grad_w, self.b_old - self.lr * self.grad_b
+
+
+def explain_last_step(records: Sequence[dict], w0: float, b0: float, lr: float) -> StepExplained | None:
+    """The newest record, explained; records should hold at least the last two steps.
+
+    The parameters before the step come from the previous record (or w0, b0 for step 1).
+    """
+    if not records:
+        return None
+    rec = records[-1]
+    prev = records[-2] if len(records) > 1 and records[-2]["step"] == rec["step"] - 1 else None
+    if rec["step"] == 1:
+        w_old, b_old = float(w0), float(b0)
+    elif prev is not None:
+        w_old, b_old = float(prev["w"]), float(prev["b"])
+    else:  # the previous row was thinned away: undo the update instead
+        w_old, b_old = rec["w"] + lr * rec["grad_w"], rec["b"] + lr * rec["grad_b"]
+    return StepExplained(int(rec["step"]), int(rec["epoch"]), int(rec["batch"]), float(lr), w_old, b_old,
+                         float(rec["loss"]), float(rec["grad_w"]), float(rec["grad_b"]), float(rec["w"]),
+                         float(rec["b"]))
+
+
+# -- distance to the optimum ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Distance:
+    dw: float  # |w - w*|
+    db: float  # |b - b*|
+    loss: float  # MSE at (w, b), float64
+    dloss: float  # loss - loss*, never below 0 (loss* is the minimum)
+
+
+def distance_to_optimum(X, y, w: float, b: float, optimum: Optimum) -> Distance:
+    """How far (w, b) is from the least-squares optimum, in parameters and in loss (float64)."""
+    loss = reference.mse(X, y, [w], b)
+    return Distance(abs(w - optimum.w[0]), abs(b - optimum.b), loss, max(loss - optimum.mse, 0.0))
+
+
+# -- the landscape ----------------------------------------------------------------------------------
+
+def path_arrays(records: Sequence[dict], w0: float, b0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(steps, w, b) of the path taken, starting with the initial point as step 0."""
+    steps = np.array([0] + [r["step"] for r in records], dtype=np.int64)
+    w = np.array([float(w0)] + [r["w"] for r in records], dtype=np.float64)
+    b = np.array([float(b0)] + [r["b"] for r in records], dtype=np.float64)
+    return steps, w, b
+
+
+def landscape_window(optimum: Optimum, start: tuple[float, float], path_w=(), path_b=(),
+                     cap: float = 6.0, pad: float = 0.35) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A (w range, b range) holding the optimum, the start and the path, but not a diverging path's far end.
+
+    Path points farther from the optimum than `cap` times the start's distance (per axis, at least 0.5)
+    are left out, so a run that blows up still shows its first zigzags at a readable scale.
+    """
+    ws, bs = optimum.w[0], optimum.b
+    rw = max(abs(start[0] - ws), 0.5) * cap
+    rb = max(abs(start[1] - bs), 0.5) * cap
+    pw = np.asarray(path_w, float).reshape(-1)
+    pb = np.asarray(path_b, float).reshape(-1)
+    keep = np.isfinite(pw) & np.isfinite(pb) & (np.abs(pw - ws) <= rw) & (np.abs(pb - bs) <= rb)
+    return reference.default_window(optimum, np.r_[start[0], pw[keep]], np.r_[start[1], pb[keep]], pad=pad)
+
+
+def in_window(window: tuple[tuple[float, float], tuple[float, float]], w: float, b: float) -> bool:
+    """Whether (w, b) lies inside a (w range, b range) window."""
+    (wlo, whi), (blo, bhi) = window
+    return bool(wlo <= w <= whi and blo <= b <= bhi)
+
+
+def grid_axes(window: tuple[tuple[float, float], tuple[float, float]], size: int = 44) -> tuple[np.ndarray, np.ndarray]:
+    """Evenly spaced w and b values over a window (size × size cells; 44² < 2000 for the chart)."""
+    (wlo, whi), (blo, bhi) = window
+    return np.linspace(wlo, whi, size), np.linspace(blo, bhi, size)
