@@ -114,22 +114,23 @@ def controls(lesson_obj: Lesson, key: str) -> None:
     disabled = run is None or run.done
     c = st.columns([1, 1, 1.3, 1, 1.2, 1.2, 1])
     c[0].button("Step", key=f"b.{key}.step", on_click=_step, args=(lesson_obj,), disabled=disabled,
-                help="Exactly one update: forward, backward, update.", use_container_width=True)
+                help="Exactly one update: forward, backward, update.", width="stretch")
     c[1].button("Epoch", key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj,), disabled=disabled,
-                help="Run to the end of the current epoch.", use_container_width=True)
-    c[2].number_input("N", min_value=1, max_value=1_000_000, value=100, step=100, key=f"w.{key}.run_n",
+                help="Run to the end of the current epoch.", width="stretch")
+    st.session_state.setdefault(f"w.{key}.run_n", 100)
+    c[2].number_input("N", min_value=1, max_value=1_000_000, step=100, key=f"w.{key}.run_n",
                       label_visibility="collapsed", help="Steps for 'Run N'.")
     c[3].button("Run N", key=f"b.{key}.run_n_btn", on_click=_run_n, args=(lesson_obj, key), disabled=disabled,
-                use_container_width=True)
+                width="stretch")
     c[4].button("Run to end", key=f"b.{key}.run_all", on_click=_run_all, args=(lesson_obj,),
-                disabled=disabled or lesson_obj.busy, use_container_width=True)
+                disabled=disabled or lesson_obj.busy, width="stretch")
     playing = lesson_obj.mode == "playing"
     label = "⏸ Pause" if playing else ("⏹ Stop" if lesson_obj.busy else "▶ Play")
     c[5].button(label, key=f"b.{key}.play", on_click=_play, args=(lesson_obj, key),
-                disabled=run is None or (run.done and not lesson_obj.busy), use_container_width=True,
+                disabled=run is None or (run.done and not lesson_obj.busy), width="stretch",
                 help="Play animates the run step by step; during a long run this stops it.")
     c[6].button("Reset", key=f"b.{key}.reset", on_click=_reset, args=(lesson_obj,), disabled=run is None,
-                use_container_width=True)
+                width="stretch")
 
 
 def status(lesson_obj: Lesson) -> None:
