@@ -1,0 +1,61 @@
+"""Chart builders of the logistic-regression lesson, checked on their Vega-Lite specs."""
+import numpy as np
+import pandas as pd
+
+from gdcore.charts import logreg as lcharts
+from gdcore.lessons import logreg as LR
+
+
+def _layers(spec):
+    return spec.get("layer", [spec])
+
+
+def _mark(layer):
+    return layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+
+
+def _points(n=200):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    y = np.where(0.5 * X[:, 0] - 1.5 * X[:, 1] > 0, "class 1", "class 0")
+    return pd.DataFrame({"i": np.arange(n), "x1": X[:, 0], "x2": X[:, 1], "y": y}), X
+
+
+def test_boundary_chart_full():
+    pts, X = _points()
+    box = LR.data_box(X)
+    seg = LR.boundary_segment((1.0, -2.0), 0.1, box)
+    tseg = LR.boundary_segment((0.5, -1.5), 0.0, box)
+    grid = LR.probability_grid((1.0, -2.0), 0.1, box, k=20)
+    cur = {"i": 3, "x1": 0.1, "x2": 0.2, "y": 1.0, "z": 0.3, "y_hat": 0.57}
+    spec = lcharts.boundary_chart(pts, box, seg, tseg, grid, cur).to_dict()
+    layers = _layers(spec)
+    assert [_mark(l) for l in layers] == ["rect", "circle", "line", "point"]
+    assert layers[1]["encoding"]["color"]["field"] == "y"
+    assert layers[1]["encoding"]["color"]["scale"]["domain"] == ["class 0", "class 1"]
+    assert layers[0]["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
+    assert layers[2]["encoding"]["strokeDash"]["field"] == "line"
+    rows = sorted(len(v) for v in spec["datasets"].values())
+    assert rows == [1, 4, 200, 400]  # current sample, 2 segments x 2 ends, points, grid cells
+    x_dom = layers[1]["encoding"]["x"]["scale"]["domain"]
+    assert x_dom == [box[0], box[1]]
+    assert any(t.get("title") == "ŷ" for t in layers[3]["encoding"]["tooltip"])
+
+
+def test_boundary_chart_minimal():
+    pts, X = _points(50)
+    spec = lcharts.boundary_chart(pts, LR.data_box(X)).to_dict()
+    assert [_mark(l) for l in _layers(spec)] == ["circle"]
+
+
+def test_sigmoid_chart_marks_the_current_sample():
+    spec = lcharts.sigmoid_chart({"i": 0, "x1": 0, "x2": 0, "y": 1.0, "z": 30.0, "y_hat": 1.0}).to_dict()
+    layers = _layers(spec)
+    assert [_mark(l) for l in layers] == ["line", "rule", "rule", "point"]
+    data = spec["datasets"]
+    curve = next(v for v in data.values() if len(v) == 161)
+    assert curve[0]["y_hat"] < 0.001 and curve[-1]["y_hat"] > 0.999
+    point = next(v for v in data.values() if len(v) == 1 and "z_true" in v[0])
+    assert point[0]["z"] == 8.0 and point[0]["z_true"] == 30.0  # clipped into view, tooltip keeps the value
+    bare = lcharts.sigmoid_chart(None).to_dict()
+    assert len(_layers(bare)) == 2
