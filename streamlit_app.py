@@ -44,9 +44,9 @@ if _goto:
 st.session_state["_entry_ran"] = True
 
 with st.sidebar:
-    st.selectbox("Device", available_devices(), key="w.device",
+    st.selectbox("Device", available_devices(), key="w.device", persist_state="session",
                  help="Only devices that exist on this server are listed. 'auto' picks a GPU when there is one.")
-    st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="w.seed", value=None,
+    st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="w.seed", value=None, persist_state="session",
                     placeholder="the tutorial's own seed",
                     help="Seeds this run's own random generators. Empty: the tutorial's seed. "
                          "Same seed, same numbers.")

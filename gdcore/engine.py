@@ -327,6 +327,11 @@ class Run:
                 self._end_epoch()
 
     def _end_epoch(self) -> None:
+        if self._it is not None:
+            # finish the epoch's iterator as a `for` loop would: the DataLoader's RandomSampler
+            # draws from the shuffle generator once more when it runs out, so the next epoch's
+            # order equals the plain loop's
+            next(self._it, None)
         self.epoch += 1
         self.batch_in_epoch = 0
         self._it = None
@@ -442,6 +447,7 @@ class Run:
         while es and es[-1] > self.step_count:
             es.pop()
         self.epoch = self.step_count // self.steps_per_epoch
+        self.batch_in_epoch = self.step_count % self.steps_per_epoch
 
     def stability_limit(self) -> float | None:
         """Full-batch lr limit for this data, loss and optimizer (None where none applies)."""
@@ -457,6 +463,10 @@ class Run:
         limit = self.stability_limit()
         label = "2/λmax" if c.optimizer == "sgd" else "2(1+β)/λmax" if c.optimizer == "momentum" \
             else "2(1+β)/((1+2β)λmax)"
+        if c.full_tensor_pitfall and c.loss == "half_squared":
+            return msg + (f"; the loop sums the loss over all {self.n:,} samples (the full tensors) but sgd "
+                          f"divides by batch_size {self.batch_size}, so every step is "
+                          f"{self.n / self.batch_size:g} times too large")
         if limit is not None and c.lr > limit:
             return msg + f"; lr {c.lr:g} is above this data's stability limit {label} = {limit:.3g}"
         if limit is not None:

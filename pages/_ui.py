@@ -10,6 +10,7 @@ import math
 import streamlit as st
 
 from gdcore.codegen import export_script
+from gdcore.devices import resolve_device
 from gdcore.errors import GdError
 from gdcore.session import Lesson, history_csv
 
@@ -36,6 +37,10 @@ def settings(default_seed: int) -> tuple[int, str]:
     """(seed, device) from the shared sidebar; an empty seed means the tutorial's own."""
     seed = st.session_state.get("w.seed")
     device = st.session_state.get("w.device") or "cpu"
+    try:  # the resolved name ("cpu", not "auto"), so the config does not change between reruns
+        device = str(resolve_device(device))
+    except GdError:
+        device = "cpu"
     return (default_seed if seed is None else int(seed)), device
 
 
@@ -118,7 +123,7 @@ def controls(lesson_obj: Lesson, key: str) -> None:
     c[1].button("Epoch", key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj,), disabled=disabled,
                 help="Run to the end of the current epoch.", width="stretch")
     st.session_state.setdefault(f"w.{key}.run_n", 100)
-    c[2].number_input("N", min_value=1, max_value=1_000_000, step=100, key=f"w.{key}.run_n",
+    c[2].number_input("N", min_value=1, max_value=1_000_000, step=100, key=f"w.{key}.run_n", persist_state="session",
                       label_visibility="collapsed", help="Steps for 'Run N'.")
     c[3].button("Run N", key=f"b.{key}.run_n_btn", on_click=_run_n, args=(lesson_obj, key), disabled=disabled,
                 width="stretch")
@@ -169,7 +174,7 @@ def live(lesson_obj: Lesson, key: str, draw) -> None:
             st.rerun()
         controls(lesson_obj, key)
         if lesson_obj.mode == "playing":
-            st.select_slider("steps per frame", [1, 5, 25, 100], key=f"w.{key}.speed")
+            st.select_slider("steps per frame", [1, 5, 25, 100], key=f"w.{key}.speed", persist_state="session")
         status(lesson_obj)
         if lesson_obj.run is not None:
             draw(lesson_obj.run)

@@ -9,6 +9,8 @@ from gdcore.lessons import logreg as LR
 from gdcore.presets import SOURCES
 from pages import _ui
 
+_ui.page_guard("pages/logistic_regression.py")
+
 NAME = "logreg"
 TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": "stochastic",
             "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100}

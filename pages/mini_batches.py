@@ -10,6 +10,8 @@ from gdcore.lessons import minibatch as mb
 from gdcore.presets import get_preset, preset_config
 from pages import _ui
 
+_ui.page_guard("pages/mini_batches.py")
+
 NAME = "minibatch"
 SESSION = "session"  # keep widget values across page switches (and across fragment reruns)
 P = f"w.{NAME}."

@@ -10,6 +10,8 @@ from gdcore.lessons import optim as O
 from gdcore.presets import SOURCES, preset_config
 from pages import _ui
 
+_ui.page_guard("pages/optimizers.py")
+
 NAME = "optim"
 PRESET = "linreg-module"
 TUTORIAL = {"w.optim.optimizer": "sgd", "w.optim.lr": 1e-3, "w.optim.steps": 30000}

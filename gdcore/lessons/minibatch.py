@@ -132,14 +132,12 @@ class ShuffleReplay:
             return list(range(n))
         if self._loader is not None:
             # One epoch of the engine's loader: a new iterator (it draws one seed from the generator),
-            # then the sampler's permutation. The sampler draws one more (unused) permutation when it
-            # is run to its end, which the run does only when the last batch is partial (it has to look
-            # for more samples); when batch_size divides n it stops after the last full batch.
+            # then the sampler's permutation; like a `for` loop, the run lets the sampler run to its
+            # end, where it draws one more (unused) permutation.
             it = iter(self._loader)
             (perm,) = next(it)
-            if n % self.batch_size:
-                for _ in it:
-                    pass
+            for _ in it:
+                pass
             return perm.tolist()
         if c.loader == "d2l":
             indices = list(range(n))
