@@ -15,7 +15,7 @@ def _one_torch_thread() -> bool:
 
 
 _one_torch_thread()
-st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon="📉", layout="wide")
+st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon=":material/trending_down:", layout="wide")
 
 # A widget's value is dropped when the user visits a page that does not draw it; lesson widgets
 # use keys starting with "w." and are re-assigned here so every lesson keeps its settings.
@@ -24,15 +24,15 @@ for _key in list(st.session_state.keys()):
         st.session_state[_key] = st.session_state[_key]
 
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
+    "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
     "Lessons": [
-        st.Page("pages/autograd_basics.py", title="1 · Autograd basics", icon="🔗"),
-        st.Page("pages/linear_regression.py", title="2 · Linear regression by hand", icon="📈"),
-        st.Page("pages/mini_batches.py", title="3 · Mini-batches", icon="🧺"),
-        st.Page("pages/why_squared_loss.py", title="4 · Why squared loss", icon="🔔"),
-        st.Page("pages/optimizers.py", title="5 · nn.Module and optimizers", icon="🏁"),
-        st.Page("pages/logistic_regression.py", title="6 · Logistic regression", icon="🧭"),
-        st.Page("pages/lr_explorer.py", title="7 · Learning-rate explorer", icon="🔭"),
+        st.Page("pages/autograd_basics.py", title="1 · Autograd basics", icon=":material/account_tree:"),
+        st.Page("pages/linear_regression.py", title="2 · Linear regression by hand", icon=":material/show_chart:"),
+        st.Page("pages/mini_batches.py", title="3 · Mini-batches", icon=":material/view_module:"),
+        st.Page("pages/why_squared_loss.py", title="4 · Why squared loss", icon=":material/bar_chart:"),
+        st.Page("pages/optimizers.py", title="5 · nn.Module and optimizers", icon=":material/sports_score:"),
+        st.Page("pages/logistic_regression.py", title="6 · Logistic regression", icon=":material/scatter_plot:"),
+        st.Page("pages/lr_explorer.py", title="7 · Learning-rate explorer", icon=":material/tune:"),
     ],
 }
 nav = st.navigation(PAGES)

@@ -130,8 +130,9 @@ def controls(lesson_obj: Lesson, key: str) -> None:
     c[4].button("Run to end", key=f"b.{key}.run_all", on_click=_run_all, args=(lesson_obj,),
                 disabled=disabled or lesson_obj.busy, width="stretch")
     playing = lesson_obj.mode == "playing"
-    label = "⏸ Pause" if playing else ("⏹ Stop" if lesson_obj.busy else "▶ Play")
-    c[5].button(label, key=f"b.{key}.play", on_click=_play, args=(lesson_obj, key),
+    label, icon = ("Pause", ":material/pause:") if playing else (
+        ("Stop", ":material/stop:") if lesson_obj.busy else ("Play", ":material/play_arrow:"))
+    c[5].button(label, icon=icon, key=f"b.{key}.play", on_click=_play, args=(lesson_obj, key),
                 disabled=run is None or (run.done and not lesson_obj.busy), width="stretch",
                 help="Play animates the run step by step; during a long run this stops it.")
     c[6].button("Reset", key=f"b.{key}.reset", on_click=_reset, args=(lesson_obj,), disabled=run is None,

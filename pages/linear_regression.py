@@ -122,7 +122,7 @@ d[2].number_input("seed", min_value=0, max_value=2**31 - 1, step=1, value=None, 
                   help="Seeds the data and the starting w, b. Empty: the sidebar seed, else the tutorial's own.")
 seed, seed_source = _effective_seed()
 r1, r2 = st.columns([1, 3], vertical_alignment="center")
-r1.button("🎲 New sample", key=f"b.{K}.regen", on_click=_new_sample, width="stretch",
+r1.button("New sample", icon=":material/casino:", key=f"b.{K}.regen", on_click=_new_sample, width="stretch",
           help="Draw new points (and a new start) by moving to the next seed.")
 r2.caption(f"The points are a pure function of these controls: change one and they are drawn again "
            f"(now seed {seed:,}, {seed_source}).")

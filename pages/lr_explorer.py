@@ -8,6 +8,8 @@ from gdcore.presets import DESCRIPTIONS, PRESETS
 from gdcore.sweep import lr_grid, sweep
 from pages import _ui
 
+_ui.page_guard("pages/lr_explorer.py")
+
 NAME = "lr_explorer"
 K = "w.lrx."
 
@@ -73,7 +75,7 @@ steps = c[3].number_input("steps", min_value=1, max_value=d.max_steps, step=100,
 st.caption(f"{d.note} Tutorial lr: {PRESETS[preset].lr:g}.")
 
 b = st.columns([1, 1.6, 3])
-train = b[0].button("🚀 Train all", key="b.lrx.train", type="primary", width="stretch",
+train = b[0].button("Train all", icon=":material/rocket_launch:", key="b.lrx.train", type="primary", width="stretch",
                     help="Train every lr in the range for the given steps, all at once.")
 with b[1]:
     _ui.preset_button("↺ Tutorial settings", _preset_values(preset), key="b.lrx.preset",

@@ -96,7 +96,18 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     pg = context.new_page()
     pg.console_errors = []
-    pg.on("console", lambda msg: pg.console_errors.append(msg.text) if msg.type == "error" else None)
+    # Opening a page's own URL makes Streamlit's client probe <page>/_stcore/health and
+    # host-config before the root ones; those 404s are expected. Any other failed request or
+    # console error is collected.
+    probe = ("/_stcore/health", "/_stcore/host-config")
+
+    def on_response(resp):
+        if resp.status >= 400 and not resp.url.endswith(probe):
+            pg.console_errors.append(f"HTTP {resp.status} {resp.url}")
+
+    pg.on("response", on_response)
+    pg.on("console", lambda msg: pg.console_errors.append(msg.text)
+          if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
     pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
     pg.set_default_timeout(30_000)
     yield pg

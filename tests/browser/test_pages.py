@@ -38,8 +38,14 @@ def step_count(pg) -> int:
     return int(m.group(1).replace(",", ""))
 
 
+def button(pg, name: str):
+    """A button by its label (an icon's ligature text may precede the label)."""
+    main = pg.locator('[data-testid="stMain"]')  # not the toolbar's own "Stop"
+    return main.get_by_role("button", name=re.compile(rf"^(\w+ )?{re.escape(name)}$")).first
+
+
 def click(pg, name: str) -> None:
-    pg.get_by_role("button", name=name, exact=True).first.click()
+    button(pg, name).click()
     settle(pg)
 
 
@@ -94,11 +100,11 @@ def test_run_keeps_across_page_switches(page, server):
 
 def test_long_run_shows_progress_and_stops(page, server, shots):
     open_page(page, server, "optimizers")
-    page.get_by_role("button", name="Run to end", exact=True).first.click()
+    button(page, "Run to end").click()
     page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(shots / "long_run_progress.png"))
-    page.get_by_role("button", name="⏹ Stop", exact=True).first.click()
+    button(page, "Stop").click()
     settle(page, 800)
     first = step_count(page)
     page.wait_for_timeout(1200)
@@ -111,14 +117,35 @@ def test_long_run_shows_progress_and_stops(page, server, shots):
 
 def test_play_animates_on_its_own(page, server):
     open_page(page, server, "linear_regression")
-    page.get_by_role("button", name="▶ Play", exact=True).first.click()
+    button(page, "Play").click()
     page.wait_for_timeout(2500)
     moving = step_count(page)
     page.wait_for_timeout(1500)
     assert step_count(page) > moving > 0  # advanced with no click
-    page.get_by_role("button", name="⏸ Pause", exact=True).first.click()
+    button(page, "Pause").click()
     settle(page, 800)
     paused = step_count(page)
     page.wait_for_timeout(1000)
     assert step_count(page) == paused
+    assert_clean(page)
+
+
+def test_preset_loads_the_tutorial(page, server):
+    open_page(page, server, "linear_regression")
+    lr = page.locator('[data-testid="stMain"] input[aria-label="lr"]').first
+    lr.fill("0.05")
+    lr.press("Enter")
+    settle(page)
+    click(page, "Tutorial 003 (full batch, lr 0.01, 3000 steps)")
+    assert page.locator('[data-testid="stMain"] input[aria-label="lr"]').first.input_value() == "0.01"
+    assert STEP_RE.search(page.inner_text('[data-testid="stMain"]')).group(2) == "3,000"
+    assert_clean(page)
+
+
+def test_lr_explorer_trains_all_and_draws(page, server, shots):
+    open_page(page, server, "lr_explorer")
+    click(page, "Train all")
+    settle(page, 1000)
+    assert_charts_drawn(page, 2)
+    page.screenshot(path=str(shots / "lr_explorer_trained.png"))
     assert_clean(page)
