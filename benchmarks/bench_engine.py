@@ -1,7 +1,7 @@
 """The gdcore engine against the tutorials' plain loops, side by side, in one run on one machine.
 
     python benchmarks/bench_engine.py              # full: 30000 steps / 100 epochs, 3 repeats
-    python benchmarks/bench_engine.py --quick      # 3000 steps / 10 epochs: under a minute
+    python benchmarks/bench_engine.py --quick      # 1000 steps / 3 epochs: under a minute
     python benchmarks/bench_engine.py --repeats 5 --only process
 
 Two measurements, for `linreg-module` (seed 002) and `logreg-manual` (seed 004):
@@ -14,7 +14,9 @@ Two measurements, for `linreg-module` (seed 002) and `logreg-manual` (seed 004):
 
 Within each repeat the plain loop runs first, then the engine (ABAB...), so slow drift of the machine
 affects both alike. Reported: the median seconds of each, the ratio engine/plain of the medians
-(target <= 1.05) and, as a drift-robust cross-check, the median of the per-repeat ratios. Both sides
+(target <= 1.05) and, as cross-checks, the median of the per-repeat ratios (robust to drift) and
+the ratio of median CPU seconds (user + sys; far less sensitive than wall time to other processes
+competing for the cores, though heavy contention inflates it too). Both sides
 run single-threaded (OMP_NUM_THREADS=1 / MKL_NUM_THREADS=1 in the children's environment,
 torch.set_num_threads(1) here). The final w and b of the engine are compared with the plain loop's
 for exact equality ("same numbers").
@@ -30,6 +32,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,8 +45,8 @@ TARGET = 1.05
 
 # preset -> (override flag/keyword, full value, quick value, steps per unit)
 SIZES = {
-    "linreg-module": ("steps", 30000, 3000, 1),
-    "logreg-manual": ("epochs", 100, 10, 1000),
+    "linreg-module": ("steps", 30000, 1000, 1),
+    "logreg-manual": ("epochs", 100, 3, 1000),
 }
 
 
@@ -100,23 +103,34 @@ def same(a: tuple[list[float], list[float]], b: tuple[list[float], list[float]])
 
 # -- timing -----------------------------------------------------------------------------------------
 
-def run_child(cmd: list[str], env: dict) -> tuple[float, str]:
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_child(cmd: list[str], env: dict) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of the child, stdout)."""
+    c = _children_cpu()
     t = time.perf_counter()
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     dt = time.perf_counter() - t
+    cpu = _children_cpu() - c
     if p.returncode != 0:
         raise SystemExit(f"command failed ({p.returncode}): {fmt_cmd(cmd)}\n{p.stderr[-2000:]}")
-    return dt, p.stdout
+    return dt, cpu, p.stdout
 
 
-def summarize(plain: list[float], engine: list[float]) -> dict:
+def summarize(plain: list[float], engine: list[float], plain_cpu: list[float], engine_cpu: list[float]) -> dict:
     mp, me = statistics.median(plain), statistics.median(engine)
     paired = [e / p for p, e in zip(plain, engine)]
+    cp, ce = statistics.median(plain_cpu), statistics.median(engine_cpu)
     return {
         "plain_s": plain, "engine_s": engine,
         "plain_median_s": mp, "engine_median_s": me,
         "ratio": me / mp, "paired_ratio_median": statistics.median(paired),
         "plain_spread": (max(plain) - min(plain)) / mp, "engine_spread": (max(engine) - min(engine)) / me,
+        "plain_cpu_s": plain_cpu, "engine_cpu_s": engine_cpu,
+        "plain_cpu_median_s": cp, "engine_cpu_median_s": ce, "cpu_ratio": ce / cp,
     }
 
 
@@ -126,25 +140,28 @@ def bench_process(preset: str, quick: bool, repeats: int, log) -> dict:
     log(f"\n[process] {preset}: {n_steps(preset, quick):,} steps, {repeats} repeats")
     log(f"  A (plain):  {fmt_cmd(plain_cmd)}")
     log(f"  B (engine): {fmt_cmd(engine_cmd)}")
-    tp, te, inner_p, inner_e = [], [], [], []
+    tp, te, inner_p, inner_e, cp, ce = [], [], [], [], [], []
     params_p = params_e = None
     for r in range(repeats):
-        dt, out = run_child(plain_cmd, env)
+        dt, cpu, out = run_child(plain_cmd, env)
         w, b, sec = parse_plain(out)
         tp.append(dt)
+        cp.append(cpu)
         inner_p.append(sec)
         params_p = (w, b)
-        dt, out = run_child(engine_cmd, env)
+        dt, cpu, out = run_child(engine_cmd, env)
         w, b, sec, steps = parse_engine(out)
         if steps != n_steps(preset, quick):
             raise SystemExit(f"engine ran {steps} steps, expected {n_steps(preset, quick)}")
         te.append(dt)
+        ce.append(cpu)
         inner_e.append(sec)
         params_e = (w, b)
         log(f"  repeat {r + 1}: plain {tp[-1]:7.3f} s (loop {inner_p[-1]:.3f})   "
-            f"engine {te[-1]:7.3f} s (loop {inner_e[-1]:.3f})   ratio {te[-1] / tp[-1]:.3f}")
+            f"engine {te[-1]:7.3f} s (loop {inner_e[-1]:.3f})   ratio {te[-1] / tp[-1]:.3f}   "
+            f"CPU s {cp[-1]:.2f} / {ce[-1]:.2f}")
     ok, diff = same(params_p, params_e)
-    res = summarize(tp, te)
+    res = summarize(tp, te, cp, ce)
     res.update({
         "preset": preset, "steps": n_steps(preset, quick),
         "plain_cmd": fmt_cmd(plain_cmd), "engine_cmd": fmt_cmd(engine_cmd),
@@ -153,7 +170,8 @@ def bench_process(preset: str, quick: bool, repeats: int, log) -> dict:
         "same_numbers": ok, "max_abs_diff": diff, "plain_params": params_p, "engine_params": params_e,
     })
     log(f"  median: plain {res['plain_median_s']:.3f} s, engine {res['engine_median_s']:.3f} s, "
-        f"engine/plain {res['ratio']:.3f} (paired {res['paired_ratio_median']:.3f})")
+        f"engine/plain {res['ratio']:.3f} (paired {res['paired_ratio_median']:.3f}, "
+        f"CPU {res['cpu_ratio']:.3f})")
     log(f"  same numbers: {'yes' if ok else 'no'}  (engine w={params_e[0]} b={params_e[1]}; "
         f"plain w={params_p[0]} b={params_p[1]}; max |diff| {diff:.3g})")
     return res
@@ -162,8 +180,10 @@ def bench_process(preset: str, quick: bool, repeats: int, log) -> dict:
 def bench_inprocess(preset: str, quick: bool, repeats: int, log) -> dict:
     import torch
 
+    for path in (str(ROOT), str(BENCH)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
     import gdcore
-    sys.path.insert(0, str(BENCH))
     import tutorial_loops
 
     key, full, small, _ = SIZES[preset]
@@ -172,27 +192,30 @@ def bench_inprocess(preset: str, quick: bool, repeats: int, log) -> dict:
     steps = n_steps(preset, quick)
     log(f"\n[in-process] {preset}: {steps:,} steps, {repeats} repeats "
         f"(torch threads: {torch.get_num_threads()})")
-    # warm-up: first-call costs (autograd, optimizer, lazy imports) out of the timings
+    # warm-up: one-off first-call costs out of the timings (the first torch.optim.SGD(...) in a
+    # process lazily imports ~1.5 s of torch internals; both sides would otherwise pay it once)
     warm = {"steps": 50} if key == "steps" else {"epochs": 1}
     loop(**warm)
     gdcore.run_preset(preset, **warm)
-    tp, te = [], []
+    tp, te, cp, ce = [], [], [], []
     params_p = params_e = None
     for r in range(repeats):
-        t = time.perf_counter()
+        c, t = time.process_time(), time.perf_counter()
         out = loop(**{key: size})
         tp.append(time.perf_counter() - t)
+        cp.append(time.process_time() - c)
         params_p = (out[0], out[1])
-        t = time.perf_counter()
+        c, t = time.process_time(), time.perf_counter()
         result = gdcore.run_preset(preset, **{key: size})
         te.append(time.perf_counter() - t)
+        ce.append(time.process_time() - c)
         p = result.params
         params_e = (p["w"], p["b"])
         if result.run.step_count != steps:
             raise SystemExit(f"engine ran {result.run.step_count} steps, expected {steps}")
         log(f"  repeat {r + 1}: plain {tp[-1]:7.3f} s   engine {te[-1]:7.3f} s   ratio {te[-1] / tp[-1]:.3f}")
     ok, diff = same(params_p, params_e)
-    res = summarize(tp, te)
+    res = summarize(tp, te, cp, ce)
     res.update({
         "preset": preset, "steps": steps,
         "plain_call": f"tutorial_loops.{loop.__name__}({key}={size})",
@@ -203,7 +226,8 @@ def bench_inprocess(preset: str, quick: bool, repeats: int, log) -> dict:
     })
     log(f"  median: plain {res['plain_median_s']:.3f} s ({res['plain_us_per_step']:.1f} µs/step), "
         f"engine {res['engine_median_s']:.3f} s ({res['engine_us_per_step']:.1f} µs/step), "
-        f"engine/plain {res['ratio']:.3f} (paired {res['paired_ratio_median']:.3f}); "
+        f"engine/plain {res['ratio']:.3f} (paired {res['paired_ratio_median']:.3f}, "
+        f"CPU {res['cpu_ratio']:.3f}); "
         f"same numbers: {'yes' if ok else 'no'}")
     return res
 
@@ -213,23 +237,17 @@ def bench_inprocess(preset: str, quick: bool, repeats: int, log) -> dict:
 def thread_report(log) -> dict:
     """Does the engine CLI set torch.set_num_threads(1) itself, and what do the children get?"""
     src = "".join((ROOT / "gdcore" / f).read_text() for f in ("__main__.py", "cli.py"))
-    cli_sets = "set_num_threads" in src
+    cli_sets = re.search(r"^\s*torch\.set_num_threads\(\s*1\s*\)", src, re.M) is not None
     probe = ("import torch, gdcore.cli; print(torch.get_num_threads(), torch.get_num_interop_threads())")
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=child_env(),
                          capture_output=True, text=True).stdout.split()
-    bare = dict(child_env())
-    bare.pop("OMP_NUM_THREADS")
-    bare.pop("MKL_NUM_THREADS")
-    out_bare = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=bare,
-                              capture_output=True, text=True).stdout.split()
     rep = {"cli_calls_set_num_threads": cli_sets,
            "engine_child_threads_with_OMP1": int(out[0]) if out else None,
-           "engine_child_threads_without_OMP": int(out_bare[0]) if out_bare else None,
            "plain_script_calls_set_num_threads":
                "torch.set_num_threads(1)" in (BENCH / "tutorial_loops.py").read_text()}
     log(f"threads: gdcore CLI calls torch.set_num_threads: {'yes' if cli_sets else 'NO'}; "
         f"with OMP_NUM_THREADS=1 a gdcore child gets {rep['engine_child_threads_with_OMP1']} thread(s) "
-        f"(without it: {rep['engine_child_threads_without_OMP']}); tutorial_loops.py sets 1 itself: "
+        f"; tutorial_loops.py sets 1 itself: "
         f"{'yes' if rep['plain_script_calls_set_num_threads'] else 'NO'}")
     return rep
 
@@ -243,9 +261,9 @@ def markdown(results: dict) -> str:
         f"{meta['repeats']} repeats, medians; {meta['machine']}; torch {meta['torch']}, "
         f"Python {meta['python']}; 1 thread)",
         "",
-        "| measurement | preset | steps | plain (s) | engine (s) | engine/plain | paired | "
+        "| measurement | preset | steps | plain (s) | engine (s) | engine/plain | paired | CPU ratio | "
         "plain µs/step | engine µs/step | ≤ 1.05 | same w, b |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | :---: |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | :---: |",
     ]
     for kind, label in (("process", "whole process"), ("inprocess", "in process")):
         for r in results.get(kind, []):
@@ -254,22 +272,31 @@ def markdown(results: dict) -> str:
             lines.append(
                 f"| {label} | `{r['preset']}` | {r['steps']:,} | {r['plain_median_s']:.3f} | "
                 f"{r['engine_median_s']:.3f} | **{r['ratio']:.3f}** | {r['paired_ratio_median']:.3f} | "
+                f"{r['cpu_ratio']:.3f} | "
                 f"{us_p:.1f} | {us_e:.1f} | {'yes' if r['ratio'] <= TARGET else 'NO'} | "
                 f"{'yes' if r['same_numbers'] else 'no'} |")
     lines.append("")
     lines.append("Whole process = interpreter start + imports + training + output; its µs/step therefore "
-                 "includes start-up. \"paired\" is the median of the per-repeat ratios.")
+                 "includes start-up. \"paired\" is the median of the per-repeat ratios; \"CPU ratio\" the "
+                 "ratio of median CPU seconds (user + sys).")
+    if meta.get("load_before") is not None:
+        lines.append(f"Load average (1 min) before / after: {meta['load_before']:.2f} / "
+                     f"{meta.get('load_after', float('nan')):.2f}.")
     for r in results.get("process", []):
         lines.append(f"- `{r['preset']}`: A = `{r['plain_cmd']}`, B = `{r['engine_cmd']}`; "
                      f"loop-only medians (as each reports): plain {r['plain_loop_median_s']:.3f} s, "
                      f"engine {r['engine_loop_median_s']:.3f} s")
+    if results.get("process"):
+        lines.append("  (each side's own timer: the plain one starts before `optim.SGD(...)`, whose first call "
+                     "in a process lazily imports ~1.5 s of torch internals; the engine builds its optimizer "
+                     "before its clock starts, so compare whole-process times, not these)")
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3, help="repeats per measurement (default 3)")
-    ap.add_argument("--quick", action="store_true", help="3000 steps / 10 epochs instead of 30000 / 100")
+    ap.add_argument("--quick", action="store_true", help="1000 steps / 3 epochs instead of 30000 / 100")
     ap.add_argument("--only", choices=("process", "inprocess"), help="run one of the two measurements")
     ap.add_argument("--presets", nargs="+", choices=list(SIZES), default=list(SIZES))
     ap.add_argument("--json", dest="json_path", help="where to write the JSON results "
@@ -288,7 +315,12 @@ def main(argv=None) -> int:
         print(msg, flush=True)
 
     t0 = time.perf_counter()
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        log(f"warning: load average {load:.2f} before starting: other processes are using the CPUs; "
+            f"wall times will be noisy (compare the CPU ratio too)")
     results: dict = {"meta": {
+        "load_before": load,
         "date": _dt.datetime.now().isoformat(timespec="seconds"),
         "quick": args.quick, "repeats": args.repeats,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
@@ -301,6 +333,7 @@ def main(argv=None) -> int:
     if args.only in (None, "inprocess"):
         results["inprocess"] = [bench_inprocess(p, args.quick, args.repeats, log) for p in args.presets]
     results["meta"]["bench_seconds"] = time.perf_counter() - t0
+    results["meta"]["load_after"] = os.getloadavg()[0]
 
     log("\n" + markdown(results))
     all_same = all(r["same_numbers"] for k in ("process", "inprocess") for r in results.get(k, []))

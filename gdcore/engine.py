@@ -310,6 +310,17 @@ class Run:
         pitfall = self.config.full_tensor_pitfall
         X, y = self.X, self.y
         record_batches = self.config.mode != "batch"
+        if not record_batches and not pitfall:
+            # full batch: every step is one whole epoch on (X, y); no batch iterator needed
+            has_val = self.X_val is not None
+            for _ in range(k):
+                step_fn(X, y)
+                self.step_count += 1
+                self.epoch += 1
+                if has_val:
+                    self._pending_epoch.append((self.step_count, None, self._eval(self.X_val, self.y_val)))
+            self._it, self.batch_in_epoch, self.last_batch, self.epoch_batches = None, 0, None, []
+            return
         for _ in range(k):
             if self._it is None:
                 self._it = self._epoch_iter()
