@@ -10,9 +10,11 @@ import math
 import streamlit as st
 
 from gdcore.codegen import export_script
+from gdcore.data import MAX_CSV_ROWS, MAX_UPLOAD_BYTES, Dataset
 from gdcore.devices import resolve_device
 from gdcore.errors import GdError
 from gdcore.session import Lesson, history_csv
+from gdcore.uploads import Upload, summary
 
 SYNC_STEPS = 2000  # "Run N" up to this many steps finishes inside the click; longer runs tick live
 TICK_S = 0.3  # seconds between live updates of a long run
@@ -181,6 +183,64 @@ def live(lesson_obj: Lesson, key: str, draw) -> None:
             draw(lesson_obj.run)
 
     _live()
+
+
+# -- your own data ------------------------------------------------------------------------------
+
+def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_features: bool = False) -> Dataset | None:
+    """A CSV uploader (+ label and feature choice); the accepted Dataset, the same object on every rerun.
+
+    A bad file shows one sentence and the previously accepted data (or None) is returned, so the run on
+    it is kept. The file is only parsed as numbers (gdcore.data.load_csv), once per file and label.
+    """
+    up = st.session_state.get(f"_{key}.upload")
+    if not isinstance(up, Upload):
+        up = st.session_state[f"_{key}.upload"] = Upload()
+    mb = MAX_UPLOAD_BYTES / 1024 / 1024
+    need = "one feature column" if one_feature else ("two feature columns" if two_features else "feature columns")
+    labels = "0 or 1 labels" if binary_labels else "a numeric label"
+    uploaded = st.file_uploader(
+        "Your own data (CSV)", type=["csv", "txt"], key=f"u.{key}.csv",
+        help=f"A header row, then numbers only: {need} and {labels} (the last column unless you pick another). "
+             f"Comma, semicolon or tab separated, UTF-8. At most {mb:g} MB and {MAX_CSV_ROWS:,} rows.")
+    kept = " Your previous data and run are kept." if up.accepted is not None else ""
+    if uploaded is None:
+        if up.accepted is not None:
+            st.caption(f"Using your earlier upload ({summary(up.accepted, up.accepted_name)}); "
+                       "upload a file to replace it.")
+        return up.accepted
+    name, raw = uploaded.name, uploaded.getvalue()
+    try:
+        columns = up.columns(name, raw)
+        label = st.selectbox("label column (y)", columns, index=len(columns) - 1, key=f"u.{key}.label.{name}.{len(raw)}",
+                             help="The column the model learns to predict; the other columns are the features X.")
+        ds = up.table(name, raw, label, binary_labels=binary_labels)
+        want = 1 if one_feature else (2 if two_features else None)
+        features = None
+        if want is not None and ds.n_features < want:
+            st.error(f"This lesson needs {want} feature columns besides the label, but the file has "
+                     f"{ds.n_features}.{kept}")
+            return up.accepted
+        if want is not None and ds.n_features > want:
+            st.caption(f"This lesson's model uses {'one feature' if want == 1 else 'two features'} "
+                       f"(the file has {ds.n_features}): choose {'which' if want == 1 else 'the two'} to train on.")
+            if want == 1:
+                features = (st.selectbox("feature (x)", ds.feature_names, key=f"u.{key}.f1.{name}.{len(raw)}.{label}",
+                                         help="The column used as x; the others are ignored."),)
+            else:
+                features = tuple(st.multiselect("features (x1, x2)", ds.feature_names, default=ds.feature_names[:2],
+                                                max_selections=2, key=f"u.{key}.f2.{name}.{len(raw)}.{label}",
+                                                help="Two columns, used as x1 and x2 in this order."))
+                if len(features) != 2:
+                    st.error(f"Choose exactly two feature columns.{kept}")
+                    return up.accepted
+        accepted = up.accept(name, ds, features)
+    except GdError as exc:
+        msg = str(exc)
+        st.error(f"{msg[:1].upper()}{msg[1:]}.{kept}")
+        return up.accepted
+    st.caption("✅ " + summary(accepted, name))
+    return accepted
 
 
 # -- code and downloads ------------------------------------------------------------------------

@@ -17,7 +17,9 @@ W = f"w.{K}."
 RECIPES = {
     "linreg-manual": "Tutorial 003: x = torch.rand([n]), w, b = torch.rand(1)",
     "linreg-minibatch": "Tutorial 000: x = x_range · np.random.rand(n, 1), w, b = torch.randn(1)",
+    "upload": "uploaded CSV (your own x, y)",
 }
+UPLOAD = "upload"
 
 
 def _preset_values(name: str) -> dict:
@@ -55,7 +57,7 @@ def _effective_seed() -> tuple[int, str]:
     own = st.session_state.get(W + "seed")
     if own is not None:
         return int(own), "this page's seed"
-    seed, _ = _ui.settings(PRESETS[recipe].seed)
+    seed, _ = _ui.settings(PRESETS.get(recipe, PRESETS["linreg-manual"]).seed)
     source = "the sidebar seed" if st.session_state.get("w.seed") is not None else "the tutorial's seed"
     return seed, source
 
@@ -102,19 +104,31 @@ st.caption("A preset loads the tutorial's data and settings and starts the run o
 
 st.subheader("1 · The data")
 st.radio("Data recipe", list(RECIPES), key=W + "recipe", format_func=RECIPES.get, horizontal=True,
-         help="Which tutorial's code draws x and the starting w, b. Both then compute y = w_true·x + b_true + noise.")
+         help="Which tutorial's code draws x and the starting w, b (both then compute y = w_true·x + b_true + noise), "
+              "or your own x, y from a CSV file (the starting w, b then come from torch.rand(1)).")
+own = st.session_state.get(W + "recipe") == UPLOAD
+upload = None
+if own:
+    upload = _ui.upload_data(K, binary_labels=False, one_feature=True)
+    if upload is None:
+        st.info("Upload a CSV with a header row and two numeric columns, x and y, to train on your own points. "
+                "Until then there is nothing to train here.")
+        _remember()
+        st.stop()
+    st.caption("Your points are used as they are, so there is no true line; the controls below that make "
+               "the tutorials' points are switched off.")
 d = st.columns(3)
-d[0].number_input("true w", min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_w",
+d[0].number_input("true w", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_w",
                   help="The slope the data is generated from: y = true w · x + true b + noise.")
-d[1].number_input("true b", min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_b",
+d[1].number_input("true b", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_b",
                   help="The intercept the data is generated from.")
-d[2].number_input("noise σ", min_value=0.0, max_value=100.0, step=0.1, key=W + "noise",
+d[2].number_input("noise σ", disabled=own, min_value=0.0, max_value=100.0, step=0.1, key=W + "noise",
                   help="Standard deviation of the Gaussian noise added to y. With noise the best line "
                        "(least squares) differs a little from the true one.")
 d = st.columns(3)
-d[0].number_input("n", min_value=1, max_value=100_000, step=10, key=W + "n",
+d[0].number_input("n", disabled=own, min_value=1, max_value=100_000, step=10, key=W + "n",
                   help="Number of points. One step uses all of them (full batch).")
-d[1].number_input("x range", min_value=0.01, max_value=1000.0, step=0.5, key=W + "x_range",
+d[1].number_input("x range", disabled=own, min_value=0.01, max_value=1000.0, step=0.5, key=W + "x_range",
                   help="x is drawn uniformly from [0, x range). Wider x means a steeper loss bowl and a "
                        "smaller stable lr.")
 d[2].number_input("seed", min_value=0, max_value=2**31 - 1, step=1, value=None, key=W + "seed",
@@ -144,6 +158,9 @@ def _config():
     _, device = _ui.settings(0)
     device = str(resolve_device(device))  # "auto" -> the device it picks, so the config names it
     s = st.session_state
+    if upload is not None:  # the uploaded points, the 003 loop (its init); the true line is unknown
+        return preset_config("linreg-manual", mode="batch", impl="manual", optimizer="sgd", data="custom",
+                             n=upload.n, seed=seed, lr=float(s[W + "lr"]), epochs=int(s[W + "steps"]), device=device)
     return preset_config(
         s[W + "recipe"], mode="batch", impl="manual", optimizer="sgd", true_w=(float(s[W + "true_w"]),),
         true_b=float(s[W + "true_b"]), noise=float(s[W + "noise"]), n=int(s[W + "n"]),
@@ -151,7 +168,7 @@ def _config():
         device=device)
 
 
-run = _ui.build(lesson, _config)
+run = _ui.build(lesson, _config, upload)
 if run is None:
     st.stop()
 
@@ -225,8 +242,9 @@ def _charts(run) -> None:
         show_ls = st.toggle("show the least-squares line", key=W + "show_ls",
                             help="The best line for these points, solved in closed form. With noise it "
                                  "differs slightly from the true line; GD heads for it.")
-        lines = [{"label": "y_hat = w·x + b (now)", "w": w, "b": b},
-                 {"label": "true line", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True}]
+        lines = [{"label": "y_hat = w·x + b (now)", "w": w, "b": b}]
+        if run.data.true_w is not None:  # an uploaded table has no true line
+            lines.append({"label": "true line", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True})
         if show_ls:
             lines.append({"label": "least squares", "w": opt.w[0], "b": opt.b, "dash": True})
         st.altair_chart(lr_charts.fit_view(run.data.X, run.data.y, lines), width="stretch")

@@ -13,7 +13,8 @@ _ui.page_guard("pages/logistic_regression.py")
 
 NAME = "logreg"
 TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": "stochastic",
-            "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100}
+            "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100,
+            "w.logreg.source": "tutorial"}
 DEFAULTS = {**TUTORIAL, "w.logreg.batch_size": 32, "w.logreg.log": True}
 # A widget's value is dropped while another page is shown: this page's values are kept under a key
 # no widget owns and put back from there (the tutorial's values the first time).
@@ -55,6 +56,16 @@ with c2:
 
 # -- settings -------------------------------------------------------------------------------------
 st.subheader("Train it")
+source = st.radio("data", ["tutorial", "upload"], key="w.logreg.source", horizontal=True,
+                  format_func={"tutorial": "the tutorial's 1000 points", "upload": "uploaded CSV (your own x1, x2, y)"}.get,
+                  help="The tutorial's points (label 1 where 0.5·x1 − 1.5·x2 > 0), or your own table: "
+                       "two feature columns and a label column of 0 and 1.")
+upload = None
+if source == "upload":
+    upload = _ui.upload_data(NAME, binary_labels=True, one_feature=False, two_features=True)
+    if upload is None:
+        st.info("Upload a CSV with a header row, two numeric feature columns and a 0/1 label column to train "
+                "on your own points. Until then there is nothing to train here.")
 s = st.columns([1.2, 1.4, 1, 1])
 impl = s[0].radio("implementation", ["manual", "module"], key="w.logreg.impl",
                   format_func=lambda v: {"manual": "manual (tutorial)", "module": "nn.Module + torch.optim"}[v],
@@ -65,7 +76,7 @@ safe = s[0].toggle("numerically safe loss", key="w.logreg.safe",
                         "On: BCEWithLogitsLoss, computed from z without ever taking log(0).")
 mode = s[1].radio("samples per step", LR.MODES, key="w.logreg.mode", horizontal=False,
                   format_func=lambda v: {"stochastic": "1 sample (per-sample SGD, tutorial)",
-                                         "minibatch": "mini-batch", "batch": "all 1000 (full batch)"}[v],
+                                         "minibatch": "mini-batch", "batch": f"all {upload.n if upload else 1000:,} (full batch)"}[v],
                   help="How many samples each update looks at.")
 s[1].selectbox("batch_size", [v for v in LR.BATCH_SIZES if 1 < v <= 1000], key="w.logreg.batch_size",
                disabled=mode != "minibatch",
@@ -83,15 +94,21 @@ s[3].number_input("num_epochs", min_value=1, max_value=1000, step=10, key="w.log
 
 
 def make_config():
-    return LR.variant_config(seed=seed, device=str(resolve_device(device)), impl=impl, safe=safe, mode=mode,
+    config = LR.variant_config(seed=seed, device=str(resolve_device(device)), impl=impl, safe=safe, mode=mode,
                              batch_size=int(st.session_state["w.logreg.batch_size"]),
                              loader=st.session_state["w.logreg.loader"],
                              shuffle=bool(st.session_state["w.logreg.shuffle"]),
                              lr=float(st.session_state["w.logreg.lr"]),
                              epochs=int(st.session_state["w.logreg.epochs"]))
+    if upload is not None:  # the uploaded points; a run of its own size
+        config = config.replace(data="custom", n=upload.n)
+    return config
 
 
-run = _ui.build(lesson, make_config)
+if source == "upload" and upload is None:
+    run = None  # the last run stays in the lesson; it comes back with the tutorial's data or the upload
+else:
+    run = _ui.build(lesson, make_config, upload)
 if run is not None:
     code_line = LR.LOSS_CODE[run.config.loss]
     st.caption(f"Loss in use: `{code_line.splitlines()[-1].split('#')[0].strip()}`  ·  "
@@ -109,11 +126,12 @@ def draw(run):
     m[2].metric("w2", f"{p['w'][1]:.4f}")
     m[3].metric("b", f"{p['b'][0]:.4f}")
     m[4].metric("loss on all samples", _ui.fmt(run.current_loss()),
-                help="Mean cross-entropy over the 1000 samples at the current w, b (computed the safe way).")
+                help=f"Mean cross-entropy over the {run.n:,} samples at the current w, b (computed the safe way).")
     seg, box = LR.boundary(run)
     cur = LR.current_sample(run)
     tw = run.data.true_w
-    true_label = f"rule that made the labels: {tw[0]:g}·x1 {'−' if tw[1] < 0 else '+'} {abs(tw[1]):g}·x2 = 0"
+    true_label = ("rule that made the labels" if tw is None or len(tw) < 2 else
+                  f"rule that made the labels: {tw[0]:g}·x1 {'−' if tw[1] < 0 else '+'} {abs(tw[1]):g}·x2 = 0")
     fast = lesson.mode == "running"  # a long run: spend each tick on training, draw the essentials
     a, b = st.columns([1.6, 1])
     grid = None if fast else LR.probability_grid(p["w"], p["b"][0], box, k=30)
