@@ -1,24 +1,18 @@
 """AppTest for pages/autograd_basics.py: backward, accumulation, zeroing, requires_grad, page switches."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from apptest_util import open_page
+
 PAGE = "pages/autograd_basics.py"
 STATE = "_autograd.demo"
 
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception
-    return app
+    return open_page(PAGE)
 
 
 def metric(app, label: str) -> str:

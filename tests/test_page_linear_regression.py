@@ -1,21 +1,16 @@
 """AppTest: the linear-regression page renders, steps, loads presets, keeps state, explains divergence."""
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from apptest_util import open_page
+
 PAGE = "pages/linear_regression.py"
 LESSON = "_lesson.linreg"
 
 
 def _open() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(PAGE)
 
 
 def _errors(at) -> str:

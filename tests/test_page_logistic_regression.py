@@ -1,21 +1,15 @@
 """AppTest of the 'Logistic regression' page: stepping, preset, variants, page switch, the unsafe loss."""
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from apptest_util import open_page
+
 PAGE = "pages/logistic_regression.py"
 
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception
-    return app
+    return open_page(PAGE)
 
 
 def _run(app):

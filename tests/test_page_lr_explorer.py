@@ -1,21 +1,16 @@
 """The learning-rate explorer page, driven through Streamlit's AppTest."""
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from apptest_util import open_page
+
 PAGE = "pages/lr_explorer.py"
 LESSON = "_lesson.lr_explorer"
 
 
 def _open() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(PAGE)
 
 
 def _specs(at):

@@ -1,23 +1,18 @@
 """AppTest for pages/mini_batches.py: renders, steps, presets, page switches, divergence, bad batch_size."""
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_util import open_page
+
 from gdcore.lessons import minibatch as mb
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGE = "pages/mini_batches.py"
 LESSON = "_lesson.minibatch"
 
 
 def _open() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(PAGE)
 
 
 def _run(at):

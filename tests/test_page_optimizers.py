@@ -1,23 +1,17 @@
 """AppTest of the 'nn.Module and optimizers' page: stepping, preset, page switch, divergence, race, lockstep."""
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+
+from apptest_util import open_page
 
 from gdcore.lessons import optim as O
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGE = "pages/optimizers.py"
 
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception
-    return app
+    return open_page(PAGE)
 
 
 def _lesson(app):

@@ -2,24 +2,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from apptest_util import open_page
+
 PAGE = "pages/why_squared_loss.py"
 
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception
-    return app
+    return open_page(PAGE)
 
 
 def metric(app, label: str) -> float:

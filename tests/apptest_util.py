@@ -1,0 +1,16 @@
+"""Opening one page of the app in Streamlit's AppTest, the way every page test starts."""
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def open_page(page: str, timeout: float = 120) -> AppTest:
+    """Run the app (entry point and sidebar), switch to `page`, and check it rendered cleanly."""
+    at = AppTest.from_file(APP, default_timeout=timeout)  # generous: the first run imports torch
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
