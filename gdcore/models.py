@@ -49,8 +49,8 @@ def draw_init(init: str, task: str, d: int, g: torch.Generator) -> tuple[torch.T
     raise ValueError(f"unknown init {init!r}")
 
 
-class ManualLinear:
-    """`y_hat = X * w + b` (one feature, as seeds 000/003) or `X @ w + b` (d2l's linreg)."""
+class _ManualModel:
+    """Raw leaf tensors w and b (requires_grad=True) living in one flat buffer."""
 
     kind = "manual"
 
@@ -61,44 +61,31 @@ class ManualLinear:
         self.w = w.detach().requires_grad_(True)  # a leaf that shares theta's storage
         self.b = b.detach().requires_grad_(True)
         self.w.grad, self.b.grad = gw, gb
-        self._one_feature = self.w.dim() == 1
 
     def parameters(self) -> list[torch.Tensor]:
         return [self.w, self.b]
 
     def named(self) -> list[tuple[str, torch.Tensor]]:
         return [("w", self.w), ("b", self.b)]
-
-    def __call__(self, X: torch.Tensor) -> torch.Tensor:
-        if self._one_feature:
-            return X * self.w + self.b
-        return torch.matmul(X, self.w) + self.b
-
-    logits = __call__
 
     def linear_params(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(w as a flat vector of d values, b as one value), detached."""
         return self.w.detach().reshape(-1), self.b.detach().reshape(-1)
 
 
-class ManualLogistic:
+class ManualLinear(_ManualModel):
+    """`y_hat = X * w + b` (one feature, as seeds 000/003) or `X @ w + b` (d2l's linreg)."""
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        if self.w.dim() == 1:
+            return X * self.w + self.b
+        return torch.matmul(X, self.w) + self.b
+
+    logits = __call__
+
+
+class ManualLogistic(_ManualModel):
     """Seed 004: `y_hat = sigmoid(w.T @ x + b)` for one sample x, `sigmoid(X @ w + b)` for a batch."""
-
-    kind = "manual"
-
-    def __init__(self, w0: torch.Tensor, b0: torch.Tensor, device):
-        self.theta, self.grad, (w, b), (gw, gb) = _flat_leaves([w0.shape, b0.shape], device)
-        w.copy_(w0)
-        b.copy_(b0)
-        self.w = w.detach().requires_grad_(True)
-        self.b = b.detach().requires_grad_(True)
-        self.w.grad, self.b.grad = gw, gb
-
-    def parameters(self) -> list[torch.Tensor]:
-        return [self.w, self.b]
-
-    def named(self) -> list[tuple[str, torch.Tensor]]:
-        return [("w", self.w), ("b", self.b)]
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() == 1:
@@ -108,12 +95,9 @@ class ManualLogistic:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return F.sigmoid(self.logits(x))
 
-    def linear_params(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.w.detach().reshape(-1), self.b.detach().reshape(-1)
 
-
-class Lr(nn.Module):
-    """Seed 002's model: `self.linear = nn.Linear(d, 1)`; `forward` returns `self.linear(x)`."""
+class _LinearModule(nn.Module):
+    """`self.linear = nn.Linear(d, 1)`, its weight and bias views into one flat buffer."""
 
     kind = "module"
 
@@ -124,11 +108,6 @@ class Lr(nn.Module):
         self.linear = nn.utils.skip_init(nn.Linear, d, 1)
         _share_flat(self, [("linear.weight", w0.reshape(1, d)), ("linear.bias", b0.reshape(1))], device)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x)
-
-    logits = forward
-
     def named(self) -> list[tuple[str, torch.Tensor]]:
         return [("w", self.linear.weight), ("b", self.linear.bias)]
 
@@ -136,28 +115,23 @@ class Lr(nn.Module):
         return self.linear.weight.detach().reshape(-1), self.linear.bias.detach().reshape(-1)
 
 
-class LogReg(nn.Module):
+class Lr(_LinearModule):
+    """Seed 002's model: `forward` returns `self.linear(x)`."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x)
+
+    logits = forward
+
+
+class LogReg(_LinearModule):
     """Logistic regression as a module: `sigmoid(self.linear(x))`; `logits` skips the sigmoid."""
-
-    kind = "module"
-
-    def __init__(self, w0: torch.Tensor, b0: torch.Tensor, device):
-        super().__init__()
-        d = w0.numel()
-        self.linear = nn.utils.skip_init(nn.Linear, d, 1)
-        _share_flat(self, [("linear.weight", w0.reshape(1, d)), ("linear.bias", b0.reshape(1))], device)
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.linear(x))
-
-    def named(self) -> list[tuple[str, torch.Tensor]]:
-        return [("w", self.linear.weight), ("b", self.linear.bias)]
-
-    def linear_params(self) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.linear.weight.detach().reshape(-1), self.linear.bias.detach().reshape(-1)
 
 
 def _share_flat(module: nn.Module, named_init, device) -> None:
