@@ -72,8 +72,11 @@ def test_page_loads_draws_and_steps(page, server, shots, path, charts, has_step)
     name = path or "home"
     if has_step:
         before = step_count(page)
+        shown = STEP_RE.sub("", page.inner_text('[data-testid="stMain"]'))
         click(page, "Step")
         assert step_count(page) == before + 1
+        # the numbers on screen (loss, w, b, the fitted line's values) moved, not just the counter
+        assert STEP_RE.sub("", page.inner_text('[data-testid="stMain"]')) != shown
         click(page, "Step")
         assert step_count(page) == before + 2
         assert_clean(page)
