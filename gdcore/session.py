@@ -16,7 +16,6 @@ from .data import Dataset
 from .engine import Run
 
 IDLE, RUNNING, PLAYING = "idle", "running", "playing"
-MAX_KEPT_RUNS = 8  # per lesson: old runs are dropped to bound a session's memory
 
 
 class Lesson:
