@@ -14,7 +14,7 @@ STATE = "_autograd.demo"
 KEPT = "_autograd.widgets"  # the last widget values, in case a page switch dropped the widgets' own state
 TUTORIAL_X = {f"w.{KEY}.fill": 1.0, f"w.{KEY}.rows": 2, f"w.{KEY}.cols": 2, f"w.{KEY}.requires_grad": True}
 
-st.title("🔗 Autograd basics")
+st.title(":material/account_tree: Autograd basics")
 st.caption(f"Follows: *{SOURCES['linreg-manual']}*, first half: `requires_grad`, `grad_fn`, `backward()`, "
            "`x.grad`, `.data`, `.detach().numpy()`.")
 st.markdown(

@@ -68,7 +68,7 @@ def _new_sample() -> None:
 
 # -- intro ---------------------------------------------------------------------------------------
 
-st.title("📈 Linear regression by hand")
+st.title(":material/show_chart: Linear regression by hand")
 st.markdown(
     "The loop of the tutorials, with nothing hidden: **forward** (`y_hat = X*w + b`, the loss), "
     "**backward** (`loss.backward()` fills `w.grad` and `b.grad`), **update** (`w.data -= lr * w.grad`). "

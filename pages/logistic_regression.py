@@ -26,7 +26,7 @@ for _k, _v in st.session_state.setdefault(SAVED, dict(DEFAULTS)).items():
 lesson = _ui.lesson(NAME)
 seed, device = _ui.settings(123)
 
-st.title("🧭 Logistic regression")
+st.title(":material/scatter_plot: Logistic regression")
 st.caption(f"Follows: *{SOURCES[LR.PRESET]}*. 1000 points with 2 features; label 1 where 0.5·x1 − 1.5·x2 > 0.")
 _ui.preset_button("Load the tutorial: per-sample SGD, lr 0.001, 100 epochs, hand-written loss", TUTORIAL,
                   key="b.logreg.preset",

@@ -40,7 +40,7 @@ for _k, _v in {**_preset_values(st.session_state[K + "preset"]), K + "factor": S
 
 lesson = _ui.lesson(NAME)
 
-st.title("🔭 Learning-rate explorer")
+st.title(":material/tune: Learning-rate explorer")
 st.markdown(
     "Every point below is the same tutorial loop trained with a different **lr**: same data `X, y`, same "
     "initial `w, b`, same batches. Only the step size in the update line changes:")

@@ -45,7 +45,7 @@ for _k, _v in {**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + 
                P + "cmp_logx": True}.items():
     st.session_state.setdefault(_k, _v)
 
-st.title("🧺 Mini-batches")
+st.title(":material/view_module: Mini-batches")
 st.markdown(
     "A step does not need all the data. `DataLoader` shuffles the samples and cuts them into batches of "
     "`batch_size`; each step computes the loss and Δw **on one batch only** and updates w and b. "

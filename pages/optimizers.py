@@ -40,7 +40,7 @@ for _k, _v in st.session_state.setdefault(SAVED, dict(DEFAULTS)).items():
 lesson = _ui.lesson(NAME)
 seed, device = _ui.settings(0)
 
-st.title("🏁 nn.Module and optimizers")
+st.title(":material/sports_score: nn.Module and optimizers")
 st.caption(f"Follows: *{SOURCES[PRESET]}*. Data: 50 points `x = torch.rand([50, 1])`, `y = 3*x + 0.8` (no noise).")
 _ui.preset_button("Load the tutorial: SGD, lr 1e-3, 30000 full-batch steps", TUTORIAL, key="b.optim.preset",
                   help="Sets optimizer, lr and steps to the tutorial's values (preset linreg-module).")

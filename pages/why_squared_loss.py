@@ -22,7 +22,7 @@ D2L = {f"w.{KEY}.source": "linreg-d2l", f"w.{KEY}.noise": 0.01, f"w.{KEY}.n": 10
 SEED000 = {f"w.{KEY}.source": "linreg-minibatch", f"w.{KEY}.noise": 0.3, f"w.{KEY}.n": 150}
 DEFAULT_TABLE = pd.DataFrame(theory.DEFAULT_PAIRS, columns=["mu", "sigma"])
 
-st.title("🔔 Why squared loss")
+st.title(":material/bar_chart: Why squared loss")
 st.caption(f"Follows: *{SOURCES['linreg-d2l']}*, the theory part: the normal distribution and squared loss.")
 st.markdown(
     "Linear regression assumes every label is the model plus **Gaussian noise**: y = Xw + b + ε with "
