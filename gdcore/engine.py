@@ -273,8 +273,8 @@ class Run:
         self._state_flat = flat
         return flat
 
-    def _epoch_iter(self):
-        """The batches of one epoch: (xb, yb, indices or None)."""
+    def epoch_iter(self):
+        """The batches of one epoch, in the run's own order: (xb, yb, indices or None)."""
         c = self.config
         if c.mode == "batch":
             yield self.X, self.y, None
@@ -323,7 +323,7 @@ class Run:
             return
         for _ in range(k):
             if self._it is None:
-                self._it = self._epoch_iter()
+                self._it = self.epoch_iter()
                 self.epoch_batches = []
             xb, yb, idx = next(self._it)
             if pitfall:  # seed 000's loop body: h = tensorX * w + b, on the full tensors

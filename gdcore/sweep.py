@@ -235,7 +235,7 @@ class _Batched:
         def gen():
             rows = None
             while True:
-                for xb, yb, idx in run._epoch_iter():  # noqa: SLF001 (the engine's batch order)
+                for xb, yb, idx in run.epoch_iter():  # the engine's batch order
                     if isinstance(idx, int):  # seed 004: one sample a step, data_x[step]
                         if rows is None:  # (P, 1) columns of A.T and (1, 1) labels, one per sample
                             rows = (list(A.unsqueeze(2).unbind(0)), list(yT.reshape(-1, 1, 1).unbind(0)))

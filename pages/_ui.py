@@ -35,6 +35,12 @@ def page_guard(path: str) -> None:
     st.switch_page("streamlit_app.py")
 
 
+def defaults(values: dict) -> None:
+    """Give widgets their first values through session state (never also through value=)."""
+    for k, v in values.items():
+        st.session_state.setdefault(k, v)
+
+
 def settings(default_seed: int) -> tuple[int, str]:
     """(seed, device) from the shared sidebar; an empty seed means the tutorial's own."""
     seed = st.session_state.get("w.seed")

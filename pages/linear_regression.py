@@ -34,17 +34,7 @@ TUT_003 = _preset_values("linreg-manual")  # 3000 full-batch steps at lr 0.01 on
 TUT_000 = _preset_values("linreg-minibatch")  # 150 noisy points; 99 epochs × 8 batches = 792 updates
 
 lesson = _ui.lesson(K)
-# This page's widget values, kept under a key no widget owns: a widget's value is dropped while another
-# page is shown, and they are put back from here (the tutorial 003 values the first time).
-SAVED = f"_{K}.widgets"
-_saved = st.session_state.setdefault(SAVED, {**TUT_003, W + "log": True, W + "show_ls": False})
-for _k, _v in _saved.items():
-    if _k not in st.session_state:
-        st.session_state[_k] = _v
-
-
-def _remember() -> None:
-    st.session_state[SAVED] = {k: st.session_state.get(k) for k in _saved}
+_ui.defaults({**TUT_003, W + "log": True, W + "show_ls": False})
 
 
 def _load(values: dict) -> None:
@@ -113,7 +103,6 @@ if own:
     if upload is None:
         st.info("Upload a CSV with a header row and two numeric columns, x and y, to train on your own points. "
                 "Until then there is nothing to train here.")
-        _remember()
         st.stop()
     st.caption("Your points are used as they are, so there is no true line; the controls below that make "
                "the tutorials' points are switched off.")
@@ -151,7 +140,6 @@ t2.number_input("steps (num_epochs)", min_value=1, max_value=1_000_000, step=500
                 help="Number of updates. Every step uses all n points, so one step is one epoch.")
 limit_box = t3.container()
 sentence_box = st.container()
-_remember()
 
 
 def _config():
@@ -301,7 +289,6 @@ def draw(run) -> None:
     _forward_backward_update(run)
     _charts(run)
     _printout(run)
-    _remember()
 
 
 _ui.live(lesson, K, draw)

@@ -16,12 +16,7 @@ TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": 
             "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100,
             "w.logreg.source": "tutorial"}
 DEFAULTS = {**TUTORIAL, "w.logreg.batch_size": 32, "w.logreg.log": True}
-# A widget's value is dropped while another page is shown: this page's values are kept under a key
-# no widget owns and put back from there (the tutorial's values the first time).
-SAVED = "_logreg.widgets"
-for _k, _v in st.session_state.setdefault(SAVED, dict(DEFAULTS)).items():
-    if _k not in st.session_state:
-        st.session_state[_k] = _v
+_ui.defaults(DEFAULTS)
 
 lesson = _ui.lesson(NAME)
 seed, device = _ui.settings(123)
@@ -197,4 +192,3 @@ if run is not None:
     st.divider()
     _ui.code_and_downloads(run, NAME)
 
-st.session_state[SAVED] = {k: st.session_state.get(k, v) for k, v in DEFAULTS.items()}

@@ -30,12 +30,7 @@ DEFAULTS = {**TUTORIAL, "w.optim.momentum": 0.9, "w.optim.beta1": 0.9, "w.optim.
             "w.optim.alpha": 0.99, "w.optim.log": True, "w.optim.race_steps": O.RACE_STEPS,
             "w.optim.race_nesterov": False, "w.optim.race_log": True, "w.optim.x": 0.5,
             **{f"w.optim.race.{n}.{k}": v for n, hp in O.RACE_DEFAULTS.items() for k, v in hp.items()}}
-# A widget's value is dropped while another page is shown: this page's values are kept under a key
-# no widget owns and put back from there (the tutorial's values the first time).
-SAVED = "_optim.widgets"
-for _k, _v in st.session_state.setdefault(SAVED, dict(DEFAULTS)).items():
-    if _k not in st.session_state:
-        st.session_state[_k] = _v
+_ui.defaults(DEFAULTS)
 
 lesson = _ui.lesson(NAME)
 seed, device = _ui.settings(0)
@@ -318,4 +313,3 @@ if run is not None:
     st.divider()
     _ui.code_and_downloads(run, NAME)
 
-st.session_state[SAVED] = {k: st.session_state.get(k, v) for k, v in DEFAULTS.items()}

@@ -1,34 +1,23 @@
 """The command line: JSON equals run_preset, tutorial-style printing, exit 2 on bad input."""
-import io
 import json
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cli_util import run_cli
 import gdcore
-from gdcore.cli import main
 from gdcore.data import linear_1d, load_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_train_json_equals_run_preset():
-    code, out, _ = _cli("train", "linreg-d2l", "--json", "--seed", "3")
+    code, out, _ = run_cli("train", "linreg-d2l", "--json", "--seed", "3")
     assert code == 0
     d = json.loads(out)
     ref = gdcore.run_preset("linreg-d2l", seed=3).to_dict()
@@ -41,7 +30,7 @@ def test_train_json_equals_run_preset():
 
 
 def test_train_json_diverged_history_ends_before_bad_step():
-    code, out, _ = _cli("train", "linreg-manual", "--lr", "5", "--json")
+    code, out, _ = run_cli("train", "linreg-manual", "--lr", "5", "--json")
     assert code == 0
     d = json.loads(out)
     assert d["status"] == "diverged"
@@ -51,7 +40,7 @@ def test_train_json_diverged_history_ends_before_bad_step():
 
 
 def test_train_prints_like_the_tutorial():
-    code, out, _ = _cli("train", "linreg-minibatch", "--epochs", "2")
+    code, out, _ = run_cli("train", "linreg-minibatch", "--epochs", "2")
     lines = out.splitlines()
     assert code == 0
     assert lines[0].startswith("epoch(1) batch(0) loss,Δw,Δb,w,b = ")
@@ -64,19 +53,19 @@ def test_train_prints_like_the_tutorial():
 
 
 def test_train_logreg_prints_one_line_per_epoch():
-    code, out, _ = _cli("train", "logreg-manual", "--epochs", "2")
+    code, out, _ = run_cli("train", "logreg-manual", "--epochs", "2")
     lines = out.splitlines()
     assert code == 0
     assert lines[0].startswith("Epoch: 000, Loss: ") and lines[1].startswith("Epoch: 001, Loss: ")
 
 
 def test_steps_override_epochs():
-    code, out, _ = _cli("train", "linreg-minibatch", "--steps", "5", "--json")
+    code, out, _ = run_cli("train", "linreg-minibatch", "--steps", "5", "--json")
     assert json.loads(out)["steps"] == 5
 
 
 def test_data_is_the_presets_data():
-    code, out, _ = _cli("data", "linreg-minibatch")
+    code, out, _ = run_cli("data", "linreg-minibatch")
     assert code == 0
     ds = load_csv(out.encode())
     ref = linear_1d(150, 2.0, 6.0, 0.3, 5.0, 100)
@@ -86,7 +75,7 @@ def test_data_is_the_presets_data():
 
 
 def test_presets_lists_all_five():
-    code, out, _ = _cli("presets")
+    code, out, _ = run_cli("presets")
     assert code == 0
     assert [ln.split()[0] for ln in out.splitlines()] == list(gdcore.PRESETS)
 
@@ -111,7 +100,7 @@ def test_presets_lists_all_five():
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_input_exits_2_with_one_error_line(args, phrase):
-    code, out, err = _cli(*args)
+    code, out, err = run_cli(*args)
     assert code == 2
     error_lines = [ln for ln in err.splitlines() if ln.startswith("error: ")]
     assert len(error_lines) == 1 and phrase in error_lines[0]
@@ -120,7 +109,7 @@ def test_bad_input_exits_2_with_one_error_line(args, phrase):
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
 def test_cuda_on_a_machine_without_it():
-    code, _, err = _cli("train", "linreg-d2l", "--device", "cuda")
+    code, _, err = run_cli("train", "linreg-d2l", "--device", "cuda")
     assert code == 2 and "not available" in err
 
 

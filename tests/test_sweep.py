@@ -1,17 +1,15 @@
 """The batched lr sweep: each run equals its sequential engine run; divergence per run; lr_grid; CLI."""
-import io
 import json
 import math
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from gdcore.cli import main
+from cli_util import run_cli
 from gdcore.engine import Run
 from gdcore.errors import ConfigError
 from gdcore.presets import preset_config
@@ -193,14 +191,6 @@ def test_sweep_caps_and_bad_lrs():
 
 # -- the command line ------------------------------------------------------------------------------
 
-def _cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_cli_sweep_json_in_a_subprocess():
@@ -225,13 +215,13 @@ def test_cli_sweep_bad_input_exits_2_in_a_subprocess():
                                   ["--lr-min", "0.01", "--lr-max", "2", "--steps", "0"],
                                   ["--lr-min", "0.01", "--lr-max", "nan"]])
 def test_cli_sweep_bad_input_is_one_error_line(args):
-    code, out, err = _cli("sweep", "linreg-manual", *args)
+    code, out, err = run_cli("sweep", "linreg-manual", *args)
     assert code == 2 and out == ""
     assert err.strip().splitlines()[-1].startswith("error:") and "Traceback" not in err
 
 
 def test_cli_sweep_table():
-    code, out, _ = _cli("sweep", "linreg-manual", "--lr-min", "0.1", "--lr-max", "3", "--runs", "3", "--steps", "100")
+    code, out, _ = run_cli("sweep", "linreg-manual", "--lr-min", "0.1", "--lr-max", "3", "--runs", "3", "--steps", "100")
     lines = out.splitlines()
     assert code == 0 and len(lines) == 4
     assert "diverged at step" in lines[2] and lines[-1].startswith("3 runs x 100 steps")
