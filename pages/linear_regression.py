@@ -93,7 +93,7 @@ st.caption("A preset loads the tutorial's data and settings and starts the run o
 # -- the data -------------------------------------------------------------------------------------
 
 st.subheader("1 · The data")
-st.radio("Data recipe", list(RECIPES), key=W + "recipe", format_func=RECIPES.get, horizontal=True,
+st.radio("Data recipe", list(RECIPES), key=W + "recipe", persist_state="session", format_func=RECIPES.get, horizontal=True,
          help="Which tutorial's code draws x and the starting w, b (both then compute y = w_true·x + b_true + noise), "
               "or your own x, y from a CSV file (the starting w, b then come from torch.rand(1)).")
 own = st.session_state.get(W + "recipe") == UPLOAD
@@ -107,20 +107,20 @@ if own:
     st.caption("Your points are used as they are, so there is no true line; the controls below that make "
                "the tutorials' points are switched off.")
 d = st.columns(3)
-d[0].number_input("true w", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_w",
+d[0].number_input("true w", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_w", persist_state="session",
                   help="The slope the data is generated from: y = true w · x + true b + noise.")
-d[1].number_input("true b", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_b",
+d[1].number_input("true b", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_b", persist_state="session",
                   help="The intercept the data is generated from.")
-d[2].number_input("noise σ", disabled=own, min_value=0.0, max_value=100.0, step=0.1, key=W + "noise",
+d[2].number_input("noise σ", disabled=own, min_value=0.0, max_value=100.0, step=0.1, key=W + "noise", persist_state="session",
                   help="Standard deviation of the Gaussian noise added to y. With noise the best line "
                        "(least squares) differs a little from the true one.")
 d = st.columns(3)
-d[0].number_input("n", disabled=own, min_value=1, max_value=100_000, step=10, key=W + "n",
+d[0].number_input("n", disabled=own, min_value=1, max_value=100_000, step=10, key=W + "n", persist_state="session",
                   help="Number of points. One step uses all of them (full batch).")
-d[1].number_input("x range", disabled=own, min_value=0.01, max_value=1000.0, step=0.5, key=W + "x_range",
+d[1].number_input("x range", disabled=own, min_value=0.01, max_value=1000.0, step=0.5, key=W + "x_range", persist_state="session",
                   help="x is drawn uniformly from [0, x range). Wider x means a steeper loss bowl and a "
                        "smaller stable lr.")
-d[2].number_input("seed", min_value=0, max_value=2**31 - 1, step=1, value=None, key=W + "seed",
+d[2].number_input("seed", min_value=0, max_value=2**31 - 1, step=1, value=None, key=W + "seed", persist_state="session",
                   placeholder="sidebar seed, else the tutorial's",
                   help="Seeds the data and the starting w, b. Empty: the sidebar seed, else the tutorial's own.")
 seed, seed_source = _effective_seed()
@@ -134,9 +134,9 @@ r2.caption(f"The points are a pure function of these controls: change one and th
 
 st.subheader("2 · The learning rate")
 t1, t2, t3 = st.columns(3)
-t1.number_input("lr", min_value=1e-6, max_value=1000.0, step=0.01, format="%g", key=W + "lr",
+t1.number_input("lr", min_value=1e-6, max_value=1000.0, step=0.01, format="%g", key=W + "lr", persist_state="session",
                 help="Step size in w.data -= lr * w.grad. Compare it with the stability limit on the right.")
-t2.number_input("steps (num_epochs)", min_value=1, max_value=1_000_000, step=500, key=W + "steps",
+t2.number_input("steps (num_epochs)", min_value=1, max_value=1_000_000, step=500, key=W + "steps", persist_state="session",
                 help="Number of updates. Every step uses all n points, so one step is one epoch.")
 limit_box = t3.container()
 sentence_box = st.container()
@@ -227,7 +227,7 @@ def _charts(run) -> None:
     w, b = p["w"][0], p["b"][0]
     g1, g2 = st.columns(2)
     with g1:
-        show_ls = st.toggle("show the least-squares line", key=W + "show_ls",
+        show_ls = st.toggle("show the least-squares line", key=W + "show_ls", persist_state="session",
                             help="The best line for these points, solved in closed form. With noise it "
                                  "differs slightly from the true line; GD heads for it.")
         lines = [{"label": "y_hat = w·x + b (now)", "w": w, "b": b}]
@@ -237,7 +237,7 @@ def _charts(run) -> None:
             lines.append({"label": "least squares", "w": opt.w[0], "b": opt.b, "dash": True})
         st.altair_chart(lr_charts.fit_view(run.data.X, run.data.y, lines), width="stretch")
     with g2:
-        log = st.toggle("log scale", key=W + "log",
+        log = st.toggle("log scale", key=W + "log", persist_state="session",
                         help="A log axis shows the steady exponential decrease of the loss as a straight line.")
         losses = run.losses()
         frame = charts.loss_frame(losses)

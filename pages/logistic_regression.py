@@ -51,7 +51,7 @@ with c2:
 
 # -- settings -------------------------------------------------------------------------------------
 st.subheader("Train it")
-source = st.radio("data", ["tutorial", "upload"], key="w.logreg.source", horizontal=True,
+source = st.radio("data", ["tutorial", "upload"], key="w.logreg.source", persist_state="session", horizontal=True,
                   format_func={"tutorial": "the tutorial's 1000 points", "upload": "uploaded CSV (your own x1, x2, y)"}.get,
                   help="The tutorial's points (label 1 where 0.5·x1 − 1.5·x2 > 0), or your own table: "
                        "two feature columns and a label column of 0 and 1.")
@@ -62,29 +62,29 @@ if source == "upload":
         st.info("Upload a CSV with a header row, two numeric feature columns and a 0/1 label column to train "
                 "on your own points. Until then there is nothing to train here.")
 s = st.columns([1.2, 1.4, 1, 1])
-impl = s[0].radio("implementation", ["manual", "module"], key="w.logreg.impl",
+impl = s[0].radio("implementation", ["manual", "module"], key="w.logreg.impl", persist_state="session",
                   format_func=lambda v: {"manual": "manual (tutorial)", "module": "nn.Module + torch.optim"}[v],
                   help="manual: raw tensors w, b and `w.data -= lr * w.grad`. module: nn.Linear(2, 1), "
                        "a torch loss and optim.SGD. Same numbers, different code.")
-safe = s[0].toggle("numerically safe loss", key="w.logreg.safe",
+safe = s[0].toggle("numerically safe loss", key="w.logreg.safe", persist_state="session",
                    help="Off: the tutorial's log(ŷ) (manual) or nn.BCELoss (module). "
                         "On: BCEWithLogitsLoss, computed from z without ever taking log(0).")
-mode = s[1].radio("samples per step", LR.MODES, key="w.logreg.mode", horizontal=False,
+mode = s[1].radio("samples per step", LR.MODES, key="w.logreg.mode", persist_state="session", horizontal=False,
                   format_func=lambda v: {"stochastic": "1 sample (per-sample SGD, tutorial)",
                                          "minibatch": "mini-batch", "batch": f"all {upload.n if upload else 1000:,} (full batch)"}[v],
                   help="How many samples each update looks at.")
-s[1].selectbox("batch_size", [v for v in LR.BATCH_SIZES if 1 < v <= 1000], key="w.logreg.batch_size",
+s[1].selectbox("batch_size", [v for v in LR.BATCH_SIZES if 1 < v <= 1000], key="w.logreg.batch_size", persist_state="session",
                disabled=mode != "minibatch",
                help="Samples averaged per update in mini-batch mode (at most the 1000 samples there are).")
-s[2].selectbox("loader", LR.LOADERS, key="w.logreg.loader", disabled=mode == "batch",
+s[2].selectbox("loader", LR.LOADERS, key="w.logreg.loader", persist_state="session", disabled=mode == "batch",
                format_func=lambda v: {"index": "index: data_x[step]", "dataloader": "DataLoader"}[v],
                help="index: plain indexing as the tutorial does; DataLoader: TensorDataset + DataLoader.")
-s[2].checkbox("shuffle", key="w.logreg.shuffle", disabled=mode == "batch",
+s[2].checkbox("shuffle", key="w.logreg.shuffle", persist_state="session", disabled=mode == "batch",
               help="Reshuffle the order every epoch. The tutorial walks the samples in order.")
-s[3].number_input("lr", min_value=1e-6, max_value=1e6, step=0.001, format="%g", key="w.logreg.lr",
+s[3].number_input("lr", min_value=1e-6, max_value=1e6, step=0.001, format="%g", key="w.logreg.lr", persist_state="session",
                   help="Learning rate. Try 10 with the tutorial's loss: ŷ soon rounds to exactly 0 or 1 "
                        "and log gives -inf.")
-s[3].number_input("num_epochs", min_value=1, max_value=1000, step=10, key="w.logreg.epochs",
+s[3].number_input("num_epochs", min_value=1, max_value=1000, step=10, key="w.logreg.epochs", persist_state="session",
                   help="Passes over the 1000 samples. The tutorial: 100 (100,000 steps in per-sample mode).")
 
 
@@ -149,7 +149,7 @@ def draw(run):
                            "the solid line is ŷ = 0.5.")
         if seg is None:
             st.warning("The boundary lies outside the data's box right now (all points on one side).")
-    log = st.toggle("log scale", key="w.logreg.log", help="Loss on a log axis.")
+    log = st.toggle("log scale", key="w.logreg.log", persist_state="session", help="Loss on a log axis.")
     st.altair_chart(fit_width(charts.loss_curve(LR.loss_frames(run), log=log, title="loss", height=200)),
                     width="stretch")
     st.caption("Each step's loss is that step's own sample (or batch) only, so it jumps: near 0 for a point "

@@ -71,18 +71,18 @@ with c2:
 # -- the main run --------------------------------------------------------------------------------
 st.subheader("Train it")
 cc = st.columns([1.2, 1, 1])
-opt_name = cc[0].selectbox("optimizer", OPTIMIZERS, key="w.optim.optimizer",
+opt_name = cc[0].selectbox("optimizer", OPTIMIZERS, key="w.optim.optimizer", persist_state="session",
                            format_func=lambda n: f"{O.LABELS[n]}  ({n})",
                            help="Which torch.optim optimizer updates w and b. The tutorial uses SGD.")
-cc[1].number_input("lr", min_value=1e-6, max_value=1e6, step=1e-3, format="%g", key="w.optim.lr", help=HELP["lr"])
-cc[2].number_input("steps", min_value=1, max_value=1_000_000, step=1000, key="w.optim.steps",
+cc[1].number_input("lr", min_value=1e-6, max_value=1e6, step=1e-3, format="%g", key="w.optim.lr", persist_state="session", help=HELP["lr"])
+cc[2].number_input("steps", min_value=1, max_value=1_000_000, step=1000, key="w.optim.steps", persist_state="session",
                    help="Full-batch iterations (the tutorial: `for i in range(30000)`).")
 hp_names = [h for h in O.HYPER[opt_name] if h not in ("lr", "eps")]
 if hp_names:
     hc = st.columns(len(hp_names) + 1)
     for col, h in zip(hc, hp_names):
         col.number_input(h, min_value=0.0, max_value=HP_MAX[h], step=0.01, format=HP_FORMAT[h],
-                         key=f"w.optim.{h}", help=HELP[h])
+                         key=f"w.optim.{h}", persist_state="session", help=HELP[h])
 
 
 def make_config():
@@ -107,7 +107,7 @@ def draw(run):
                                                         height=220)), width="stretch")
     a.caption(f"model: y_hat = {p['w'][0]:.4f}·x + {p['b'][0]:.4f}  (w = model.linear.weight, "
               f"b = model.linear.bias)")
-    log = b.toggle("log scale", key="w.optim.log", help="Loss on a log axis: slow late progress stays visible.")
+    log = b.toggle("log scale", key="w.optim.log", persist_state="session", help="Loss on a log axis: slow late progress stays visible.")
     b.altair_chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses()), log=log,
                                                        title="loss per step", height=200)), width="stretch")
     keys = O.state_keys(run)
@@ -147,7 +147,7 @@ with st.expander("The update rules (g = Δw, the gradient)", expanded=False):
     st.caption("η is lr. These are torch.optim's SGD, SGD(momentum=μ), Adagrad, RMSprop and Adam with their defaults "
                "otherwise. Nesterov looks ahead: it uses g + μv as the step instead of v.")
 
-with_nesterov = st.checkbox("add Nesterov momentum as a sixth runner", key="w.optim.race_nesterov",
+with_nesterov = st.checkbox("add Nesterov momentum as a sixth runner", key="w.optim.race_nesterov", persist_state="session",
                             help="SGD(momentum=μ, nesterov=True): momentum with a look-ahead correction.")
 runners = O.RACE_OPTIMIZERS + (O.EXTRA_OPTIMIZERS if with_nesterov else ())
 cols = st.columns(len(runners))
@@ -156,7 +156,7 @@ for col, name in zip(cols, runners):
     for h in O.HYPER[name]:
         col.number_input(h, min_value=1e-12 if h in ("lr", "eps") else 0.0, max_value=HP_MAX[h],
                          step=0.01 if h != "eps" else 1e-8, format=HP_FORMAT[h],
-                         key=f"w.optim.race.{name}.{h}", help=HELP[h])
+                         key=f"w.optim.race.{name}.{h}", persist_state="session", help=HELP[h])
 
 
 def _race(names):
@@ -172,7 +172,7 @@ def _race(names):
 
 
 rc = st.columns([1, 1, 3])
-rc[0].number_input("race steps", min_value=1, max_value=O.MAX_RACE_STEPS, step=50, key="w.optim.race_steps",
+rc[0].number_input("race steps", min_value=1, max_value=O.MAX_RACE_STEPS, step=50, key="w.optim.race_steps", persist_state="session",
                    help=f"Full-batch steps for every runner (at most {O.MAX_RACE_STEPS:,}).")
 rc[1].button(f"🏁 Race {int(st.session_state['w.optim.race_steps']):,} steps", key="b.optim.race",
              on_click=_race, args=(runners,), type="primary", width="stretch",
@@ -181,7 +181,7 @@ race = lesson.extra.get("race")
 if lesson.extra.get("race_error"):
     st.error(lesson.extra["race_error"])
 if race:
-    log_race = st.toggle("log scale", key="w.optim.race_log", help="Loss on a log axis.")
+    log_race = st.toggle("log scale", key="w.optim.race_log", persist_state="session", help="Loss on a log axis.")
     a, b = st.columns(2)
     a.altair_chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race), width="stretch")
     paths = O.race_path_frame(race)
@@ -300,7 +300,7 @@ e1.code("model.eval()                 # evaluation mode (matters for dropout / b
         "predict = model(torch.tensor([[x]]))\n"
         "predict = predict.cpu().detach().numpy()", language="python")
 with e2:
-    x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x",
+    x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x", persist_state="session",
                         help="A new input; the trained model predicts y_hat = w·x + b for it.")
     if run is not None:
         y_hat = float(run.predict([x])[0])

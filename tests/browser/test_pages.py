@@ -126,6 +126,7 @@ def test_play_animates_on_its_own(page, server):
     page.wait_for_timeout(1500)
     assert step_count(page) > moving > 0  # advanced with no click
     button(page, "Pause").click()
+    button(page, "Play").wait_for(timeout=30_000)  # the pause has been processed
     settle(page, 800)
     paused = step_count(page)
     page.wait_for_timeout(1000)
