@@ -3,6 +3,7 @@ import streamlit as st
 import torch
 
 from gdcore.devices import available_devices
+from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
 
 
 @st.cache_resource
@@ -23,16 +24,40 @@ for _key in list(st.session_state.keys()):
     if isinstance(_key, str) and _key.startswith("w."):
         st.session_state[_key] = st.session_state[_key]
 
+# ?lang=zh picks the language when a link is opened (and whenever the link's lang changes).
+_lang = st.query_params.get("lang")
+if _lang is not None and _lang != st.session_state.get("_lang_from_link"):
+    st.session_state["_lang_from_link"] = _lang
+    st.session_state["w.lang"] = normalize(_lang)
+st.session_state.setdefault("w.lang", "en")
+
+
+def _language_changed() -> None:
+    # the address bar follows the sidebar, so a copied link keeps the language
+    lang = st.session_state["w.lang"]
+    if lang == "en":
+        st.query_params.pop("lang", None)
+        st.session_state["_lang_from_link"] = None
+    else:
+        st.query_params["lang"] = lang
+        st.session_state["_lang_from_link"] = lang
+
+
+T = translator(st.session_state.get("w.lang") or "en")
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
-    "Lessons": [
-        st.Page("pages/autograd_basics.py", title="1 · Autograd basics", icon=":material/account_tree:"),
-        st.Page("pages/linear_regression.py", title="2 · Linear regression by hand", icon=":material/show_chart:"),
-        st.Page("pages/mini_batches.py", title="3 · Mini-batches", icon=":material/view_module:"),
-        st.Page("pages/why_squared_loss.py", title="4 · Why squared loss", icon=":material/bar_chart:"),
-        st.Page("pages/optimizers.py", title="5 · nn.Module and optimizers", icon=":material/sports_score:"),
-        st.Page("pages/logistic_regression.py", title="6 · Logistic regression", icon=":material/scatter_plot:"),
-        st.Page("pages/lr_explorer.py", title="7 · Learning-rate explorer", icon=":material/tune:"),
+    T("ui.app.section_start"): [st.Page("pages/home.py", title=T("ui.app.home"), icon=":material/home:", default=True)],
+    T("ui.app.section_lessons"): [
+        st.Page("pages/autograd_basics.py", title=T("ui.app.autograd"), icon=":material/account_tree:"),
+        st.Page("pages/linear_regression.py", title=T("ui.app.linreg"), icon=":material/show_chart:"),
+        st.Page("pages/mini_batches.py", title=T("ui.app.minibatch"), icon=":material/view_module:"),
+        st.Page("pages/why_squared_loss.py", title=T("ui.app.theory"), icon=":material/bar_chart:"),
+        st.Page("pages/optimizers.py", title=T("ui.app.optim"), icon=":material/sports_score:"),
+        st.Page("pages/logistic_regression.py", title=T("ui.app.logreg"), icon=":material/scatter_plot:"),
+        st.Page("pages/lr_explorer.py", title=T("ui.app.lr_explorer"), icon=":material/tune:"),
+    ],
+    T("ui.app.section_workshop"): [
+        st.Page("pages/exercises.py", title=T("ui.app.exercises"), icon=":material/task_alt:"),
+        st.Page("pages/instructor.py", title=T("ui.app.instructor"), icon=":material/school:"),
     ],
 }
 nav = st.navigation(PAGES)
@@ -40,15 +65,15 @@ nav = st.navigation(PAGES)
 # fresh server); the lesson then sends the learner here with its path, and we go on to it.
 _goto = st.session_state.pop("_goto", None)
 if _goto:
-    st.switch_page(_goto)
+    st.switch_page(_goto[0], query_params=_goto[1])
 st.session_state["_entry_ran"] = True
 
 with st.sidebar:
-    st.selectbox("Device", available_devices(), key="w.device", persist_state="session",
-                 help="Only devices that exist on this server are listed. 'auto' picks a GPU when there is one.")
-    st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="w.seed", value=None, persist_state="session",
-                    placeholder="the tutorial's own seed",
-                    help="Seeds this run's own random generators. Empty: the tutorial's seed. "
-                         "Same seed, same numbers.")
+    st.selectbox(T("ui.app.language"), LANGS, format_func=LANG_NAMES.get, key="w.lang", persist_state="session",
+                 on_change=_language_changed, help=T("ui.app.language_help"))
+    st.selectbox(T("ui.app.device"), available_devices(), key="w.device", persist_state="session",
+                 help=T("ui.app.device_help"))
+    st.number_input(T("ui.app.seed"), min_value=0, max_value=2**31 - 1, step=1, key="w.seed", value=None,
+                    persist_state="session", placeholder=T("ui.app.seed_placeholder"), help=T("ui.app.seed_help"))
 
 nav.run()

@@ -106,6 +106,8 @@ class Run:
         else:
             g.manual_seed(c.seed)
         self.w0, self.b0 = draw_init(c.init, c.task, ds.n_features, g)
+        if getattr(self, "_start", None) is not None:  # saved weights replace the drawn start
+            self.w0, self.b0 = (t.clone() for t in self._start)
         self.model = build_model(c.task, c.impl, self.w0, self.b0, dev)
         self.X, self.y = ds.X.to(dev), ds.y.to(dev)
         self.X_val = None if ds.X_val is None else ds.X_val.to(dev)
@@ -174,6 +176,20 @@ class Run:
     def reset(self) -> None:
         """Start over: same config and data, fresh generators, initial parameters, empty history."""
         self._build()
+
+    def start_from(self, w: torch.Tensor, b: torch.Tensor) -> None:
+        """Start over from given parameters (saved weights) instead of the drawn ones; reset keeps them."""
+        w = torch.as_tensor(w, dtype=torch.float32).reshape(self.w0.shape)
+        b = torch.as_tensor(b, dtype=torch.float32).reshape(self.b0.shape)
+        self._start = (w, b)
+        self._build()
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """The model's parameters as CPU tensors: nn.Module's own state_dict, or {"w", "b"} by hand."""
+        self.sync()
+        if self.config.impl == "module":
+            return {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
+        return {"w": self.model.w.detach().cpu().clone(), "b": self.model.b.detach().cpu().clone()}
 
     # -- loss -----------------------------------------------------------------------------------
     def _make_loss(self) -> Callable:

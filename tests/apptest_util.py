@@ -14,3 +14,13 @@ def open_page(page: str, timeout: float = 120) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def open_link(page: str, params: dict, timeout: float = 120) -> AppTest:
+    """Open `page` the way a shared link does: a fresh session whose first request carries `params`."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.switch_page(page)
+    for k, v in params.items():
+        at.query_params[k] = str(v)
+    at.run()
+    return at

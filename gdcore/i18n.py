@@ -1,0 +1,78 @@
+"""Every word the app shows, in English and Simplified Chinese, looked up by key.
+
+The strings live in one place per language: `gdcore/locales/<lang>/*.toml`, one file per page or
+topic. A file `linreg.toml` with a key `title` gives the key `linreg.title`; nested tables add
+dots. Values are `str.format` templates (`"step {n} of {total}"`); both languages must have the
+same keys and the same placeholders (tests/test_i18n.py checks it).
+"""
+from __future__ import annotations
+
+import functools
+import string
+import tomllib
+from pathlib import Path
+
+LOCALES = Path(__file__).with_name("locales")
+LANGS = ("en", "zh")
+DEFAULT = "en"
+LANG_NAMES = {"en": "English", "zh": "简体中文"}
+
+
+def _flatten(table: dict, prefix: str, out: dict[str, str]) -> None:
+    for k, v in table.items():
+        key = f"{prefix}.{k}"
+        if isinstance(v, dict):
+            _flatten(v, key, out)
+        else:
+            out[key] = str(v)
+
+
+@functools.lru_cache(maxsize=None)
+def strings(lang: str) -> dict[str, str]:
+    """All of one language's strings, by dotted key (read once per process, never mutated)."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    out: dict[str, str] = {}
+    for path in sorted((LOCALES / lang).glob("*.toml")):
+        with path.open("rb") as f:
+            _flatten(tomllib.load(f), path.stem, out)
+    return out
+
+
+def placeholders(template: str) -> set[str]:
+    """The named fields of a template (`{n:,}` -> `n`)."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def normalize(lang: str | None) -> str:
+    """A supported language code for a user's choice (`zh-CN`, `ZH`, `zh_Hans` -> `zh`); else the default."""
+    if not lang:
+        return DEFAULT
+    code = str(lang).strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGS else DEFAULT
+
+
+class Translator:
+    """`T("linreg.title")` or `T("ui.step_of", n=3, total=10)` in one language."""
+
+    def __init__(self, lang: str = DEFAULT) -> None:
+        self.lang = normalize(lang)
+        self._table = strings(self.lang)
+        self._fallback = strings(DEFAULT)
+
+    def __call__(self, key: str, **values) -> str:
+        template = self._table.get(key)
+        if template is None:
+            template = self._fallback.get(key)
+        if template is None:
+            raise KeyError(f"no string {key!r}")
+        return template.format(**values)  # always, so `{{` means `{` in every string
+
+    def has(self, key: str) -> bool:
+        return key in self._table or key in self._fallback
+
+
+@functools.lru_cache(maxsize=None)
+def translator(lang: str | None = DEFAULT) -> Translator:
+    """The (shared, read-only) translator for a language."""
+    return Translator(normalize(lang))

@@ -1,0 +1,177 @@
+"""Share links: a lesson's whole state as a URL query string, and back, with nothing executed.
+
+A page declares its shareable settings as `Field`s (query name, session key, kind, range). `decode`
+turns `st.query_params` into session values, skipping anything malformed or out of range with a
+`Note` the page shows; `encode` writes the current values back. Values are parsed as numbers or
+matched against fixed choices; no query value is ever evaluated.
+
+Reserved names, handled by the app rather than by a page's fields:
+  lang   the language (en, zh)
+  steps  steps taken: the run is replayed to this step, so the numbers match bit for bit
+  hide   comma-separated control groups an instructor hid (see each page's HIDE_GROUPS)
+  lock   1 = the instructor locked the preset: preset buttons and data choices are hidden
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+RESERVED = ("lang", "steps", "hide", "lock")
+MAX_LINK_STEPS = 1_000_000  # the most steps a link may replay (a long replay runs live, with Stop)
+MAX_VALUE_CHARS = 64  # a longer query value is not a number or a name we know
+
+
+@dataclass(frozen=True)
+class Field:
+    """One shareable setting: `name` in the URL, `key` in session state."""
+
+    name: str
+    key: str
+    kind: str  # "float", "int", "bool", "choice" or "optional_int" (empty = None)
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple = ()
+    log: bool = False  # only for the instructor page's inputs: a log-scale quantity
+
+    def parse(self, raw: str) -> Any:
+        """The value for a query string value; raises ValueError with a reason code."""
+        raw = str(raw).strip()
+        if len(raw) > MAX_VALUE_CHARS:
+            raise ValueError("too_long")
+        if self.kind == "choice":
+            for c in self.choices:
+                if raw == str(c) or raw.lower() == str(c).lower():
+                    return c
+            raise ValueError("unknown_choice")
+        if self.kind == "bool":
+            low = raw.lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off"):
+                return False
+            raise ValueError("not_bool")
+        if self.kind == "optional_int" and raw.lower() in ("", "none"):
+            return None
+        try:
+            x = float(raw)
+        except ValueError:
+            raise ValueError("not_a_number") from None
+        if not math.isfinite(x):
+            raise ValueError("not_finite")
+        if self.kind in ("int", "optional_int"):
+            if x != int(x):
+                raise ValueError("not_integer")
+            x = int(x)
+        if (self.lo is not None and x < self.lo) or (self.hi is not None and x > self.hi):
+            raise ValueError("out_of_range")
+        return x
+
+    def format(self, value: Any) -> str | None:
+        """The query string value for a session value (None: leave it out of the link)."""
+        if value is None:
+            return None if self.kind != "optional_int" else None
+        if self.kind == "bool":
+            return "1" if value else "0"
+        if self.kind == "float":
+            return repr(float(value))  # shortest string that parses back to the same float
+        if self.kind in ("int", "optional_int"):
+            return str(int(value))
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A query value that was not used, and why (a reason code a page turns into a sentence)."""
+
+    name: str
+    raw: str
+    reason: str  # unknown_name, not_a_number, not_finite, not_integer, out_of_range, unknown_choice, ...
+    field: Field | None = None
+
+
+@dataclass
+class Link:
+    """What a query string asks for, after validation."""
+
+    values: dict[str, Any] = field(default_factory=dict)  # session key -> value
+    steps: int | None = None
+    hide: tuple[str, ...] = ()
+    lock: bool = False
+    lang: str | None = None
+    notes: list[Note] = field(default_factory=list)
+
+
+def _first(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return str(v[-1]) if v else ""
+    return str(v)
+
+
+def decode(params: Mapping[str, Any], fields: Sequence[Field], groups: Iterable[str] = (),
+           ignore: Iterable[str] = ()) -> Link:
+    """Validate a query string against a page's fields; bad values become notes, never errors."""
+    by_name = {f.name: f for f in fields}
+    groups = tuple(groups)
+    link = Link()
+    for name, raw_value in params.items():
+        raw = _first(raw_value)
+        if name in ignore:
+            continue
+        if name == "lang":
+            from .i18n import LANGS
+            if raw.lower().split("-")[0] in LANGS:
+                link.lang = raw.lower().split("-")[0]
+            else:
+                link.notes.append(Note(name, raw, "unknown_choice"))
+        elif name == "steps":
+            try:
+                link.steps = Field("steps", "", "int", 0, MAX_LINK_STEPS).parse(raw)
+            except ValueError as exc:
+                link.notes.append(Note(name, raw, str(exc)))
+        elif name == "hide":
+            wanted = [g.strip() for g in raw.split(",") if g.strip()]
+            unknown = [g for g in wanted if g not in groups]
+            link.hide = tuple(g for g in groups if g in wanted)
+            if unknown:
+                link.notes.append(Note(name, ",".join(unknown)[:MAX_VALUE_CHARS], "unknown_choice"))
+        elif name == "lock":
+            try:
+                link.lock = Field("lock", "", "bool").parse(raw)
+            except ValueError as exc:
+                link.notes.append(Note(name, raw, str(exc)))
+        elif name in by_name:
+            f = by_name[name]
+            try:
+                link.values[f.key] = f.parse(raw)
+            except ValueError as exc:
+                link.notes.append(Note(name, raw[:MAX_VALUE_CHARS], str(exc), f))
+        else:
+            link.notes.append(Note(name[:MAX_VALUE_CHARS], raw[:MAX_VALUE_CHARS], "unknown_name"))
+    return link
+
+
+def encode(values: Mapping[str, Any], fields: Sequence[Field], *, steps: int | None = None,
+           hide: Sequence[str] = (), lock: bool = False, lang: str | None = None) -> dict[str, str]:
+    """The query parameters for the current values (fields in their declared order, then reserved names)."""
+    out: dict[str, str] = {}
+    for f in fields:
+        if f.key in values:
+            s = f.format(values[f.key])
+            if s is not None:
+                out[f.name] = s
+    if steps:
+        out["steps"] = str(int(steps))
+    if hide:
+        out["hide"] = ",".join(hide)
+    if lock:
+        out["lock"] = "1"
+    if lang and lang != "en":
+        out["lang"] = lang
+    return out
+
+
+def query_string(params: Mapping[str, str]) -> str:
+    """`?a=1&b=2` for a link (values URL-encoded)."""
+    from urllib.parse import urlencode
+    return "?" + urlencode(params) if params else ""

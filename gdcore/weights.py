@@ -1,0 +1,60 @@
+"""Saved weights: a run's state_dict as a .pt file, and loading one back safely.
+
+Loading uses `torch.load(..., weights_only=True)`, which unpickles only tensors and plain
+containers (never arbitrary objects or code), caps the file size, and checks every key, shape and
+value against the run before anything changes.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import torch
+
+from .errors import DataError
+
+MAX_WEIGHTS_BYTES = 1024 * 1024  # a linear model's state_dict is a few hundred bytes
+
+
+def save(state: dict[str, torch.Tensor]) -> bytes:
+    """`torch.save(state_dict)` into bytes."""
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    return buf.getvalue()
+
+
+def load(raw: bytes, expected: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Parse a .pt file and check it against the expected state_dict (same keys, shapes, finite values)."""
+    if len(raw) == 0:
+        raise DataError("the file is empty")
+    if len(raw) > MAX_WEIGHTS_BYTES:
+        raise DataError(f"the file is {len(raw) / 1024:,.0f} KB; a state_dict for this model is under "
+                        f"{MAX_WEIGHTS_BYTES // 1024:,} KB")
+    try:
+        state = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - any unpickling failure means: not a plain tensor file
+        raise DataError("this is not a state_dict saved by torch.save (or it holds more than tensors)") from None
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise DataError("the file does not hold a state_dict (a dict of tensors)")
+    if set(state) != set(expected):
+        raise DataError(f"the file has keys {', '.join(map(str, sorted(state))) or 'none'}; this model needs "
+                        f"{', '.join(sorted(expected))}")
+    out = {}
+    for k, want in expected.items():
+        got = state[k]
+        if tuple(got.shape) != tuple(want.shape):
+            raise DataError(f"{k} has shape {tuple(got.shape)} in the file; this model needs {tuple(want.shape)}")
+        if not got.is_floating_point():
+            raise DataError(f"{k} holds {got.dtype} values; weights must be floating point")
+        got = got.to(torch.float32)
+        if not all(math.isfinite(v) for v in got.reshape(-1).tolist()):
+            raise DataError(f"{k} contains NaN or inf")
+        out[k] = got
+    return out
+
+
+def start_values(run, state: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(w, b) from a checked state_dict of this run's kind."""
+    if run.config.impl == "module":
+        return state["linear.weight"].reshape(-1), state["linear.bias"].reshape(-1)
+    return state["w"].reshape(-1), state["b"].reshape(-1)

@@ -1,0 +1,7 @@
+"""Instructor."""
+import streamlit as st
+
+from pages import _ui
+
+_ui.page_guard("pages/instructor.py")
+st.title("Instructor")
