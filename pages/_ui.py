@@ -17,7 +17,7 @@ from gdcore.devices import resolve_device
 from gdcore import weights
 from gdcore.errors import GdError
 from gdcore.i18n import Translator, translator
-from gdcore.links import Field, decode, encode, query_string
+from gdcore.links import Field, Note, decode, encode, query_string
 from gdcore.session import Lesson, history_csv
 from gdcore.uploads import Upload
 
@@ -299,6 +299,8 @@ def code_and_downloads(run, key: str) -> None:
     c3.download_button(T("ui.code.weights"), icon=":material/download:", data=lambda: weights_bytes(run),
                        file_name=f"{run.config.preset or key}_state_dict.pt", mime="application/octet-stream",
                        key=f"b.{key}.dl_pt", help=T("ui.code.weights_help"))
+    with st.expander(T("ui.code.load_weights"), icon=":material/upload_file:"):
+        load_weights(lesson(key), key)
     drawn = st.session_state.get(f"_charts.{st.session_state.get('_page', '')}", {})
     if drawn:
         with c4.popover(T("ui.code.charts"), icon=":material/image:", help=T("ui.code.charts_help")):
@@ -368,8 +370,11 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
     params = st.query_params.to_dict()
     if not params or params == state["written"]:
         return state
-    link = decode(params, fields, groups, ignore=("lang",) if "lang" in params else ())
+    link = decode(params, fields, groups, ignore=("lang", "preset"))
     preset = params.get("preset")
+    if preset is not None and not (presets and preset in presets):
+        link.notes.append(Note("preset", str(preset)[:64], "unknown_choice",
+                               Field("preset", "", "choice", choices=tuple(presets or ()))))
     if presets and preset in presets:
         set_values(presets[preset])
         if preset_key:

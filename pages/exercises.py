@@ -1,7 +1,157 @@
-"""Exercises (filled below)."""
+"""Workshop exercises: nine tasks from the tutorials, each checked by training with gdcore."""
 import streamlit as st
 
+from gdcore import exercises as ex
+from gdcore.lessons.optim import LABELS as OPTIMIZER_LABELS
 from pages import _ui
 
 _ui.page_guard("pages/exercises.py")
-st.title("Exercises")
+T = _ui.tr()
+W = "w.ex."  # widget keys
+LESSON_PAGE = {
+    "predict": "pages/linear_regression.py", "goldilocks": "pages/linear_regression.py",
+    "diverge": "pages/linear_regression.py", "fix_zero_grad": "pages/autograd_basics.py",
+    "fix_no_grad": "pages/mini_batches.py", "fix_sum_mean": "pages/linear_regression.py",
+    "fix_full_tensor": "pages/mini_batches.py", "accuracy": "pages/logistic_regression.py",
+    "race": "pages/optimizers.py",
+}
+
+
+@st.cache_data(show_spinner=False)
+def _predict_setup() -> dict:
+    return ex.predict_setup()
+
+
+@st.cache_data(show_spinner=False)
+def _broken(exercise_id: str) -> dict:
+    r = ex.broken_result(exercise_id)
+    return {"w": ", ".join(f"{v:.4g}" for v in r.w), "b": ", ".join(f"{v:.4g}" for v in r.b), "error": r.error}
+
+
+def _progress() -> dict:
+    """This learner's progress: exercise id -> solved, hints shown, last verdict (kept in the session)."""
+    return st.session_state.setdefault("_exercises", {})
+
+
+def _reset() -> None:
+    st.session_state["_exercises"] = {}
+    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(W)]:
+        del st.session_state[k]
+
+
+def _more_hint(exercise_id: str) -> None:
+    state = _progress()[exercise_id]
+    state["hints"] += 1
+
+
+def _answer(e: ex.Exercise) -> dict:
+    """The learner's answer from the widgets (numbers and choices only)."""
+    s = st.session_state
+    if e.kind == "predict":
+        return {"loss": s.get(W + "predict.loss")}
+    if e.kind == "goldilocks":
+        return {"lr": s.get(W + "goldilocks.lr")}
+    if e.kind == "diverge":
+        return {"lr": s.get(W + "diverge.lr"), "limit": s.get(W + "diverge.limit")}
+    if e.kind == "fix":
+        return {"choice": s.get(W + f"{e.id}.choice")}
+    if e.kind == "accuracy":
+        return {k: s.get(W + f"accuracy.{k}") for k in ("mode", "loss", "lr", "epochs", "batch_size")}
+    return {"winner": s.get(W + "race.winner"), "reason": s.get(W + "race.reason")}
+
+
+def _inputs(e: ex.Exercise) -> None:
+    """The answer widgets of one exercise."""
+    p = f"exercises.{e.id}"
+    if e.kind == "predict":
+        st.number_input(T(f"{p}.answer"), value=None, format="%.6f", step=0.001, key=W + "predict.loss",
+                        persist_state="session")
+    elif e.kind == "goldilocks":
+        st.number_input(T(f"{p}.answer"), value=None, min_value=1e-6, max_value=ex.MAX_LR, format="%g",
+                        step=0.01, key=W + "goldilocks.lr", persist_state="session")
+    elif e.kind == "diverge":
+        c1, c2 = st.columns(2)
+        c1.number_input(T(f"{p}.answer_lr"), value=None, min_value=1e-6, max_value=ex.MAX_LR, format="%g",
+                        step=0.01, key=W + "diverge.lr", persist_state="session")
+        c2.number_input(T(f"{p}.answer_limit"), value=None, min_value=0.0, max_value=1e6, format="%g",
+                        step=0.01, key=W + "diverge.limit", persist_state="session")
+    elif e.kind == "fix":
+        st.radio(T("exercises.fix_question"), e.options, index=None, key=W + f"{e.id}.choice",
+                 format_func=lambda o: T(f"{p}.options.{o}"), persist_state="session")
+    elif e.kind == "accuracy":
+        c = st.columns(5)
+        c[0].selectbox(T(f"{p}.mode"), ex.ACCURACY_MODES, key=W + "accuracy.mode", persist_state="session",
+                       format_func=lambda m: T(f"{p}.modes.{m}"))
+        c[1].selectbox(T(f"{p}.loss"), ex.ACCURACY_LOSSES, key=W + "accuracy.loss", persist_state="session",
+                       format_func=lambda m: T(f"{p}.losses.{m}"))
+        c[2].number_input(T(f"{p}.lr"), min_value=1e-6, max_value=ex.MAX_LR, value=0.001, format="%g",
+                          key=W + "accuracy.lr", persist_state="session")
+        c[3].number_input(T(f"{p}.epochs"), min_value=1, max_value=100_000, value=5, step=1,
+                          key=W + "accuracy.epochs", persist_state="session")
+        c[4].number_input(T(f"{p}.batch_size"), min_value=1, max_value=1000, value=32, step=1,
+                          key=W + "accuracy.batch_size", persist_state="session")
+    else:
+        c1, c2 = st.columns([1, 2])
+        c1.selectbox(T(f"{p}.winner"), e.options, index=None, key=W + "race.winner", persist_state="session",
+                     format_func=OPTIMIZER_LABELS.get)
+        c2.radio(T(f"{p}.reason"), tuple(ex.REASONS), index=None, key=W + "race.reason",
+                 format_func=lambda r: T(f"{p}.reasons.{r}"), persist_state="session")
+
+
+def _task(e: ex.Exercise) -> str:
+    p = f"exercises.{e.id}"
+    if e.kind == "predict":
+        s = _predict_setup()
+        return T(f"{p}.task", **{k: f"{v:.6g}" for k, v in s.items()})
+    if e.kind == "goldilocks":
+        return T(f"{p}.task", target=f"{ex.GOLDILOCKS_TARGET:g}", steps=ex.GOLDILOCKS_STEPS)
+    if e.kind == "diverge":
+        return T(f"{p}.task", steps=ex.DIVERGE_STEPS)
+    if e.kind == "fix":
+        return T(f"{p}.task", **_broken(e.id))
+    if e.kind == "accuracy":
+        return T(f"{p}.task", target=f"{ex.ACCURACY_TARGET:.0%}", max_steps=f"{ex.ACCURACY_MAX_STEPS:,}")
+    return T(f"{p}.task", steps=ex.RACE_STEPS)
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+st.title(":material/task_alt: " + T("exercises.title"))
+st.markdown(T("exercises.intro"))
+progress = _progress()
+for e in ex.EXERCISES:
+    progress.setdefault(e.id, {"solved": False, "hints": 0, "verdict": None})
+done = sum(progress[e.id]["solved"] for e in ex.EXERCISES)
+st.progress(done / len(ex.EXERCISES), text=T("exercises.progress", done=done, total=len(ex.EXERCISES)))
+
+first_open = next((e.id for e in ex.EXERCISES if not progress[e.id]["solved"]), None)
+for e in ex.EXERCISES:
+    state = progress[e.id]
+    p = f"exercises.{e.id}"
+    icon = ":material/check_circle:" if state["solved"] else ":material/radio_button_unchecked:"
+    with st.expander(f"{icon} {T(f'{p}.title')}", expanded=e.id == first_open):
+        st.markdown(_task(e))
+        if e.kind == "fix":
+            st.code(T(f"{p}.code"), language="python")
+        _inputs(e)
+        c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
+        if c1.button(T("exercises.check"), key=f"b.ex.{e.id}.check", type="primary", icon=":material/play_arrow:"):
+            with st.spinner(T("exercises.working")):
+                v = ex.check(e.id, _answer(e))
+            state["verdict"] = (v.ok, v.key, v.values)
+            state["solved"] = state["solved"] or v.ok
+            st.rerun()  # the progress bar above counts this answer
+        c2.button(T("exercises.hint"), key=f"b.ex.{e.id}.hint", icon=":material/lightbulb:",
+                  on_click=_more_hint, args=(e.id,))
+        c3.page_link(LESSON_PAGE[e.id], label=T("exercises.open_lesson"), icon=":material/arrow_forward:")
+        if state["verdict"] is not None:
+            ok, key, values = state["verdict"]
+            (st.success if ok else st.error)(T(f"exercises.verdict.{key}", **values))
+        elif state["solved"]:
+            st.success(T("exercises.solved"))
+        for i in range(1, min(state["hints"], e.hints) + 1):
+            st.info(T(f"{p}.hint{i}"), icon=":material/lightbulb:")
+        if state["hints"] > e.hints:
+            st.caption(T("exercises.no_more_hints"))
+
+st.button(T("exercises.reset"), key="b.ex.reset", on_click=_reset, icon=":material/restart_alt:")

@@ -1,0 +1,51 @@
+"""Both languages have every string, with the same placeholders, and every template formats."""
+import re
+
+import pytest
+
+from gdcore import i18n
+
+
+def test_every_key_exists_in_both_languages():
+    en, zh = i18n.strings("en"), i18n.strings("zh")
+    missing_zh = sorted(set(en) - set(zh))
+    missing_en = sorted(set(zh) - set(en))
+    assert not missing_zh, f"missing in zh: {missing_zh[:20]}"
+    assert not missing_en, f"missing in en: {missing_en[:20]}"
+
+
+def test_placeholders_match_between_languages():
+    en, zh = i18n.strings("en"), i18n.strings("zh")
+    bad = [k for k in en if i18n.placeholders(en[k]) != i18n.placeholders(zh[k])]
+    assert not bad, f"placeholders differ: {bad[:20]}"
+
+
+def test_every_template_formats_with_its_placeholders():
+    for lang in i18n.LANGS:
+        for key, template in i18n.strings(lang).items():
+            values = {name: 1 for name in i18n.placeholders(template)}
+            template.format(**values)  # raises on a stray brace or a bad format spec
+
+
+def test_chinese_strings_are_translated_not_copied():
+    """A Chinese string equal to its English one is fine only when it is code or a name (no English words)."""
+    en, zh = i18n.strings("en"), i18n.strings("zh")
+    words = re.compile(r"\b[a-z]{4,}\b\s+\b[a-z]{3,}\b\s+\b[a-z]{3,}\b")  # three English words in a row
+    copied = [k for k in en if en[k] == zh[k] and words.search(re.sub(r"`[^`]*`", "", en[k]))
+              and not en[k].lstrip().startswith(("for ", "x =", "w =", "import", "def ", "#"))
+              and "\n" not in en[k]]
+    assert not copied, f"untranslated: {copied[:20]}"
+
+
+def test_translator_formats_and_falls_back_never_silently():
+    T = i18n.translator("zh")
+    assert T("ui.step") == "单步"
+    assert i18n.translator("en")("ui.running", n=1234, total=5000) == "running: step 1,234 of 5,000 (Stop to interrupt)"
+    with pytest.raises(KeyError):
+        T("ui.no_such_key")
+
+
+@pytest.mark.parametrize("raw, code", [("zh", "zh"), ("zh-CN", "zh"), ("ZH_hans", "zh"), ("en-US", "en"),
+                                       ("fr", "en"), ("", "en"), (None, "en")])
+def test_normalize_language_codes(raw, code):
+    assert i18n.normalize(raw) == code

@@ -1,0 +1,93 @@
+"""Share-link parsing: every value is validated, nothing is evaluated, and encode/decode round-trip."""
+import math
+
+import pytest
+
+from gdcore import links
+from gdcore.links import Field
+
+FIELDS = [
+    Field("lr", "w.p.lr", "float", 1e-6, 1000.0),
+    Field("batch_size", "w.p.bs", "int", 1, 1000),
+    Field("optimizer", "w.p.opt", "choice", choices=("sgd", "adam")),
+    Field("shuffle", "w.p.shuffle", "bool"),
+    Field("seed", "w.p.seed", "optional_int", 0, 2**31 - 1),
+]
+GROUPS = ("presets", "lr", "controls")
+
+
+def test_round_trip_is_exact_for_floats_and_ints():
+    values = {"w.p.lr": 0.1 + 0.2, "w.p.bs": 20, "w.p.opt": "adam", "w.p.shuffle": False, "w.p.seed": 7}
+    params = links.encode(values, FIELDS, steps=12, hide=("lr",), lock=True, lang="zh")
+    back = links.decode(params, FIELDS, GROUPS)
+    assert back.values == values and back.values["w.p.lr"] == 0.1 + 0.2  # bit-for-bit
+    assert (back.steps, back.hide, back.lock, back.lang, back.notes) == (12, ("lr",), True, "zh", [])
+
+
+def test_english_is_not_written_into_the_link():
+    assert "lang" not in links.encode({}, FIELDS, lang="en")
+
+
+@pytest.mark.parametrize("name, raw, reason", [
+    ("lr", "abc", "not_a_number"), ("lr", "nan", "not_finite"), ("lr", "inf", "not_finite"),
+    ("lr", "-1", "out_of_range"), ("lr", "0", "out_of_range"), ("lr", "1e308", "out_of_range"),
+    ("lr", "__import__('os')", "not_a_number"), ("batch_size", "2.5", "not_integer"),
+    ("batch_size", "0", "out_of_range"), ("batch_size", "1e9", "out_of_range"),
+    ("optimizer", "foo", "unknown_choice"), ("shuffle", "maybe", "not_bool"), ("seed", "-3", "out_of_range"),
+    ("steps", "-5", "out_of_range"), ("steps", "1.5", "not_integer"), ("steps", "2000000", "out_of_range"),
+    ("lock", "2", "not_bool"), ("lang", "fr", "unknown_choice"), ("hide", "everything", "unknown_choice"),
+    ("nonsense", "1", "unknown_name"), ("lr", "1" * 500, "too_long"),
+])
+def test_bad_values_become_notes_and_are_not_used(name, raw, reason):
+    link = links.decode({name: raw, "shuffle": "1"} if name != "shuffle" else {name: raw, "lr": "0.5"},
+                        FIELDS, GROUPS)
+    assert [(n.name, n.reason) for n in link.notes] == [(name[:links.MAX_VALUE_CHARS], reason)]
+    assert link.values.get("w.p.shuffle") is True or link.values.get("w.p.lr") == 0.5  # the good value is used
+    assert not any(f.name == name and f.key in link.values for f in FIELDS)  # the bad one is not
+
+
+def test_choice_is_case_insensitive_and_bool_accepts_words():
+    link = links.decode({"optimizer": "ADAM", "shuffle": "true"}, FIELDS)
+    assert link.values == {"w.p.opt": "adam", "w.p.shuffle": True}
+
+
+def test_optional_int_can_be_empty():
+    assert links.decode({"seed": ""}, FIELDS).values == {"w.p.seed": None}
+
+
+def test_list_values_use_the_last_one():
+    assert links.decode({"lr": ["0.1", "0.2"]}, FIELDS).values["w.p.lr"] == 0.2
+
+
+def test_float_format_is_shortest_round_trip():
+    f = FIELDS[0]
+    for x in (0.01, 1e-6, 0.1 + 0.2, 123.456, 5e-324 * 1e300):
+        assert float(f.format(x)) == x and math.isfinite(float(f.format(x)))
+
+
+def test_parse_link_accepts_full_urls_and_bare_queries():
+    assert links.parse_link("http://h:8501/linear_regression?lr=0.3&steps=10") == {"lr": "0.3", "steps": "10"}
+    assert links.parse_link("?lr=0.3") == {"lr": "0.3"}
+    assert links.parse_link("lr=0.3&hide=lr%2Cseed") == {"lr": "0.3", "hide": "lr,seed"}
+    assert links.parse_link("") == {}
+
+
+def test_page_url_swaps_the_last_path_segment():
+    assert links.page_url("https://x.app/sub/instructor", "pages/mini_batches.py") == "https://x.app/sub/mini_batches"
+    assert links.page_url(None, "pages/lr_explorer.py") == "/lr_explorer"
+
+
+def test_every_lesson_declares_fields_matching_its_groups_and_labels():
+    from gdcore.i18n import strings
+    en = strings("en")
+    for lesson in links.LESSONS:
+        fields, groups = links.lesson_fields(lesson)
+        names = [f.name for f in fields]
+        assert len(names) == len(set(names)), lesson.page
+        assert not set(names) & set(links.RESERVED) - {"preset"}, lesson.page
+        for g in groups:
+            assert f"{lesson.strings}.groups.{g}" in en, (lesson.page, g)
+        for f in fields:
+            assert f.key.startswith("w."), (lesson.page, f.key)
+            if f.kind in ("float", "int", "optional_int"):
+                assert f.lo is not None and f.hi is not None, (lesson.page, f.name)
