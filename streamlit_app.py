@@ -4,6 +4,7 @@ import torch
 
 from gdcore.devices import available_devices
 from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
+from gdcore.links import SEED_FIELD, Note
 
 
 @st.cache_resource
@@ -30,6 +31,16 @@ if _lang is not None and _lang != st.session_state.get("_lang_from_link"):
     st.session_state["_lang_from_link"] = _lang
     st.session_state["w.lang"] = normalize(_lang)
 st.session_state.setdefault("w.lang", "en")
+
+# ?seed= sets the sidebar seed, which every lesson reads; it must be applied before the sidebar
+# is drawn, so it is handled here (once per new value), and a bad value becomes the page's note.
+_seed = st.query_params.get("seed")
+if _seed is not None and _seed != st.session_state.get("_seed_from_link"):
+    st.session_state["_seed_from_link"] = _seed
+    try:
+        st.session_state["w.seed"] = SEED_FIELD.parse(_seed)
+    except ValueError as _exc:
+        st.session_state["_seed_note"] = Note("seed", _seed[:64], str(_exc), SEED_FIELD)
 
 
 def _language_changed() -> None:

@@ -10,6 +10,8 @@ Reserved names, handled by the app rather than by a page's fields:
   steps  steps taken: the run is replayed to this step, so the numbers match bit for bit
   hide   comma-separated control groups an instructor hid (see each page's HIDE_GROUPS)
   lock   1 = the instructor locked the preset: preset buttons and data choices are hidden
+  seed   the sidebar seed every lesson reads (applied by the entry point, before the sidebar)
+  preset a page's preset, loaded before the other values
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-RESERVED = ("lang", "steps", "hide", "lock")
+RESERVED = ("lang", "steps", "hide", "lock", "seed", "preset")
 MAX_LINK_STEPS = 1_000_000  # the most steps a link may replay (a long replay runs live, with Stop)
 MAX_VALUE_CHARS = 64  # a longer query value is not a number or a name we know
 
@@ -100,6 +102,9 @@ class Link:
     lock: bool = False
     lang: str | None = None
     notes: list[Note] = field(default_factory=list)
+
+
+SEED_FIELD = Field("seed", "w.seed", "optional_int", 0, 2**31 - 1)
 
 
 def _first(v: Any) -> str:

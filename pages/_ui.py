@@ -370,7 +370,11 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
     params = st.query_params.to_dict()
     if not params or params == state["written"]:
         return state
-    link = decode(params, fields, groups, ignore=("lang", "preset"))
+    own_seed = any(f.name == "seed" and f.key != "w.seed" for f in fields)
+    link = decode(params, fields, groups, ignore=("lang", "preset") + (() if own_seed else ("seed",)))
+    seed_note = st.session_state.pop("_seed_note", None)  # a bad ?seed=, found by the entry point
+    if seed_note is not None and not own_seed:
+        link.notes.append(seed_note)
     preset = params.get("preset")
     if preset is not None and not (presets and preset in presets):
         link.notes.append(Note("preset", str(preset)[:64], "unknown_choice",
@@ -434,6 +438,8 @@ def sync_link(key: str, fields: list[Field], run=None) -> dict:
     values = {f.key: st.session_state[f.key] for f in fields if f.key in st.session_state}
     params = encode(values, fields, steps=run.step_count if run is not None else None,
                     hide=state["hide"], lock=state["lock"], lang=lang())
+    if "seed" not in params and st.session_state.get("w.seed") is not None:
+        params["seed"] = str(int(st.session_state["w.seed"]))  # the sidebar seed every lesson reads
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     state["written"] = params

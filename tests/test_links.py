@@ -84,7 +84,7 @@ def test_every_lesson_declares_fields_matching_its_groups_and_labels():
         fields, groups = links.lesson_fields(lesson)
         names = [f.name for f in fields]
         assert len(names) == len(set(names)), lesson.page
-        assert not set(names) & set(links.RESERVED) - {"preset"}, lesson.page
+        assert not set(names) & (set(links.RESERVED) - {"seed"}), lesson.page
         for g in groups:
             assert f"{lesson.strings}.groups.{g}" in en, (lesson.page, g)
         for f in fields:
