@@ -2,6 +2,24 @@
 
 No streamlit here; tests inspect `chart.to_dict()`. Long series are downsampled (min/max per
 bucket) to at most MAX_POINTS points per series before they become chart data.
+
+Every builder runs on every rerun (a Step click rebuilds the page's charts), so they are written
+to be cheap in Altair, with the same Vega-Lite output as the plain idioms:
+- encodings are channel objects (`alt.X("w:Q")`, `alt.Tooltip(...)`, `alt.YValue(10)`): a
+  shorthand string or a dict makes Altair look the channel class up among its ~570 schema classes
+  on every call (`tp.from_dict`, several ms each);
+- marks, scales, legends and axes are plain dicts (`mark("line", clip=True)`, `{"type": "log"}`):
+  `alt.Scale(...)`, `alt.Legend(...)`, `mark_line(clip=True)` are each validated on creation;
+- titles and sizes go into the constructors (`alt.Chart(..., height=...)`, `layered(..., width=...)`)
+  instead of `.properties()`, which copies and validates;
+- every chart is layered once (`alt.layer` deep-copies its layers, and so does every later
+  `.properties()`, `+` or `.interactive()` on the result), through `layered` (a frame shared by
+  all layers goes to the top without being hashed per layer) or `layer_zoomed` (the zoom added
+  already lifted, instead of Altair validating it several times while lifting it); zoom is the
+  shared ZOOM_X parameter.
+
+Words shown in a chart come from gdcore/locales/<lang>/charts.toml: every builder that draws text
+takes `T` (a gdcore.i18n translator; English when omitted).
 """
 from __future__ import annotations
 
@@ -10,82 +28,170 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS, minmax_indices
+from ..i18n import Translator, translator
 
 WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
+LEGEND_TOP = {"orient": "top"}
+SOLID_DASHED = {"domain": [False, True], "range": [[1, 0], [6, 4]]}  # strokeDash scale for a boolean field
+# what .interactive(bind_y=False) adds (zoom and pan along x); built once, its name is a content hash
+ZOOM_X = alt.selection_interval(bind="scales", encodings=["x"])
+ZOOM_VIEW = "zoomed"  # the name of the layer a layered chart's zoom is bound to
+# ZOOM_X as alt.layer lifts it out of a layer to the layered chart (built once: ~1.5 ms of validation)
+_ZOOM_X_LIFTED = alt.TopLevelSelectionParameter(**ZOOM_X.param.to_dict(), views=[ZOOM_VIEW])
 
 
-def loss_frame(losses, series: str = "train", start_step: int = 1, max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Per-step losses as a long frame (step, loss, series), downsampled, finite values only."""
+def tr(T: Translator | None) -> Translator:
+    """The translator a builder uses: T, or English."""
+    return T or translator("en")
+
+
+def mark(type_: str, **props) -> dict:
+    """A mark definition as a plain dict (what `mark_<type_>(**props)` produces, without its validation)."""
+    return {"type": type_, **props}
+
+
+def tip(shorthand: str, title: str | None = None, **props) -> alt.Tooltip:
+    """alt.Tooltip(shorthand, title=title, **props), without the title where it is the field's own name
+    (what the tooltip shows anyway): English specs stay as they were, other languages get their word."""
+    if title is None or title == shorthand.rsplit(":", 1)[0]:
+        return alt.Tooltip(shorthand, **props)
+    return alt.Tooltip(shorthand, title=title, **props)
+
+
+def layered(*layers: alt.Chart, **props) -> alt.LayerChart:
+    """alt.layer(*layers, **props) for layers built by the caller (mutated here).
+
+    Layers that all draw the same frame get it once, at the top: what alt.layer arranges itself, but
+    without first hashing the frame's printed text for each layer (~2 ms a layer).
+    """
+    data = layers[0].data if layers else alt.Undefined
+    if data is not alt.Undefined and "data" not in props and all(c.data is data for c in layers[1:]):
+        for c in layers:
+            c.data = alt.Undefined
+        props["data"] = data
+    return alt.layer(*layers, **props)
+
+
+def layer_zoomed(*layers: alt.Chart, **props) -> alt.LayerChart:
+    """alt.layer(*layers, **props) with zoom and pan along x bound to the first layer.
+
+    The spec Altair builds for `alt.layer(layers[0].add_params(ZOOM_X), *layers[1:])` (the parameter
+    lifted to the top, naming the view it binds; here the view is named ZOOM_VIEW instead of by a
+    content hash), without the validations of the parameter Altair runs while lifting it out of the
+    layer and rebuilding it (~4 ms).
+    """
+    chart = layered(*layers, **props)
+    chart.layer[0].name = ZOOM_VIEW  # the layer chart's own copy of the first layer
+    chart.params = [_ZOOM_X_LIFTED.copy()]
+    return chart
+
+
+def loss_axis_title(log: bool, T: Translator | None = None) -> str:
+    """'loss (log)' or 'loss' in the language of T."""
+    return tr(T)("charts.loss_log") if log else "loss"
+
+
+def loss_frame(losses, series: str | None = None, start_step: int = 1, max_points: int = MAX_POINTS,
+               T: Translator | None = None) -> pd.DataFrame:
+    """Per-step losses as a long frame (step, loss, series), downsampled, finite values only.
+
+    series: the curve's name (in tooltips and legends); default 'train' in the language of T.
+    """
     y = np.asarray(losses, dtype=np.float64)
     steps = np.arange(start_step, start_step + len(y))
     finite = np.isfinite(y)
     y, steps = y[finite], steps[finite]
     idx = minmax_indices(y, max_points)
-    return pd.DataFrame({"step": steps[idx], "loss": y[idx], "series": series})
+    return pd.DataFrame({"step": steps[idx], "loss": y[idx],
+                         "series": tr(T)("charts.loss_frame.train") if series is None else series})
 
 
-def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: str = "Loss",
-               height: int = 260, color: str = "series") -> alt.Chart:
-    """Loss against steps (or epochs): one line per series, log-scale option, zoom and tooltips."""
-    data = frame.copy()
-    if log:
-        data = data[data["loss"] > 0]
-    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    multi = color in data.columns and data[color].nunique() > 1
-    enc = {
-        "x": alt.X(f"{x}:Q", title=x),
-        "y": alt.Y("loss:Q", scale=scale, title="loss (log)" if log else "loss"),
-        "tooltip": [alt.Tooltip(f"{x}:Q"), alt.Tooltip("loss:Q", format=".6g")]
-        + ([alt.Tooltip(f"{color}:N")] if color in data.columns else []),
-    }
-    if color in data.columns:
-        enc["color"] = alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="top") if multi else None)
-    return (alt.Chart(data, title=title).mark_line(clip=True).encode(**enc)
-            .properties(height=height, width=WIDTH).interactive(bind_y=False))
+def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: str | None = None,
+               height: int = 260, color: str = "series", T: Translator | None = None,
+               zoom: bool = True) -> alt.Chart:
+    """Loss against steps (or epochs): one line per series, log-scale option, zoom and tooltips.
+
+    title: default 'Loss' in the language of T. zoom=False leaves the zoom out (for layer_zoomed).
+    """
+    T = tr(T)
+    data = frame[frame["loss"] > 0] if log else frame.copy()
+    scale = {"type": "log"} if log else {"zero": False}
+    has_color = color in data.columns
+    tooltip = [alt.Tooltip(f"{x}:Q"), alt.Tooltip("loss:Q", format=".6g")]
+    enc = {"x": alt.X(f"{x}:Q", title=x), "y": alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, T))}
+    if has_color:
+        multi = data[color].nunique() > 1
+        tooltip.append(tip(f"{color}:N", T("charts.tip.series") if color == "series" else None))
+        enc["color"] = alt.Color(f"{color}:N", title=None, legend=LEGEND_TOP if multi else None)
+    enc["tooltip"] = tooltip
+    chart = alt.Chart(data, title=T("charts.loss_curve.title") if title is None else title,
+                      mark=mark("line", clip=True), height=height, width=WIDTH).encode(**enc)
+    return chart.add_params(ZOOM_X) if zoom else chart
 
 
-def scatter_fit(x, y, lines: list[dict] | None = None, title: str = "Data and fitted line",
-                height: int = 300, x_title: str = "x", y_title: str = "y", max_points: int = MAX_POINTS) -> alt.LayerChart | alt.Chart:
+def line_rows(lines: list[dict], lo: float, hi: float, extra: bool = False) -> list[dict]:
+    """The two end points (x = lo, hi) of each straight line y = w x + b."""
+    rows = []
+    for ln in lines:
+        for xv in (lo, hi):
+            row = {"x": xv, "y": ln["w"] * xv + ln["b"], "line": ln["label"], "dash": bool(ln.get("dash", False))}
+            if extra:
+                row.update(w=ln["w"], b=ln["b"])
+            rows.append(row)
+    return rows
+
+
+def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
+                height: int = 300, x_title: str = "x", y_title: str = "y", max_points: int = MAX_POINTS,
+                T: Translator | None = None) -> alt.LayerChart:
     """Scatter of one-feature data with straight lines y = w x + b drawn over it.
 
-    lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False}, ...]
+    lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False}, ...]; title: default 'Data and fitted
+    line' in the language of T.
     """
+    T = tr(T)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     if len(x) > max_points:
         keep = np.linspace(0, len(x) - 1, max_points).astype(int)
         x, y = x[keep], y[keep]
     pts = pd.DataFrame({"x": x, "y": y})
-    base = alt.Chart(pts, title=title).mark_point(shape="cross", size=30, opacity=0.6, color="#54a24b").encode(
-        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
-        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+    base = alt.Chart(pts, title=T("charts.scatter_fit.title") if title is None else title,
+                     mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
+        x=alt.X("x:Q", title=x_title, scale={"zero": False}),
+        y=alt.Y("y:Q", title=y_title, scale={"zero": False}),
         tooltip=[alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")],
     )
     layers = [base]
     if lines:
         lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
-        rows = []
-        for ln in lines:
-            for xv in (lo, hi):
-                rows.append({"x": xv, "y": ln["w"] * xv + ln["b"], "line": ln["label"],
-                             "dash": bool(ln.get("dash", False))})
-        ldf = pd.DataFrame(rows)
-        layers.append(alt.Chart(ldf).mark_line(strokeWidth=2.5).encode(
-            x="x:Q", y="y:Q",
-            color=alt.Color("line:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="top")),
-            strokeDash=alt.StrokeDash("dash:N", legend=None, scale=alt.Scale(domain=[False, True], range=[[1, 0], [6, 4]])),
-            detail="line:N"))
-    return alt.layer(*layers).properties(height=height, width=WIDTH)
+        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=mark("line", strokeWidth=2.5)).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q"),
+            color=alt.Color("line:N", title=None, scale={"range": PALETTE}, legend=LEGEND_TOP),
+            strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
+            detail=alt.Detail("line:N")))
+    return layered(*layers, height=height, width=WIDTH)
 
 
-def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None = None,
-              optimum: tuple[float, float] | None = None, title: str = "Loss landscape",
-              height: int = 320, x_title: str = "w", y_title: str = "b") -> alt.LayerChart:
-    """Heat map of the loss over a (w, b) grid (log colour), with paths taken and the optimum.
+def window(w_values, b_values) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The (w, b) extent a landscape over these grid values covers: ((wlo, whi), (blo, bhi))."""
+    w_values, b_values = np.asarray(w_values, float), np.asarray(b_values, float)
+    dw = float(w_values[1] - w_values[0]) if len(w_values) > 1 else 1.0
+    db = float(b_values[1] - b_values[0]) if len(b_values) > 1 else 1.0
+    return (float(w_values[0]), float(w_values[-1] + dw)), (float(b_values[0]), float(b_values[-1] + db))
 
-    grid[i, j] is the loss at (w_values[j], b_values[i]); paths has columns w, b, step, series.
-    """
+
+def window_scales(w_values, b_values) -> tuple[dict, dict]:
+    """The x (w) and y (b) scales of a landscape: exactly the grid's extent."""
+    (wlo, whi), (blo, bhi) = window(w_values, b_values)
+    return ({"domain": [wlo, whi], "nice": False, "zero": False},
+            {"domain": [blo, bhi], "nice": False, "zero": False})
+
+
+def heat_layer(grid: np.ndarray, w_values, b_values, title: str, x_title: str = "w", y_title: str = "b",
+               legend: dict | None = None, stroke: bool = False, stroke_width: float | None = None) -> alt.Chart:
+    """The heat map of a (w, b) loss grid, log colour; stroke: cells outlined in their own colour."""
     w_values, b_values = np.asarray(w_values, float), np.asarray(b_values, float)
     W, B = np.meshgrid(w_values, b_values)
     dw = float(w_values[1] - w_values[0]) if len(w_values) > 1 else 1.0
@@ -93,56 +199,110 @@ def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None =
     g = np.asarray(grid, float)
     cells = pd.DataFrame({"w": W.ravel(), "b": B.ravel(), "w2": W.ravel() + dw, "b2": B.ravel() + db,
                           "loss": np.maximum(g.ravel(), 1e-12)})
-    xs = alt.Scale(domain=[float(w_values[0]), float(w_values[-1] + dw)], nice=False, zero=False)
-    ys = alt.Scale(domain=[float(b_values[0]), float(b_values[-1] + db)], nice=False, zero=False)
-    heat = alt.Chart(cells, title=title).mark_rect().encode(
-        x=alt.X("w:Q", title=x_title, scale=xs), x2="w2:Q",
-        y=alt.Y("b:Q", title=y_title, scale=ys), y2="b2:Q",
-        color=alt.Color("loss:Q", scale=alt.Scale(type="log", scheme="viridis", reverse=True),
-                        legend=alt.Legend(title="loss", orient="right")),
+    xs, ys = window_scales(w_values, b_values)
+    color_scale = {"type": "log", "scheme": "viridis", "reverse": True}
+    enc = dict(
+        x=alt.X("w:Q", title=x_title, scale=xs), x2=alt.X2("w2:Q"),
+        y=alt.Y("b:Q", title=y_title, scale=ys), y2=alt.Y2("b2:Q"),
+        color=alt.Color("loss:Q", scale=color_scale, legend=legend or {"title": "loss", "orient": "right"}),
         tooltip=[alt.Tooltip("w:Q", format=".3f"), alt.Tooltip("b:Q", format=".3f"),
-                 alt.Tooltip("loss:Q", format=".4g")],
-    )
-    layers = [heat]
+                 alt.Tooltip("loss:Q", format=".4g")])
+    if stroke:
+        enc["stroke"] = alt.Stroke("loss:Q", scale=color_scale, legend=None)
+    rect = mark("rect") if stroke_width is None else mark("rect", strokeWidth=stroke_width)
+    return alt.Chart(cells, title=title, mark=rect).encode(**enc)
+
+
+def optimum_layer(optimum: tuple[float, float], label: str, xs: dict, ys: dict, T: Translator | None = None,
+                  fmt: str | None = None) -> alt.Chart:
+    """The optimum as a white diamond; fmt: number format of w and b in its tooltip."""
+    o = pd.DataFrame({"w": [optimum[0]], "b": [optimum[1]], "label": [label]})
+    return alt.Chart(o, mark=mark("point", shape="diamond", size=160, filled=True, color="white",
+                                  stroke="black", strokeWidth=1.5)).encode(
+        x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
+        tooltip=[tip("label:N", tr(T)("charts.tip.label")),
+                 alt.Tooltip("w:Q", format=fmt) if fmt else alt.Tooltip("w:Q"),
+                 alt.Tooltip("b:Q", format=fmt) if fmt else alt.Tooltip("b:Q")])
+
+
+def landscape_layers(grid, w_values, b_values, paths, optimum, title, x_title, y_title, T: Translator,
+                     legend: dict | None = None, stroke: bool = False) -> tuple[list[alt.Chart], dict, dict]:
+    """The layers of landscape() (heat map, paths, optimum) and its x and y scales."""
+    xs, ys = window_scales(w_values, b_values)
+    layers = [heat_layer(grid, w_values, b_values, title, x_title, y_title, legend=legend, stroke=stroke)]
     if paths is not None and len(paths):
-        p = paths.copy()
-        p = p[(p["w"] >= xs.domain[0]) & (p["w"] <= xs.domain[1]) & (p["b"] >= ys.domain[0]) & (p["b"] <= ys.domain[1])]
+        (wlo, whi), (blo, bhi) = xs["domain"], ys["domain"]
+        p = paths[(paths["w"] >= wlo) & (paths["w"] <= whi) & (paths["b"] >= blo) & (paths["b"] <= bhi)]
         if "series" not in p.columns:
-            p["series"] = "path"
-        layers.append(alt.Chart(p).mark_line(point=alt.OverlayMarkDef(size=12), strokeWidth=2).encode(
-            x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), order="step:Q",
-            color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE[1:]), legend=alt.Legend(orient="top")),
-            tooltip=["series:N", "step:Q", alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
+            p = p.assign(series=T("charts.landscape.path"))
+        layers.append(alt.Chart(p, mark=mark("line", point={"size": 12}, strokeWidth=2)).encode(
+            x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), order=alt.Order("step:Q"),
+            color=alt.Color("series:N", title=None, scale={"range": PALETTE[1:]}, legend=LEGEND_TOP),
+            tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+                     alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
     if optimum is not None:
-        o = pd.DataFrame({"w": [optimum[0]], "b": [optimum[1]], "label": ["optimum"]})
-        layers.append(alt.Chart(o).mark_point(shape="diamond", size=160, filled=True, color="white",
-                                             stroke="black", strokeWidth=1.5).encode(
-            x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), tooltip=["label:N", "w:Q", "b:Q"]))
-    return alt.layer(*layers).properties(height=height, width=WIDTH)
+        layers.append(optimum_layer(optimum, T("charts.landscape.optimum"), xs, ys, T))
+    return layers, xs, ys
 
 
-def path_frame(steps, w, b, series: str = "path", max_points: int = 600) -> pd.DataFrame:
-    """A parameter path (w, b per step) thinned evenly to at most max_points points."""
+def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None = None,
+              optimum: tuple[float, float] | None = None, title: str | None = None,
+              height: int = 320, x_title: str = "w", y_title: str = "b", T: Translator | None = None) -> alt.LayerChart:
+    """Heat map of the loss over a (w, b) grid (log colour), with paths taken and the optimum.
+
+    grid[i, j] is the loss at (w_values[j], b_values[i]); paths has columns w, b, step, series.
+    title: default 'Loss landscape' in the language of T.
+    """
+    T = tr(T)
+    layers, _, _ = landscape_layers(grid, w_values, b_values, paths, optimum,
+                                    T("charts.landscape.title") if title is None else title, x_title, y_title, T)
+    return layered(*layers, height=height, width=WIDTH)
+
+
+def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
+               T: Translator | None = None) -> pd.DataFrame:
+    """A parameter path (w, b per step) thinned evenly to at most max_points points.
+
+    series: the path's name in the legend; default 'path' in the language of T.
+    """
     steps, w, b = (np.asarray(a, float).reshape(-1) for a in (steps, w, b))
     if len(steps) > max_points:
         keep = np.unique(np.r_[np.linspace(0, len(steps) - 1, max_points).astype(int), len(steps) - 1])
         steps, w, b = steps[keep], w[keep], b[keep]
     ok = np.isfinite(w) & np.isfinite(b)
-    return pd.DataFrame({"step": steps[ok], "w": w[ok], "b": b[ok], "series": series})
+    return pd.DataFrame({"step": steps[ok], "w": w[ok], "b": b[ok],
+                         "series": tr(T)("charts.landscape.path") if series is None else series})
 
 
-def traces(frame: pd.DataFrame, columns: list[str], title: str = "Parameters", height: int = 220,
-           max_points: int = MAX_POINTS) -> alt.Chart:
-    """Several columns of a step-indexed frame as lines (parameters, gradients, optimizer state)."""
+def series_frame(frame: pd.DataFrame, columns: list[str], value: str = "value", max_points: int = MAX_POINTS,
+                 finite: bool = True) -> pd.DataFrame:
+    """Columns of a step-indexed frame stacked long (step, value, series), each downsampled (finite values
+    only unless finite=False)."""
+    step = frame["step"].to_numpy()
     parts = []
     for col in columns:
         y = frame[col].to_numpy(dtype=float)
         idx = minmax_indices(y, max_points)
-        parts.append(pd.DataFrame({"step": frame["step"].to_numpy()[idx], "value": y[idx], "series": col}))
-    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["step", "value", "series"])
-    data = data[np.isfinite(data["value"].astype(float))]
-    return (alt.Chart(data, title=title).mark_line().encode(
-        x="step:Q", y=alt.Y("value:Q", scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
-        tooltip=["series:N", "step:Q", alt.Tooltip("value:Q", format=".6g")])
-        .properties(height=height, width=WIDTH).interactive(bind_y=False))
+        if finite:
+            idx = idx[np.isfinite(y[idx])]
+        parts.append(pd.DataFrame({"step": step[idx], value: y[idx], "series": col}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["step", value, "series"])
+
+
+def traces(frame: pd.DataFrame, columns: list[str], title: str | None = None, height: int = 220,
+           max_points: int = MAX_POINTS, T: Translator | None = None, autosize=None) -> alt.Chart:
+    """Several columns of a step-indexed frame as lines (parameters, gradients, optimizer state).
+
+    title: default 'Parameters' in the language of T; autosize: e.g. optim.FIT_X.
+    """
+    T = tr(T)
+    if title is None:
+        title = T("charts.traces.title")
+    data = series_frame(frame, columns, max_points=max_points)
+    extra = {} if autosize is None else {"autosize": autosize}
+    return (alt.Chart(data, title=title, mark=mark("line"), height=height, width=WIDTH, **extra).encode(
+        x=alt.X("step:Q"), y=alt.Y("value:Q", scale={"zero": False}),
+        color=alt.Color("series:N", title=None, legend=LEGEND_TOP),
+        tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+                 alt.Tooltip("value:Q", format=".6g")])
+        .add_params(ZOOM_X))

@@ -5,80 +5,99 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .common import WIDTH
+from ..i18n import Translator
+from .common import LEGEND_TOP, WIDTH, layered, mark, tip, tr
 from .optim import FIT_X
 
 CLASS_COLORS = ["#4c78a8", "#e45756"]  # class 0 blue, class 1 red
-CLASS_DOMAIN = ["class 0", "class 1"]
+CLASS_DOMAIN = ["class 0", "class 1"]  # the labels in the points frame (gdcore.lessons.logreg.points_frame)
+
+
+def class_names(T: Translator | None = None) -> list[str]:
+    """The names CLASS_DOMAIN's classes get in the chart, in the language of T."""
+    T = tr(T)
+    return [T("charts.logreg.class_0"), T("charts.logreg.class_1")]
 
 
 def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, grid: pd.DataFrame | None = None,
-                   current: dict | None = None, true_label: str = "rule that made the labels",
-                   title: str = "Data by class and the decision boundary",
-                   height: int = 340) -> alt.LayerChart:
+                   current: dict | None = None, true_label: str | None = None, title: str | None = None,
+                   height: int = 340, T: Translator | None = None) -> alt.LayerChart:
     """Samples coloured by class; the line w1·x1 + w2·x2 + b = 0 (solid) and the labels' rule (dashed).
 
     points: x1, x2, y ('class 0'/'class 1'), i. grid: probability cells (x1, x1e, x2, x2e, y_hat) shaded
-    behind. current: the sample the last step used (ringed).
+    behind. current: the sample the last step used (ringed). true_label, title: default 'rule that made
+    the labels' and 'Data by class and the decision boundary' in the language of T, which also names
+    the classes.
     """
+    T = tr(T)
+    true_label = T("charts.logreg.true_rule") if true_label is None else true_label
+    model_label = T("charts.logreg.model_line")
+    names = class_names(T)
+    if names != CLASS_DOMAIN:
+        points = points.assign(y=points["y"].replace(dict(zip(CLASS_DOMAIN, names))))
     x1lo, x1hi, x2lo, x2hi = box
-    xs = alt.Scale(domain=[x1lo, x1hi], nice=False, zero=False)
-    ys = alt.Scale(domain=[x2lo, x2hi], nice=False, zero=False)
+    xs = {"domain": [x1lo, x1hi], "nice": False, "zero": False}
+    ys = {"domain": [x2lo, x2hi], "nice": False, "zero": False}
     layers = []
     if grid is not None and len(grid):
-        layers.append(alt.Chart(grid).mark_rect(opacity=0.35).encode(
-            x=alt.X("x1:Q", scale=xs, title="x1"), x2="x1e:Q", y=alt.Y("x2:Q", scale=ys, title="x2"), y2="x2e:Q",
+        layers.append(alt.Chart(grid, mark=mark("rect", opacity=0.35)).encode(
+            x=alt.X("x1:Q", scale=xs, title="x1"), x2=alt.X2("x1e:Q"), y=alt.Y("x2:Q", scale=ys, title="x2"),
+            y2=alt.Y2("x2e:Q"),
             color=alt.Color("y_hat:Q", title="ŷ",
-                            scale=alt.Scale(domain=[0, 0.5, 1], range=["#c6dbef", "white", "#fcbba1"]),
-                            legend=alt.Legend(orient="right", gradientLength=120)),
+                            scale={"domain": [0, 0.5, 1], "range": ["#c6dbef", "white", "#fcbba1"]},
+                            legend={"orient": "right", "gradientLength": 120}),
             tooltip=[alt.Tooltip("y_hat:Q", title="ŷ = σ(w·x + b)", format=".3f")]))
-    layers.append(alt.Chart(points).mark_circle(size=22, opacity=0.8).encode(
+    layers.append(alt.Chart(points, mark=mark("circle", size=22, opacity=0.8)).encode(
         x=alt.X("x1:Q", scale=xs, title="x1"), y=alt.Y("x2:Q", scale=ys, title="x2"),
-        color=alt.Color("y:N", title=None, scale=alt.Scale(domain=CLASS_DOMAIN, range=CLASS_COLORS),
-                        legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("i:Q", title="sample"), alt.Tooltip("x1:Q", format=".3f"),
+        color=alt.Color("y:N", title=None, scale={"domain": names, "range": CLASS_COLORS}, legend=LEGEND_TOP),
+        tooltip=[alt.Tooltip("i:Q", title=T("charts.logreg.sample")), alt.Tooltip("x1:Q", format=".3f"),
                  alt.Tooltip("x2:Q", format=".3f"), alt.Tooltip("y:N", title="y")]))
     lines = []
     if true_segment is not None:
         lines += [{"x1": p[0], "x2": p[1], "line": true_label} for p in true_segment]
     if segment is not None:
-        lines += [{"x1": p[0], "x2": p[1], "line": "model: w1·x1 + w2·x2 + b = 0"} for p in segment]
+        lines += [{"x1": p[0], "x2": p[1], "line": model_label} for p in segment]
     if lines:
-        ldf = pd.DataFrame(lines)
-        domain = ["model: w1·x1 + w2·x2 + b = 0", true_label]
-        layers.append(alt.Chart(ldf).mark_line(strokeWidth=3).encode(
-            x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=ys), detail="line:N",
-            strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [6, 4]]),
-                                      legend=alt.Legend(orient="bottom", symbolStrokeWidth=3, columns=1, labelLimit=0)),
-            tooltip=["line:N"]).encode(color=alt.value("black")))
+        layers.append(alt.Chart(pd.DataFrame(lines), mark=mark("line", strokeWidth=3)).encode(
+            x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=ys), detail=alt.Detail("line:N"),
+            strokeDash=alt.StrokeDash("line:N", title=None,
+                                      scale={"domain": [model_label, true_label], "range": [[1, 0], [6, 4]]},
+                                      legend={"orient": "bottom", "symbolStrokeWidth": 3, "columns": 1,
+                                              "labelLimit": 0}),
+            tooltip=[alt.Tooltip("line:N")], color=alt.ColorValue("black")))
     if current is not None:
-        cur = pd.DataFrame([{**current, "label": "sample used by the last step"}])
-        layers.append(alt.Chart(cur).mark_point(size=260, shape="circle", strokeWidth=2.5, color="#f2a900").encode(
+        cur = pd.DataFrame([{**current, "label": T("charts.logreg.last_sample")}])
+        layers.append(alt.Chart(cur, mark=mark("point", size=260, shape="circle", strokeWidth=2.5,
+                                               color="#f2a900")).encode(
             x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=ys),
-            tooltip=["label:N", alt.Tooltip("i:Q", title="sample"), alt.Tooltip("y:Q", title="y"),
-                     alt.Tooltip("z:Q", format=".3f"), alt.Tooltip("y_hat:Q", title="ŷ", format=".4f")]))
-    return alt.layer(*layers, title=title).properties(height=height, width=WIDTH, autosize=FIT_X)
+            tooltip=[tip("label:N", T("charts.tip.label")), alt.Tooltip("i:Q", title=T("charts.logreg.sample")),
+                     alt.Tooltip("y:Q", title="y"), alt.Tooltip("z:Q", format=".3f"),
+                     alt.Tooltip("y_hat:Q", title="ŷ", format=".4f")]))
+    return layered(*layers, title=T("charts.logreg.boundary_title") if title is None else title,
+                     height=height, width=WIDTH, autosize=FIT_X)
 
 
-def sigmoid_chart(current: dict | None = None, z_range: float = 8.0, height: int = 150) -> alt.LayerChart:
+def sigmoid_chart(current: dict | None = None, z_range: float = 8.0, height: int = 150,
+                  T: Translator | None = None) -> alt.LayerChart:
     """σ(z) = 1/(1+e^−z) on [−z_range, z_range], with the current sample's z and ŷ marked."""
+    T = tr(T)
     z = np.linspace(-z_range, z_range, 161)
     curve = pd.DataFrame({"z": z, "y_hat": 1 / (1 + np.exp(-z))})
-    xs = alt.Scale(domain=[-z_range, z_range], nice=False)
-    layers = [alt.Chart(curve).mark_line(color="#333", strokeWidth=2).encode(
-        x=alt.X("z:Q", scale=xs, title="z = w·x + b"), y=alt.Y("y_hat:Q", title="ŷ = σ(z)",
-                                                               scale=alt.Scale(domain=[0, 1])),
+    xs = {"domain": [-z_range, z_range], "nice": False}
+    layers = [alt.Chart(curve, mark=mark("line", color="#333", strokeWidth=2)).encode(
+        x=alt.X("z:Q", scale=xs, title="z = w·x + b"),
+        y=alt.Y("y_hat:Q", title="ŷ = σ(z)", scale={"domain": [0, 1]}),
         tooltip=[alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("y_hat:Q", title="ŷ", format=".4f")])]
-    layers.append(alt.Chart(pd.DataFrame({"y_hat": [0.5]})).mark_rule(strokeDash=[3, 3], color="#999")
-                  .encode(y="y_hat:Q"))
+    layers.append(alt.Chart(pd.DataFrame({"y_hat": [0.5]}), mark=mark("rule", strokeDash=[3, 3], color="#999"))
+                  .encode(y=alt.Y("y_hat:Q")))
     if current is not None:
         zc = float(np.clip(current["z"], -z_range, z_range))
         pt = pd.DataFrame([{"z": zc, "z_true": current["z"], "y_hat": current["y_hat"], "y": current["y"],
-                            "label": "this sample"}])
-        layers.append(alt.Chart(pt).mark_rule(color="#f2a900", strokeWidth=2).encode(x=alt.X("z:Q", scale=xs)))
-        layers.append(alt.Chart(pt).mark_point(size=160, filled=True, color="#f2a900", stroke="black").encode(
-            x=alt.X("z:Q", scale=xs), y="y_hat:Q",
-            tooltip=["label:N", alt.Tooltip("z_true:Q", title="z", format=".4f"),
-                     alt.Tooltip("y_hat:Q", title="ŷ", format=".5f"), alt.Tooltip("y:Q", title="y (label)")]))
-    return alt.layer(*layers, title="ŷ = σ(z): the sigmoid").properties(
-        height=height, width=WIDTH, autosize=FIT_X)
+                            "label": T("charts.logreg.this_sample")}])
+        layers.append(alt.Chart(pt, mark=mark("rule", color="#f2a900", strokeWidth=2)).encode(x=alt.X("z:Q", scale=xs)))
+        layers.append(alt.Chart(pt, mark=mark("point", size=160, filled=True, color="#f2a900", stroke="black")).encode(
+            x=alt.X("z:Q", scale=xs), y=alt.Y("y_hat:Q"),
+            tooltip=[tip("label:N", T("charts.tip.label")), alt.Tooltip("z_true:Q", title="z", format=".4f"),
+                     alt.Tooltip("y_hat:Q", title="ŷ", format=".5f"),
+                     alt.Tooltip("y:Q", title=T("charts.logreg.y_label"))]))
+    return layered(*layers, title=T("charts.logreg.sigmoid_title"), height=height, width=WIDTH, autosize=FIT_X)

@@ -5,8 +5,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..downsample import MAX_POINTS, minmax_indices
-from .common import PALETTE, WIDTH, landscape, traces
+from ..downsample import MAX_POINTS
+from ..i18n import Translator
+from .common import (PALETTE, WIDTH, ZOOM_X, heat_layer, layered, loss_axis_title, mark, optimum_layer, series_frame,
+                     tip, tr, traces, window_scales)
 
 # Streamlit fits a chart's whole height (title, legend, axes) into `height` unless told otherwise;
 # fit-x stretches the width to the container and keeps `height` for the plot itself.
@@ -14,8 +16,13 @@ FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def fit_width(chart):
-    """The chart with fit-x autosize: container width, `height` pixels of plot."""
-    return chart.properties(autosize=FIT_X)
+    """The chart with fit-x autosize: container width, `height` pixels of plot.
+
+    What `chart.properties(autosize=FIT_X)` does, without validating FIT_X again on every call.
+    """
+    out = chart.copy(deep=False)
+    out.autosize = FIT_X
+    return out
 
 
 # One fixed colour per optimizer, so a runner keeps its colour in every chart.
@@ -28,103 +35,101 @@ def _color(present=None, field: str = "series") -> alt.Color:
     names = [n for n in RACE_ORDER if present is None or n in set(present)]
     names += [n for n in (present or []) if n not in RACE_ORDER]
     colors = [RACE_COLORS[RACE_ORDER.index(n)] if n in RACE_ORDER else PALETTE[7] for n in names]
-    return alt.Color(f"{field}:N", title=None, scale=alt.Scale(domain=names, range=colors),
-                     legend=alt.Legend(orient="top", columns=3, labelLimit=0))
+    return alt.Color(f"{field}:N", title=None, scale={"domain": names, "range": colors},
+                     legend={"orient": "top", "columns": 3, "labelLimit": 0})
 
 
-def race_losses(frame: pd.DataFrame, log: bool = True, title: str = "Loss per step, every optimizer",
-                height: int = 260) -> alt.Chart:
-    """The runners' loss curves overlaid (frame: step, loss, series), log scale by default."""
-    data = frame.copy()
-    if log:
-        data = data[data["loss"] > 0]
-    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    return (alt.Chart(data, title=title).mark_line(clip=True, strokeWidth=2).encode(
+def race_losses(frame: pd.DataFrame, log: bool = True, title: str | None = None,
+                height: int = 260, T: Translator | None = None) -> alt.Chart:
+    """The runners' loss curves overlaid (frame: step, loss, series), log scale by default.
+
+    title: default 'Loss per step, every optimizer' in the language of T.
+    """
+    T = tr(T)
+    data = frame[frame["loss"] > 0] if log else frame.copy()
+    scale = {"type": "log"} if log else {"zero": False}
+    return (alt.Chart(data, title=T("charts.optim.race_title") if title is None else title,
+                      mark=mark("line", clip=True, strokeWidth=2), height=height, width=WIDTH, autosize=FIT_X).encode(
         x=alt.X("step:Q", title="step"),
-        y=alt.Y("loss:Q", scale=scale, title="loss (log)" if log else "loss"),
+        y=alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, T)),
         color=_color(list(pd.unique(data["series"]))),
-        tooltip=["series:N", "step:Q", alt.Tooltip("loss:Q", format=".4g")])
-        .properties(height=height, width=WIDTH, autosize=FIT_X).interactive(bind_y=False))
+        tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+                 alt.Tooltip("loss:Q", format=".4g")])
+        .add_params(ZOOM_X))
 
 
 def race_landscape(grid, w_values, b_values, paths: pd.DataFrame, optimum: tuple[float, float],
-                   title: str = "Paths on the loss landscape (start ● → optimum ◆)",
-                   height: int = 300) -> alt.LayerChart:
-    """The MSE heat map (common.landscape) with every runner's (w, b) path in its colour, start and optimum."""
-    w_values, b_values = np.asarray(w_values, float), np.asarray(b_values, float)
-    dw = float(w_values[1] - w_values[0]) if len(w_values) > 1 else 1.0
-    db = float(b_values[1] - b_values[0]) if len(b_values) > 1 else 1.0
-    lo_w, hi_w = float(w_values[0]), float(w_values[-1] + dw)  # the same domains landscape() uses
-    lo_b, hi_b = float(b_values[0]), float(b_values[-1] + db)
-    xs = alt.Scale(domain=[lo_w, hi_w], nice=False, zero=False)
-    ys = alt.Scale(domain=[lo_b, hi_b], nice=False, zero=False)
-    base = landscape(grid, w_values, b_values, paths=None, optimum=None, title=title, height=height)
-    heat = base.layer[0]
-    if heat.data is alt.Undefined or heat.data is None:  # layering moved the heat map's data up
-        heat.data = base.data
-    # outline each cell in its own colour: no hairline seams between neighbouring cells
-    heat = heat.mark_rect(strokeWidth=0.6).encode(
-        stroke=alt.Stroke("loss:Q", scale=alt.Scale(type="log", scheme="viridis", reverse=True), legend=None))
-    layers = [heat]
+                   title: str | None = None, height: int = 300, T: Translator | None = None) -> alt.LayerChart:
+    """The MSE heat map (as common.landscape draws it) with every runner's (w, b) path in its colour,
+    the start and the optimum.
+
+    title: default 'Paths on the loss landscape (start ● → optimum ◆)' in the language of T.
+    """
+    T = tr(T)
+    xs, ys = window_scales(w_values, b_values)
+    (lo_w, hi_w), (lo_b, hi_b) = xs["domain"], ys["domain"]
+    # cells outlined in their own colour: no hairline seams between neighbouring cells
+    layers = [heat_layer(grid, w_values, b_values, T("charts.optim.landscape_title") if title is None else title,
+                         stroke=True, stroke_width=0.6)]
+    point_tips = [tip("label:N", T("charts.tip.label")), alt.Tooltip("w:Q", format=".4f"),
+                  alt.Tooltip("b:Q", format=".4f")]
     if paths is not None and len(paths):
         p = paths[(paths["w"] >= lo_w) & (paths["w"] <= hi_w) & (paths["b"] >= lo_b) & (paths["b"] <= hi_b)]
-        layers.append(alt.Chart(p).mark_line(point=alt.OverlayMarkDef(size=10), strokeWidth=2).encode(
-            x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), order="step:Q",
+        layers.append(alt.Chart(p, mark=mark("line", point={"size": 10}, strokeWidth=2)).encode(
+            x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), order=alt.Order("step:Q"),
             color=_color(list(pd.unique(paths["series"]))),
-            tooltip=["series:N", "step:Q", alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
+            tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+                     alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
         start = paths[paths["step"] == 0].head(1)
         if len(start):
-            layers.append(alt.Chart(start.assign(label="start")).mark_point(
-                shape="circle", size=140, filled=True, color="white", stroke="black", strokeWidth=1.5).encode(
-                x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
-                tooltip=["label:N", alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
-    o = pd.DataFrame({"w": [optimum[0]], "b": [optimum[1]], "label": ["optimum (least squares)"]})
-    layers.append(alt.Chart(o).mark_point(shape="diamond", size=160, filled=True, color="white", stroke="black",
-                                          strokeWidth=1.5).encode(
-        x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
-        tooltip=["label:N", alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
-    return alt.layer(*layers).properties(height=height, width=WIDTH, autosize=FIT_X)
+            layers.append(alt.Chart(start.assign(label=T("charts.optim.start")),
+                                    mark=mark("point", shape="circle", size=140, filled=True, color="white",
+                                              stroke="black", strokeWidth=1.5)).encode(
+                x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), tooltip=point_tips))
+    layers.append(optimum_layer(optimum, T("charts.optim.optimum_ls"), xs, ys, T, fmt=".4f"))
+    return layered(*layers, height=height, width=WIDTH, autosize=FIT_X)
 
 
 def state_traces(frame: pd.DataFrame, keys: list[str], height: int = 150) -> list[alt.Chart]:
     """One small line chart per optimizer state key (e.g. exp_avg, exp_avg_sq) with its [w] and [b] lines.
 
-    Separate charts, because the state values differ by orders of magnitude between keys.
+    Separate charts, because the state values differ by orders of magnitude between keys. The titles
+    are code (optimizer.state[p]['exp_avg']), the same in every language.
     """
     out = []
     for key in keys:
         cols = [c for c in frame.columns if c.startswith(f"{key}[")]
         if cols:
-            out.append(fit_width(traces(frame, cols, title=f"optimizer.state[p]['{key}']", height=height)))
+            out.append(traces(frame, cols, title=f"optimizer.state[p]['{key}']", height=height, autosize=FIT_X))
     return out
 
 
-def lockstep_diffs(frame: pd.DataFrame, height: int = 160, max_points: int = MAX_POINTS) -> alt.Chart:
+def lockstep_diffs(frame: pd.DataFrame, height: int = 160, max_points: int = MAX_POINTS,
+                   T: Translator | None = None) -> alt.Chart:
     """|manual − module| per step for each parameter and the loss (frame from lockstep_diff)."""
+    T = tr(T)
     cols = [c for c in frame.columns if c.startswith("|Δ")]
-    parts = []
-    for col in cols:
-        y = frame[col].to_numpy(dtype=float)
-        idx = minmax_indices(y, max_points)
-        parts.append(pd.DataFrame({"step": frame["step"].to_numpy()[idx], "difference": y[idx], "series": col}))
-    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["step", "difference", "series"])
-    return (alt.Chart(data, title="|manual − module| per step").mark_line(point=True).encode(
+    data = series_frame(frame, cols, value="difference", max_points=max_points, finite=False)
+    return (alt.Chart(data, title=T("charts.optim.lockstep_title"), mark=mark("line", point=True),
+                      height=height, width=WIDTH, autosize=FIT_X).encode(
         x=alt.X("step:Q"),
-        y=alt.Y("difference:Q", title="absolute difference", axis=alt.Axis(format=".1e")),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
-        tooltip=["series:N", "step:Q", alt.Tooltip("difference:Q", format=".3e")])
-        .properties(height=height, width=WIDTH, autosize=FIT_X))
+        y=alt.Y("difference:Q", title=T("charts.optim.abs_difference"), axis={"format": ".1e"}),
+        color=alt.Color("series:N", title=None, legend={"orient": "top"}),
+        tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+                 tip("difference:Q", T("charts.optim.difference"), format=".3e")]))
 
 
-def timing_bars(frame: pd.DataFrame) -> alt.Chart:
+def timing_bars(frame: pd.DataFrame, T: Translator | None = None) -> alt.Chart:
     """µs per step, one bar per (data size, device) (frame from timing_table)."""
+    T = tr(T)
     data = frame.copy()
     data["run"] = [f"n = {int(n):,} · {d}" for n, d in zip(data["n (samples)"], data["device"])]
     data = data[np.isfinite(data["µs per step"].astype(float))]
-    return (alt.Chart(data, title="Measured time per full-batch step").mark_bar().encode(
+    us = T("charts.optim.us_per_step")
+    return (alt.Chart(data, title=T("charts.optim.timing_title"), mark=mark("bar"), height={"step": 26}, width=WIDTH,
+                      autosize=FIT_X).encode(
         y=alt.Y("run:N", title=None, sort=None),
-        x=alt.X("µs per step:Q", title="µs per step"),
+        x=alt.X("µs per step:Q", title=us),
         color=alt.Color("device:N", legend=None),
-        tooltip=["run:N", alt.Tooltip("µs per step:Q", format=".1f"),
-                 alt.Tooltip("steps per second:Q", format=",.0f")])
-        .properties(height=alt.Step(26), width=WIDTH, autosize=FIT_X))
+        tooltip=[tip("run:N", T("charts.optim.run")), tip("µs per step:Q", us, format=".1f"),
+                 tip("steps per second:Q", T("charts.optim.steps_per_second"), format=",.0f")]))
