@@ -13,6 +13,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, DataError
+from .i18n import Translator, translator
+from . import links
+from .links import Field
 from .reference import _design, _np, least_squares
 
 DEFAULT_PAIRS: tuple[tuple[float, float], ...] = ((0.0, 1.0), (0.0, 2.0), (3.0, 1.0))  # d2l's figure
@@ -20,6 +23,27 @@ MAX_PAIRS = 8
 MAX_ABS = 1e6  # mu and sigma beyond this are typing slips, not lessons
 PDF_POINTS = 401
 MAX_BINS = 60
+MIN_SIGMA = 0.001  # the smallest σ the page accepts for a bell (the μ/σ inputs and the table)
+
+# The page's widgets (pages/why_squared_loss.py); each Field's range and choices are its widget's.
+SOURCES = ("linreg-minibatch", "linreg-d2l")  # the data generators the page offers
+NOISE_RANGE = (0.01, 2.0)
+N_RANGE = (10, 100_000)
+SIGMA_MODES = ("fixed", "profile")
+MAX_FEATURES = 2  # the most features a page data set has (d2l's): `vary` picks one of them
+# The sidebar's seed (w.seed): the app applies ?seed= before drawing the sidebar; pages write it.
+SEED_FIELD = links.SEED_FIELD
+LINK_FIELDS: list[Field] = [
+    Field("mu", "w.squared.mu", "float", -MAX_ABS, MAX_ABS),
+    Field("sigma", "w.squared.sigma", "float", MIN_SIGMA, MAX_ABS, log=True),
+    Field("data", "w.squared.source", "choice", choices=SOURCES),
+    Field("noise", "w.squared.noise", "float", *NOISE_RANGE, log=True),
+    Field("n", "w.squared.n", "int", *N_RANGE),
+    Field("sigma_mode", "w.squared.sigma_mode", "choice", choices=SIGMA_MODES),
+    Field("vary", "w.squared.j", "int", 0, MAX_FEATURES - 1),
+    SEED_FIELD,
+]
+HIDE_GROUPS: tuple[str, ...] = ("presets", "bell", "table", "data", "likelihood")
 
 
 def normal_pdf(x, mu: float = 0.0, sigma: float = 1.0) -> np.ndarray:
@@ -35,11 +59,13 @@ def pair_label(mu: float, sigma: float) -> str:
     return f"μ={mu:g}, σ={sigma:g}"
 
 
-def parse_pairs(rows) -> tuple[list[tuple[float, float]], list[str]]:
+def parse_pairs(rows, T: Translator | None = None) -> tuple[list[tuple[float, float]], list[str]]:
     """(μ, σ) pairs from an edited table (a DataFrame with columns mu, sigma, or (mu, sigma) rows).
 
-    Empty rows are skipped; a bad row is left out and named in one sentence; duplicates are dropped.
+    Empty rows are skipped; a bad row is left out and named in one sentence (in T's language);
+    duplicates are dropped.
     """
+    T = T or translator("en")
     if isinstance(rows, pd.DataFrame):
         rows = list(rows[["mu", "sigma"]].itertuples(index=False, name=None)) if len(rows) else []
     pairs, problems = [], []
@@ -48,15 +74,15 @@ def parse_pairs(rows) -> tuple[list[tuple[float, float]], list[str]]:
         if mu is None and sigma is None:
             continue
         if mu is None or sigma is None:
-            problems.append(f"row {i} needs both μ and σ")
+            problems.append(T("theory.problems.needs_both", row=i))
         elif abs(mu) > MAX_ABS or abs(sigma) > MAX_ABS:
-            problems.append(f"row {i}: μ and σ must be at most {MAX_ABS:g} in size")
+            problems.append(T("theory.problems.too_large", row=i, max=f"{MAX_ABS:g}"))
         elif sigma <= 0:
-            problems.append(f"row {i}: σ must be positive (it is a standard deviation), got {sigma:g}")
+            problems.append(T("theory.problems.not_positive", row=i, sigma=f"{sigma:g}"))
         elif (mu, sigma) not in pairs:
             pairs.append((mu, sigma))
     if len(pairs) > MAX_PAIRS:
-        problems.append(f"only the first {MAX_PAIRS} pairs are drawn")
+        problems.append(T("theory.problems.too_many", n=MAX_PAIRS))
         pairs = pairs[:MAX_PAIRS]
     return pairs, problems
 
@@ -67,6 +93,11 @@ def _num(v) -> float | None:
     except (TypeError, ValueError):
         return None
     return f if math.isfinite(f) else None
+
+
+def peak_density(sigma: float) -> float:
+    """The density at the centre of N(μ, σ²): 1 / sqrt(2 pi sigma^2) (the bell's height)."""
+    return float(normal_pdf(0.0, 0.0, sigma))
 
 
 def pdf_table(pairs, num: int = PDF_POINTS) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Home: what the app is, the lessons, the device in use."""
+"""Home: what the app is, the lessons, the workshop pages, the device in use."""
 import streamlit as st
 
 from gdcore.devices import resolve_device
@@ -7,46 +7,45 @@ from gdcore.presets import SOURCES
 from pages import _ui
 
 _ui.page_guard("pages/home.py")
+T = _ui.tr()
 
-st.title(":material/trending_down: Gradient descent, step by step")
-st.markdown(
-    "Run the training loops of five short PyTorch tutorials one step at a time and watch every line act: "
-    "the gradient appears, the parameters move, the loss falls, or the run diverges and says why. "
-    "Every number on screen comes from real PyTorch, and every lesson loads its tutorial's exact settings in one click."
-)
+st.title(":material/trending_down: " + T("home.title"))
+st.markdown(T("home.intro"))
 
+# (page, icon, key of its title and line in home.toml, the tutorial it follows or None)
 LESSONS = [
-    ("pages/autograd_basics.py", "account_tree", "Autograd basics",
-     "requires_grad, grad_fn, the computational graph, backward() and why gradients must be zeroed.",
-     SOURCES["linreg-manual"]),
-    ("pages/linear_regression.py", "show_chart", "Linear regression by hand",
-     "The manual loop w.data -= lr * w.grad, the loss landscape, the optimum and the stability limit 2/λmax.",
+    ("pages/autograd_basics.py", "account_tree", "autograd", SOURCES["linreg-manual"]),
+    ("pages/linear_regression.py", "show_chart", "linreg",
      f"{SOURCES['linreg-manual']} · {SOURCES['linreg-minibatch']}"),
-    ("pages/mini_batches.py", "view_module", "Mini-batches",
-     "TensorDataset + DataLoader made visible; batch vs stochastic vs mini-batch; d2l's data_iter and sgd.",
-     f"{SOURCES['linreg-minibatch']} · {SOURCES['linreg-d2l']}"),
-    ("pages/why_squared_loss.py", "bar_chart", "Why squared loss",
-     "Gaussian noise, the normal density, and why least squares is maximum likelihood.", SOURCES["linreg-d2l"]),
-    ("pages/optimizers.py", "sports_score", "nn.Module and optimizers",
-     "nn.Linear + nn.MSELoss + torch.optim; SGD, Momentum, AdaGrad, RMSProp and Adam race on one landscape.",
-     SOURCES["linreg-module"]),
-    ("pages/logistic_regression.py", "scatter_plot", "Logistic regression",
-     "Sigmoid and cross-entropy by hand; the decision boundary moves as per-sample SGD runs.",
-     SOURCES["logreg-manual"]),
-    ("pages/lr_explorer.py", "tune", "Learning-rate explorer",
-     "Dozens of learning rates trained at once: too small, just right, diverging.", SOURCES["linreg-module"]),
+    ("pages/mini_batches.py", "view_module", "minibatch", f"{SOURCES['linreg-minibatch']} · {SOURCES['linreg-d2l']}"),
+    ("pages/why_squared_loss.py", "bar_chart", "theory", SOURCES["linreg-d2l"]),
+    ("pages/optimizers.py", "sports_score", "optim", SOURCES["linreg-module"]),
+    ("pages/logistic_regression.py", "scatter_plot", "logreg", SOURCES["logreg-manual"]),
+    ("pages/lr_explorer.py", "tune", "lr_explorer", SOURCES["linreg-module"]),
+]
+WORKSHOP = [
+    ("pages/exercises.py", "task_alt", "exercises", None),
+    ("pages/instructor.py", "school", "instructor", None),
 ]
 
-st.subheader("Lessons")
-for path, icon, title, line, source in LESSONS:
-    with st.container(border=True):
-        c1, c2 = st.columns([0.08, 0.92])
-        c1.markdown(f"## :material/{icon}:")
-        c2.page_link(path, label=f"**{title}**")
-        c2.caption(f"{line}  \nFollows: *{source}*")
+
+def _entries(entries) -> None:
+    for path, icon, name, source in entries:
+        with st.container(border=True):
+            c1, c2 = st.columns([0.08, 0.92])
+            c1.markdown(f"## :material/{icon}:")
+            c2.page_link(path, label=f"**{T(f'home.lesson.{name}.title')}**")
+            line = T(f"home.lesson.{name}.line")
+            c2.caption(line + (f"  \n{T('home.follows', source=source)}" if source else ""))
+
+
+st.subheader(T("home.lessons"))
+_entries(LESSONS)
+st.subheader(T("home.workshop"))
+_entries(WORKSHOP)
 
 try:
     device = resolve_device(st.session_state.get("w.device") or "cpu")
-    st.info(f"Device in use: **{device}** (change it in the sidebar; only devices this server has are listed).")
+    st.info(T("home.device", device=device))
 except DeviceError as exc:
     st.warning(str(exc))

@@ -10,15 +10,12 @@ from gdcore.reference import loss_grid
 from pages import _ui
 
 _ui.page_guard("pages/linear_regression.py")
+T = _ui.tr()
 
 K = "linreg"  # this page's key prefix: widgets "w.linreg.*", buttons "b.linreg.*"
 W = f"w.{K}."
 
-RECIPES = {
-    "linreg-manual": "Tutorial 003: x = torch.rand([n]), w, b = torch.rand(1)",
-    "linreg-minibatch": "Tutorial 000: x = x_range · np.random.rand(n, 1), w, b = torch.randn(1)",
-    "upload": "uploaded CSV (your own x, y)",
-}
+RECIPES = lesson_math.RECIPES  # option values; their labels are linreg.recipes.<value>
 UPLOAD = "upload"
 
 
@@ -35,6 +32,8 @@ TUT_000 = _preset_values("linreg-minibatch")  # 150 noisy points; 99 epochs × 8
 
 lesson = _ui.lesson(K)
 _ui.defaults({**TUT_003, W + "log": True, W + "show_ls": False})
+_ui.share(K, lesson_math.LINK_FIELDS, lesson_math.HIDE_GROUPS,
+          presets={"linreg-manual": TUT_003, "linreg-minibatch": TUT_000}, preset_key=None)
 
 
 def _load(values: dict) -> None:
@@ -43,12 +42,14 @@ def _load(values: dict) -> None:
 
 
 def _effective_seed() -> tuple[int, str]:
+    """The seed the run uses and where it comes from (a locale key: linreg.data.source_*)."""
     recipe = st.session_state.get(W + "recipe", "linreg-manual")
     own = st.session_state.get(W + "seed")
     if own is not None:
-        return int(own), "this page's seed"
+        return int(own), "linreg.data.source_page"
     seed, _ = _ui.settings(PRESETS.get(recipe, PRESETS["linreg-manual"]).seed)
-    source = "the sidebar seed" if st.session_state.get("w.seed") is not None else "the tutorial's seed"
+    sidebar = st.session_state.get("w.seed") is not None
+    source = "linreg.data.source_sidebar" if sidebar else "linreg.data.source_tutorial"
     return seed, source
 
 
@@ -58,13 +59,10 @@ def _new_sample() -> None:
 
 # -- intro ---------------------------------------------------------------------------------------
 
-st.title(":material/show_chart: Linear regression by hand")
-st.markdown(
-    "The loop of the tutorials, with nothing hidden: **forward** (`y_hat = X*w + b`, the loss), "
-    "**backward** (`loss.backward()` fills `w.grad` and `b.grad`), **update** (`w.data -= lr * w.grad`). "
-    "Press **Step** and watch one turn of it: the numbers, the line over the data, the point on the loss "
-    "landscape. Then push `lr` past the stability limit and see why gradient descent blows up.")
-with st.expander("The tutorial's loop (seed 003)", expanded=False):
+st.title(":material/show_chart: " + T("linreg.title"))
+_ui.link_notes(K)
+st.markdown(T("linreg.intro"))
+with st.expander(T("linreg.loop_expander"), expanded=False):
     st.code("""x = torch.rand([50]); y = 3*x + 0.8
 w = torch.rand(1, requires_grad=True); b = torch.rand(1, requires_grad=True)
 for i in range(3000):
@@ -75,70 +73,91 @@ for i in range(3000):
     loss.backward()                              # backward
     w.data -= 0.01 * w.grad.data                 # update
     b.data -= 0.01 * b.grad.data""", language="python")
-    st.caption("Tutorial 000 runs the same update on 150 noisy points. Its loop iterates a DataLoader but computes "
-               "`h = tensorX * w + b` on the full tensors, so each of its 99 × 8 = 792 updates is a full-batch step: "
-               "exactly what its preset here runs.")
+    st.caption(T("linreg.loop_000"))
 
-c1, c2 = st.columns(2)
-c1.button("Tutorial 003 (full batch, lr 0.01, 3000 steps)", key=f"b.{K}.preset003", on_click=_load,
-          args=(TUT_003,), width="stretch",
-          help="y = 3x + 0.8 on 50 points x ~ torch.rand, no noise; w, b from torch.rand(1); lr 0.01, 3000 steps.")
-c2.button("Tutorial 000 data (150 noisy points)", key=f"b.{K}.preset000", on_click=_load, args=(TUT_000,),
-          width="stretch",
-          help="y = 2x + 6 + 0.3·randn on 150 points x ~ 5·np.random.rand (np.random.seed(100)); "
-               "lr 0.01, 792 full-batch steps (the tutorial's 99 epochs × 8 batches, each on the full tensors).")
-st.caption("A preset loads the tutorial's data and settings and starts the run over. Every control below can then "
-           "be changed; the run restarts whenever a setting changes.")
+show_presets = _ui.shown(K, "presets")
+show_data = _ui.shown(K, "data")
+show_seed = _ui.shown(K, "seed")
+if show_presets:
+    c1, c2 = st.columns(2)
+    c1.button(T("linreg.preset.p003"), key=f"b.{K}.preset003", on_click=_load, args=(TUT_003,), width="stretch",
+              help=T("linreg.preset.p003_help"))
+    c2.button(T("linreg.preset.p000"), key=f"b.{K}.preset000", on_click=_load, args=(TUT_000,), width="stretch",
+              help=T("linreg.preset.p000_help"))
+    st.caption(T("linreg.preset_caption"))
+
+
+def _grid(draws) -> None:
+    """Widgets in rows of three columns, in order; a hidden group leaves no gap between the others."""
+    for i in range(0, len(draws), 3):
+        for col, draw in zip(st.columns(3), draws[i:i + 3]):
+            with col:
+                draw()
+
 
 # -- the data -------------------------------------------------------------------------------------
 
-st.subheader("1 · The data")
-st.radio("Data recipe", list(RECIPES), key=W + "recipe", persist_state="session", format_func=RECIPES.get, horizontal=True,
-         help="Which tutorial's code draws x and the starting w, b (both then compute y = w_true·x + b_true + noise), "
-              "or your own x, y from a CSV file (the starting w, b then come from torch.rand(1)).")
+own = st.session_state.get(W + "recipe") == UPLOAD
+if show_presets or show_data or show_seed or own:
+    st.subheader(T("linreg.data.header"))
+if show_presets:
+    st.radio(T("linreg.data.recipe"), list(RECIPES), key=W + "recipe", persist_state="session",
+             format_func=lambda r: T(f"linreg.recipes.{r}"), horizontal=True, help=T("linreg.data.recipe_help"))
 own = st.session_state.get(W + "recipe") == UPLOAD
 upload = None
 if own:
     upload = _ui.upload_data(K, binary_labels=False, one_feature=True)
     if upload is None:
-        st.info("Upload a CSV with a header row and two numeric columns, x and y, to train on your own points. "
-                "Until then there is nothing to train here.")
+        st.info(T("linreg.data.upload_first"))
         st.stop()
-    st.caption("Your points are used as they are, so there is no true line; the controls below that make "
-               "the tutorials' points are switched off.")
-d = st.columns(3)
-d[0].number_input("true w", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_w", persist_state="session",
-                  help="The slope the data is generated from: y = true w · x + true b + noise.")
-d[1].number_input("true b", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5, key=W + "true_b", persist_state="session",
-                  help="The intercept the data is generated from.")
-d[2].number_input("noise σ", disabled=own, min_value=0.0, max_value=100.0, step=0.1, key=W + "noise", persist_state="session",
-                  help="Standard deviation of the Gaussian noise added to y. With noise the best line "
-                       "(least squares) differs a little from the true one.")
-d = st.columns(3)
-d[0].number_input("n", disabled=own, min_value=1, max_value=100_000, step=10, key=W + "n", persist_state="session",
-                  help="Number of points. One step uses all of them (full batch).")
-d[1].number_input("x range", disabled=own, min_value=0.01, max_value=1000.0, step=0.5, key=W + "x_range", persist_state="session",
-                  help="x is drawn uniformly from [0, x range). Wider x means a steeper loss bowl and a "
-                       "smaller stable lr.")
-d[2].number_input("seed", min_value=0, max_value=2**31 - 1, step=1, value=None, key=W + "seed", persist_state="session",
-                  placeholder="sidebar seed, else the tutorial's",
-                  help="Seeds the data and the starting w, b. Empty: the sidebar seed, else the tutorial's own.")
+    st.caption(T("linreg.data.upload_used"))
+
+
+def _number(name: str, **kwargs):
+    """A draw function for one of the data number inputs (label and help from linreg.data.<name>)."""
+    def draw():
+        st.number_input(T(f"linreg.data.{name}"), key=W + name, persist_state="session",
+                        help=T(f"linreg.data.{name}_help"), **kwargs)
+    return draw
+
+
+def _seed_input() -> None:
+    st.number_input(T("linreg.data.seed"), min_value=0, max_value=2**31 - 1, step=1, value=None, key=W + "seed",
+                    persist_state="session", placeholder=T("linreg.data.seed_placeholder"),
+                    help=T("linreg.data.seed_help"))
+
+
+draws = []
+if show_data:
+    draws += [_number("true_w", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5),
+              _number("true_b", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5),
+              _number("noise", disabled=own, min_value=0.0, max_value=100.0, step=0.1),
+              _number("n", disabled=own, min_value=1, max_value=100_000, step=10),
+              _number("x_range", disabled=own, min_value=0.01, max_value=1000.0, step=0.5)]
+if show_seed:
+    draws.append(_seed_input)
+_grid(draws)
 seed, seed_source = _effective_seed()
-r1, r2 = st.columns([1, 3], vertical_alignment="center")
-r1.button("New sample", icon=":material/casino:", key=f"b.{K}.regen", on_click=_new_sample, width="stretch",
-          help="Draw new points (and a new start) by moving to the next seed.")
-r2.caption(f"The points are a pure function of these controls: change one and they are drawn again "
-           f"(now seed {seed:,}, {seed_source}).")
+pure = T("linreg.data.pure", seed=seed, source=T(seed_source))
+if show_seed:
+    r1, r2 = st.columns([1, 3], vertical_alignment="center")
+    r1.button(T("linreg.data.new_sample"), icon=":material/casino:", key=f"b.{K}.regen", on_click=_new_sample,
+              width="stretch", help=T("linreg.data.new_sample_help"))
+    r2.caption(pure)
+elif show_data:
+    st.caption(pure)
 
 # -- lr and length --------------------------------------------------------------------------------
 
-st.subheader("2 · The learning rate")
-t1, t2, t3 = st.columns(3)
-t1.number_input("lr", min_value=1e-6, max_value=1000.0, step=0.01, format="%g", key=W + "lr", persist_state="session",
-                help="Step size in w.data -= lr * w.grad. Compare it with the stability limit on the right.")
-t2.number_input("steps (num_epochs)", min_value=1, max_value=1_000_000, step=500, key=W + "steps", persist_state="session",
-                help="Number of updates. Every step uses all n points, so one step is one epoch.")
-limit_box = t3.container()
+st.subheader(T("linreg.lr.header"))
+cols = iter(st.columns(3))
+if _ui.shown(K, "lr"):
+    next(cols).number_input(T("linreg.lr.lr"), min_value=1e-6, max_value=1000.0, step=0.01, format="%g", key=W + "lr",
+                            persist_state="session", help=T("linreg.lr.lr_help"))
+if _ui.shown(K, "steps"):
+    next(cols).number_input(T("linreg.lr.steps"), min_value=1, max_value=1_000_000, step=500, key=W + "steps",
+                            persist_state="session", help=T("linreg.lr.steps_help"))
+limit_box = next(cols).container()
 sentence_box = st.container()
 
 
@@ -159,6 +178,7 @@ def _config():
 run = _ui.build(lesson, _config, upload)
 if run is None:
     st.stop()
+_ui.replay(lesson, K)
 
 
 def _facts(run):
@@ -173,47 +193,40 @@ def _facts(run):
 facts = _facts(run)
 lr = run.config.lr
 if facts.limit is None:
-    limit_box.info("The loss is flat here (all x are 0): no step changes anything.")
+    limit_box.info(T("linreg.lr.flat"))
 else:
-    limit_box.metric("stability limit 2/λmax", f"{facts.limit:.4g}",
-                     help="λmax is the largest eigenvalue of the Hessian of the MSE over (w, b): the curvature of "
-                          "the loss bowl along its steepest direction. It depends only on the x values.")
+    limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
     icon = {"smooth": "🟢", "zigzag": "🟡", "edge": "🟡"}.get(lesson_math.lr_regime(lr, facts.lambda_max), "🔴")
-    sentence_box.markdown(f"{icon} **Above {facts.limit:.4g} (= 2/λmax, λmax = {facts.lambda_max:.4g}), "
-                          f"full-batch GD diverges.** {lesson_math.lr_sentence(lr, facts)}")
+    above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
+    sentence_box.markdown(f"{icon} {above} {lesson_math.lr_sentence(lr, facts, T=T)}")
 if not facts.unique:
-    st.warning("All points share one x value, so every line through their mean fits equally well: the optimum "
-               "is not unique (shown: the one closest to w = 0, b = 0).")
+    st.warning(T("linreg.lr.not_unique"))
 
 # -- the run --------------------------------------------------------------------------------------
 
-st.subheader("3 · Train")
+st.subheader(T("linreg.train.header"))
 
 
 def _forward_backward_update(run) -> None:
     recs = run.records(last=2)
     p = run.params()
     if not recs:
-        st.info(f"Step 0: w = {p['w'][0]:.6g}, b = {p['b'][0]:.6g} (drawn by "
-                f"`{'torch.rand(1)' if run.config.init == 'rand' else 'torch.randn(1)'}`). "
-                "Press **Step** to run one forward, backward and update.")
+        st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
+                  init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
         return
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)
-    st.markdown(f"**What just happened in step {ex.step:,}** (`epoch({ex.epoch}) batch({ex.batch})`): "
-                "the three phases of the loop, each line with the numbers it produced")
-    st.code(ex.text(), language="text")
+    st.markdown(T("linreg.train.what_happened", step=ex.step, epoch=ex.epoch, batch=ex.batch))
+    st.code(ex.text(T=T), language="text")
 
 
 def _printout(run) -> None:
     recs = run.records(last=15)
     if not recs:
         return
-    st.markdown("**The tutorial's printout** (last 15 steps, newest last)")
-    st.caption("Tutorial 000 prints this line after every update (3 decimals); tutorial 003 prints only "
-               "`print(i, loss)` every 500 steps. Δw and Δb are w.grad and b.grad; w and b are the values after "
-               "the update.")
-    tab1, tab2 = st.tabs(["as printed", "as a table"])
+    st.markdown(T("linreg.train.printout"))
+    st.caption(T("linreg.train.printout_caption"))
+    tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
     tab1.code(lesson_math.tutorial_lines(recs), language="text")
     tab2.dataframe(lesson_math.step_table(recs), hide_index=True, width="stretch",
                    column_config={c: st.column_config.NumberColumn(format="%.6g")
@@ -227,26 +240,26 @@ def _charts(run) -> None:
     w, b = p["w"][0], p["b"][0]
     g1, g2 = st.columns(2)
     with g1:
-        show_ls = st.toggle("show the least-squares line", key=W + "show_ls", persist_state="session",
-                            help="The best line for these points, solved in closed form. With noise it "
-                                 "differs slightly from the true line; GD heads for it.")
-        lines = [{"label": "y_hat = w·x + b (now)", "w": w, "b": b}]
+        show_ls = st.toggle(T("linreg.train.show_ls"), key=W + "show_ls", persist_state="session",
+                            help=T("linreg.train.show_ls_help"))
+        lines = [{"label": T("linreg.train.line_now"), "w": w, "b": b}]
         if run.data.true_w is not None:  # an uploaded table has no true line
-            lines.append({"label": "true line", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True})
+            lines.append({"label": T("linreg.train.line_true"), "w": run.data.true_w[0], "b": run.data.true_b,
+                          "dash": True})
         if show_ls:
-            lines.append({"label": "least squares", "w": opt.w[0], "b": opt.b, "dash": True})
-        st.altair_chart(lr_charts.fit_view(run.data.X, run.data.y, lines), width="stretch")
+            lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True})
+        _ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), T=T), "fit")
     with g2:
-        log = st.toggle("log scale", key=W + "log", persist_state="session",
-                        help="A log axis shows the steady exponential decrease of the loss as a straight line.")
+        log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()
-        frame = charts.loss_frame(losses)
-        st.altair_chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log), width="stretch")
+        frame = charts.loss_frame(losses, T=T)
+        _ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
+                                                    label=T("linreg.train.rule_label"), T=T), "loss")
         if len(losses) and lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
-            why = " (no noise: the best line fits the points exactly)" if run.data.noise == 0 else ""
-            st.caption(f"loss* = {opt.mse:.3g}{why} lies far below this log axis, so its line is not drawn.")
+            why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
+            st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
         else:
-            st.caption("Dashed red line: loss*, the smallest MSE any line can reach on these points.")
+            st.caption(T("linreg.train.rule_caption"))
 
     recs = run.records()
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])
@@ -254,16 +267,15 @@ def _charts(run) -> None:
     window = lesson_math.landscape_window(opt, (w0, b0), pw, pb)
     wv, bv = lesson_math.grid_axes(window)
     grid = loss_grid(run.data.X, run.data.y, wv, bv)
-    path = charts.path_frame(steps, pw, pb, series="path of (w, b)")
-    st.altair_chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360),
-                    width="stretch")
-    st.caption("Colour: the MSE at each (w, b) (log scale, dark = low). ◆ the optimum, ○ the current w, b. "
-               "The bowl is a long narrow valley: GD first drops steeply into it, then crawls along its floor.")
+    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), T=T)
+    _ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
+                                               title=T("linreg.train.landscape_title"), T=T), "landscape")
+    st.caption(T("linreg.train.landscape_caption"))
     if not lesson_math.in_window(window, w, b):
-        st.caption(f"⚠️ The current w = {w:.4g}, b = {b:.4g} is far outside this window (the path has left it): "
-                   f"the steps are growing instead of shrinking.")
+        st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":
-        st.warning("**Why it diverged.** " + lesson_math.divergence_explanation(run.config.lr, f.lambda_max))
+        st.warning(T("linreg.train.why_diverged") + " "
+                   + lesson_math.divergence_explanation(run.config.lr, f.lambda_max, T=T))
 
     dist = lesson_math.distance_to_optimum(run.data.X, run.data.y, w, b, opt)
     prev = None
@@ -273,16 +285,16 @@ def _charts(run) -> None:
     def delta(now, before):
         return None if before is None else f"{now - before:+.2g}"
 
-    st.markdown("**The closed-form optimum** (least squares, solved exactly) **and how far the run still is from it**")
+    st.markdown(T("linreg.train.optimum"))
     q1, q2, q3 = st.columns(3)
-    q1.metric("w*", f"{opt.w[0]:.5g}", help="The slope of the least-squares line.")
-    q2.metric("b*", f"{opt.b:.5g}", help="The intercept of the least-squares line.")
-    q3.metric("loss*", f"{opt.mse:.3g}", help="The MSE of the least-squares line: the lowest loss any w, b reach.")
+    q1.metric("w*", f"{opt.w[0]:.5g}", help=T("linreg.train.w_star_help"))
+    q2.metric("b*", f"{opt.b:.5g}", help=T("linreg.train.b_star_help"))
+    q3.metric("loss*", f"{opt.mse:.3g}", help=T("linreg.train.loss_star_help"))
     q1.metric("|w − w*|", f"{dist.dw:.3g}", delta(dist.dw, prev and prev.dw), delta_color="inverse")
     q2.metric("|b − b*|", f"{dist.db:.3g}", delta(dist.db, prev and prev.db), delta_color="inverse")
     q3.metric("loss − loss*", f"{dist.dloss:.3g}", delta(dist.dloss, prev and prev.dloss), delta_color="inverse",
-              help="How much lower the loss can still go (loss over all n points at the current w, b).")
-    st.caption("Small print under a distance: its change in the last step (green = closer).")
+              help=T("linreg.train.dloss_help"))
+    st.caption(T("linreg.train.delta_caption"))
 
 
 def draw(run) -> None:
@@ -291,5 +303,5 @@ def draw(run) -> None:
     _printout(run)
 
 
-_ui.live(lesson, K, draw)
+_ui.live(lesson, K, draw, fields=lesson_math.LINK_FIELDS)
 _ui.code_and_downloads(run, K)

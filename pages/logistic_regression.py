@@ -6,7 +6,6 @@ from gdcore.charts import logreg as lcharts
 from gdcore.charts.optim import fit_width
 from gdcore.devices import resolve_device
 from gdcore.lessons import logreg as LR
-from gdcore.presets import SOURCES
 from pages import _ui
 
 _ui.page_guard("pages/logistic_regression.py")
@@ -16,17 +15,19 @@ TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": 
             "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100,
             "w.logreg.source": "tutorial"}
 DEFAULTS = {**TUTORIAL, "w.logreg.batch_size": 32, "w.logreg.log": True}
+T = _ui.tr()
 _ui.defaults(DEFAULTS)
+_ui.share(NAME, LR.LINK_FIELDS, LR.HIDE_GROUPS, presets={LR.PRESET: TUTORIAL})
 
 lesson = _ui.lesson(NAME)
 seed, device = _ui.settings(123)
 
-st.title(":material/scatter_plot: Logistic regression")
-st.caption(f"Follows: *{SOURCES[LR.PRESET]}*. 1000 points with 2 features; label 1 where 0.5·x1 − 1.5·x2 > 0.")
-_ui.preset_button("Load the tutorial: per-sample SGD, lr 0.001, 100 epochs, hand-written loss", TUTORIAL,
-                  key="b.logreg.preset",
-                  help="The manual model, its own cross-entropy, one sample per step in order, lr 0.001, "
-                       "100 epochs x 1000 steps (preset logreg-manual).")
+st.title(f":material/scatter_plot: {T('logreg.title')}")
+_ui.link_notes(NAME)
+
+st.caption(T("logreg.caption", source=T("logreg.source")))
+if _ui.shown(NAME, "presets"):
+    _ui.preset_button(T("logreg.preset"), TUTORIAL, key="b.logreg.preset", help=T("logreg.preset_help"))
 
 # -- the model ------------------------------------------------------------------------------------
 c1, c2 = st.columns([1.1, 1])
@@ -41,60 +42,76 @@ with c1:
             "def loss_func(y_hat, y):\n"
             "    return -(torch.log(y_hat)*y + (1-y)*torch.log(1-y_hat))", language="python")
 with c2:
-    st.markdown("**Forward.** A linear score, squashed into a probability:")
+    st.markdown(T("logreg.forward"))
     st.latex(r"z = w_1 x_1 + w_2 x_2 + b, \qquad \hat y = \sigma(z) = \frac{1}{1 + e^{-z}}")
-    st.markdown("**Loss.** Cross-entropy: small when ŷ is near the label y, huge when it is confidently wrong:")
+    st.markdown(T("logreg.loss"))
     st.latex(r"\text{loss} = -\big(y \log \hat y + (1-y)\log(1-\hat y)\big)")
-    st.markdown("**Decision boundary.** ŷ = 0.5 exactly where z = 0, i.e. on the line "
-                "w1·x1 + w2·x2 + b = 0. Training turns and shifts that line until it separates the classes. "
-                "Its gradient is simple: Δw = (ŷ − y)·x, Δb = ŷ − y.")
+    st.markdown(T("logreg.boundary"))
 
 # -- settings -------------------------------------------------------------------------------------
-st.subheader("Train it")
-source = st.radio("data", ["tutorial", "upload"], key="w.logreg.source", persist_state="session", horizontal=True,
-                  format_func={"tutorial": "the tutorial's 1000 points", "upload": "uploaded CSV (your own x1, x2, y)"}.get,
-                  help="The tutorial's points (label 1 where 0.5·x1 − 1.5·x2 > 0), or your own table: "
-                       "two feature columns and a label column of 0 and 1.")
+st.subheader(T("logreg.train"))
+if _ui.shown(NAME, "data"):
+    st.radio(T("logreg.widgets.data"), LR.SOURCES, key="w.logreg.source", persist_state="session", horizontal=True,
+             format_func=lambda v: T(f"logreg.widgets.data_{v}"), help=T("logreg.widgets.data_help"))
+source = st.session_state["w.logreg.source"]
 upload = None
 if source == "upload":
     upload = _ui.upload_data(NAME, binary_labels=True, one_feature=False, two_features=True)
     if upload is None:
-        st.info("Upload a CSV with a header row, two numeric feature columns and a 0/1 label column to train "
-                "on your own points. Until then there is nothing to train here.")
-s = st.columns([1.2, 1.4, 1, 1])
-impl = s[0].radio("implementation", ["manual", "module"], key="w.logreg.impl", persist_state="session",
-                  format_func=lambda v: {"manual": "manual (tutorial)", "module": "nn.Module + torch.optim"}[v],
-                  help="manual: raw tensors w, b and `w.data -= lr * w.grad`. module: nn.Linear(2, 1), "
-                       "a torch loss and optim.SGD. Same numbers, different code.")
-safe = s[0].toggle("numerically safe loss", key="w.logreg.safe", persist_state="session",
-                   help="Off: the tutorial's log(ŷ) (manual) or nn.BCELoss (module). "
-                        "On: BCEWithLogitsLoss, computed from z without ever taking log(0).")
-mode = s[1].radio("samples per step", LR.MODES, key="w.logreg.mode", persist_state="session", horizontal=False,
-                  format_func=lambda v: {"stochastic": "1 sample (per-sample SGD, tutorial)",
-                                         "minibatch": "mini-batch", "batch": f"all {upload.n if upload else 1000:,} (full batch)"}[v],
-                  help="How many samples each update looks at.")
-s[1].selectbox("batch_size", [v for v in LR.BATCH_SIZES if 1 < v <= 1000], key="w.logreg.batch_size", persist_state="session",
-               disabled=mode != "minibatch",
-               help="Samples averaged per update in mini-batch mode (at most the 1000 samples there are).")
-s[2].selectbox("loader", LR.LOADERS, key="w.logreg.loader", persist_state="session", disabled=mode == "batch",
-               format_func=lambda v: {"index": "index: data_x[step]", "dataloader": "DataLoader"}[v],
-               help="index: plain indexing as the tutorial does; DataLoader: TensorDataset + DataLoader.")
-s[2].checkbox("shuffle", key="w.logreg.shuffle", persist_state="session", disabled=mode == "batch",
-              help="Reshuffle the order every epoch. The tutorial walks the samples in order.")
-s[3].number_input("lr", min_value=1e-6, max_value=1e6, step=0.001, format="%g", key="w.logreg.lr", persist_state="session",
-                  help="Learning rate. Try 10 with the tutorial's loss: ŷ soon rounds to exactly 0 or 1 "
-                       "and log gives -inf.")
-s[3].number_input("num_epochs", min_value=1, max_value=1000, step=10, key="w.logreg.epochs", persist_state="session",
-                  help="Passes over the 1000 samples. The tutorial: 100 (100,000 steps in per-sample mode).")
+        st.info(T("logreg.widgets.upload_info"))
+mode = st.session_state["w.logreg.mode"]  # the widget's value on this rerun (drawn below, or hidden by a link)
+
+
+def _loss_widgets():
+    st.radio(T("logreg.widgets.impl"), LR.IMPLS, key="w.logreg.impl", persist_state="session",
+             format_func=lambda v: T(f"logreg.widgets.impl_{v}"), help=T("logreg.widgets.impl_help"))
+    st.toggle(T("logreg.widgets.safe"), key="w.logreg.safe", persist_state="session", help=T("logreg.widgets.safe_help"))
+
+
+def _mode_widgets():
+    picked = st.radio(T("logreg.widgets.mode"), LR.MODES, key="w.logreg.mode", persist_state="session", horizontal=False,
+                      format_func=lambda v: T(f"logreg.widgets.mode_{v}", n=upload.n if upload else 1000),
+                      help=T("logreg.widgets.mode_help"))
+    st.selectbox("batch_size", LR.MINIBATCH_SIZES, key="w.logreg.batch_size", persist_state="session",
+                 disabled=picked != "minibatch", help=T("logreg.widgets.batch_size_help"))
+
+
+def _loader_widgets():
+    st.selectbox(T("logreg.widgets.loader"), LR.LOADERS, key="w.logreg.loader", persist_state="session",
+                 disabled=mode == "batch", format_func=lambda v: T(f"logreg.widgets.loader_{v}"),
+                 help=T("logreg.widgets.loader_help"))
+    st.checkbox(T("logreg.widgets.shuffle"), key="w.logreg.shuffle", persist_state="session", disabled=mode == "batch",
+                help=T("logreg.widgets.shuffle_help"))
+
+
+def _lr_epoch_widgets():
+    if _ui.shown(NAME, "lr"):
+        st.number_input("lr", min_value=LR.LR_RANGE[0], max_value=LR.LR_RANGE[1], step=0.001, format="%g",
+                        key="w.logreg.lr", persist_state="session", help=T("logreg.widgets.lr_help"))
+    if _ui.shown(NAME, "steps"):
+        st.number_input("num_epochs", min_value=LR.EPOCH_RANGE[0], max_value=LR.EPOCH_RANGE[1], step=10,
+                        key="w.logreg.epochs", persist_state="session", help=T("logreg.widgets.epochs_help"))
+
+
+panels = []  # (width, widgets): only the groups a link leaves shown, so no empty columns
+if _ui.shown(NAME, "loss"):
+    panels.append((1.2, _loss_widgets))
+if _ui.shown(NAME, "steps"):
+    panels += [(1.4, _mode_widgets), (1, _loader_widgets)]
+if _ui.shown(NAME, "lr") or _ui.shown(NAME, "steps"):
+    panels.append((1, _lr_epoch_widgets))
+if panels:
+    for col, (_, widgets) in zip(st.columns([w for w, _ in panels]), panels):
+        with col:
+            widgets()
 
 
 def make_config():
-    config = LR.variant_config(seed=seed, device=str(resolve_device(device)), impl=impl, safe=safe, mode=mode,
-                             batch_size=int(st.session_state["w.logreg.batch_size"]),
-                             loader=st.session_state["w.logreg.loader"],
-                             shuffle=bool(st.session_state["w.logreg.shuffle"]),
-                             lr=float(st.session_state["w.logreg.lr"]),
-                             epochs=int(st.session_state["w.logreg.epochs"]))
+    ss = st.session_state
+    config = LR.variant_config(seed=seed, device=str(resolve_device(device)), impl=ss["w.logreg.impl"],
+                               safe=bool(ss["w.logreg.safe"]), mode=mode, batch_size=int(ss["w.logreg.batch_size"]),
+                               loader=ss["w.logreg.loader"], shuffle=bool(ss["w.logreg.shuffle"]),
+                               lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]), T=T)
     if upload is not None:  # the uploaded points; a run of its own size
         config = config.replace(data="custom", n=upload.n)
     return config
@@ -105,70 +122,70 @@ if source == "upload" and upload is None:
 else:
     run = _ui.build(lesson, make_config, upload)
 if run is not None:
-    code_line = LR.LOSS_CODE[run.config.loss]
-    st.caption(f"Loss in use: `{code_line.splitlines()[-1].split('#')[0].strip()}`  ·  "
-               f"{run.total_steps:,} steps = {run.total_steps // run.steps_per_epoch:,} epochs × "
-               f"{run.steps_per_epoch:,} steps of {run.batch_size:,} sample{'s' if run.batch_size > 1 else ''}")
+    _ui.replay(lesson, NAME)
+    code_line = LR.LOSS_CODE[run.config.loss].splitlines()[-1].split('#')[0].strip()
+    st.caption(T("logreg.run.caption_one" if run.batch_size == 1 else "logreg.run.caption_many", code=code_line,
+                 total=run.total_steps, epochs=run.total_steps // run.steps_per_epoch,
+                 per_epoch=run.steps_per_epoch, batch=run.batch_size))
 
 
 def draw(run):
     p = run.params()
     acc = run.accuracy()
     m = st.columns(5)
-    m[0].metric("accuracy", f"{acc:.1%}",
-                help="Share of the samples on the right side of the boundary (ŷ > 0.5 ⇔ z > 0).")
+    m[0].metric(T("logreg.run.accuracy"), f"{acc:.1%}", help=T("logreg.run.accuracy_help"))
     m[1].metric("w1", f"{p['w'][0]:.4f}")
     m[2].metric("w2", f"{p['w'][1]:.4f}")
     m[3].metric("b", f"{p['b'][0]:.4f}")
-    m[4].metric("loss on all samples", _ui.fmt(run.current_loss()),
-                help=f"Mean cross-entropy over the {run.n:,} samples at the current w, b (computed the safe way).")
+    m[4].metric(T("logreg.run.loss_all"), _ui.fmt(run.current_loss()), help=T("logreg.run.loss_all_help", n=run.n))
     seg, box = LR.boundary(run)
     cur = LR.current_sample(run)
     tw = run.data.true_w
-    true_label = ("rule that made the labels" if tw is None or len(tw) < 2 else
-                  f"rule that made the labels: {tw[0]:g}·x1 {'−' if tw[1] < 0 else '+'} {abs(tw[1]):g}·x2 = 0")
+    true_label = (T("logreg.run.true_rule") if tw is None or len(tw) < 2 else
+                  T("logreg.run.true_rule_formula", w1=f"{tw[0]:g}", sign="−" if tw[1] < 0 else "+",
+                    w2=f"{abs(tw[1]):g}"))
     fast = lesson.mode == "running"  # a long run: spend each tick on training, draw the essentials
     a, b = st.columns([1.6, 1])
     grid = None if fast else LR.probability_grid(p["w"], p["b"][0], box, k=30)
-    a.altair_chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
-                                          true_label=true_label), width="stretch")
+    with a:
+        _ui.chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
+                                         true_label=true_label, title=T("logreg.run.boundary_title"), T=T), "boundary")
     with b:
         if fast:
-            st.caption("The sigmoid view and the ŷ shading pause during a long run; they come back when it stops.")
+            st.caption(T("logreg.run.fast"))
         else:
-            st.altair_chart(lcharts.sigmoid_chart(cur), width="stretch")
+            _ui.chart(lcharts.sigmoid_chart(cur, T=T), "sigmoid")
         if cur is None:
-            st.caption("Take a step: the sample it used is ringed on the left and marked on the sigmoid here.")
+            st.caption(T("logreg.run.no_sample"))
         else:
-            which = "Last step's sample" if run.batch_size == 1 else "Last sample of the last step's batch:"
-            st.markdown(f"{which} **#{cur['i']}**: x = ({cur['x1']:.3f}, {cur['x2']:.3f}), "
-                        f"label y = **{cur['y']:.0f}**  \n"
-                        f"now z = w·x + b = **{cur['z']:.3f}**, ŷ = σ(z) = **{cur['y_hat']:.4f}**")
+            st.markdown(T("logreg.run.sample_one" if run.batch_size == 1 else "logreg.run.sample_batch",
+                          i=cur["i"], x1=f"{cur['x1']:.3f}", x2=f"{cur['x2']:.3f}", y=f"{cur['y']:.0f}",
+                          z=f"{cur['z']:.3f}", y_hat=f"{cur['y_hat']:.4f}"))
             if not fast:
-                st.caption("The shading is ŷ everywhere: blue → class 0, red → class 1; "
-                           "the solid line is ŷ = 0.5.")
+                st.caption(T("logreg.run.shading"))
         if seg is None:
-            st.warning("The boundary lies outside the data's box right now (all points on one side).")
-    log = st.toggle("log scale", key="w.logreg.log", persist_state="session", help="Loss on a log axis.")
-    st.altair_chart(fit_width(charts.loss_curve(LR.loss_frames(run), log=log, title="loss", height=200)),
-                    width="stretch")
-    st.caption("Each step's loss is that step's own sample (or batch) only, so it jumps: near 0 for a point "
-               "classified confidently right, large for one on the wrong side. The epoch-end line is the loss "
-               "over all samples: that is the one that falls steadily.")
+            st.warning(T("logreg.run.outside"))
+    log = st.toggle(T("logreg.widgets.log"), key="w.logreg.log", persist_state="session",
+                    help=T("logreg.widgets.log_help"))
+    _ui.chart(fit_width(charts.loss_curve(LR.loss_frames(run, T=T), log=log, title=T("logreg.run.loss_title"),
+                                          height=200, T=T)), "loss")
+    st.caption(T("logreg.run.loss_note"))
     if run.epoch:
-        with st.expander(f"What the tutorial prints: `Epoch: %03d, Loss: %.3f` ({run.epoch} epochs so far)"):
+        with st.expander(T("logreg.run.printed", n=run.epoch)):
             printed = LR.printed_losses(run)
             st.code("\n".join(f"Epoch: {e:03d}, Loss: {v:.3f}" for e, v in
                               zip(printed["epoch"].tail(100), printed["loss"].tail(100))), language="text")
-            st.caption("The loss of the LAST sample of each epoch only, exactly as `print` in the tutorial's loop.")
+            st.caption(T("logreg.run.printed_note"))
 
 
 if run is not None:
-    _ui.live(lesson, NAME, draw)
+    _ui.live(lesson, NAME, draw, fields=LR.LINK_FIELDS)
+else:
+    _ui.share_button(NAME, LR.LINK_FIELDS)
 
 # -- manual vs module, and the safe loss ------------------------------------------------------------
 st.divider()
-st.subheader("Manual or nn.Module; the safe cross-entropy")
+st.subheader(T("logreg.safe.subheader"))
 v1, v2 = st.columns(2)
 v1.code("# manual (tutorial)\ny_hat = forward(data_x[step])\nloss = loss_func(y_hat, data_y[step])\n"
         "loss.backward()\nwith torch.no_grad():\n    w.data -= lr * w.grad\n    b.data -= lr * b.grad\n"
@@ -178,15 +195,9 @@ v2.code("# nn.Module\nmodel = nn.Linear(2, 1)               # w: weight, b: bias
         "optimizer = optim.SGD(model.parameters(), lr=0.001)\n"
         "z = model(x)                            # logits, no sigmoid\nloss = criterion(z, y)\n"
         "optimizer.zero_grad(); loss.backward(); optimizer.step()", language="python")
-st.markdown(
-    "**Why `log(ŷ)` can break.** In float32, σ(z) is exactly 1.0 once z > ~17 and exactly 0 below z ≈ −104. "
-    "Then `torch.log(1 - y_hat)` is `log(0) = -inf`, and even for a correct label the tutorial's formula computes "
-    "`0 * -inf = nan`. Small lr keeps z moderate, so the tutorial never sees it; with lr 10 it happens within a "
-    "few steps and this dashboard stops the run with the reason. `nn.BCELoss` clamps log at −100 so it stays "
-    "finite. `nn.BCEWithLogitsLoss` never forms ŷ at all:")
+st.markdown(T("logreg.safe.why"))
 st.latex(r"\text{loss}(z, y) = \max(z, 0) - z\,y + \log\!\left(1 + e^{-|z|}\right)")
-st.caption("This is the same cross-entropy, rewritten so no exp overflows and no log sees 0. "
-           "Flip 'numerically safe loss' on, keep lr 10, and the run goes through.")
+st.caption(T("logreg.safe.note"))
 
 if run is not None:
     st.divider()

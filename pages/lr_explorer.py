@@ -4,14 +4,19 @@ import streamlit as st
 from gdcore.charts import sweep as scharts
 from gdcore.errors import GdError
 from gdcore.lessons import sweep as S
-from gdcore.presets import DESCRIPTIONS, PRESETS
+from gdcore.links import Field, Note
+from gdcore.presets import PRESETS
 from gdcore.sweep import lr_grid, sweep
 from pages import _ui
 
 _ui.page_guard("pages/lr_explorer.py")
+T = _ui.tr()
 
 NAME = "lr_explorer"
-K = "w.lrx."
+LK = "lrx"  # buttons "b.lrx.*", the single run's controls and the share link
+K = S.PREFIX  # widgets "w.lrx.*"
+SEEN = "_lrx.link_seen"  # the query (without lang) this page last wrote: a different one is a new link
+FIELDS = {f.name: f for f in S.LINK_FIELDS}
 
 
 def _preset_values(preset: str, runs: bool = True) -> dict:
@@ -31,71 +36,150 @@ def _fmt_lr(v: float) -> str:
     return f"{v:g}"
 
 
+def _query() -> dict:
+    return {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}
+
+
+def _seen() -> None:
+    """Remember the query this page just wrote, so that only a new link counts as one."""
+    st.session_state[SEEN] = _query()
+
+
+def _link_conflicts(query: dict) -> list[Note]:
+    """A link's values that the widgets cannot take together: lr_min above lr_max, or more steps than
+    the preset allows. They go back to the preset's defaults, with a note like any unusable value."""
+    s = st.session_state
+    d = S.defaults(s[K + "preset"])
+    notes = []
+    lo, hi = s[K + "lr_min"], s[K + "lr_max"]
+    if lo > hi:
+        for name, f in (("lr_min", Field("lr_min", K + "lr_min", "choice", S.LR_CHOICES[0], hi)),
+                        ("lr_max", Field("lr_max", K + "lr_max", "choice", lo, S.LR_CHOICES[-1]))):
+            if name in query:
+                notes.append(Note(name, str(query[name]), "out_of_range", f))
+        s[K + "lr_min"], s[K + "lr_max"] = d.lr_min, d.lr_max
+    if s[K + "steps"] > d.max_steps:
+        if "num_steps" in query:
+            notes.append(Note("num_steps", str(query["num_steps"]), "out_of_range",
+                              Field("num_steps", K + "steps", "int", 1, d.max_steps)))
+        s[K + "steps"] = d.steps
+    return notes
+
+
 # first visit: the widgets' starting values live in session state (no value= on the widgets)
 if K + "preset" not in st.session_state:
     st.session_state[K + "preset"] = "linreg-manual"
-for _k, _v in {**_preset_values(st.session_state[K + "preset"]), K + "factor": S.DEFAULT_FACTOR,
-               K + "log": True, K + "replay": False}.items():
-    st.session_state.setdefault(_k, _v)
+_ui.defaults({**_preset_values(st.session_state[K + "preset"]), K + "factor": S.DEFAULT_FACTOR,
+              K + "log": True, K + "replay": False})
 
 lesson = _ui.lesson(NAME)
 
-st.title(":material/tune: Learning-rate explorer")
-st.markdown(
-    "Every point below is the same tutorial loop trained with a different **lr**: same data `X, y`, same "
-    "initial `w, b`, same batches. Only the step size in the update line changes:")
+# -- a share link: its preset first, then its own values; then train what it describes ------------------
+query = _query()
+fresh = bool(query) and query != st.session_state.get(SEEN)
+if fresh:
+    lesson.stop()
+    try:
+        _ui.set_values(_preset_values(FIELDS["preset_name"].parse(query["preset_name"])))
+    except (KeyError, ValueError):
+        pass  # no preset in the link (or a malformed one: share() notes it)
+    st.session_state.pop(S.LINK_SEED_KEY, None)
+link = _ui.share(LK, S.LINK_FIELDS, S.HIDE_GROUPS)
+auto_train = False
+if fresh:
+    st.session_state[K + "seed"] = st.session_state.get(S.LINK_SEED_KEY)  # the link's seed (none: the default)
+    link["notes"].extend(_link_conflicts(query))
+    auto_train = not link["notes"] and any(name in query for name in FIELDS)
+
+st.title(":material/tune: " + T("sweep.title"))
+_ui.link_notes(LK)
+st.markdown(T("sweep.intro"))
 st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs", language="python")
-st.markdown(
-    "All runs train **together as one batched PyTorch program**: `w` and `b` get a leading *run* dimension "
-    "(`theta` has shape `(runs, 2)`), `y_hat = theta @ [X, 1].T` is every run's prediction at once, and one "
-    "`backward()` on the sum of the runs' losses gives each run exactly its own gradient. So 64 runs cost about "
-    "as much as one.")
+st.markdown(T("sweep.batched"))
 
 # -- settings ----------------------------------------------------------------------------------------
-c = st.columns([1.3, 2.2, 1, 1])
-preset = c[0].selectbox("preset", S.PRESETS, key=K + "preset", on_change=_on_preset,
-                        help="Which tutorial's data, model and loop to train. " + " · ".join(
-                            f"{p}: {DESCRIPTIONS[p]}" for p in S.PRESETS))
-d = S.defaults(preset)
-with c[1]:
+show_presets, show_range = _ui.shown(LK, "presets"), _ui.shown(LK, "range")
+show_steps, show_seed = _ui.shown(LK, "steps"), _ui.shown(LK, "seed")
+if st.session_state.get(K + "steps", 1) > S.defaults(st.session_state[K + "preset"]).max_steps:
+    st.session_state[K + "steps"] = S.defaults(st.session_state[K + "preset"]).max_steps  # kept from another preset
+picked = {}  # what the drawn widgets return (a hidden one keeps its value in session state)
+
+
+def _preset_box() -> None:
+    descriptions = " · ".join(f"{p}: {S.preset_description(p, T)}" for p in S.PRESETS)
+    picked["preset"] = st.selectbox(T("sweep.settings.preset"), S.PRESETS, key=K + "preset", on_change=_on_preset,
+                                    help=T("sweep.settings.preset_help", descriptions=descriptions))
+
+
+def _range_boxes() -> None:
     r = st.columns(2)
-    lr_lo = r[0].select_slider("smallest lr", options=S.LR_CHOICES, key=K + "lr_min", format_func=_fmt_lr,
-                               help="The smallest lr to try. The runs are spaced evenly on a log scale from here "
-                                    "to the largest lr (each one a constant factor larger than the last).")
+    lo = picked["lr_min"] = r[0].select_slider(T("sweep.settings.lr_min"), options=S.LR_CHOICES, key=K + "lr_min",
+                                               format_func=_fmt_lr, help=T("sweep.settings.lr_min_help"))
     # the largest lr can only be picked at or above the smallest (a stale value resets to the smallest)
-    lr_hi = r[1].select_slider("largest lr", options=[v for v in S.LR_CHOICES if v >= lr_lo], key=K + "lr_max",
-                               format_func=_fmt_lr, help="The largest lr to try.")
-runs = c[2].slider("runs", min_value=2, max_value=S.MAX_UI_RUNS, step=1, key=K + "runs",
-                   help="How many lrs to train at once. They share one batched program, so 64 cost about as much as 8.")
-if st.session_state.get(K + "steps", 1) > d.max_steps:  # a value kept from another preset
-    st.session_state[K + "steps"] = d.max_steps
-steps = c[3].number_input("steps", min_value=1, max_value=d.max_steps, step=100, key=K + "steps",
-                          help=f"Updates per run (the same for every run). At most {d.max_steps:,} here, so a "
-                               f"sweep finishes in seconds.")
-st.caption(f"{d.note} Tutorial lr: {PRESETS[preset].lr:g}.")
+    picked["lr_max"] = r[1].select_slider(T("sweep.settings.lr_max"), options=[v for v in S.LR_CHOICES if v >= lo],
+                                          key=K + "lr_max", format_func=_fmt_lr, help=T("sweep.settings.lr_max_help"))
 
-b = st.columns([1, 1.6, 3])
-train = b[0].button("Train all", icon=":material/rocket_launch:", key="b.lrx.train", type="primary", width="stretch",
-                    help="Train every lr in the range for the given steps, all at once.")
-with b[1]:
-    _ui.preset_button("↺ Tutorial settings", _preset_values(preset), key="b.lrx.preset",
-                      help=f"Load the lr range, runs and steps suggested for {preset} "
-                           f"(a range around the tutorial's lr that reaches divergence).")
-if lr_lo == lr_hi:
-    st.warning("Both ends of the lr range are the same: every run would train with the same lr. Widen the range.")
 
+def _runs_box() -> None:
+    picked["runs"] = st.slider(T("sweep.settings.runs"), min_value=S.MIN_UI_RUNS, max_value=S.MAX_UI_RUNS, step=1,
+                               key=K + "runs", help=T("sweep.settings.runs_help"))
+
+
+def _steps_box() -> None:
+    cap = S.defaults(st.session_state[K + "preset"]).max_steps
+    picked["steps"] = st.number_input(T("sweep.settings.steps"), min_value=1, max_value=cap, step=100, key=K + "steps",
+                                      help=T("sweep.settings.steps_help", max_steps=cap))
+
+
+def _seed_box() -> None:
+    st.number_input(T("sweep.settings.seed"), min_value=0, max_value=S.SEED_MAX, step=1, value=None, key=K + "seed",
+                    placeholder=T("sweep.settings.seed_placeholder"), help=T("sweep.settings.seed_help"))
+
+
+cells = ([(1.3, _preset_box)] if show_presets else []) + ([(2.2, _range_boxes), (1, _runs_box)] if show_range else []) \
+    + ([(1, _steps_box)] if show_steps else []) + ([(1, _seed_box)] if show_seed else [])
+if cells:  # a hidden group leaves no empty column
+    for col, (_, draw) in zip(st.columns([w for w, _ in cells]), cells):
+        with col:
+            draw()
+state = st.session_state
+preset = picked.get("preset", state[K + "preset"])
+lr_lo = float(picked.get("lr_min", state[K + "lr_min"]))
+lr_hi = float(picked.get("lr_max", state[K + "lr_max"]))
+runs = int(picked.get("runs", state[K + "runs"]))
+steps = int(picked.get("steps", state[K + "steps"]))
+
+# the seed: this page's box, else the sidebar's, else the tutorial's
 seed, device = _ui.settings(PRESETS[preset].seed)
-settings_key = (preset, float(lr_lo), float(lr_hi), int(runs), int(steps), seed, device)
+if state.get(K + "seed") is not None:
+    seed, source = int(state[K + "seed"]), "page"
+else:
+    source = "sidebar" if state.get("w.seed") is not None else "tutorial"
+state[S.LINK_SEED_KEY] = None if source == "tutorial" else seed  # the link carries any seed but the tutorial's
+st.caption(T("sweep.settings.caption", note=S.preset_note(preset, T), lr=PRESETS[preset].lr, seed=seed,
+             source=T(f"sweep.settings.source_{source}")))
 
-if train:
-    bar = st.progress(0.0, text="training…")
+b = st.columns([1, 1.6, 3] if show_presets else [1, 4.6])
+train = b[0].button(T("sweep.buttons.train"), icon=":material/rocket_launch:", key="b.lrx.train", type="primary",
+                    width="stretch", help=T("sweep.buttons.train_help"))
+if show_presets:
+    with b[1]:
+        _ui.preset_button(T("sweep.buttons.tutorial"), _preset_values(preset), key="b.lrx.preset",
+                          help=T("sweep.buttons.tutorial_help", preset=preset))
+if lr_lo == lr_hi:
+    st.warning(T("sweep.settings.same_ends"))
+
+settings_key = (preset, lr_lo, lr_hi, runs, steps, seed, device)
+
+if train or (auto_train and lesson.extra.get("key") != settings_key):
+    bar = st.progress(0.0, text=T("sweep.progress.start"))
 
     def _progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"training {runs} runs: step {done:,} of {total:,}")
+        bar.progress(done / total, text=T("sweep.progress.step", runs=runs, done=done, total=total))
 
     try:
-        config = S.make_config(preset, int(steps), seed=seed, device=device)
-        result = sweep(config, lr_grid(float(lr_lo), float(lr_hi), int(runs)), callback=_progress)
+        config = S.make_config(preset, steps, seed=seed, device=device, T=T)
+        result = sweep(config, lr_grid(lr_lo, lr_hi, runs), callback=_progress)
     except GdError as exc:
         st.error(f"{exc}." if not str(exc).endswith(".") else str(exc))
     else:
@@ -103,123 +187,114 @@ if train:
     bar.empty()
 
 result = lesson.extra.get("sweep")
+summ = None if result is None else S.summary(result)
+# while the best lr's single run is shown, its controls carry the share link (with the steps taken)
+replaying = bool(state.get(K + "replay")) and summ is not None and summ.best_lr is not None
+if not replaying:
+    with b[-1]:
+        _ui.share_button(LK, S.LINK_FIELDS)
+    _seen()
 if result is None:
-    st.info("Pick a range and press **Train all**. The default range runs from far too small to past the "
-            "point where the loss blows up.")
+    st.info(T("sweep.results.none_yet"))
     st.stop()
 
 # -- results ---------------------------------------------------------------------------------------------
 if lesson.extra.get("key") != settings_key:
-    st.info("These results are from the previous settings; press **Train all** to train the current ones.")
+    st.info(T("sweep.results.stale"))
 cc = st.columns([1.2, 1, 2])
-factor = cc[0].select_slider("Goldilocks: within ×", options=[1.1, 1.5, 2.0, 3.0, 5.0, 10.0], key=K + "factor",
-                             help="Shade the lrs whose final loss is at most this many times the best one.")
-log_y = cc[1].toggle("log-scale loss", key=K + "log", help="Losses span many decades: a log scale shows them all.")
-band = S.goldilocks(result.lrs, result.final_loss, factor, floor=S.converged_floor(result))
-summ = S.summary(result)
-label = S.limit_label(result.config.optimizer)
+factor = cc[0].select_slider(T("sweep.results.factor"), options=S.FACTOR_CHOICES, key=K + "factor",
+                             help=T("sweep.results.factor_help"))
+log_y = cc[1].toggle(T("sweep.results.log"), key=K + "log", help=T("sweep.results.log_help"))
+band = S.goldilocks(result.lrs, result.final_loss, factor, floor=S.converged_floor(result), T=T)
+label = S.limit_label(result.config.optimizer, T)
 
 m = st.columns(4)
-m[0].metric("best lr", "—" if summ.best_lr is None else f"{summ.best_lr:.3g}",
-            help="The lr with the lowest final loss.")
-m[1].metric("best final loss", "—" if summ.best_loss is None else f"{summ.best_loss:.3g}", help="Loss over the whole training set after the last step.")
-m[2].metric("diverged", f"{summ.diverged} of {summ.runs}", help="Runs whose loss, w or b became inf or nan.")
-m[3].metric(label if summ.limit is not None else "stability limit", "—" if summ.limit is None else f"{summ.limit:.3g}",
-            help="The full-batch stability limit of this data: GD on the squared loss diverges above it "
-                 "(none for cross-entropy, whose curvature changes as w grows).")
+m[0].metric(T("sweep.metrics.best_lr"), "—" if summ.best_lr is None else f"{summ.best_lr:.3g}",
+            help=T("sweep.metrics.best_lr_help"))
+m[1].metric(T("sweep.metrics.best_loss"), "—" if summ.best_loss is None else f"{summ.best_loss:.3g}",
+            help=T("sweep.metrics.best_loss_help"))
+m[2].metric(T("sweep.metrics.diverged"), T("sweep.metrics.diverged_value", diverged=summ.diverged, runs=summ.runs),
+            help=T("sweep.metrics.diverged_help"))
+m[3].metric(label if summ.limit is not None else T("sweep.metrics.limit"),
+            "—" if summ.limit is None else f"{summ.limit:.3g}", help=T("sweep.metrics.limit_help"))
 
-chart = scharts.final_loss_chart(S.frame(result, band), limit=summ.limit,
+chart = scharts.final_loss_chart(S.frame(result, band, T), limit=summ.limit,
                                  band=None if band is None else (band.lo_edge, band.hi_edge),
-                                 best_lr=summ.best_lr, log_y=log_y, limit_label=label)
-st.altair_chart(chart, width="stretch")
-st.caption(f"{result.n_runs} runs × {result.steps:,} steps of {result.config.preset} in {result.seconds:.2f} s on "
-           f"{result.device}, as one batched program. Blue: too small · green band: within ×{factor:g} of the best · "
-           f"orange: too large but still finite · red crosses at the top: diverged (hover for the step).")
+                                 best_lr=summ.best_lr, log_y=log_y, limit_label=label,
+                                 title=T("sweep.results.chart_title"), T=T)
+_ui.chart(chart, "final_loss")
+st.caption(T("sweep.results.chart_caption", runs=result.n_runs, steps=result.steps, preset=result.config.preset,
+             seconds=result.seconds, device=result.device, factor=factor))
 if summ.diverged:
-    st.warning(f"{summ.diverged} of {summ.runs} runs diverged: from lr {summ.first_diverged_lr:.3g} up, the loss "
-               f"became inf or nan and those runs stopped there (hover a red cross for the step).")
-sentence = S.limit_sentence(result)
+    st.warning(T("sweep.results.diverged", diverged=summ.diverged, runs=summ.runs, lr=summ.first_diverged_lr))
+sentence = S.limit_sentence(result, T)
 if sentence:
     st.markdown(sentence)
 if band is not None:
-    width = band.hi / band.lo
-    text = (f"**Goldilocks region:** lr {band.lo:.3g} to {band.hi:.3g} (a factor of {width:.3g}) ends within "
-            f"×{factor:g} of the best loss {band.best_loss:.3g}, reached at lr {band.best_lr:.3g}.")
+    text = T("sweep.results.goldilocks", lo=band.lo, hi=band.hi, width=band.hi / band.lo, factor=factor,
+             best_loss=band.best_loss, best_lr=band.best_lr)
     if band.floor > band.best_loss:
-        text += (f" Losses below {band.floor:.1g} (a billionth of the starting loss) count as fully converged: "
-                 f"on this noise-free data the best runs end at float32 rounding noise, where ×{factor:g} means nothing.")
+        text += T("sweep.results.goldilocks_floor", floor=band.floor, factor=factor)
     st.markdown(text)
 
 t1, t2 = st.columns(2)
 with t1:
-    st.markdown("#### Too small, just right, too large")
-    st.markdown(
-        "- **Too small:** every step is tiny, so after the same number of steps the loss is still high. "
-        "Nothing is wrong; it is just slow (the curve is still falling).\n"
-        "- **Just right:** the lowest loss. The flat bottom of the curve is the Goldilocks region.\n"
-        "- **Too large:** each step jumps across the valley of the loss. Up to a limit it zigzags in, "
-        "beyond it every jump lands farther out and the run **diverges** to inf.")
+    st.markdown(T("sweep.zones_text.header"))
+    st.markdown(T("sweep.zones_text.body"))
 with t2:
     if result.lambda_max is not None:
-        st.markdown("#### Why the limit is 2/λmax")
-        st.markdown("The squared loss is a bowl. Near its bottom θ*, one gradient step does")
+        st.markdown(T("sweep.theory.header"))
+        st.markdown(T("sweep.theory.bowl"))
         st.latex(r"\theta_{k+1}-\theta^* = (I - \mathrm{lr}\,H)\,(\theta_k-\theta^*)")
         lam_max, lam_min = result.lambda_max, result.lambda_min or 0.0
         best_fixed = 2 / (lam_max + lam_min) if lam_max + lam_min > 0 else None
-        st.markdown(
-            f"so along a direction of curvature λ (an eigenvalue of the Hessian H) the distance to θ* is "
-            f"multiplied by **1 − lr·λ** every step. It shrinks only while |1 − lr·λ| < 1, i.e. lr < 2/λ. "
-            f"The steepest direction, λmax = {lam_max:.3g}, sets the limit **lr < 2/λmax = {2 / lam_max:.3g}**; "
-            f"the flattest, λmin = {lam_min:.3g}, sets the speed (small lrs crawl along it)"
-            + (f"; the best fixed lr balances both: 2/(λmin+λmax) = {best_fixed:.3g}." if best_fixed else "."))
+        st.markdown(T("sweep.theory.factor", lam_max=lam_max, limit=2 / lam_max, lam_min=lam_min)
+                    + (T("sweep.theory.best_fixed", best=best_fixed) if best_fixed else T("sweep.theory.end")))
         if result.config.mode != "batch" and not result.config.full_tensor_pitfall:
-            st.caption("The line is the full-batch limit. Mini-batch gradients are noisy estimates of the full one, "
-                       "so runs near the limit can blow up a little earlier, and the loss levels off at the noise.")
+            st.caption(T("sweep.theory.minibatch"))
     else:
-        st.markdown("#### Why large lrs fail here")
-        st.markdown(
-            "Cross-entropy is not a bowl with one fixed curvature, so no single line marks the limit. Here large "
-            "lrs fail for a different reason: the tutorial's hand-written loss takes `log(0)` once `y_hat` rounds "
-            "to exactly 0 or 1, and the loss becomes inf.")
+        st.markdown(T("sweep.theory.ce_header"))
+        st.markdown(T("sweep.theory.ce_body"))
 
-chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=PRESETS[result.config.preset].lr)
+chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=PRESETS[result.config.preset].lr, T=T)
 window = S.smoothing_window(result)
 if chosen:
-    title = "Loss per step of a few runs" + (f" (moving average over {window:,} steps)" if window > 1 else "")
-    st.altair_chart(scharts.curves_chart(S.curves(result, chosen, window), log=log_y, title=title), width="stretch")
-    st.caption("The smallest lr is still sliding down when the steps run out; the best one drops fastest; the one "
-               "just below divergence zigzags across the valley (its loss can jump up and down) before it settles. "
-               "≈ tutorial lr: the run nearest to the lr the tutorial uses."
-               + (f" A {'one-sample' if result.config.mode == 'stochastic' else 'mini-batch'} loss jumps from "
-                  f"step to step, so each line is the mean of the last {window:,} steps." if window > 1 else ""))
+    title = T("sweep.curves.title_window", window=window) if window > 1 else T("sweep.curves.title")
+    _ui.chart(scharts.curves_chart(S.curves(result, chosen, window, T), log=log_y, title=title, T=T), "curves")
+    noisy = "sweep.curves.caption_window_sample" if result.config.mode == "stochastic" else "sweep.curves.caption_window_batch"
+    st.caption(T("sweep.curves.caption") + (T(noisy, window=window) if window > 1 else ""))
 
-with st.expander("Every run as a table"):
-    st.dataframe(S.frame(result, band).drop(columns=["run"]), hide_index=True, width="stretch")
-    st.download_button("⬇ Results (.csv)", S.results_csv(result), file_name=f"sweep_{result.config.preset}.csv",
+with st.expander(T("sweep.results.table")):
+    st.dataframe(S.table(result, band, T), hide_index=True, width="stretch")
+    st.download_button(T("sweep.results.download"), S.results_csv(result), file_name=f"sweep_{result.config.preset}.csv",
                        mime="text/csv", key="b.lrx.dl_results")
 
 # -- the best lr, on its own -----------------------------------------------------------------------------
-st.subheader("The best lr, trained on its own")
+st.subheader(T("sweep.best.header"))
 if summ.best_lr is None:
-    st.info("Every run diverged: lower the range to find a working lr.")
+    st.info(T("sweep.best.all_diverged"))
     st.stop()
-st.toggle(f"Replay lr {summ.best_lr:.3g} as an ordinary single run (step by step, with its code)", key=K + "replay",
-          help="Builds the ordinary one-lr run of this tutorial. Its loss curve retraces the batched run's exactly.")
-if st.session_state[K + "replay"]:
+st.toggle(T("sweep.best.replay", lr=summ.best_lr), key=K + "replay", help=T("sweep.best.replay_help"))
+if state[K + "replay"]:
     try:
         run = lesson.ensure(result.config.replace(lr=summ.best_lr))
     except GdError as exc:
         st.error(str(exc))
         run = None
-    if run is not None:
+    if run is None:
+        _ui.share_button(LK, S.LINK_FIELDS)
+        _seen()
+    else:
+        _ui.replay(lesson, LK)  # a link's steps taken
         best_curve = result.loss_history(result.best)
+        single = T("sweep.best.series_single")
 
         def _draw(r) -> None:
-            st.altair_chart(scharts.curves_chart(
-                [("the same lr in the batched sweep", S.moving_average(best_curve, window)),
-                 ("this run, step by step", S.moving_average(r.losses(), window))],
-                log=log_y, title="The single run (dashed) retraces the batched one",
-                dashed=["this run, step by step"]), width="stretch")
+            _ui.chart(scharts.curves_chart(
+                [(T("sweep.best.series_sweep"), S.moving_average(best_curve, window)),
+                 (single, S.moving_average(r.losses(), window))],
+                log=log_y, title=T("sweep.best.chart_title"), dashed=[single], T=T), "single_run")
+            _seen()  # the fragment just wrote the link (with the steps taken)
 
-        _ui.live(lesson, "lrx", _draw)
-        _ui.code_and_downloads(run, "lrx")
+        _ui.live(lesson, LK, _draw, fields=S.LINK_FIELDS)
+        _ui.code_and_downloads(run, LK)

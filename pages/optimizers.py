@@ -7,43 +7,40 @@ from gdcore.config import OPTIMIZERS
 from gdcore.devices import available_devices, resolve_device
 from gdcore.errors import GdError
 from gdcore.lessons import optim as O
-from gdcore.presets import SOURCES, preset_config
+from gdcore.presets import preset_config
 from pages import _ui
 
 _ui.page_guard("pages/optimizers.py")
+T = _ui.tr()
 
 NAME = "optim"
 PRESET = "linreg-module"
-TUTORIAL = {"w.optim.optimizer": "sgd", "w.optim.lr": 1e-3, "w.optim.steps": 30000}
-HELP = {
-    "lr": "Learning rate: how far each step moves along the gradient (for adaptive methods: the step scale).",
-    "momentum": "μ: the share of the previous velocity kept each step (0 = plain SGD).",
-    "beta1": "β1: decay of Adam's moving average of gradients (the first moment).",
-    "beta2": "β2: decay of Adam's moving average of squared gradients (the second moment).",
-    "alpha": "α: decay of RMSProp's moving average of squared gradients.",
-    "eps": "ε: added to the square root in the denominator so a tiny gradient history never divides by 0.",
-}
+TUTORIAL = {"w.optim.optimizer": "sgd", "w.optim.lr": 1e-3, "w.optim.steps": 30000, "w.optim.seed": None}
 HP_FORMAT = {"lr": "%g", "momentum": "%.3f", "beta1": "%.3f", "beta2": "%.4f", "alpha": "%.3f", "eps": "%.0e"}
-HP_MAX = {"lr": 1e6, "momentum": 0.999, "beta1": 0.999, "beta2": 0.9999, "alpha": 0.9999, "eps": 1.0}
+HP_MAX = O.HP_MAX
 
 DEFAULTS = {**TUTORIAL, "w.optim.momentum": 0.9, "w.optim.beta1": 0.9, "w.optim.beta2": 0.999,
             "w.optim.alpha": 0.99, "w.optim.log": True, "w.optim.race_steps": O.RACE_STEPS,
             "w.optim.race_nesterov": False, "w.optim.race_log": True, "w.optim.x": 0.5,
             **{f"w.optim.race.{n}.{k}": v for n, hp in O.RACE_DEFAULTS.items() for k, v in hp.items()}}
 _ui.defaults(DEFAULTS)
+_ui.share(NAME, O.LINK_FIELDS, O.HIDE_GROUPS, presets={PRESET: TUTORIAL})
 
 lesson = _ui.lesson(NAME)
-seed, device = _ui.settings(0)
+sidebar_seed, device = _ui.settings(0)
+own_seed = st.session_state.get("w.optim.seed")
+seed = sidebar_seed if own_seed is None else int(own_seed)  # this page's seed, else the sidebar's, else 0
 
-st.title(":material/sports_score: nn.Module and optimizers")
-st.caption(f"Follows: *{SOURCES[PRESET]}*. Data: 50 points `x = torch.rand([50, 1])`, `y = 3*x + 0.8` (no noise).")
-_ui.preset_button("Load the tutorial: SGD, lr 1e-3, 30000 full-batch steps", TUTORIAL, key="b.optim.preset",
-                  help="Sets optimizer, lr and steps to the tutorial's values (preset linreg-module).")
+st.title(":material/sports_score: " + T("optim.title"))
+st.caption(T("optim.follows", source=T("optim.source")))
+_ui.link_notes(NAME)
+if _ui.shown(NAME, "presets"):
+    _ui.preset_button(T("optim.preset"), TUTORIAL, key="b.optim.preset", help=T("optim.preset_help"))
 
 # -- the model and the loop ------------------------------------------------------------------------
 c1, c2 = st.columns(2)
 with c1:
-    st.subheader("The model is an nn.Module")
+    st.subheader(T("optim.model.heading"))
     st.code("class Lr(nn.Module):\n"
             "    def __init__(self):\n"
             "        super(Lr, self).__init__()\n"
@@ -53,10 +50,9 @@ with c1:
             "        return out\n\n"
             "model = Lr()\n"
             "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python")
-    st.markdown("`nn.Linear(1, 1)` creates **w** and **b** with `requires_grad=True` and draws them at random; "
-                "`model.parameters()` hands them to the optimizer.")
+    st.markdown(T("optim.model.text"))
 with c2:
-    st.subheader("The loop: zero_grad, backward, step")
+    st.subheader(T("optim.loop.heading"))
     st.code("criterion = nn.MSELoss()\n"
             "optimizer = optim.SGD(model.parameters(), lr=1e-3)\n"
             "for i in range(30000):\n"
@@ -65,24 +61,33 @@ with c2:
             "    optimizer.zero_grad()          # Δw, Δb := 0\n"
             "    loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b\n"
             "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python")
-    st.markdown("The three lines replace the manual `w.data -= lr * w.grad; w.grad.zero_()`. "
-                "Swap `optim.SGD` for `optim.Adam` and nothing else in the loop changes.")
+    st.markdown(T("optim.loop.text"))
 
 # -- the main run --------------------------------------------------------------------------------
-st.subheader("Train it")
-cc = st.columns([1.2, 1, 1])
-opt_name = cc[0].selectbox("optimizer", OPTIMIZERS, key="w.optim.optimizer", persist_state="session",
-                           format_func=lambda n: f"{O.LABELS[n]}  ({n})",
-                           help="Which torch.optim optimizer updates w and b. The tutorial uses SGD.")
-cc[1].number_input("lr", min_value=1e-6, max_value=1e6, step=1e-3, format="%g", key="w.optim.lr", persist_state="session", help=HELP["lr"])
-cc[2].number_input("steps", min_value=1, max_value=1_000_000, step=1000, key="w.optim.steps", persist_state="session",
-                   help="Full-batch iterations (the tutorial: `for i in range(30000)`).")
-hp_names = [h for h in O.HYPER[opt_name] if h not in ("lr", "eps")]
-if hp_names:
+st.subheader(T("optim.train.heading"))
+# an instructor's link may hide some of these; a hidden widget's value stays in session state
+main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1), ("seed", 1)) if _ui.shown(NAME, g)]
+cc = dict(zip([g for g, _ in main_widgets], st.columns([w for _, w in main_widgets]))) if main_widgets else {}
+if "optimizer" in cc:
+    cc["optimizer"].selectbox(T("optim.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer", persist_state="session",
+                              format_func=lambda n: f"{O.LABELS[n]}  ({n})", help=T("optim.train.optimizer_help"))
+if "lr" in cc:
+    cc["lr"].number_input("lr", min_value=O.LR_MIN, max_value=O.LR_MAX, step=1e-3, format="%g", key="w.optim.lr",
+                          persist_state="session", help=T("optim.help.lr"))
+if "steps" in cc:
+    cc["steps"].number_input(T("optim.train.steps"), min_value=1, max_value=O.MAX_STEPS, step=1000, key="w.optim.steps",
+                             persist_state="session", help=T("optim.train.steps_help"))
+if "seed" in cc:
+    cc["seed"].number_input(T("optim.train.seed"), min_value=0, max_value=O.MAX_SEED, step=1, value=None,
+                            key="w.optim.seed", persist_state="session", placeholder=T("optim.train.seed_placeholder"),
+                            help=T("optim.train.seed_help"))
+opt_name = st.session_state["w.optim.optimizer"]
+hp_names = [h for h in O.HYPER[opt_name] if h in O.MAIN_HYPER]
+if hp_names and _ui.shown(NAME, "optimizer"):
     hc = st.columns(len(hp_names) + 1)
     for col, h in zip(hc, hp_names):
         col.number_input(h, min_value=0.0, max_value=HP_MAX[h], step=0.01, format=HP_FORMAT[h],
-                         key=f"w.optim.{h}", persist_state="session", help=HELP[h])
+                         key=f"w.optim.{h}", persist_state="session", help=T(f"optim.help.{h}"))
 
 
 def make_config():
@@ -96,47 +101,45 @@ def make_config():
 
 
 run = _ui.build(lesson, make_config)
+_ui.replay(lesson, NAME)
 
 
 def draw(run):
     a, b = st.columns(2)
     p = run.params()
-    lines = [{"label": "model", "w": p["w"][0], "b": p["b"][0]},
+    lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0]},
              {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True}]
-    a.altair_chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines,
-                                                        height=220)), width="stretch")
-    a.caption(f"model: y_hat = {p['w'][0]:.4f}·x + {p['b'][0]:.4f}  (w = model.linear.weight, "
-              f"b = model.linear.bias)")
-    log = b.toggle("log scale", key="w.optim.log", persist_state="session", help="Loss on a log axis: slow late progress stays visible.")
-    b.altair_chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses()), log=log,
-                                                       title="loss per step", height=200)), width="stretch")
+    with a:
+        _ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, T=T)),
+                  "fit")
+    a.caption(T("optim.train.fit_caption", w=f"{p['w'][0]:.4f}", b=f"{p['b'][0]:.4f}"))
+    log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
+    with b:
+        _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
+                                                      title=T("optim.train.loss_title"), height=200)), "loss")
     keys = O.state_keys(run)
-    st.markdown("**The optimizer's state** — what `optimizer.state[p]` holds for w and b after the last step")
+    st.markdown(T("optim.train.state_heading"))
     if not keys:
-        st.caption("Plain SGD keeps no state: `optimizer.state` stays empty, the step is just w -= lr·Δw. "
-                   "Pick Momentum, AdaGrad, RMSProp or Adam above to see one.")
+        st.caption(T("optim.train.no_state"))
         return
     for k in keys:
-        st.caption(f"`{k}`: {O.STATE_MEANING[k]}")
+        st.caption(f"`{k}`: {O.state_meaning(k, T)}")
     if run.step_count:
         st.dataframe(O.state_frame(run, last=5), hide_index=True, width="stretch")
         tc = st.columns(len(keys))
-        for col, chart in zip(tc, ocharts.state_traces(O.state_history(run), keys)):
-            col.altair_chart(chart, width="stretch")
+        for col, key, chart in zip(tc, keys, ocharts.state_traces(O.state_history(run), keys)):
+            with col:
+                _ui.chart(chart, f"state_{key}")
 
 
 if run is not None:
-    _ui.live(lesson, NAME, draw)
+    _ui.live(lesson, NAME, draw, fields=O.LINK_FIELDS)
 
 # -- the race -------------------------------------------------------------------------------------
 st.divider()
-st.subheader("The optimizer race")
-st.markdown(
-    "Same data, same start (one seed ⇒ one `nn.Linear` init), same number of full-batch steps; only the update "
-    "rule differs. The landscape is long and narrow (curvatures 0.13 and 2.4 along its two axes), which is "
-    "where the methods part ways: SGD crawls along the valley floor, Momentum builds speed and overshoots, "
-    "AdaGrad and RMSProp rescale each coordinate, Adam does both.")
-with st.expander("The update rules (g = Δw, the gradient)", expanded=False):
+st.subheader(T("optim.race.heading"))
+st.markdown(T("optim.race.intro"))
+with st.expander(T("optim.race.rules"), expanded=False):
     st.latex(r"\textbf{SGD: } w \leftarrow w - \eta g \qquad "
              r"\textbf{Momentum: } v \leftarrow \mu v + g,\; w \leftarrow w - \eta v")
     st.latex(r"\textbf{AdaGrad: } s \leftarrow s + g^2,\; w \leftarrow w - \eta\, g / (\sqrt{s} + \epsilon) \qquad "
@@ -144,19 +147,21 @@ with st.expander("The update rules (g = Δw, the gradient)", expanded=False):
              r"w \leftarrow w - \eta\, g / (\sqrt{s} + \epsilon)")
     st.latex(r"\textbf{Adam: } m \leftarrow \beta_1 m + (1-\beta_1) g,\; v \leftarrow \beta_2 v + (1-\beta_2) g^2,\; "
              r"w \leftarrow w - \eta\, \frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}")
-    st.caption("η is lr. These are torch.optim's SGD, SGD(momentum=μ), Adagrad, RMSprop and Adam with their defaults "
-               "otherwise. Nesterov looks ahead: it uses g + μv as the step instead of v.")
+    st.caption(T("optim.race.rules_caption"))
 
-with_nesterov = st.checkbox("add Nesterov momentum as a sixth runner", key="w.optim.race_nesterov", persist_state="session",
-                            help="SGD(momentum=μ, nesterov=True): momentum with a look-ahead correction.")
-runners = O.RACE_OPTIMIZERS + (O.EXTRA_OPTIMIZERS if with_nesterov else ())
-cols = st.columns(len(runners))
-for col, name in zip(cols, runners):
-    col.markdown(f"**{O.LABELS[name]}**")
-    for h in O.HYPER[name]:
-        col.number_input(h, min_value=1e-12 if h in ("lr", "eps") else 0.0, max_value=HP_MAX[h],
-                         step=0.01 if h != "eps" else 1e-8, format=HP_FORMAT[h],
-                         key=f"w.optim.race.{name}.{h}", persist_state="session", help=HELP[h])
+show_race = _ui.shown(NAME, "race")
+if show_race:
+    st.checkbox(T("optim.race.nesterov"), key="w.optim.race_nesterov", persist_state="session",
+                help=T("optim.race.nesterov_help"))
+runners = O.RACE_OPTIMIZERS + (O.EXTRA_OPTIMIZERS if st.session_state["w.optim.race_nesterov"] else ())
+if show_race:
+    cols = st.columns(len(runners))
+    for col, name in zip(cols, runners):
+        col.markdown(f"**{O.LABELS[name]}**")
+        for h in O.HYPER[name]:
+            col.number_input(h, min_value=O.HP_MIN[h], max_value=HP_MAX[h],
+                             step=0.01 if h != "eps" else 1e-8, format=HP_FORMAT[h],
+                             key=f"w.optim.race.{name}.{h}", persist_state="session", help=T(f"optim.help.{h}"))
 
 
 def _race(names):
@@ -172,46 +177,51 @@ def _race(names):
 
 
 rc = st.columns([1, 1, 3])
-rc[0].number_input("race steps", min_value=1, max_value=O.MAX_RACE_STEPS, step=50, key="w.optim.race_steps", persist_state="session",
-                   help=f"Full-batch steps for every runner (at most {O.MAX_RACE_STEPS:,}).")
-rc[1].button(f"🏁 Race {int(st.session_state['w.optim.race_steps']):,} steps", key="b.optim.race",
-             on_click=_race, args=(runners,), type="primary", width="stretch",
-             help="Train every optimizer above from the same start for that many steps.")
+if show_race:
+    rc[0].number_input(T("optim.race.steps"), min_value=1, max_value=O.MAX_RACE_STEPS, step=50, key="w.optim.race_steps",
+                       persist_state="session", help=T("optim.race.steps_help", max=O.MAX_RACE_STEPS))
+rc[1 if show_race else 0].button(T("optim.race.button", n=int(st.session_state["w.optim.race_steps"])), key="b.optim.race",
+                                 on_click=_race, args=(runners,), type="primary", width="stretch",
+                                 help=T("optim.race.button_help"))
 race = lesson.extra.get("race")
 if lesson.extra.get("race_error"):
     st.error(lesson.extra["race_error"])
 if race:
-    log_race = st.toggle("log scale", key="w.optim.race_log", persist_state="session", help="Loss on a log axis.")
+    log_race = st.toggle(T("optim.train.log"), key="w.optim.race_log", persist_state="session",
+                         help=T("optim.race.log_help"))
     a, b = st.columns(2)
-    a.altair_chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race), width="stretch")
+    with a:
+        _ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"), T=T),
+                  "race_loss")
     paths = O.race_path_frame(race)
     any_run = next(iter(race.values()))
     grid, ws, bs, opt = O.landscape_data(any_run.data, paths)
-    b.altair_chart(ocharts.race_landscape(grid, ws, bs, paths, opt), width="stretch")
-    summary = O.race_summary(race)
-    st.dataframe(summary.style.format({"w": "{:.4f}", "b": "{:.4f}", "final loss": "{:.2e}",
-                                       summary.columns[5]: "{:.0f}"}, na_rep="not reached"),
+    with b:
+        _ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), T=T),
+                  "race_landscape")
+    summary = O.race_summary(race, T=T)
+    sc = summary.columns
+    st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
+                                      na_rep=T("optim.race.not_reached")),
                  hide_index=True, width="stretch")
     starts = O.start_params(race)
     w0, b0 = next(iter(starts.values()))
     limit = any_run.stability_limit() if "sgd" not in race else race["sgd"].stability_limit()
-    hint = (f"raise SGD's lr to {0.95 * limit:.2f} (just under its stability limit 2/λmax ≈ {limit:.3g}) and to "
-            f"{1.1 * limit:.2f} (it diverges); " if limit else "")
-    st.caption(f"Every runner started at w = {w0[0]:.4f}, b = {b0[0]:.4f}. Try: {hint}set Momentum's μ to 0; "
-               f"give Adam lr 0.5.")
+    hint = T("optim.race.hint", under=f"{0.95 * limit:.2f}", limit=f"{limit:.3g}", over=f"{1.1 * limit:.2f}") \
+        if limit else ""
+    st.caption(T("optim.race.started", w=f"{w0[0]:.4f}", b=f"{b0[0]:.4f}", hint=hint))
 else:
-    st.info("Press **Race** to train every optimizer from the same start.")
+    st.info(T("optim.race.press"))
 
 # -- manual vs module in lockstep -------------------------------------------------------------------
 st.divider()
-st.subheader("The manual loop and the nn.Module loop, in lockstep")
+st.subheader(T("optim.lockstep.heading"))
 l1, l2 = st.columns(2)
 l1.code("# manual (lesson 2)\ny_hat = x * w + b\nloss = torch.mean((y_hat - y) ** 2)\nloss.backward()\n"
         "w.data -= lr * w.grad.data\nb.data -= lr * b.grad.data\nw.grad.zero_(); b.grad.zero_()", language="python")
 l2.code("# nn.Module + torch.optim\nout = model(x)\nloss = criterion(y, out)\noptimizer.zero_grad()\n"
         "loss.backward()\noptimizer.step()", language="python")
-st.markdown("Both start from the same `nn.Linear` init, see the same data and use the lr above with plain SGD. "
-            "If `optimizer.step()` is really `w -= lr * Δw`, the two columns must agree step for step.")
+st.markdown(T("optim.lockstep.text"))
 pair = O.ensure_lockstep(lesson.extra, lesson.config, lesson.run.data) if lesson.run is not None else None
 
 
@@ -231,28 +241,24 @@ def _reset_both():
 if pair is not None:
     manual, module = pair
     bc = st.columns([1, 1, 1, 3])
-    bc[0].button("Step both", key="b.optim.lock_step", on_click=_step_both, args=(1,), width="stretch",
-                 help="One update in each loop, then compare.")
-    bc[1].button("Step both ×100", key="b.optim.lock_step100", on_click=_step_both, args=(100,),
-                 width="stretch", help="A hundred updates in each loop.")
-    bc[2].button("Reset both", key="b.optim.lock_reset", on_click=_reset_both, width="stretch")
+    bc[0].button(T("optim.lockstep.step"), key="b.optim.lock_step", on_click=_step_both, args=(1,), width="stretch",
+                 help=T("optim.lockstep.step_help"))
+    bc[1].button(T("optim.lockstep.step100"), key="b.optim.lock_step100", on_click=_step_both, args=(100,),
+                 width="stretch", help=T("optim.lockstep.step100_help"))
+    bc[2].button(T("optim.lockstep.reset"), key="b.optim.lock_reset", on_click=_reset_both, width="stretch")
     if manual.step_count:
-        diff = O.lockstep_diff(manual, module, last=8)
+        diff = O.lockstep_diff(manual, module, last=8, T=T)
         worst = O.max_abs_diff(manual, module)
-        bc[3].metric("largest |manual − module| so far", f"{worst:.2e}",
-                     help="Over every step, for w, b and the loss. Float32 rounding is about 1e-7 of a value.")
+        bc[3].metric(T("optim.lockstep.largest"), f"{worst:.2e}", help=T("optim.lockstep.largest_help"))
         fmt = {c: "{:.3e}" if c.startswith("|Δ") else "{:.7f}" for c in diff.columns if c != "step"}
-        st.dataframe(diff.style.format(fmt),
-                     hide_index=True, width="stretch")
-        st.caption(f"Step {manual.step_count:,}. Differences of 0 or ~1e-7 (one float32 rounding step) are "
-                   "rounding: nn.Linear computes x·w + b with one fused addmm, the manual line with a multiply "
-                   "and an add.")
+        st.dataframe(diff.style.format(fmt), hide_index=True, width="stretch")
+        st.caption(T("optim.lockstep.caption", n=manual.step_count))
     else:
-        st.caption("Press **Step both**.")
+        st.caption(T("optim.lockstep.press"))
 
 # -- device and timing --------------------------------------------------------------------------------
 st.divider()
-st.subheader("CPU or GPU: `.to(device)`")
+st.subheader(T("optim.device.heading"))
 st.code('device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")\n'
         "x, y = x.to(device), y.to(device)           # data onto the device\n"
         "model = Lr().to(device)                     # parameters onto the device\n"
@@ -264,52 +270,52 @@ d1, d2 = st.columns([1, 2])
 with d1:
     if run is not None:
         us = O.us_per_step(run)
-        st.metric(f"this run's device: {run.device}", f"{us:,.0f} µs per step" if us else "—",
-                  help="Measured training time so far divided by the steps taken (pick the device in the sidebar).")
+        st.metric(T("optim.device.metric", device=run.device), T("optim.device.per_step", us=f"{us:,.0f}") if us else "—",
+                  help=T("optim.device.metric_help"))
 with d2:
-    st.markdown("`.cpu()` copies a tensor to host memory, `.detach()` cuts it from the autograd graph "
-                "(numpy cannot hold a tensor that needs grad), `.numpy()` shares its memory as an array. "
-                "For 50 points a step is a few tiny kernels: a GPU spends its time launching them and wins "
-                "nothing. It pays off when one step has a lot of arithmetic: large data or large models.")
+    st.markdown(T("optim.device.text"))
     devs = [d for d in available_devices() if d != "auto"]
 
     def _measure():
         try:
             lesson.extra["timing"] = O.timing_table(lesson.config or preset_config(PRESET), devs)
+            lesson.extra.pop("timing_error", None)
         except GdError as exc:
             lesson.extra["timing"] = None
             lesson.extra["timing_error"] = str(exc)
 
-    st.button(f"⏱ Measure n = 50 and n = 200,000 on {', '.join(devs)}", key="b.optim.measure", on_click=_measure,
-              help="Times full-batch steps of this optimizer on fresh runs, per device and data size (about a second).")
+    st.button(T("optim.device.measure", devices=", ".join(devs)), key="b.optim.measure", on_click=_measure,
+              help=T("optim.device.measure_help"))
+if lesson.extra.get("timing_error"):
+    st.error(lesson.extra["timing_error"])
 if lesson.extra.get("timing") is not None:
     tt = lesson.extra["timing"]
     t1, t2 = st.columns(2)
-    t1.altair_chart(ocharts.timing_bars(tt), width="stretch")
-    t2.dataframe(tt.style.format({"µs per step": "{:,.1f}", "steps per second": "{:,.0f}"}), hide_index=True,
-                 width="stretch")
+    with t1:
+        _ui.chart(ocharts.timing_bars(tt, T=T), "timing")
+    heads = O.timing_headers(T)
+    t2.dataframe(tt.rename(columns=heads).style.format({heads["µs per step"]: "{:,.1f}",
+                                                        heads["steps per second"]: "{:,.0f}"}),
+                 hide_index=True, width="stretch")
     if len(devs) == 1:
-        t2.caption("This server has no GPU, so only the CPU is listed; the 4000× more data costs far less than "
-                   "4000× the time, because a step of 50 points is mostly fixed overhead.")
+        t2.caption(T("optim.device.cpu_only"))
 
 # -- eval and predict --------------------------------------------------------------------------------
 st.divider()
-st.subheader("`model.eval()` and prediction")
+st.subheader(T("optim.eval.heading"))
 e1, e2 = st.columns([1, 1])
 e1.code("model.eval()                 # evaluation mode (matters for dropout / batch norm; not for Linear)\n"
         "predict = model(torch.tensor([[x]]))\n"
         "predict = predict.cpu().detach().numpy()", language="python")
 with e2:
     x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x", persist_state="session",
-                        help="A new input; the trained model predicts y_hat = w·x + b for it.")
+                        help=T("optim.eval.x_help"))
     if run is not None:
         y_hat = float(run.predict([x])[0])
         st.metric("y_hat = model(x)", _ui.fmt(y_hat),
-                  delta=f"{y_hat - (3 * x + 0.8):+.4g} vs 3x + 0.8", delta_color="off",
-                  help="The current parameters' prediction; the delta is its error against the rule "
-                       "that made the data.")
+                  delta=T("optim.eval.delta", d=f"{y_hat - (3 * x + 0.8):+.4g}"), delta_color="off",
+                  help=T("optim.eval.y_hat_help"))
 
 if run is not None:
     st.divider()
     _ui.code_and_downloads(run, NAME)
-

@@ -7,30 +7,32 @@ from gdcore.charts.common import scatter_fit
 from gdcore.charts.theory import likelihood_chart, noise_histogram, pdf_chart
 from gdcore.data import make_dataset
 from gdcore.errors import GdError
-from gdcore.presets import PRESETS, SOURCES, preset_config
+from gdcore.presets import PRESETS, preset_config
 from pages import _ui
 
 _ui.page_guard("pages/why_squared_loss.py")
+T = _ui.tr()
 
 KEY = "squared"
+W = f"w.{KEY}."
 PAIRS = "_squared.pairs"  # the learner's (μ, σ) table, kept under a key no widget owns
 KEPT = "_squared.widgets"  # the last widget values, in case a page switch dropped the widgets' own state
 EDITOR = "t.squared.pairs"  # a data_editor's state cannot be re-assigned, so it gets no "w." key
-SOURCES_SHOWN = {"linreg-minibatch": "seed 000: 1 feature, y = 2x + 6 + noise",
-                 "linreg-d2l": "d2l: 2 features, y = X·[2, −3.4] + 4.2 + noise"}
-D2L = {f"w.{KEY}.source": "linreg-d2l", f"w.{KEY}.noise": 0.01, f"w.{KEY}.n": 1000}
-SEED000 = {f"w.{KEY}.source": "linreg-minibatch", f"w.{KEY}.noise": 0.3, f"w.{KEY}.n": 150}
+D2L = {W + "source": "linreg-d2l", W + "noise": 0.01, W + "n": 1000}
+SEED000 = {W + "source": "linreg-minibatch", W + "noise": 0.3, W + "n": 150}
+BELL = {W + "mu": 0.0, W + "sigma": 1.0}
 DEFAULT_TABLE = pd.DataFrame(theory.DEFAULT_PAIRS, columns=["mu", "sigma"])
+LINK_PRESETS = {"linreg-d2l": D2L, "linreg-minibatch": SEED000}  # ?preset=NAME loads these first
+_ui.defaults({**SEED000, **BELL, W + "sigma_mode": "fixed", W + "j": 0, **st.session_state.get(KEPT, {})})
+_ui.share(KEY, theory.LINK_FIELDS, theory.HIDE_GROUPS, presets=LINK_PRESETS)  # ?seed= is applied by the app
 
-st.title(":material/bar_chart: Why squared loss")
-st.caption(f"Follows: *{SOURCES['linreg-d2l']}*, the theory part: the normal distribution and squared loss.")
-st.markdown(
-    "Linear regression assumes every label is the model plus **Gaussian noise**: y = Xw + b + ε with "
-    "ε ~ N(0, σ²). If that is how the data arose, the (w, b) that make the data *most likely* are exactly the "
-    "(w, b) with the *smallest squared loss*. Three steps: the normal density, the noise in real data, the link.")
+st.title(":material/bar_chart: " + T("theory.title"))
+_ui.link_notes(KEY)
+st.caption(T("theory.caption", source=T("theory.source")))
+st.markdown(T("theory.intro"))
 
 # -- 1 · the normal distribution ----------------------------------------------------------------------
-st.header("1 · The normal distribution")
+st.header(T("theory.pdf.header"))
 
 
 def _reset_pairs() -> None:
@@ -46,50 +48,59 @@ with left:
     st.latex(r"p(x) = \frac{1}{\sqrt{2\pi\sigma^2}}\exp\!\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)")
     st.code("def normal(x, mu, sigma):\n    p = 1 / math.sqrt(2 * math.pi * sigma**2)\n"
             "    return p * np.exp(-0.5 / sigma**2 * (x - mu)**2)", language="python", wrap_lines=True)
-    edited = st.data_editor(
-        st.session_state[f"{PAIRS}.base"], key=EDITOR, num_rows="dynamic", hide_index=True, width="stretch",
-        column_config={
-            "mu": st.column_config.NumberColumn("μ (mean)", help="Where the bell is centred.", format="%g",
-                                                min_value=-theory.MAX_ABS, max_value=theory.MAX_ABS),
-            "sigma": st.column_config.NumberColumn("σ (std)", help="How wide it is; must be positive.",
-                                                   format="%g", min_value=0.001, max_value=theory.MAX_ABS)})
-    st.session_state[PAIRS] = edited
-    st.button("↺ d2l's pairs: (0, 1), (0, 2), (3, 1)", key=f"b.{KEY}.pairs", on_click=_reset_pairs,
-              help="Put back the three (μ, σ) pairs the d2l chapter plots.")
-pairs, problems = theory.parse_pairs(edited)
+    if _ui.shown(KEY, "bell"):
+        st.markdown(T("theory.pdf.bell"))
+        b = st.columns(2)
+        b[0].number_input(T("theory.pdf.mu"), min_value=-theory.MAX_ABS, max_value=theory.MAX_ABS, step=0.5,
+                          format="%g", key=W + "mu", help=T("theory.pdf.mu_help"))
+        b[1].number_input(T("theory.pdf.sigma"), min_value=theory.MIN_SIGMA, max_value=theory.MAX_ABS, step=0.5,
+                          format="%g", key=W + "sigma", help=T("theory.pdf.sigma_help"))
+    if _ui.shown(KEY, "table"):
+        edited = st.data_editor(
+            st.session_state[f"{PAIRS}.base"], key=EDITOR, num_rows="dynamic", hide_index=True, width="stretch",
+            column_config={
+                "mu": st.column_config.NumberColumn(T("theory.pdf.mu"), help=T("theory.pdf.mu_help"), format="%g",
+                                                    min_value=-theory.MAX_ABS, max_value=theory.MAX_ABS),
+                "sigma": st.column_config.NumberColumn(T("theory.pdf.sigma"), help=T("theory.pdf.sigma_help"),
+                                                       format="%g", min_value=theory.MIN_SIGMA,
+                                                       max_value=theory.MAX_ABS)})
+        st.session_state[PAIRS] = edited
+        st.button(T("theory.pdf.reset"), key=f"b.{KEY}.pairs", on_click=_reset_pairs, help=T("theory.pdf.reset_help"))
+    else:
+        edited = st.session_state.get(PAIRS, DEFAULT_TABLE)
+mu, sigma = float(st.session_state[W + "mu"]), float(st.session_state[W + "sigma"])
+table_pairs, problems = theory.parse_pairs(edited, T=T)
+pairs = [(mu, sigma)] + [p for p in table_pairs if p != (mu, sigma)]  # the bell first, then the table's
 with right:
     for p in problems:
-        st.warning(p[0].upper() + p[1:] + ".")
-    if pairs:
-        st.altair_chart(pdf_chart(theory.pdf_table(pairs)), width="stretch")
-    else:
-        st.info("Add a row with μ and σ to draw its density.")
-    st.caption("μ moves the bell; a larger σ makes it wider **and lower**, because the area under every curve "
-               "is 1. Edit the table (add rows at its bottom) to compare.")
+        st.warning(T("theory.pdf.problem", problem=p[:1].upper() + p[1:]))
+    _ui.chart(pdf_chart(theory.pdf_table(pairs), title=T("theory.pdf.chart_title"), T=T), "densities")
+    st.metric(T("theory.pdf.peak"), f"{theory.peak_density(sigma):.6g}", help=T("theory.pdf.peak_help"))
+    st.caption(T("theory.pdf.explain"))
 
 # -- 2 · the noise in the data ------------------------------------------------------------------------
-st.header("2 · The noise in the data")
-for k, v in {**SEED000, f"w.{KEY}.sigma_mode": "fixed", f"w.{KEY}.j": 0, **st.session_state.get(KEPT, {})}.items():
-    st.session_state.setdefault(k, v)
-p1, p2, _ = st.columns([1.3, 1.3, 2])
-with p1:
-    _ui.preset_button("d2l data: noise 0.01, n = 1000", D2L, key=f"b.{KEY}.preset_d2l",
-                      help="synthetic_data(true_w=[2, -3.4], true_b=4.2, 1000): the d2l tutorial's data set.")
-with p2:
-    _ui.preset_button("seed-000 data: noise 0.3, n = 150", SEED000, key=f"b.{KEY}.preset_000",
-                      help="x = 5 * rand(150, 1), y = 2x + 6 + 0.3 * randn: noise big enough to see.")
-c = st.columns([1.6, 1.4, 1])
-source = c[0].selectbox("data", list(SOURCES_SHOWN), format_func=SOURCES_SHOWN.get, key=f"w.{KEY}.source",
-                        help="Which tutorial's generator makes X and y.")
-noise = c[1].slider("noise σ", min_value=0.01, max_value=2.0, step=0.01, key=f"w.{KEY}.noise",
-                    help="Std of the Gaussian noise ε added to every label.")
-n = c[2].number_input("n (samples)", min_value=10, max_value=100_000, step=10, key=f"w.{KEY}.n",
-                      help="How many (x, y) pairs are drawn. More samples: a smoother histogram.")
+st.header(T("theory.noise.header"))
+if _ui.shown(KEY, "presets"):
+    p1, p2, _ = st.columns([1.3, 1.3, 2])
+    with p1:
+        _ui.preset_button(T("theory.noise.preset_d2l"), D2L, key=f"b.{KEY}.preset_d2l",
+                          help=T("theory.noise.preset_d2l_help"))
+    with p2:
+        _ui.preset_button(T("theory.noise.preset_000"), SEED000, key=f"b.{KEY}.preset_000",
+                          help=T("theory.noise.preset_000_help"))
+if _ui.shown(KEY, "data"):
+    c = st.columns([1.6, 1.4, 1])
+    c[0].selectbox(T("theory.noise.data"), list(theory.SOURCES), format_func=lambda v: T(f"theory.sources.{v}"),
+                   key=W + "source", help=T("theory.noise.data_help"))
+    c[1].slider(T("theory.noise.noise"), min_value=theory.NOISE_RANGE[0], max_value=theory.NOISE_RANGE[1], step=0.01,
+                key=W + "noise", help=T("theory.noise.noise_help"))
+    c[2].number_input(T("theory.noise.n"), min_value=theory.N_RANGE[0], max_value=theory.N_RANGE[1], step=10,
+                      key=W + "n", help=T("theory.noise.n_help"))
+source, noise, n = st.session_state[W + "source"], float(st.session_state[W + "noise"]), int(st.session_state[W + "n"])
 seed, _device = _ui.settings(PRESETS[source].seed)
-st.session_state[KEPT] = {k: st.session_state[k] for k in SEED000}
 
 try:
-    data = make_dataset(preset_config(source, noise=float(noise), n=int(n), seed=int(seed)))
+    data = make_dataset(preset_config(source, noise=noise, n=n, seed=int(seed)))
     fit = theory.fit_noise(data.X, data.y)
 except GdError as exc:
     st.error(str(exc))
@@ -99,68 +110,57 @@ hist = theory.histogram(fit.residuals)
 lo, hi = float(hist["left"].min()), float(hist["right"].max())
 span = max(hi - lo, 1e-12)
 curves = [theory.gaussian_curve(0.0, fit.sigma, lo - 0.1 * span, hi + 0.1 * span,
-                                label=f"fitted: N(0, σ̂²), σ̂ = {fit.sigma:.4g}"),
-          theory.gaussian_curve(0.0, float(noise), lo - 0.1 * span, hi + 0.1 * span,
-                                label=f"true noise: N(0, {float(noise):g}²)")]
+                                label=T("theory.noise.fitted_curve", sigma=f"{fit.sigma:.4g}")),
+          theory.gaussian_curve(0.0, noise, lo - 0.1 * span, hi + 0.1 * span,
+                                label=T("theory.noise.true_curve", noise=f"{noise:g}"))]
 g1, g2 = st.columns(2)
 with g1:
-    line = [{"label": "least-squares line y = w*x + b*", "w": fit.w[0], "b": fit.b}]
-    st.altair_chart(scatter_fit(data.X[:, 0].numpy(), data.y.numpy(), lines=line if data.n_features == 1 else None,
-                                title="The data" if data.n_features == 1 else "The data: feature 1 against y",
-                                x_title=data.feature_names[0], height=280), width="stretch")
+    line = [{"label": T("theory.noise.fit_line"), "w": fit.w[0], "b": fit.b}]
+    _ui.chart(scatter_fit(data.X[:, 0].numpy(), data.y.numpy(), lines=line if data.n_features == 1 else None,
+                          title=T("theory.noise.data_title" if data.n_features == 1 else "theory.noise.data_title_feature1"),
+                          x_title=data.feature_names[0], height=280, T=T), "data")
 with g2:
-    st.altair_chart(noise_histogram(hist, curves), width="stretch")
+    _ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), T=T), "residuals")
 w_names = ["w"] if data.n_features == 1 else [f"w{i + 1}" for i in range(data.n_features)]
 m = st.columns(len(w_names) + 3)
 for i, name in enumerate(w_names):
-    m[i].metric(f"{name}*", f"{fit.w[i]:.4f}", help=f"Least-squares {name}; the data was made with {name} = "
-                f"{data.true_w[i]:g}.")
-m[-3].metric("b*", f"{fit.b:.4f}", help=f"Least-squares b; the data was made with b = {data.true_b:g}.")
-m[-2].metric("σ̂ of the residuals", f"{fit.sigma:.4g}", help="sqrt(mean((y − ŷ)²)) at the least-squares fit.")
-m[-1].metric("true noise σ", f"{float(noise):g}", help="The noise σ the data was generated with.")
-st.markdown(
-    "The **residuals** y − (Xw* + b*) are what the best line cannot explain: our estimate of the noise ε. Their "
-    "histogram (as a density, area 1) follows the bell N(0, σ̂²), and σ̂ comes out close to the noise σ that made "
-    "the data.")
+    m[i].metric(f"{name}*", f"{fit.w[i]:.4f}", help=T("theory.noise.w_help", name=name, true=f"{data.true_w[i]:g}"))
+m[-3].metric("b*", f"{fit.b:.4f}", help=T("theory.noise.b_help", true=f"{data.true_b:g}"))
+m[-2].metric(T("theory.noise.sigma_hat"), f"{fit.sigma:.4g}", help=T("theory.noise.sigma_hat_help"))
+m[-1].metric(T("theory.noise.true_sigma"), f"{noise:g}", help=T("theory.noise.true_sigma_help"))
+st.markdown(T("theory.noise.explain"))
 
 # -- 3 · from Gaussian noise to squared loss -------------------------------------------------------------
-st.header("3 · Gaussian noise ⇒ squared loss")
-st.markdown("If ε ~ N(0, σ²), each label has the density p(y | x) = N(y; xw + b, σ²). The likelihood of the whole "
-            "data set is their product; its negative log is")
+st.header(T("theory.likelihood.header"))
+st.markdown(T("theory.likelihood.intro"))
 st.latex(r"-\log L(w, b) = \frac{n}{2}\log(2\pi\sigma^2) + "
          r"\frac{1}{2\sigma^2}\sum_{i=1}^{n}\left(y_i - x_i w - b\right)^2")
-st.markdown(
-    "The first term does not depend on (w, b), and the second is the **sum of squared errors** times a positive "
-    "number. So whatever σ is, the (w, b) that maximise the likelihood are the ones that minimise the squared loss. "
-    "d2l's `squared_loss = (y_hat - y)**2 / 2` is that second term with σ = 1.")
-k = st.columns([1.4, 1, 1])
+st.markdown(T("theory.likelihood.explain"))
 names = w_names
-j = 0
-if data.n_features > 1:
-    if st.session_state[f"w.{KEY}.j"] >= data.n_features:
-        st.session_state[f"w.{KEY}.j"] = 0
-    j = k[1].selectbox("vary", range(data.n_features), format_func=lambda i: names[i], key=f"w.{KEY}.j",
-                       help="The weight on the x axis; b and the other weights sit at their best values for each one.")
-sigma_mode = k[0].radio("σ in the likelihood", ["fixed", "profile"], horizontal=True, key=f"w.{KEY}.sigma_mode",
-                        format_func={"fixed": "fixed at σ̂", "profile": "re-estimated for every w"}.get,
-                        help="Fixed σ: NLL is the squared loss scaled and shifted, the same curve. Re-estimated "
-                             "(σ² = SSE/n): a different shape, still the same minimiser.")
-st.session_state[KEPT][f"w.{KEY}.sigma_mode"] = sigma_mode
-if data.n_features > 1:
-    st.session_state[KEPT][f"w.{KEY}.j"] = j
+if data.n_features > 1 and st.session_state[W + "j"] >= data.n_features:
+    st.session_state[W + "j"] = 0
+if _ui.shown(KEY, "likelihood"):
+    k = st.columns([1.4, 1, 1])
+    if data.n_features > 1:
+        k[1].selectbox(T("theory.likelihood.vary"), range(data.n_features), format_func=lambda i: names[i],
+                       key=W + "j", help=T("theory.likelihood.vary_help"))
+    k[0].radio(T("theory.likelihood.sigma_mode"), list(theory.SIGMA_MODES), horizontal=True, key=W + "sigma_mode",
+               format_func=lambda v: T(f"theory.likelihood.{v}"), help=T("theory.likelihood.sigma_mode_help"))
+sigma_mode = st.session_state[W + "sigma_mode"]
+j = int(st.session_state[W + "j"]) if data.n_features > 1 else 0
+st.session_state[KEPT] = {key: st.session_state[key] for key in (*SEED000, *BELL, W + "sigma_mode", W + "j")}
 curve = theory.likelihood_curve(data.X, data.y, j=j)
-frame = curve.frame("nll" if sigma_mode == "fixed" else "nll_profile")
-st.altair_chart(likelihood_chart(frame, curve.w_ls, w_name=names[j],
-                                 nll_title="negative log-likelihood (left)",
-                                 mse_title="mean squared loss (right, dashed)"), width="stretch")
-argmin_nll = curve.argmin("nll" if sigma_mode == "fixed" else "nll_profile")
-st.caption(f"Over this grid, NLL is smallest at {names[j]} = {argmin_nll:.4f} and the squared loss at "
-           f"{curve.argmin('mse'):.4f}; least squares gives {curve.w_ls:.4f}. "
-           + ("(b and the other weights at their best for each value.)" if data.n_features > 1
-              else "(b at its best for each w.)"))
+which = "nll" if sigma_mode == "fixed" else "nll_profile"
+_ui.chart(likelihood_chart(curve.frame(which), curve.w_ls, w_name=names[j],
+                           nll_title=T("theory.likelihood.nll_title"), mse_title=T("theory.likelihood.mse_title"), T=T),
+          "likelihood")
+st.caption(T("theory.likelihood.minimiser", name=names[j], nll=f"{curve.argmin(which):.4f}",
+             mse=f"{curve.argmin('mse'):.4f}", ls=f"{curve.w_ls:.4f}",
+             rest=T("theory.likelihood.rest_many" if data.n_features > 1 else "theory.likelihood.rest_one")))
+_ui.share_button(KEY, theory.LINK_FIELDS)
 
 # -- code, data, next ------------------------------------------------------------------------------------
-with st.expander("The tutorial's lines (d2l, seed 001)"):
+with st.expander(T("theory.more.code")):
     st.code("def normal(x, mu, sigma):\n    p = 1/ math.sqrt(2 * math.pi * sigma**2)\n"
             "    return p* np.exp(-0.5 / sigma**2 * (x-mu)**2)\n\n"
             "def synthetic_data(w, b, num_examples):\n"
@@ -168,6 +168,6 @@ with st.expander("The tutorial's lines (d2l, seed 001)"):
             "    y += torch.normal(0, 0.01, y.shape)   # the noise: N(0, 0.01²)\n"
             "    return X, y.reshape((-1, 1))\n\n"
             "def squared_loss(y_hat, y):\n    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2", language="python")
-st.download_button("⬇ This data (.csv)", data.to_csv(), file_name=f"{source}_noise{float(noise):g}.csv",
+st.download_button(T("theory.more.csv"), data.to_csv(), file_name=f"{source}_noise{noise:g}.csv",
                    mime="text/csv", key=f"b.{KEY}.dl_csv")
-st.page_link("pages/optimizers.py", label="Next: 5 · nn.Module and optimizers: nn.MSELoss is this loss", icon="➡️")
+st.page_link("pages/optimizers.py", label=T("theory.more.next"), icon="➡️")

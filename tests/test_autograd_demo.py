@@ -174,3 +174,29 @@ def test_no_global_rng_use():
     data_vs_detach()
     numpy_demo()
     assert torch.equal(state, torch.random.get_rng_state())
+
+
+def test_texts_in_chinese_and_the_link_fields():
+    from gdcore.autograd_demo import FILL_LIMIT, HIDE_GROUPS, LINK_FIELDS, MAX_SIDE, VIEWS
+    from gdcore.i18n import translator
+
+    zh = translator("zh")
+    assert format_values(torch.ones(2, 2), zh) == "全为 1"
+    assert format_values(torch.tensor(27.0), zh) == "27"  # a scalar has no words
+    d = AutogradDemo(1.0, 2, 2)
+    d.backward()
+    snap = d.snapshot(zh)
+    assert snap["x_grad_shown"] == "全为 4.5" and snap["x_grad"] == [[4.5, 4.5], [4.5, 4.5]]  # values unchanged
+    bwd = d.dot("backward", T=zh)
+    assert "grad: 全为 4.5" in bwd and "无梯度" in bwd and "AccumulateGrad\\nx.grad += 传入的梯度" in bwd
+    assert d.dot("backward") == d.dot("backward", T=translator("en"))  # English by default
+    off = AutogradDemo(1.0, 2, 2, requires_grad=False).dot(T=zh)
+    assert "没有记录计算图" in off and "no graph recorded" not in off
+    assert data_vs_detach(1.0, 2, 2, T=zh)["data"]["correct_grad"] == "全为 4.5"
+    assert numpy_demo(2.0, 2, 2, T=zh)["x_after_write"].startswith("[[100")
+    # the link's ranges and choices are the page's widgets' own
+    by_name = {f.name: f for f in LINK_FIELDS}
+    assert (by_name["fill"].lo, by_name["fill"].hi) == (-FILL_LIMIT, FILL_LIMIT)
+    assert (by_name["rows"].lo, by_name["rows"].hi) == (by_name["cols"].lo, by_name["cols"].hi) == (1, MAX_SIDE)
+    assert by_name["view"].choices == VIEWS == ("forward", "backward")
+    assert all(translator(lang).has(f"autograd.groups.{g}") for g in HIDE_GROUPS for lang in ("en", "zh"))

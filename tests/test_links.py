@@ -88,6 +88,6 @@ def test_every_lesson_declares_fields_matching_its_groups_and_labels():
         for g in groups:
             assert f"{lesson.strings}.groups.{g}" in en, (lesson.page, g)
         for f in fields:
-            assert f.key.startswith("w."), (lesson.page, f.key)
+            assert f.key.startswith(("w.", "_")), (lesson.page, f.key)  # a widget key, or a page-owned one
             if f.kind in ("float", "int", "optional_int"):
                 assert f.lo is not None and f.hi is not None, (lesson.page, f.name)

@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_util import open_page
+from apptest_util import open_link, open_page
 
 PAGE = "pages/linear_regression.py"
 LESSON = "_lesson.linreg"
@@ -102,3 +102,165 @@ def test_bad_input_does_not_crash(at):
     at.number_input(key="w.linreg.x_range").set_value(1000.0).run()  # huge curvature: lr 0.01 diverges
     at.button(key="b.linreg.run_n_btn").click().run()
     assert not at.exception and "diverged" in _errors(at)
+
+
+# -- share links, instructor locks, two languages -------------------------------------------------
+
+LINK = {"recipe": "linreg-minibatch", "true_w": "2.5", "true_b": "-1.25", "noise": "0.2", "n": "40",
+        "x_range": "3.0", "seed": "11", "lr": "0.02", "num_epochs": "500", "log": "0", "show_ls": "1"}
+
+
+def _direct_run(steps: int, **overrides):
+    """The run the page should build for LINK, made straight from gdcore and run for `steps` steps."""
+    from gdcore import Run, preset_config
+    from gdcore.devices import resolve_device
+    settings = dict(true_w=(2.5,), true_b=-1.25, noise=0.2, n=40, x_range=3.0, seed=11, lr=0.02, epochs=500)
+    settings.update(overrides)
+    recipe = settings.pop("recipe", "linreg-minibatch")
+    cfg = preset_config(recipe, mode="batch", impl="manual", optimizer="sgd",
+                        device=str(resolve_device("auto")), **settings)
+    run = Run(cfg)
+    run.run(steps)
+    return run
+
+
+def _same_run(run, direct) -> None:
+    assert run.config == direct.config
+    assert run.step_count == direct.step_count
+    assert run.params() == direct.params()  # bit-identical floats
+    assert run.losses().tobytes() == direct.losses().tobytes()
+
+
+def test_share_link_round_trip_replays_the_run_bit_for_bit():
+    at = open_link(PAGE, {**LINK, "steps": "7"})
+    assert not at.exception, at.exception
+    assert not at.warning
+    assert at.radio(key="w.linreg.recipe").value == "linreg-minibatch"
+    assert at.number_input(key="w.linreg.true_w").value == 2.5
+    assert at.number_input(key="w.linreg.true_b").value == -1.25
+    assert at.number_input(key="w.linreg.noise").value == 0.2
+    assert at.number_input(key="w.linreg.n").value == 40
+    assert at.number_input(key="w.linreg.x_range").value == 3.0
+    assert at.number_input(key="w.linreg.seed").value == 11
+    assert at.number_input(key="w.linreg.lr").value == 0.02
+    assert at.number_input(key="w.linreg.steps").value == 500
+    assert at.toggle(key="w.linreg.log").value is False and at.toggle(key="w.linreg.show_ls").value is True
+    run = at.session_state[LESSON].run
+    direct = _direct_run(7)
+    _same_run(run, direct)
+    assert direct.step_count == 7 and direct.config.total_steps(40) == 500
+
+    # the page writes its canonical link back; opening that link elsewhere gives the same numbers
+    written = dict(at.query_params)
+    assert written == {**LINK, "steps": "7"}
+    again = open_link(PAGE, written)
+    assert not again.exception and not again.warning
+    _same_run(again.session_state[LESSON].run, direct)
+
+    # a step taken after opening the link moves the link's steps with it
+    at.button(key="b.linreg.step").click().run()
+    assert at.query_params["steps"] == "8"
+    direct.run(1)
+    _same_run(at.session_state[LESSON].run, direct)
+
+
+def test_link_preset_loads_the_tutorial_then_fields_override():
+    at = open_link(PAGE, {"preset": "linreg-minibatch", "lr": "0.005", "steps": "3"})
+    assert not at.exception, at.exception
+    assert at.number_input(key="w.linreg.n").value == 150  # from the preset
+    assert at.number_input(key="w.linreg.lr").value == 0.005  # the link's own value wins
+    run = at.session_state[LESSON].run
+    from gdcore import Run, preset_config
+    from gdcore.devices import resolve_device
+    direct = Run(preset_config("linreg-minibatch", mode="batch", impl="manual", optimizer="sgd", true_w=(2.0,),
+                               true_b=6.0, noise=0.3, n=150, x_range=5.0, seed=100, lr=0.005, epochs=792,
+                               device=str(resolve_device("auto"))))
+    direct.run(3)
+    _same_run(run, direct)
+
+
+def test_malformed_link_values_are_listed_and_defaults_used():
+    at = open_link(PAGE, {"lr": "abc", "n": "2.5", "recipe": "foo", "num_epochs": "-1", "noise": "1e9",
+                          "seed": "x", "log": "maybe", "true_w": "inf", "bogus": "1", "steps": "2.5"})
+    assert not at.exception, at.exception
+    (warning,) = at.warning
+    text = warning.value
+    for bad in ("lr=abc", "n=2.5", "recipe=foo", "num_epochs=-1", "noise=1e9", "seed=x", "log=maybe",
+                "true_w=inf", "`bogus`", "steps=2.5"):
+        assert bad in text, bad
+    assert "not a number" in text and "not a whole number" in text and "outside the allowed range" in text
+    # every widget kept its default (tutorial 003) and the run is the default one, not started
+    assert at.number_input(key="w.linreg.lr").value == pytest.approx(0.01)
+    assert at.number_input(key="w.linreg.n").value == 50
+    assert at.number_input(key="w.linreg.steps").value == 3000
+    assert at.radio(key="w.linreg.recipe").value == "linreg-manual"
+    run = at.session_state[LESSON].run
+    assert (run.config.lr, run.config.n, run.config.noise, run.config.seed, run.step_count) == (0.01, 50, 0.0, 0, 0)
+    at.button(key="b.linreg.dismiss_notes").click().run()
+    assert not at.warning and not at.exception
+
+
+def test_instructor_hide_and_lock():
+    at = open_link(PAGE, {"lr": "0.05", "hide": "lr,seed,controls", "lock": "1", "steps": "4"})
+    assert not at.exception, at.exception
+    keys = {w.key for w in at.number_input} | {b.key for b in at.button} | {r.key for r in at.radio}
+    assert "w.linreg.lr" not in keys and "w.linreg.seed" not in keys and "b.linreg.regen" not in keys
+    assert "b.linreg.step" not in keys  # controls hidden
+    assert "b.linreg.preset003" not in keys and "b.linreg.preset000" not in keys  # lock hides the presets
+    assert "w.linreg.recipe" not in keys
+    assert "w.linreg.n" in keys and "w.linreg.steps" in keys  # groups not named stay
+    assert any("instructor" in i.value for i in at.info)
+    run = at.session_state[LESSON].run
+    assert run.config.lr == 0.05 and run.step_count == 4  # the hidden lr still drives the run
+    assert at.query_params["hide"] == "lr,seed,controls" and at.query_params["lock"] == "1"
+    at.number_input(key="w.linreg.n").set_value(60).run()  # another setting changes: the hidden lr is kept
+    assert not at.exception
+    assert at.session_state[LESSON].run.config.lr == 0.05 and at.session_state[LESSON].run.config.n == 60
+
+    at = open_link(PAGE, {"hide": "data"})
+    keys = {w.key for w in at.number_input}
+    assert not at.exception and "w.linreg.true_w" not in keys and "w.linreg.seed" in keys
+    assert "b.linreg.preset003" in {b.key for b in at.button}  # not locked
+
+
+def test_page_in_chinese():
+    from gdcore.i18n import translator
+    zh = translator("zh")
+    at = open_link(PAGE, {"lang": "zh"})
+    assert not at.exception, at.exception
+    assert at.session_state["w.lang"] == "zh"
+    assert at.title[0].value.endswith(zh("linreg.title")) and zh("linreg.title") == "手写线性回归"
+    assert at.number_input(key="w.linreg.true_w").label == zh("linreg.data.true_w")
+    assert at.button(key="b.linreg.preset003").label == zh("linreg.preset.p003")
+    assert at.subheader[0].value == zh("linreg.data.header")
+    for _ in range(2):
+        at.button(key="b.linreg.step").click().run()
+    assert not at.exception
+    codes = " ".join(c.value for c in at.code)
+    assert zh("linreg.explain.forward") in codes and "w.data -= lr * w.grad" in codes
+    assert any(zh("linreg.train.what_happened", step=2, epoch=2, batch=0) == m.value for m in at.markdown)
+    # a diverging run in Chinese: the explanation is the Chinese one
+    limit = at.session_state[LESSON].run.stability_limit()
+    at.number_input(key="w.linreg.lr").set_value(round(limit * 3, 2)).run()
+    at.button(key="b.linreg.run_n_btn").click().run()
+    assert not at.exception and at.session_state[LESSON].run.status == "diverged"
+    assert any(w.value.startswith(zh("linreg.train.why_diverged")) and "全批量梯度下降才会收敛" in w.value
+               for w in at.warning)
+    at.radio(key="w.linreg.recipe").set_value("upload").run()
+    assert not at.exception and any(i.value == zh("linreg.data.upload_first") for i in at.info)
+
+
+def test_page_in_english_has_no_chinese_and_both_languages_have_every_string():
+    import re
+    from gdcore.i18n import placeholders, strings
+    en = {k: v for k, v in strings("en").items() if k.startswith("linreg.")}
+    zh = {k: v for k, v in strings("zh").items() if k.startswith("linreg.")}
+    assert en.keys() == zh.keys()
+    assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
+    from gdcore.lessons.linreg import HIDE_GROUPS, RECIPES
+    assert all(f"linreg.groups.{g}" in en for g in HIDE_GROUPS)
+    assert all(f"linreg.recipes.{r}" in en for r in RECIPES)
+    at = open_link(PAGE, {"steps": "2"})
+    assert not at.exception
+    shown = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
+    assert not re.search(r"[\u4e00-\u9fff]", shown)

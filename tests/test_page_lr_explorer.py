@@ -95,3 +95,184 @@ def test_a_range_where_every_lr_diverges():
     assert any("4 of 4 runs diverged" in w.value for w in at.warning)
     layers = _specs(at)[0]["layer"]
     assert [ly["mark"].get("shape") for ly in layers if ly["mark"]["type"] == "point"] == ["cross"]
+
+
+# -- share links, instructor locks, two languages -------------------------------------------------
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from apptest_util import open_link  # noqa: E402
+
+LINK = {"preset_name": "linreg-d2l", "lr_min": "0.01", "lr_max": "5.0", "runs": "4", "num_steps": "30",
+        "seed": "7", "factor": "3.0", "log": "0", "replay": "0"}
+
+
+def _direct_sweep(preset: str, lr_min: float, lr_max: float, runs: int, steps: int, seed: int | None):
+    """The sweep the page should train for a link, made straight from gdcore."""
+    from gdcore.lessons import sweep as S
+    from gdcore.sweep import lr_grid, sweep
+    return sweep(S.make_config(preset, steps, seed=seed, device="cpu"), lr_grid(lr_min, lr_max, runs))
+
+
+def _same_sweep(result, direct) -> None:
+    assert result.config == direct.config and result.lrs == direct.lrs
+    assert result.losses.tobytes() == direct.losses.tobytes()  # bit-identical floats
+    assert result.lengths.tolist() == direct.lengths.tolist()
+    assert result.final_loss == direct.final_loss and result.diverged_at == direct.diverged_at
+    assert result.w.tobytes() == direct.w.tobytes() and result.b.tobytes() == direct.b.tobytes()
+
+
+def _keys(at) -> set:
+    widgets = [*at.selectbox, *at.select_slider, *at.slider, *at.number_input, *at.button, *at.toggle]
+    return {w.key for w in widgets}
+
+
+def test_share_link_round_trip_trains_the_links_sweep_bit_for_bit():
+    at = open_link(PAGE, LINK)
+    assert not at.exception, at.exception
+    assert not at.warning and not at.error
+    assert at.selectbox(key="w.lrx.preset").value == "linreg-d2l"
+    assert at.select_slider(key="w.lrx.lr_min").value == 0.01 and at.select_slider(key="w.lrx.lr_max").value == 5.0
+    assert at.slider(key="w.lrx.runs").value == 4 and at.number_input(key="w.lrx.steps").value == 30
+    assert at.number_input(key="w.lrx.seed").value == 7
+    assert at.select_slider(key="w.lrx.factor").value == 3.0 and at.toggle(key="w.lrx.log").value is False
+    # the link's sweep was trained on opening, exactly as gdcore trains it
+    result = at.session_state[LESSON].extra["sweep"]
+    direct = _direct_sweep("linreg-d2l", 0.01, 5.0, 4, 30, seed=7)
+    _same_sweep(result, direct)
+    assert direct.config.seed == 7 and direct.steps == 30 and direct.n_runs == 4
+    assert not any("previous settings" in i.value for i in at.info)
+
+    # the page writes its canonical link back; opening it elsewhere trains the same sweep
+    written = dict(at.query_params)
+    assert written == LINK
+    again = open_link(PAGE, written)
+    assert not again.exception and not again.warning
+    _same_sweep(again.session_state[LESSON].extra["sweep"], direct)
+
+    # a rerun of the same page is not a new link: nothing is trained again
+    at.run()
+    assert at.session_state[LESSON].extra["sweep"] is result
+    at.slider(key="w.lrx.runs").set_value(5).run()
+    assert at.session_state[LESSON].extra["sweep"] is result and at.query_params["runs"] == "5"
+    assert any("previous settings" in i.value for i in at.info)
+
+
+def test_link_preset_loads_its_range_and_the_best_lr_replays_the_links_steps():
+    from gdcore.engine import Run
+    from gdcore.lessons import sweep as S
+    at = open_link(PAGE, {"preset_name": "linreg-minibatch", "runs": "3", "num_steps": "24", "replay": "1",
+                          "steps": "5"})
+    assert not at.exception, at.exception
+    # the preset's own range (1e-4 to 0.5), the link's runs and steps
+    assert at.select_slider(key="w.lrx.lr_min").value == 1e-4 and at.select_slider(key="w.lrx.lr_max").value == 0.5
+    result = at.session_state[LESSON].extra["sweep"]
+    _same_sweep(result, _direct_sweep("linreg-minibatch", 1e-4, 0.5, 3, 24, seed=None))
+    # the best lr's single run, replayed to the link's 5 steps, as an ordinary gdcore Run
+    run = at.session_state[LESSON].run
+    direct = Run(S.make_config("linreg-minibatch", 24, device="cpu").replace(lr=result.lrs[result.best]))
+    direct.run(5)
+    assert run.config == direct.config and run.step_count == 5
+    assert run.losses().tobytes() == direct.losses().tobytes() and run.params() == direct.params()
+    assert at.query_params["steps"] == "5" and at.query_params["replay"] == "1"
+    # a step taken moves the link's steps with it
+    at.button(key="b.lrx.step").click().run()
+    assert not at.exception and at.query_params["steps"] == "6"
+
+
+def test_the_sidebar_seed_goes_into_the_link():
+    at = _open()
+    assert "seed" not in at.query_params  # the tutorial's seed: not written
+    at.number_input(key="w.seed").set_value(5).run()
+    assert not at.exception and not at.warning and at.query_params["seed"] == "5"
+    assert any("Seed 5 (the sidebar seed)" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("params, bad", [
+    ({"lr_min": "5", "lr_max": "0.1", "runs": "0"},
+     ["`lr_min=5` is outside the allowed range", "`lr_max=0.1` is outside the allowed range", "`runs=0`"]),
+    ({"lr_max": "inf", "lr_min": "abc", "num_steps": "20000", "factor": "4", "bogus": "1"},
+     ["`lr_max=inf` is not a finite number", "`lr_min=abc` is not a number",
+      "`num_steps=20000` is outside the allowed range 1 to 10000", "`factor=4` is not one of the choices",
+      "`bogus` is not a setting"]),
+])
+def test_malformed_link_values_are_listed_and_defaults_used(params, bad):
+    at = open_link(PAGE, params)
+    assert not at.exception, at.exception
+    (warning,) = at.warning
+    for sentence in bad:
+        assert sentence in warning.value, sentence
+    assert (at.select_slider(key="w.lrx.lr_min").value, at.select_slider(key="w.lrx.lr_max").value) == (1e-3, 2.0)
+    assert at.slider(key="w.lrx.runs").value == 32 and at.number_input(key="w.lrx.steps").value == 3000
+    assert at.session_state["w.lrx.factor"] == 2.0  # drawn with the results
+    assert "sweep" not in at.session_state[LESSON].extra  # nothing trained from a link it could not use
+    # the learner can go on from the defaults
+    at.slider(key="w.lrx.runs").set_value(3)
+    at.number_input(key="w.lrx.steps").set_value(20)
+    at.button(key="b.lrx.train").click().run()
+    assert not at.exception and at.session_state[LESSON].extra["sweep"].n_runs == 3
+
+
+def test_numbers_in_a_link_match_the_options_by_value():
+    at = open_link(PAGE, {"lr_min": "1e-2", "lr_max": "0.50", "runs": "2", "num_steps": "10"})
+    assert not at.exception and not at.warning
+    assert at.select_slider(key="w.lrx.lr_min").value == 0.01 and at.select_slider(key="w.lrx.lr_max").value == 0.5
+    assert at.query_params["lr_min"] == "0.01" and at.query_params["lr_max"] == "0.5"
+
+
+def test_instructor_hide_keeps_the_links_values_and_lock_hides_the_presets():
+    at = open_link(PAGE, {"lr_min": "0.01", "lr_max": "1.0", "runs": "3", "num_steps": "20", "seed": "3",
+                          "hide": "range,steps,seed"})
+    assert not at.exception, at.exception
+    keys = _keys(at)
+    for k in ("w.lrx.lr_min", "w.lrx.lr_max", "w.lrx.runs", "w.lrx.steps", "w.lrx.seed"):
+        assert k not in keys, k
+    assert "w.lrx.preset" in keys and "b.lrx.preset" in keys
+    assert any("instructor" in i.value for i in at.info)
+    result = at.session_state[LESSON].extra["sweep"]
+    _same_sweep(result, _direct_sweep("linreg-manual", 0.01, 1.0, 3, 20, seed=3))
+    # the hidden settings stay fixed on later reruns, and the link keeps hiding them
+    at.button(key="b.lrx.train").click().run()
+    assert not at.exception and at.session_state[LESSON].extra["sweep"].lrs == result.lrs
+    assert at.query_params["hide"] == "range,steps,seed" and at.query_params["runs"] == "3"
+
+    at = open_link(PAGE, {"preset_name": "linreg-module", "runs": "2", "num_steps": "10", "lock": "1"})
+    assert not at.exception, at.exception
+    keys = _keys(at)
+    assert "w.lrx.preset" not in keys and "b.lrx.preset" not in keys
+    assert "w.lrx.lr_min" in keys and "w.lrx.runs" in keys
+    assert at.session_state[LESSON].extra["sweep"].config.preset == "linreg-module"
+    assert at.query_params["lock"] == "1"
+
+
+def test_chinese_page_renders_a_whole_sweep():
+    from gdcore.i18n import translator
+    zh = translator("zh")
+    at = open_link(PAGE, {"lang": "zh"})
+    assert not at.exception, at.exception
+    assert at.session_state["w.lang"] == "zh" and at.title[0].value.endswith(zh("sweep.title"))
+    assert at.button(key="b.lrx.train").label == zh("sweep.buttons.train")
+    assert any(zh("sweep.results.none_yet") == i.value for i in at.info)
+
+    # a link in Chinese: trained, every section drawn, the single run stepped
+    at = open_link(PAGE, {"lang": "zh", "lr_min": "0.001", "lr_max": "2.0", "runs": "4", "num_steps": "60",
+                          "replay": "1"})
+    assert not at.exception, at.exception
+    assert at.title[0].value.endswith("学习率探索")
+    assert any(m.label == "发散" and m.value == "1 / 4" for m in at.metric)
+    assert any("Goldilocks 区间" in m.value for m in at.markdown)
+    from gdcore.lessons import sweep as S
+    result = at.session_state[LESSON].extra["sweep"]
+    assert S.limit_sentence(result, zh) in [m.value for m in at.markdown]  # gdcore's sentence, in Chinese
+    assert "exactly where the theory says" in S.limit_sentence(result)
+    assert len(_specs(at)) == 3  # final loss, the picked curves, the single run
+    at.button(key="b.lrx.step").click().run()
+    assert not at.exception and at.session_state[LESSON].run.step_count == 1
+    assert at.query_params["lang"] == "zh"
+    # the table's headers and zones are Chinese, its numbers the sweep's
+    table = at.dataframe[0].value
+    assert list(table.columns) == [zh(f"sweep.table.{c}") for c in ("lr", "final_loss", "status", "diverged_at",
+                                                                    "zone", "note")]
+    assert table[zh("sweep.table.zone")].iloc[-1] == "发散"
+    np.testing.assert_array_equal(table["lr"], at.session_state[LESSON].extra["sweep"].lrs)

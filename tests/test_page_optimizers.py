@@ -1,10 +1,14 @@
-"""AppTest of the 'nn.Module and optimizers' page: stepping, preset, page switch, divergence, race, lockstep."""
+"""AppTest of the 'nn.Module and optimizers' page: stepping, preset, page switch, divergence, race, lockstep,
+share links, instructor locks and the two languages."""
 
 import pytest
 
-from apptest_util import open_page
+from apptest_util import open_link, open_page
 
+from gdcore.engine import Run
+from gdcore.i18n import placeholders, strings, translator
 from gdcore.lessons import optim as O
+from gdcore.presets import preset_config
 
 PAGE = "pages/optimizers.py"
 
@@ -92,3 +96,159 @@ def test_lockstep_step_both_keeps_diffs_tiny(at):
     assert manual.step_count == module.step_count == 101
     assert O.max_abs_diff(manual, module) < 1e-5
     assert any(m.label.startswith("largest |manual") for m in at.metric)
+
+
+# -- share links, instructor locks, languages ------------------------------------------------------
+
+def _direct(taken, **changes):
+    """The trusted answer: a gdcore Run built straight from the preset with the link's settings."""
+    run = Run(preset_config("linreg-module", device="cpu", **{"seed": 0, **changes}))
+    run.run(taken)
+    return run
+
+
+def _same_run(run, direct):
+    assert run.config == direct.config
+    assert run.step_count == direct.step_count
+    assert run.params() == direct.params()  # bit-identical floats
+    assert run.losses().tobytes() == direct.losses().tobytes()
+
+
+def _keys(app):
+    return ({w.key for w in app.number_input} | {w.key for w in app.selectbox} | {w.key for w in app.checkbox}
+            | {b.key for b in app.button})
+
+
+ADAM_LINK = {"optimizer": "adam", "lr": "0.05", "beta1": "0.8", "beta2": "0.99", "epochs": "400", "seed": "7"}
+
+
+def test_share_link_round_trip_replays_the_run_bit_for_bit():
+    at = open_link(PAGE, {**ADAM_LINK, "steps": "7"})
+    assert not at.exception, at.exception
+    assert not at.warning
+    assert at.selectbox(key="w.optim.optimizer").value == "adam"
+    assert at.number_input(key="w.optim.lr").value == 0.05
+    assert at.number_input(key="w.optim.beta1").value == 0.8
+    assert at.number_input(key="w.optim.beta2").value == 0.99
+    assert at.number_input(key="w.optim.steps").value == 400
+    assert at.number_input(key="w.optim.seed").value == 7
+    direct = _direct(7, optimizer="adam", lr=0.05, beta1=0.8, beta2=0.99, steps=400, seed=7)
+    _same_run(_lesson(at).run, direct)
+    assert O.state_keys(direct) == ["exp_avg", "exp_avg_sq"]
+
+    # the page writes its canonical link back; opening it elsewhere gives the same numbers
+    written = dict(at.query_params)
+    assert {k: written[k] for k in ADAM_LINK} == ADAM_LINK and written["steps"] == "7"
+    again = open_link(PAGE, written)
+    assert not again.exception and not again.warning
+    _same_run(_lesson(again).run, direct)
+
+    # one more step moves the link's steps with it
+    at.button(key="b.optim.step").click().run()
+    assert at.query_params["steps"] == "8"
+    direct.run(1)
+    _same_run(_lesson(at).run, direct)
+
+
+def test_link_preset_then_fields_and_momentum():
+    at = open_link(PAGE, {"preset": "linreg-module", "optimizer": "momentum", "momentum": "0.5", "lr": "0.01",
+                          "steps": "5"})
+    assert not at.exception, at.exception
+    assert at.number_input(key="w.optim.steps").value == 30000  # from the preset
+    assert at.number_input(key="w.optim.momentum").value == 0.5
+    _same_run(_lesson(at).run, _direct(5, optimizer="momentum", momentum=0.5, lr=0.01, steps=30000))
+
+
+def test_malformed_link_values_are_listed_and_defaults_used():
+    at = open_link(PAGE, {"optimizer": "foo", "lr": "inf", "momentum": "2", "epochs": "2.5", "race_steps": "0",
+                          "seed": "x", "bogus": "1"})
+    assert not at.exception, at.exception
+    (warning,) = at.warning
+    for bad in ("optimizer=foo", "lr=inf", "momentum=2", "epochs=2.5", "race_steps=0", "seed=x", "`bogus`"):
+        assert bad in warning.value, bad
+    assert "not one of the choices" in warning.value and "outside the allowed range" in warning.value
+    assert at.selectbox(key="w.optim.optimizer").value == "sgd"
+    assert at.number_input(key="w.optim.lr").value == 1e-3
+    assert at.number_input(key="w.optim.steps").value == 30000
+    assert at.session_state["w.optim.momentum"] == 0.9 and at.session_state["w.optim.race_steps"] == O.RACE_STEPS
+    run = _lesson(at).run
+    assert (run.config.optimizer, run.config.lr, run.config.steps, run.config.seed, run.step_count) == (
+        "sgd", 1e-3, 30000, 0, 0)
+    at.button(key="b.optim.dismiss_notes").click().run()
+    assert not at.warning and not at.exception
+
+
+def test_hide_optimizer_keeps_the_links_optimizer():
+    at = open_link(PAGE, {"optimizer": "momentum", "momentum": "0.5", "lr": "0.02", "hide": "optimizer",
+                          "steps": "3"})
+    assert not at.exception, at.exception
+    keys = _keys(at)
+    assert "w.optim.optimizer" not in keys and "w.optim.momentum" not in keys  # the group is hidden
+    assert "w.optim.lr" in keys and "w.optim.steps" in keys and "b.optim.step" in keys  # the others stay
+    assert "b.optim.preset" in keys  # not locked
+    assert any("instructor" in i.value for i in at.info)
+    direct = _direct(3, optimizer="momentum", momentum=0.5, lr=0.02, steps=30000)
+    _same_run(_lesson(at).run, direct)
+    assert at.query_params["hide"] == "optimizer" and at.query_params["optimizer"] == "momentum"
+    at.button(key="b.optim.step").click().run()  # the hidden settings still drive the run
+    assert not at.exception
+    direct.run(1)
+    _same_run(_lesson(at).run, direct)
+
+
+def test_lock_hides_the_preset_and_hide_race_keeps_the_links_race():
+    at = open_link(PAGE, {"lock": "1", "hide": "race,controls,seed", "race_steps": "30", "race_sgd_lr": "0.2",
+                          "race_nesterov": "1", "race_adam_beta2": "0.95"})
+    assert not at.exception, at.exception
+    keys = _keys(at)
+    assert "b.optim.preset" not in keys  # lock=1 hides the preset button
+    assert "b.optim.step" not in keys and "w.optim.seed" not in keys
+    assert not any(k.startswith("w.optim.race") for k in keys)
+    assert "b.optim.race" in keys and "w.optim.lr" in keys
+    assert at.query_params["lock"] == "1"
+    at.button(key="b.optim.race").click().run()
+    assert not at.exception
+    race = _lesson(at).extra["race"]
+    assert set(race) == set(O.RACE_OPTIMIZERS + O.EXTRA_OPTIMIZERS)
+    names = O.RACE_OPTIMIZERS + O.EXTRA_OPTIMIZERS
+    direct = O.run_race(preset_config("linreg-module", seed=0, device="cpu"),
+                        O.race_settings({"sgd": {"lr": 0.2}, "adam": {"beta2": 0.95}}, optimizers=names), 30)
+    for name in names:
+        assert race[name].config == direct[name].config
+        assert race[name].params() == direct[name].params(), name
+        assert race[name].losses().tobytes() == direct[name].losses().tobytes()
+
+
+def test_page_in_chinese():
+    zh = translator("zh")
+    at = open_link(PAGE, {"lang": "zh", "race_steps": "20"})
+    assert not at.exception, at.exception
+    assert at.session_state["w.lang"] == "zh"
+    assert at.title[0].value.endswith(zh("optim.title"))
+    assert at.button(key="b.optim.race").label == zh("optim.race.button", n=20)
+    assert at.selectbox(key="w.optim.optimizer").label == zh("optim.train.optimizer")
+    at.button(key="b.optim.race").click().run()
+    at.button(key="b.optim.lock_step").click().run()
+    at.button(key="b.optim.step").click().run()
+    at.button(key="b.optim.measure").click().run()
+    assert not at.exception, at.exception
+    columns = {c for df in at.dataframe for c in df.value.columns}
+    assert set(O.timing_headers(zh).values()) <= columns
+    assert set(O.summary_columns(T=zh)) <= columns  # the race summary's headers
+    assert zh("optim.lockstep.col_manual", q="w") in columns
+    assert any(m.label == zh("optim.lockstep.largest") for m in at.metric)
+    assert at.query_params["lang"] == "zh"
+
+
+def test_page_in_english_has_the_english_title():
+    at = open_page(PAGE)
+    assert at.title[0].value.endswith(translator("en")("optim.title"))
+
+
+def test_locale_files_match():
+    en = {k: v for k, v in strings("en").items() if k.startswith("optim.")}
+    zh = {k: v for k, v in strings("zh").items() if k.startswith("optim.")}
+    assert en.keys() == zh.keys()
+    assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
+    assert all(f"optim.groups.{g}" in en for g in O.HIDE_GROUPS)
+    assert all(f"optim.state_meaning.{k}" in en for k in O.STATE_NAMES)

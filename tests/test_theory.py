@@ -61,6 +61,29 @@ def test_parse_pairs():
     assert len(many) == theory.MAX_PAIRS and problems
 
 
+def test_parse_pairs_speaks_the_learners_language():
+    from gdcore.i18n import translator
+    rows = [(1, -1), (2, None), (2e6, 1)]
+    en = theory.parse_pairs(rows)[1]
+    assert en == ["row 1: σ must be positive (it is a standard deviation), got -1", "row 2 needs both μ and σ",
+                  "row 3: μ and σ must be at most 1e+06 in size"]
+    assert theory.parse_pairs(rows, T=translator("en")) == theory.parse_pairs(rows)
+    pairs, zh = theory.parse_pairs(rows, T=translator("zh"))
+    assert pairs == [] and zh == ["第 1 行：σ 是标准差，必须为正数，实际为 -1", "第 2 行需要同时填写 μ 和 σ",
+                                  "第 3 行：μ 和 σ 的绝对值不能超过 1e+06"]
+
+
+def test_link_fields_match_the_page():
+    f = {x.name: x for x in theory.LINK_FIELDS}
+    assert f["sigma"].lo == theory.MIN_SIGMA and f["mu"].hi == theory.MAX_ABS and f["data"].choices == theory.SOURCES
+    for raw in ("0", "-1"):
+        with pytest.raises(ValueError, match="out_of_range"):
+            f["sigma"].parse(raw)
+    with pytest.raises(ValueError, match="not_a_number"):
+        f["mu"].parse("abc")
+    assert theory.SEED_FIELD.parse("7") == 7
+
+
 def test_pdf_table():
     t = theory.pdf_table(theory.DEFAULT_PAIRS)
     assert list(t.columns) == ["x", "p", "label"] and len(t) == 3 * theory.PDF_POINTS

@@ -15,11 +15,37 @@ import numpy as np
 import pandas as pd
 
 from .. import reference
+from ..i18n import Translator, translator
+from ..links import Field
 from ..reference import Optimum
 
 # seed 000 prints: "epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3lf,%.3lf,%.3lf,%.3lf,%.3lf,"
 TUTORIAL_FORMAT = "epoch({epoch}) batch({batch}) loss,Δw,Δb,w,b = {loss:.3f},{gw:.3f},{gb:.3f},{w:.3f},{b:.3f}"
 TABLE_COLUMNS = ["step", "epoch", "batch", "loss", "Δw", "Δb", "w", "b"]
+
+# -- the page's settings, as share-link fields ---------------------------------------------------
+
+RECIPES = ("linreg-manual", "linreg-minibatch", "upload")  # the data recipe choices (labels: linreg.recipes.*)
+_W = "w.linreg."
+
+# Every setting that changes the run, with the widgets' own ranges (a link value outside them is refused).
+# The steps widget is `num_epochs` in a link: `steps` there is the number of steps taken, replayed.
+LINK_FIELDS: list[Field] = [
+    Field("recipe", _W + "recipe", "choice", choices=RECIPES),
+    Field("true_w", _W + "true_w", "float", -1000.0, 1000.0),
+    Field("true_b", _W + "true_b", "float", -1000.0, 1000.0),
+    Field("noise", _W + "noise", "float", 0.0, 100.0),
+    Field("n", _W + "n", "int", 1, 100_000),
+    Field("x_range", _W + "x_range", "float", 0.01, 1000.0),
+    Field("seed", _W + "seed", "optional_int", 0, 2**31 - 1),
+    Field("lr", _W + "lr", "float", 1e-6, 1000.0, log=True),
+    Field("num_epochs", _W + "steps", "int", 1, 1_000_000),
+    Field("log", _W + "log", "bool"),
+    Field("show_ls", _W + "show_ls", "bool"),
+]
+
+# Control groups an instructor's link can hide (labels: linreg.groups.*).
+HIDE_GROUPS: tuple[str, ...] = ("presets", "data", "lr", "steps", "seed", "controls")
 
 
 # -- facts about the data -------------------------------------------------------------------------
@@ -80,42 +106,36 @@ def steps_per_decade(lr: float, f: Facts) -> float | None:
     return math.log(10.0) / -math.log(rate)
 
 
-def lr_sentence(lr: float, f: Facts) -> str:
+def lr_sentence(lr: float, f: Facts, T: Translator | None = None) -> str:
     """One or two sentences on what this lr does on this data, with the numbers."""
+    T = T or translator("en")
     if f.limit is None:
-        return "The loss is flat in every direction here: any lr leaves it unchanged."
+        return T("linreg.lr.sentence.flat")
     x = lr * f.lambda_max
     regime = lr_regime(lr, f.lambda_max)
-    if regime == "smooth":
-        head = (f"lr·λmax = {x:.3g} ≤ 1: every step moves w and b toward the valley floor "
-                f"without jumping across it.")
-    elif regime == "zigzag":
-        head = (f"1 < lr·λmax = {x:.3g} < 2: each step jumps across the valley floor but lands closer "
-                f"(×{overshoot_factor(lr, f.lambda_max):.3g}): a shrinking zigzag.")
-    elif regime == "edge":
-        head = "lr·λmax = 2: each step jumps across the valley to exactly as far away; it never settles."
-    else:
-        return (f"lr·λmax = {x:.3g} > 2: each step lands {overshoot_factor(lr, f.lambda_max):.3g}× "
-                f"farther from the valley floor than it started, so the run will diverge.")
+    factor = f"{overshoot_factor(lr, f.lambda_max):.3g}"
+    if regime == "diverges":
+        return T("linreg.lr.sentence.diverges", x=f"{x:.3g}", factor=factor)
+    head = T(f"linreg.lr.sentence.{regime}", x=f"{x:.3g}", factor=factor)
     k = steps_per_decade(lr, f)
     if k is None:
         return head
-    return head + f" The slowest direction sets the pace: about {k:,.0f} steps for each 10× closer to the optimum."
+    return head + T("linreg.lr.sentence.pace", k=f"{k:,.0f}")
 
 
-def divergence_explanation(lr: float, lam_max: float) -> str:
+def divergence_explanation(lr: float, lam_max: float, T: Translator | None = None) -> str:
     """Why full-batch GD blew up: the overshoot factor along the steepest direction, with numbers."""
+    T = T or translator("en")
     q = 1.0 - lr * lam_max
     a = abs(q)
-    grow20 = a ** 20
-    grow = f"{grow20:.2g}" if math.isfinite(grow20) else "an overflowing number"
+    try:
+        grow20 = a ** 20
+    except OverflowError:  # a float power beyond the float range raises instead of giving inf
+        grow20 = math.inf
+    grow = f"{grow20:.2g}" if math.isfinite(grow20) else T("linreg.diverge.overflowing")
     limit = 2.0 / lam_max if lam_max > 0 else float("inf")
-    return (f"Along the steepest direction of this bowl (curvature λmax = {lam_max:.4g}) one step multiplies "
-            f"the distance to the valley floor by 1 − lr·λmax = 1 − {lr:g} × {lam_max:.4g} = {q:.4g}. "
-            f"Its size {a:.4g} is above 1: the step jumps across the valley and lands farther away on the other "
-            f"side, and every further step multiplies that distance by the same factor again. After 20 steps it "
-            f"has grown by {grow}, the loss with its square, until the numbers overflow to inf. "
-            f"Full-batch GD converges only when |1 − lr·λmax| < 1, that is lr < 2/λmax = {limit:.4g}.")
+    return T("linreg.diverge.text", lam=f"{lam_max:.4g}", lr=f"{lr:g}", q=f"{q:.4g}", a=f"{a:.4g}", grow=grow,
+             limit=f"{limit:.4g}")
 
 
 # -- the per-step printout --------------------------------------------------------------------------
@@ -183,11 +203,12 @@ class StepExplained:
         return [("w.data -= lr * w.grad", f"w = {_n(self.w_old)} - {self.lr:g} × {_p(self.grad_w)} = {_n(self.w_new)}"),
                 ("b.data -= lr * b.grad", f"b = {_n(self.b_old)} - {self.lr:g} × {_p(self.grad_b)} = {_n(self.b_new)}")]
 
-    def text(self) -> str:
+    def text(self, T: Translator | None = None) -> str:
         """The three phases as one annotated block of code: each line with its numbers as a comment."""
-        parts = [("# ① forward: predict with the current w, b and measure the loss", self.forward),
-                 ("# ② backward: loss.backward() fills w.grad and b.grad", self.backward),
-                 ("# ③ update: one step of size lr against the gradient", self.update)]
+        T = T or translator("en")
+        parts = [(T("linreg.explain.forward"), self.forward),
+                 (T("linreg.explain.backward"), self.backward),
+                 (T("linreg.explain.update"), self.update)]
         width = max(len(code) for _, rows in parts for code, _ in rows) + 2
         lines = []
         for head, rows in parts:

@@ -14,6 +14,8 @@ from ..config import Config
 from ..downsample import MAX_POINTS, minmax_indices
 from ..engine import Run
 from ..errors import ConfigError
+from ..i18n import Translator, translator
+from ..links import SEED_FIELD, Field
 from ..presets import preset_config
 
 PRESET = "logreg-manual"
@@ -21,6 +23,29 @@ PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH = "each step's sample", "each step's 
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000)
 MODES = ("stochastic", "minibatch", "batch")
 LOADERS = ("index", "dataloader")
+IMPLS = ("manual", "module")
+SOURCES = ("tutorial", "upload")  # the page's data choice
+MINIBATCH_SIZES = tuple(v for v in BATCH_SIZES if 1 < v <= 1000)  # the page's batch_size options
+LR_RANGE = (1e-6, 1e6)  # the page's lr input
+EPOCH_RANGE = (1, 1000)  # the page's num_epochs input
+
+# -- share links ----------------------------------------------------------------------------------
+LINK_FIELDS: list[Field] = [
+    Field("data", "w.logreg.source", "choice", choices=SOURCES),
+    Field("impl", "w.logreg.impl", "choice", choices=IMPLS),
+    Field("safe", "w.logreg.safe", "bool"),
+    Field("mode", "w.logreg.mode", "choice", choices=MODES),
+    Field("batch_size", "w.logreg.batch_size", "choice", choices=MINIBATCH_SIZES),
+    Field("loader", "w.logreg.loader", "choice", choices=LOADERS),
+    Field("shuffle", "w.logreg.shuffle", "bool"),
+    Field("lr", "w.logreg.lr", "float", *LR_RANGE, log=True),
+    Field("epochs", "w.logreg.epochs", "int", *EPOCH_RANGE),
+    Field("log", "w.logreg.log", "bool"),
+    SEED_FIELD,  # the sidebar's seed: the entry point applies ?seed= before the sidebar is drawn
+]
+# presets: the tutorial button; data: tutorial points or upload; loss: implementation + safe loss;
+# steps: samples per step, batch_size, loader, shuffle, num_epochs; lr; controls: Step/Epoch/Run.
+HIDE_GROUPS: tuple[str, ...] = ("presets", "data", "loss", "steps", "lr", "controls")
 
 # (impl, safe) -> loss: the tutorial's hand-written log, nn.BCELoss, or the logits form.
 _LOSSES = {("manual", False): "bce_manual", ("manual", True): "bce_logits",
@@ -33,26 +58,28 @@ LOSS_CODE = {
 }
 
 
-def loss_for(impl: str, safe: bool) -> str:
+def loss_for(impl: str, safe: bool, T: Translator | None = None) -> str:
     """The loss a variant uses: manual -> the tutorial's log form; module -> nn.BCELoss; safe -> logits."""
     try:
         return _LOSSES[(impl, bool(safe))]
     except KeyError:
-        raise ConfigError(f"unknown implementation {impl!r}; choose manual or module") from None
+        T = T or translator("en")
+        raise ConfigError(T("logreg.errors.unknown_impl", impl=impl)) from None
 
 
 def variant_config(seed: int | None = None, device: str = "cpu", impl: str = "manual", safe: bool = False,
                    mode: str = "stochastic", batch_size: int = 1, loader: str = "index",
                    shuffle: bool = False, lr: float = 0.001, epochs: int = 100,
-                   steps: int | None = None) -> Config:
+                   steps: int | None = None, T: Translator | None = None) -> Config:
     """The logreg-manual preset with the lesson's knobs applied (validated; ConfigError on bad input)."""
+    T = T or translator("en")
     if mode not in MODES:
-        raise ConfigError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
+        raise ConfigError(T("logreg.errors.unknown_mode", mode=mode, choices=", ".join(MODES)))
     base = preset_config(PRESET)
     bs = 1 if mode == "stochastic" else (base.n if mode == "batch" else int(batch_size))
     if mode == "minibatch" and bs > base.n:
-        raise ConfigError(f"batch_size {bs:,} is larger than the {base.n:,} samples; pick at most {base.n:,}")
-    changes = dict(impl=impl, loss=loss_for(impl, safe), mode=mode, batch_size=bs, loader=loader,
+        raise ConfigError(T("logreg.errors.batch_too_large", batch=bs, n=base.n))
+    changes = dict(impl=impl, loss=loss_for(impl, safe, T), mode=mode, batch_size=bs, loader=loader,
                    shuffle=bool(shuffle), lr=lr, epochs=int(epochs), steps=steps, device=device)
     if seed is not None:
         changes["seed"] = int(seed)
@@ -166,14 +193,20 @@ def printed_losses(run: Run) -> pd.DataFrame:
     return pd.DataFrame({"epoch": np.arange(done), "loss": L[idx].astype(float)})
 
 
-def loss_frames(run: Run, max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Per-step loss (downsampled) and the full-data loss after each epoch, on one step axis."""
+def loss_frames(run: Run, max_points: int = MAX_POINTS, T: Translator | None = None) -> pd.DataFrame:
+    """Per-step loss (downsampled) and the full-data loss after each epoch, on one step axis.
+
+    The series are named in T's language (PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH in English).
+    """
+    T = T or translator("en")
     L = np.asarray(run.losses(), dtype=np.float64)
     steps = np.arange(1, len(L) + 1)
     idx = minmax_indices(L, max_points)
     per_step = pd.DataFrame({"step": steps[idx], "loss": L[idx],
-                             "series": PER_STEP_BATCH if run.batch_size > 1 else PER_STEP_SAMPLE})
+                             "series": T("logreg.series.per_step_batch") if run.batch_size > 1
+                             else T("logreg.series.per_step_sample")})
     ep = run.epoch_losses()
     ends = (np.arange(1, len(ep) + 1) * run.steps_per_epoch)[: len(ep)]
-    per_epoch = pd.DataFrame({"step": ends, "loss": np.asarray(ep, float), "series": PER_EPOCH})
+    per_epoch = pd.DataFrame({"step": ends, "loss": np.asarray(ep, float), "series": T("logreg.series.per_epoch")})
     return pd.concat([per_step, per_epoch], ignore_index=True)
+

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 
 from .. import reference
-from ..config import Config
+from ..config import OPTIMIZERS, Config
 from ..data import Dataset
 from ..downsample import MAX_POINTS, minmax_indices
 from ..engine import Run
 from ..errors import ConfigError
+from ..i18n import Translator, translator
+from ..links import Field
 
 # -- the race --------------------------------------------------------------------------------------
 
@@ -50,14 +52,40 @@ RACE_DEFAULTS: dict[str, dict[str, float]] = {
 RACE_STEPS = 200  # default race length
 MAX_RACE_STEPS = 5000  # per runner: six runners x 5000 steps stays within a few seconds
 
-# What each optimizer state tensor holds (the names torch.optim uses in optimizer.state[p]).
-STATE_MEANING = {
-    "momentum_buffer": "velocity: a running sum of past gradients, v ← μ·v + Δw; the step is lr·v",
-    "sum": "AdaGrad's running sum of squared gradients; each step is divided by its square root",
-    "square_avg": "RMSProp's moving average of squared gradients, α·s + (1−α)·Δw²; steps are divided by √s",
-    "exp_avg": "Adam's first moment: moving average of gradients, β1·m + (1−β1)·Δw (the direction)",
-    "exp_avg_sq": "Adam's second moment: moving average of squared gradients, β2·v + (1−β2)·Δw² (the scale)",
-}
+# The optimizer state tensors torch.optim keeps in optimizer.state[p]; what each holds is the
+# locale string optim.state_meaning.<name>.
+STATE_NAMES = ("momentum_buffer", "sum", "square_avg", "exp_avg", "exp_avg_sq")
+
+
+def state_meaning(key: str, T: Translator | None = None) -> str:
+    """One line on what an optimizer.state key holds (e.g. 'exp_avg': Adam's first moment)."""
+    T = T or translator("en")
+    return T(f"optim.state_meaning.{key}")
+
+
+STATE_MEANING = {k: state_meaning(k) for k in STATE_NAMES}  # in English
+
+# -- the page's widgets: ranges, share-link fields and the control groups an instructor can hide ---
+
+LR_MIN, LR_MAX = 1e-6, 1e6  # the main run's lr
+MAX_STEPS = 1_000_000  # the main run's full-batch steps
+MAX_SEED = 2**31 - 1  # the page's own seed input (empty: the sidebar's seed, else the tutorial's)
+HP_MIN = {"lr": 1e-12, "eps": 1e-12, "momentum": 0.0, "beta1": 0.0, "beta2": 0.0, "alpha": 0.0}  # race inputs
+HP_MAX = {"lr": 1e6, "momentum": 0.999, "beta1": 0.999, "beta2": 0.9999, "alpha": 0.9999, "eps": 1.0}
+MAIN_HYPER = ("momentum", "beta1", "beta2", "alpha")  # the main run's inputs besides lr (eps stays torch's default)
+
+LINK_FIELDS: list[Field] = [
+    Field("optimizer", "w.optim.optimizer", "choice", choices=OPTIMIZERS),
+    Field("lr", "w.optim.lr", "float", LR_MIN, LR_MAX, log=True),
+    Field("epochs", "w.optim.steps", "int", 1, MAX_STEPS),  # full batch: one step is one epoch
+    *[Field(h, f"w.optim.{h}", "float", 0.0, HP_MAX[h]) for h in MAIN_HYPER],
+    Field("seed", "w.optim.seed", "optional_int", 0, MAX_SEED),
+    Field("race_steps", "w.optim.race_steps", "int", 1, MAX_RACE_STEPS),
+    Field("race_nesterov", "w.optim.race_nesterov", "bool"),
+    *[Field(f"race_{name}_{h}", f"w.optim.race.{name}.{h}", "float", HP_MIN[h], HP_MAX[h], log=h in ("lr", "eps"))
+      for name in RACE_OPTIMIZERS + EXTRA_OPTIMIZERS for h in HYPER[name]],
+]
+HIDE_GROUPS: tuple[str, ...] = ("presets", "optimizer", "lr", "steps", "seed", "race", "controls")
 
 
 def race_settings(overrides: dict[str, dict] | None = None,
@@ -145,28 +173,33 @@ def race_path_frame(runs: dict[str, Run], max_points: int = 600) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
-def race_summary(runs: dict[str, Run], target: float = 1e-4) -> pd.DataFrame:
+def summary_columns(target: float = 1e-4, T: Translator | None = None) -> list[str]:
+    """The race summary's column headers, in order (optimizer, settings, w, b, final loss, first step, status)."""
+    T = T or translator("en")
+    return [T("optim.summary.optimizer"), T("optim.summary.settings"), "w", "b", T("optim.summary.final_loss"),
+            T("optim.summary.first_step", target=f"{target:g}"), T("optim.summary.status")]
+
+
+def race_summary(runs: dict[str, Run], target: float = 1e-4, T: Translator | None = None) -> pd.DataFrame:
     """One row per runner: its settings, final w, b and loss, and the first step with loss < target."""
+    T = T or translator("en")
+    cols = summary_columns(target, T)
     rows = []
     for name, r in runs.items():
         L = r.losses()
         hit = np.nonzero(L < target)[0]
         p = r.params()
         c = r.config
-        knobs = ", ".join(f"{k}={getattr(c, k) if getattr(c, k) is not None else 'default'}"
+        knobs = ", ".join(f"{k}={getattr(c, k) if getattr(c, k) is not None else T('optim.summary.default')}"
                           for k in HYPER[name])
-        rows.append({
-            "optimizer": LABELS.get(name, name),
-            "settings": knobs,
-            "w": p["w"][0], "b": p["b"][0],
-            "final loss": float(L[-1]) if len(L) else float("nan"),
-            f"first step with loss < {target:g}": int(hit[0]) + 1 if len(hit) else None,
-            "status": "ok" if r.status == "ok" else r.message,
-        })
-    frame = pd.DataFrame(rows)
+        rows.append(dict(zip(cols, [
+            LABELS.get(name, name), knobs, p["w"][0], p["b"][0],
+            float(L[-1]) if len(L) else float("nan"),
+            int(hit[0]) + 1 if len(hit) else None,
+            T("optim.summary.ok") if r.status == "ok" else r.message])))
+    frame = pd.DataFrame(rows, columns=cols)
     if len(frame):
-        col = f"first step with loss < {target:g}"
-        frame[col] = frame[col].astype("Int64")  # a missing value stays missing, not a float
+        frame[cols[5]] = frame[cols[5]].astype("Int64")  # a missing value stays missing, not a float
     return frame
 
 
@@ -274,26 +307,26 @@ def step_both(manual: Run, module: Run, n: int = 1) -> int:
     return taken
 
 
-def lockstep_diff(manual: Run, module: Run, last: int | None = 10) -> pd.DataFrame:
-    """Per step: w, b and loss of both loops and their absolute differences."""
+def lockstep_diff(manual: Run, module: Run, last: int | None = 10, T: Translator | None = None) -> pd.DataFrame:
+    """Per step: w, b and loss of both loops and their absolute differences.
+
+    Columns: step, then per quantity q (w, b, loss): 'q manual', 'q module' (the words from T) and '|Δq|'.
+    """
+    T = T or translator("en")
     a = {r["step"]: r for r in manual.records(last=last)}
     b = {r["step"]: r for r in module.records(last=last)}
+    quantities = list(manual.param_columns) + ["loss"]
+    heads = {q: (T("optim.lockstep.col_manual", q=q), T("optim.lockstep.col_module", q=q), f"|Δ{q}|")
+             for q in quantities}
     rows = []
     for s in sorted(set(a) & set(b)):
         ra, rb = a[s], b[s]
         row = {"step": s}
-        for col in manual.param_columns:
-            row[f"{col} manual"] = ra[col]
-            row[f"{col} module"] = rb[col]
-            row[f"|Δ{col}|"] = abs(ra[col] - rb[col])
-        row["loss manual"] = ra["loss"]
-        row["loss module"] = rb["loss"]
-        row["|Δloss|"] = abs(ra["loss"] - rb["loss"])
+        for q in quantities:
+            ha, hb, hd = heads[q]
+            row[ha], row[hb], row[hd] = ra[q], rb[q], abs(ra[q] - rb[q])
         rows.append(row)
-    cols = ["step"]
-    for col in manual.param_columns:
-        cols += [f"{col} manual", f"{col} module", f"|Δ{col}|"]
-    cols += ["loss manual", "loss module", "|Δloss|"]
+    cols = ["step"] + [h for q in quantities for h in heads[q]]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -331,6 +364,13 @@ def measure_step_time(base: Config, device: str, n: int | None = None, steps: in
     if taken == 0:
         return float("nan")
     return (run.seconds() - t0) / taken * 1e6
+
+
+def timing_headers(T: Translator | None = None) -> dict[str, str]:
+    """Display headers for timing_table's columns (the frame keeps its own names for the chart)."""
+    T = T or translator("en")
+    return {c: T(f"optim.timing.col.{k}") for c, k in (("n (samples)", "n"), ("device", "device"),
+                                                      ("µs per step", "us"), ("steps per second", "per_second"))}
 
 
 def timing_table(base: Config, devices: list[str], sizes=(50, 200_000), steps: int = 100) -> pd.DataFrame:

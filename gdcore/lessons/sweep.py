@@ -4,6 +4,8 @@ The sweep itself is `gdcore.sweep` (R learning rates trained as one batched prog
 holds the explorer's defaults per preset, finds the "Goldilocks" band of learning rates (final
 loss within a factor of the best), picks the runs whose loss curves are worth overlaying (too
 small, best, just below divergence), and turns a SweepResult into the plain frame the charts draw.
+The sentences it builds for the page take `T` (gdcore.i18n; English by default), and the page's
+share-link settings are declared here as LINK_FIELDS and HIDE_GROUPS.
 """
 from __future__ import annotations
 
@@ -17,11 +19,16 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import ConfigError
+from ..i18n import Translator, translator
+from ..links import MAX_VALUE_CHARS, Field
 from ..presets import get_preset, preset_config
 from ..sweep import SweepResult
 
+MIN_UI_RUNS = 2  # the page's runs slider starts here
 MAX_UI_RUNS = 64  # the page trains at most this many lrs at once (the CLI allows 256)
 DEFAULT_FACTOR = 2.0  # Goldilocks: final loss at most this many times the best one
+FACTOR_CHOICES: tuple[float, ...] = (1.1, 1.5, 2.0, 3.0, 5.0, 10.0)  # the page's Goldilocks factor options
+SEED_MAX = 2**31 - 1  # the seed boxes' largest value
 # Losses below this share of the starting loss count as fully converged: on noise-free data the
 # best runs end at float32 rounding noise (1e-12 and below), where "2x the best" means nothing.
 CONVERGED = 1e-9
@@ -39,37 +46,43 @@ class SweepDefaults:
     runs: int
     steps: int  # default steps per run
     max_steps: int  # cap that keeps a 64-run sweep to a few seconds on one CPU core
-    note: str  # one sentence shown under the steps input
+    # the sentence shown under the steps input: preset_note(preset), from sweep.preset_note.<preset>
 
 
 DEFAULTS: dict[str, SweepDefaults] = {
     # seed 003: lr 0.01, 3000 full-batch steps; the data's limit 2/λmax is 0.82
-    "linreg-manual": SweepDefaults(1e-3, 2.0, 32, 3000, 10_000,
-                                   "3,000 full-batch steps, as the tutorial."),
-    # seed 002: lr 1e-3, 30000 steps on the same kind of data
-    "linreg-module": SweepDefaults(1e-4, 2.0, 32, 5_000, 10_000,
-                                   "The tutorial runs 30,000 steps; the explorer runs 5,000 by default and at most "
-                                   "10,000, so a sweep takes seconds (the CLI runs all 30,000)."),
+    "linreg-manual": SweepDefaults(1e-3, 2.0, 32, 3000, 10_000),
+    # seed 002: lr 1e-3, 30000 steps on the same kind of data (the explorer caps them; the CLI runs all)
+    "linreg-module": SweepDefaults(1e-4, 2.0, 32, 5_000, 10_000),
     # seed 000: lr 0.01, 99 epochs x 8 batches of 20; x spans [0, 5), so the limit is about 0.11
-    "linreg-minibatch": SweepDefaults(1e-4, 0.5, 32, 792, 2_400,
-                                      "792 steps = the tutorial's 99 epochs of 8 mini-batches."),
+    "linreg-minibatch": SweepDefaults(1e-4, 0.5, 32, 792, 2_400),
     # d2l: lr 0.03, 3 epochs x 100 batches of 10, half squared loss; the limit is about 1.8
-    "linreg-d2l": SweepDefaults(1e-3, 5.0, 32, 300, 3_000,
-                                "300 steps = d2l's 3 epochs of 100 mini-batches of 10."),
-    # seed 004: lr 0.001, per-sample SGD, 100 epochs x 1000 samples
-    "logreg-manual": SweepDefaults(1e-4, 1.0, 32, 5_000, 20_000,
-                                   "The tutorial runs 100 epochs of 1,000 one-sample steps (100,000 steps); "
-                                   "the explorer runs 5 epochs by default and at most 20."),
+    "linreg-d2l": SweepDefaults(1e-3, 5.0, 32, 300, 3_000),
+    # seed 004: lr 0.001, per-sample SGD, 100 epochs x 1000 samples (the explorer runs 5 epochs, at most 20)
+    "logreg-manual": SweepDefaults(1e-4, 1.0, 32, 5_000, 20_000),
 }
 PRESETS = tuple(DEFAULTS)
+MAX_UI_STEPS = max(d.max_steps for d in DEFAULTS.values())  # the largest steps any preset allows
 
 
-def defaults(preset: str) -> SweepDefaults:
+def defaults(preset: str, T: Translator | None = None) -> SweepDefaults:
     try:
         return DEFAULTS[preset]
     except KeyError:
-        raise ConfigError(f"the learning-rate explorer has no preset {preset!r}; choose one of: "
-                          f"{', '.join(PRESETS)}") from None
+        T = T or translator("en")
+        raise ConfigError(T("sweep.errors.unknown_preset", preset=repr(preset), choices=", ".join(PRESETS))) from None
+
+
+def preset_note(preset: str, T: Translator | None = None) -> str:
+    """The sentence shown under the steps input for a preset, in T's language."""
+    defaults(preset, T)
+    return (T or translator("en"))(f"sweep.preset_note.{preset}")
+
+
+def preset_description(preset: str, T: Translator | None = None) -> str:
+    """What a preset trains, in one line (gdcore.presets.DESCRIPTIONS, in T's language)."""
+    defaults(preset, T)
+    return (T or translator("en"))(f"sweep.preset_desc.{preset}")
 
 
 def tutorial_steps(preset: str) -> int:
@@ -78,17 +91,70 @@ def tutorial_steps(preset: str) -> int:
     return c.total_steps(c.n)
 
 
-def make_config(preset: str, steps: int, seed: int | None = None, device: str = "cpu") -> Config:
+def make_config(preset: str, steps: int, seed: int | None = None, device: str = "cpu",
+                T: Translator | None = None) -> Config:
     """The shared config of a sweep: the preset with its steps, seed and device set."""
-    cap = defaults(preset).max_steps
+    cap = defaults(preset, T).max_steps
     if isinstance(steps, int) and steps > cap:
-        raise ConfigError(f"the explorer runs at most {cap:,} steps for {preset}; use the CLI for longer sweeps")
+        T = T or translator("en")
+        raise ConfigError(T("sweep.errors.too_many_steps", cap=cap, preset=preset))
     return preset_config(preset, steps=steps, seed=seed, device=device)
 
 
-def limit_label(optimizer: str) -> str:
+def limit_label(optimizer: str, T: Translator | None = None) -> str:
     """The formula of the full-batch stability limit for an optimizer."""
-    return {"sgd": "2/λmax", "momentum": "2(1+β)/λmax", "nesterov": "2(1+β)/((1+2β)λmax)"}.get(optimizer, "limit")
+    formulas = {"sgd": "2/λmax", "momentum": "2(1+β)/λmax", "nesterov": "2(1+β)/((1+2β)λmax)"}
+    if optimizer in formulas:
+        return formulas[optimizer]
+    return (T or translator("en"))("sweep.limit.label")
+
+
+# -- share links ------------------------------------------------------------------------------------
+
+PREFIX = "w.lrx."  # the page's widget keys
+LINK_SEED_KEY = "_lrx.link_seed"  # the seed a link carries (the page's seed box, else the sidebar's; no widget)
+
+
+@dataclass(frozen=True)
+class NumberChoice(Field):
+    """A choice among numbers, matched by value: `lr_min=1e-5`, `0.00001` and `1e-05` are the same option;
+    `inf` or `abc` are reported as not a (finite) number rather than an unknown choice."""
+
+    def parse(self, raw: str):
+        raw = str(raw).strip()
+        if len(raw) > MAX_VALUE_CHARS:
+            raise ValueError("too_long")
+        try:
+            x = float(raw)
+        except ValueError:
+            raise ValueError("not_a_number") from None
+        if not math.isfinite(x):
+            raise ValueError("not_finite")
+        for c in self.choices:
+            if x == c:
+                return c
+        raise ValueError("unknown_choice")
+
+
+# Every setting that changes the sweep (and what the page shows of it), with the widgets' own option
+# values and ranges. `num_steps` is the steps per run: `steps` in a link is the number of steps taken
+# by the best lr's single run (replayed). lr_max's widget offers only the options at or above lr_min,
+# and the steps box allows at most the preset's max_steps: the page checks both after decoding a link.
+LINK_FIELDS: list[Field] = [
+    Field("preset_name", PREFIX + "preset", "choice", choices=tuple(DEFAULTS)),
+    NumberChoice("lr_min", PREFIX + "lr_min", "choice", choices=LR_CHOICES, log=True),
+    NumberChoice("lr_max", PREFIX + "lr_max", "choice", choices=LR_CHOICES, log=True),
+    Field("runs", PREFIX + "runs", "int", MIN_UI_RUNS, MAX_UI_RUNS),
+    Field("num_steps", PREFIX + "steps", "int", 1, MAX_UI_STEPS),
+    Field("seed", LINK_SEED_KEY, "optional_int", 0, SEED_MAX),
+    NumberChoice("factor", PREFIX + "factor", "choice", choices=FACTOR_CHOICES),
+    Field("log", PREFIX + "log", "bool"),
+    Field("replay", PREFIX + "replay", "bool"),
+]
+
+# presets: the preset choice and the tutorial-settings button; range: smallest lr, largest lr and
+# runs; steps: steps per run; seed: the page's seed box (labels: sweep.groups.*).
+HIDE_GROUPS: tuple[str, ...] = ("presets", "range", "steps", "seed")
 
 
 # -- the Goldilocks band ------------------------------------------------------------------------------
@@ -115,13 +181,14 @@ def _finite(v) -> bool:
 
 
 def goldilocks(lrs: Sequence[float], final_loss: Sequence[float | None],
-               factor: float = DEFAULT_FACTOR, floor: float = 0.0) -> Goldilocks | None:
+               factor: float = DEFAULT_FACTOR, floor: float = 0.0, T: Translator | None = None) -> Goldilocks | None:
     """The band of lrs around the best run whose final loss is at most factor x the best (None: all diverged).
 
     A loss at or below `floor` counts as converged, so the threshold is factor x max(best, floor).
     """
     if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 1):
-        raise ConfigError(f"the Goldilocks factor must be a number of at least 1, got {factor!r}")
+        T = T or translator("en")
+        raise ConfigError(T("sweep.errors.bad_factor", factor=repr(factor)))
     floor = float(floor) if floor is not None and math.isfinite(floor) and floor > 0 else 0.0
     order = sorted(range(len(lrs)), key=lambda i: lrs[i])
     ok = [i for i in order if _finite(final_loss[i])]
@@ -161,14 +228,17 @@ def converged_floor(result: SweepResult) -> float:
 # -- which runs to overlay -------------------------------------------------------------------------------
 
 def picks(lrs: Sequence[float], final_loss: Sequence[float | None],
-          diverged_at: Sequence[int | None], tutorial_lr: float | None = None) -> list[tuple[str, int]]:
+          diverged_at: Sequence[int | None], tutorial_lr: float | None = None,
+          T: Translator | None = None) -> list[tuple[str, int]]:
     """(label, run index) of the runs worth overlaying: too small, best, just below divergence.
 
     'too small' is the smallest lr that did not diverge, 'best' the lowest final loss, 'just below
     divergence' the largest lr below the smallest diverging one ('largest lr' when none diverged),
     and, when tutorial_lr is given, the finite run nearest to it on a log scale ('≈ tutorial lr').
-    A run that fills two roles gets both labels; the result is in increasing lr.
+    A run that fills two roles gets both labels; the result is in increasing lr. The labels are in
+    T's language (English by default).
     """
+    T = T or translator("en")
     order = sorted(range(len(lrs)), key=lambda i: lrs[i])
     ok = [i for i in order if diverged_at[i] is None and _finite(final_loss[i])]
     if not ok:
@@ -177,12 +247,12 @@ def picks(lrs: Sequence[float], final_loss: Sequence[float | None],
     diverged = [lrs[i] for i in order if diverged_at[i] is not None]
     if diverged:
         below = [i for i in ok if lrs[i] < min(diverged)]
-        edge, edge_label = (below[-1] if below else None), "just below divergence"
+        edge, edge_label = (below[-1] if below else None), T("sweep.picks.below_divergence")
     else:
-        edge, edge_label = ok[-1], "largest lr"
-    roles = [("too small", ok[0]), ("best", best), (edge_label, edge)]
+        edge, edge_label = ok[-1], T("sweep.picks.largest")
+    roles = [(T("sweep.picks.too_small"), ok[0]), (T("sweep.picks.best"), best), (edge_label, edge)]
     if tutorial_lr is not None and tutorial_lr > 0:
-        roles.append(("≈ tutorial lr", min(ok, key=lambda i: abs(math.log(lrs[i] / tutorial_lr)))))
+        roles.append((T("sweep.picks.tutorial"), min(ok, key=lambda i: abs(math.log(lrs[i] / tutorial_lr)))))
     out: dict[int, list[str]] = {}
     for label, i in roles:
         if i is not None:
@@ -192,7 +262,23 @@ def picks(lrs: Sequence[float], final_loss: Sequence[float | None],
 
 # -- plain values for the charts and the page ---------------------------------------------------------------
 
-ZONES = ("too small", "just right", "too large", "diverged")
+ZONES = ("too small", "just right", "too large", "diverged")  # values the charts colour by (labels: zone_label)
+_ZONE_KEYS = dict(zip(ZONES, ("too_small", "just_right", "too_large", "diverged")))
+_WHAT_KEYS = {"loss": "loss", "parameters": "parameters", "optimizer state": "optimizer_state"}
+
+
+def zone_label(zone: str, T: Translator | None = None) -> str:
+    """A zone's name for the learner (the zone values themselves stay as in ZONES)."""
+    return (T or translator("en"))(f"sweep.zones.{_ZONE_KEYS[zone]}")
+
+
+def _note(result: SweepResult, i: int, T: Translator) -> str:
+    fl, d = result.final_loss[i], result.diverged_at[i]
+    if d is not None:
+        what = result.diverged_what[i] or "loss"
+        what = T(f"sweep.what.{_WHAT_KEYS[what]}") if what in _WHAT_KEYS else what
+        return T("sweep.note.diverged", step=d, what=what)
+    return T("sweep.note.final", loss=fl) if fl is not None else T("sweep.note.not_finite")
 
 
 def zones(result: SweepResult, band: Goldilocks | None) -> list[str]:
@@ -210,20 +296,33 @@ def zones(result: SweepResult, band: Goldilocks | None) -> list[str]:
     return out
 
 
-def frame(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
-    """One row per run: run, lr, final_loss (NaN if diverged), status, diverged_at (0 if not), zone, note."""
+def frame(result: SweepResult, band: Goldilocks | None = None, T: Translator | None = None) -> pd.DataFrame:
+    """One row per run: run, lr, final_loss (NaN if diverged), status, diverged_at (0 if not), zone, note.
+
+    zone is one of ZONES (the charts colour by it); note is a sentence in T's language (English by default).
+    """
+    T = T or translator("en")
     zs = zones(result, band)
     rows = []
     for i, lr in enumerate(result.lrs):
         fl, d = result.final_loss[i], result.diverged_at[i]
-        if d is not None:
-            note = f"diverged at step {d:,} ({result.diverged_what[i] or 'loss'} became inf/nan)"
-        else:
-            note = f"final loss {fl:.4g}" if fl is not None else "final loss not finite"
         rows.append({"run": i, "lr": float(lr), "final_loss": float("nan") if fl is None else float(fl),
                      "status": result.status[i], "diverged_at": 0 if d is None else int(d), "zone": zs[i],
-                     "note": note})
+                     "note": _note(result, i, T)})
     return pd.DataFrame(rows, columns=["run", "lr", "final_loss", "status", "diverged_at", "zone", "note"])
+
+
+TABLE_COLUMNS = ("lr", "final_loss", "status", "diverged_at", "zone", "note")  # labels: sweep.table.*
+
+
+def table(result: SweepResult, band: Goldilocks | None = None, T: Translator | None = None) -> pd.DataFrame:
+    """Every run as the learner's table: the frame without its run index, headers, status and zone in T's language."""
+    T = T or translator("en")
+    f = frame(result, band, T)
+    f["status"] = [T(f"sweep.status.{s}") for s in f["status"]]
+    f["zone"] = [zone_label(z, T) for z in f["zone"]]
+    f["diverged_at"] = pd.array([None if d == 0 else int(d) for d in f["diverged_at"]], dtype="Int64")  # blank if not
+    return f[list(TABLE_COLUMNS)].rename(columns={c: T(f"sweep.table.{c}") for c in TABLE_COLUMNS})
 
 
 def smoothing_window(result: SweepResult) -> int:
@@ -246,9 +345,12 @@ def moving_average(x, k: int) -> np.ndarray:
     return (c[i] - c[lo]) / (i - lo)
 
 
-def curves(result: SweepResult, chosen: Sequence[tuple[str, int]], window: int = 1) -> list[tuple[str, np.ndarray]]:
+def curves(result: SweepResult, chosen: Sequence[tuple[str, int]], window: int = 1,
+           T: Translator | None = None) -> list[tuple[str, np.ndarray]]:
     """(label with its lr, per-step losses, moving-averaged over `window` steps) of the chosen runs."""
-    return [(f"{label} · lr {result.lrs[i]:.3g}", moving_average(result.loss_history(i), window)) for label, i in chosen]
+    T = T or translator("en")
+    return [(T("sweep.picks.curve", label=label, lr=result.lrs[i]), moving_average(result.loss_history(i), window))
+            for label, i in chosen]
 
 
 @dataclass(frozen=True)
@@ -275,30 +377,28 @@ def summary(result: SweepResult) -> Summary:
                    result.stability_limit)
 
 
-def limit_sentence(result: SweepResult) -> str | None:
+def limit_sentence(result: SweepResult, T: Translator | None = None) -> str | None:
     """Where divergence set in, compared with the data's stability limit (linear regression, full batch)."""
+    T = T or translator("en")
     s = summary(result)
     c = result.config
     if s.limit is None:
         return None
-    label = limit_label(c.optimizer)
+    label = limit_label(c.optimizer, T)
     full_batch = c.mode == "batch" or c.full_tensor_pitfall
     if s.first_diverged_lr is None:
         if max(result.lrs) < s.limit:
-            return (f"No lr in this range diverged: all are below {label} = {s.limit:.3g}. "
-                    f"Widen the range past it to see divergence.")
-        return (f"No run diverged, although lrs above {label} = {s.limit:.3g} were tried: "
-                f"{'they oscillate ever wider but have not overflowed yet; more steps would.' if full_batch else 'mini-batch noise and few steps can hide it.'}")
-    stable = f"{s.largest_stable_lr:.3g}" if s.largest_stable_lr is not None else "none"
-    text = (f"The smallest diverging lr is {s.first_diverged_lr:.3g}; the largest stable one below it is {stable}. "
-            f"The theory line {label} = {s.limit:.3g} sits ")
+            return T("sweep.limit.none_below", label=label, limit=s.limit)
+        return T("sweep.limit.none_above_full" if full_batch else "sweep.limit.none_above_mini",
+                 label=label, limit=s.limit)
+    stable = f"{s.largest_stable_lr:.3g}" if s.largest_stable_lr is not None else T("sweep.limit.stable_none")
+    text = T("sweep.limit.diverged", first=s.first_diverged_lr, stable=stable)
     if s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001 and s.first_diverged_lr >= s.limit * 0.9999:
-        return text + "between them, exactly where the theory says it should."
+        return text + T("sweep.limit.theory_between", label=label, limit=s.limit)
     if s.first_diverged_lr < s.limit:
-        return text + ("above it: mini-batches are noisier than the full batch, so they can blow up below "
-                       "the full-batch limit." if not full_batch else "above it.")
-    return text + ("below the stable lrs: just above the limit the growth is slow, so a run can stay finite "
-                   "for all its steps.")
+        return text + T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",
+                        label=label, limit=s.limit)
+    return text + T("sweep.limit.theory_below", label=label, limit=s.limit)
 
 
 def results_csv(result: SweepResult) -> str:
