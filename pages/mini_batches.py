@@ -11,6 +11,7 @@ from gdcore.presets import get_preset, preset_config
 from pages import _ui
 
 _ui.page_guard("pages/mini_batches.py")
+T = _ui.tr()
 
 NAME = "minibatch"
 SESSION = "session"  # keep widget values across page switches (and across fragment reruns)
@@ -21,10 +22,7 @@ PIT_COLUMNS = ("run", "samples per step", "steps", "w", "b", "loss (all data)", 
                "ms per epoch")
 CMP_COLUMNS = ("run", "samples per step", "steps per epoch", "steps", "w", "b", "loss (all data)",
                "steps where loss rose", "ms per epoch")
-BASE_LABELS = {
-    "linreg-minibatch": "Tutorial 000: 150 points, 1 feature, TensorDataset + DataLoader",
-    "linreg-d2l": "d2l: 1000 points, 2 features, data_iter + squared_loss + sgd",
-}
+CE = P + "cmp_epochs"
 
 
 def preset_values(base: str) -> dict:
@@ -37,51 +35,81 @@ def _base_changed() -> None:
     _ui.set_values(preset_values(st.session_state[BASE]))
 
 
-def _chart(chart) -> None:
-    st.altair_chart(chart, width="stretch")
+_ui.defaults({**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + "cmp_log": True,
+              P + "cmp_logx": True})
+_written = (st.session_state.get(f"_link.{NAME}") or {}).get("written")
+_params = st.query_params.to_dict()
+if _params and _params != _written and "preset" not in _params and _params.get("data") in mb.BASES:
+    # like choosing it in the box: a link's data choice brings its tutorial's settings, then the link's own values
+    _ui.set_values(preset_values(_params["data"]))
+link = _ui.share(NAME, mb.LINK_FIELDS, mb.HIDE_GROUPS, presets={b: preset_values(b) for b in mb.BASES})
+from_link = link["written"] is not None and link["written"] != _written  # a new link was applied this rerun
 
-
-for _k, _v in {**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + "cmp_log": True,
-               P + "cmp_logx": True}.items():
-    st.session_state.setdefault(_k, _v)
-
-st.title(":material/view_module: Mini-batches")
-st.markdown(
-    "A step does not need all the data. `DataLoader` shuffles the samples and cuts them into batches of "
-    "`batch_size`; each step computes the loss and Δw **on one batch only** and updates w and b. "
-    "One pass over all batches is an **epoch**. Below: the batches made visible, batch vs stochastic vs "
-    "mini-batch gradient descent on the same data, a slip in tutorial 000's loop, and d2l's version."
-)
-c1, c2, c3 = st.columns([1.35, 1.1, 1.55])
-with c1:
-    _ui.preset_button("Tutorial 000 (DataLoader, batch 20)", preset_values("linreg-minibatch"), B + "preset_000",
-                      help="150 points around y = 2x + 6, batch_size 20, lr 0.01, 99 epochs (8 steps each).")
-with c2:
-    _ui.preset_button("d2l (data_iter, batch 10)", preset_values("linreg-d2l"), B + "preset_d2l",
-                      help="1000 points, y = X @ [2, -3.4] + 4.2, batch_size 10, lr 0.03, 3 epochs.")
-c3.caption("Each button loads its tutorial's data, batch_size, lr and num_epochs.")
+st.title(":material/view_module: " + T("minibatch.title"))
+_ui.link_notes(NAME)
+st.markdown(T("minibatch.intro"))
+if _ui.shown(NAME, "presets"):
+    c1, c2, c3 = st.columns([1.35, 1.1, 1.55])
+    with c1:
+        _ui.preset_button(T("minibatch.preset_000"), preset_values("linreg-minibatch"), B + "preset_000",
+                          help=T("minibatch.preset_000_help"))
+    with c2:
+        _ui.preset_button(T("minibatch.preset_d2l"), preset_values("linreg-d2l"), B + "preset_d2l",
+                          help=T("minibatch.preset_d2l_help"))
+    c3.caption(T("minibatch.presets_caption"))
 
 # -- settings ---------------------------------------------------------------------------------
-base = st.session_state[BASE] if st.session_state.get(BASE) in BASE_LABELS else "linreg-minibatch"
+base = st.session_state[BASE] if st.session_state.get(BASE) in mb.BASES else "linreg-minibatch"
 n = mb.data_size(base)
-bs_fixed, bs_note = mb.clamp_batch_size(st.session_state.get(BS), n)
+bs_fixed, bs_note = mb.clamp_batch_size(st.session_state.get(BS), n, T=T)
 if bs_note:
     st.session_state[BS] = bs_fixed  # before the widget is drawn: allowed, and the value fits its max
 
-s = st.columns([2.2, 1, 1, 1])
-s[0].selectbox("Data and loop", list(BASE_LABELS), format_func=BASE_LABELS.get, key=BASE, persist_state=SESSION, on_change=_base_changed,
-               help="Which tutorial's data and batching code to run. Changing it loads that tutorial's settings.")
-s[1].number_input("batch_size", min_value=1, max_value=n, step=1, key=BS, persist_state=SESSION,
-                  help=f"Samples per step, 1 to n = {n} (the data set's size). 1 is stochastic GD, {n} is batch GD.")
-s[2].number_input("lr", min_value=1e-6, max_value=100.0, step=0.01, format="%g", key=LR, persist_state=SESSION,
-                  help="Learning rate: each step moves w and b by -lr × Δw (the batch's gradient).")
-s[3].number_input("num_epochs", min_value=1, max_value=1000, step=1, key=EP, persist_state=SESSION,
-                  help="Passes over the whole data set. Total steps = num_epochs × len(dataloader).")
-t = st.columns([1, 3])
-t[0].toggle("shuffle", key=SH, persist_state=SESSION, help="shuffle=True: a new random order every epoch. Off: batches are fixed slices 0..19, 20..39, ...")
-t[1].toggle("full-tensor pitfall (tutorial 000's slip, section 4)", key=PIT, persist_state=SESSION,
-            help="Tutorial 000's slip: the loop body uses tensorX / tensorY instead of the batch data / label, "
-                 "so every step really uses all samples.")
+
+def _base_widget():
+    st.selectbox(T("minibatch.base.label"), list(mb.BASES), format_func=lambda b: T(f"minibatch.base.{b}"), key=BASE,
+                 persist_state=SESSION, on_change=_base_changed, help=T("minibatch.base.help"))
+
+
+def _bs_widget():
+    st.number_input("batch_size", min_value=1, max_value=n, step=1, key=BS, persist_state=SESSION,
+                    help=T("minibatch.widget.batch_size_help", n=n))
+
+
+def _lr_widget():
+    st.number_input("lr", min_value=1e-6, max_value=100.0, step=0.01, format="%g", key=LR, persist_state=SESSION,
+                    help=T("minibatch.widget.lr_help"))
+
+
+def _epochs_widget():
+    st.number_input("num_epochs", min_value=1, max_value=1000, step=1, key=EP, persist_state=SESSION,
+                    help=T("minibatch.widget.epochs_help"))
+
+
+def _shuffle_widget():
+    st.toggle("shuffle", key=SH, persist_state=SESSION, help=T("minibatch.widget.shuffle_help"))
+
+
+def _pitfall_widget():
+    st.toggle(T("minibatch.widget.pitfall"), key=PIT, persist_state=SESSION, help=T("minibatch.widget.pitfall_help"))
+
+
+def _row(items) -> None:
+    """The shown widgets of a row side by side (a hidden group leaves no empty column)."""
+    items = [(width, draw) for width, draw in items if draw is not None]
+    if items:
+        for col, (_, draw) in zip(st.columns([width for width, _ in items]), items):
+            with col:
+                draw()
+
+
+# the data choice loads a tutorial's settings, so a locked link hides it with the preset buttons
+_row([(2.2, _base_widget if _ui.shown(NAME, "data") and not link["lock"] else None),
+      (1, _bs_widget if _ui.shown(NAME, "batch_size") else None),
+      (1, _lr_widget if _ui.shown(NAME, "lr") else None),
+      (1, _epochs_widget if _ui.shown(NAME, "steps") else None)])
+_row([(1, _shuffle_widget if _ui.shown(NAME, "batch_size") else None),
+      (3, _pitfall_widget if _ui.shown(NAME, "pitfall") else None)])
 if bs_note:
     st.warning(bs_note)
 
@@ -103,12 +131,22 @@ def make_config():
 run = _ui.build(lesson, make_config)
 if run is None:
     st.stop()
+_ui.replay(lesson, NAME)
+# section 3's epochs, fitted to this data before the share link is written
+cap = mb.max_compare_epochs(run.n)
+ce_note = None
+if not isinstance(st.session_state.get(CE), int) or not 1 <= st.session_state[CE] <= cap:
+    if from_link and isinstance(st.session_state.get(CE), int) and st.session_state[CE] > cap:
+        ce_note = T("minibatch.s3.epochs_capped", asked=st.session_state[CE], n=run.n, cap=cap)
+        st.session_state[CE] = cap
+    else:
+        st.session_state[CE] = min(cap, 10 if run.n <= 200 else 3)
 cfg = run.config
 is_d2l = cfg.loader == "d2l"
 one_feature = run.data.n_features == 1
 
 # -- 1. the DataLoader ---------------------------------------------------------------------------
-st.header("1 · What the DataLoader hands out")
+st.header(T("minibatch.s1.header"))
 loader = mb.describe_loader(run.n, run.batch_size)
 left, right = st.columns([1.3, 1])
 with left:
@@ -124,23 +162,17 @@ with left:
                 f'print("dataloader len =%d" % (len(dataloader)))\n'
                 f"for index, (data, label) in enumerate(dataloader):\n"
                 f'    print("index=%d num = %d" % (index, len(data)))', language="python", wrap_lines=True)
-    st.markdown(
-        f"`len(dataloader)` = ⌈n / batch_size⌉ = ⌈{run.n} / {run.batch_size}⌉ = **{loader.length}** steps per epoch"
-        + (f"; the last batch holds only the **{loader.sizes[-1]}** samples left over."
-           if loader.sizes[-1] != loader.batch_size else "; every batch is full."))
+    st.markdown(T("minibatch.s1.len_rest" if loader.sizes[-1] != loader.batch_size else "minibatch.s1.len_full",
+                  n=run.n, bs=run.batch_size, length=loader.length, last=loader.sizes[-1]))
 with right:
-    st.code("\n".join(loader.lines()), language=None)
-    st.caption("What the loop prints (tutorial 000's own lines)." if not is_d2l else
-               "Tutorial 000's printout applied to data_iter (d2l itself prints nothing here): "
-               "len(dataloader) is the number of batches one epoch yields.")
+    st.code("\n".join(loader.lines(T=T)), language=None)
+    st.caption(T("minibatch.s1.printout_000") if not is_d2l else T("minibatch.s1.printout_d2l"))
 
 # -- 2. stepping ----------------------------------------------------------------------------------
-st.header("2 · Step through an epoch")
+st.header(T("minibatch.s2.header"))
 st.latex(r"w \leftarrow w - lr\cdot \frac{1}{|B|}\sum_{i\in B}\frac{\partial\,\ell_i}{\partial w},\qquad "
          r"b \leftarrow b - lr\cdot \frac{1}{|B|}\sum_{i\in B}\frac{\partial\,\ell_i}{\partial b}")
-st.caption("B is the current batch. Press Step: the red points are the batch this step used; blue ones were "
-           "used earlier in this epoch; grey ones are still waiting. After the last batch, the epoch is over and "
-           "the DataLoader reshuffles.")
+st.caption(T("minibatch.s2.caption"))
 
 
 def _replay(r):
@@ -159,162 +191,143 @@ def draw(r):
     a, b = st.columns([1.7, 1])
     with a:
         if one_feature:
-            lines = [{"label": "fit: y_hat = w·x + b", "w": p["w"][0], "b": p["b"][0]}]
+            lines = [{"label": T("charts.minibatch.fit_line"), "w": p["w"][0], "b": p["b"][0]}]
             if r.data.true_w is not None:
-                lines.append({"label": "true line", "w": r.data.true_w[0], "b": r.data.true_b, "dash": True})
+                lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
+                              "dash": True})
             x0, y = mb.feature_xy(r.data, 0)
-            _chart(mbc.batch_scatter(x0, y, roles, lines, title=f"Data: epoch {view.epoch}, the batches so far"))
+            _ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T),
+                      "data")
         else:
             st.session_state.setdefault(P + "feature", 1)
-            k = st.radio("Feature on the x axis", list(range(r.data.n_features)), horizontal=True, key=P + "feature", persist_state=SESSION,
-                         format_func=lambda j: f"feature {j + 1} (features[:, {j}])",
-                         help="The data has two features. The d2l book plots features[:, 1] against the labels "
-                              "(slope -3.4); the tutorial's code plots features[:, 0] (slope 2).")
+            k = st.radio(T("minibatch.s2.feature"), list(range(r.data.n_features)), horizontal=True, key=P + "feature",
+                         persist_state=SESSION, format_func=lambda j: T("minibatch.s2.feature_option", n=j + 1, j=j),
+                         help=T("minibatch.s2.feature_help"))
             k = k if k is not None and k < r.data.n_features else 0
             xk, y = mb.feature_xy(r.data, k)
-            _chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]", y_title="labels",
-                                     title=f"Data: epoch {view.epoch}, the batches so far"))
-            st.caption("y also depends on the other feature, so the points form a band, not a line.")
+            _ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("minibatch.s2.labels_axis"),
+                                        title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T), "data")
+            st.caption(T("minibatch.s2.band"))
     with b:
         if r.step_count == 0:
-            st.markdown(f"**Epoch 1**, no batch drawn yet ({view.total} to come).")
-            st.code(mb.format_batch([]), language=None)
+            st.markdown(T("minibatch.s2.no_batch_yet", total=view.total))
+            st.code(mb.format_batch([], T=T), language=None)
         else:
             batch_no = view.drawn - 1
             size = r.n if r.last_batch is None else len(r.last_batch)
-            st.markdown(f"**Epoch {view.epoch}, batch index={batch_no} of {view.total - 1}**, num = {size}"
-                        + (" · epoch complete" if view.complete else ""))
-            st.code(mb.format_batch(r.last_batch), language=None, wrap_lines=True)
-        st.markdown(f"w = **{mb.fmt_w(p['w'])}**, b = **{p['b'][0]:.4f}**")
+            st.markdown(T("minibatch.s2.batch_head", epoch=view.epoch, index=batch_no, last=view.total - 1, num=size)
+                        + (T("minibatch.s2.epoch_complete") if view.complete else ""))
+            st.code(mb.format_batch(r.last_batch, T=T), language=None, wrap_lines=True)
+        st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=f"{p['b'][0]:.4f}"))
         if c.full_tensor_pitfall:
-            note = mb.pitfall_note(c, r.n)
-            st.warning("Pitfall on: the DataLoader still hands over this batch, but the loop computes h and the "
-                       "loss on all samples (tensorX, tensorY), so the batch is ignored." + (f" {note}." if note else ""))
+            note = mb.pitfall_note(c, r.n, T=T)
+            st.warning(T("minibatch.s2.pitfall_on") + (T("minibatch.s2.pitfall_note", note=note) if note else ""))
         if r.epoch_batches:
-            st.dataframe(mb.batch_table(r.epoch_batches), hide_index=True, height=min(320, 38 + 35 * len(r.epoch_batches)),
-                         column_config={"index": st.column_config.NumberColumn("index", help="batch index in this epoch"),
-                                        "num": st.column_config.NumberColumn("num", help="samples in the batch")})
+            st.dataframe(mb.batch_table(r.epoch_batches, T=T), hide_index=True, height=min(320, 38 + 35 * len(r.epoch_batches)),
+                         column_config={"index": st.column_config.NumberColumn("index", help=T("minibatch.s2.index_help")),
+                                        "num": st.column_config.NumberColumn("num", help=T("minibatch.s2.num_help"))})
 
     # reshuffled every epoch: this epoch's batches against the next one's
     if c.mode != "batch":
         rep = _replay(r)
         frame = mb.reshuffle_frame(rep, view.epoch)
         share = mb.same_batches_share(rep.batches(view.epoch), rep.batches(view.next_epoch))
-        _chart(mbc.reshuffle_chart(frame, title=f"Which batch each sample lands in: epoch {view.epoch} vs epoch {view.next_epoch}"))
-        st.caption((f"Top row: epoch {view.epoch}'s batches, side by side. Bottom row: the same samples in epoch "
-                    f"{view.next_epoch}. shuffle=True draws a new order every epoch, so the blocks break up "
-                    if c.shuffle else "shuffle=False: the same fixed slices every epoch, so both rows look the same ")
-                   + f"({share:.0%} of the batches hold the same samples in both epochs).")
+        _ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=view.epoch,
+                                                      next=view.next_epoch), T=T), "reshuffle")
+        st.caption(T("minibatch.s2.reshuffle_on" if c.shuffle else "minibatch.s2.reshuffle_off",
+                     epoch=view.epoch, next=view.next_epoch, share=f"{share:.0%}"))
 
     # the loss
     st.session_state.setdefault(P + "log", True)
-    log = st.toggle("log scale (loss)", key=P + "log", persist_state=SESSION, help="A log axis shows the late, small losses.")
+    log = st.toggle(T("minibatch.s2.log"), key=P + "log", persist_state=SESSION, help=T("minibatch.s2.log_help"))
     L = r.losses()
-    step_frame = loss_frame(L)
+    step_frame = loss_frame(L, T=T)
     ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-    _chart(mbc.loss_with_epochs(step_frame, ends, log=log, title="Loss: each step's batch, and all data after each epoch"))
-    st.caption("Each step's loss is measured on its own batch, so it jumps with the batch drawn; the loss on all data "
-               "after each epoch is the smooth one to judge progress by."
-               if not c.full_tensor_pitfall else
-               "With the pitfall every step's loss is the loss on all data: the curve is smooth, like batch GD.")
+    _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
+    st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
     if is_d2l:
-        st.markdown("**What d2l prints** (mean of squared_loss on all 1000 samples after each epoch, then the "
-                    "estimation errors true_w − w and true_b − b):")
+        st.markdown(T("minibatch.s2.d2l_prints"))
         errs = mb.estimation_errors(r.data.true_w, r.data.true_b, p)
-        lines_out = mb.d2l_epoch_lines(r.epoch_losses()) or ["(no epoch finished yet)"]
-        st.code("\n".join(lines_out[-12:] + mb.error_lines(errs)), language=None)
+        lines_out = mb.d2l_epoch_lines(r.epoch_losses()) or [T("minibatch.s2.no_epoch_yet")]
+        st.code("\n".join(lines_out[-12:] + mb.error_lines(errs, T=T)), language=None)
     elif len(L):
-        st.markdown("**What tutorial 000 prints** (the last steps):")
+        st.markdown(T("minibatch.s2.tutorial_prints"))
         st.code("\n".join(mb.tutorial_lines(r.records(last=8))), language=None)
 
 
-_ui.live(lesson, NAME, draw)
+_ui.live(lesson, NAME, draw, fields=mb.LINK_FIELDS)
 
 # -- 3. batch vs stochastic vs mini-batch ---------------------------------------------------------
-st.header("3 · Batch vs stochastic vs mini-batch")
-st.markdown(
-    "Three runs on the **same data** from the **same initial w, b** (same seed) with the same lr; only the "
-    f"number of samples per step differs: all {run.n} (batch GD), 1 (stochastic GD) or batch_size = "
-    f"{run.batch_size} (mini-batch GD). Per step, small batches are noisy but cheap; per epoch, they make "
-    "many more updates.")
-cap = mb.max_compare_epochs(run.n)
-CE = P + "cmp_epochs"
-if not isinstance(st.session_state.get(CE), int) or not 1 <= st.session_state[CE] <= cap:
-    st.session_state[CE] = min(cap, 10 if run.n <= 200 else 3)
+st.header(T("minibatch.s3.header"))
+st.markdown(T("minibatch.s3.intro", n=run.n, bs=run.batch_size))
 q = st.columns([1, 1.7, 2.3])
-q[0].number_input("epochs (N)", min_value=1, max_value=cap, step=1, key=CE, persist_state=SESSION,
-                  help=f"Epochs for each of the three runs (at most {cap}: stochastic GD makes {run.n} steps an epoch).")
-if q[1].button(f"Run all three for {st.session_state[CE]} epochs", key=B + "compare", type="primary", width="stretch"):
+q[0].number_input(T("minibatch.s3.epochs"), min_value=1, max_value=cap, step=1, key=CE, persist_state=SESSION,
+                  help=T("minibatch.s3.epochs_help", cap=cap, n=run.n))
+if ce_note:
+    st.warning(ce_note)
+if q[1].button(T("minibatch.s3.run", epochs=st.session_state[CE]), key=B + "compare", type="primary", width="stretch"):
     try:
         configs = mb.comparison_configs(cfg, st.session_state[CE])
     except GdError as exc:
         st.error(str(exc))
     else:
-        bar = st.progress(0.0, text="training the three runs")
-        runs = mb.train_all(configs, run.data, callback=lambda d, t: bar.progress(min(1.0, d / max(1, t)),
-                                                                              text=f"training: step {d:,} of {t:,}"))
+        bar = st.progress(0.0, text=T("minibatch.s3.progress"))
+        runs = mb.train_all(configs, run.data, callback=lambda d, t: bar.progress(
+            min(1.0, d / max(1, t)), text=T("minibatch.s3.progress_step", done=d, total=t)))
         bar.empty()
         lesson.extra["compare"] = {"source": cfg, "epochs": st.session_state[CE], "runs": runs}
 cmp = lesson.extra.get("compare")
 if cmp is None:
-    q[2].caption("Press the button to train the three runs (a few seconds).")
+    q[2].caption(T("minibatch.s3.press"))
 else:
     runs = cmp["runs"]
     src = cmp["source"]
     if src != cfg:
-        q[2].info(f"Made with lr {src.lr:g}, batch_size {src.batch_size}, data {src.preset}; press the button "
-                  "to redo it with the current settings.")
-    labels = {m: mb.MODE_LABELS[m] for m in mb.MODES}
+        q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=src.preset))
+    labels = mb.mode_labels(T)
     v = st.columns([1.4, 1, 1])
-    per = v[0].radio("Loss against", ["step", "epoch"], horizontal=True, key=P + "cmp_view", persist_state=SESSION,
-                     format_func={"step": "per step (each update's batch loss)",
-                                  "epoch": "per epoch (loss on all data)"}.get,
-                     help="Per step: one point per update. Per epoch: the loss on all samples after each pass.")
-    log_y = v[1].toggle("log scale (loss)", key=P + "cmp_log", persist_state=SESSION, help="A log axis shows the late, small losses.")
-    log_x = v[2].toggle("log scale (steps)", key=P + "cmp_logx", persist_state=SESSION, disabled=per != "step",
-                        help="Batch GD makes few steps and stochastic GD many: a log axis shows both.")
+    view_labels = {"step": T("minibatch.s3.view_step"), "epoch": T("minibatch.s3.view_epoch")}
+    per = v[0].radio(T("minibatch.s3.view"), ["step", "epoch"], horizontal=True, key=P + "cmp_view", persist_state=SESSION,
+                     format_func=view_labels.get, help=T("minibatch.s3.view_help"))
+    log_y = v[1].toggle(T("minibatch.s2.log"), key=P + "cmp_log", persist_state=SESSION, help=T("minibatch.s2.log_help"))
+    log_x = v[2].toggle(T("minibatch.s3.log_steps"), key=P + "cmp_logx", persist_state=SESSION, disabled=per != "step",
+                        help=T("minibatch.s3.log_steps_help"))
     order = [labels[m] for m in mb.MODES]
     if per == "step":
         frame = mb.step_loss_frame({labels[m]: r.losses() for m, r in runs.items()})
-        _chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
-                                 title="Loss per step (each on its own batch)"))
+        _ui.chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
+                                    title=T("minibatch.s3.step_title"), T=T), "compare")
     else:
         frame = mb.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
-        _chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
-                                 title="Loss on all data after each epoch"))
-    st.dataframe(mb.summary_table(runs, labels, CMP_COLUMNS), hide_index=True, width="stretch")
+        _ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
+                                    title=T("minibatch.s3.epoch_title"), T=T), "compare")
+    st.dataframe(mb.summary_table(runs, labels, CMP_COLUMNS, T=T), hide_index=True, width="stretch")
     start = mb.start_params(runs["batch"])
-    st.caption(f"All three started from w = {mb.fmt_w(start['w'])}, b = {start['b'][0]:.4f}. 'steps where loss rose' counts steps whose batch loss was "
-               "higher than the step before: 0% is a smooth descent, stochastic GD's single samples make it jumpy.")
+    st.caption(T("minibatch.s3.start", w=mb.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
     for m, r in runs.items():
         if r.status != "ok":
-            st.error(f"{labels[m]}: {r.message}.")
+            st.error(T("minibatch.s3.run_failed", label=labels[m], message=r.message))
 
 # -- 4. the pitfall --------------------------------------------------------------------------------
-st.header("4 · The pitfall: tensorX instead of data")
-st.markdown(
-    "Tutorial 000's loop draws each batch `(data, label)` from the DataLoader, then computes `h` and the loss on "
-    "the full tensors `tensorX`, `tensorY`. Two lines differ, and every \"mini-batch\" step becomes a **full-batch** "
-    f"step: {loader.length} full-batch steps per epoch, exactly batch GD with {loader.length}× the steps."
-    + (" With d2l's data loaded, the same slip in d2l's loop reads `features, labels` instead of the batch `X, y`."
-       if is_d2l else ""))
+st.header(T("minibatch.s4.header"))
+st.markdown(T("minibatch.s4.intro", length=loader.length) + (T("minibatch.s4.intro_d2l") if is_d2l else ""))
 lr_txt = f"{cfg.lr:g}"
 k1, k2 = st.columns(2)
 if is_d2l:
     with k1:
-        st.markdown(f"**With the slip** (features, labels): all {run.n} samples, every step")
+        st.markdown(T("minibatch.s4.slip_d2l", n=run.n))
         st.code("l = squared_loss(linreg(features, w, b), labels)", language="python", wrap_lines=True)
     with k2:
-        st.markdown(f"**As d2l writes it**: only this batch's {run.batch_size} samples")
+        st.markdown(T("minibatch.s4.as_d2l", bs=run.batch_size))
         st.code("l = squared_loss(linreg(X, w, b), y)", language="python")
 else:
     with k1:
-        st.markdown(f"**As printed in the tutorial** (the pitfall): all {run.n} samples, every step")
+        st.markdown(T("minibatch.s4.slip_000", n=run.n))
         st.code("h = tensorX * w + b\nloss = torch.mean((h - tensorY) ** 2)", language="python")
     with k2:
-        st.markdown(f"**As intended**: only this batch's {run.batch_size} samples")
+        st.markdown(T("minibatch.s4.as_000", bs=run.batch_size))
         st.code("h = data * w + b\nloss = torch.mean((h - label) ** 2)", language="python")
-with st.expander("Tutorial 000's whole loop, as intended"):
+with st.expander(T("minibatch.s4.whole_loop")):
     st.code(f"for batch_index, (data, label) in enumerate(dataloader):\n"
             f"    h = data * w + b                     # the pitfall: tensorX\n"
             f"    loss = torch.mean((h - label) ** 2)  # the pitfall: tensorY\n"
@@ -323,53 +336,46 @@ with st.expander("Tutorial 000's whole loop, as intended"):
             f"    b.data -= {lr_txt} * b.grad.data\n"
             f"    w.grad.zero_()\n"
             f"    b.grad.zero_()", language="python")
-st.caption("Switch **full-tensor pitfall** on at the top to step through the tutorial's version; the button below "
-           "trains both loops (same data, same start, same lr) and puts them side by side.")
+st.caption(T("minibatch.s4.caption"))
 pit_cap = max(1, mb.COMPARE_STEP_BUDGET // 2 // max(1, run.steps_per_epoch))
 pit_epochs = min(cfg.epochs or 1, pit_cap)
 pq = st.columns([1.3, 2.7])
-if pq[0].button(f"Run both for {pit_epochs} epochs", key=B + "pitfall_run", type="primary", width="stretch",
-                help="Trains the loop as intended and the loop with the pitfall, same data, same start, same lr."):
+if pq[0].button(T("minibatch.s4.run", epochs=pit_epochs), key=B + "pitfall_run", type="primary", width="stretch",
+                help=T("minibatch.s4.run_help")):
     try:
         configs = mb.pitfall_configs(cfg, pit_epochs)
     except GdError as exc:
         st.error(str(exc))
     else:
-        with st.spinner("training both loops"):
+        with st.spinner(T("minibatch.s4.spinner")):
             lesson.extra["pitfall"] = {"source": cfg, "runs": mb.train_all(configs, run.data)}
 if pit_epochs < (cfg.epochs or 1):
-    pq[1].caption(f"Capped at {pit_epochs} epochs to keep the click short.")
+    pq[1].caption(T("minibatch.s4.capped", epochs=pit_epochs))
 pit = lesson.extra.get("pitfall")
 if pit is None:
-    pq[1].caption("Press the button to compare the two loops side by side.")
+    pq[1].caption(T("minibatch.s4.press"))
 else:
     runs = pit["runs"]
     if pit["source"] != cfg:
-        pq[1].info("Made with other settings; press the button to redo it with the current ones.")
-    labels = mb.PITFALL_LABELS
+        pq[1].info(T("minibatch.s4.stale"))
+    labels = mb.pitfall_labels(T)
     frame = mb.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
-    _chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
-                             title="Loss per step: batch loss (as intended) vs all-data loss (pitfall)"))
-    st.dataframe(mb.summary_table(runs, labels, PIT_COLUMNS), hide_index=True, width="stretch")
+    _ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
+                                title=T("minibatch.s4.chart_title"), T=T), "pitfall")
+    st.dataframe(mb.summary_table(runs, labels, PIT_COLUMNS, T=T), hide_index=True, width="stretch")
     if all(r.status == "ok" for r in runs.values()):
-        st.caption(f"The pitfall's curve is smooth: every step is a full-batch step, so at a small lr the loss never "
-                   f"rises. Each step uses all {run.n} samples instead of batch_size = {run.batch_size}: on big data that "
-                   f"is {run.n / run.batch_size:.3g}× the arithmetic per step; on data this small the time per epoch is "
-                   "mostly per-step overhead, so the two times are close.")
+        st.caption(T("minibatch.s4.smooth", n=run.n, bs=run.batch_size, factor=f"{run.n / run.batch_size:.3g}"))
     for key, r in runs.items():
         if r.status != "ok":
-            st.error(f"{labels[key]}: {r.message}.")
-    note = mb.pitfall_note(runs[True].config, run.n)
+            st.error(T("minibatch.s3.run_failed", label=labels[key], message=r.message))
+    note = mb.pitfall_note(runs[True].config, run.n, T=T)
     if note and runs[True].status != "ok":
-        st.info(note + ": that, not the batch noise, is why the pitfall run diverged.")
+        st.info(T("minibatch.s4.diverged_why", note=note))
 
 # -- 5. d2l's version ------------------------------------------------------------------------------
-st.header("5 · d2l's version: data_iter, squared_loss, sgd")
-st.markdown(
-    "d2l writes the three pieces by hand. `data_iter` is a DataLoader in seven lines: shuffle the indices with "
-    "`random.shuffle`, then slice. `squared_loss` is per example and halved; the loop calls `l.sum().backward()`, "
-    "so `sgd` divides by `batch_size` to turn the summed gradient into the batch's mean.")
-d1, d2 = st.tabs(["the three functions", "the training loop"])
+st.header(T("minibatch.s5.header"))
+st.markdown(T("minibatch.s5.intro"))
+d1, d2 = st.tabs([T("minibatch.s5.tab_functions"), T("minibatch.s5.tab_loop")])
 with d1:
     st.code("""def data_iter(batch_size, features, labels):
     num_examples = len(features)
@@ -406,11 +412,10 @@ for epoch in range(num_epochs):
 print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
 print(f'error in estimating b: {true_b - b}')""", language="python")
 if is_d2l:
-    st.caption("The d2l data is loaded: its printout and estimation errors are under the loss chart in section 2.")
+    st.caption(T("minibatch.s5.loaded"))
 else:
-    st.caption("Press **d2l (data_iter, batch 10)** at the top to run this version; its printout "
-               "(`epoch 1, loss 0.039163` ...) and the estimation errors then appear under the loss chart in section 2.")
+    st.caption(T("minibatch.s5.press"))
 
 # -- code and downloads ------------------------------------------------------------------------------
-st.header("The code of this run")
+st.header(T("minibatch.code.header"))
 _ui.code_and_downloads(run, NAME)

@@ -141,3 +141,262 @@ def test_compare_three_modes_and_the_pitfall(at):
     assert pit[True].config.full_tensor_pitfall and not pit[False].config.full_tensor_pitfall
     assert pit[True].step_count == pit[False].step_count == 16
     assert len(at.session_state[LESSON].extra) <= 3  # compare, pitfall, replay: bounded
+
+
+# -- share links, instructor locks, two languages -------------------------------------------------
+
+from apptest_util import open_link  # noqa: E402
+
+LINK = {"data": "linreg-minibatch", "batch_size": "25", "lr": "0.02", "epochs": "5", "shuffle": "1",
+        "pitfall": "0", "cmp_epochs": "4"}
+LINK_D2L = {"data": "linreg-d2l", "batch_size": "40", "lr": "0.005", "epochs": "2", "shuffle": "0",
+            "pitfall": "1", "cmp_epochs": "2"}
+
+
+def _direct_run(steps: int, data: str, **settings):
+    """The run the page should build for a link, made straight from gdcore and run for `steps` steps."""
+    from gdcore import Run, preset_config
+    from gdcore.devices import resolve_device
+    from gdcore.presets import get_preset
+    cfg = preset_config(data, seed=get_preset(data).seed, device=str(resolve_device("auto")), **settings)
+    run = Run(cfg)
+    run.run(steps)
+    return run
+
+
+def _link_warnings(at) -> list[str]:
+    """Warnings other than the pitfall's own note (which the pitfall switch shows on purpose)."""
+    from gdcore.i18n import translator
+    pitfall = translator(at.session_state["w.lang"])("minibatch.s2.pitfall_on")
+    return [w.value for w in at.warning if not w.value.startswith(pitfall)]
+
+
+def _same_run(run, direct) -> None:
+    assert run.config == direct.config
+    assert run.step_count == direct.step_count
+    assert run.params() == direct.params()  # bit-identical floats
+    assert run.losses().tobytes() == direct.losses().tobytes()
+    assert run.last_batch == direct.last_batch
+
+
+@pytest.mark.parametrize("link, settings, steps", [
+    (LINK, dict(batch_size=25, lr=0.02, epochs=5, shuffle=True, full_tensor_pitfall=False), 9),
+    (LINK_D2L, dict(batch_size=40, lr=0.005, epochs=2, shuffle=False, full_tensor_pitfall=True), 30),
+])
+def test_share_link_round_trip_replays_the_run_bit_for_bit(link, settings, steps):
+    at = open_link(PAGE, {**link, "steps": str(steps)})
+    assert not at.exception, at.exception
+    assert not _link_warnings(at)
+    assert at.selectbox(key="w.minibatch.base").value == link["data"]
+    assert at.number_input(key="w.minibatch.batch_size").value == settings["batch_size"]
+    assert at.number_input(key="w.minibatch.lr").value == settings["lr"]
+    assert at.number_input(key="w.minibatch.epochs").value == settings["epochs"]
+    assert at.toggle(key="w.minibatch.shuffle").value is settings["shuffle"]
+    assert at.toggle(key="w.minibatch.pitfall").value is settings["full_tensor_pitfall"]
+    assert at.number_input(key="w.minibatch.cmp_epochs").value == int(link["cmp_epochs"])
+    run = _run(at)
+    direct = _direct_run(steps, link["data"], **settings)
+    _same_run(run, direct)
+    assert _shown_batch(at) == mb.format_batch(direct.last_batch)
+
+    # the page writes its canonical link back; opening it in a fresh session gives the same numbers
+    written = dict(at.query_params)
+    assert written == {**link, "steps": str(steps)}
+    again = open_link(PAGE, written)
+    assert not again.exception and not _link_warnings(again)
+    _same_run(_run(again), direct)
+
+    # a step taken after opening the link moves the link's steps with it
+    at.button(key="b.minibatch.step").click().run()
+    assert at.query_params["steps"] == str(steps + 1)
+    direct.run(1)
+    _same_run(_run(at), direct)
+
+
+def test_link_preset_loads_the_tutorial_then_fields_override():
+    at = open_link(PAGE, {"preset": "linreg-d2l", "lr": "0.01", "steps": "3"})
+    assert not at.exception, at.exception
+    assert at.selectbox(key="w.minibatch.base").value == "linreg-d2l"  # from the preset
+    assert at.number_input(key="w.minibatch.batch_size").value == 10
+    assert at.number_input(key="w.minibatch.lr").value == 0.01  # the link's own value wins
+    _same_run(_run(at), _direct_run(3, "linreg-d2l", batch_size=10, lr=0.01, epochs=3, shuffle=True,
+                                    full_tensor_pitfall=False))
+
+
+def test_link_data_choice_brings_its_tutorials_settings():
+    """Like choosing it in the box: ?data=linreg-d2l loads d2l's batch_size and num_epochs; the link's lr wins."""
+    at = open_link(PAGE, {"data": "linreg-d2l", "lr": "0.01", "steps": "2"})
+    assert not at.exception, at.exception
+    assert at.number_input(key="w.minibatch.batch_size").value == 10
+    assert at.number_input(key="w.minibatch.epochs").value == 3
+    _same_run(_run(at), _direct_run(2, "linreg-d2l", batch_size=10, lr=0.01, epochs=3, shuffle=True,
+                                    full_tensor_pitfall=False))
+
+
+def test_link_fields_match_the_widgets():
+    """lo/hi and choices are the widgets' own (a link can never set a value a widget refuses)."""
+    from gdcore.presets import get_preset
+    fields = {f.name: f for f in mb.LINK_FIELDS}
+    assert set(fields) == {"data", "batch_size", "lr", "epochs", "shuffle", "pitfall", "cmp_epochs"}
+    assert fields["data"].choices == mb.BASES
+    assert (fields["batch_size"].lo, fields["batch_size"].hi) == (1, max(get_preset(b).n for b in mb.BASES))
+    assert (fields["lr"].lo, fields["lr"].hi) == (1e-6, 100.0)
+    assert (fields["epochs"].lo, fields["epochs"].hi) == (1, 1000)
+    assert (fields["cmp_epochs"].lo, fields["cmp_epochs"].hi) == (1, mb.max_compare_epochs(150))
+    assert all(f.key.startswith("w.minibatch.") for f in mb.LINK_FIELDS)
+    at = open_page(PAGE)
+    assert at.number_input(key="w.minibatch.lr").min == 1e-6 and at.number_input(key="w.minibatch.lr").max == 100.0
+    assert at.number_input(key="w.minibatch.epochs").max == 1000
+    assert at.number_input(key="w.minibatch.cmp_epochs").max == mb.max_compare_epochs(150)
+    assert at.number_input(key="w.minibatch.batch_size").max == 150  # tutorial 000's n; d2l's 1000 is the field's hi
+    from gdcore.i18n import translator
+    assert at.selectbox(key="w.minibatch.base").options == [translator("en")(f"minibatch.base.{b}") for b in mb.BASES]
+
+
+def test_malformed_link_values_are_decoded_into_one_note_each():
+    from gdcore.links import decode
+    bad = {"batch_size": "0", "lr": "nan", "epochs": "2.5", "data": "foo", "shuffle": "maybe", "pitfall": "2",
+           "cmp_epochs": "-1", "bogus": "1"}
+    link = decode(bad, mb.LINK_FIELDS, mb.HIDE_GROUPS)
+    assert link.values == {}
+    reasons = {n.name: n.reason for n in link.notes}
+    assert reasons == {"batch_size": "out_of_range", "lr": "not_finite", "epochs": "not_integer",
+                       "data": "unknown_choice", "shuffle": "not_bool", "pitfall": "not_bool",
+                       "cmp_epochs": "out_of_range", "bogus": "unknown_name"}
+    for raw, reason in (("2.5", "not_integer"), ("abc", "not_a_number"), ("1001", "out_of_range")):
+        assert [n.reason for n in decode({"batch_size": raw}, mb.LINK_FIELDS).notes] == [reason]
+    for raw, reason in (("-1", "out_of_range"), ("abc", "not_a_number"), ("inf", "not_finite"), ("1e-7", "out_of_range")):
+        assert [n.reason for n in decode({"lr": raw}, mb.LINK_FIELDS).notes] == [reason]
+
+
+def test_malformed_link_values_are_listed_and_defaults_used():
+    at = open_link(PAGE, {"batch_size": "2.5", "lr": "nan", "epochs": "0", "data": "foo", "shuffle": "maybe",
+                          "bogus": "1", "steps": "-3"})
+    assert not at.exception, at.exception
+    (warning,) = at.warning
+    text = warning.value
+    for bad in ("batch_size=2.5", "lr=nan", "epochs=0", "data=foo", "shuffle=maybe", "`bogus`", "steps=-3"):
+        assert bad in text, bad
+    assert "not a whole number" in text and "not a finite number" in text and "outside the allowed range" in text
+    # every widget kept its default (tutorial 000) and the run is the default one, not started
+    assert at.number_input(key="w.minibatch.batch_size").value == 20
+    assert at.number_input(key="w.minibatch.lr").value == 0.01
+    assert at.number_input(key="w.minibatch.epochs").value == 99
+    assert at.selectbox(key="w.minibatch.base").value == "linreg-minibatch"
+    run = _run(at)
+    assert (run.config.preset, run.config.batch_size, run.config.lr, run.config.epochs, run.step_count) == (
+        "linreg-minibatch", 20, 0.01, 99, 0)
+    at.button(key="b.minibatch.dismiss_notes").click().run()
+    assert not at.warning and not at.exception
+
+    # batch_size 0 is refused; cmp_epochs 50 fits the field but not d2l's 1000 samples: capped, with a sentence
+    at = open_link(PAGE, {"batch_size": "0", "cmp_epochs": "50", "data": "linreg-d2l", "steps": "2"})
+    assert not at.exception, at.exception
+    assert any("batch_size=0" in w.value and "outside the allowed range" in w.value for w in at.warning)
+    assert at.number_input(key="w.minibatch.batch_size").value == 10  # d2l's own, as the data choice brings it
+    cap = mb.max_compare_epochs(1000)
+    assert at.number_input(key="w.minibatch.cmp_epochs").value == cap
+    assert any("50 epochs" in w.value and f"uses {cap}" in w.value for w in at.warning)
+    # batch_size 500 fits the field (d2l has 1000 samples) but not tutorial 000's 150: capped, with a sentence
+    at = open_link(PAGE, {"batch_size": "500", "steps": "1"})
+    assert not at.exception, at.exception
+    assert any("larger than the 150 samples" in w.value for w in at.warning)
+    assert _run(at).config.batch_size == 150 and _run(at).step_count == 1
+    assert at.query_params["batch_size"] == "150"
+
+
+def test_instructor_hide_and_lock():
+    at = open_link(PAGE, {"batch_size": "30", "lr": "0.02", "hide": "batch_size,controls", "steps": "4"})
+    assert not at.exception, at.exception
+    keys = {w.key for w in at.number_input} | {t.key for t in at.toggle} | {b.key for b in at.button}
+    assert "w.minibatch.batch_size" not in keys and "w.minibatch.shuffle" not in keys
+    assert "b.minibatch.step" not in keys  # controls hidden
+    assert {"w.minibatch.lr", "w.minibatch.epochs", "w.minibatch.pitfall", "b.minibatch.preset_000"} <= keys
+    assert "w.minibatch.base" in {s.key for s in at.selectbox}  # not locked: the data choice stays
+    assert any("instructor" in i.value for i in at.info)
+    run = _run(at)
+    assert run.config.batch_size == 30 and run.step_count == 4  # the hidden batch_size still drives the run
+    _same_run(run, _direct_run(4, "linreg-minibatch", batch_size=30, lr=0.02, epochs=99, shuffle=True,
+                               full_tensor_pitfall=False))
+    assert at.query_params["hide"] == "batch_size,controls" and at.query_params["batch_size"] == "30"
+    at.number_input(key="w.minibatch.lr").set_value(0.03).run()  # another setting changes: the hidden one is kept
+    assert not at.exception
+    assert (_run(at).config.batch_size, _run(at).config.lr) == (30, 0.03)
+
+    at = open_link(PAGE, {"lock": "1", "hide": "pitfall", "steps": "1"})
+    assert not at.exception, at.exception
+    buttons = {b.key for b in at.button}
+    assert "b.minibatch.preset_000" not in buttons and "b.minibatch.preset_d2l" not in buttons
+    assert "w.minibatch.base" not in {s.key for s in at.selectbox}  # the data choice is a preset chooser
+    assert "w.minibatch.pitfall" not in {t.key for t in at.toggle}
+    assert "w.minibatch.batch_size" in {w.key for w in at.number_input} and "b.minibatch.step" in buttons
+    assert at.query_params["lock"] == "1"
+
+
+def test_page_in_chinese():
+    from gdcore.i18n import translator
+    zh = translator("zh")
+    at = open_link(PAGE, {"lang": "zh", **LINK_D2L, "pitfall": "0", "steps": "50"})
+    assert not at.exception, at.exception
+    assert at.session_state["w.lang"] == "zh"
+    assert at.title[0].value.endswith(zh("minibatch.title")) and zh("minibatch.title") == "小批量"
+    assert at.header[0].value == zh("minibatch.s1.header")
+    assert at.toggle(key="w.minibatch.pitfall").label == zh("minibatch.widget.pitfall")
+    assert at.button(key="b.minibatch.preset_d2l").label == zh("minibatch.preset_d2l")
+    assert at.number_input(key="w.minibatch.batch_size").label == "batch_size"  # the tutorial's own name
+    # d2l's printout: its epoch lines as printed, its closing lines as the Chinese book prints them
+    printed = next(v for v in _codes(at) if v.startswith("epoch 1, loss"))
+    assert "\nw的估计误差: tensor([" in printed and "\nb的估计误差: tensor([" in printed
+    # the tutorial printout keeps its own words
+    assert any(v.startswith("dataloader len =25") for v in _codes(at))
+    at.number_input(key="w.minibatch.cmp_epochs").set_value(1).run()
+    at.button(key="b.minibatch.compare").click().run()
+    at.button(key="b.minibatch.pitfall_run").click().run()
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe]
+    assert any(zh("minibatch.table.samples_per_step") in t.columns and zh("minibatch.mode.stochastic") in set(t.iloc[:, 0])
+               for t in tables)
+    assert any(zh("minibatch.pitfall_label.pitfall") in set(t.iloc[:, 0]) for t in tables)
+
+
+def test_language_switch_keeps_the_run_and_english_has_no_chinese():
+    import re
+    at = open_link(PAGE, {"steps": "3"})
+    assert not at.exception
+    shown = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.header])
+    assert not re.search(r"[\u4e00-\u9fff]", shown)
+    run = _run(at)
+    params = run.params()
+    at.selectbox(key="w.lang").set_value("zh").run()
+    assert not at.exception, at.exception
+    assert at.header[0].value == "1 · DataLoader 交出来的是什么"
+    assert _run(at).step_count == 3 and _run(at).params() == params
+    assert at.number_input(key="w.minibatch.batch_size").value == 20
+
+
+def test_gdcore_sentences_in_both_languages():
+    from gdcore import Run, preset_config
+    from gdcore.i18n import strings, placeholders, translator
+    en = {k: v for k, v in strings("en").items() if k.startswith("minibatch.")}
+    zh = {k: v for k, v in strings("zh").items() if k.startswith("minibatch.")}
+    assert en.keys() == zh.keys() and all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
+    assert all(f"minibatch.groups.{g}" in en for g in mb.HIDE_GROUPS)
+    assert all(f"minibatch.base.{b}" in en for b in mb.BASES)
+    T = translator("zh")
+    cfg = preset_config("linreg-d2l", full_tensor_pitfall=True)
+    assert "100 倍" in mb.pitfall_note(cfg, 1000, T=T) and "lr = 3" in mb.pitfall_note(cfg, 1000, T=T)
+    assert mb.pitfall_note(cfg, 1000) == mb.pitfall_note(cfg, 1000, T=translator("en"))
+    assert mb.error_lines({"w": [1e-4, -2e-4], "b": 3e-4}, T=T) == [
+        "w的估计误差: tensor([1.0000e-04, -2.0000e-04])", "b的估计误差: tensor([3.0000e-04])"]
+    assert mb.clamp_batch_size(500, 150, T=T) == (
+        150, "batch_size 500 超过了样本数 150，已改为 150（一个批次 = 全部数据）")
+    assert mb.format_batch(None, T=T) == "全部样本（全批量）"
+    assert mb.format_batch([1, 2, 3], limit=1, T=T) == "[1, ... 还有 2 个]"
+    t = mb.batch_table([[3, 1], None], T=T)
+    assert list(t.columns) == ["index", "num", "样本下标"] and t["样本下标"].tolist() == ["3, 1", "全部"]
+    runs = mb.train_all(mb.comparison_configs(preset_config("linreg-minibatch"), 1), Run(preset_config("linreg-minibatch")).data)
+    table = mb.summary_table(runs, mb.mode_labels(T), T=T)
+    assert list(table.columns) == [T(f"minibatch.table.{mb.COLUMN_KEYS[c]}") for c in mb.TABLE_COLUMNS]
+    assert table["训练"].tolist() == ["批量梯度下降", "随机梯度下降", "小批量梯度下降"]
+    assert table["每步样本数"].tolist() == [150, 1, 20] and set(table["状态"]) == {"正常"}
+    assert mb.summary_table(runs, mb.MODE_LABELS).equals(mb.summary_table(runs, mb.mode_labels()))

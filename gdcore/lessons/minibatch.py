@@ -28,6 +28,8 @@ from ..data import Dataset
 from ..downsample import MAX_POINTS, minmax_indices
 from ..engine import Run
 from ..errors import ConfigError
+from ..i18n import Translator, translator
+from ..links import Field
 from ..presets import get_preset
 
 MODES = ("batch", "stochastic", "minibatch")
@@ -36,6 +38,42 @@ PITFALL_LABELS = {False: "as intended (data, label)", True: "pitfall (tensorX, t
 BASES = ("linreg-minibatch", "linreg-d2l")  # the two tutorials this lesson follows
 COMPARE_STEP_BUDGET = 20_000  # at most this many stochastic steps for one "run all three" click
 MAX_SAMPLES_SHOWN = 256  # batches listed in a table (the engine keeps at most 256 per epoch)
+
+# -- share links: every widget of the page that changes a run ------------------------------------
+# lo/hi are the widgets' min_value/max_value. batch_size's widget stops at the data set's size
+# (150 or 1000); the page caps a larger link value to the data with one sentence (clamp_batch_size).
+# cmp_epochs' widget stops at max_compare_epochs(n); the page caps a larger value the same way.
+# The seed is the app sidebar's widget (w.seed), drawn before this page runs: a page cannot set it from
+# a link, so it is not one of this page's fields.
+LINK_FIELDS: list[Field] = [
+    Field("data", "w.minibatch.base", "choice", choices=BASES),
+    Field("batch_size", "w.minibatch.batch_size", "int", 1, max(get_preset(b).n for b in BASES)),
+    Field("lr", "w.minibatch.lr", "float", 1e-6, 100.0, log=True),
+    Field("epochs", "w.minibatch.epochs", "int", 1, 1000),
+    Field("shuffle", "w.minibatch.shuffle", "bool"),
+    Field("pitfall", "w.minibatch.pitfall", "bool"),
+    Field("cmp_epochs", "w.minibatch.cmp_epochs", "int", 1,
+          max(1, COMPARE_STEP_BUDGET // min(get_preset(b).n for b in BASES))),  # max_compare_epochs(150)
+]
+# presets: the two tutorial buttons; data: the data and loop choice; batch_size: batch_size and shuffle
+# (the DataLoader's two arguments); steps: num_epochs; controls: Step / Epoch / Run row.
+HIDE_GROUPS: tuple[str, ...] = ("presets", "data", "batch_size", "lr", "steps", "pitfall", "controls")
+
+
+def _tr(T: Translator | None) -> Translator:
+    return T or translator("en")
+
+
+def mode_labels(T: Translator | None = None) -> dict[str, str]:
+    """MODE_LABELS in the learner's language (chart series and table rows)."""
+    T = _tr(T)
+    return {m: T(f"minibatch.mode.{m}") for m in MODES}
+
+
+def pitfall_labels(T: Translator | None = None) -> dict[bool, str]:
+    """PITFALL_LABELS in the learner's language."""
+    T = _tr(T)
+    return {False: T("minibatch.pitfall_label.intended"), True: T("minibatch.pitfall_label.pitfall")}
 
 
 # -- the DataLoader, made visible ---------------------------------------------------------------
@@ -53,13 +91,13 @@ class LoaderSummary:
         """`len(dataloader)`: the number of batches (steps) in one epoch."""
         return len(self.sizes)
 
-    def lines(self, limit: int = 12) -> list[str]:
+    def lines(self, limit: int = 12, T: Translator | None = None) -> list[str]:
         """Seed 000's printout: `dataloader len =8`, then `index=0 num = 20` for each batch."""
         out = ["dataloader len =%d" % self.length]
         shown = self.sizes if len(self.sizes) <= limit else self.sizes[: limit - 2]
         out += ["index=%d num = %d" % (i, s) for i, s in enumerate(shown)]
         if len(shown) < len(self.sizes):
-            out.append(f"... ({len(self.sizes) - len(shown) - 1} more)")
+            out.append(_tr(T)("minibatch.loader_more", k=len(self.sizes) - len(shown) - 1))
             out.append("index=%d num = %d" % (len(self.sizes) - 1, self.sizes[-1]))
         return out
 
@@ -81,16 +119,17 @@ def data_size(base: str) -> int:
     return get_preset(base).n
 
 
-def clamp_batch_size(batch_size, n: int) -> tuple[int, str | None]:
+def clamp_batch_size(batch_size, n: int, T: Translator | None = None) -> tuple[int, str | None]:
     """A batch_size that fits n samples, and one sentence when it had to be changed."""
+    T = _tr(T)
     try:
         bs = int(batch_size)
     except (TypeError, ValueError):
-        return min(20, n), f"batch_size {batch_size!r} is not a whole number; using {min(20, n)}"
+        return min(20, n), T("minibatch.clamp.not_whole", value=repr(batch_size), fallback=min(20, n))
     if bs > n:
-        return n, f"batch_size {bs:,} is larger than the {n:,} samples, so it was set to {n:,} (one batch = all data)"
+        return n, T("minibatch.clamp.too_large", bs=bs, n=n)
     if bs < 1:
-        return 1, "batch_size must be at least 1, so it was set to 1"
+        return 1, T("minibatch.clamp.too_small")
     return bs, None
 
 
@@ -219,22 +258,29 @@ def batch_of_sample(batches: Sequence[Sequence[int]], n: int) -> np.ndarray:
     return out
 
 
-def batch_table(batches: Sequence[Sequence[int] | None], limit: int = MAX_SAMPLES_SHOWN) -> pd.DataFrame:
-    """One row a batch: its number (as the tutorial's `index`), its size and its sample indices."""
+def batch_table(batches: Sequence[Sequence[int] | None], limit: int = MAX_SAMPLES_SHOWN,
+                T: Translator | None = None) -> pd.DataFrame:
+    """One row a batch: its number (as the tutorial's `index`), its size and its sample indices.
+
+    `index` and `num` are the tutorial's own names; the third column's header is in T's language.
+    """
+    T = _tr(T)
+    indices = T("minibatch.table.sample_indices")
     rows = []
     for k, b in enumerate(batches[:limit]):
-        idx = "all" if b is None else ", ".join(str(int(i)) for i in b)
-        rows.append({"index": k, "num": None if b is None else len(b), "sample indices": idx})
-    return pd.DataFrame(rows, columns=["index", "num", "sample indices"])
+        idx = T("minibatch.table.all") if b is None else ", ".join(str(int(i)) for i in b)
+        rows.append({"index": k, "num": None if b is None else len(b), indices: idx})
+    return pd.DataFrame(rows, columns=["index", "num", indices])
 
 
-def format_batch(batch: Sequence[int] | None, limit: int = 40) -> str:
+def format_batch(batch: Sequence[int] | None, limit: int = 40, T: Translator | None = None) -> str:
     """A batch's indices as a short Python list (`[12, 87, 3, ...]`)."""
+    T = _tr(T)
     if batch is None:
-        return "all samples (full batch)"
+        return T("minibatch.batch_all")
     items = [str(int(i)) for i in batch]
     if len(items) > limit:
-        items = items[:limit] + [f"... {len(batch) - limit} more"]
+        items = items[:limit] + [T("minibatch.batch_more", k=len(batch) - limit)]
     return "[" + ", ".join(items) + "]"
 
 
@@ -286,7 +332,7 @@ def pitfall_configs(base: Config, epochs: int) -> dict[bool, Config]:
             True: base.replace(full_tensor_pitfall=True, **common)}
 
 
-def pitfall_note(config: Config, n: int) -> str | None:
+def pitfall_note(config: Config, n: int, T: Translator | None = None) -> str | None:
     """Why the pitfall is worse with d2l's loss: its sgd divides a sum over n samples by batch_size.
 
     None for the mean-squared loss, where the pitfall only turns each step into a full-batch step.
@@ -294,9 +340,7 @@ def pitfall_note(config: Config, n: int) -> str | None:
     if not config.full_tensor_pitfall or config.loss != "half_squared":
         return None
     bs = config.batch_size_for(n)
-    return (f"With d2l's loss the pitfall is worse: l.sum() now adds up all {n:,} samples, but sgd still divides "
-            f"by batch_size = {bs:,}, so every step is {n / bs:.3g}× too large (like lr = {config.lr * n / bs:.3g} "
-            f"on the mean loss)")
+    return _tr(T)("minibatch.pitfall_note", n=n, bs=bs, factor=f"{n / bs:.3g}", lr=f"{config.lr * n / bs:.3g}")
 
 
 def equivalent_batch_config(pitfall: Config, n: int) -> Config:
@@ -362,10 +406,25 @@ def summarize(run: Run) -> dict:
 
 TABLE_COLUMNS = ("run", "samples per step", "steps per epoch", "steps", "w", "b", "loss (all data)",
                  "steps where loss rose", "ms per epoch", "status")
+# a column's header for the learner: minibatch.table.<key> (w and b stay w and b)
+COLUMN_KEYS = {"run": "run", "samples per step": "samples_per_step", "batch_size": "batch_size",
+               "steps per epoch": "steps_per_epoch", "steps": "steps", "w": "w", "b": "b",
+               "loss (all data)": "loss_all", "steps where loss rose": "rose", "ms per epoch": "ms_per_epoch",
+               "status": "status"}
 
 
-def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUMNS) -> pd.DataFrame:
-    """summarize() of each run as a display table (w as text when there are several features)."""
+def column_header(column: str, T: Translator | None = None) -> str:
+    """The header a summary_table column shows in T's language."""
+    return _tr(T)(f"minibatch.table.{COLUMN_KEYS[column]}")
+
+
+def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUMNS,
+                  T: Translator | None = None) -> pd.DataFrame:
+    """summarize() of each run as a display table (w as text when there are several features).
+
+    `columns` are picked by their English names; the headers come out in T's language.
+    """
+    T = _tr(T)
     rows = []
     for key, run in runs.items():
         s = summarize(run)
@@ -381,9 +440,10 @@ def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUM
             "loss (all data)": s["loss (all data)"],
             "steps where loss rose": f"{s['steps where loss rose']:.0%}",
             "ms per epoch": round(s["ms per epoch"], 2),
-            "status": "ok" if s["status"] == "ok" else s["message"],
+            "status": T("minibatch.table.ok") if s["status"] == "ok" else s["message"],
         })
-    return pd.DataFrame(rows, columns=list(columns))
+    table = pd.DataFrame(rows, columns=list(columns))
+    return table.rename(columns={c: column_header(c, T) for c in columns})
 
 
 def _num(v: float) -> str:
@@ -454,10 +514,12 @@ def estimation_errors(true_w: Sequence[float], true_b: float, params: dict) -> d
     return {"w": [float(t) - float(v) for t, v in zip(true_w, w)], "b": float(true_b) - float(params["b"][0])}
 
 
-def error_lines(errors: dict) -> list[str]:
-    """d2l's two closing prints, in English: the estimation error of w and of b."""
+def error_lines(errors: dict, T: Translator | None = None) -> list[str]:
+    """d2l's two closing prints: the estimation error of w and of b (the English book's wording, or
+    the Chinese book's `w的估计误差:`)."""
+    T = _tr(T)
     w = ", ".join(f"{v:.4e}" for v in errors["w"])
-    return [f"error in estimating w: tensor([{w}])", f"error in estimating b: tensor([{errors['b']:.4e}])"]
+    return [T("minibatch.d2l_error_w", w=w), T("minibatch.d2l_error_b", b=f"{errors['b']:.4e}")]
 
 
 def start_params(run: Run) -> dict:
