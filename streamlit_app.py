@@ -25,33 +25,30 @@ for _key in list(st.session_state.keys()):
     if isinstance(_key, str) and _key.startswith("w."):
         st.session_state[_key] = st.session_state[_key]
 
-# ?lang=zh picks the language when a link is opened (and whenever the link's lang changes).
-_lang = st.query_params.get("lang")
-if _lang is not None and _lang != st.session_state.get("_lang_from_link"):
-    st.session_state["_lang_from_link"] = _lang
-    st.session_state["w.lang"] = normalize(_lang)
+# A link's ?lang= and ?seed= are applied on the session's first run, before the sidebar draws
+# them (a page cannot set a widget that is already drawn). Later the address bar only follows
+# the sidebar: within a session the query string changes by our own writes alone.
+if "_link_read" not in st.session_state:
+    st.session_state["_link_read"] = True
+    _lang = st.query_params.get("lang")
+    if _lang is not None:
+        st.session_state["w.lang"] = normalize(_lang)
+    _seed = st.query_params.get("seed")
+    if _seed is not None:
+        try:
+            st.session_state["w.seed"] = SEED_FIELD.parse(_seed)
+        except ValueError as _exc:  # the page lists it with the link's other skipped values
+            st.session_state["_seed_note"] = Note("seed", _seed[:64], str(_exc), SEED_FIELD)
 st.session_state.setdefault("w.lang", "en")
-
-# ?seed= sets the sidebar seed, which every lesson reads; it must be applied before the sidebar
-# is drawn, so it is handled here (once per new value), and a bad value becomes the page's note.
-_seed = st.query_params.get("seed")
-if _seed is not None and _seed != st.session_state.get("_seed_from_link"):
-    st.session_state["_seed_from_link"] = _seed
-    try:
-        st.session_state["w.seed"] = SEED_FIELD.parse(_seed)
-    except ValueError as _exc:
-        st.session_state["_seed_note"] = Note("seed", _seed[:64], str(_exc), SEED_FIELD)
 
 
 def _language_changed() -> None:
-    # the address bar follows the sidebar, so a copied link keeps the language
+    # the address bar follows the sidebar (also on pages without a share link)
     lang = st.session_state["w.lang"]
     if lang == "en":
         st.query_params.pop("lang", None)
-        st.session_state["_lang_from_link"] = None
     else:
         st.query_params["lang"] = lang
-        st.session_state["_lang_from_link"] = lang
 
 
 T = translator(st.session_state.get("w.lang") or "en")

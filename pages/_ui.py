@@ -368,7 +368,12 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
     """
     state = _link_state(key)
     params = st.query_params.to_dict()
-    if not params or params == state["written"]:
+    # A link is applied once, on the page's first visit in this session: within a session the query
+    # string only changes by our own writes (the browser's copy can lag a rerun behind them), and a
+    # link opened anew always starts a new session.
+    first = not state.get("visited")
+    state["visited"] = True
+    if not first or not params:
         return state
     own_seed = any(f.name == "seed" and f.key != "w.seed" for f in fields)
     link = decode(params, fields, groups, ignore=("lang", "preset") + (() if own_seed else ("seed",)))
@@ -388,6 +393,11 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
     if link.steps:
         lesson(key).stop()
     return state
+
+
+def link_pending(key: str) -> bool:
+    """True when `share(key, ...)` is about to apply a link (the page's first visit, with a query)."""
+    return bool(st.query_params.to_dict()) and not _link_state(key).get("visited")
 
 
 def shown(key: str, group: str) -> bool:

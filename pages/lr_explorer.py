@@ -15,7 +15,6 @@ T = _ui.tr()
 NAME = "lr_explorer"
 LK = "lrx"  # buttons "b.lrx.*", the single run's controls and the share link
 K = S.PREFIX  # widgets "w.lrx.*"
-SEEN = "_lrx.link_seen"  # the query (without lang) this page last wrote: a different one is a new link
 FIELDS = {f.name: f for f in S.LINK_FIELDS}
 
 
@@ -38,11 +37,6 @@ def _fmt_lr(v: float) -> str:
 
 def _query() -> dict:
     return {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}
-
-
-def _seen() -> None:
-    """Remember the query this page just wrote, so that only a new link counts as one."""
-    st.session_state[SEEN] = _query()
 
 
 def _link_conflicts(query: dict) -> list[Note]:
@@ -76,7 +70,7 @@ lesson = _ui.lesson(NAME)
 
 # -- a share link: its preset first, then its own values; then train what it describes ------------------
 query = _query()
-fresh = bool(query) and query != st.session_state.get(SEEN)
+fresh = _ui.link_pending(LK)  # a link, on this page's first visit in the session
 if fresh:
     lesson.stop()
     try:
@@ -193,7 +187,6 @@ replaying = bool(state.get(K + "replay")) and summ is not None and summ.best_lr 
 if not replaying:
     with b[-1]:
         _ui.share_button(LK, S.LINK_FIELDS)
-    _seen()
 if result is None:
     st.info(T("sweep.results.none_yet"))
     st.stop()
@@ -283,7 +276,6 @@ if state[K + "replay"]:
         run = None
     if run is None:
         _ui.share_button(LK, S.LINK_FIELDS)
-        _seen()
     else:
         _ui.replay(lesson, LK)  # a link's steps taken
         best_curve = result.loss_history(result.best)
@@ -294,7 +286,6 @@ if state[K + "replay"]:
                 [(T("sweep.best.series_sweep"), S.moving_average(best_curve, window)),
                  (single, S.moving_average(r.losses(), window))],
                 log=log_y, title=T("sweep.best.chart_title"), dashed=[single], T=T), "single_run")
-            _seen()  # the fragment just wrote the link (with the steps taken)
 
         _ui.live(lesson, LK, _draw, fields=S.LINK_FIELDS)
         _ui.code_and_downloads(run, LK)

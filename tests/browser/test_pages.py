@@ -57,8 +57,8 @@ def assert_clean(pg) -> None:
 
 def assert_charts_drawn(pg, at_least: int) -> None:
     charts = pg.locator('[data-testid="stVegaLiteChart"]')
-    if at_least:
-        charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
+    if at_least:  # charts draw one after another: wait for the last expected one
+        charts.nth(at_least - 1).locator("canvas, svg").first.wait_for(timeout=30_000)
     assert charts.count() >= at_least
     for i in range(charts.count()):
         assert charts.nth(i).locator("canvas, svg").count() > 0, f"chart {i} has nothing drawn"
@@ -153,3 +153,69 @@ def test_lr_explorer_trains_all_and_draws(page, server, shots):
     assert_charts_drawn(page, 2)
     page.screenshot(path=str(shots / "lr_explorer_trained.png"))
     assert_clean(page)
+
+
+def test_share_link_round_trip(page, server):
+    """A link opens the same run at the same step, in the link's language; the address bar follows."""
+    open_page(page, server, "linear_regression?lr=0.3&steps=4&lang=zh")
+    assert_clean(page)
+    assert page.locator("h1").first.inner_text().strip().endswith("手写线性回归")
+    assert step_count_zh(page) == 4
+    page.locator('[data-testid="stMain"] button', has_text="单步").first.click()
+    settle(page, 800)
+    assert step_count_zh(page) == 5
+    page.wait_for_function("() => window.location.search.includes('steps=5')", timeout=30_000)
+    url = page.url
+    assert "lr=0.3" in url and "lang=zh" in url
+    shown = _numbers(page)
+    other = page.context.new_page()
+    other.console_errors = []
+    other.goto(url)
+    other.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    settle(other, 800)
+    assert step_count_zh(other) == 5
+    assert _numbers(other) == shown  # same seed, same steps: the same numbers on screen
+    other.close()
+
+
+def test_instructor_link_hides_controls(page, server):
+    open_page(page, server, "linear_regression?hide=lr&lock=1&lr=0.2")
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('input[aria-label="lr"]').count() == 0
+    assert main.get_by_role("button", name=re.compile("Tutorial 003")).count() == 0
+    click(page, "Step")
+    assert step_count(page) == 1
+    assert_clean(page)
+
+
+def test_million_step_run_stops_and_keeps_its_history(page, server):
+    """Stop during a 1,000,000-step run: the run halts at the next tick and keeps every step so far."""
+    open_page(page, server, "linear_regression?num_epochs=1000000")
+    assert STEP_RE.search(page.inner_text('[data-testid="stMain"]')).group(2) == "1,000,000"
+    button(page, "Run to end").click()
+    page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
+    page.wait_for_timeout(2000)
+    button(page, "Stop").click()
+    button(page, "Run to end").wait_for(timeout=30_000)
+    settle(page, 800)
+    stopped = step_count(page)
+    page.wait_for_timeout(1500)
+    settle(page)
+    assert step_count(page) == stopped and 0 < stopped < 1_000_000
+    assert page.locator('[data-testid="stProgress"]').count() == 0
+    assert_charts_drawn(page, 3)
+    assert_clean(page)
+
+
+ZH_STEP_RE = re.compile(r"第 ([\d,]+) 步，共 ([\d,]+) 步")
+
+
+def step_count_zh(pg) -> int:
+    m = ZH_STEP_RE.search(pg.inner_text('[data-testid="stMain"]'))
+    assert m, "the page shows no '第 N 步，共 M 步' status"
+    return int(m.group(1).replace(",", ""))
+
+
+def _numbers(pg) -> list[str]:
+    """The metric values on the page (w*, b*, distances...), in order."""
+    return pg.locator('[data-testid="stMetricValue"]').all_inner_texts()
