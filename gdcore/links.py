@@ -30,7 +30,8 @@ class Field:
 
     name: str
     key: str
-    kind: str  # "float", "int", "bool", "choice" or "optional_int" (empty = None)
+    kind: str  # "float", "int", "bool", "choice", "number_choice" (a choice among numbers, matched by value)
+    #            or "optional_int" (empty = None)
     lo: float | None = None
     hi: float | None = None
     choices: tuple = ()
@@ -41,6 +42,12 @@ class Field:
         raw = str(raw).strip()
         if len(raw) > MAX_VALUE_CHARS:
             raise ValueError("too_long")
+        if self.kind == "number_choice":  # `1e-5`, `0.00001` and `1e-05` are the same option
+            x = _finite(raw)
+            for c in self.choices:
+                if x == c:
+                    return c
+            raise ValueError("unknown_choice")
         if self.kind == "choice":
             for c in self.choices:
                 if raw == str(c) or raw.lower() == str(c).lower():
@@ -55,12 +62,7 @@ class Field:
             raise ValueError("not_bool")
         if self.kind == "optional_int" and raw.lower() in ("", "none"):
             return None
-        try:
-            x = float(raw)
-        except ValueError:
-            raise ValueError("not_a_number") from None
-        if not math.isfinite(x):
-            raise ValueError("not_finite")
+        x = _finite(raw)
         if self.kind in ("int", "optional_int"):
             if x != int(x):
                 raise ValueError("not_integer")
@@ -80,6 +82,16 @@ class Field:
         if self.kind in ("int", "optional_int"):
             return str(int(value))
         return str(value)
+
+
+def _finite(raw: str) -> float:
+    try:
+        x = float(raw)
+    except ValueError:
+        raise ValueError("not_a_number") from None
+    if not math.isfinite(x):
+        raise ValueError("not_finite")
+    return x
 
 
 @dataclass(frozen=True)

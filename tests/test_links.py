@@ -91,3 +91,12 @@ def test_every_lesson_declares_fields_matching_its_groups_and_labels():
             assert f.key.startswith(("w.", "_")), (lesson.page, f.key)  # a widget key, or a page-owned one
             if f.kind in ("float", "int", "optional_int"):
                 assert f.lo is not None and f.hi is not None, (lesson.page, f.name)
+
+
+def test_number_choice_matches_by_value():
+    f = Field("lr_min", "w.x", "number_choice", choices=(1e-5, 1e-4, 0.01))
+    assert f.parse("0.00001") == 1e-5 and f.parse("1e-05") == 1e-5 and f.parse("1E-4") == 1e-4
+    for raw, reason in (("inf", "not_finite"), ("abc", "not_a_number"), ("0.5", "unknown_choice")):
+        with pytest.raises(ValueError, match=reason):
+            f.parse(raw)
+    assert f.parse(f.format(0.01)) == 0.01

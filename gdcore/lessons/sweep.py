@@ -20,7 +20,7 @@ import pandas as pd
 from ..config import Config
 from ..errors import ConfigError
 from ..i18n import Translator, translator
-from ..links import MAX_VALUE_CHARS, Field
+from ..links import Field
 from ..presets import get_preset, preset_config
 from ..sweep import SweepResult
 
@@ -115,39 +115,18 @@ PREFIX = "w.lrx."  # the page's widget keys
 LINK_SEED_KEY = "_lrx.link_seed"  # the seed a link carries (the page's seed box, else the sidebar's; no widget)
 
 
-@dataclass(frozen=True)
-class NumberChoice(Field):
-    """A choice among numbers, matched by value: `lr_min=1e-5`, `0.00001` and `1e-05` are the same option;
-    `inf` or `abc` are reported as not a (finite) number rather than an unknown choice."""
-
-    def parse(self, raw: str):
-        raw = str(raw).strip()
-        if len(raw) > MAX_VALUE_CHARS:
-            raise ValueError("too_long")
-        try:
-            x = float(raw)
-        except ValueError:
-            raise ValueError("not_a_number") from None
-        if not math.isfinite(x):
-            raise ValueError("not_finite")
-        for c in self.choices:
-            if x == c:
-                return c
-        raise ValueError("unknown_choice")
-
-
 # Every setting that changes the sweep (and what the page shows of it), with the widgets' own option
 # values and ranges. `num_steps` is the steps per run: `steps` in a link is the number of steps taken
 # by the best lr's single run (replayed). lr_max's widget offers only the options at or above lr_min,
 # and the steps box allows at most the preset's max_steps: the page checks both after decoding a link.
 LINK_FIELDS: list[Field] = [
     Field("preset_name", PREFIX + "preset", "choice", choices=tuple(DEFAULTS)),
-    NumberChoice("lr_min", PREFIX + "lr_min", "choice", choices=LR_CHOICES, log=True),
-    NumberChoice("lr_max", PREFIX + "lr_max", "choice", choices=LR_CHOICES, log=True),
+    Field("lr_min", PREFIX + "lr_min", "number_choice", choices=LR_CHOICES, log=True),
+    Field("lr_max", PREFIX + "lr_max", "number_choice", choices=LR_CHOICES, log=True),
     Field("runs", PREFIX + "runs", "int", MIN_UI_RUNS, MAX_UI_RUNS),
     Field("num_steps", PREFIX + "steps", "int", 1, MAX_UI_STEPS),
     Field("seed", LINK_SEED_KEY, "optional_int", 0, SEED_MAX),
-    NumberChoice("factor", PREFIX + "factor", "choice", choices=FACTOR_CHOICES),
+    Field("factor", PREFIX + "factor", "number_choice", choices=FACTOR_CHOICES),
     Field("log", PREFIX + "log", "bool"),
     Field("replay", PREFIX + "replay", "bool"),
 ]
