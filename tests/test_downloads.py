@@ -7,7 +7,7 @@ import torch
 from apptest_util import open_page
 from gdcore import Run, preset_config, weights
 from gdcore.charts import common
-from pages import _ui
+from pages import _files, _ui
 
 PAGE = "pages/linear_regression.py"
 
@@ -22,7 +22,7 @@ def test_weights_download_is_a_plain_state_dict():
 
 def test_chart_svg_export():
     chart = common.loss_curve(common.loss_frame([3.0, 2.0, 1.5, 1.2]))
-    svg = _ui._svg(chart).decode()
+    svg = _files._svg(chart).decode()
     assert svg.lstrip().startswith("<svg") and "</svg>" in svg and "loss" in svg
 
 

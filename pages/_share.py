@@ -1,0 +1,128 @@
+"""Share links and instructor locks for the lesson pages (pages reach it as _ui.*).
+
+A page declares its fields and hide groups in gdcore; these functions apply a link's values to
+the widgets before they are drawn, replay its steps, keep the address bar in step with the run,
+and honour an instructor's hidden groups and locked preset.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from gdcore.links import Field, Note, decode, encode, query_string
+from gdcore.session import Lesson
+from pages import _state
+
+
+# -- share links and instructor locks ---------------------------------------------------------
+
+def _link_state(key: str) -> dict:
+    return st.session_state.setdefault(f"_link.{key}", {"written": None, "hide": (), "lock": False,
+                                                         "steps": None, "notes": []})
+
+
+def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
+          preset_key: str | None = None) -> dict:
+    """Apply the page's query string (once per new link) to its widgets; return the link state.
+
+    A link's values are set before the widgets are drawn, so the page builds exactly the run the
+    link describes; its `steps` are replayed by `replay()` once the run exists. Malformed values
+    are skipped with a note (shown by `link_notes`); the widgets keep their defaults for them.
+    """
+    state = _link_state(key)
+    params = st.query_params.to_dict()
+    # A link is applied once, on the page's first visit in this session: within a session the query
+    # string only changes by our own writes (the browser's copy can lag a rerun behind them), and a
+    # link opened anew always starts a new session.
+    first = not state.get("visited")
+    state["visited"] = True
+    if not first or not params:
+        return state
+    own_seed = any(f.name == "seed" and f.key != "w.seed" for f in fields)
+    link = decode(params, fields, groups, ignore=("lang", "preset") + (() if own_seed else ("seed",)))
+    seed_note = st.session_state.pop("_seed_note", None)  # a bad ?seed=, found by the entry point
+    if seed_note is not None and not own_seed:
+        link.notes.append(seed_note)
+    preset = params.get("preset")
+    if preset is not None and not (presets and preset in presets):
+        link.notes.append(Note("preset", str(preset)[:64], "unknown_choice",
+                               Field("preset", "", "choice", choices=tuple(presets or ()))))
+    if presets and preset in presets:
+        _state.set_values(presets[preset])
+        if preset_key:
+            st.session_state[preset_key] = preset
+    _state.set_values(link.values)
+    state.update(hide=link.hide, lock=link.lock, steps=link.steps, notes=link.notes, written=params)
+    if link.steps:
+        _state.lesson(key).stop()
+    return state
+
+
+def link_pending(key: str) -> bool:
+    """True when `share(key, ...)` is about to apply a link (the page's first visit, with a query)."""
+    return bool(st.query_params.to_dict()) and not _link_state(key).get("visited")
+
+
+def shown(key: str, group: str) -> bool:
+    """False when an instructor's link hid this control group (or locked the preset, for 'presets')."""
+    state = _link_state(key)
+    if group == "presets" and state["lock"]:
+        return False
+    return group not in state["hide"]
+
+
+def link_notes(key: str) -> None:
+    """The link's skipped values, one sentence each, and the instructor banner."""
+    T = _state.tr()
+    state = _link_state(key)
+    if state["lock"] or state["hide"]:
+        st.info(T("ui.link.instructor"), icon=":material/school:")
+    notes = state["notes"]
+    if not notes:
+        return
+    lines = [T(f"ui.link.reason.{n.reason}", name=n.name, raw=n.raw,
+               lo=n.field.lo if n.field else "", hi=n.field.hi if n.field else "",
+               choices=", ".join(map(str, n.field.choices)) if n.field else "") for n in notes]
+    st.warning(T("ui.link.ignored") + "\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/link_off:")
+    st.button(T("ui.link.dismiss"), key=f"b.{key}.dismiss_notes", on_click=state.update,
+              kwargs={"notes": []})
+
+
+def replay(lesson_obj: Lesson, key: str) -> None:
+    """Run the link's `steps` on the freshly built run (long replays tick live, with Stop)."""
+    state = _link_state(key)
+    steps = state.get("steps")
+    run = lesson_obj.run
+    if not steps or run is None:
+        return
+    state["steps"] = None
+    if run.step_count:
+        run.reset()
+    steps = min(steps, run.total_steps)
+    if steps <= _state.SYNC_STEPS:
+        run.run(steps)
+    else:
+        lesson_obj.start(steps)
+
+
+def sync_link(key: str, fields: list[Field], run=None) -> dict:
+    """Write the page's current state into the URL (so the address bar is always a share link)."""
+    state = _link_state(key)
+    values = {f.key: st.session_state[f.key] for f in fields if f.key in st.session_state}
+    params = encode(values, fields, steps=run.step_count if run is not None else None,
+                    hide=state["hide"], lock=state["lock"], lang=_state.lang())
+    if "seed" not in params and st.session_state.get("w.seed") is not None:
+        params["seed"] = str(int(st.session_state["w.seed"]))  # the sidebar seed every lesson reads
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    state["written"] = params
+    return params
+
+
+def share_button(key: str, fields: list[Field], run=None) -> None:
+    """A 'Share link' popover with the full URL of this exact state, ready to copy."""
+    T = _state.tr()
+    params = sync_link(key, fields, run)
+    base = st.context.url or ""
+    with st.popover(T("ui.link.share"), icon=":material/link:"):
+        st.caption(T("ui.link.share_help"))
+        st.code(base + query_string(params), language=None, wrap_lines=True)
