@@ -85,7 +85,7 @@ def _epoch(lesson_obj: Lesson) -> None:
 def _run_n(lesson_obj: Lesson, key: str) -> None:
     n = int(st.session_state.get(f"w.{key}.run_n") or 100)
     run = lesson_obj.run
-    if run is None:
+    if run is None or lesson_obj.mode == "running":  # already on its way (or this click seen twice)
         return
     if n <= SYNC_STEPS:
         lesson_obj.stop()
@@ -99,10 +99,11 @@ def _run_all(lesson_obj: Lesson) -> None:
 
 
 def _play(lesson_obj: Lesson, key: str) -> None:
-    if lesson_obj.busy:
-        lesson_obj.stop()
-    else:
-        lesson_obj.play(int(st.session_state.get(f"w.{key}.speed") or 1))
+    lesson_obj.play(int(st.session_state.get(f"w.{key}.speed") or 1))
+
+
+def _stop(lesson_obj: Lesson) -> None:
+    lesson_obj.stop()
 
 
 def _reset(lesson_obj: Lesson) -> None:
@@ -129,7 +130,11 @@ def controls(lesson_obj: Lesson, key: str) -> None:
     playing = lesson_obj.mode == "playing"
     label, icon = (T("ui.pause"), ":material/pause:") if playing else (
         (T("ui.stop"), ":material/stop:") if lesson_obj.busy else (T("ui.play"), ":material/play_arrow:"))
-    c[5].button(label, icon=icon, key=f"b.{key}.play", on_click=_play, args=(lesson_obj, key),
+    # Play and Pause/Stop are two buttons (two keys) with one action each, never a toggle: the click
+    # that stops a run is seen again by the full rerun the fragment then asks for, and must not
+    # start the run again there.
+    action, args, name = (_stop, (lesson_obj,), "stop") if lesson_obj.busy else (_play, (lesson_obj, key), "play")
+    c[5].button(label, icon=icon, key=f"b.{key}.{name}", on_click=action, args=args,
                 disabled=run is None or (run.done and not lesson_obj.busy), width="stretch",
                 help=T("ui.play_help"))
     c[6].button(T("ui.reset"), key=f"b.{key}.reset", on_click=_reset, args=(lesson_obj,), disabled=run is None,
