@@ -28,6 +28,7 @@ from . import reference
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .devices import resolve_device
+from .i18n import Translator, translator
 from .errors import ConfigError
 from .history import History
 from .models import build_model, draw_init
@@ -83,6 +84,8 @@ class Divergence:
     step: int  # the 1-based step whose loss, gradient or update was not finite
     what: str  # "loss", "gradient of w", "parameter b", ...
     value: float  # the offending value (inf, -inf or nan)
+    kind: str = "loss"  # loss, gradient, state or parameter (for the message in other languages)
+    name: str = ""  # the parameter or state column it concerns
 
 
 class Run:
@@ -430,15 +433,16 @@ class Run:
         cols = ["loss"] + hist.columns
         name = cols[col]
         if name == "loss":
-            what = "loss"
+            kind, name = "loss", ""
         elif name.startswith("grad_"):
-            what = f"gradient of {name[5:]}"
+            kind, name = "gradient", name[5:]
         elif "[" in name:
-            what = f"optimizer state {name}"
+            kind = "state"
         else:
-            what = f"parameter {name}"
+            kind = "parameter"
+        what = translator("en")(f"engine.what.{kind}", name=name)
         value = float(self.history.stage[row, col].item()) if staged > row else float("nan")
-        self.divergence = Divergence(step, what, value)
+        self.divergence = Divergence(step, what, value, kind, name)
         self.status = "diverged"
         self.step_count = step - 1
         self._restore_last_finite()
@@ -484,25 +488,29 @@ class Run:
         return reference.stability_limit(self.data.X, c.loss, c.optimizer, c.momentum)
 
     def _divergence_message(self) -> str:
+        return self.explain()
+
+    def explain(self, T: Translator | None = None) -> str:
+        """Why the run stopped, in one sentence (English by default; `message` holds that one)."""
         d, c = self.divergence, self.config
+        if d is None:
+            return ""
+        T = T or translator("en")
         value = "nan" if math.isnan(d.value) else ("inf" if d.value > 0 else "-inf")
-        msg = f"diverged at step {d.step}: {d.what} became {value}"
+        msg = T("engine.head", step=d.step, what=T(f"engine.what.{d.kind}", name=d.name), value=value)
         limit = self.stability_limit()
         label = "2/λmax" if c.optimizer == "sgd" else "2(1+β)/λmax" if c.optimizer == "momentum" \
             else "2(1+β)/((1+2β)λmax)"
+        lr = f"{c.lr:g}"
         if c.full_tensor_pitfall and c.loss == "half_squared":
-            return msg + (f"; the loop sums the loss over all {self.n:,} samples (the full tensors) but sgd "
-                          f"divides by batch_size {self.batch_size}, so every step is "
-                          f"{self.n / self.batch_size:g} times too large")
+            return msg + T("engine.pitfall", n=self.n, batch_size=self.batch_size, ratio=f"{self.n / self.batch_size:g}")
         if limit is not None and c.lr > limit:
-            return msg + f"; lr {c.lr:g} is above this data's stability limit {label} = {limit:.3g}"
+            return msg + T("engine.above_limit", lr=lr, label=label, limit=f"{limit:.3g}")
         if limit is not None:
-            return msg + (f"; lr {c.lr:g} is below the full-batch stability limit {label} = {limit:.3g}, "
-                          f"but {self.batch_size}-sample batches are noisier: lower lr or raise batch_size")
+            return msg + T("engine.below_limit", lr=lr, label=label, limit=f"{limit:.3g}", batch_size=self.batch_size)
         if c.loss == "bce_manual":
-            return msg + ("; the hand-written cross-entropy takes log(0) once ŷ rounds to 0 or 1: "
-                          "use the numerically safe 'bce_logits' loss or a smaller lr")
-        return msg + f"; lr {c.lr:g} is too large for {c.optimizer} on this data: try a smaller one"
+            return msg + T("engine.log0")
+        return msg + T("engine.too_large", lr=lr, optimizer=c.optimizer)
 
     # -- records for display (all on the CPU) ----------------------------------------------------
     def sync(self) -> None:

@@ -156,7 +156,7 @@ def status(lesson_obj: Lesson) -> None:
     if len(L):
         parts.append(T("ui.last_loss", loss=f"{L[-1]:.6g}"))
     if run.status == "diverged":
-        st.error(T("ui.diverged", message=run.message, n=run.step_count), icon=":material/warning:")
+        st.error(T("ui.diverged", message=run.explain(T), n=run.step_count), icon=":material/warning:")
     elif run.done and run.step_count:
         st.success(" · ".join(parts) + " · " + T("ui.complete"))
         return

@@ -306,7 +306,7 @@ else:
     st.caption(T("minibatch.s3.start", w=mb.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
     for m, r in runs.items():
         if r.status != "ok":
-            st.error(T("minibatch.s3.run_failed", label=labels[m], message=r.message))
+            st.error(T("minibatch.s3.run_failed", label=labels[m], message=r.explain(T)))
 
 # -- 4. the pitfall --------------------------------------------------------------------------------
 st.header(T("minibatch.s4.header"))
@@ -367,7 +367,7 @@ else:
         st.caption(T("minibatch.s4.smooth", n=run.n, bs=run.batch_size, factor=f"{run.n / run.batch_size:.3g}"))
     for key, r in runs.items():
         if r.status != "ok":
-            st.error(T("minibatch.s3.run_failed", label=labels[key], message=r.message))
+            st.error(T("minibatch.s3.run_failed", label=labels[key], message=r.explain(T)))
     note = mb.pitfall_note(runs[True].config, run.n, T=T)
     if note and runs[True].status != "ok":
         st.info(T("minibatch.s4.diverged_why", note=note))

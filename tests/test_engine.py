@@ -560,3 +560,14 @@ def test_hand_written_cross_entropy_diverges_with_the_log0_message():
     safe = init(cfg.replace(loss="bce_logits", impl="module"))
     safe.run()
     assert safe.status == "ok" and safe.step_count == 2000 and np.isfinite(safe.losses()).all()
+
+
+def test_divergence_message_in_both_languages():
+    """`message` is the English sentence; explain(T) gives the same facts in the learner's language."""
+    from gdcore.i18n import translator
+    run = engine.Run(preset_config("linreg-manual", lr=5.0))
+    run.run()
+    assert run.status == "diverged" and run.explain() == run.message
+    zh = run.explain(translator("zh"))
+    assert f"第 {run.divergence.step} 步" in zh and "2/λmax = 0.821" in zh and "lr 5" in zh
+    assert "diverged" not in zh

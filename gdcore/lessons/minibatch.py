@@ -440,7 +440,7 @@ def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUM
             "loss (all data)": s["loss (all data)"],
             "steps where loss rose": f"{s['steps where loss rose']:.0%}",
             "ms per epoch": round(s["ms per epoch"], 2),
-            "status": T("minibatch.table.ok") if s["status"] == "ok" else s["message"],
+            "status": T("minibatch.table.ok") if s["status"] == "ok" else run.explain(T),
         })
     table = pd.DataFrame(rows, columns=list(columns))
     return table.rename(columns={c: column_header(c, T) for c in columns})

@@ -196,7 +196,7 @@ def race_summary(runs: dict[str, Run], target: float = 1e-4, T: Translator | Non
             LABELS.get(name, name), knobs, p["w"][0], p["b"][0],
             float(L[-1]) if len(L) else float("nan"),
             int(hit[0]) + 1 if len(hit) else None,
-            T("optim.summary.ok") if r.status == "ok" else r.message])))
+            T("optim.summary.ok") if r.status == "ok" else r.explain(T)])))
     frame = pd.DataFrame(rows, columns=cols)
     if len(frame):
         frame[cols[5]] = frame[cols[5]].astype("Int64")  # a missing value stays missing, not a float
