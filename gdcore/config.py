@@ -82,7 +82,7 @@ class Config:
         """A copy with some fields changed, validated."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
-            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+            raise ConfigError(key="unknown_settings", names=", ".join(sorted(unknown)))
         return dataclasses.replace(self, **changes).validated()
 
     def batch_size_for(self, n: int) -> int:
@@ -123,18 +123,18 @@ class Config:
         if self.steps is not None:
             _int_range("steps", self.steps, 1, MAX_STEPS)
         elif self.epochs is None:
-            raise ConfigError("set either epochs or steps")
+            raise ConfigError(key="epochs_or_steps")
         else:
             _int_range("epochs", self.epochs, 1, MAX_STEPS)
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**63:
-            raise ConfigError(f"seed must be a whole number from 0 to 2**63-1, got {self.seed!r}")
+            raise ConfigError(key="seed", value=repr(self.seed))
         _positive("lr", self.lr, upper=MAX_LR)
         _finite_range("noise", self.noise, 0.0, 1e6)
         _finite_range("x_range", self.x_range, 1e-9, 1e6)
         _finite_range("true_b", self.true_b, -1e6, 1e6)
         _finite_range("val_fraction", self.val_fraction, 0.0, 0.9)
         if not self.true_w or len(self.true_w) > MAX_FEATURES:
-            raise ConfigError(f"true_w needs 1 to {MAX_FEATURES} values, got {len(self.true_w)}")
+            raise ConfigError(key="true_w_count", max=MAX_FEATURES, count=len(self.true_w))
         for v in self.true_w:
             _finite_range("true_w", v, -1e6, 1e6)
         _finite_range("momentum", self.momentum, 0.0, 0.999999)
@@ -146,26 +146,25 @@ class Config:
         if self.eps is not None:
             _positive("eps", self.eps, upper=1.0)
         if self.data in ("linear", "uniform") and self.n_features != 1:
-            raise ConfigError(f"data {self.data!r} has one feature; give one true_w value")
+            raise ConfigError(key="one_feature_data", data=repr(self.data))
         if self.task == "linreg" and self.loss not in ("mse", "half_squared"):
-            raise ConfigError(f"linear regression uses mse or half_squared loss, not {self.loss!r}")
+            raise ConfigError(key="linreg_loss", loss=repr(self.loss))
         if self.task == "logreg" and self.loss not in ("bce_manual", "bce", "bce_logits"):
-            raise ConfigError(f"logistic regression uses a cross-entropy loss, not {self.loss!r}")
+            raise ConfigError(key="logreg_loss", loss=repr(self.loss))
         if self.task == "logreg" and self.data not in ("logistic_rule", "custom"):
-            raise ConfigError("logistic regression needs 0/1 labels: use the logistic_rule data or a CSV")
+            raise ConfigError(key="logreg_data")
         if self.loss == "half_squared" and not (self.impl == "manual" and self.optimizer == "sgd"):
-            raise ConfigError("d2l's half squared loss goes with d2l's sgd: use impl 'manual' and optimizer 'sgd'")
+            raise ConfigError(key="half_squared")
         if self.loss == "bce_manual" and self.impl == "module":
-            raise ConfigError("the hand-written cross-entropy belongs to the manual model; "
-                              "the module model uses 'bce' or 'bce_logits'")
+            raise ConfigError(key="bce_manual")
         if self.full_tensor_pitfall and self.mode == "batch":
-            raise ConfigError("the full-tensor pitfall only exists in stochastic or minibatch mode")
+            raise ConfigError(key="pitfall_batch")
         return self
 
 
 def _choice(name: str, value, options) -> None:
     if value not in options:
-        raise ConfigError(f"unknown {name} {value!r}; choose one of: {', '.join(options)}")
+        raise ConfigError(key="choice", name=name, value=repr(value), options=", ".join(options))
 
 
 def _is_number(value) -> bool:
@@ -174,25 +173,25 @@ def _is_number(value) -> bool:
 
 def _int_range(name: str, value, lo: int, hi: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+        raise ConfigError(key="whole_number", name=name, value=repr(value))
     if not lo <= value <= hi:
-        raise ConfigError(f"{name} must be between {lo:,} and {hi:,}, got {value:,}")
+        raise ConfigError(key="range", name=name, lo=lo, hi=hi, value=value)
 
 
 def _positive(name: str, value, upper: float) -> None:
     if not _is_number(value) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {value!r}")
+        raise ConfigError(key="finite", name=name, value=repr(value))
     if value <= 0:
-        raise ConfigError(f"{name} must be greater than 0, got {value!r}")
+        raise ConfigError(key="positive", name=name, value=repr(value))
     if value > upper:
-        raise ConfigError(f"{name} must be at most {upper:g}, got {value!r}")
+        raise ConfigError(key="at_most", name=name, upper=upper, value=repr(value))
 
 
 def _finite_range(name: str, value, lo: float, hi: float) -> None:
     if not _is_number(value) or not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {value!r}")
+        raise ConfigError(key="finite", name=name, value=repr(value))
     if not lo <= value <= hi:
-        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+        raise ConfigError(key="finite_range", name=name, lo=lo, hi=hi, value=repr(value))
 
 
 def default_config() -> Config:

@@ -123,7 +123,7 @@ def make_dataset(config: Config) -> Dataset:
     elif c.data == "logistic_rule":
         ds = logistic_rule(c.n, c.true_w, c.true_b, c.seed)
     else:
-        raise DataError("this configuration uses custom data: load a CSV first")
+        raise DataError(key="custom_needs_csv")
     if c.val_fraction > 0:
         ds = split(ds, c.val_fraction, c.seed)
     return ds
@@ -132,10 +132,10 @@ def make_dataset(config: Config) -> Dataset:
 def split(ds: Dataset, val_fraction: float, seed: int) -> Dataset:
     """Hold out a random share of samples as validation data (own generator)."""
     if not 0 < val_fraction < 1:
-        raise DataError(f"the validation share must be between 0 and 1, got {val_fraction}")
+        raise DataError(key="val_share", value=val_fraction)
     n_val = int(round(ds.n * val_fraction))
     if n_val < 1 or ds.n - n_val < 1:
-        raise DataError(f"{ds.n} samples are too few to hold out {val_fraction:.0%} for validation")
+        raise DataError(key="val_too_few", n=ds.n, share=val_fraction)
     g = torch.Generator().manual_seed(seed + 7919)
     perm = torch.randperm(ds.n, generator=g)
     val, train = perm[:n_val].sort().values, perm[n_val:].sort().values
@@ -154,46 +154,46 @@ def load_csv(source, label: str | None = None, *, binary_labels: bool = False,
     text = _decode(raw)
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
-        raise DataError("the CSV file is empty")
+        raise DataError(key="csv_empty")
     sep = _sniff_separator(lines[0])
     header = [h.strip().strip('"').strip() for h in lines[0].split(sep)]
     if len(lines) == 1:
-        raise DataError("the CSV file has a header but no data rows")
+        raise DataError(key="csv_no_rows")
     if len(header) < 2:
-        raise DataError("the CSV needs at least two columns: one or more features and a label")
+        raise DataError(key="csv_two_columns")
     if len(header) > MAX_CSV_COLUMNS:
-        raise DataError(f"the CSV has {len(header)} columns; at most {MAX_CSV_COLUMNS} are allowed")
+        raise DataError(key="csv_too_many_columns", count=len(header), max=MAX_CSV_COLUMNS)
     if any(h == "" for h in header):
-        raise DataError("every column needs a name in the header row")
+        raise DataError(key="csv_unnamed_column")
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        raise DataError(f"column names must be unique; repeated: {', '.join(dupes)}")
+        raise DataError(key="csv_duplicate_columns", names=", ".join(dupes))
     if len(lines) - 1 > max_rows:
-        raise DataError(f"the CSV has {len(lines) - 1:,} rows; at most {max_rows:,} are allowed")
+        raise DataError(key="csv_too_many_rows", count=len(lines) - 1, max=max_rows)
     rows = []
     for i, ln in enumerate(lines[1:], start=2):
         cells = ln.split(sep)
         if len(cells) != len(header):
-            raise DataError(f"line {i} has {len(cells)} values but the header names {len(header)} columns")
+            raise DataError(key="csv_cell_count", line=i, count=len(cells), columns=len(header))
         try:
             rows.append([float(c.strip().strip('"')) for c in cells])
         except ValueError:
             bad = next(c for c in cells if not _is_float(c.strip().strip('"')))
-            raise DataError(f"line {i} has a value that is not a number: {bad.strip()[:40]!r}") from None
+            raise DataError(key="csv_not_number", line=i, value=repr(bad.strip()[:40])) from None
     table = np.asarray(rows, dtype=np.float64)
     if not np.all(np.isfinite(table)):
         r, c = np.argwhere(~np.isfinite(table))[0]
-        raise DataError(f"line {r + 2}, column {header[c]!r} is not a finite number ({table[r, c]})")
+        raise DataError(key="csv_not_finite", line=int(r) + 2, column=repr(header[c]), value=str(table[r, c]))
     if np.abs(table).max() > 1e15:
-        raise DataError("values above 1e15 in magnitude cannot be trained on in float32; rescale the data")
+        raise DataError(key="csv_too_large_values")
     label = header[-1] if label is None else label
     if label not in header:
-        raise DataError(f"no column named {label!r}; columns are: {', '.join(header)}")
+        raise DataError(key="csv_no_label", label=repr(label), columns=", ".join(header))
     j = header.index(label)
     feats = [k for k in range(len(header)) if k != j]
     y = table[:, j:j + 1]
     if binary_labels and not np.all((y == 0) | (y == 1)):
-        raise DataError(f"logistic regression needs labels of 0 or 1, but column {label!r} has other values")
+        raise DataError(key="csv_binary_label", label=repr(label))
     X = torch.from_numpy(table[:, feats]).float()
     return Dataset(X, torch.from_numpy(y).float(), tuple(header[k] for k in feats), label_name=label)
 
@@ -208,19 +208,19 @@ def _read_bytes(source, max_bytes: int) -> bytes:
             with open(source, "rb") as fh:
                 raw = fh.read(max_bytes + 1)
         except OSError as exc:
-            raise DataError(f"cannot read the CSV file: {exc.strerror or exc}") from None
+            raise DataError(key="csv_unreadable", reason=str(exc.strerror or exc)) from None
     if len(raw) > max_bytes:
-        raise DataError(f"the file is larger than {max_bytes / 1024 / 1024:g} MB")
+        raise DataError(key="file_too_large", mb=max_bytes / 1024 / 1024)
     return raw
 
 
 def _decode(raw: bytes) -> str:
     if b"\x00" in raw[:4096]:
-        raise DataError("this is a binary file, not a CSV text file")
+        raise DataError(key="csv_binary")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DataError("the file is not UTF-8 text; save it as 'CSV UTF-8' and upload again") from None
+        raise DataError(key="csv_not_utf8") from None
 
 
 def _sniff_separator(header_line: str) -> str:
@@ -240,11 +240,11 @@ def _is_float(text: str) -> bool:
 def check_for_task(ds: Dataset, task: str) -> None:
     """Raise DataError if the data cannot be used for the task."""
     if ds.n < 1:
-        raise DataError("the data set has no samples")
+        raise DataError(key="data_empty")
     if ds.n > MAX_N:
-        raise DataError(f"the data set has {ds.n:,} samples; at most {MAX_N:,} are allowed")
+        raise DataError(key="data_too_many", n=ds.n, max=MAX_N)
     if task == "logreg" and not ds.is_binary:
-        raise DataError("logistic regression needs labels of 0 or 1")
+        raise DataError(key="logreg_labels")
     if not (torch.isfinite(ds.X).all() and torch.isfinite(ds.y).all()):
-        raise DataError("the data contains NaN or infinite values")
+        raise DataError(key="data_not_finite")
 

@@ -34,18 +34,15 @@ def resolve_device(name: str) -> torch.device:
         return torch.device("cpu")
     base = name.split(":", 1)[0]
     if base not in DEVICE_NAMES:
-        raise DeviceError(f"unknown device {name!r}; choose one of: {', '.join(available_devices())}")
+        raise DeviceError(key="device_unknown", name=repr(name), options=", ".join(available_devices()))
     if base == "cuda" and not torch.cuda.is_available():
-        raise DeviceError(f"device {name!r} is not available on this machine (no CUDA GPU); "
-                          f"choose one of: {', '.join(available_devices())}")
+        raise DeviceError(key="device_no_cuda", name=repr(name), options=", ".join(available_devices()))
     if base == "mps" and not _mps_available():
-        raise DeviceError(f"device {name!r} is not available on this machine (no Apple GPU); "
-                          f"choose one of: {', '.join(available_devices())}")
+        raise DeviceError(key="device_no_mps", name=repr(name), options=", ".join(available_devices()))
     try:
         dev = torch.device(name)
     except RuntimeError as exc:
-        raise DeviceError(f"cannot use device {name!r}: {exc}") from None
+        raise DeviceError(key="device_invalid", name=repr(name), reason=str(exc)) from None
     if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
-        raise DeviceError(f"device {name!r} does not exist; this machine has "
-                          f"{torch.cuda.device_count()} CUDA device(s)")
+        raise DeviceError(key="device_missing", name=repr(name), count=torch.cuda.device_count())
     return dev

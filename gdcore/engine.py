@@ -60,7 +60,7 @@ def make_optimizer(config: Config, params) -> torch.optim.Optimizer:
                                    weight_decay=c.weight_decay, **extra)
     if c.optimizer == "adam":
         return torch.optim.Adam(params, lr=c.lr, betas=(c.beta1, c.beta2), weight_decay=c.weight_decay, **extra)
-    raise ConfigError(f"unknown optimizer {c.optimizer!r}")
+    raise ConfigError(key="unknown_optimizer", optimizer=repr(c.optimizer))
 
 
 def uses_manual_update(config: Config) -> bool:
@@ -117,8 +117,7 @@ class Run:
         self.y_val = None if ds.y_val is None else ds.y_val.to(dev)
         self.n = ds.n
         if c.mode == "minibatch" and c.batch_size > self.n:
-            raise ConfigError(f"batch_size {c.batch_size:,} is larger than the {self.n:,} training samples; "
-                              f"pick at most {self.n:,} (or use batch mode)")
+            raise ConfigError(key="batch_too_large", batch_size=c.batch_size, n=self.n)
         self.batch_size = c.batch_size_for(self.n)
         self.steps_per_epoch = c.steps_per_epoch(self.n)
         self.total_steps = c.total_steps(self.n)

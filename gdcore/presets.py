@@ -56,7 +56,7 @@ def get_preset(name: str) -> Config:
     try:
         return PRESETS[name]
     except KeyError:
-        raise ConfigError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}") from None
+        raise ConfigError(key="unknown_preset", name=repr(name), options=", ".join(PRESETS)) from None
 
 
 def preset_config(name: str, **overrides) -> Config:

@@ -51,15 +51,15 @@ def lr_grid(lr_min: float, lr_max: float, runs: int) -> list[float]:
     """`runs` learning rates spaced evenly on a log scale from lr_min to lr_max (both included)."""
     for name, v in (("lr_min", lr_min), ("lr_max", lr_max)):
         if not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v):
-            raise ConfigError(f"{name} must be a finite number, got {v!r}")
+            raise ConfigError(key="finite", name=name, value=repr(v))
         if v <= 0:
-            raise ConfigError(f"{name} must be greater than 0, got {v!r}")
+            raise ConfigError(key="positive", name=name, value=repr(v))
         if v > MAX_LR:
-            raise ConfigError(f"{name} must be at most {MAX_LR:g}, got {v!r}")
+            raise ConfigError(key="at_most", name=name, upper=MAX_LR, value=repr(v))
     if lr_min > lr_max:
-        raise ConfigError(f"lr_min ({lr_min:g}) must not exceed lr_max ({lr_max:g})")
+        raise ConfigError(key="lr_order", lr_min=lr_min, lr_max=lr_max)
     if not isinstance(runs, numbers.Integral) or isinstance(runs, bool) or not 1 <= runs <= MAX_RUNS:
-        raise ConfigError(f"runs must be a whole number from 1 to {MAX_RUNS}, got {runs!r}")
+        raise ConfigError(key="runs", max=MAX_RUNS, value=repr(runs))
     runs = int(runs)
     if runs == 1:
         return [float(lr_min)]
@@ -72,11 +72,11 @@ def _check_lrs(config: Config, lrs) -> list[float]:
     try:
         lrs = [float(v) for v in lrs]
     except (TypeError, ValueError):
-        raise ConfigError("lrs must be a list of numbers") from None
+        raise ConfigError(key="lrs_not_numbers") from None
     if not lrs:
-        raise ConfigError("give at least one lr")
+        raise ConfigError(key="lrs_empty")
     if len(lrs) > MAX_RUNS:
-        raise ConfigError(f"a sweep trains at most {MAX_RUNS} runs at once, got {len(lrs)}")
+        raise ConfigError(key="lrs_too_many", max=MAX_RUNS, count=len(lrs))
     for lr in lrs:
         config.replace(lr=lr)  # the same one-sentence error a single run would give
     return lrs
@@ -342,7 +342,7 @@ class _Batched:
                 s.mul_(b2).addcmul_(g, g, value=1 - b2)
                 th.addcdiv_(nss[i] * ea, (s.sqrt() / bc2_sqrt[i]).add_(eps))
             return upd
-        raise ConfigError(f"the batched sweep does not support optimizer {opt!r}")
+        raise ConfigError(key="sweep_optimizer", optimizer=repr(opt))
 
     # -- divergence -------------------------------------------------------------------------------
     def check(self, j: int) -> tuple[np.ndarray, np.ndarray]:
@@ -387,14 +387,12 @@ def sweep(config: Config, lrs, callback: Callable[[int, int], bool | None] | Non
     run = Run(config, data)  # data, initial parameters, generators: exactly the sequential run's
     c = run.config
     if c.optimizer not in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"):
-        raise ConfigError(f"the batched sweep does not support optimizer {c.optimizer!r}")
+        raise ConfigError(key="sweep_optimizer", optimizer=repr(c.optimizer))
     R, total = len(lrs), run.total_steps
     if R * total > MAX_LOSS_VALUES:
-        raise ConfigError(f"{R} runs x {total:,} steps is too long to record; keep runs x steps "
-                          f"at most {MAX_LOSS_VALUES:,} (fewer runs or fewer steps)")
+        raise ConfigError(key="sweep_too_long", runs=R, steps=total, max=MAX_LOSS_VALUES)
     if R * run.batch_size > MAX_BATCH_VALUES:
-        raise ConfigError(f"{R} runs x {run.batch_size:,} samples per step is too large for one batched "
-                          f"step; use fewer runs, a smaller batch_size or less data")
+        raise ConfigError(key="sweep_too_wide", runs=R, batch_size=run.batch_size)
     if chunk is None:
         chunk = 256 if run.device.type == "cpu" else 2048
     prog = _Batched(run, lrs, max(1, min(int(chunk), total)))

@@ -50,8 +50,10 @@ class Upload:
         """The data set with only `features` (all when None), the same object for the same choice."""
         features = tuple(ds.feature_names) if features is None else tuple(features)
         missing = [f for f in features if f not in ds.feature_names]
-        if missing or not features:
-            raise DataError(f"no feature column named {missing[0]!r}" if missing else "choose at least one feature")
+        if missing:
+            raise DataError(key="no_feature_column", name=repr(missing[0]))
+        if not features:
+            raise DataError(key="no_features")
         key = (ds.label_name, id(ds), features)
         view = self._views.get(key)
         if view is None:

@@ -26,29 +26,30 @@ def save(state: dict[str, torch.Tensor]) -> bytes:
 def load(raw: bytes, expected: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Parse a .pt file and check it against the expected state_dict (same keys, shapes, finite values)."""
     if len(raw) == 0:
-        raise DataError("the file is empty")
+        raise DataError(key="weights_empty")
     if len(raw) > MAX_WEIGHTS_BYTES:
-        raise DataError(f"the file is {len(raw) / 1024:,.0f} KB; a state_dict for this model is under "
-                        f"{MAX_WEIGHTS_BYTES // 1024:,} KB")
+        raise DataError(key="weights_too_large", kb=len(raw) / 1024, max_kb=MAX_WEIGHTS_BYTES // 1024)
     try:
         state = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
     except Exception:  # noqa: BLE001 - any unpickling failure means: not a plain tensor file
-        raise DataError("this is not a state_dict saved by torch.save (or it holds more than tensors)") from None
+        raise DataError(key="weights_not_state_dict") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise DataError("the file does not hold a state_dict (a dict of tensors)")
+        raise DataError(key="weights_not_dict")
     if set(state) != set(expected):
-        raise DataError(f"the file has keys {', '.join(map(str, sorted(state))) or 'none'}; this model needs "
-                        f"{', '.join(sorted(expected))}")
+        have, need = ", ".join(map(str, sorted(state))), ", ".join(sorted(expected))
+        if not have:
+            raise DataError(key="weights_no_keys", want=need)
+        raise DataError(key="weights_keys", got=have, want=need)
     out = {}
     for k, want in expected.items():
         got = state[k]
         if tuple(got.shape) != tuple(want.shape):
-            raise DataError(f"{k} has shape {tuple(got.shape)} in the file; this model needs {tuple(want.shape)}")
+            raise DataError(key="weights_shape", name=k, got=str(tuple(got.shape)), want=str(tuple(want.shape)))
         if not got.is_floating_point():
-            raise DataError(f"{k} holds {got.dtype} values; weights must be floating point")
+            raise DataError(key="weights_dtype", name=k, dtype=str(got.dtype))
         got = got.to(torch.float32)
         if not all(math.isfinite(v) for v in got.reshape(-1).tolist()):
-            raise DataError(f"{k} contains NaN or inf")
+            raise DataError(key="weights_not_finite", name=k)
         out[k] = got
     return out
 

@@ -67,8 +67,8 @@ def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_feature
                     return up.accepted
         accepted = up.accept(name, ds, features)
     except GdError as exc:
-        msg = str(exc)
-        st.error(f"{msg[:1].upper()}{msg[1:]}." + kept)
+        msg = exc.text(T)
+        st.error(T("ui.error_sentence", error=f"{msg[:1].upper()}{msg[1:]}") + kept)
         return up.accepted
     st.caption(_summary(T, accepted, name))
     return accepted
@@ -91,7 +91,7 @@ def code_and_downloads(run, key: str) -> None:
         try:
             script = export_script(run.config, run.data)
         except GdError as exc:
-            st.info(str(exc))
+            st.info(exc.text(T))
             script = None
         if script:
             st.code(script, language="python", line_numbers=True)
@@ -138,8 +138,8 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
     try:
         state = weights.load(raw, run.state_dict())
     except GdError as exc:
-        msg = str(exc)
-        st.error(f"{msg[:1].upper()}{msg[1:]}. " + T("ui.bad_setting_kept", error="").lstrip(". "))
+        msg = exc.text(T)
+        st.error(T("ui.bad_setting_kept", error=f"{msg[:1].upper()}{msg[1:]}"))
         return
     lesson_obj.stop()
     run.start_from(*weights.start_values(run, state))

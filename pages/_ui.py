@@ -64,7 +64,9 @@ def build(lesson_obj: Lesson, make_config, data=None):
     try:
         return lesson_obj.ensure(make_config(), data)
     except GdError as exc:
-        st.error(tr()("ui.bad_setting_kept", error=exc) if lesson_obj.run is not None else str(exc))
+        T = tr()
+        msg = exc.text(T)
+        st.error(T("ui.bad_setting_kept", error=msg) if lesson_obj.run is not None else msg)
         return lesson_obj.run
 
 

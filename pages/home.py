@@ -48,4 +48,4 @@ try:
     device = resolve_device(st.session_state.get("w.device") or "cpu")
     st.info(T("home.device", device=device))
 except DeviceError as exc:
-    st.warning(str(exc))
+    st.warning(exc.text(T))

@@ -175,7 +175,8 @@ if train or (auto_train and lesson.extra.get("key") != settings_key):
         config = S.make_config(preset, steps, seed=seed, device=device, T=T)
         result = sweep(config, lr_grid(lr_lo, lr_hi, runs), callback=_progress)
     except GdError as exc:
-        st.error(f"{exc}." if not str(exc).endswith(".") else str(exc))
+        msg = exc.text(T)
+        st.error(msg if msg.endswith((".", "。")) else T("ui.error_sentence", error=msg))
     else:
         lesson.extra.update(sweep=result, key=settings_key)
     bar.empty()
@@ -272,7 +273,7 @@ if state[K + "replay"]:
     try:
         run = lesson.ensure(result.config.replace(lr=summ.best_lr))
     except GdError as exc:
-        st.error(str(exc))
+        st.error(exc.text(T))
         run = None
     if run is None:
         _ui.share_button(LK, S.LINK_FIELDS)
