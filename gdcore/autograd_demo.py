@@ -74,10 +74,10 @@ class AutogradDemo:
     def __init__(self, fill: float = 1.0, rows: int = 2, cols: int = 2, requires_grad: bool = True):
         fill = float(fill)
         if not math.isfinite(fill) or abs(fill) > MAX_FILL:
-            raise ConfigError(f"the fill value must be a finite number up to {MAX_FILL:g} in size, got {fill}")
+            raise ConfigError(key="autograd_fill", max=MAX_FILL, value=str(fill))
         for name, v in (("rows", rows), ("cols", cols)):
             if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= MAX_SIDE:
-                raise ConfigError(f"{name} must be a whole number from 1 to {MAX_SIDE}, got {v!r}")
+                raise ConfigError(key="autograd_side", name=name, max=MAX_SIDE, value=repr(v))
         self.fill, self.rows, self.cols, self.requires_grad = fill, rows, cols, bool(requires_grad)
         self.x = torch.full((rows, cols), fill, requires_grad=self.requires_grad)
         self.backward_count = 0  # backward passes added into x.grad since it was last zeroed

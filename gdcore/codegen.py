@@ -98,15 +98,14 @@ class _Plan:
         c = config.validated()
         if data is None:
             if c.data == "custom":
-                raise DataError("this configuration uses custom data: load a CSV first")
+                raise DataError(key="custom_needs_csv")
             ds, literal = make_dataset(c), False
         else:
             check_for_task(data, c.task)
             ds, literal = data, c.data == "custom" or not _same_as_recipe(c, data)
         n, d = ds.n, ds.n_features
         if literal and n * (d + 1) > MAX_EMBEDDED_VALUES:
-            raise ConfigError(f"the data set has {n * (d + 1):,} values; a script embeds at most "
-                              f"{MAX_EMBEDDED_VALUES:,}, so export a smaller CSV (or fewer columns)")
+            raise ConfigError(key="script_too_much_data", count=n * (d + 1), max=MAX_EMBEDDED_VALUES)
         continues = ds.gen_state is not None and ds.seed == c.seed  # as Run._build decides
         if not continues:
             init_from = "own generator"
@@ -186,7 +185,7 @@ def _f32(v: float) -> str:
     """The shortest literal that reads back (through float64, as torch.tensor does) as float32 v."""
     v32 = np.float32(v)
     if not np.isfinite(v32):  # cannot happen with checked data, but never emit nan / inf
-        raise DataError("the data contains NaN or infinite values")
+        raise DataError(key="data_not_finite")
     short = str(v32)
     if np.float32(float(short)).tobytes() == v32.tobytes():
         return short

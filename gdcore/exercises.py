@@ -332,7 +332,7 @@ def accuracy_config(answer: dict) -> Config:
     lr, epochs, bs = _number(answer, "lr"), _number(answer, "epochs"), _number(answer, "batch_size")
     mode, loss = answer.get("mode"), answer.get("loss", "bce_manual")
     if lr is None or epochs is None or mode not in ACCURACY_MODES or loss not in ACCURACY_LOSSES:
-        raise GdError("choose a mode, a loss and a positive lr and number of epochs")
+        raise GdError(key="exercise_accuracy_settings")
     c = preset_config("logreg-manual", mode=mode, lr=lr, epochs=int(epochs), loss=loss,
                       batch_size=int(bs or 1), shuffle=mode == "minibatch",
                       loader="dataloader" if mode == "minibatch" else "index")

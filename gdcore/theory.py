@@ -49,7 +49,7 @@ HIDE_GROUPS: tuple[str, ...] = ("presets", "bell", "table", "data", "likelihood"
 def normal_pdf(x, mu: float = 0.0, sigma: float = 1.0) -> np.ndarray:
     """d2l's `normal(x, mu, sigma)`: the normal density, float64."""
     if not (math.isfinite(sigma) and sigma > 0):
-        raise ConfigError(f"σ must be a positive number, got {sigma}")
+        raise ConfigError(key="sigma_positive", value=str(sigma))
     x = np.asarray(x, dtype=np.float64)
     p = 1.0 / math.sqrt(2 * math.pi * sigma ** 2)
     return p * np.exp(-0.5 / sigma ** 2 * (x - mu) ** 2)
@@ -141,7 +141,7 @@ def fit_noise(X, y) -> NoiseFit:
     """Fit y ≈ X w + b by least squares and describe the residuals."""
     yv = _np(y).reshape(-1)
     if len(yv) < 2:
-        raise DataError("at least 2 samples are needed to look at the noise")
+        raise DataError(key="noise_two_samples")
     opt = least_squares(X, yv)
     r = residuals(X, yv, opt.w, opt.b)
     return NoiseFit(opt.w, opt.b, r, float(r.mean()), float(np.sqrt(np.mean(r ** 2))), len(r))
@@ -175,7 +175,7 @@ def gaussian_curve(mu: float, sigma: float, lo: float, hi: float, num: int = 200
 def negative_log_likelihood(sse, n: int, sigma: float):
     """-log L = n/2 log(2 pi sigma^2) + sse / (2 sigma^2), for Gaussian noise of std sigma."""
     if not (math.isfinite(sigma) and sigma > 0):
-        raise ConfigError(f"σ must be a positive number, got {sigma}")
+        raise ConfigError(key="sigma_positive", value=str(sigma))
     return 0.5 * n * math.log(2 * math.pi * sigma ** 2) + np.asarray(sse, dtype=np.float64) / (2 * sigma ** 2)
 
 
@@ -195,7 +195,7 @@ def profile_sse(X, y, w_values, j: int = 0) -> np.ndarray:
     A = _design(X)
     d = A.shape[1] - 1
     if not 0 <= j < d:
-        raise ConfigError(f"weight index must be from 0 to {d - 1}, got {j}")
+        raise ConfigError(key="weight_index", hi=d - 1, value=str(j))
     yv = _np(y).reshape(-1)
     others = np.delete(A, j, axis=1)
     q, _ = np.linalg.qr(others)
@@ -238,7 +238,7 @@ def likelihood_curve(X, y, j: int = 0, sigma: float | None = None, num: int = 20
     fit = fit_noise(X, y)
     w_ls = float(fit.w[j]) if 0 <= j < len(fit.w) else None
     if w_ls is None:
-        raise ConfigError(f"weight index must be from 0 to {len(fit.w) - 1}, got {j}")
+        raise ConfigError(key="weight_index", hi=len(fit.w) - 1, value=str(j))
     sig = fit.sigma if sigma is None else float(sigma)
     if not (math.isfinite(sig) and sig > 0):
         sig = max(fit.sigma, 1e-12)

@@ -105,11 +105,11 @@ class LoaderSummary:
 def describe_loader(n: int, batch_size: int) -> LoaderSummary:
     """Batches of `DataLoader(dataset, batch_size, shuffle=True)` over n samples (drop_last=False)."""
     if not isinstance(n, int) or n < 1:
-        raise ConfigError(f"the data set needs at least one sample, got n={n!r}")
+        raise ConfigError(key="lesson_no_samples", n=repr(n))
     if not isinstance(batch_size, int) or batch_size < 1:
-        raise ConfigError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+        raise ConfigError(key="lesson_batch_size", value=repr(batch_size))
     if batch_size > n:
-        raise ConfigError(f"batch_size {batch_size:,} is larger than the {n:,} samples; pick at most {n:,}")
+        raise ConfigError(key="lesson_batch_too_large", batch_size=batch_size, n=n)
     full, rest = divmod(n, batch_size)
     return LoaderSummary(n, batch_size, (batch_size,) * full + ((rest,) if rest else ()))
 

@@ -108,7 +108,7 @@ def race_configs(base: Config, settings: dict[str, dict], steps: int = RACE_STEP
     """
     steps = int(steps)
     if not 1 <= steps <= MAX_RACE_STEPS:
-        raise ConfigError(f"a race runs 1 to {MAX_RACE_STEPS:,} steps per optimizer, got {steps:,}")
+        raise ConfigError(key="race_steps", max=MAX_RACE_STEPS, steps=steps)
     out = {}
     for name, s in settings.items():
         changes = {k: float(v) for k, v in s.items() if k in HYPER[name]}
