@@ -72,16 +72,22 @@ def build(lesson_obj: Lesson, make_config, data=None):
 
 # -- controls ----------------------------------------------------------------------------------
 
-def _step(lesson_obj: Lesson) -> None:
+# A click inside the lesson's fragment can reach its callback twice: in the fragment's run and
+# again in the full rerun the fragment asks for when a long run starts or stops. Step and Epoch
+# therefore carry the step count their button was drawn at and act only if it still holds.
+
+def _step(lesson_obj: Lesson, drawn_at: int | None) -> None:
     lesson_obj.stop()
-    if lesson_obj.run is not None:
-        lesson_obj.run.run(1)
+    run = lesson_obj.run
+    if run is not None and run.step_count == drawn_at:
+        run.run(1)
 
 
-def _epoch(lesson_obj: Lesson) -> None:
+def _epoch(lesson_obj: Lesson, drawn_at: int | None) -> None:
     lesson_obj.stop()
-    if lesson_obj.run is not None:
-        lesson_obj.run.run_epoch()
+    run = lesson_obj.run
+    if run is not None and run.step_count == drawn_at:
+        run.run_epoch()
 
 
 def _run_n(lesson_obj: Lesson, key: str) -> None:
@@ -117,10 +123,11 @@ def controls(lesson_obj: Lesson, key: str) -> None:
     T = tr()
     run = lesson_obj.run
     disabled = run is None or run.done
+    at = None if run is None else run.step_count
     c = st.columns([1, 1, 1.3, 1, 1.2, 1.2, 1])
-    c[0].button(T("ui.step"), key=f"b.{key}.step", on_click=_step, args=(lesson_obj,), disabled=disabled,
+    c[0].button(T("ui.step"), key=f"b.{key}.step", on_click=_step, args=(lesson_obj, at), disabled=disabled,
                 help=T("ui.step_help"), width="stretch")
-    c[1].button(T("ui.epoch"), key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj,), disabled=disabled,
+    c[1].button(T("ui.epoch"), key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj, at), disabled=disabled,
                 help=T("ui.epoch_help"), width="stretch")
     st.session_state.setdefault(f"w.{key}.run_n", 100)
     c[2].number_input("N", min_value=1, max_value=1_000_000, step=100, key=f"w.{key}.run_n", persist_state="session",

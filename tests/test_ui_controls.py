@@ -1,0 +1,53 @@
+"""The run controls act once per click, even when Streamlit hands the same click to a callback twice
+(the fragment's run, then the full rerun it asks for when a long run starts or stops)."""
+from apptest_util import open_page
+from gdcore import preset_config
+from gdcore.session import Lesson
+from pages import _ui
+
+
+def _lesson(**overrides) -> Lesson:
+    lesson = Lesson()
+    lesson.ensure(preset_config("linreg-manual", **overrides))
+    return lesson
+
+
+def test_a_step_click_seen_twice_steps_once():
+    lesson = _lesson()
+    drawn_at = lesson.run.step_count
+    _ui._step(lesson, drawn_at)
+    _ui._step(lesson, drawn_at)  # the same click, again
+    assert lesson.run.step_count == 1
+    _ui._step(lesson, lesson.run.step_count)  # a new click, drawn after the first
+    assert lesson.run.step_count == 2
+
+
+def test_a_step_click_during_a_long_run_stops_it_and_steps_once():
+    lesson = _lesson()
+    lesson.start()
+    lesson.tick(0.01)
+    drawn_at = lesson.run.step_count
+    _ui._step(lesson, drawn_at)
+    _ui._step(lesson, drawn_at)
+    assert not lesson.busy and lesson.run.step_count == drawn_at + 1
+
+
+def test_an_epoch_click_seen_twice_runs_one_epoch():
+    lesson = Lesson()
+    lesson.ensure(preset_config("linreg-minibatch"))
+    _ui._epoch(lesson, 0)
+    _ui._epoch(lesson, 0)
+    assert lesson.run.step_count == lesson.run.steps_per_epoch
+
+
+def test_play_and_stop_are_separate_buttons():
+    at = open_page("pages/linear_regression.py")
+    keys = {b.key for b in at.button}
+    assert "b.linreg.play" in keys and "b.linreg.stop" not in keys
+    next(b for b in at.button if b.key == "b.linreg.play").click().run()
+    assert at.session_state["_lesson.linreg"].mode == "playing"
+    keys = {b.key for b in at.button}
+    assert "b.linreg.stop" in keys and "b.linreg.play" not in keys
+    next(b for b in at.button if b.key == "b.linreg.stop").click().run()
+    assert at.session_state["_lesson.linreg"].mode == "idle"
+    assert "b.linreg.play" in {b.key for b in at.button}
