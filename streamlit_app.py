@@ -4,7 +4,7 @@ import torch
 
 from gdcore.devices import available_devices
 from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
-from gdcore.links import SEED_FIELD, Note
+from gdcore.links import SEED_FIELD, Note, page_owns_seed
 
 
 @st.cache_resource
@@ -25,20 +25,14 @@ for _key in list(st.session_state.keys()):
     if isinstance(_key, str) and _key.startswith("w."):
         st.session_state[_key] = st.session_state[_key]
 
-# A link's ?lang= and ?seed= are applied on the session's first run, before the sidebar draws
-# them (a page cannot set a widget that is already drawn). Later the address bar only follows
+# A link's ?lang= (and, below, ?seed=) are applied on the session's first run, before the sidebar
+# draws them (a page cannot set a widget that is already drawn). Later the address bar only follows
 # the sidebar: within a session the query string changes by our own writes alone.
 if "_link_read" not in st.session_state:
     st.session_state["_link_read"] = True
     _lang = st.query_params.get("lang")
     if _lang is not None:
         st.session_state["w.lang"] = normalize(_lang)
-    _seed = st.query_params.get("seed")
-    if _seed is not None:
-        try:
-            st.session_state["w.seed"] = SEED_FIELD.parse(_seed)
-        except ValueError as _exc:  # the page lists it with the link's other skipped values
-            st.session_state["_seed_note"] = Note("seed", _seed[:64], str(_exc), SEED_FIELD)
 st.session_state.setdefault("w.lang", "en")
 
 
@@ -69,6 +63,15 @@ PAGES = {
     ],
 }
 nav = st.navigation(PAGES)
+if "_seed_read" not in st.session_state:  # a link's sidebar seed, unless its page has a seed of its own
+    st.session_state["_seed_read"] = True
+    _seed = st.query_params.get("seed")
+    _target = st.session_state["_goto"][0] if "_goto" in st.session_state else nav.url_path
+    if _seed is not None and not page_owns_seed(_target):
+        try:
+            st.session_state["w.seed"] = SEED_FIELD.parse(_seed)
+        except ValueError as _exc:  # the page lists it with the link's other skipped values
+            st.session_state["_seed_note"] = Note("seed", _seed[:64], str(_exc), SEED_FIELD)
 # Streamlit's legacy pages/ mode can run a lesson file without this script (a direct link to a
 # fresh server); the lesson then sends the learner here with its path, and we go on to it.
 _goto = st.session_state.pop("_goto", None)

@@ -74,7 +74,7 @@ class Field:
     def format(self, value: Any) -> str | None:
         """The query string value for a session value (None: leave it out of the link)."""
         if value is None:
-            return None if self.kind != "optional_int" else None
+            return None
         if self.kind == "bool":
             return "1" if value else "0"
         if self.kind == "float":
@@ -113,6 +113,7 @@ class Link:
     hide: tuple[str, ...] = ()
     lock: bool = False
     lang: str | None = None
+    seed: int | None = None  # the sidebar seed (for a page that has no seed field of its own)
     notes: list[Note] = field(default_factory=list)
 
 
@@ -157,6 +158,11 @@ def decode(params: Mapping[str, Any], fields: Sequence[Field], groups: Iterable[
                 link.lock = Field("lock", "", "bool").parse(raw)
             except ValueError as exc:
                 link.notes.append(Note(name, raw, str(exc)))
+        elif name == "seed" and name not in by_name:
+            try:
+                link.seed = SEED_FIELD.parse(raw)
+            except ValueError as exc:
+                link.notes.append(Note(name, raw[:MAX_VALUE_CHARS], str(exc), SEED_FIELD))
         elif name in by_name:
             f = by_name[name]
             try:
@@ -169,14 +175,20 @@ def decode(params: Mapping[str, Any], fields: Sequence[Field], groups: Iterable[
 
 
 def encode(values: Mapping[str, Any], fields: Sequence[Field], *, steps: int | None = None,
-           hide: Sequence[str] = (), lock: bool = False, lang: str | None = None) -> dict[str, str]:
-    """The query parameters for the current values (fields in their declared order, then reserved names)."""
+           hide: Sequence[str] = (), lock: bool = False, lang: str | None = None,
+           seed: int | None = None) -> dict[str, str]:
+    """The query parameters for the current values (fields in their declared order, then reserved names).
+
+    `seed` is the sidebar seed; a page's own seed field, when it has one, wins.
+    """
     out: dict[str, str] = {}
     for f in fields:
         if f.key in values:
             s = f.format(values[f.key])
             if s is not None:
                 out[f.name] = s
+    if seed is not None and "seed" not in out:
+        out["seed"] = str(int(seed))
     if steps:
         out["steps"] = str(int(steps))
     if hide:
@@ -220,6 +232,15 @@ def lesson_fields(lesson: LessonLink) -> tuple[list[Field], tuple[str, ...]]:
     import importlib
     mod = importlib.import_module(lesson.module)
     return list(mod.LINK_FIELDS), tuple(mod.HIDE_GROUPS)
+
+
+def page_owns_seed(page: str) -> bool:
+    """True when a lesson page (a path like "pages/x.py" or a URL path like "x") has a seed field of its own."""
+    stem = page.rsplit("/", 1)[-1].removesuffix(".py")
+    for lesson in LESSONS:
+        if lesson.page.rsplit("/", 1)[-1].removesuffix(".py") == stem:
+            return any(f.name == "seed" for f in lesson_fields(lesson)[0])
+    return False
 
 
 def parse_link(text: str) -> dict[str, str]:

@@ -14,7 +14,6 @@ import pandas as pd
 
 from .errors import ConfigError, DataError
 from .i18n import Translator, translator
-from . import links
 from .links import Field
 from .reference import _design, _np, least_squares
 
@@ -31,8 +30,6 @@ NOISE_RANGE = (0.01, 2.0)
 N_RANGE = (10, 100_000)
 SIGMA_MODES = ("fixed", "profile")
 MAX_FEATURES = 2  # the most features a page data set has (d2l's): `vary` picks one of them
-# The sidebar's seed (w.seed): the app applies ?seed= before drawing the sidebar; pages write it.
-SEED_FIELD = links.SEED_FIELD
 LINK_FIELDS: list[Field] = [
     Field("mu", "w.squared.mu", "float", -MAX_ABS, MAX_ABS),
     Field("sigma", "w.squared.sigma", "float", MIN_SIGMA, MAX_ABS, log=True),
@@ -41,7 +38,6 @@ LINK_FIELDS: list[Field] = [
     Field("n", "w.squared.n", "int", *N_RANGE),
     Field("sigma_mode", "w.squared.sigma_mode", "choice", choices=SIGMA_MODES),
     Field("vary", "w.squared.j", "int", 0, MAX_FEATURES - 1),
-    SEED_FIELD,
 ]
 HIDE_GROUPS: tuple[str, ...] = ("presets", "bell", "table", "data", "likelihood")
 

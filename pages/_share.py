@@ -16,13 +16,12 @@ from pages import _state
 # -- share links and instructor locks ---------------------------------------------------------
 
 def _link_state(key: str) -> dict:
-    return st.session_state.setdefault(f"_link.{key}", {"written": None, "hide": (), "lock": False,
+    return st.session_state.setdefault(f"_link.{key}", {"visited": False, "hide": (), "lock": False,
                                                          "steps": None, "notes": []})
 
 
-def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
-          preset_key: str | None = None) -> dict:
-    """Apply the page's query string (once per new link) to its widgets; return the link state.
+def share(key: str, fields: list[Field], groups=(), presets: dict | None = None) -> dict:
+    """Apply a link (the page's query string on its first visit) to its widgets; return the link state.
 
     A link's values are set before the widgets are drawn, so the page builds exactly the run the
     link describes; its `steps` are replayed by `replay()` once the run exists. Malformed values
@@ -33,11 +32,12 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
     # A link is applied once, on the page's first visit in this session: within a session the query
     # string only changes by our own writes (the browser's copy can lag a rerun behind them), and a
     # link opened anew always starts a new session.
-    first = not state.get("visited")
+    first = not state["visited"]
     state["visited"] = True
     if not first or not params:
         return state
-    own_seed = any(f.name == "seed" and f.key != "w.seed" for f in fields)
+    # lang and the sidebar seed were applied by the entry point before the sidebar was drawn
+    own_seed = any(f.name == "seed" for f in fields)
     link = decode(params, fields, groups, ignore=("lang", "preset") + (() if own_seed else ("seed",)))
     seed_note = st.session_state.pop("_seed_note", None)  # a bad ?seed=, found by the entry point
     if seed_note is not None and not own_seed:
@@ -48,10 +48,8 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
                                Field("preset", "", "choice", choices=tuple(presets or ()))))
     if presets and preset in presets:
         _state.set_values(presets[preset])
-        if preset_key:
-            st.session_state[preset_key] = preset
     _state.set_values(link.values)
-    state.update(hide=link.hide, lock=link.lock, steps=link.steps, notes=link.notes, written=params)
+    state.update(hide=link.hide, lock=link.lock, steps=link.steps, notes=link.notes)
     if link.steps:
         _state.lesson(key).stop()
     return state
@@ -59,7 +57,7 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None,
 
 def link_pending(key: str) -> bool:
     """True when `share(key, ...)` is about to apply a link (the page's first visit, with a query)."""
-    return bool(st.query_params.to_dict()) and not _link_state(key).get("visited")
+    return bool(st.query_params.to_dict()) and not _link_state(key)["visited"]
 
 
 def shown(key: str, group: str) -> bool:
@@ -106,15 +104,12 @@ def replay(lesson_obj: Lesson, key: str) -> None:
 
 def sync_link(key: str, fields: list[Field], run=None) -> dict:
     """Write the page's current state into the URL (so the address bar is always a share link)."""
-    state = _link_state(key)
+    state = _link_state(key)  # the instructor's hide/lock travel on
     values = {f.key: st.session_state[f.key] for f in fields if f.key in st.session_state}
     params = encode(values, fields, steps=run.step_count if run is not None else None,
-                    hide=state["hide"], lock=state["lock"], lang=_state.lang())
-    if "seed" not in params and st.session_state.get("w.seed") is not None:
-        params["seed"] = str(int(st.session_state["w.seed"]))  # the sidebar seed every lesson reads
+                    hide=state["hide"], lock=state["lock"], lang=_state.lang(), seed=st.session_state.get("w.seed"))
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
-    state["written"] = params
     return params
 
 

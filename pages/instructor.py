@@ -41,7 +41,7 @@ lang = st.radio(T("instructor.language"), LANGS, format_func=LANG_NAMES.get, hor
                 key=W + "lang", index=LANGS.index(_ui.lang()))
 
 params = links.encode(link.values, fields, steps=link.steps if keep_steps else None, hide=hide, lock=lock,
-                      lang=lang)
+                      lang=lang, seed=link.seed)
 url = links.page_url(st.context.url, page) + links.query_string(params)
 
 st.subheader(T("instructor.step_share"))

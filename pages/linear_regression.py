@@ -33,7 +33,7 @@ TUT_000 = _preset_values("linreg-minibatch")  # 150 noisy points; 99 epochs × 8
 lesson = _ui.lesson(K)
 _ui.defaults({**TUT_003, W + "log": True, W + "show_ls": False})
 _ui.share(K, lesson_math.LINK_FIELDS, lesson_math.HIDE_GROUPS,
-          presets={"linreg-manual": TUT_003, "linreg-minibatch": TUT_000}, preset_key=None)
+          presets={"linreg-manual": TUT_003, "linreg-minibatch": TUT_000})
 
 
 def _load(values: dict) -> None:

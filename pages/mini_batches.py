@@ -37,13 +37,12 @@ def _base_changed() -> None:
 
 _ui.defaults({**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + "cmp_log": True,
               P + "cmp_logx": True})
-_written = (st.session_state.get(f"_link.{NAME}") or {}).get("written")
+from_link = _ui.link_pending(NAME)  # a link is applied on this rerun (the page's first visit)
 _params = st.query_params.to_dict()
-if _params and _params != _written and "preset" not in _params and _params.get("data") in mb.BASES:
+if from_link and "preset" not in _params and _params.get("data") in mb.BASES:
     # like choosing it in the box: a link's data choice brings its tutorial's settings, then the link's own values
     _ui.set_values(preset_values(_params["data"]))
 link = _ui.share(NAME, mb.LINK_FIELDS, mb.HIDE_GROUPS, presets={b: preset_values(b) for b in mb.BASES})
-from_link = link["written"] is not None and link["written"] != _written  # a new link was applied this rerun
 
 st.title(":material/view_module: " + T("minibatch.title"))
 _ui.link_notes(NAME)

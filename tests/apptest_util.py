@@ -24,3 +24,11 @@ def open_link(page: str, params: dict, timeout: float = 120) -> AppTest:
         at.query_params[k] = str(v)
     at.run()
     return at
+
+
+def away_and_back(at: AppTest, page: str) -> AppTest:
+    """Visit Home, then come back to `page` (what a learner's page switch does to session state)."""
+    for target in ("pages/home.py", page):
+        at.switch_page(target).run()
+        assert not at.exception, at.exception
+    return at

@@ -100,3 +100,14 @@ def test_number_choice_matches_by_value():
         with pytest.raises(ValueError, match=reason):
             f.parse(raw)
     assert f.parse(f.format(0.01)) == 0.01
+
+
+def test_sidebar_seed_travels_unless_the_page_has_its_own():
+    params = links.encode({"w.p.lr": 0.5}, FIELDS[:1], seed=7)
+    assert params == {"lr": "0.5", "seed": "7"}
+    back = links.decode(params, FIELDS[:1])
+    assert back.seed == 7 and back.values == {"w.p.lr": 0.5} and not back.notes
+    own = links.encode({"w.p.seed": 3}, FIELDS, seed=7)
+    assert own["seed"] == "3"  # the page's own seed field wins
+    assert links.decode({"seed": "x"}, FIELDS[:1]).notes[0].reason == "not_a_number"
+    assert links.page_owns_seed("pages/linear_regression.py") and not links.page_owns_seed("mini_batches")

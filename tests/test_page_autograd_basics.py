@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apptest_util import open_page
+from apptest_util import away_and_back, open_link, open_page
 
 PAGE = "pages/autograd_basics.py"
 STATE = "_autograd.demo"
@@ -78,10 +78,7 @@ def test_state_survives_a_page_switch(at):
     at.radio(key="w.autograd.view").set_value("backward").run()
     at.button(key="b.autograd.backward").click().run()
     at.button(key="b.autograd.backward").click().run()
-    at.switch_page("pages/home.py").run()
-    assert not at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception
+    away_and_back(at, PAGE)
     demo = at.session_state[STATE]
     assert demo.settings == (2.0, 2, 2, True) and demo.backward_count == 2
     assert demo.x.grad[0, 0].item() == pytest.approx(12.0)  # 2 passes x 3 (2 + 2) / 2
@@ -93,7 +90,6 @@ def test_state_survives_a_page_switch(at):
 from gdcore.autograd_demo import LINK_FIELDS, AutogradDemo, data_vs_detach  # noqa: E402
 from gdcore.i18n import translator  # noqa: E402
 
-from apptest_util import open_link  # noqa: E402
 
 
 def _settings(app) -> tuple:

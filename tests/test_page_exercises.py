@@ -1,5 +1,5 @@
 """The exercises page: answers are checked by training, progress is kept, hints on request."""
-from apptest_util import open_link, open_page
+from apptest_util import away_and_back, open_link, open_page
 
 PAGE = "pages/exercises.py"
 
@@ -30,8 +30,7 @@ def test_progress_survives_visiting_another_page():
     at = open_page(PAGE)
     at.number_input(key="w.ex.goldilocks.lr").set_value(0.6)
     _button(at, "b.ex.goldilocks.check").click().run()
-    at.switch_page("pages/home.py").run()
-    at.switch_page(PAGE).run()
+    away_and_back(at, PAGE)
     assert "1 of 9 solved" in at.get("progress")[0].proto.text
     assert at.number_input(key="w.ex.goldilocks.lr").value == 0.6
 

@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_util import open_link, open_page
+from apptest_util import away_and_back, open_link, open_page
 
 PAGE = "pages/linear_regression.py"
 LESSON = "_lesson.linreg"
@@ -71,12 +71,7 @@ def test_state_survives_a_page_switch(at):
         at.button(key="b.linreg.step").click().run()
     run = at.session_state[LESSON].run
     assert run.step_count == 3
-    at.switch_page("pages/home.py")
-    at.run()
-    assert not at.exception
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception
+    away_and_back(at, PAGE)
     assert at.session_state[LESSON].run is run and run.step_count == 3
     assert at.number_input(key="w.linreg.lr").value == pytest.approx(0.05)
 
@@ -264,3 +259,9 @@ def test_page_in_english_has_no_chinese_and_both_languages_have_every_string():
     assert not at.exception
     shown = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
     assert not re.search(r"[\u4e00-\u9fff]", shown)
+
+
+def test_a_page_seed_in_a_link_leaves_the_sidebar_seed_alone():
+    at = open_link(PAGE, {"seed": "7"})
+    assert not at.exception
+    assert at.session_state["w.linreg.seed"] == 7 and at.session_state["w.seed"] is None

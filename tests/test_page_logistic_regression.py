@@ -3,7 +3,7 @@ share links, instructor locks and the two languages."""
 
 import pytest
 
-from apptest_util import open_link, open_page
+from apptest_util import away_and_back, open_link, open_page
 from gdcore.engine import Run
 from gdcore.i18n import translator
 from gdcore.lessons import logreg as LR
@@ -60,9 +60,7 @@ def test_state_survives_a_page_switch(at):
     at.number_input(key="w.logreg.lr").set_value(0.01).run()
     at.button(key="b.logreg.step").click().run()
     run = _run(at)
-    at.switch_page("pages/home.py").run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
+    away_and_back(at, PAGE)
     assert at.number_input(key="w.logreg.lr").value == 0.01
     assert _run(at) is run and run.step_count == 1
 

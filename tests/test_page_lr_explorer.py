@@ -3,7 +3,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from apptest_util import open_page
+from apptest_util import away_and_back, open_link, open_page
 
 PAGE = "pages/lr_explorer.py"
 LESSON = "_lesson.lr_explorer"
@@ -38,12 +38,7 @@ def test_train_all_diverged_markers_state_across_pages_and_the_best_run():
     assert any("Goldilocks region" in m.value for m in at.markdown)
 
     # another page and back: the sweep and the settings are still there
-    at.switch_page("pages/home.py")
-    at.run()
-    assert not at.exception
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception
+    away_and_back(at, PAGE)
     assert at.slider(key="w.lrx.runs").value == 8 and at.number_input(key="w.lrx.steps").value == 300
     assert at.session_state[LESSON].extra["sweep"] is result
     assert len(_specs(at)) == 2 and not any("previous settings" in i.value for i in at.info)
@@ -102,7 +97,6 @@ def test_a_range_where_every_lr_diverges():
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from apptest_util import open_link  # noqa: E402
 
 LINK = {"preset_name": "linreg-d2l", "lr_min": "0.01", "lr_max": "5.0", "runs": "4", "num_steps": "30",
         "seed": "7", "factor": "3.0", "log": "0", "replay": "0"}

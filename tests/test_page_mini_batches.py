@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_util import open_page
+from apptest_util import away_and_back, open_link, open_page
 
 from gdcore.lessons import minibatch as mb
 
@@ -69,10 +69,7 @@ def test_state_survives_a_switch_to_home_and_back(at):
         at.button(key="b.minibatch.step").click().run()
     run = _run(at)
     assert run.config.batch_size == 25 and run.step_count == 3
-    at.switch_page("pages/home.py").run()
-    assert not at.exception
-    at.switch_page(PAGE).run()
-    assert not at.exception
+    away_and_back(at, PAGE)
     assert at.number_input(key="w.minibatch.batch_size").value == 25
     assert _run(at) is run and run.step_count == 3
 
@@ -145,7 +142,6 @@ def test_compare_three_modes_and_the_pitfall(at):
 
 # -- share links, instructor locks, two languages -------------------------------------------------
 
-from apptest_util import open_link  # noqa: E402
 
 LINK = {"data": "linreg-minibatch", "batch_size": "25", "lr": "0.02", "epochs": "5", "shuffle": "1",
         "pitfall": "0", "cmp_epochs": "4"}
@@ -400,3 +396,16 @@ def test_gdcore_sentences_in_both_languages():
     assert table["训练"].tolist() == ["批量梯度下降", "随机梯度下降", "小批量梯度下降"]
     assert table["每步样本数"].tolist() == [150, 1, 20] and set(table["状态"]) == {"正常"}
     assert mb.summary_table(runs, mb.MODE_LABELS).equals(mb.summary_table(runs, mb.mode_labels()))
+
+
+def test_a_link_with_the_sidebar_seed_reproduces_the_run():
+    """The page has no seed of its own: the link carries the sidebar seed, applied before the sidebar draws."""
+    from gdcore import Run
+    at = open_link(PAGE, {"seed": "7", "steps": "3"})
+    assert not at.exception and at.session_state["w.seed"] == 7
+    run = _run(at)
+    assert run.config.seed == 7 and run.step_count == 3
+    ref = Run(run.config)
+    ref.run(3)
+    assert ref.params() == run.params()
+    assert at.query_params["seed"] == "7"

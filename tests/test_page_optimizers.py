@@ -3,7 +3,7 @@ share links, instructor locks and the two languages."""
 
 import pytest
 
-from apptest_util import open_link, open_page
+from apptest_util import away_and_back, open_link, open_page
 
 from gdcore.engine import Run
 from gdcore.i18n import placeholders, strings, translator
@@ -51,9 +51,7 @@ def test_preset_loads_tutorial_values_and_state_survives_page_switch(at):
     assert O.state_keys(run) == ["exp_avg", "exp_avg_sq"]
     assert any("exp_avg" in c for df in at.dataframe for c in df.value.columns)
     # away and back: settings and the run are kept
-    at.switch_page("pages/home.py").run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
+    away_and_back(at, PAGE)
     assert at.selectbox(key="w.optim.optimizer").value == "adam"
     assert at.number_input(key="w.optim.lr").value == 0.05
     assert _lesson(at).run is run and run.step_count == 1

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from apptest_util import open_page
+from apptest_util import open_link, open_page
 
 PAGE = "pages/why_squared_loss.py"
 
@@ -117,7 +117,6 @@ LINK = {"data": "linreg-d2l", "noise": "0.5", "n": "200", "mu": "1.5", "sigma": 
 def test_link_round_trip():
     from gdcore import theory
     from gdcore.presets import PRESETS
-    from apptest_util import open_link
     app = open_link(PAGE, LINK)
     assert not app.exception and not app.error
     assert app.selectbox(key="w.squared.source").value == "linreg-d2l"
@@ -145,7 +144,6 @@ def test_link_round_trip():
 
 
 def test_link_preset_then_fields():
-    from apptest_util import open_link
     app = open_link(PAGE, {"preset": "linreg-d2l", "n": "300"})
     assert not app.exception and not app.warning
     assert app.selectbox(key="w.squared.source").value == "linreg-d2l"
@@ -159,7 +157,6 @@ def test_link_preset_then_fields():
       "`n=2.5` is not a whole number", "`data=mnist` is not one of the choices"]),
 ])
 def test_malformed_link_values_are_named_and_defaults_used(params, bad):
-    from apptest_util import open_link
     app = open_link(PAGE, params)
     assert not app.exception and not app.error
     text = link_warning(app)
@@ -173,7 +170,6 @@ def test_malformed_link_values_are_named_and_defaults_used(params, bad):
 
 
 def test_instructor_hides_groups_and_the_link_values_still_count():
-    from apptest_util import open_link
     app = open_link(PAGE, {"mu": "2", "sigma": "3", "noise": "0.7", "sigma_mode": "profile",
                            "hide": "bell,data,likelihood", "lock": "1"})
     assert not app.exception and not app.error
@@ -192,7 +188,6 @@ def test_instructor_hides_groups_and_the_link_values_still_count():
 
 def test_chinese():
     from gdcore.i18n import translator
-    from apptest_util import open_link
     zh = translator("zh")
     app = open_link(PAGE, {"lang": "zh", "preset": "linreg-d2l", "sigma": "-1"})
     assert not app.exception and not app.error

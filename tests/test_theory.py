@@ -81,7 +81,6 @@ def test_link_fields_match_the_page():
             f["sigma"].parse(raw)
     with pytest.raises(ValueError, match="not_a_number"):
         f["mu"].parse("abc")
-    assert theory.SEED_FIELD.parse("7") == 7
 
 
 def test_pdf_table():

@@ -15,7 +15,7 @@ from ..downsample import MAX_POINTS, minmax_indices
 from ..engine import Run
 from ..errors import ConfigError
 from ..i18n import Translator, translator
-from ..links import SEED_FIELD, Field
+from ..links import Field
 from ..presets import preset_config
 
 PRESET = "logreg-manual"
@@ -41,7 +41,6 @@ LINK_FIELDS: list[Field] = [
     Field("lr", "w.logreg.lr", "float", *LR_RANGE, log=True),
     Field("epochs", "w.logreg.epochs", "int", *EPOCH_RANGE),
     Field("log", "w.logreg.log", "bool"),
-    SEED_FIELD,  # the sidebar's seed: the entry point applies ?seed= before the sidebar is drawn
 ]
 # presets: the tutorial button; data: tutorial points or upload; loss: implementation + safe loss;
 # steps: samples per step, batch_size, loader, shuffle, num_epochs; lr; controls: Step/Epoch/Run.
