@@ -98,6 +98,7 @@ class Run:
             data = make_dataset(self.config)
         check_for_task(data, self.config.task)
         self.data = data
+        self._start: tuple[torch.Tensor, torch.Tensor] | None = None  # set by start_from()
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
@@ -109,7 +110,7 @@ class Run:
         else:
             g.manual_seed(c.seed)
         self.w0, self.b0 = draw_init(c.init, c.task, ds.n_features, g)
-        if getattr(self, "_start", None) is not None:  # saved weights replace the drawn start
+        if self._start is not None:  # saved weights replace the drawn start
             self.w0, self.b0 = (t.clone() for t in self._start)
         self.model = build_model(c.task, c.impl, self.w0, self.b0, dev)
         self.X, self.y = ds.X.to(dev), ds.y.to(dev)

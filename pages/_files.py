@@ -154,15 +154,14 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
 _ALTAIR_GLOBALS = threading.Lock()  # Altair's data transformer and theme are process-wide settings
 
 
-def _collect(sink: dict):
-    def transform(data):
-        name = f"data{len(sink)}"  # stable names: the browser updates a chart's data in place
-        sink[name] = data
-        return {"name": name}
-    return transform
+def _collect(data, sink: dict) -> dict:
+    """Altair data transformer: keep the frame in `sink` under a stable name the spec refers to."""
+    name = f"data{len(sink)}"  # stable names: the browser updates a chart's data in place
+    sink[name] = data
+    return {"name": name}
 
 
-alt.data_transformers.register("gdcore_collect", lambda data, sink: _collect(sink)(data))
+alt.data_transformers.register("gdcore_collect", _collect)
 
 
 def chart_spec(chart) -> dict:
@@ -188,4 +187,6 @@ def chart(ch, name: str, **kwargs) -> None:
 
 def _svg(ch) -> bytes:
     import vl_convert as vlc  # imported on demand: only the download needs it
-    return vlc.vegalite_to_svg(ch.to_dict()).encode()
+    with _ALTAIR_GLOBALS:  # never while another session's chart_spec has its transformer enabled
+        spec = ch.to_dict()
+    return vlc.vegalite_to_svg(spec).encode()

@@ -3,13 +3,14 @@ import pytest
 import torch
 
 from gdcore import Run, exercises as ex, preset_config
+from gdcore.hand_loop import hand_loop, reference_params, same_params
 from gdcore.i18n import strings
 
 
 def test_the_correct_tutorial_loop_is_the_reference_run_bit_for_bit():
     """hand_loop with no slip is seed 003's loop: it must equal gdcore's Run of the preset exactly."""
     config = ex.manual_config()
-    loop = ex.hand_loop(config, 50)
+    loop = hand_loop(config, 50)
     run = Run(config)
     run.run(50)
     assert loop.w == run.params()["w"] and loop.b == run.params()["b"]
@@ -18,7 +19,7 @@ def test_the_correct_tutorial_loop_is_the_reference_run_bit_for_bit():
 
 def test_minibatch_loop_uses_the_runs_own_batches():
     config = preset_config("linreg-minibatch")
-    loop = ex.hand_loop(config, 30)
+    loop = hand_loop(config, 30)
     run = Run(config)
     run.run(30)
     assert loop.w == pytest.approx(run.params()["w"], rel=1e-6) and loop.b == pytest.approx(run.params()["b"], rel=1e-6)
@@ -33,7 +34,7 @@ def test_minibatch_loop_uses_the_runs_own_batches():
 def test_fix_exercises_accept_exactly_the_fixes_that_repair_the_loop(exercise_id, right):
     assert set(ex.fix_correct_options(exercise_id)) == right
     broken = ex.broken_result(exercise_id)
-    assert not ex.same_params(broken, ex.reference_params(ex.FIXES[exercise_id]["config"](), ex.FIX_STEPS))
+    assert not same_params(broken, reference_params(ex.FIXES[exercise_id]["config"](), ex.FIX_STEPS))
 
 
 def test_the_no_grad_slip_is_pytorchs_own_error():
