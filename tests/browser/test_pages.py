@@ -174,7 +174,12 @@ def test_share_link_round_trip(page, server):
     other.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     settle(other, 800)
     assert step_count_zh(other) == 5
-    assert _numbers(other) == shown  # same seed, same steps: the same numbers on screen
+    # same seed, same steps: the same numbers on screen (once the page has drawn all of them)
+    for _ in range(40):
+        if _numbers(other) == shown:
+            break
+        other.wait_for_timeout(500)
+    assert _numbers(other) == shown
     other.close()
 
 
