@@ -99,9 +99,10 @@ def code_and_downloads(run, key: str) -> None:
     if script:
         c1.download_button(T("ui.code.script"), script, icon=":material/download:", file_name=f"{run.config.preset or key}.py",
                            mime="text/x-python", key=f"b.{key}.dl_py")
-    c2.download_button(T("ui.code.history"), icon=":material/download:", data=lambda: history_csv(run), file_name=f"{key}_history.csv",
-                       mime="text/csv", key=f"b.{key}.dl_csv")
-    c3.download_button(T("ui.code.weights"), icon=":material/download:", data=lambda: weights_bytes(run),
+    lock = _state.lesson(key).lock  # the worker may be training this run while a download is read
+    c2.download_button(T("ui.code.history"), icon=":material/download:", data=lambda: _locked(lock, history_csv, run),
+                       file_name=f"{key}_history.csv", mime="text/csv", key=f"b.{key}.dl_csv")
+    c3.download_button(T("ui.code.weights"), icon=":material/download:", data=lambda: _locked(lock, weights_bytes, run),
                        file_name=f"{run.config.preset or key}_state_dict.pt", mime="application/octet-stream",
                        key=f"b.{key}.dl_pt", help=T("ui.code.weights_help"))
     with st.expander(T("ui.code.load_weights"), icon=":material/upload_file:"):
@@ -112,6 +113,11 @@ def code_and_downloads(run, key: str) -> None:
             for name, ch in list(drawn.items()):
                 st.download_button(f"{name}.svg", data=lambda ch=ch: _svg(ch), file_name=f"{key}_{name}.svg",
                                    mime="image/svg+xml", key=f"b.{key}.dl_svg.{name}", icon=":material/download:")
+
+
+def _locked(lock, fn, *args):
+    with lock:
+        return fn(*args)
 
 
 def weights_bytes(run) -> bytes:
@@ -141,9 +147,10 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
         msg = exc.text(T)
         st.error(T("ui.bad_setting_kept", error=f"{msg[:1].upper()}{msg[1:]}"))
         return
-    lesson_obj.stop()
-    run.start_from(*weights.start_values(run, state))
-    w, b = run.params()["w"], run.params()["b"]
+    with lesson_obj.lock:
+        lesson_obj.stop()
+        run.start_from(*weights.start_values(run, state))
+        w, b = run.params()["w"], run.params()["b"]
     note = T("ui.code.loaded_weights", name=up.name, summary=f"w = {[round(v, 6) for v in w]}, b = {[round(v, 6) for v in b]}")
     st.session_state[f"_{key}.weights_loaded"] = (stamp, note)
     st.caption(note)

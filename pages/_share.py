@@ -93,13 +93,14 @@ def replay(lesson_obj: Lesson, key: str) -> None:
     if not steps or run is None:
         return
     state["steps"] = None
-    if run.step_count:
-        run.reset()
-    steps = min(steps, run.total_steps)
-    if steps <= _state.SYNC_STEPS:
-        run.run(steps)
-    else:
-        lesson_obj.start(steps)
+    with lesson_obj.lock:
+        if run.step_count:
+            lesson_obj.reset()
+        steps = min(steps, run.total_steps)
+        if steps <= _state.SYNC_STEPS:
+            run.run(steps)
+            return
+    lesson_obj.start(steps, quiet=True)  # trains on the worker; the page draws once, at the end
 
 
 def sync_link(key: str, fields: list[Field], run=None) -> dict:
