@@ -86,3 +86,36 @@ def test_traces_one_series_per_column():
     data = next(iter(spec["datasets"].values()))
     assert {r["series"] for r in data} == {"w", "b"}
     assert len(data) <= 4000
+
+
+def _vega_cells(layer: dict, spec: dict) -> list[dict]:
+    """Evaluate a generated heat layer's sequence and calculate transforms as the browser would.
+
+    The expressions are our own generated text (+, *, %, floor, max on numbers); Python reads them
+    the same way once `datum` is a namespace.
+    """
+    import math
+    from types import SimpleNamespace
+
+    seq = (layer.get("data") or spec["data"])["sequence"]  # Altair may lift a lone layer's data up
+    rows = [{seq["as"]: k} for k in range(seq["start"], seq["stop"])]
+    for step in layer["transform"]:
+        for row in rows:
+            row[step["as"]] = eval(step["calculate"], {"__builtins__": {}},  # noqa: S307 (our own spec)
+                                   {"datum": SimpleNamespace(**row), "floor": math.floor, "max": max})
+    return rows
+
+
+def test_a_bowl_landscape_carries_no_grid_and_draws_the_same_cells():
+    ds = linear_1d(n=150, seed=100)
+    ws, bs = np.linspace(0, 4, 30), np.linspace(3, 9, 25)
+    grid = reference.loss_grid(ds.X, ds.y, ws, bs)
+    spec = charts.landscape(reference.bowl(ds.X, ds.y), ws, bs).to_dict()
+    heat = _layers(spec)[0]
+    assert "datasets" not in spec or all(len(d) < 10 for d in spec["datasets"].values())
+    cells = _vega_cells(heat, spec)
+    assert len(cells) == 30 * 25
+    from_grid = charts.landscape(grid, ws, bs).to_dict()
+    want = sorted((r["w"], r["b"], r["w2"], r["b2"], r["loss"]) for r in next(iter(from_grid["datasets"].values())))
+    got = sorted((r["w"], r["b"], r["w2"], r["b2"], r["loss"]) for r in cells)
+    np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-9, atol=1e-12)
