@@ -6,6 +6,9 @@ from __future__ import annotations
 import threading
 
 import altair as alt
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from gdcore import weights
@@ -180,8 +183,23 @@ def chart_spec(chart) -> dict:
     datasets: dict = {}
     with _ALTAIR_GLOBALS, alt.data_transformers.enable("gdcore_collect", sink=datasets), alt.theme.enable("none"):
         spec = chart.to_dict(validate=False)
-    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    spec["datasets"] = {**spec.get("datasets", {}), **{k: _compact(v) for k, v in datasets.items()}}
     return spec
+
+
+def _compact(frame):
+    """A frame as the Arrow table the browser receives, without pandas' metadata and index.
+
+    The metadata alone is about 1 KB per dataset, more than most of a chart's small layers hold;
+    long float64 columns go as float32 (the engine's own precision; charts show 4 to 6 digits).
+    """
+    if not isinstance(frame, pd.DataFrame):
+        return frame
+    if len(frame) > 50:
+        wide = frame.select_dtypes("float64").columns
+        if len(wide):
+            frame = frame.astype({c: np.float32 for c in wide})
+    return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
 
 
 def chart(ch, name: str, **kwargs) -> None:

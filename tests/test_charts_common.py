@@ -2,6 +2,8 @@
 import numpy as np
 import pandas as pd
 
+import vega_eval
+
 from gdcore import charts, reference
 from gdcore.data import linear_1d
 
@@ -88,24 +90,6 @@ def test_traces_one_series_per_column():
     assert len(data) <= 4000
 
 
-def _vega_cells(layer: dict, spec: dict) -> list[dict]:
-    """Evaluate a generated heat layer's sequence and calculate transforms as the browser would.
-
-    The expressions are our own generated text (+, *, %, floor, max on numbers); Python reads them
-    the same way once `datum` is a namespace.
-    """
-    import math
-    from types import SimpleNamespace
-
-    seq = (layer.get("data") or spec["data"])["sequence"]  # Altair may lift a lone layer's data up
-    rows = [{seq["as"]: k} for k in range(seq["start"], seq["stop"])]
-    for step in layer["transform"]:
-        for row in rows:
-            row[step["as"]] = eval(step["calculate"], {"__builtins__": {}},  # noqa: S307 (our own spec)
-                                   {"datum": SimpleNamespace(**row), "floor": math.floor, "max": max})
-    return rows
-
-
 def test_a_bowl_landscape_carries_no_grid_and_draws_the_same_cells():
     ds = linear_1d(n=150, seed=100)
     ws, bs = np.linspace(0, 4, 30), np.linspace(3, 9, 25)
@@ -113,7 +97,7 @@ def test_a_bowl_landscape_carries_no_grid_and_draws_the_same_cells():
     spec = charts.landscape(reference.bowl(ds.X, ds.y), ws, bs).to_dict()
     heat = _layers(spec)[0]
     assert "datasets" not in spec or all(len(d) < 10 for d in spec["datasets"].values())
-    cells = _vega_cells(heat, spec)
+    cells = vega_eval.rows(heat, spec)
     assert len(cells) == 30 * 25
     from_grid = charts.landscape(grid, ws, bs).to_dict()
     want = sorted((r["w"], r["b"], r["w2"], r["b2"], r["loss"]) for r in next(iter(from_grid["datasets"].values())))
