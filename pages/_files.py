@@ -191,14 +191,16 @@ def _compact(frame):
     """A frame as the Arrow table the browser receives, without pandas' metadata and index.
 
     The metadata alone is about 1 KB per dataset, more than most of a chart's small layers hold;
-    long float64 columns go as float32 (the engine's own precision; charts show 4 to 6 digits).
+    long float64 columns go as float32 (the engine's own precision; charts show 4 to 6 digits) and
+    long columns of a few names as categories.
     """
     if not isinstance(frame, pd.DataFrame):
         return frame
     if len(frame) > 50:
         wide = frame.select_dtypes("float64").columns
-        if len(wide):
-            frame = frame.astype({c: np.float32 for c in wide})
+        names = [c for c in frame.select_dtypes(include=["object", "string"]).columns if frame[c].nunique() <= 16]
+        if len(wide) or names:  # a series' name on every row goes as a small code, once spelled out
+            frame = frame.astype({**{c: np.float32 for c in wide}, **{c: "category" for c in names}})
     return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
 
 
