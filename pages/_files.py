@@ -187,17 +187,22 @@ def chart_spec(chart) -> dict:
     return spec
 
 
+def _exact_in_float32(values: np.ndarray) -> bool:
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(values.astype(np.float32).astype(np.float64), values, equal_nan=True))
+
+
 def _compact(frame):
     """A frame as the Arrow table the browser receives, without pandas' metadata and index.
 
     The metadata alone is about 1 KB per dataset, more than most of a chart's small layers hold;
-    long float64 columns go as float32 (the engine's own precision; charts show 4 to 6 digits) and
-    long columns of a few names as categories.
+    long float64 columns that hold float32 numbers (the engine's: losses, parameters, the data) go
+    as float32, and long columns of a few names as categories.
     """
     if not isinstance(frame, pd.DataFrame):
         return frame
     if len(frame) > 50:
-        wide = frame.select_dtypes("float64").columns
+        wide = [c for c in frame.select_dtypes("float64").columns if _exact_in_float32(frame[c].to_numpy())]
         names = [c for c in frame.select_dtypes(include=["object", "string"]).columns if frame[c].nunique() <= 16]
         if len(wide) or names:  # a series' name on every row goes as a small code, once spelled out
             frame = frame.astype({**{c: np.float32 for c in wide}, **{c: "category" for c in names}})

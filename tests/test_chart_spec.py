@@ -29,3 +29,12 @@ def test_small_layers_keep_their_float64_numbers():
     spec = chart_spec(charts.scatter_fit(np.linspace(0, 1, 10), np.linspace(0, 1, 10), lines))
     small = [t for t in _tables(spec) if len(t) <= 50]
     assert small and all(f.type != pa.float32() for t in small for f in t.schema)
+
+
+def test_numbers_float32_cannot_hold_stay_float64():
+    x = np.linspace(-8, 8, 401)
+    density = np.exp(-x * x * 2) / 0.627  # down to 1e-56: zero in float32
+    spec = chart_spec(charts.scatter_fit(x, density))
+    table = next(t for t in _tables(spec) if len(t) > 50)
+    assert table.schema.field("y").type == pa.float64()
+    assert table.column("y").to_pylist() == density.tolist()
