@@ -7,7 +7,8 @@ different browsers are spread over both processes. Which process answered is rea
 access log ($upstream_addr per request, keyed by the affinity cookie).
 
 Locally the tests skip with a reason when nginx or Chromium is missing; with GDCORE_REQUIRE_BROWSER=1
-(set by .ci/run) that is a failure instead.
+(set by .ci/run) that is a failure instead. Chromium is the browser tests' own (tests/browser/conftest.py):
+one Playwright per test session.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ try:
 except ImportError:  # the browser fixture skips (or fails under CI) with the reason
     expect = None
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load(name: str, path: Path):
@@ -47,25 +48,6 @@ COOKIE = "gdcore_route"
 STREAM = "GET /_stcore/stream "
 
 pytestmark = pytest.mark.timeout(240)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium as the browser tests start it (their path, flags and skip-or-fail rule), for this module."""
-    if expect is None:
-        _bconf._unavailable("the playwright package is not installed")
-    if not (Path(_bconf.CHROMIUM).exists() or shutil.which(_bconf.CHROMIUM)):
-        _bconf._unavailable(f"Chromium not found at {_bconf.CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=_bconf.CHROMIUM, args=_bconf.FLAGS)
-    except Exception as exc:  # noqa: BLE001 - any launch failure means no browser here
-        pw.stop()
-        _bconf._unavailable(f"Chromium could not start: {exc}")
-    yield b
-    b.close()
-    pw.stop()
 
 
 @pytest.fixture(scope="module")
