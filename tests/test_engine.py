@@ -525,6 +525,31 @@ def test_divergence_in_minibatch_mode_after_the_first_chunk():
     assert np.isfinite(run.epoch_losses()).all()
 
 
+@pytest.mark.parametrize("cfg", [
+    preset_config("linreg-minibatch", lr=0.2),  # blows up inside the first staged chunk
+    preset_config("linreg-minibatch", lr=0.125),  # past the first chunk
+    preset_config("linreg-minibatch", lr=0.3, batch_size=100),  # two steps an epoch: epochs end inside a chunk
+    preset_config("linreg-minibatch", lr=0.3, batch_size=1),  # stochastic
+    preset_config("linreg-d2l", lr=3.0),  # d2l's data_iter
+    preset_config("logreg-manual", lr=1e4, epochs=2),  # one sample a step, plain indexing
+], ids=["000-lr0.2", "000-lr0.125", "bs100", "stochastic", "d2l", "004"])
+def test_divergence_leaves_the_batches_of_the_last_finite_step(cfg):
+    """After a diverging run, last_batch and epoch_batches are those of step_count, as when stepping one at a time."""
+    run = init(cfg)
+    run.run()
+    assert run.status == "diverged"
+    s = run.step_count
+    stepped = init(cfg)
+    for _ in range(s):
+        stepped.run(1)
+    assert stepped.status == "ok" and stepped.step_count == s
+    assert (run.epoch, run.batch_in_epoch) == (stepped.epoch, stepped.batch_in_epoch)
+    assert run.last_batch == stepped.last_batch
+    assert run.epoch_batches == stepped.epoch_batches
+    if s:
+        assert run.last_batch == run.epoch_batches[-1] or len(run.epoch_batches) == 256
+
+
 def test_hand_written_cross_entropy_diverges_with_the_log0_message():
     lr = 1e4
     cfg = preset_config("logreg-manual", lr=lr, epochs=2)
