@@ -68,6 +68,12 @@ def uses_manual_update(config: Config) -> bool:
     return config.impl == "manual" and config.optimizer == "sgd" and config.weight_decay == 0
 
 
+def step_position(step: int, steps_per_epoch: int) -> tuple[int, int]:
+    """(epoch, batch) of the 1-based `step`, numbered as tutorial 000 prints them: epochs from 1
+    (`for epoch in range(1, 100)`), batches from 0 (`enumerate(dataloader)`)."""
+    return (step - 1) // steps_per_epoch + 1, (step - 1) % steps_per_epoch
+
+
 class _RecordingBatchSampler(BatchSampler):
     """A BatchSampler that remembers the indices of the batch it yielded last."""
 
@@ -621,7 +627,8 @@ class Run:
         spe = self.steps_per_epoch
         out = []
         for s, row in zip(steps.tolist(), rows.tolist()):
-            rec = {"step": s, "epoch": (s - 1) // spe + 1, "batch": (s - 1) % spe, "loss": float(L[s - 1])}
+            epoch, batch = step_position(s, spe)
+            rec = {"step": s, "epoch": epoch, "batch": batch, "loss": float(L[s - 1])}
             rec.update(zip(cols, row))
             out.append(rec)
         return out
