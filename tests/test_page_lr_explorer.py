@@ -188,7 +188,7 @@ def test_the_sidebar_seed_goes_into_the_link():
      ["`lr_min=5` is outside the allowed range", "`lr_max=0.1` is outside the allowed range", "`runs=0`"]),
     ({"lr_max": "inf", "lr_min": "abc", "num_steps": "20000", "factor": "4", "bogus": "1"},
      ["`lr_max=inf` is not a finite number", "`lr_min=abc` is not a number",
-      "`num_steps=20000` is outside the allowed range 1 to 10000", "`factor=4` is not one of the choices",
+      "`num_steps=20000` is outside the allowed range 1 to 10,000", "`factor=4` is not one of the choices",
       "`bogus` is not a setting"]),
 ])
 def test_malformed_link_values_are_listed_and_defaults_used(params, bad):

@@ -470,3 +470,11 @@ def test_after_divergence_the_panel_shows_the_last_finite_steps_batch():
     table = next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["index", "num"])
     assert len(table) == batch + 1
     assert table.iloc[-1, 2] == ", ".join(str(i) for i in stepped.last_batch)
+
+
+def test_a_bad_steps_value_in_a_link_is_explained_with_its_bounds():
+    at = open_link(PAGE, {"steps": "-5", "lr": "0.02"})
+    assert not at.exception
+    note = next(w.value for w in at.warning if "steps=-5" in w.value)
+    assert "outside the allowed range 0 to 1,000,000" in note
+    assert _run(at).config.lr == 0.02 and _run(at).step_count == 0
