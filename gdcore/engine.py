@@ -548,7 +548,7 @@ class Run:
             return msg + T("engine.below_limit", lr=lr, label=label, limit=f"{limit:.3g}", batch_size=self.batch_size)
         if c.loss == "bce_manual":
             return msg + T("engine.log0")
-        return msg + T("engine.too_large", lr=lr, optimizer=c.optimizer)
+        return msg + T("engine.too_large", lr=lr, optimizer=T(f"engine.optimizer.{c.optimizer}"))
 
     # -- records for display (all on the CPU) ----------------------------------------------------
     def sync(self) -> None:

@@ -286,7 +286,7 @@ else:
     runs = cmp["runs"]
     src = cmp["source"]
     if src != cfg:
-        q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=src.preset))
+        q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=T(f"ui.preset_name.{src.preset}")))
     labels = mb.mode_labels(T)
     v = st.columns([1.4, 1, 1])
     view_labels = {"step": T("minibatch.s3.view_step"), "epoch": T("minibatch.s3.view_epoch")}

@@ -270,3 +270,18 @@ def test_chinese_page_renders_a_whole_sweep():
                                                                     "zone", "note")]
     assert table[zh("sweep.table.zone")].iloc[-1] == "发散"
     np.testing.assert_array_equal(table["lr"], at.session_state[LESSON].extra["sweep"].lrs)
+
+
+def test_presets_are_named_in_words_not_ids():
+    from gdcore.presets import PRESETS
+    for params in ({}, {"lang": "zh"}):
+        at = open_link(PAGE, params) if params else _open()
+        box = at.selectbox(key="w.lrx.preset")
+        assert box.value == "linreg-manual"  # the id stays the widget's value (and the link's)
+        assert len(box.options) == len(PRESETS) and not [o for o in box.options if o in PRESETS]
+        at.slider(key="w.lrx.runs").set_value(4)
+        at.number_input(key="w.lrx.steps").set_value(50)
+        at.button(key="b.lrx.train").click().run()
+        shown = [str(x.value) for x in list(at.caption) + list(at.markdown) + list(at.info) + list(at.warning)]
+        shown += [box.help or "", at.button(key="b.lrx.preset").help or ""]
+        assert not [(p, t) for t in shown for p in PRESETS if p in t]
