@@ -218,9 +218,10 @@ chart = scharts.final_loss_chart(S.frame(result, band, T), limit=summ.limit,
                                  best_lr=summ.best_lr, log_y=log_y, limit_label=label,
                                  title=T("sweep.results.chart_title"), T=T)
 _ui.chart(chart, "final_loss")
+zones_shown = S.zones(result, band)
 st.caption(T("sweep.results.chart_caption", runs=result.n_runs, steps=result.steps,
-             preset=T(f"ui.preset_name.{result.config.preset}"),
-             seconds=result.seconds, device=result.device, factor=factor))
+             preset=T(f"ui.preset_name.{result.config.preset}"), seconds=result.seconds, device=result.device,
+             colours=S.zones_caption(zones_shown, factor, T)))
 if summ.diverged:
     st.warning(T("sweep.results.diverged", diverged=summ.diverged, runs=summ.runs, lr=summ.first_diverged_lr))
 sentence = S.limit_sentence(result, T)
@@ -258,7 +259,7 @@ if chosen:
     title = T("sweep.curves.title_window", window=window) if window > 1 else T("sweep.curves.title")
     _ui.chart(scharts.curves_chart(S.curves(result, chosen, window, T), log=log_y, title=title, T=T), "curves")
     noisy = "sweep.curves.caption_window_sample" if result.config.mode == "stochastic" else "sweep.curves.caption_window_batch"
-    st.caption(T("sweep.curves.caption") + (T(noisy, window=window) if window > 1 else ""))
+    st.caption(S.curves_caption(result, chosen, window, T) + (T(noisy, window=window) if window > 1 else ""))
 
 with st.expander(T("sweep.results.table")):
     st.dataframe(S.table(result, band, T), hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from apptest_util import away_and_back, open_link, open_page
+from gdcore.lessons import sweep as S
 
 PAGE = "pages/lr_explorer.py"
 LESSON = "_lesson.lr_explorer"
@@ -285,3 +286,27 @@ def test_presets_are_named_in_words_not_ids():
         shown = [str(x.value) for x in list(at.caption) + list(at.markdown) + list(at.info) + list(at.warning)]
         shown += [box.help or "", at.button(key="b.lrx.preset").help or ""]
         assert not [(p, t) for t in shown for p in PRESETS if p in t]
+
+
+def test_captions_and_legend_follow_the_runs_shown():
+    """The run just below divergence is the best one and falls at every step: no 'zigzags' caption;
+    no 'too large' legend entry when no run is too large."""
+    import numpy as np
+    at = _open()
+    at.slider(key="w.lrx.runs").set_value(8)
+    at.number_input(key="w.lrx.steps").set_value(300)
+    at.button(key="b.lrx.train").click().run()
+    result = at.session_state[LESSON].extra["sweep"]
+    below = max(i for i, d in enumerate(result.diverged_at) if d is None)
+    assert below == result.best
+    x = result.loss_history(below).astype(np.float64)
+    assert not ((x[1:] > x[:-1]) & (x[1:] > 1e-9 * x[0])).any()  # it never rises before rounding noise
+    captions = "\n".join(c.value for c in at.caption)
+    assert "zigzag" not in captions and f"(lr {result.lrs[below]:.3g}): falls at every step" in captions
+    points = next(ly for ly in _specs(at)[0]["layer"] if ly["mark"].get("type") == "point"
+                  and "color" in ly.get("encoding", {}))
+    legend = points["encoding"]["color"]["scale"]["domain"]
+    zones = set(S.zone_label(z) for z in S.zones(result, S.goldilocks(
+        result.lrs, result.final_loss, 2.0, floor=S.converged_floor(result))))
+    assert legend and set(legend) <= zones and "too large" not in legend
+    assert "orange" not in captions  # the colour key names only the zones shown
