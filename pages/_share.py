@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gdcore.links import Field, Note, decode, encode, query_string
+from gdcore.links import Field, Note, decode, encode, note_text, query_string
 from gdcore.session import Lesson
 from pages import _state
 
@@ -77,9 +77,7 @@ def link_notes(key: str) -> None:
     notes = state["notes"]
     if not notes:
         return
-    lines = [T(f"ui.link.reason.{n.reason}", name=n.name, raw=n.raw,
-               lo=n.field.lo if n.field else "", hi=n.field.hi if n.field else "",
-               choices=", ".join(map(str, n.field.choices)) if n.field else "") for n in notes]
+    lines = [note_text(n, T) for n in notes]
     st.warning(T("ui.link.ignored") + "\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/link_off:")
     st.button(T("ui.link.dismiss"), key=f"b.{key}.dismiss_notes", on_click=state.update,
               kwargs={"notes": []})

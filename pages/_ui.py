@@ -12,6 +12,7 @@ import math
 import streamlit as st
 
 from gdcore.devices import resolve_device
+from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.links import Field
 from gdcore.session import Lesson
@@ -160,9 +161,14 @@ def status(lesson_obj: Lesson) -> None:
         st.progress(lesson_obj.progress(), text=T("ui.running", n=run.step_count, total=lesson_obj.target))
     if lesson_obj.error:
         st.error(T("ui.run_broke", n=run.step_count, error=lesson_obj.error), icon=":material/error:")
-    parts = [T("ui.step_of", n=run.step_count, total=run.total_steps),
-             T("ui.epoch_batch", epoch=run.epoch + (1 if run.batch_in_epoch else 0), batch=run.batch_in_epoch,
-               batches=run.steps_per_epoch) if run.steps_per_epoch > 1 else T("ui.epoch_n", epoch=run.epoch)]
+    parts = [T("ui.step_of", n=run.step_count, total=run.total_steps)]
+    if run.steps_per_epoch == 1:
+        parts.append(T("ui.epoch_n", epoch=run.epoch))
+    elif run.step_count:  # the last step taken, as the tutorial's loop prints it: epoch(e) batch(i)
+        epoch, batch = step_position(run.step_count, run.steps_per_epoch)
+        parts.append(T("ui.epoch_batch", epoch=epoch, batch=batch))
+    else:
+        parts.append(T("ui.epoch_batch_next"))
     L = run.losses()
     if len(L):
         parts.append(T("ui.last_loss", loss=f"{L[-1]:.6g}"))
