@@ -60,7 +60,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
 
-from workshop_client import NO_PROXY, Click, Session  # noqa: E402
+from workshop_client import NO_PROXY, Click, Run, Session  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("linear_regression", "mini_batches", "optimizers", "logistic_regression")
@@ -273,13 +273,15 @@ class RunToEnd:
     runs: int = 0  # script runs that started meanwhile
 
 
-def run_done(session: Session, step_key: str) -> bool:
-    """A long run is over: the last run finished showing the last step, or with Step disabled
-    (the button is disabled once the run is done, diverged runs included)."""
+def run_done(session: Session, step_key: str) -> Run | None:
+    """The run that showed a long run over: it finished showing the last step, or with Step
+    disabled (the button is disabled once the run is done, diverged runs included)."""
+    last = session.runs[-1] if session.runs else None
+    if last is None or not last.ok:
+        return None
     counter, step = session.counter, session.find(step_key)
-    finished = bool(session.runs) and session.runs[-1].ok
-    return finished and ((counter is not None and counter[0] >= counter[1])
-                         or (step is not None and step.proto.disabled))
+    over = (counter is not None and counter[0] >= counter[1]) or (step is not None and step.proto.disabled)
+    return last if over else None
 
 
 async def run_to_end(session: Session, timeout: float) -> RunToEnd:
@@ -296,8 +298,8 @@ async def run_to_end(session: Session, timeout: float) -> RunToEnd:
     record.ticks, record.runs = session.ticks_sent - ticks, len(session.runs) - runs
     if session.counter is not None:
         record.steps, record.total = session.counter
-    if done:
-        record.seconds = round(session.runs[-1].finished - click.sent, 3)
+    if done is not None:
+        record.seconds = round(done.finished - click.sent, 3)
     return record
 
 

@@ -376,20 +376,26 @@ class Session:
 
     async def wait_run(self, index: int, timeout: float, *, full: bool = False) -> Run | None:
         """The first successful run started as number `index` or later (a full run if `full`)."""
-        def answered():
-            return next((r for r in self.runs[index:] if r.ok and not (full and r.fragment_ids)), None)
+        return await self.wait_until(
+            lambda: next((r for r in self.runs[index:] if r.ok and not (full and r.fragment_ids)), None), timeout)
 
-        await self.wait_until(lambda: answered() is not None, timeout)
-        return answered()
+    async def wait_until(self, probe, timeout: float):
+        """The first truthy value of `probe()`, tried now and after every finished run (None on
+        timeout or close). It is kept when seen: later frames may change the page before this
+        coroutine resumes."""
+        found = None
 
-    async def wait_until(self, predicate, timeout: float) -> bool:
-        """Wait until `predicate()` holds, checked after every finished run; False on timeout or close."""
+        def check():
+            nonlocal found
+            found = found or probe()
+            return found or self.closed
+
         async with self._changed:
             try:
-                await asyncio.wait_for(self._changed.wait_for(lambda: predicate() or self.closed), timeout)
+                await asyncio.wait_for(self._changed.wait_for(check), timeout)
             except TimeoutError:
-                return False
-        return bool(predicate())
+                pass
+        return found or None
 
     async def wait_closed(self, timeout: float) -> bool:
         """Wait for the socket to close (the server's answer to a bad frame); True if it did."""
