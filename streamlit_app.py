@@ -2,6 +2,7 @@
 import streamlit as st
 import torch
 
+from gdcore import housekeeping
 from gdcore.devices import available_devices
 from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
 from gdcore.links import SEED_FIELD, Note, page_owns_seed
@@ -9,15 +10,16 @@ from pages import _guard
 
 
 @st.cache_resource
-def _one_torch_thread() -> bool:
-    # All sessions share this one process. The tutorials' tensors are tiny, so extra intra-op
-    # threads only add hand-off cost, and on a shared host (a fraction of a core) they would
-    # make every user compete for cores: one thread, set once for the process.
+def _process_setup() -> bool:
+    """Once per server process. All sessions share this process: the tutorials' tensors are tiny,
+    so extra intra-op threads only add hand-off cost, and on a shared host (a fraction of a core)
+    they would make every user compete for cores: one thread, set once for the process."""
     torch.set_num_threads(1)
+    housekeeping.start()  # a full collection once a minute instead of after every script run
     return True
 
 
-_one_torch_thread()
+_process_setup()
 _guard.install()  # a forged, wrong-typed widget value reads as no value (pages/_guard.py)
 st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon=":material/trending_down:", layout="wide")
 

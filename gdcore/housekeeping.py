@@ -1,0 +1,69 @@
+"""Memory back to the system: a full garbage collection, then malloc_trim, once a minute per process.
+
+Streamlit would run gc.collect() after every script run of every session; on a shared server that
+walked every session's objects on every click (see .streamlit/config.toml, runner.postScriptGC).
+Python's own generational collector still runs; this adds the full collection at a pace that costs
+nothing (tens of milliseconds a minute), and hands freed pages back to the operating system
+(glibc keeps them otherwise, so a room that has left would still look as large as it was).
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import threading
+from typing import Callable
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, where there is one."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def sweep() -> int:
+    """One full collection and a trim; returns the number of unreachable objects found."""
+    found = gc.collect()
+    if _TRIM is not None:
+        _TRIM(0)
+    return found
+
+
+class Sweeper:
+    """A daemon thread that sweeps every interval_s seconds until stop()."""
+
+    def __init__(self, interval_s: float = 60.0):
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="gdcore-housekeeping", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            sweep()
+
+    def start(self) -> "Sweeper":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join()
+
+
+_process: Sweeper | None = None
+_lock = threading.Lock()
+
+
+def start(interval_s: float = 60.0) -> Sweeper:
+    """The process's sweeper (started on the first call; later calls return it)."""
+    global _process
+    with _lock:
+        if _process is None:
+            _process = Sweeper(interval_s).start()
+        return _process
