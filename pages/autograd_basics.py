@@ -194,4 +194,4 @@ with st.expander(T("autograd.tutorial.title")):
             "x.grad                  # the gradient; it ACCUMULATES, so zero it before each backward\n"
             "tensor.data             # the tensor's data\n"
             "tensor.detach().numpy() # to a numpy ndarray", language="python")
-st.page_link("pages/linear_regression.py", label=T("autograd.next"), icon="➡️")
+st.page_link("pages/linear_regression.py", label=T("autograd.next"), icon=":material/arrow_forward:")

@@ -15,6 +15,9 @@ T = _ui.tr()
 K = "linreg"  # this page's key prefix: widgets "w.linreg.*", buttons "b.linreg.*"
 W = f"w.{K}."
 
+# the lr verdict's mark: Material icons in colour (emoji need a font the learner may not have)
+VERDICT_ICONS = {"smooth": ":green[:material/check_circle:]", "zigzag": ":orange[:material/warning:]",
+                 "edge": ":orange[:material/warning:]", "diverges": ":red[:material/cancel:]"}
 RECIPES = lesson_math.RECIPES  # option values; their labels are linreg.recipes.<value>
 UPLOAD = "upload"
 
@@ -196,7 +199,7 @@ if facts.limit is None:
     limit_box.info(T("linreg.lr.flat"))
 else:
     limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
-    icon = {"smooth": "🟢", "zigzag": "🟡", "edge": "🟡"}.get(lesson_math.lr_regime(lr, facts.lambda_max), "🔴")
+    icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
     above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
     sentence_box.markdown(f"{icon} {above} {lesson_math.lr_sentence(lr, facts, T=T)}")
 if not facts.unique:

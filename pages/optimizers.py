@@ -181,7 +181,7 @@ if show_race:
     rc[0].number_input(T("optim.race.steps"), min_value=1, max_value=O.MAX_RACE_STEPS, step=50, key="w.optim.race_steps",
                        persist_state="session", help=T("optim.race.steps_help", max=O.MAX_RACE_STEPS))
 rc[1 if show_race else 0].button(T("optim.race.button", n=int(st.session_state["w.optim.race_steps"])), key="b.optim.race",
-                                 on_click=_race, args=(runners,), type="primary", width="stretch",
+                                 on_click=_race, args=(runners,), type="primary", width="stretch", icon=":material/sports_score:",
                                  help=T("optim.race.button_help"))
 race = lesson.extra.get("race")
 if lesson.extra.get("race_error"):

@@ -169,5 +169,5 @@ with st.expander(T("theory.more.code")):
             "    return X, y.reshape((-1, 1))\n\n"
             "def squared_loss(y_hat, y):\n    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2", language="python")
 st.download_button(T("theory.more.csv"), data.to_csv(), file_name=f"{source}_noise{noise:g}.csv",
-                   mime="text/csv", key=f"b.{KEY}.dl_csv")
-st.page_link("pages/optimizers.py", label=T("theory.more.next"), icon="➡️")
+                   mime="text/csv", key=f"b.{KEY}.dl_csv", icon=":material/download:")
+st.page_link("pages/optimizers.py", label=T("theory.more.next"), icon=":material/arrow_forward:")

@@ -265,3 +265,15 @@ def test_a_page_seed_in_a_link_leaves_the_sidebar_seed_alone():
     at = open_link(PAGE, {"seed": "7"})
     assert not at.exception
     assert at.session_state["w.linreg.seed"] == 7 and at.session_state["w.seed"] is None
+
+
+def test_the_lr_verdict_is_a_material_icon_never_an_emoji(at):
+    """The verdict's mark must show without an emoji font: a coloured Material icon beside the words."""
+    import re
+    emoji = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+    limit = at.session_state[LESSON].run.stability_limit()
+    for lr, mark in ((0.01, ":green[:material/check_circle:]"), (round(limit * 3, 2), ":red[:material/cancel:]")):
+        at.number_input(key="w.linreg.lr").set_value(lr).run()
+        verdict = [m.value for m in at.markdown if "2/λmax" in m.value]
+        assert verdict and verdict[0].startswith(mark), verdict
+        assert not any(emoji.search(m.value) for m in list(at.markdown) + list(at.caption))
