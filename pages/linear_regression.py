@@ -273,7 +273,7 @@ def _charts(run) -> None:
     path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), T=T)
     _ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
                                                title=T("linreg.train.landscape_title"), T=T), "landscape")
-    st.caption(T("linreg.train.landscape_caption"))
+    st.caption(T("linreg.train.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":

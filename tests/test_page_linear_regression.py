@@ -277,3 +277,41 @@ def test_the_lr_verdict_is_a_material_icon_never_an_emoji(at):
         verdict = [m.value for m in at.markdown if "2/λmax" in m.value]
         assert verdict and verdict[0].startswith(mark), verdict
         assert not any(emoji.search(m.value) for m in list(at.markdown) + list(at.caption))
+
+
+def _specs(at) -> list[dict]:
+    import json
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def _colour_scales(spec) -> list[dict]:
+    """Every quantitative colour scale in a Vega-Lite spec (the landscape's loss colours)."""
+    found = []
+    def walk(o):
+        if isinstance(o, dict):
+            c = o.get("color")
+            if isinstance(c, dict) and c.get("type") == "quantitative" and "scale" in c:
+                found.append(c["scale"])
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(spec)
+    return found
+
+
+@pytest.mark.parametrize("lang, low_bright, low_dark", [("en", "yellow = low", "dark purple = low"),
+                                                         ("zh", "越黄越低", "越暗（深紫）越低")])
+def test_landscape_caption_names_the_colour_scales_direction(lang, low_bright, low_dark):
+    """viridis runs from dark purple (its first colour, #440154) to yellow (#fde725): with reverse the low
+    end is yellow. The caption under the landscape must say what the colour bar shows."""
+    at = open_link(PAGE, {"lang": lang})
+    assert not at.exception
+    scales = [s for spec in _specs(at) for s in _colour_scales(spec)]
+    assert scales and all(s["scheme"] == "viridis" for s in scales)
+    low_is_yellow = bool(scales[0].get("reverse", False))
+    captions = [c.value for c in at.caption if "◆" in c.value]
+    assert captions, "no landscape caption"
+    assert (low_bright if low_is_yellow else low_dark) in captions[0]
+    assert (low_dark if low_is_yellow else low_bright) not in captions[0]

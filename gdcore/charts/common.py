@@ -34,6 +34,10 @@ WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
 LEGEND_TOP = {"orient": "top"}
 SOLID_DASHED = {"domain": [False, True], "range": [[1, 0], [6, 4]]}  # strokeDash scale for a boolean field
+# The loss colour of every landscape: log scale, viridis reversed, so the valley (low loss) glows
+# yellow and high loss is dark purple. Captions name the direction through low_loss_colour().
+LOSS_COLOR_SCALE = {"type": "log", "scheme": "viridis", "reverse": True}
+_DARK_TO_BRIGHT = ("viridis", "magma", "inferno", "plasma", "cividis", "greys")  # schemes that start dark
 # what .interactive(bind_y=False) adds (zoom and pan along x); built once, its name is a content hash
 ZOOM_X = alt.selection_interval(bind="scales", encodings=["x"])
 ZOOM_VIEW = "zoomed"  # the name of the layer a layered chart's zoom is bound to
@@ -174,6 +178,12 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
     return layered(*layers, height=height, width=WIDTH)
 
 
+def low_loss_colour(scale: dict = LOSS_COLOR_SCALE) -> str:
+    """'bright' or 'dark': how the lowest loss looks on a landscape's colour scale (for its caption)."""
+    starts_dark = scale.get("scheme") in _DARK_TO_BRIGHT
+    return "dark" if starts_dark != bool(scale.get("reverse", False)) else "bright"
+
+
 def window(w_values, b_values) -> tuple[tuple[float, float], tuple[float, float]]:
     """The (w, b) extent a landscape over these grid values covers: ((wlo, whi), (blo, bhi))."""
     w_values, b_values = np.asarray(w_values, float), np.asarray(b_values, float)
@@ -200,7 +210,7 @@ def heat_layer(grid: np.ndarray, w_values, b_values, title: str, x_title: str = 
     cells = pd.DataFrame({"w": W.ravel(), "b": B.ravel(), "w2": W.ravel() + dw, "b2": B.ravel() + db,
                           "loss": np.maximum(g.ravel(), 1e-12)})
     xs, ys = window_scales(w_values, b_values)
-    color_scale = {"type": "log", "scheme": "viridis", "reverse": True}
+    color_scale = LOSS_COLOR_SCALE
     enc = dict(
         x=alt.X("w:Q", title=x_title, scale=xs), x2=alt.X2("w2:Q"),
         y=alt.Y("b:Q", title=y_title, scale=ys), y2=alt.Y2("b2:Q"),
