@@ -245,12 +245,13 @@ def _charts(run) -> None:
     with g1:
         show_ls = st.toggle(T("linreg.train.show_ls"), key=W + "show_ls", persist_state="session",
                             help=T("linreg.train.show_ls_help"))
-        lines = [{"label": T("linreg.train.line_now"), "w": w, "b": b}]
+        lines = [{"label": T("linreg.train.line_now"), "w": w, "b": b, "series": "fit"}]
         if run.data.true_w is not None:  # an uploaded table has no true line
             lines.append({"label": T("linreg.train.line_true"), "w": run.data.true_w[0], "b": run.data.true_b,
-                          "dash": True})
+                          "dash": True, "series": "true"})
         if show_ls:
-            lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True})
+            lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True,
+                          "series": "least_squares"})
         _ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), T=T), "fit")
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))

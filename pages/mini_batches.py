@@ -190,10 +190,10 @@ def draw(r):
     a, b = st.columns([1.7, 1])
     with a:
         if one_feature:
-            lines = [{"label": T("charts.minibatch.fit_line"), "w": p["w"][0], "b": p["b"][0]}]
+            lines = [{"label": T("charts.minibatch.fit_line"), "w": p["w"][0], "b": p["b"][0], "series": "fit"}]
             if r.data.true_w is not None:
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
-                              "dash": True})
+                              "dash": True, "series": "true"})
             x0, y = mb.feature_xy(r.data, 0)
             _ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T),
                       "data")

@@ -107,8 +107,8 @@ _ui.replay(lesson, NAME)
 def draw(run):
     a, b = st.columns(2)
     p = run.params()
-    lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0]},
-             {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True}]
+    lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
+             {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
         _ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, T=T)),
                   "fit")

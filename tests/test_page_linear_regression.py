@@ -315,3 +315,39 @@ def test_landscape_caption_names_the_colour_scales_direction(lang, low_bright, l
     assert captions, "no landscape caption"
     assert (low_bright if low_is_yellow else low_dark) in captions[0]
     assert (low_dark if low_is_yellow else low_bright) not in captions[0]
+
+
+def _line_colours(at) -> dict:
+    """label -> colour of the straight lines in the page's data chart."""
+    for spec in _specs(at):
+        for layer in spec.get("layer", []):
+            color = layer.get("encoding", {}).get("color", {})
+            if color.get("field") == "line":
+                return dict(zip(color["scale"]["domain"], color["scale"]["range"]))
+    raise AssertionError("no chart with straight lines")
+
+
+def test_line_colours_are_the_same_in_both_languages():
+    """The fitted line, the true line and the least-squares line keep their colours when the labels are
+    translated (before, the colours followed the labels' sort order and swapped in Chinese)."""
+    from gdcore.i18n import translator
+    seen = {}
+    for lang in ("en", "zh"):
+        T = translator(lang)
+        at = open_link(PAGE, {"lang": lang, "show_ls": "1"})
+        assert not at.exception
+        colours = _line_colours(at)
+        seen[lang] = {series: colours[T(f"linreg.train.line_{series}")] for series in ("now", "true", "ls")}
+    assert seen["en"] == seen["zh"]
+    assert len(set(seen["en"].values())) == 3
+
+
+def test_optimizer_page_line_colours_are_the_same_in_both_languages():
+    from gdcore.i18n import translator
+    seen = {}
+    for lang in ("en", "zh"):
+        at = open_link("pages/optimizers.py", {"lang": lang})
+        assert not at.exception
+        colours = _line_colours(at)
+        seen[lang] = (colours[translator(lang)("optim.train.model")], colours["y = 3x + 0.8"])
+    assert seen["en"] == seen["zh"] and seen["en"][0] != seen["en"][1]

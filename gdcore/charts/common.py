@@ -34,6 +34,10 @@ WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
 LEGEND_TOP = {"orient": "top"}
 SOLID_DASHED = {"domain": [False, True], "range": [[1, 0], [6, 4]]}  # strokeDash scale for a boolean field
+# A straight line's colour belongs to what the line is (its "series"), never to its label, which
+# changes with the learner's language: the fitted line y_hat = w x + b, the line the data was made
+# from, the least-squares line (red, like the loss* rule beside it).
+LINE_COLORS = {"fit": "#f58518", "true": "#333333", "least_squares": "#e45756"}
 # The loss colour of every landscape: log scale, viridis reversed, so the valley (low loss) glows
 # yellow and high loss is dark purple. Captions name the direction through low_loss_colour().
 LOSS_COLOR_SCALE = {"type": "log", "scheme": "viridis", "reverse": True}
@@ -127,7 +131,9 @@ def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: st
     if has_color:
         multi = data[color].nunique() > 1
         tooltip.append(tip(f"{color}:N", T("charts.tip.series") if color == "series" else None))
-        enc["color"] = alt.Color(f"{color}:N", title=None, legend=LEGEND_TOP if multi else None)
+        names = list(dict.fromkeys(data[color]))  # colours by order of appearance, not by translated name
+        enc["color"] = alt.Color(f"{color}:N", title=None, legend=LEGEND_TOP if multi else None,
+                                 scale={"domain": names, "range": PALETTE[:max(1, len(names))]})
     enc["tooltip"] = tooltip
     chart = alt.Chart(data, title=T("charts.loss_curve.title") if title is None else title,
                       mark=mark("line", clip=True), height=height, width=WIDTH).encode(**enc)
@@ -146,13 +152,20 @@ def line_rows(lines: list[dict], lo: float, hi: float, extra: bool = False) -> l
     return rows
 
 
+def line_scale(lines: list[dict]) -> dict:
+    """The colour scale of straight lines: their labels in the order given, each with its series' colour
+    (LINE_COLORS[line["series"]]; a line without a known series gets the palette colour of its position)."""
+    return {"domain": [ln["label"] for ln in lines],
+            "range": [LINE_COLORS.get(ln.get("series"), PALETTE[i % len(PALETTE)]) for i, ln in enumerate(lines)]}
+
+
 def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
                 height: int = 300, x_title: str = "x", y_title: str = "y", max_points: int = MAX_POINTS,
                 T: Translator | None = None) -> alt.LayerChart:
     """Scatter of one-feature data with straight lines y = w x + b drawn over it.
 
-    lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False}, ...]; title: default 'Data and fitted
-    line' in the language of T.
+    lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False, "series": "fit"}, ...] (series: a key of
+    LINE_COLORS); title: default 'Data and fitted line' in the language of T.
     """
     T = tr(T)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -172,7 +185,7 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
         lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
         layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=mark("line", strokeWidth=2.5)).encode(
             x=alt.X("x:Q"), y=alt.Y("y:Q"),
-            color=alt.Color("line:N", title=None, scale={"range": PALETTE}, legend=LEGEND_TOP),
+            color=alt.Color("line:N", title=None, scale=line_scale(lines), legend=LEGEND_TOP),
             strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
             detail=alt.Detail("line:N")))
     return layered(*layers, height=height, width=WIDTH)
