@@ -94,7 +94,7 @@ def code_and_downloads(run, key: str) -> None:
             st.info(exc.text(T))
             script = None
         if script:
-            st.code(script, language="python", line_numbers=True)
+            st.code(script, language="python", line_numbers=True, wrap_lines=True)
     c1, c2, c3, c4 = st.columns(4)
     if script:
         c1.download_button(T("ui.code.script"), script, icon=":material/download:", file_name=f"{run.config.preset or key}.py",

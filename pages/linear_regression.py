@@ -75,7 +75,7 @@ for i in range(3000):
         if p.grad is not None: p.grad.data.zero_()
     loss.backward()                              # backward
     w.data -= 0.01 * w.grad.data                 # update
-    b.data -= 0.01 * b.grad.data""", language="python")
+    b.data -= 0.01 * b.grad.data""", language="python", wrap_lines=True)
     st.caption(T("linreg.loop_000"))
 
 show_presets = _ui.shown(K, "presets")
@@ -220,7 +220,7 @@ def _forward_backward_update(run) -> None:
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)
     st.markdown(T("linreg.train.what_happened", step=ex.step, epoch=ex.epoch, batch=ex.batch))
-    st.code(ex.text(T=T), language="text")
+    st.code(ex.text(T=T), language="text", wrap_lines=True)
 
 
 def _printout(run) -> None:
@@ -230,7 +230,7 @@ def _printout(run) -> None:
     st.markdown(T("linreg.train.printout"))
     st.caption(T("linreg.train.printout_caption"))
     tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
-    tab1.code(lesson_math.tutorial_lines(recs), language="text")
+    tab1.code(lesson_math.tutorial_lines(recs), language="text", wrap_lines=True)
     tab2.dataframe(lesson_math.step_table(recs), hide_index=True, width="stretch",
                    column_config={c: st.column_config.NumberColumn(format="%.6g")
                                   for c in ("loss", "Δw", "Δb", "w", "b")})

@@ -88,7 +88,7 @@ if fresh:
 st.title(":material/tune: " + T("sweep.title"))
 _ui.link_notes(LK)
 st.markdown(T("sweep.intro"))
-st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs", language="python")
+st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs", language="python", wrap_lines=True)
 st.markdown(T("sweep.batched"))
 
 # -- settings ----------------------------------------------------------------------------------------

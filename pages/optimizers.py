@@ -49,7 +49,7 @@ with c1:
             "        out = self.linear(x)            # y_hat = x w + b\n"
             "        return out\n\n"
             "model = Lr()\n"
-            "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python")
+            "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python", wrap_lines=True)
     st.markdown(T("optim.model.text"))
 with c2:
     st.subheader(T("optim.loop.heading"))
@@ -60,7 +60,7 @@ with c2:
             "    loss = criterion(y, out)       # mean((y_hat - y)**2)\n"
             "    optimizer.zero_grad()          # Δw, Δb := 0\n"
             "    loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b\n"
-            "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python")
+            "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python", wrap_lines=True)
     st.markdown(T("optim.loop.text"))
 
 # -- the main run --------------------------------------------------------------------------------
@@ -218,9 +218,9 @@ st.divider()
 st.subheader(T("optim.lockstep.heading"))
 l1, l2 = st.columns(2)
 l1.code("# manual (lesson 2)\ny_hat = x * w + b\nloss = torch.mean((y_hat - y) ** 2)\nloss.backward()\n"
-        "w.data -= lr * w.grad.data\nb.data -= lr * b.grad.data\nw.grad.zero_(); b.grad.zero_()", language="python")
+        "w.data -= lr * w.grad.data\nb.data -= lr * b.grad.data\nw.grad.zero_(); b.grad.zero_()", language="python", wrap_lines=True)
 l2.code("# nn.Module + torch.optim\nout = model(x)\nloss = criterion(y, out)\noptimizer.zero_grad()\n"
-        "loss.backward()\noptimizer.step()", language="python")
+        "loss.backward()\noptimizer.step()", language="python", wrap_lines=True)
 st.markdown(T("optim.lockstep.text"))
 pair = O.ensure_lockstep(lesson.extra, lesson.config, lesson.run.data) if lesson.run is not None else None
 
@@ -265,7 +265,7 @@ st.code('device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
         "...                                         # the loop is unchanged\n"
         "predict = model(x)\n"
         "predict = predict.cpu().detach().numpy()    # back to host memory, off the graph, to numpy",
-        language="python")
+        language="python", wrap_lines=True)
 d1, d2 = st.columns([1, 2])
 with d1:
     if run is not None:
@@ -306,7 +306,7 @@ st.subheader(T("optim.eval.heading"))
 e1, e2 = st.columns([1, 1])
 e1.code("model.eval()                 # evaluation mode (matters for dropout / batch norm; not for Linear)\n"
         "predict = model(torch.tensor([[x]]))\n"
-        "predict = predict.cpu().detach().numpy()", language="python")
+        "predict = predict.cpu().detach().numpy()", language="python", wrap_lines=True)
 with e2:
     x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x", persist_state="session",
                         help=T("optim.eval.x_help"))
