@@ -146,7 +146,9 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
     w, b = run.params()["w"], run.params()["b"]
     note = T("ui.code.loaded_weights", name=up.name, summary=f"w = {[round(v, 6) for v in w]}, b = {[round(v, 6) for v in b]}")
     st.session_state[f"_{key}.weights_loaded"] = (stamp, note)
-    st.caption(note)
+    # the step-0 numbers and the charts above were drawn from the old start in this same script
+    # run: draw the page again, so everything shows the loaded w, b before the first Step
+    st.rerun()
 
 
 # -- charts ----------------------------------------------------------------------------------

@@ -214,8 +214,11 @@ def _forward_backward_update(run) -> None:
     recs = run.records(last=2)
     p = run.params()
     if not recs:
-        st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
-                  init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
+        if run.loaded_start:
+            st.info(T("linreg.train.step0_loaded", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
+        else:
+            st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
+                      init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
         return
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)

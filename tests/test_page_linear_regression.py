@@ -284,6 +284,12 @@ def _specs(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
 
+def _chart_frames(at) -> list:
+    """The data frames the page's charts were sent with (Arrow, beside the spec)."""
+    import pyarrow as pa
+    return [pa.ipc.open_stream(d.data.data).read_pandas() for c in at.get("vega_lite_chart") for d in c.proto.datasets]
+
+
 def _colour_scales(spec) -> list[dict]:
     """Every quantitative colour scale in a Vega-Lite spec (the landscape's loss colours)."""
     found = []
@@ -351,3 +357,22 @@ def test_optimizer_page_line_colours_are_the_same_in_both_languages():
         colours = _line_colours(at)
         seen[lang] = (colours[translator(lang)("optim.train.model")], colours["y = 3x + 0.8"])
     assert seen["en"] == seen["zh"] and seen["en"][0] != seen["en"][1]
+
+
+def test_loaded_weights_show_at_step_0_in_the_box_and_on_the_chart(at):
+    """Uploading saved weights restarts the run there: the Step-0 box and the fitted line show the
+    loaded w, b at once, not the drawn ones (before, they changed only after the first Step)."""
+    import torch
+    from gdcore import weights
+    drawn = at.session_state[LESSON].run.params()
+    raw = weights.save({"w": torch.tensor([2.031471]), "b": torch.tensor([0.5])})
+    at.file_uploader(key="u.linreg.pt").set_value(("saved.pt", raw, "application/octet-stream")).run()
+    assert not at.exception
+    step0 = [i.value for i in at.info if i.value.startswith("Step 0")]
+    assert step0 and "w = 2.03147" in step0[0] and "b = 0.5 " in step0[0], step0
+    assert f"{drawn['w'][0]:.6g}" not in step0[0] and "drawn by" not in step0[0]
+    lines = [f for f in _chart_frames(at) if "line" in f.columns]
+    assert lines, "no chart with straight lines"
+    now = lines[0][lines[0]["line"].str.startswith("y_hat")]
+    assert len(now) and set(now["w"].round(5)) == {2.03147} and set(now["b"]) == {0.5}
+    assert any("Started from the weights in saved.pt" in c.value for c in at.caption)
