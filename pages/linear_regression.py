@@ -141,11 +141,11 @@ if show_seed:
     draws.append(_seed_input)
 _grid(draws)
 seed, seed_source = _effective_seed()
-pure = T("linreg.data.pure", seed=seed, source=T(seed_source))
+pure = T("linreg.data.pure_upload" if own else "linreg.data.pure", seed=seed, source=T(seed_source))
 if show_seed:
     r1, r2 = st.columns([1, 3], vertical_alignment="center")
     r1.button(T("linreg.data.new_sample"), icon=":material/casino:", key=f"b.{K}.regen", on_click=_new_sample,
-              width="stretch", help=T("linreg.data.new_sample_help"))
+              width="stretch", help=T("linreg.data.new_sample_help_upload" if own else "linreg.data.new_sample_help"))
     r2.caption(pure)
 elif show_data:
     st.caption(pure)

@@ -376,3 +376,24 @@ def test_loaded_weights_show_at_step_0_in_the_box_and_on_the_chart(at):
     now = lines[0][lines[0]["line"].str.startswith("y_hat")]
     assert len(now) and set(now["w"].round(5)) == {2.03147} and set(now["b"]) == {0.5}
     assert any("Started from the weights in saved.pt" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_uploaded_data_caption_says_the_controls_are_off_and_what_the_seed_still_does(lang):
+    """With a CSV the data controls are greyed out: the caption must not call the points 'a pure
+    function of these controls'; it says the file decides them and the seed only draws w, b."""
+    from gdcore.i18n import translator
+    T = translator(lang)
+    at = open_link(PAGE, {"lang": lang})
+    pure_head = T("linreg.data.pure", seed=0, source="").split("（")[0].split("(")[0]
+    assert any(c.value.startswith(pure_head) for c in at.caption)  # the tutorial's recipe: the controls decide
+    at.radio(key="w.linreg.recipe").set_value("upload").run()
+    csv = b"x,y\n" + b"".join(f"{i / 10},{3 * i / 10 + 0.8}\n".encode() for i in range(20))
+    at.file_uploader(key="u.linreg.csv").set_value(("line.csv", csv, "text/csv")).run()
+    assert not at.exception
+    assert at.number_input(key="w.linreg.true_w").disabled
+    captions = [c.value for c in at.caption]
+    assert not any(c.startswith(pure_head) for c in captions), captions
+    seed = at.session_state[LESSON].run.config.seed
+    assert any(c.startswith(T("linreg.data.pure_upload", seed=seed, source="")[:12]) and "torch.rand(1)" in c
+               for c in captions), captions
