@@ -217,7 +217,7 @@ def draw(r):
             st.markdown(T("minibatch.s2.batch_head", epoch=view.epoch, index=batch_no, last=view.total - 1, num=size)
                         + (T("minibatch.s2.epoch_complete") if view.complete else ""))
             st.code(mb.format_batch(r.last_batch, T=T), language=None, wrap_lines=True)
-        st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=f"{p['b'][0]:.4f}"))
+        st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=mb.fmt_w(p["b"])))
         if c.full_tensor_pitfall:
             note = mb.pitfall_note(c, r.n, T=T)
             st.warning(T("minibatch.s2.pitfall_on") + (T("minibatch.s2.pitfall_note", note=note) if note else ""))

@@ -7,6 +7,7 @@ from gdcore.config import OPTIMIZERS
 from gdcore.devices import available_devices, resolve_device
 from gdcore.errors import GdError
 from gdcore.lessons import optim as O
+from gdcore.numbers import fixed
 from gdcore.presets import preset_config
 from pages import _ui
 
@@ -112,7 +113,7 @@ def draw(run):
     with a:
         _ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, T=T)),
                   "fit")
-    a.caption(T("optim.train.fit_caption", w=f"{p['w'][0]:.4f}", b=f"{p['b'][0]:.4f}"))
+    a.caption(T("optim.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
     with b:
         _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,

@@ -95,3 +95,13 @@ def test_low_loss_colour_follows_the_scheme_and_its_direction():
     spec = charts.landscape(np.ones((3, 3)), [0, 1, 2], [0, 1, 2]).to_dict()
     heat = spec["layer"][0]["encoding"]["color"]["scale"]
     assert heat == LOSS_COLOR_SCALE and low_loss_colour(heat) == "bright"
+
+
+def test_scatter_fit_keeps_the_datas_axis_when_a_line_runs_off_to_1e18():
+    x = np.linspace(0, 1, 20)
+    y = 3 * x + 0.8
+    lines = [{"label": "model", "w": -5.8e18, "b": -1.2e19, "series": "fit"}]
+    spec = charts.scatter_fit(x, y, lines).to_dict()
+    lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert lo <= 0.8 and hi >= 3.8 and hi - lo < 6
+    assert spec["layer"][1]["encoding"]["y"]["scale"]["domain"] == [lo, hi] and spec["layer"][1]["mark"]["clip"] is True

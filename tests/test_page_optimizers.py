@@ -250,3 +250,25 @@ def test_locale_files_match():
     assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
     assert all(f"optim.groups.{g}" in en for g in O.HIDE_GROUPS)
     assert all(f"optim.state_meaning.{k}" in en for k in O.STATE_NAMES)
+
+
+def test_after_divergence_the_data_keeps_its_axis_and_the_caption_reads_compactly():
+    """lr = 3 blows w up to about -1e18: the data chart's y axis stays on the data (the line is clipped at
+    its edge) and the caption writes w and b as -1.34e18, never as a 19-digit number with 4 decimals."""
+    import json
+    import re
+    at = open_link(PAGE, {"lr": "3"})
+    at.button(key="b.optim.run_n_btn").click().run()
+    assert not at.exception
+    run = _lesson(at).run
+    assert run.status == "diverged" and abs(run.params()["w"][0]) > 1e12
+    y = run.data.y.numpy()
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    domains = [layer["encoding"]["y"]["scale"]["domain"] for layer in spec["layer"]
+               if "domain" in layer["encoding"]["y"].get("scale", {})]
+    assert domains, "the data chart's y axis is not fixed to the data"
+    for lo, hi in domains:
+        assert lo <= y.min() and hi >= y.max() and hi - lo < 3 * (y.max() - y.min() + 1)
+    caption = [c.value for c in at.caption if "y_hat" in c.value][0]
+    assert not re.search(r"\d{8}", caption), caption
+    assert re.search(r"-?\d\.\d+e\d+", caption), caption

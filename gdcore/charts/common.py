@@ -152,6 +152,18 @@ def line_rows(lines: list[dict], lo: float, hi: float, extra: bool = False) -> l
     return rows
 
 
+def data_domain(values, pad: float = 0.25) -> list[float]:
+    """[lo, hi] of the values plus `pad` of their span on each side (at least 1 wide before padding).
+
+    A chart that fixes its y axis here keeps the data readable when a line drawn over it runs off
+    to 1e18 (a diverging run): the line is clipped at the edge instead of flattening the points."""
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    v = v[np.isfinite(v)]
+    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 1.0)
+    p = max(hi - lo, 1e-9 * max(abs(lo), abs(hi)), 1.0) * pad
+    return [lo - p, hi + p]
+
+
 def line_scale(lines: list[dict]) -> dict:
     """The colour scale of straight lines: their labels in the order given, each with its series' colour
     (LINE_COLORS[line["series"]]; a line without a known series gets the palette colour of its position)."""
@@ -162,7 +174,8 @@ def line_scale(lines: list[dict]) -> dict:
 def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
                 height: int = 300, x_title: str = "x", y_title: str = "y", max_points: int = MAX_POINTS,
                 T: Translator | None = None) -> alt.LayerChart:
-    """Scatter of one-feature data with straight lines y = w x + b drawn over it.
+    """Scatter of one-feature data with straight lines y = w x + b drawn over it, on the data's y axis
+    (a line far off the data leaves the plot at its edge).
 
     lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False, "series": "fit"}, ...] (series: a key of
     LINE_COLORS); title: default 'Data and fitted line' in the language of T.
@@ -174,17 +187,18 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
         keep = np.linspace(0, len(x) - 1, max_points).astype(int)
         x, y = x[keep], y[keep]
     pts = pd.DataFrame({"x": x, "y": y})
+    ys = {"domain": data_domain(y), "zero": False, "nice": False}  # the data's axis, whatever the lines do
     base = alt.Chart(pts, title=T("charts.scatter_fit.title") if title is None else title,
                      mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
         x=alt.X("x:Q", title=x_title, scale={"zero": False}),
-        y=alt.Y("y:Q", title=y_title, scale={"zero": False}),
+        y=alt.Y("y:Q", title=y_title, scale=ys),
         tooltip=[alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")],
     )
     layers = [base]
     if lines:
         lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
-        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=mark("line", strokeWidth=2.5)).encode(
-            x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q", scale=ys),
             color=alt.Color("line:N", title=None, scale=line_scale(lines), legend=LEGEND_TOP),
             strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
             detail=alt.Detail("line:N")))

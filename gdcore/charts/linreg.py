@@ -11,8 +11,8 @@ import pandas as pd
 
 from ..downsample import MAX_POINTS
 from ..i18n import Translator
-from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, landscape_layers, layer_zoomed, layered, line_rows,
-                     line_scale, loss_curve, mark, tip, tr, window)
+from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, landscape_layers, layer_zoomed, layered,
+                     line_rows, line_scale, loss_curve, mark, tip, tr, window)
 
 RULE_COLOR = "#e45756"
 DOTS_UP_TO = 60  # loss curves this short also get a dot per step
@@ -102,10 +102,8 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
     xlo, xhi = (float(xv.min()), float(xv.max())) if len(xv) else (0.0, 1.0)
     if xhi - xlo < 1e-12:
         xlo, xhi = xlo - 0.5, xhi + 0.5
-    ylo, yhi = (float(yv.min()), float(yv.max())) if len(yv) else (0.0, 1.0)
-    pad = max(yhi - ylo, 1e-9 * max(abs(ylo), abs(yhi)), 1.0) * 0.25
     xs = {"domain": [xlo, xhi], "zero": False, "nice": False}
-    ys = {"domain": [ylo - pad, yhi + pad], "zero": False, "nice": False}
+    ys = {"domain": data_domain(yv), "zero": False, "nice": False}
     if len(xv) > max_points:  # evenly thinned, as scatter_fit does
         keep = np.linspace(0, len(xv) - 1, max_points).astype(int)
         xv, yv = xv[keep], yv[keep]

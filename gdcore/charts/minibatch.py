@@ -14,8 +14,8 @@ import pandas as pd
 
 from ..downsample import MAX_POINTS
 from ..i18n import Translator
-from .common import (LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, layer_zoomed, layered, line_scale,
-                     loss_axis_title, mark, tip, tr)
+from .common import (LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, layer_zoomed, layered,
+                     line_scale, loss_axis_title, mark, tip, tr)
 
 ROLE_DOMAIN = ["not drawn yet", "drawn this epoch", "current batch"]  # roles 0, 1, 2 (English)
 ROLE_KEYS = ["not_drawn", "drawn", "current"]
@@ -51,7 +51,7 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
     r = roles[idx]
     pts = pd.DataFrame({"sample": idx, "x": x[idx], "y": y[idx], "role": np.asarray(names, dtype=object)[r]})
     xs = {"zero": False}
-    ys = {"zero": False}
+    ys = {"domain": data_domain(y), "zero": False, "nice": False}  # the data's axis, whatever the lines do
     enc = dict(
         x=alt.X("x:Q", title=x_title, scale=xs), y=alt.Y("y:Q", title=y_title, scale=ys),
         color=alt.Color("role:N", title=None, scale={"domain": names, "range": ROLE_COLORS}, legend=LEGEND_TOP),
@@ -67,7 +67,7 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
         lo, hi = float(x.min()), float(x.max())
         rows = [{"x": xv, "y": ln["w"] * xv + ln["b"], "line": ln["label"], "dash": bool(ln.get("dash", False))}
                 for ln in lines for xv in (lo, hi)]
-        layers.append(alt.Chart(pd.DataFrame(rows), mark=mark("line", strokeWidth=2.5)).encode(
+        layers.append(alt.Chart(pd.DataFrame(rows), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
             x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
             stroke=alt.Stroke("line:N", title=None, legend={"orient": "bottom"},
                               scale=line_scale(lines)),

@@ -30,6 +30,7 @@ from ..engine import Run
 from ..errors import ConfigError
 from ..i18n import Translator, translator
 from ..links import Field
+from ..numbers import fixed
 from ..presets import get_preset
 
 MODES = ("batch", "stochastic", "minibatch")
@@ -534,8 +535,8 @@ def feature_xy(data: Dataset, feature: int = 0) -> tuple[np.ndarray, np.ndarray]
 
 
 def fmt_w(values: Sequence[float]) -> str:
-    """w for display: one number, or a bracketed list for several features."""
+    """w for display: one number, or a bracketed list for several features (-1.34e18 once blown up)."""
     vals = list(values)
     if len(vals) == 1:
-        return f"{vals[0]:.4f}" if math.isfinite(vals[0]) else "—"
-    return "[" + ", ".join(f"{v:.4f}" for v in vals) + "]"
+        return fixed(vals[0])
+    return "[" + ", ".join(fixed(v) for v in vals) + "]"
