@@ -259,14 +259,17 @@ def _charts(run) -> None:
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()
-        frame = charts.loss_frame(losses, T=T)
-        _ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
-                                                    label=T("linreg.train.rule_label"), T=T), "loss")
-        if len(losses) and lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
-            why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
-            st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
+        if not len(losses):  # step 0: nothing to draw yet, say what will come
+            st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            st.caption(T("linreg.train.rule_caption"))
+            frame = charts.loss_frame(losses, T=T)
+            _ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
+                                                        label=T("linreg.train.rule_label"), T=T), "loss")
+            if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
+                why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
+                st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
+            else:
+                st.caption(T("linreg.train.rule_caption"))
 
     recs = run.records()
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])

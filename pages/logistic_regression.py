@@ -167,9 +167,12 @@ def draw(run):
             st.warning(T("logreg.run.outside"))
     log = st.toggle(T("logreg.widgets.log"), key="w.logreg.log", persist_state="session",
                     help=T("logreg.widgets.log_help"))
-    _ui.chart(fit_width(charts.loss_curve(LR.loss_frames(run, T=T), log=log, title=T("logreg.run.loss_title"),
-                                          height=200, T=T)), "loss")
-    st.caption(T("logreg.run.loss_note"))
+    if run.step_count == 0:
+        st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
+    else:
+        _ui.chart(fit_width(charts.loss_curve(LR.loss_frames(run, T=T), log=log, title=T("logreg.run.loss_title"),
+                                              height=200, T=T)), "loss")
+        st.caption(T("logreg.run.loss_note"))
     if run.epoch:
         with st.expander(T("logreg.run.printed", n=run.epoch)):
             printed = LR.printed_losses(run)

@@ -210,7 +210,6 @@ def draw(r):
     with b:
         if r.step_count == 0:
             st.markdown(T("minibatch.s2.no_batch_yet", total=view.total))
-            st.code(mb.format_batch([], T=T), language=None, wrap_lines=True)
         else:
             batch_no = view.drawn - 1
             size = r.n if r.last_batch is None else len(r.last_batch)
@@ -240,10 +239,13 @@ def draw(r):
     st.session_state.setdefault(P + "log", True)
     log = st.toggle(T("minibatch.s2.log"), key=P + "log", persist_state=SESSION, help=T("minibatch.s2.log_help"))
     L = r.losses()
-    step_frame = loss_frame(L, T=T)
-    ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-    _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
-    st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
+    if not len(L):  # step 0: nothing to draw yet, say what will come
+        st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
+    else:
+        step_frame = loss_frame(L, T=T)
+        ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
+        _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
+        st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
     if is_d2l:
         st.markdown(T("minibatch.s2.d2l_prints"))
         errs = mb.estimation_errors(r.data.true_w, r.data.true_b, p)

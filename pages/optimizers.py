@@ -116,8 +116,11 @@ def draw(run):
     a.caption(T("optim.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
     with b:
-        _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
-                                                      title=T("optim.train.loss_title"), height=200)), "loss")
+        if run.step_count == 0:
+            st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
+        else:
+            _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
+                                                          title=T("optim.train.loss_title"), height=200)), "loss")
     keys = O.state_keys(run)
     st.markdown(T("optim.train.state_heading"))
     if not keys:

@@ -9,10 +9,10 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PAGES = [  # (url path, charts expected at first load, has a Step button)
     ("", 0, False),
     ("autograd_basics", 0, False),
-    ("linear_regression", 3, True),
+    ("linear_regression", 2, True),  # data and landscape; the loss curve comes with the first Step
     ("mini_batches", 2, True),
     ("why_squared_loss", 2, False),
-    ("optimizers", 2, True),
+    ("optimizers", 1, True),
     ("logistic_regression", 2, True),
     ("lr_explorer", 0, False),
 ]
