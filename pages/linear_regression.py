@@ -1,7 +1,7 @@
 """Linear regression by hand (seeds 003 and 000): the manual loop, one step at a time."""
 import streamlit as st
 
-from gdcore import charts
+from gdcore import charts, printouts
 from gdcore.charts import linreg as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linreg as lesson_math
@@ -171,11 +171,10 @@ def _config():
     if upload is not None:  # the uploaded points, the 003 loop (its init); the true line is unknown
         return preset_config("linreg-manual", mode="batch", impl="manual", optimizer="sgd", data="custom",
                              n=upload.n, seed=seed, lr=float(s[W + "lr"]), epochs=int(s[W + "steps"]), device=device)
-    return preset_config(
-        s[W + "recipe"], mode="batch", impl="manual", optimizer="sgd", true_w=(float(s[W + "true_w"]),),
-        true_b=float(s[W + "true_b"]), noise=float(s[W + "noise"]), n=int(s[W + "n"]),
-        x_range=float(s[W + "x_range"]), seed=seed, lr=float(s[W + "lr"]), epochs=int(s[W + "steps"]),
-        device=device)
+    return lesson_math.run_config(  # the tutorial's own loop: 003's `for i`, or 000's epochs of batches
+        s[W + "recipe"], int(s[W + "steps"]), true_w=(float(s[W + "true_w"]),), true_b=float(s[W + "true_b"]),
+        noise=float(s[W + "noise"]), n=int(s[W + "n"]), x_range=float(s[W + "x_range"]), seed=seed,
+        lr=float(s[W + "lr"]), device=device)
 
 
 run = _ui.build(lesson, _config, upload)
@@ -222,19 +221,23 @@ def _forward_backward_update(run) -> None:
         return
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)
-    st.markdown(T("linreg.train.what_happened", step=ex.step, epoch=ex.epoch, batch=ex.batch))
+    st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
     st.code(ex.text(T=T), language="text", wrap_lines=True)
 
 
 def _printout(run) -> None:
+    """What the tutorial would have printed by now, at its own cadence (000: every step; 003: every 500)."""
     recs = run.records(last=15)
     if not recs:
         return
+    preset = run.config.preset
+    epochs = preset == printouts.EPOCH_BATCH
     st.markdown(T("linreg.train.printout"))
-    st.caption(T("linreg.train.printout_caption"))
+    st.caption(T("linreg.train.printout_000" if epochs else "linreg.train.printout_003"))
     tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
-    tab1.code(lesson_math.tutorial_lines(recs), language="text", wrap_lines=True)
-    tab2.dataframe(lesson_math.step_table(recs), hide_index=True, width="stretch",
+    printed = printouts.lines(preset, run.losses(), recs, run.total_steps, last=15)
+    tab1.code("\n".join(printed), language="text", wrap_lines=True)
+    tab2.dataframe(lesson_math.step_table(recs, epochs=epochs), hide_index=True, width="stretch",
                    column_config={c: st.column_config.NumberColumn(format="%.6g")
                                   for c in ("loss", "Δw", "Δb", "w", "b")})
 

@@ -1,7 +1,7 @@
 """Lesson: nn.Module and optimizers (seed 002): Lr(nn.Module), nn.MSELoss, torch.optim, the race."""
 import streamlit as st
 
-from gdcore import charts
+from gdcore import charts, printouts
 from gdcore.charts import optim as ocharts
 from gdcore.config import OPTIMIZERS
 from gdcore.devices import available_devices, resolve_device
@@ -121,6 +121,13 @@ def draw(run):
         else:
             _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
                                                           title=T("optim.train.loss_title"), height=200)), "loss")
+    st.markdown(T("optim.train.printout"))
+    printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
+    if printed:
+        st.code("\n".join(printed), language="text", wrap_lines=True)
+    else:
+        st.info(T("optim.train.printout_none"), icon=":material/terminal:")
+    st.caption(T("optim.train.printout_caption"))
     keys = O.state_keys(run)
     st.markdown(T("optim.train.state_heading"))
     if not keys:

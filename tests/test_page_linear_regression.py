@@ -33,7 +33,7 @@ def test_renders_and_step_advances_exactly_one_step(at):
     at.button(key="b.linreg.step").click().run()
     assert run.step_count == 2 and len(run.losses()) == 2
     codes = " ".join(c.value for c in at.code)
-    assert "epoch(2) batch(0) loss,Δw,Δb,w,b = " in codes  # the tutorial's printout
+    assert "0 tensor(" in codes and "1 tensor(" not in codes  # 003's print(i, loss), at i % 500 == 0
     assert "w.data -= lr * w.grad" in codes and " - 0.01 × (" in codes  # the update with numbers
     assert any("2/λmax" in m.label for m in at.metric)
 
@@ -45,9 +45,9 @@ def test_presets_load_tutorial_values(at):
     assert at.number_input(key="w.linreg.noise").value == pytest.approx(0.3)
     assert at.number_input(key="w.linreg.steps").value == 792  # 99 epochs × 8 batches
     cfg = at.session_state[LESSON].run.config
-    assert (cfg.preset, cfg.mode, cfg.impl, cfg.optimizer, cfg.seed) == \
-        ("linreg-minibatch", "batch", "manual", "sgd", 100)
-    assert cfg.total_steps(cfg.n) == 792
+    assert (cfg.preset, cfg.mode, cfg.full_tensor_pitfall, cfg.impl, cfg.optimizer, cfg.seed) == \
+        ("linreg-minibatch", "minibatch", True, "manual", "sgd", 100)  # 000's loop, on the full tensors
+    assert cfg.total_steps(cfg.n) == 792 and cfg.steps_per_epoch(cfg.n) == 8
 
     at.button(key="b.linreg.preset003").click().run()
     assert at.number_input(key="w.linreg.lr").value == pytest.approx(0.01)
@@ -107,13 +107,13 @@ LINK = {"recipe": "linreg-minibatch", "true_w": "2.5", "true_b": "-1.25", "noise
 
 def _direct_run(steps: int, **overrides):
     """The run the page should build for LINK, made straight from gdcore and run for `steps` steps."""
-    from gdcore import Run, preset_config
+    from gdcore import Run
     from gdcore.devices import resolve_device
-    settings = dict(true_w=(2.5,), true_b=-1.25, noise=0.2, n=40, x_range=3.0, seed=11, lr=0.02, epochs=500)
+    from gdcore.lessons.linreg import run_config
+    settings = dict(true_w=(2.5,), true_b=-1.25, noise=0.2, n=40, x_range=3.0, seed=11, lr=0.02, steps=500)
     settings.update(overrides)
     recipe = settings.pop("recipe", "linreg-minibatch")
-    cfg = preset_config(recipe, mode="batch", impl="manual", optimizer="sgd",
-                        device=str(resolve_device("auto")), **settings)
+    cfg = run_config(recipe, device=str(resolve_device("auto")), **settings)
     run = Run(cfg)
     run.run(steps)
     return run
@@ -165,11 +165,11 @@ def test_link_preset_loads_the_tutorial_then_fields_override():
     assert at.number_input(key="w.linreg.n").value == 150  # from the preset
     assert at.number_input(key="w.linreg.lr").value == 0.005  # the link's own value wins
     run = at.session_state[LESSON].run
-    from gdcore import Run, preset_config
+    from gdcore import Run
     from gdcore.devices import resolve_device
-    direct = Run(preset_config("linreg-minibatch", mode="batch", impl="manual", optimizer="sgd", true_w=(2.0,),
-                               true_b=6.0, noise=0.3, n=150, x_range=5.0, seed=100, lr=0.005, epochs=792,
-                               device=str(resolve_device("auto"))))
+    from gdcore.lessons.linreg import run_config
+    direct = Run(run_config("linreg-minibatch", 792, true_w=(2.0,), true_b=6.0, noise=0.3, n=150, x_range=5.0,
+                            seed=100, lr=0.005, device=str(resolve_device("auto"))))
     direct.run(3)
     _same_run(run, direct)
 
@@ -233,7 +233,7 @@ def test_page_in_chinese():
     assert not at.exception
     codes = " ".join(c.value for c in at.code)
     assert zh("linreg.explain.forward") in codes and "w.data -= lr * w.grad" in codes
-    assert any(zh("linreg.train.what_happened", step=2, epoch=2, batch=0) == m.value for m in at.markdown)
+    assert any(zh("linreg.train.what_happened", step=2, where="i = 1") == m.value for m in at.markdown)
     # a diverging run in Chinese: the explanation is the Chinese one
     limit = at.session_state[LESSON].run.stability_limit()
     at.number_input(key="w.linreg.lr").set_value(round(limit * 3, 2)).run()
@@ -397,3 +397,27 @@ def test_uploaded_data_caption_says_the_controls_are_off_and_what_the_seed_still
     seed = at.session_state[LESSON].run.config.seed
     assert any(c.startswith(T("linreg.data.pure_upload", seed=seed, source="")[:12]) and "torch.rand(1)" in c
                for c in captions), captions
+
+
+def test_each_tutorial_prints_in_its_own_numbering_and_cadence(at):
+    """003 prints `print(i, loss)` when i % 500 == 0 (i from 0); 000 prints every update as
+    epoch(e) batch(i), epochs from 1 and 8 batches to an epoch: never 'epoch(792) batch(0)'."""
+    at.number_input(key="w.linreg.run_n").set_value(600).run()
+    at.button(key="b.linreg.run_n_btn").click().run()
+    printed = [c.value for c in at.code if "tensor(" in c.value]
+    assert printed and [ln.split(" ")[0] for ln in printed[0].splitlines()] == ["0", "500"]
+    assert any("`i = 599` in the tutorial's loop" in m.value for m in at.markdown)
+
+    at.button(key="b.linreg.preset000").click().run()
+    for _ in range(10):
+        at.button(key="b.linreg.step").click().run()
+    printed = [c.value for c in at.code if "lossΔw,Δb,w,b, = " in c.value]
+    assert printed and printed[0].splitlines()[-1].startswith("epoch(2) batch(1) lossΔw,Δb,w,b, = ")
+    assert printed[0].splitlines()[0].startswith("epoch(1) batch(0) ")
+    assert any("`epoch(2) batch(1)` in the tutorial's loop" in m.value for m in at.markdown)
+    at.number_input(key="w.linreg.run_n").set_value(782).run()
+    at.button(key="b.linreg.run_n_btn").click().run()
+    run = at.session_state[LESSON].run
+    assert run.step_count == 792
+    last = [c.value for c in at.code if "lossΔw,Δb,w,b, = " in c.value][0].splitlines()[-1]
+    assert last.startswith("epoch(99) batch(7) ") and "epoch(792)" not in last

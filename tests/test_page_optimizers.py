@@ -272,3 +272,17 @@ def test_after_divergence_the_data_keeps_its_axis_and_the_caption_reads_compactl
     caption = [c.value for c in at.caption if "y_hat" in c.value][0]
     assert not re.search(r"\d{8}", caption), caption
     assert re.search(r"-?\d\.\d+e\d+", caption), caption
+
+
+def test_the_tutorials_printout_every_20_steps():
+    """002 prints `Epoch[i/30000], loss: ...` when (i+1) % 20 == 0: nothing before step 20, then i = 19, 39, ..."""
+    at = open_page(PAGE)
+    assert any(i.value == translator("en")("optim.train.printout_none") for i in at.info)
+    at.button(key="b.optim.run_n_btn").click().run()  # N = 100
+    assert not at.exception
+    printed = [c.value for c in at.code if c.value.startswith("Epoch[")]
+    assert printed, "no printout"
+    lines = printed[0].splitlines()
+    assert [ln.split(",")[0] for ln in lines] == [f"Epoch[{i}/30000]" for i in (19, 39, 59, 79, 99)]
+    losses = _lesson(at).run.losses()
+    assert lines[-1] == "Epoch[99/30000], loss: {:.6f}".format(float(losses[99]))

@@ -31,6 +31,7 @@ from ..errors import ConfigError
 from ..i18n import Translator, translator
 from ..links import Field
 from ..numbers import fixed
+from .. import printouts
 from ..presets import get_preset
 
 MODES = ("batch", "stochastic", "minibatch")
@@ -495,11 +496,7 @@ def epoch_end_frame(epoch_losses: Sequence[float], steps_per_epoch: int) -> pd.D
 
 def tutorial_lines(records: Sequence[dict]) -> list[str]:
     """Seed 000's per-step print: `epoch(1) batch(0) lossΔw,Δb,w,b, = 3.456,...` (one-feature runs)."""
-    out = []
-    for r in records:
-        out.append("epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3f,%.3f,%.3f,%.3f,%.3f," % (
-            r["epoch"], r["batch"], r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]))
-    return out
+    return printouts.lines_000(records)
 
 
 def d2l_epoch_lines(epoch_losses: Sequence[float]) -> list[str]:
