@@ -1,7 +1,7 @@
 """Linear regression by hand (seeds 003 and 000): the manual loop, one step at a time."""
 import streamlit as st
 
-from gdcore import charts, printouts
+from gdcore import charts, printouts, seeding
 from gdcore.charts import linreg as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linreg as lesson_math
@@ -149,6 +149,8 @@ if show_seed:
     r2.caption(pure)
 elif show_data:
     st.caption(pure)
+if (show_seed or show_data) and not own:  # which tutorials fix their numbers, and how far unseeded runs end apart
+    st.caption(seeding.sentence(st.session_state[W + "recipe"], T))
 
 # -- lr and length --------------------------------------------------------------------------------
 

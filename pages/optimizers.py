@@ -1,7 +1,7 @@
 """Lesson: nn.Module and optimizers (seed 002): Lr(nn.Module), nn.MSELoss, torch.optim, the race."""
 import streamlit as st
 
-from gdcore import charts, printouts
+from gdcore import charts, printouts, seeding
 from gdcore.charts import optim as ocharts
 from gdcore.config import OPTIMIZERS
 from gdcore.devices import available_devices, resolve_device
@@ -82,6 +82,8 @@ if "seed" in cc:
     cc["seed"].number_input(T("optim.train.seed"), min_value=0, max_value=O.MAX_SEED, step=1, value=None,
                             key="w.optim.seed", persist_state="session", placeholder=T("optim.train.seed_placeholder"),
                             help=T("optim.train.seed_help"))
+if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
+    st.caption(seeding.sentence(PRESET, T))
 opt_name = st.session_state["w.optim.optimizer"]
 hp_names = [h for h in O.HYPER[opt_name] if h in O.MAIN_HYPER]
 if hp_names and _ui.shown(NAME, "optimizer"):

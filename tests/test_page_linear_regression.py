@@ -421,3 +421,24 @@ def test_each_tutorial_prints_in_its_own_numbering_and_cadence(at):
     assert run.step_count == 792
     last = [c.value for c in at.code if "lossΔw,Δb,w,b, = " in c.value][0].splitlines()[-1]
     assert last.startswith("epoch(99) batch(7) ") and "epoch(792)" not in last
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_says_which_tutorials_are_seeded_and_how_far_unseeded_runs_end_apart(lang):
+    """003 sets no seed, so seed 0 is this page's, not 'the tutorial's'; 000 seeds only its data. The
+    caption says so, with the measured spread of the final w and b over unseeded runs."""
+    from gdcore import seeding
+    from gdcore.i18n import translator
+    T = translator(lang)
+    at = open_link(PAGE, {"lang": lang})
+    captions = [c.value for c in at.caption]
+    assert "the tutorial's seed" not in " ".join(captions) and "教程的种子" not in " ".join(captions)
+    s = seeding.spread("linreg-manual")
+    note = [c for c in captions if "003" in c and f"{s.w_lo[0]:.3f} – {s.w_hi[0]:.3f}" in c]
+    assert note and note[0] == seeding.sentence("linreg-manual", T)
+    at.button(key="b.linreg.preset000").click().run()
+    captions = [c.value for c in at.caption]
+    assert seeding.sentence("linreg-minibatch", T) in captions
+    assert any("np.random.seed(100)" in c for c in captions)
+    opt = open_link("pages/optimizers.py", {"lang": lang})
+    assert seeding.sentence("linreg-module", T) in [c.value for c in opt.caption]
