@@ -39,30 +39,28 @@ if _ui.shown(NAME, "presets"):
     _ui.preset_button(T("optim.preset"), TUTORIAL, key="b.optim.preset", help=T("optim.preset_help"))
 
 # -- the model and the loop ------------------------------------------------------------------------
-c1, c2 = st.columns(2)
-with c1:
-    st.subheader(T("optim.model.heading"))
-    st.code("class Lr(nn.Module):\n"
-            "    def __init__(self):\n"
-            "        super(Lr, self).__init__()\n"
-            "        self.linear = nn.Linear(1, 1)   # holds w (weight) and b (bias)\n\n"
-            "    def forward(self, x):\n"
-            "        out = self.linear(x)            # y_hat = x w + b\n"
-            "        return out\n\n"
-            "model = Lr()\n"
-            "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python", wrap_lines=True)
-    st.markdown(T("optim.model.text"))
-with c2:
-    st.subheader(T("optim.loop.heading"))
-    st.code("criterion = nn.MSELoss()\n"
-            "optimizer = optim.SGD(model.parameters(), lr=1e-3)\n"
-            "for i in range(30000):\n"
-            "    out = model(x)                 # forward\n"
-            "    loss = criterion(y, out)       # mean((y_hat - y)**2)\n"
-            "    optimizer.zero_grad()          # Δw, Δb := 0\n"
-            "    loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b\n"
-            "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python", wrap_lines=True)
-    st.markdown(T("optim.loop.text"))
+# one above the other, at full width: two columns cut these lines in half
+st.subheader(T("optim.model.heading"))
+st.code("class Lr(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super(Lr, self).__init__()\n"
+        "        self.linear = nn.Linear(1, 1)   # holds w (weight) and b (bias)\n\n"
+        "    def forward(self, x):\n"
+        "        out = self.linear(x)            # y_hat = x w + b\n"
+        "        return out\n\n"
+        "model = Lr()\n"
+        "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python", wrap_lines=True)
+st.markdown(T("optim.model.text"))
+st.subheader(T("optim.loop.heading"))
+st.code("criterion = nn.MSELoss()\n"
+        "optimizer = optim.SGD(model.parameters(), lr=1e-3)\n"
+        "for i in range(30000):\n"
+        "    out = model(x)                 # forward\n"
+        "    loss = criterion(y, out)       # mean((y_hat - y)**2)\n"
+        "    optimizer.zero_grad()          # Δw, Δb := 0\n"
+        "    loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b\n"
+        "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python", wrap_lines=True)
+st.markdown(T("optim.loop.text"))
 
 # -- the main run --------------------------------------------------------------------------------
 st.subheader(T("optim.train.heading"))
