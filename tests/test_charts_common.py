@@ -105,3 +105,15 @@ def test_scatter_fit_keeps_the_datas_axis_when_a_line_runs_off_to_1e18():
     lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
     assert lo <= 0.8 and hi >= 3.8 and hi - lo < 6
     assert spec["layer"][1]["encoding"]["y"]["scale"]["domain"] == [lo, hi] and spec["layer"][1]["mark"]["clip"] is True
+
+
+def test_a_start_line_near_the_data_stays_in_view_a_diverged_one_is_clipped():
+    from gdcore.charts.common import data_domain
+    y = np.linspace(6.0, 16.0, 50)  # tutorial 000's points: y from about 6 to 16
+    start = [{"label": "fit", "w": 0.36, "b": -0.29}]  # a torch.randn start: y from -0.29 to 1.5
+    lo, hi = data_domain(y, start, (0.0, 5.0))
+    assert lo < -0.29 and hi > 16.0  # the learner sees where the line starts
+    lo, hi = data_domain(y, [{"label": "fit", "w": -1.3e18, "b": -4e18}], (0.0, 5.0))
+    assert 0 < lo < 6.0 and 16.0 < hi < 25  # a diverged line does not flatten the points
+    spec = charts.scatter_fit(np.linspace(0, 5, 50), y, start).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"][0] < -0.29

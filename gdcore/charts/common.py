@@ -152,16 +152,24 @@ def line_rows(lines: list[dict], lo: float, hi: float, extra: bool = False) -> l
     return rows
 
 
-def data_domain(values, pad: float = 0.25) -> list[float]:
-    """[lo, hi] of the values plus `pad` of their span on each side (at least 1 wide before padding).
+def data_domain(values, lines: list[dict] | None = None, x_range: tuple[float, float] = (0.0, 1.0),
+                pad: float = 0.25, reach: float = 3.0) -> list[float]:
+    """The y axis of data with straight lines over it: [lo, hi] of the values plus `pad` of their span
+    (at least 1 wide) on each side, widened to hold the lines (y = w x + b over x_range) while they
+    stay within `reach` spans of the data.
 
-    A chart that fixes its y axis here keeps the data readable when a line drawn over it runs off
-    to 1e18 (a diverging run): the line is clipped at the edge instead of flattening the points."""
+    A line farther off (a diverging run at 1e18) does not stretch the axis: it is clipped at the edge
+    and the points stay readable; a start line a little below the data is still in view."""
     v = np.asarray(values, dtype=np.float64).reshape(-1)
     v = v[np.isfinite(v)]
     lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 1.0)
-    p = max(hi - lo, 1e-9 * max(abs(lo), abs(hi)), 1.0) * pad
-    return [lo - p, hi + p]
+    span = max(hi - lo, 1e-9 * max(abs(lo), abs(hi)), 1.0)
+    ends = [ln["w"] * x + ln["b"] for ln in lines or [] for x in x_range]
+    ends = [e for e in ends if np.isfinite(e)]
+    if ends and max(hi, *ends) - min(lo, *ends) <= (1.0 + reach) * span:
+        lo, hi = min(lo, *ends), max(hi, *ends)
+        span = max(hi - lo, span)
+    return [lo - span * pad, hi + span * pad]
 
 
 def line_scale(lines: list[dict]) -> dict:
@@ -187,7 +195,8 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
         keep = np.linspace(0, len(x) - 1, max_points).astype(int)
         x, y = x[keep], y[keep]
     pts = pd.DataFrame({"x": x, "y": y})
-    ys = {"domain": data_domain(y), "zero": False, "nice": False}  # the data's axis, whatever the lines do
+    lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    ys = {"domain": data_domain(y, lines, (lo, hi)), "zero": False, "nice": False}  # a diverged line: clipped
     base = alt.Chart(pts, title=T("charts.scatter_fit.title") if title is None else title,
                      mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
         x=alt.X("x:Q", title=x_title, scale={"zero": False}),
@@ -196,7 +205,6 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
     )
     layers = [base]
     if lines:
-        lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
         layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
             x=alt.X("x:Q"), y=alt.Y("y:Q", scale=ys),
             color=alt.Color("line:N", title=None, scale=line_scale(lines), legend=LEGEND_TOP),

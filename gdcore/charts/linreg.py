@@ -103,7 +103,7 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
     if xhi - xlo < 1e-12:
         xlo, xhi = xlo - 0.5, xhi + 0.5
     xs = {"domain": [xlo, xhi], "zero": False, "nice": False}
-    ys = {"domain": data_domain(yv), "zero": False, "nice": False}
+    ys = {"domain": data_domain(yv, lines, (xlo, xhi)), "zero": False, "nice": False}
     if len(xv) > max_points:  # evenly thinned, as scatter_fit does
         keep = np.linspace(0, len(xv) - 1, max_points).astype(int)
         xv, yv = xv[keep], yv[keep]

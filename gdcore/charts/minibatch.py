@@ -51,7 +51,8 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
     r = roles[idx]
     pts = pd.DataFrame({"sample": idx, "x": x[idx], "y": y[idx], "role": np.asarray(names, dtype=object)[r]})
     xs = {"zero": False}
-    ys = {"domain": data_domain(y), "zero": False, "nice": False}  # the data's axis, whatever the lines do
+    x_range = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    ys = {"domain": data_domain(y, lines, x_range), "zero": False, "nice": False}  # a diverged line: clipped
     enc = dict(
         x=alt.X("x:Q", title=x_title, scale=xs), y=alt.Y("y:Q", title=y_title, scale=ys),
         color=alt.Color("role:N", title=None, scale={"domain": names, "range": ROLE_COLORS}, legend=LEGEND_TOP),
