@@ -5,6 +5,7 @@ import torch
 from gdcore.devices import available_devices
 from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
 from gdcore.links import SEED_FIELD, Note, page_owns_seed
+from pages import _guard
 
 
 @st.cache_resource
@@ -17,6 +18,7 @@ def _one_torch_thread() -> bool:
 
 
 _one_torch_thread()
+_guard.install()  # a forged, wrong-typed widget value reads as no value (pages/_guard.py)
 st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon=":material/trending_down:", layout="wide")
 
 # A widget's value is dropped when the user visits a page that does not draw it; lesson widgets

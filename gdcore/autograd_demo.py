@@ -364,9 +364,11 @@ def data_vs_detach(fill: float = 1.0, rows: int = 2, cols: int = 2, T: Translato
     return result
 
 
-def numpy_demo(fill: float = 1.0, rows: int = 2, cols: int = 2, T: Translator | None = None) -> dict:
-    """x.numpy() is refused while x requires grad; x.detach().numpy() is a view of the same memory."""
-    x = torch.full((rows, cols), float(fill), requires_grad=True)
+def numpy_demo(fill: float = 1.0, rows: int = 2, cols: int = 2, T: Translator | None = None,
+               requires_grad: bool = True) -> dict:
+    """x.numpy() is refused while x requires grad (and works when it does not); x.detach().numpy() is a
+    view of the same memory."""
+    x = torch.full((rows, cols), float(fill), requires_grad=requires_grad)
     rec = {"error": None}
     try:
         x.numpy()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_POINTS = 2000  # per series; plenty for a chart a few hundred pixels wide
+MAX_POINTS = 1000  # per series: 500 min/max buckets, more than a chart a few hundred pixels wide can show
 
 
 def minmax_indices(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:

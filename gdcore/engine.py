@@ -68,6 +68,12 @@ def uses_manual_update(config: Config) -> bool:
     return config.impl == "manual" and config.optimizer == "sgd" and config.weight_decay == 0
 
 
+def step_position(step: int, steps_per_epoch: int) -> tuple[int, int]:
+    """(epoch, batch) of the 1-based `step`, numbered as tutorial 000 prints them: epochs from 1
+    (`for epoch in range(1, 100)`), batches from 0 (`enumerate(dataloader)`)."""
+    return (step - 1) // steps_per_epoch + 1, (step - 1) % steps_per_epoch
+
+
 class _RecordingBatchSampler(BatchSampler):
     """A BatchSampler that remembers the indices of the batch it yielded last."""
 
@@ -169,6 +175,10 @@ class Run:
         self._it = None
         self.last_batch: list[int] | None = None  # indices of the last batch drawn (None: full data)
         self.epoch_batches: list[list[int] | None] = []  # the batches drawn so far this epoch
+        # for putting the batches back on divergence: each staged step's batch, and the step count,
+        # epoch list and last batch as they stood at the last flush
+        self._staged_batches: list[list[int] | None] = []
+        self._flushed_batches: tuple[int, list, list[int] | None] = (0, self.epoch_batches, None)
         self._pending_epoch: list[tuple[int, torch.Tensor, torch.Tensor | None]] = []
         self._final_eval: tuple[int, float] | None = None
         self.status = "ok"
@@ -345,6 +355,7 @@ class Run:
                     self._pending_epoch.append((self.step_count, None, self._eval(self.X_val, self.y_val)))
             self._it, self.batch_in_epoch, self.last_batch, self.epoch_batches = None, 0, None, []
             return
+        staged = self._staged_batches
         for _ in range(k):
             if self._it is None:
                 self._it = self.epoch_iter()
@@ -358,6 +369,7 @@ class Run:
             self.last_batch = idx if not isinstance(idx, int) else [idx]
             if record_batches and len(self.epoch_batches) < 256:
                 self.epoch_batches.append(self.last_batch)
+            staged.append(self.last_batch)
             if self.batch_in_epoch == spe:
                 self._end_epoch()
 
@@ -432,6 +444,8 @@ class Run:
         if self._pending_epoch:
             self._flush_epochs(limit=None if bad is None else before + bad[0])
         if bad is None:
+            self._flushed_batches = (self.step_count, self.epoch_batches, self.last_batch)
+            self._staged_batches.clear()
             return
         row, col = bad
         step = before + row + 1
@@ -484,6 +498,30 @@ class Run:
             es.pop()
         self.epoch = self.step_count // self.steps_per_epoch
         self.batch_in_epoch = self.step_count % self.steps_per_epoch
+        self._restore_batches()
+
+    def _restore_batches(self) -> None:
+        """Put back the batch of the last finite step and its epoch's batches so far.
+
+        The loop may have drawn batches past the bad step before the staged rows were checked;
+        what the run shows must be the batches of step `step_count`, as stepping one at a time
+        would have left them.
+        """
+        flushed_at, flushed_list, flushed_last = self._flushed_batches
+        staged = self._staged_batches
+        s, spe = self.step_count, self.steps_per_epoch
+        if not staged and s == flushed_at:
+            return  # nothing was drawn past the last flush (full-batch path)
+        if s == 0:
+            self.last_batch, self.epoch_batches = None, []
+            return
+        start = (s - 1) // spe * spe + 1  # first step of the epoch step s belongs to
+        mine = staged[max(0, start - flushed_at - 1): s - flushed_at]  # its staged steps
+        before = list(flushed_list[: flushed_at - start + 1]) if start <= flushed_at else []
+        self.last_batch = mine[-1] if mine else flushed_last
+        if self.config.mode != "batch":
+            self.epoch_batches = (before + mine)[:256]
+        self._staged_batches = []
 
     def stability_limit(self) -> float | None:
         """Full-batch lr limit for this data, loss and optimizer (None where none applies)."""
@@ -515,7 +553,7 @@ class Run:
             return msg + T("engine.below_limit", lr=lr, label=label, limit=f"{limit:.3g}", batch_size=self.batch_size)
         if c.loss == "bce_manual":
             return msg + T("engine.log0")
-        return msg + T("engine.too_large", lr=lr, optimizer=c.optimizer)
+        return msg + T("engine.too_large", lr=lr, optimizer=T(f"engine.optimizer.{c.optimizer}"))
 
     # -- records for display (all on the CPU) ----------------------------------------------------
     def sync(self) -> None:
@@ -594,7 +632,8 @@ class Run:
         spe = self.steps_per_epoch
         out = []
         for s, row in zip(steps.tolist(), rows.tolist()):
-            rec = {"step": s, "epoch": (s - 1) // spe + 1, "batch": (s - 1) % spe, "loss": float(L[s - 1])}
+            epoch, batch = step_position(s, spe)
+            rec = {"step": s, "epoch": epoch, "batch": batch, "loss": float(L[s - 1])}
             rec.update(zip(cols, row))
             out.append(rec)
         return out

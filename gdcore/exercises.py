@@ -4,6 +4,10 @@ An exercise is a question with typed answer fields; `check(exercise_id, answer)`
 the answer implies and returns a `Verdict` (ok, a message key, the numbers behind it). Nothing a
 learner enters is executed: answers are numbers or choices from fixed lists.
 
+A wrong answer's verdict says what the answer did, never what the right one is: hints come first
+(`feedback`), and `solution_text` gives the answer, found by training, only after
+`ANSWER_AFTER_TRIES` wrong tries or when the learner asks for it.
+
 The "fix the broken loop" exercises run `gdcore.hand_loop`, the tutorial-003 loop written out with
 a switch for each classic slip; a fix is right when the repaired loop reproduces the preset's run.
 """
@@ -32,6 +36,10 @@ ACCURACY_MAX_STEPS = 5000  # keeps one check under a second or two on a shared s
 RACE_STEPS = 200
 FIX_STEPS = 200
 MAX_LR = 100.0
+ANSWER_AFTER_TRIES = 3  # wrong tries before the answer is shown without being asked for
+# verdicts that ask for a complete answer rather than judge one (they are not tries)
+INPUT_KEYS = frozenset({"pick_one", "pick_both", "need_number", "need_lr", "need_lr_and_limit", "bad_setting",
+                        "acc_too_long"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,24 @@ class Verdict:
     ok: bool
     key: str  # locale key under exercises.verdict.*
     values: dict = field(default_factory=dict)
+
+    @property
+    def is_try(self) -> bool:
+        """A judged answer (right or wrong), not a request to fill in the fields first."""
+        return self.key not in INPUT_KEYS
+
+
+@dataclass(frozen=True)
+class Feedback:
+    hints: int  # how many hints to show
+    answer: bool  # whether to show the answer
+
+
+def feedback(exercise: "Exercise", wrong_tries: int, hints_asked: int, answer_asked: bool) -> Feedback:
+    """What a learner sees besides the verdict: a hint more after each wrong try, the answer only
+    after ANSWER_AFTER_TRIES wrong tries or on request."""
+    hints = min(exercise.hints, max(hints_asked, wrong_tries))
+    return Feedback(hints, answer_asked or wrong_tries >= ANSWER_AFTER_TRIES)
 
 
 @dataclass(frozen=True)
@@ -97,8 +123,10 @@ FIXES: dict[str, dict] = {
             "more_steps": dict(reduction="sum", steps=2 * FIX_STEPS),
         },
     },
-    # seed 000: `for batch_x, batch_y in dataloader:` but `h = tensorX * w + b` on the full tensors
+    # seed 000: `for batch_x, batch_y in dataloader:` but `h = tensorX * w + b` on the full tensors;
+    # the reference is the loop as intended, not the tutorial as printed (which has the slip)
     "fix_full_tensor": {
+        "reference": "intended",
         "config": lambda: preset_config("linreg-minibatch"),
         "broken": dict(full_tensors=True),
         "options": {
@@ -128,16 +156,22 @@ def _check_fix(exercise_id: str, choice: str) -> Verdict:
     values = {"steps": FIX_STEPS, "w": _fmt(result.w), "b": _fmt(result.b), "w_ref": _fmt(ref["w"]),
               "b_ref": _fmt(ref["b"])}
     if result.error:
-        return Verdict(False, "fix_error", {**values, "error": result.error})
+        return Verdict(False, "fix_error", {**values, "error": error_sentence(result.error)})
     if not result.finite:
         return Verdict(False, "fix_diverged", values)
+    intended = spec.get("reference") == "intended"  # what the repaired loop is compared with
     if same_params(result, ref):
-        return Verdict(True, "fix_ok", values)
-    return Verdict(False, "fix_differs", values)
+        return Verdict(True, "fix_ok_intended" if intended else "fix_ok", values)
+    return Verdict(False, "fix_differs_intended" if intended else "fix_differs", values)
 
 
 def _fmt(v: list[float]) -> str:
     return ", ".join(f"{x:.6g}" for x in v)
+
+
+def error_sentence(error: str) -> str:
+    """An exception's text without its closing full stop (the sentence around it adds one)."""
+    return error.rstrip().rstrip(".")
 
 
 # -- the other exercises ------------------------------------------------------------------------
@@ -189,6 +223,8 @@ def check(exercise_id: str, answer: dict) -> Verdict:
         values = {"guess": f"{guess:.6g}", "actual": f"{actual:.6g}", "first_order": f"{first_order:.6g}",
                   "loss0": f"{s['loss']:.6g}"}
         ok = abs(guess - actual) <= PREDICT_TOLERANCE * abs(actual)
+        if not ok:  # the direction only: the value itself is the answer
+            values = {"guess": values["guess"], "tolerance": f"{PREDICT_TOLERANCE:.0%}"}
         return Verdict(ok, "predict_ok" if ok else ("predict_high" if guess > actual else "predict_low"), values)
     if exercise_id == "goldilocks":
         lr = _number(answer, "lr")
@@ -197,8 +233,9 @@ def check(exercise_id: str, answer: dict) -> Verdict:
         run = Run(manual_config(lr=lr, epochs=GOLDILOCKS_STEPS))
         run.run()
         final = float(run.losses()[-1]) if len(run.losses()) else float("nan")
+        # no stability limit here: naming it is exercise 3's answer
         values = {"lr": f"{lr:g}", "loss": f"{final:.3g}", "target": f"{GOLDILOCKS_TARGET:g}",
-                  "steps": GOLDILOCKS_STEPS, "limit": f"{run.stability_limit():.4g}"}
+                  "steps": GOLDILOCKS_STEPS}
         if run.status == "diverged":
             return Verdict(False, "gold_diverged", {**values, "at": run.divergence.step})
         if _growing(run):
@@ -298,8 +335,8 @@ def _check_race(answer: dict) -> Verdict:
     best = min(finals, key=finals.get)
     values = {"best": optim_lesson.LABELS[best], "loss": f"{finals[best]:.3g}", "steps": RACE_STEPS,
               "chosen": optim_lesson.LABELS.get(winner, winner), "chosen_loss": f"{finals[winner]:.3g}"}
-    if winner != best:
-        return Verdict(False, "race_wrong_winner", values)
+    if winner != best:  # how the chosen one did, not who won
+        return Verdict(False, "race_wrong_winner", {k: values[k] for k in ("chosen", "chosen_loss", "steps")})
     if REASONS[reason] != best:
         return Verdict(False, "race_wrong_reason", values)
     return Verdict(True, "race_ok", values)
@@ -323,3 +360,71 @@ def broken_result(exercise_id: str) -> LoopResult:
     """What the broken loop does (shown before the learner picks a fix)."""
     spec = FIXES[exercise_id]
     return hand_loop(spec["config"](), FIX_STEPS, **spec["broken"])
+
+
+def broken_values(exercise_id: str) -> dict[str, str]:
+    """The broken loop's w, b and error, as a fix exercise's task text quotes them."""
+    r = broken_result(exercise_id)
+    return {"w": ", ".join(f"{v:.4g}" for v in r.w), "b": ", ".join(f"{v:.4g}" for v in r.b),
+            "error": error_sentence(r.error) if r.error else ""}
+
+
+# -- the answers, found by training (shown after several wrong tries or on request) --------------
+
+def _lr_2sig(x: float) -> float:
+    return float(f"{x:.2g}")
+
+
+@functools.lru_cache(maxsize=16)  # fixed per exercise for everyone: immutable values, computed once per process
+def _solution(exercise_id: str) -> tuple[str, tuple[tuple[str, object], ...]]:
+    """(locale key under exercises.solution.*, its values) for one exercise."""
+    if exercise_id in FIXES:
+        return "fix", (("options", tuple(fix_correct_options(exercise_id))),)
+    if exercise_id == "predict":
+        s = predict_setup()
+        first_order = s["loss"] - s["lr"] * (s["grad_w"] ** 2 + s["grad_b"] ** 2)
+        return "predict", (("actual", f"{_actual_after_one_step():.6g}"), ("first_order", f"{first_order:.6g}"),
+                           ("loss0", f"{s['loss']:.6g}"))
+    limit = Run(manual_config()).stability_limit()
+    if exercise_id == "goldilocks":
+        for share in (0.7, 0.8, 0.6, 0.9, 0.5, 0.4):  # a little below the limit first
+            lr = _lr_2sig(share * limit)
+            v = check("goldilocks", {"lr": lr})
+            if v.ok:
+                return "goldilocks", (("lr", v.values["lr"]), ("loss", v.values["loss"]), ("steps", GOLDILOCKS_STEPS),
+                                      ("target", v.values["target"]))
+        raise RuntimeError("no learning rate below the stability limit reaches the goldilocks target")
+    if exercise_id == "diverge":
+        for factor in (1.5, 2, 3, 5):  # one that reaches inf or nan, so the step can be named
+            lr = _lr_2sig(factor * limit)
+            v = check("diverge", {"lr": lr, "limit": limit})
+            if v.ok and v.values["at"]:
+                return "diverge", (("lr", f"{lr:g}"), ("limit", f"{limit:.4g}"), ("at", v.values["at"]))
+        raise RuntimeError("no learning rate above the stability limit diverges")
+    if exercise_id == "accuracy":
+        for epochs in (100, 300, 1000, ACCURACY_MAX_STEPS):
+            for lr in (1.0, 3.0, 10.0):
+                answer = {"mode": "batch", "loss": "bce_logits", "lr": lr, "epochs": epochs, "batch_size": 1}
+                v = check("accuracy", answer)
+                if v.ok:
+                    return "accuracy", (("lr", f"{lr:g}"), ("epochs", epochs), ("acc", v.values["acc"]))
+        raise RuntimeError("no full-batch setting reaches the accuracy target")
+    if exercise_id == "race":
+        finals = race_results()
+        best = min(finals, key=finals.get)
+        reason = next(r for r, who in REASONS.items() if who == best)
+        return "race", (("best", optim_lesson.LABELS[best]), ("loss", f"{finals[best]:.3g}"), ("steps", RACE_STEPS),
+                        ("reason", reason))
+    raise KeyError(exercise_id)
+
+
+def solution_text(exercise_id: str, T) -> str:
+    """The answer to one exercise, in T's language, with the numbers that show it is right."""
+    key, items = _solution(exercise_id)
+    values = dict(items)
+    p = f"exercises.{exercise_id}"
+    if key == "fix":
+        values = {"fix": T("exercises.solution.fix_or").join(T(f"{p}.options.{o}") for o in values["options"])}
+    elif key == "race":
+        values["reason"] = T(f"{p}.reasons.{values['reason']}")
+    return T(f"exercises.solution.{key}", **values)

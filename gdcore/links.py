@@ -118,6 +118,23 @@ class Link:
 
 
 SEED_FIELD = Field("seed", "w.seed", "optional_int", 0, 2**31 - 1)
+STEPS_FIELD = Field("steps", "", "int", 0, MAX_LINK_STEPS)
+LOCK_FIELD = Field("lock", "", "bool")
+
+
+def _bound(v: float | None) -> str:
+    """A range end for a sentence: whole numbers with thousands separators, others in short form."""
+    if v is None:
+        return ""
+    return f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:g}"
+
+
+def note_text(note: Note, T) -> str:
+    """One sentence for a skipped link value, with the bounds or choices its field allows."""
+    f = note.field
+    return T(f"ui.link.reason.{note.reason}", name=note.name, raw=note.raw,
+             lo=_bound(f.lo) if f else "", hi=_bound(f.hi) if f else "",
+             choices=", ".join(map(str, f.choices)) if f else "")
 
 
 def _first(v: Any) -> str:
@@ -141,23 +158,25 @@ def decode(params: Mapping[str, Any], fields: Sequence[Field], groups: Iterable[
             if raw.lower().split("-")[0] in LANGS:
                 link.lang = raw.lower().split("-")[0]
             else:
-                link.notes.append(Note(name, raw, "unknown_choice"))
+                link.notes.append(Note(name, raw[:MAX_VALUE_CHARS], "unknown_choice",
+                                       Field("lang", "", "choice", choices=tuple(LANGS))))
         elif name == "steps":
             try:
-                link.steps = Field("steps", "", "int", 0, MAX_LINK_STEPS).parse(raw)
+                link.steps = STEPS_FIELD.parse(raw)
             except ValueError as exc:
-                link.notes.append(Note(name, raw, str(exc)))
+                link.notes.append(Note(name, raw[:MAX_VALUE_CHARS], str(exc), STEPS_FIELD))
         elif name == "hide":
             wanted = [g.strip() for g in raw.split(",") if g.strip()]
             unknown = [g for g in wanted if g not in groups]
             link.hide = tuple(g for g in groups if g in wanted)
             if unknown:
-                link.notes.append(Note(name, ",".join(unknown)[:MAX_VALUE_CHARS], "unknown_choice"))
+                link.notes.append(Note(name, ",".join(unknown)[:MAX_VALUE_CHARS], "unknown_choice",
+                                       Field("hide", "", "choice", choices=groups)))
         elif name == "lock":
             try:
-                link.lock = Field("lock", "", "bool").parse(raw)
+                link.lock = LOCK_FIELD.parse(raw)
             except ValueError as exc:
-                link.notes.append(Note(name, raw, str(exc)))
+                link.notes.append(Note(name, raw[:MAX_VALUE_CHARS], str(exc), LOCK_FIELD))
         elif name == "seed" and name not in by_name:
             try:
                 link.seed = SEED_FIELD.parse(raw)

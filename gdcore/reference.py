@@ -93,6 +93,54 @@ def loss_grid(X, y, w_values, b_values, loss: str = "mse") -> np.ndarray:
     return grid / 2 if loss == "half_squared" else grid
 
 
+@dataclass(frozen=True)
+class Bowl:
+    """The mean squared loss of a one-feature line, as the quadratic it is around its minimum.
+
+    L(w, b) = L* + sxx (w - w*)^2 + 2 sx (w - w*)(b - b*) + (b - b*)^2   (halved for d2l's loss)
+
+    Written around (w*, b*), where the linear terms vanish, it keeps its digits near the optimum,
+    and six numbers describe the whole landscape: a chart computes its cells in the browser
+    instead of receiving a grid on every step.
+    """
+
+    w_star: float
+    b_star: float
+    loss_star: float  # the mean squared error at (w*, b*)
+    sxx: float  # mean of x^2
+    sx: float  # mean of x
+    half: bool = False  # d2l's squared_loss: (y_hat - y)^2 / 2
+
+    def at(self, w, b) -> np.ndarray:
+        """The loss at (w, b) (arrays broadcast)."""
+        dw, db = np.asarray(w, float) - self.w_star, np.asarray(b, float) - self.b_star
+        q = self.sxx * dw * dw + 2 * self.sx * dw * db + db * db
+        full = np.maximum(self.loss_star + q, 0.0)
+        return full / 2 if self.half else full
+
+    def grid(self, w_values, b_values) -> np.ndarray:
+        """result[i, j] at (w_values[j], b_values[i]), as loss_grid() lays it out."""
+        W, B = np.meshgrid(np.asarray(w_values, float), np.asarray(b_values, float))
+        return self.at(W, B)
+
+    def expression(self, w: str = "datum.w", b: str = "datum.b") -> str:
+        """The same loss as a Vega expression of two fields (numbers written exactly, as repr does)."""
+        dw, db = f"({w} - {self.w_star!r})", f"({b} - {self.b_star!r})"
+        full = f"max({self.loss_star!r} + {self.sxx!r}*{dw}*{dw} + " \
+               f"{2 * self.sx!r}*{dw}*{db} + {db}*{db}, 0)"
+        return f"{full} / 2" if self.half else full
+
+
+def bowl(X, y, loss: str = "mse") -> Bowl:
+    """The landscape of a one-feature line's mean squared (or half squared) loss on (X, y)."""
+    x = _np(X)
+    if x.reshape(len(x), -1).shape[1] != 1:
+        raise ValueError("the loss landscape is drawn for one-feature data")
+    x = x.reshape(-1)
+    opt = least_squares(X, y)
+    return Bowl(opt.w[0], opt.b, opt.mse, float((x * x).mean()), float(x.mean()), loss == "half_squared")
+
+
 def logistic_loss_grid(X, y, w1_values, w2_values, b: float = 0.0) -> np.ndarray:
     """Mean binary cross-entropy over a (w1, w2) grid at a fixed b, computed stably from logits."""
     Xn, yv = _np(X), _np(y).reshape(-1)

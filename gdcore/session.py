@@ -1,11 +1,15 @@
 """Per-user lesson state for the dashboard, with no streamlit in it (so it is testable).
 
 A page keeps one `Lesson` per lesson in `st.session_state` (under a key no widget owns). The
-lesson owns the current run and the long-run/play state; `tick()` advances a long run by a time
-budget, so a page can call it from an `st.fragment(run_every=...)` and stay responsive.
+lesson owns the current run and the long-run/play state. With a `Trainer` (gdcore.trainer), a long
+run trains on the process's worker thread and the page's live fragment only draws; without one,
+`tick()` advances it by a time budget in the caller's thread (tests, scripts).
+
+The worker and the page share the lesson through `lock`: hold it to step, reset or read the run.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -21,7 +25,13 @@ IDLE, RUNNING, PLAYING = "idle", "running", "playing"
 class Lesson:
     """One learner's state on one lesson page: config, data, run, and what is in progress."""
 
-    def __init__(self) -> None:
+    def __init__(self, trainer=None) -> None:
+        self.lock = threading.RLock()  # the page and the worker take turns on the run
+        self.trainer = trainer  # None: long runs advance by tick() in the caller's thread
+        self.seen = time.monotonic()  # when a page last looked (the worker pauses unwatched runs)
+        self.quiet = False  # a long run that shows only its progress until it ends (a link's replay)
+        self.error: str | None = None  # why the worker had to stop the last long run
+        self._token = -1  # the last click acted on (see take())
         self.config: Config | None = None
         self.data: Dataset | None = None
         self.run: Run | None = None
@@ -33,32 +43,68 @@ class Lesson:
     def ensure(self, config: Config, data: Dataset | None = None) -> Run:
         """The lesson's run for this config and data; a new run only when either changed."""
         if self.run is None or config != self.config or (data is not None and data is not self.data):
-            self.run = Run(config, data)
-            self.config, self.data = config, data
-            self.mode = IDLE
+            run = Run(config, data)  # built outside the lock: a bad config raises before anything changes
+            with self.lock:
+                self.stop()
+                self.run = run
+                self.config, self.data = config, data
         return self.run
 
     def reset(self) -> None:
-        if self.run is not None:
-            self.run.reset()
-        self.mode = IDLE
+        with self.lock:
+            self.stop()
+            if self.run is not None:
+                self.run.reset()
 
-    def start(self, n: int | None = None) -> None:
-        """Begin a long run of n steps (default: to the end); ticks advance it."""
-        run = self.run
-        if run is None or run.done:
-            return
-        remaining = run.total_steps - run.step_count
-        self.target = run.step_count + (remaining if n is None else min(n, remaining))
-        self.mode = RUNNING
+    def start(self, n: int | None = None, quiet: bool = False) -> None:
+        """Begin a long run of n steps (default: to the end) on the trainer, or by ticks without one."""
+        with self.lock:
+            run = self.run
+            if run is None or run.done:
+                return
+            remaining = run.total_steps - run.step_count
+            self.target = run.step_count + (remaining if n is None else min(n, remaining))
+            self.mode, self.quiet, self.error = RUNNING, quiet, None
+            self.seen = time.monotonic()
+        if self.trainer is not None:
+            self.trainer.submit(self)
 
     def play(self, steps_per_tick: int = 1) -> None:
-        if self.run is not None and not self.run.done:
-            self.play_steps = max(1, int(steps_per_tick))
-            self.mode = PLAYING
+        with self.lock:
+            if self.run is not None and not self.run.done:
+                self.play_steps = max(1, int(steps_per_tick))
+                self.mode = PLAYING
 
     def stop(self) -> None:
-        self.mode = IDLE
+        """Stop whatever is in progress (the worker lets go of the run at its next slice)."""
+        with self.lock:
+            self.mode, self.quiet = IDLE, False
+        if self.trainer is not None:
+            self.trainer.cancel(self)
+
+    def pause(self, error: BaseException | None = None) -> None:
+        """The worker's stop: nobody watched the run for a while, or it broke."""
+        self.mode, self.quiet = IDLE, False
+        if error is not None:
+            self.error = f"{type(error).__name__}: {error}"
+
+    def take(self, token: int | None) -> bool:
+        """True once per click: a button drawn with `token` acts on its first callback only.
+
+        A click inside the lesson's fragment can reach its callback twice (in the fragment's run
+        and again in the full rerun the fragment asks for when a long run starts or stops); both
+        carry the token the button was drawn with, and tokens only grow.
+        """
+        with self.lock:
+            if token is None or token <= self._token:
+                return False
+            self._token = token
+            return True
+
+    def next_token(self) -> int:
+        """A token for the buttons drawn now (larger than every token taken so far)."""
+        with self.lock:
+            return max(self._token + 1, self.run.step_count if self.run is not None else 0)
 
     @property
     def busy(self) -> bool:
@@ -72,7 +118,25 @@ class Lesson:
         return min(1.0, run.step_count / self.target)
 
     def tick(self, budget_s: float = 0.2) -> int:
-        """Advance whatever is in progress for about budget_s seconds; return the steps taken."""
+        """Advance whatever is in progress for about budget_s seconds; return the steps taken.
+
+        A page calls this on every live update: it plays the next steps, and advances a long run
+        itself only when no trainer does (with one, the worker is already on it).
+        """
+        self.seen = time.monotonic()
+        if self.mode == RUNNING and self.trainer is not None:
+            return 0
+        with self.lock:
+            return self._advance(budget_s)
+
+    def advance(self, budget_s: float) -> bool:
+        """The worker's slice (called with the lock held): True while the long run goes on."""
+        if self.mode != RUNNING:
+            return False
+        self._advance(budget_s)
+        return self.mode == RUNNING
+
+    def _advance(self, budget_s: float) -> int:
         run = self.run
         if run is None or self.mode == IDLE:
             return 0
@@ -82,7 +146,7 @@ class Lesson:
             deadline = time.perf_counter() + budget_s
             taken = run.run(self.target - run.step_count, callback=lambda r: time.perf_counter() < deadline)
         if run.done or (self.mode == RUNNING and run.step_count >= self.target):
-            self.mode = IDLE
+            self.mode, self.quiet = IDLE, False
         return taken
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import threading
 
 import altair as alt
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from gdcore import weights
@@ -99,9 +102,10 @@ def code_and_downloads(run, key: str) -> None:
     if script:
         c1.download_button(T("ui.code.script"), script, icon=":material/download:", file_name=f"{run.config.preset or key}.py",
                            mime="text/x-python", key=f"b.{key}.dl_py")
-    c2.download_button(T("ui.code.history"), icon=":material/download:", data=lambda: history_csv(run), file_name=f"{key}_history.csv",
-                       mime="text/csv", key=f"b.{key}.dl_csv")
-    c3.download_button(T("ui.code.weights"), icon=":material/download:", data=lambda: weights_bytes(run),
+    lock = _state.lesson(key).lock  # the worker may be training this run while a download is read
+    c2.download_button(T("ui.code.history"), icon=":material/download:", data=lambda: _locked(lock, history_csv, run),
+                       file_name=f"{key}_history.csv", mime="text/csv", key=f"b.{key}.dl_csv")
+    c3.download_button(T("ui.code.weights"), icon=":material/download:", data=lambda: _locked(lock, weights_bytes, run),
                        file_name=f"{run.config.preset or key}_state_dict.pt", mime="application/octet-stream",
                        key=f"b.{key}.dl_pt", help=T("ui.code.weights_help"))
     with st.expander(T("ui.code.load_weights"), icon=":material/upload_file:"):
@@ -112,6 +116,11 @@ def code_and_downloads(run, key: str) -> None:
             for name, ch in list(drawn.items()):
                 st.download_button(f"{name}.svg", data=lambda ch=ch: _svg(ch), file_name=f"{key}_{name}.svg",
                                    mime="image/svg+xml", key=f"b.{key}.dl_svg.{name}", icon=":material/download:")
+
+
+def _locked(lock, fn, *args):
+    with lock:
+        return fn(*args)
 
 
 def weights_bytes(run) -> bytes:
@@ -141,9 +150,10 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
         msg = exc.text(T)
         st.error(T("ui.bad_setting_kept", error=f"{msg[:1].upper()}{msg[1:]}"))
         return
-    lesson_obj.stop()
-    run.start_from(*weights.start_values(run, state))
-    w, b = run.params()["w"], run.params()["b"]
+    with lesson_obj.lock:
+        lesson_obj.stop()
+        run.start_from(*weights.start_values(run, state))
+        w, b = run.params()["w"], run.params()["b"]
     note = T("ui.code.loaded_weights", name=up.name, summary=f"w = {[round(v, 6) for v in w]}, b = {[round(v, 6) for v in b]}")
     st.session_state[f"_{key}.weights_loaded"] = (stamp, note)
     # the step-0 numbers and the charts above were drawn from the old start in this same script
@@ -175,8 +185,30 @@ def chart_spec(chart) -> dict:
     datasets: dict = {}
     with _ALTAIR_GLOBALS, alt.data_transformers.enable("gdcore_collect", sink=datasets), alt.theme.enable("none"):
         spec = chart.to_dict(validate=False)
-    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    spec["datasets"] = {**spec.get("datasets", {}), **{k: _compact(v) for k, v in datasets.items()}}
     return spec
+
+
+def _exact_in_float32(values: np.ndarray) -> bool:
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(values.astype(np.float32).astype(np.float64), values, equal_nan=True))
+
+
+def _compact(frame):
+    """A frame as the Arrow table the browser receives, without pandas' metadata and index.
+
+    The metadata alone is about 1 KB per dataset, more than most of a chart's small layers hold;
+    long float64 columns that hold float32 numbers (the engine's: losses, parameters, the data) go
+    as float32, and long columns of a few names as categories.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        return frame
+    if len(frame) > 50:
+        wide = [c for c in frame.select_dtypes("float64").columns if _exact_in_float32(frame[c].to_numpy())]
+        names = [c for c in frame.select_dtypes(include=["object", "string"]).columns if frame[c].nunique() <= 16]
+        if len(wide) or names:  # a series' name on every row goes as a small code, once spelled out
+            frame = frame.astype({**{c: np.float32 for c in wide}, **{c: "category" for c in names}})
+    return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
 
 
 def chart(ch, name: str, **kwargs) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gdcore.links import Field, Note, decode, encode, query_string
+from gdcore.links import Field, Note, decode, encode, note_text, query_string
 from gdcore.session import Lesson
 from pages import _state
 
@@ -77,9 +77,7 @@ def link_notes(key: str) -> None:
     notes = state["notes"]
     if not notes:
         return
-    lines = [T(f"ui.link.reason.{n.reason}", name=n.name, raw=n.raw,
-               lo=n.field.lo if n.field else "", hi=n.field.hi if n.field else "",
-               choices=", ".join(map(str, n.field.choices)) if n.field else "") for n in notes]
+    lines = [note_text(n, T) for n in notes]
     st.warning(T("ui.link.ignored") + "\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/link_off:")
     st.button(T("ui.link.dismiss"), key=f"b.{key}.dismiss_notes", on_click=state.update,
               kwargs={"notes": []})
@@ -93,13 +91,14 @@ def replay(lesson_obj: Lesson, key: str) -> None:
     if not steps or run is None:
         return
     state["steps"] = None
-    if run.step_count:
-        run.reset()
-    steps = min(steps, run.total_steps)
-    if steps <= _state.SYNC_STEPS:
-        run.run(steps)
-    else:
-        lesson_obj.start(steps)
+    with lesson_obj.lock:
+        if run.step_count:
+            lesson_obj.reset()
+        steps = min(steps, run.total_steps)
+        if steps <= _state.SYNC_STEPS:
+            run.run(steps)
+            return
+    lesson_obj.start(steps, quiet=True)  # trains on the worker; the page draws once, at the end
 
 
 def sync_link(key: str, fields: list[Field], run=None) -> dict:

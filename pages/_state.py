@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gdcore import trainer
 from gdcore.i18n import Translator, translator
 from gdcore.session import Lesson
 
@@ -23,7 +24,7 @@ def lesson(name: str) -> Lesson:
     """This user's state for a lesson, kept under a session key no widget owns."""
     key = f"_lesson.{name}"
     if key not in st.session_state:
-        st.session_state[key] = Lesson()
+        st.session_state[key] = Lesson(trainer.shared())
     return st.session_state[key]
 
 

@@ -12,13 +12,14 @@ import math
 import streamlit as st
 
 from gdcore.devices import resolve_device
+from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.links import Field
 from gdcore.session import Lesson
 from pages._state import SYNC_STEPS, lang, lesson, set_values, tr  # noqa: F401 (pages use them as _ui.*)
 
-TICK_S = 0.3  # seconds between live updates of a long run
-BUDGET_S = 0.2  # training time per live update
+TICK_S = 0.5  # seconds between live updates of a long run (the run itself trains on the worker)
+BUDGET_S = 0.2  # training time per live update where no worker trains (playing, tests)
 
 
 def page_guard(path: str) -> None:
@@ -72,34 +73,34 @@ def build(lesson_obj: Lesson, make_config, data=None):
 
 # -- controls ----------------------------------------------------------------------------------
 
-# A click inside the lesson's fragment can reach its callback twice: in the fragment's run and
-# again in the full rerun the fragment asks for when a long run starts or stops. Step and Epoch
-# therefore carry the step count their button was drawn at and act only if it still holds.
+# Step and Epoch carry the token their button was drawn with and act once per token
+# (Lesson.take): a click inside the lesson's fragment can reach its callback twice.
 
-def _step(lesson_obj: Lesson, drawn_at: int | None) -> None:
-    lesson_obj.stop()
-    run = lesson_obj.run
-    if run is not None and run.step_count == drawn_at:
-        run.run(1)
+def _step(lesson_obj: Lesson, token: int | None) -> None:
+    with lesson_obj.lock:
+        if lesson_obj.take(token) and lesson_obj.run is not None:
+            lesson_obj.stop()
+            lesson_obj.run.run(1)
 
 
-def _epoch(lesson_obj: Lesson, drawn_at: int | None) -> None:
-    lesson_obj.stop()
-    run = lesson_obj.run
-    if run is not None and run.step_count == drawn_at:
-        run.run_epoch()
+def _epoch(lesson_obj: Lesson, token: int | None) -> None:
+    with lesson_obj.lock:
+        if lesson_obj.take(token) and lesson_obj.run is not None:
+            lesson_obj.stop()
+            lesson_obj.run.run_epoch()
 
 
 def _run_n(lesson_obj: Lesson, key: str) -> None:
     n = int(st.session_state.get(f"w.{key}.run_n") or 100)
-    run = lesson_obj.run
-    if run is None or lesson_obj.mode == "running":  # already on its way (or this click seen twice)
-        return
-    if n <= SYNC_STEPS:
-        lesson_obj.stop()
-        run.run(n)
-    else:
-        lesson_obj.start(n)
+    with lesson_obj.lock:
+        run = lesson_obj.run
+        if run is None or lesson_obj.mode == "running":  # already on its way (or this click seen twice)
+            return
+        if n <= SYNC_STEPS:
+            lesson_obj.stop()
+            run.run(n)
+            return
+    lesson_obj.start(n)
 
 
 def _run_all(lesson_obj: Lesson) -> None:
@@ -123,7 +124,7 @@ def controls(lesson_obj: Lesson, key: str) -> None:
     T = tr()
     run = lesson_obj.run
     disabled = run is None or run.done
-    at = None if run is None else run.step_count
+    at = lesson_obj.next_token()
     c = st.columns([1, 1, 1.3, 1, 1.2, 1.2, 1])
     c[0].button(T("ui.step"), key=f"b.{key}.step", on_click=_step, args=(lesson_obj, at), disabled=disabled,
                 help=T("ui.step_help"), width="stretch")
@@ -158,9 +159,16 @@ def status(lesson_obj: Lesson) -> None:
         return
     if lesson_obj.mode == "running":
         st.progress(lesson_obj.progress(), text=T("ui.running", n=run.step_count, total=lesson_obj.target))
-    parts = [T("ui.step_of", n=run.step_count, total=run.total_steps),
-             T("ui.epoch_batch", epoch=run.epoch + (1 if run.batch_in_epoch else 0), batch=run.batch_in_epoch,
-               batches=run.steps_per_epoch) if run.steps_per_epoch > 1 else T("ui.epoch_n", epoch=run.epoch)]
+    if lesson_obj.error:
+        st.error(T("ui.run_broke", n=run.step_count, error=lesson_obj.error), icon=":material/error:")
+    parts = [T("ui.step_of", n=run.step_count, total=run.total_steps)]
+    if run.steps_per_epoch == 1:
+        parts.append(T("ui.epoch_n", epoch=run.epoch))
+    elif run.step_count:  # the last step taken, as the tutorial's loop prints it: epoch(e) batch(i)
+        epoch, batch = step_position(run.step_count, run.steps_per_epoch)
+        parts.append(T("ui.epoch_batch", epoch=epoch, batch=batch))
+    else:
+        parts.append(T("ui.epoch_batch_next"))
     L = run.losses()
     if len(L):
         parts.append(T("ui.last_loss", loss=f"{L[-1]:.6g}"))
@@ -182,20 +190,32 @@ def live(lesson_obj: Lesson, key: str, draw, fields: list[Field] | None = None) 
     @st.fragment(run_every=every)
     def _live():
         if lesson_obj.busy:
-            lesson_obj.tick(BUDGET_S)
+            lesson_obj.tick(BUDGET_S)  # plays the next steps; a long run trains on the worker
         if (every is None) == lesson_obj.busy:  # started or finished: re-create the fragment
             st.rerun()
-        if shown(key, "controls"):
-            controls(lesson_obj, key)
-        if fields is not None:
-            share_button(key, fields, lesson_obj.run)
-        if lesson_obj.mode == "playing":
-            st.select_slider(tr()("ui.speed"), [1, 5, 25, 100], key=f"w.{key}.speed", persist_state="session")
-        status(lesson_obj)
-        if lesson_obj.run is not None:
-            draw(lesson_obj.run)
+        with lesson_obj.lock:  # the worker waits while this draws a consistent picture of the run
+            if lesson_obj.quiet and lesson_obj.busy:  # a link's replay: progress only, one draw at the end
+                _replaying(lesson_obj)
+                return
+            if shown(key, "controls"):
+                controls(lesson_obj, key)
+            if fields is not None:
+                share_button(key, fields, lesson_obj.run)
+            if lesson_obj.mode == "playing":
+                st.select_slider(tr()("ui.speed"), [1, 5, 25, 100], key=f"w.{key}.speed", persist_state="session")
+            status(lesson_obj)
+            if lesson_obj.run is not None:
+                draw(lesson_obj.run)
 
     _live()
+
+
+def _replaying(lesson_obj: Lesson) -> None:
+    """While a link's steps replay: a progress bar and Stop, no charts until it is done."""
+    T = tr()
+    run = lesson_obj.run
+    st.progress(lesson_obj.progress(), text=T("ui.running", n=run.step_count, total=lesson_obj.target))
+    st.button(T("ui.stop"), icon=":material/stop:", key="b.replay.stop", on_click=_stop, args=(lesson_obj,))
 
 
 def fmt(v: float) -> str:

@@ -154,10 +154,14 @@ with st.expander(T("autograd.same.title")):
 
 # -- 4 · .data vs .detach() ----------------------------------------------------------------------------
 st.header(T("autograd.detach.header"))
-st.markdown(T("autograd.detach.intro"))
-dd = data_vs_detach(*settings[:3], T=T)
+# the demo needs a graph that still wants y; with requires_grad off there is none, so there is nothing to show
+dd = data_vs_detach(*settings[:3], T=T) if requires_grad else {}
+if not requires_grad:
+    st.info(T("autograd.detach.off"), icon=":material/info:")
+else:
+    st.markdown(T("autograd.detach.intro"))
 d1, d2 = st.columns(2)
-for col, way in ((d1, "detach"), (d2, "data")):
+for col, way in ((d1, "detach"), (d2, "data")) if requires_grad else ():
     r = dd[way]
     with col:
         st.subheader(f"y.{'detach()' if way == 'detach' else 'data'}")
@@ -176,11 +180,14 @@ st.caption(T("autograd.detach.tutorials"))
 
 # -- 5 · detach().numpy() ------------------------------------------------------------------------------
 st.header(T("autograd.numpy.header"))
-nd = numpy_demo(*settings[:3], T=T)
+nd = numpy_demo(*settings[:3], T=T, requires_grad=requires_grad)
 e1, e2 = st.columns(2)
 with e1:
     st.code("x.numpy()", language="python", wrap_lines=True)
-    st.error(f"RuntimeError: {nd['error']}")
+    if nd["error"]:
+        st.error(f"RuntimeError: {nd['error']}")
+    else:  # x does not require grad: numpy can have it directly
+        st.success(T("autograd.numpy.works"))
 with e2:
     st.code("a = x.detach().numpy()\na[0, 0] = 100\nprint(x)", language="python", wrap_lines=True)
     st.code(nd["x_printed"], language=None, wrap_lines=True)

@@ -1,4 +1,7 @@
-"""Workshop exercises: nine tasks from the tutorials, each checked by training with gdcore."""
+"""Workshop exercises: the tasks from the tutorials, each checked by training with gdcore.
+
+A wrong answer gets what it did and a hint; the answer itself only after several wrong tries or
+when the learner presses Show answer (the policy is gdcore.exercises.feedback)."""
 import streamlit as st
 
 from gdcore import exercises as ex
@@ -24,12 +27,12 @@ def _predict_setup() -> dict:
 
 @st.cache_data(show_spinner=False)
 def _broken(exercise_id: str) -> dict:
-    r = ex.broken_result(exercise_id)
-    return {"w": ", ".join(f"{v:.4g}" for v in r.w), "b": ", ".join(f"{v:.4g}" for v in r.b), "error": r.error}
+    return ex.broken_values(exercise_id)
 
 
 def _progress() -> dict:
-    """This learner's progress: exercise id -> solved, hints shown, last verdict (kept in the session)."""
+    """This learner's progress: exercise id -> solved, hints asked, wrong tries, answer asked, last verdict
+    (kept in the session)."""
     return st.session_state.setdefault("_exercises", {})
 
 
@@ -42,6 +45,10 @@ def _reset() -> None:
 def _more_hint(exercise_id: str) -> None:
     state = _progress()[exercise_id]
     state["hints"] += 1
+
+
+def _show_answer(exercise_id: str) -> None:
+    _progress()[exercise_id]["answer"] = True
 
 
 def _answer(e: ex.Exercise) -> dict:
@@ -117,10 +124,12 @@ def _task(e: ex.Exercise) -> str:
 # -- the page ------------------------------------------------------------------------------------
 
 st.title(":material/task_alt: " + T("exercises.title"))
-st.markdown(T("exercises.intro"))
+st.markdown(T("exercises.intro", n=len(ex.EXERCISES), tries=ex.ANSWER_AFTER_TRIES))
 progress = _progress()
 for e in ex.EXERCISES:
     progress.setdefault(e.id, {"solved": False, "hints": 0, "verdict": None})
+    progress[e.id].setdefault("tries", 0)  # wrong tries
+    progress[e.id].setdefault("answer", False)  # the learner asked for the answer
 done = sum(progress[e.id]["solved"] for e in ex.EXERCISES)
 st.progress(done / len(ex.EXERCISES), text=T("exercises.progress", done=done, total=len(ex.EXERCISES)))
 
@@ -134,24 +143,36 @@ for e in ex.EXERCISES:
         if e.kind == "fix":
             st.code(T(f"{p}.code"), language="python", wrap_lines=True)
         _inputs(e)
-        c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
+        c1, c2, c3, c4 = st.columns([1, 1, 1.3, 2.7], vertical_alignment="center")
         if c1.button(T("exercises.check"), key=f"b.ex.{e.id}.check", type="primary", icon=":material/play_arrow:"):
             with st.spinner(T("exercises.working")):
                 v = ex.check(e.id, _answer(e))
             state["verdict"] = (v.ok, v.key, v.values)
             state["solved"] = state["solved"] or v.ok
+            if v.is_try and not v.ok and not state["solved"]:
+                state["tries"] += 1
             st.rerun()  # the progress bar above counts this answer
         c2.button(T("exercises.hint"), key=f"b.ex.{e.id}.hint", icon=":material/lightbulb:",
                   on_click=_more_hint, args=(e.id,))
-        c3.page_link(LESSON_PAGE[e.id], label=T("exercises.open_lesson"), icon=":material/arrow_forward:")
+        c3.button(T("exercises.show_answer"), key=f"b.ex.{e.id}.answer", icon=":material/visibility:",
+                  on_click=_show_answer, args=(e.id,), disabled=state["solved"],
+                  help=T("exercises.show_answer_help", tries=ex.ANSWER_AFTER_TRIES))
+        c4.page_link(LESSON_PAGE[e.id], label=T("exercises.open_lesson"), icon=":material/arrow_forward:")
         if state["verdict"] is not None:
             ok, key, values = state["verdict"]
             (st.success if ok else st.error)(T(f"exercises.verdict.{key}", **values))
         elif state["solved"]:
             st.success(T("exercises.solved"))
-        for i in range(1, min(state["hints"], e.hints) + 1):
+        fb = ex.feedback(e, state["tries"], state["hints"], state["answer"])
+        for i in range(1, fb.hints + 1):
             st.info(T(f"{p}.hint{i}"), icon=":material/lightbulb:")
         if state["hints"] > e.hints:
             st.caption(T("exercises.no_more_hints"))
+        if fb.answer and not state["solved"]:
+            with st.spinner(T("exercises.working")):
+                text = ex.solution_text(e.id, T)
+            st.warning(T("exercises.answer", text=text), icon=":material/visibility:")
+        elif state["tries"] and not state["solved"]:
+            st.caption(T("exercises.tries", n=state["tries"], max=ex.ANSWER_AFTER_TRIES))
 
 st.button(T("exercises.reset"), key="b.ex.reset", on_click=_reset, icon=":material/restart_alt:")

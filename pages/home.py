@@ -2,6 +2,7 @@
 import streamlit as st
 
 from gdcore.devices import resolve_device
+from gdcore.exercises import EXERCISES
 from gdcore.errors import DeviceError
 from gdcore.presets import SOURCES
 from pages import _ui
@@ -35,7 +36,7 @@ def _entries(entries) -> None:
             c1, c2 = st.columns([0.08, 0.92])
             c1.markdown(f"## :material/{icon}:")
             c2.page_link(path, label=f"**{T(f'home.lesson.{name}.title')}**")
-            line = T(f"home.lesson.{name}.line")
+            line = T(f"home.lesson.{name}.line", n=len(EXERCISES))  # the exercise count, from the list itself
             c2.caption(line + (f"  \n{T('home.follows', source=source)}" if source else ""))
 
 

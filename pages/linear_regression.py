@@ -6,7 +6,7 @@ from gdcore.charts import linreg as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linreg as lesson_math
 from gdcore.presets import PRESETS, preset_config
-from gdcore.reference import loss_grid
+from gdcore.reference import bowl
 from pages import _ui
 
 _ui.page_guard("pages/linear_regression.py")
@@ -189,7 +189,8 @@ def _facts(run):
     """The data's optimum, curvatures and stability limit, computed once per data set."""
     cached = lesson.extra.get("linreg.facts")
     if cached is None or cached[0] is not run.data:
-        cached = (run.data, lesson_math.facts(run.data.X, run.data.y))
+        # the landscape as six numbers: the browser computes its cells (see gdcore.reference.Bowl)
+        cached = (run.data, lesson_math.facts(run.data.X, run.data.y), bowl(run.data.X, run.data.y))
         lesson.extra["linreg.facts"] = cached
     return cached[1]
 
@@ -281,7 +282,7 @@ def _charts(run) -> None:
     steps, pw, pb = lesson_math.path_arrays(recs, w0, b0)
     window = lesson_math.landscape_window(opt, (w0, b0), pw, pb)
     wv, bv = lesson_math.grid_axes(window)
-    grid = loss_grid(run.data.X, run.data.y, wv, bv)
+    grid = lesson.extra["linreg.facts"][2]
     path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), T=T)
     _ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
                                                title=T("linreg.train.landscape_title"), T=T), "landscape")

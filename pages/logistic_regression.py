@@ -146,7 +146,7 @@ def draw(run):
                     w2=f"{abs(tw[1]):g}"))
     fast = lesson.mode == "running"  # a long run: spend each tick on training, draw the essentials
     a, b = st.columns([1.6, 1])
-    grid = None if fast else LR.probability_grid(p["w"], p["b"][0], box, k=30)
+    grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
         _ui.chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
                                          true_label=true_label, title=T("logreg.run.boundary_title"), T=T), "boundary")

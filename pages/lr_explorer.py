@@ -100,8 +100,9 @@ picked = {}  # what the drawn widgets return (a hidden one keeps its value in se
 
 
 def _preset_box() -> None:
-    descriptions = " · ".join(f"{p}: {S.preset_description(p, T)}" for p in S.PRESETS)
+    descriptions = " · ".join(f"{T(f'ui.preset_name.{p}')}: {S.preset_description(p, T)}" for p in S.PRESETS)
     picked["preset"] = st.selectbox(T("sweep.settings.preset"), S.PRESETS, key=K + "preset", on_change=_on_preset,
+                                    format_func=lambda p: T(f"ui.preset_name.{p}"),
                                     help=T("sweep.settings.preset_help", descriptions=descriptions))
 
 
@@ -159,7 +160,7 @@ train = b[0].button(T("sweep.buttons.train"), icon=":material/rocket_launch:", k
 if show_presets:
     with b[1]:
         _ui.preset_button(T("sweep.buttons.tutorial"), _preset_values(preset), key="b.lrx.preset",
-                          help=T("sweep.buttons.tutorial_help", preset=preset))
+                          help=T("sweep.buttons.tutorial_help", preset=T(f"ui.preset_name.{preset}")))
 if lr_lo == lr_hi:
     st.warning(T("sweep.settings.same_ends"))
 
@@ -217,8 +218,10 @@ chart = scharts.final_loss_chart(S.frame(result, band, T), limit=summ.limit,
                                  best_lr=summ.best_lr, log_y=log_y, limit_label=label,
                                  title=T("sweep.results.chart_title"), T=T)
 _ui.chart(chart, "final_loss")
-st.caption(T("sweep.results.chart_caption", runs=result.n_runs, steps=result.steps, preset=result.config.preset,
-             seconds=result.seconds, device=result.device, factor=factor))
+zones_shown = S.zones(result, band)
+st.caption(T("sweep.results.chart_caption", runs=result.n_runs, steps=result.steps,
+             preset=T(f"ui.preset_name.{result.config.preset}"), seconds=result.seconds, device=result.device,
+             colours=S.zones_caption(zones_shown, factor, T)))
 if summ.diverged:
     st.warning(T("sweep.results.diverged", diverged=summ.diverged, runs=summ.runs, lr=summ.first_diverged_lr))
 sentence = S.limit_sentence(result, T)
@@ -256,7 +259,7 @@ if chosen:
     title = T("sweep.curves.title_window", window=window) if window > 1 else T("sweep.curves.title")
     _ui.chart(scharts.curves_chart(S.curves(result, chosen, window, T), log=log_y, title=title, T=T), "curves")
     noisy = "sweep.curves.caption_window_sample" if result.config.mode == "stochastic" else "sweep.curves.caption_window_batch"
-    st.caption(T("sweep.curves.caption") + (T(noisy, window=window) if window > 1 else ""))
+    st.caption(S.curves_caption(result, chosen, window, T) + (T(noisy, window=window) if window > 1 else ""))
 
 with st.expander(T("sweep.results.table")):
     st.dataframe(S.table(result, band, T), hide_index=True, width="stretch")

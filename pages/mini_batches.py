@@ -5,6 +5,7 @@ import streamlit as st
 from gdcore.charts import loss_frame
 from gdcore.charts import minibatch as mbc
 from gdcore.devices import resolve_device
+from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.lessons import minibatch as mb
 from gdcore.presets import get_preset, preset_config
@@ -172,6 +173,7 @@ st.header(T("minibatch.s2.header"))
 st.latex(r"w \leftarrow w - lr\cdot \frac{1}{|B|}\sum_{i\in B}\frac{\partial\,\ell_i}{\partial w},\qquad "
          r"b \leftarrow b - lr\cdot \frac{1}{|B|}\sum_{i\in B}\frac{\partial\,\ell_i}{\partial b}")
 st.caption(T("minibatch.s2.caption"))
+st.caption(T("minibatch.s2.counting", stop=mb.run_epochs(run) + 1, epochs=mb.run_epochs(run), last=run.steps_per_epoch - 1))
 
 
 def _replay(r):
@@ -211,9 +213,9 @@ def draw(r):
         if r.step_count == 0:
             st.markdown(T("minibatch.s2.no_batch_yet", total=view.total))
         else:
-            batch_no = view.drawn - 1
+            epoch, batch = step_position(r.step_count, r.steps_per_epoch)  # as the status line and the printout
             size = r.n if r.last_batch is None else len(r.last_batch)
-            st.markdown(T("minibatch.s2.batch_head", epoch=view.epoch, index=batch_no, last=view.total - 1, num=size)
+            st.markdown(T("minibatch.s2.batch_head", epoch=epoch, batch=batch, step=r.step_count, num=size)
                         + (T("minibatch.s2.epoch_complete") if view.complete else ""))
             st.code(mb.format_batch(r.last_batch, T=T), language=None, wrap_lines=True)
         st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=mb.fmt_w(p["b"])))
@@ -228,12 +230,14 @@ def draw(r):
     # reshuffled every epoch: this epoch's batches against the next one's
     if c.mode != "batch":
         rep = _replay(r)
-        frame = mb.reshuffle_frame(rep, view.epoch)
-        share = mb.same_batches_share(rep.batches(view.epoch), rep.batches(view.next_epoch))
-        _ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=view.epoch,
-                                                      next=view.next_epoch), T=T), "reshuffle")
+        first, second, beyond = mb.reshuffle_epochs(view, mb.run_epochs(r))
+        frame = mb.reshuffle_frame(rep, first)
+        share = mb.same_batches_share(rep.batches(first), rep.batches(second))
+        _ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second), T=T),
+                  "reshuffle")
         st.caption(T("minibatch.s2.reshuffle_on" if c.shuffle else "minibatch.s2.reshuffle_off",
-                     epoch=view.epoch, next=view.next_epoch, share=f"{share:.0%}"))
+                     epoch=first, next=second, share=f"{share:.0%}")
+                   + (T("minibatch.s2.reshuffle_beyond", next=second) if beyond else ""))
 
     # the loss
     st.session_state.setdefault(P + "log", True)
@@ -284,7 +288,7 @@ else:
     runs = cmp["runs"]
     src = cmp["source"]
     if src != cfg:
-        q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=src.preset))
+        q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=T(f"ui.preset_name.{src.preset}")))
     labels = mb.mode_labels(T)
     v = st.columns([1.4, 1, 1])
     view_labels = {"step": T("minibatch.s3.view_step"), "epoch": T("minibatch.s3.view_epoch")}

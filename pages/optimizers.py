@@ -69,7 +69,7 @@ main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1),
 cc = dict(zip([g for g, _ in main_widgets], st.columns([w for _, w in main_widgets]))) if main_widgets else {}
 if "optimizer" in cc:
     cc["optimizer"].selectbox(T("optim.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer", persist_state="session",
-                              format_func=lambda n: f"{O.LABELS[n]}  ({n})", help=T("optim.train.optimizer_help"))
+                              format_func=O.LABELS.get, help=T("optim.train.optimizer_help"))
 if "lr" in cc:
     cc["lr"].number_input("lr", min_value=O.LR_MIN, max_value=O.LR_MAX, step=1e-3, format="%g", key="w.optim.lr",
                           persist_state="session", help=T("optim.help.lr"))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from gdcore import theory
 from gdcore.charts.common import scatter_fit
-from gdcore.charts.theory import likelihood_chart, noise_histogram, pdf_chart
+from gdcore.charts.theory import hist_height, legend_top, likelihood_chart, noise_histogram, pdf_chart
 from gdcore.data import make_dataset
 from gdcore.errors import GdError
 from gdcore.presets import PRESETS, preset_config
@@ -113,14 +113,17 @@ curves = [theory.gaussian_curve(0.0, fit.sigma, lo - 0.1 * span, hi + 0.1 * span
                                 label=T("theory.noise.fitted_curve", sigma=f"{fit.sigma:.4g}")),
           theory.gaussian_curve(0.0, noise, lo - 0.1 * span, hi + 0.1 * span,
                                 label=T("theory.noise.true_curve", noise=f"{noise:g}"))]
+# the data chart and the histogram side by side, equally tall (the histogram's legend may wrap)
+side_height = hist_height(legend_top([c["label"].iloc[0] for c in curves])[1])
 g1, g2 = st.columns(2)
 with g1:
     line = [{"label": T("theory.noise.fit_line"), "w": fit.w[0], "b": fit.b}]
     _ui.chart(scatter_fit(data.X[:, 0].numpy(), data.y.numpy(), lines=line if data.n_features == 1 else None,
                           title=T("theory.noise.data_title" if data.n_features == 1 else "theory.noise.data_title_feature1"),
-                          x_title=data.feature_names[0], height=280, T=T), "data")
+                          x_title=data.feature_names[0], height=side_height, T=T), "data")
 with g2:
-    _ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), T=T), "residuals")
+    _ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), height=side_height, T=T),
+              "residuals")
 w_names = ["w"] if data.n_features == 1 else [f"w{i + 1}" for i in range(data.n_features)]
 m = st.columns(len(w_names) + 3)
 for i, name in enumerate(w_names):

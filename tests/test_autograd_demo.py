@@ -200,3 +200,9 @@ def test_texts_in_chinese_and_the_link_fields():
     assert (by_name["rows"].lo, by_name["rows"].hi) == (by_name["cols"].lo, by_name["cols"].hi) == (1, MAX_SIDE)
     assert by_name["view"].choices == VIEWS == ("forward", "backward")
     assert all(translator(lang).has(f"autograd.groups.{g}") for g in HIDE_GROUPS for lang in ("en", "zh"))
+
+
+def test_numpy_demo_without_requires_grad_needs_no_detach():
+    r = numpy_demo(2.0, 2, 2, requires_grad=False)
+    assert r["error"] is None and r["shares_memory"] and r["x00_after_write"] == 100.0
+    assert numpy_demo(2.0, 2, 2)["error"]  # with requires_grad (the default), x.numpy() is refused

@@ -2,6 +2,8 @@
 import numpy as np
 import pandas as pd
 
+import vega_eval
+
 from gdcore import charts, reference
 from gdcore.data import linear_1d
 
@@ -117,3 +119,18 @@ def test_a_start_line_near_the_data_stays_in_view_a_diverged_one_is_clipped():
     assert 0 < lo < 6.0 and 16.0 < hi < 25  # a diverged line does not flatten the points
     spec = charts.scatter_fit(np.linspace(0, 5, 50), y, start).to_dict()
     assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"][0] < -0.29
+
+
+def test_a_bowl_landscape_carries_no_grid_and_draws_the_same_cells():
+    ds = linear_1d(n=150, seed=100)
+    ws, bs = np.linspace(0, 4, 30), np.linspace(3, 9, 25)
+    grid = reference.loss_grid(ds.X, ds.y, ws, bs)
+    spec = charts.landscape(reference.bowl(ds.X, ds.y), ws, bs).to_dict()
+    heat = _layers(spec)[0]
+    assert "datasets" not in spec or all(len(d) < 10 for d in spec["datasets"].values())
+    cells = vega_eval.rows(heat, spec)
+    assert len(cells) == 30 * 25
+    from_grid = charts.landscape(grid, ws, bs).to_dict()
+    want = sorted((r["w"], r["b"], r["w2"], r["b2"], r["loss"]) for r in next(iter(from_grid["datasets"].values())))
+    got = sorted((r["w"], r["b"], r["w2"], r["b2"], r["loss"]) for r in cells)
+    np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-9, atol=1e-12)

@@ -53,9 +53,37 @@ def test_sigmoid_chart_marks_the_current_sample():
     layers = _layers(spec)
     assert [_mark(l) for l in layers] == ["line", "rule", "rule", "point"]
     data = spec["datasets"]
-    curve = next(v for v in data.values() if len(v) == 161)
+    import vega_eval
+    curve = vega_eval.rows(layers[0], spec)
+    assert len(curve) == 161 and curve[0]["z"] == -8.0 and abs(curve[-1]["z"] - 8.0) < 1e-12
     assert curve[0]["y_hat"] < 0.001 and curve[-1]["y_hat"] > 0.999
     point = next(v for v in data.values() if len(v) == 1 and "z_true" in v[0])
     assert point[0]["z"] == 8.0 and point[0]["z_true"] == 30.0  # clipped into view, tooltip keeps the value
     bare = lcharts.sigmoid_chart(None).to_dict()
     assert len(_layers(bare)) == 2
+
+
+def test_shading_computed_by_the_browser_equals_the_probability_grid():
+    import vega_eval
+    pts, X = _points()
+    box = LR.data_box(X)
+    spec = lcharts.boundary_chart(pts, box, grid=lcharts.Shading(1.0, -2.0, 0.1, box, k=12)).to_dict()
+    shade = _layers(spec)[0]
+    assert _mark(shade) == "rect" and shade["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
+    got = pd.DataFrame(vega_eval.rows(shade, spec))
+    want = LR.probability_grid((1.0, -2.0), 0.1, box, k=12)
+    for col in ("x1", "x1e", "x2", "x2e", "y_hat"):
+        np.testing.assert_allclose(got[col].to_numpy(), want[col].to_numpy(), rtol=1e-9, atol=1e-12)
+    assert max(len(v) for v in spec["datasets"].values()) == len(pts)  # no grid rows are sent
+
+
+def test_points_are_sent_compactly():
+    from pages._files import chart_spec
+    pts, X = _points(1000)
+    spec = chart_spec(lcharts.boundary_chart(pts, LR.data_box(X)))
+    import pyarrow as pa
+    table = next(v for v in spec["datasets"].values() if len(v) == 1000)
+    assert table.schema.metadata is None and table.column_names == ["i", "x1", "x2", "y"]
+    assert table.schema.field("x1").type == pa.float32() and table.schema.field("i").type == pa.int32()
+    assert pa.types.is_dictionary(table.schema.field("y").type)
+    assert table.column("y").to_pylist()[:3] == list(pts["y"][:3])

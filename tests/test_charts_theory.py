@@ -89,3 +89,14 @@ def test_grad_history_chart():
     lo, hi = bars["encoding"]["y"]["scale"]["domain"]
     assert lo == 0.0 and hi > 9.0  # room above the tallest bar for its label
     assert grad_history_chart([]).to_dict()["layer"][0]["mark"]["type"] == "bar"
+
+
+def test_legends_wrap_to_fit_a_phone_and_the_chart_grows_with_them():
+    from gdcore.charts import theory as tc
+    short, rows = tc.legend_top(["μ=0, σ=1", "μ=0, σ=2", "μ=3, σ=1"])
+    assert rows == 1 and short["columns"] == 3
+    long_labels = ["fitted: N(0, σ̂²), σ̂ = 0.3174", "true noise: N(0, 0.3²)"]
+    wrapped, rows = tc.legend_top(long_labels)
+    assert wrapped["columns"] * (30 + 7 * max(map(len, long_labels))) <= tc.LEGEND_ROOM and rows == 2
+    many = theory.pdf_table([(m, 1.0) for m in range(8)])
+    assert pdf_chart(many).to_dict()["height"] > pdf_chart(theory.pdf_table([(0, 1)])).to_dict()["height"]

@@ -525,6 +525,31 @@ def test_divergence_in_minibatch_mode_after_the_first_chunk():
     assert np.isfinite(run.epoch_losses()).all()
 
 
+@pytest.mark.parametrize("cfg", [
+    preset_config("linreg-minibatch", lr=0.2),  # blows up inside the first staged chunk
+    preset_config("linreg-minibatch", lr=0.125),  # past the first chunk
+    preset_config("linreg-minibatch", lr=0.3, batch_size=100),  # two steps an epoch: epochs end inside a chunk
+    preset_config("linreg-minibatch", lr=0.3, batch_size=1),  # stochastic
+    preset_config("linreg-d2l", lr=3.0),  # d2l's data_iter
+    preset_config("logreg-manual", lr=1e4, epochs=2),  # one sample a step, plain indexing
+], ids=["000-lr0.2", "000-lr0.125", "bs100", "stochastic", "d2l", "004"])
+def test_divergence_leaves_the_batches_of_the_last_finite_step(cfg):
+    """After a diverging run, last_batch and epoch_batches are those of step_count, as when stepping one at a time."""
+    run = init(cfg)
+    run.run()
+    assert run.status == "diverged"
+    s = run.step_count
+    stepped = init(cfg)
+    for _ in range(s):
+        stepped.run(1)
+    assert stepped.status == "ok" and stepped.step_count == s
+    assert (run.epoch, run.batch_in_epoch) == (stepped.epoch, stepped.batch_in_epoch)
+    assert run.last_batch == stepped.last_batch
+    assert run.epoch_batches == stepped.epoch_batches
+    if s:
+        assert run.last_batch == run.epoch_batches[-1] or len(run.epoch_batches) == 256
+
+
 def test_hand_written_cross_entropy_diverges_with_the_log0_message():
     lr = 1e4
     cfg = preset_config("logreg-manual", lr=lr, epochs=2)
@@ -555,7 +580,7 @@ def test_hand_written_cross_entropy_diverges_with_the_log0_message():
     assert run.status == "diverged" and run.divergence.step == first
     assert len(run.losses()) == first - 1 and np.isfinite(run.losses()).all()
     assert f"step {first}" in run.message
-    assert "log(0)" in run.message and "bce_logits" in run.message
+    assert "log(0)" in run.message and "numerically safe loss" in run.message
     # the numerically safe loss takes the same steps without a non-finite value
     safe = init(cfg.replace(loss="bce_logits", impl="module"))
     safe.run()
@@ -571,3 +596,29 @@ def test_divergence_message_in_both_languages():
     zh = run.explain(translator("zh"))
     assert f"第 {run.divergence.step} 步" in zh and "2/λmax = 0.821" in zh and "lr 5" in zh
     assert "diverged" not in zh
+
+
+@pytest.mark.parametrize("cfg", [
+    preset_config("logreg-manual", lr=1e4, epochs=2),  # log(0)
+    preset_config("linreg-manual", lr=5.0),  # above the stability limit
+    preset_config("linreg-minibatch", lr=0.1, batch_size=1, epochs=1),  # below it, with noisy batches
+    preset_config("logreg-manual", impl="module", loss="bce_logits", optimizer="adam", lr=10.0, epochs=1),
+    preset_config("logreg-manual", impl="module", loss="bce_logits", optimizer="rmsprop", lr=10.0, epochs=1),
+], ids=["log0", "above", "below", "adam", "rmsprop"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_divergence_message_uses_words_not_internal_ids(cfg, lang):
+    """The sentence names the loss by the switch's own words and optimizers by their lesson names."""
+    from gdcore.i18n import translator
+    T = translator(lang)
+    run = init(cfg)
+    run.run(50)
+    if run.status != "diverged":  # the sentence for a run that did not blow up here by itself
+        run.divergence = engine.Divergence(run.step_count + 1, "loss", float("inf"))
+    text = run.explain(T)
+    ids = set(PRESETS) | {"bce_logits", "bce_manual", "half_squared", "mse", "rmsprop", "adagrad", "nesterov",
+                          "'bce'", " sgd ", " adam ", " momentum "}
+    assert not [i for i in ids if i in text], text
+    if cfg.loss == "bce_manual":
+        assert T("logreg.widgets.safe") in text  # the switch that fixes it, as the page labels it
+    if cfg.optimizer in ("adam", "rmsprop"):
+        assert T(f"engine.optimizer.{cfg.optimizer}") in text

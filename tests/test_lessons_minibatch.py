@@ -336,3 +336,15 @@ def test_feature_xy_and_compare_budget():
     assert np.array_equal(mb.feature_xy(data, 5)[0], data.X[:, 0].numpy().astype(np.float64))
     assert mb.max_compare_epochs(150) == mb.COMPARE_STEP_BUDGET // 150
     assert mb.max_compare_epochs(10**9) == 1
+
+
+def test_reshuffle_epochs_stay_inside_the_run():
+    """The reshuffle chart pairs the current epoch with the next, never with an epoch the run does not have."""
+    mid = mb.EpochView(epoch=5, drawn=3, total=8, complete=False)
+    last = mb.EpochView(epoch=99, drawn=8, total=8, complete=True)
+    assert mb.reshuffle_epochs(mid, 99) == (5, 6, False)
+    assert mb.reshuffle_epochs(last, 99) == (98, 99, False)
+    assert mb.reshuffle_epochs(mb.EpochView(1, 8, 8, True), 1) == (1, 2, True)
+    run = Run(preset_config("linreg-minibatch"))
+    run.run()
+    assert mb.run_epochs(run) == 99 and mb.reshuffle_epochs(mb.epoch_view(run), mb.run_epochs(run))[1] == 99

@@ -4,7 +4,7 @@ import math
 import pytest
 
 from gdcore import links
-from gdcore.links import Field
+from gdcore.links import Field, decode, note_text
 
 FIELDS = [
     Field("lr", "w.p.lr", "float", 1e-6, 1000.0),
@@ -111,3 +111,22 @@ def test_sidebar_seed_travels_unless_the_page_has_its_own():
     assert own["seed"] == "3"  # the page's own seed field wins
     assert links.decode({"seed": "x"}, FIELDS[:1]).notes[0].reason == "not_a_number"
     assert links.page_owns_seed("pages/linear_regression.py") and not links.page_owns_seed("mini_batches")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_skipped_value_names_the_bounds_it_broke(lang):
+    """`steps=-5 is outside the allowed range 0 to 1,000,000`, never `... range to .`."""
+    from gdcore.i18n import translator
+    from gdcore.lessons import linreg, minibatch, optim
+    T = translator(lang)
+    link = decode({"steps": "-5", "lock": "maybe", "lang": "fr", "hide": "nothing"}, [], groups=("lr",))
+    texts = {n.name: note_text(n, T) for n in link.notes}
+    assert "0" in texts["steps"] and f"{links.MAX_LINK_STEPS:,}" in texts["steps"] and "-5" in texts["steps"]
+    assert "en, zh" in texts["lang"] and "lr" in texts["hide"]
+    assert not [t for t in texts.values() if "()" in t or " to ." in t or "（）" in t]
+    for fields in (linreg.LINK_FIELDS, minibatch.LINK_FIELDS, optim.LINK_FIELDS):
+        for f in fields:
+            if f.kind in ("int", "float"):
+                (note,) = decode({f.name: str(f.hi * 2 + 1)}, fields).notes
+                text = note_text(note, T)
+                assert note.reason == "out_of_range" and links._bound(f.lo) in text and links._bound(f.hi) in text

@@ -211,3 +211,21 @@ def test_chinese_page():
     assert at.title[0].value.endswith("Autograd basics")
     assert metric(at, "x.grad") == "all 5"
     assert at.radio(key="w.autograd.view").value == "backward"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sections_4_and_5_follow_requires_grad(lang):
+    """With requires_grad off there is no graph: no .data/.detach() demo and no refused x.numpy()."""
+    from gdcore.i18n import translator
+    T = translator(lang)
+    at = open_link(PAGE, {"requires_grad": "0"} | ({"lang": "zh"} if lang == "zh" else {}))
+    assert not at.exception and at.toggle(key="w.autograd.requires_grad").value is False
+    codes = [c.value for c in at.code]
+    assert not [c for c in codes if "alias.zero_()" in c]  # the detach demo's code
+    texts = [m.value for m in list(at.markdown) + list(at.error)]
+    assert not [t for t in texts if "Silently wrong" in t or "Caught" in t or "RuntimeError" in t]
+    assert any(T("autograd.detach.off") == i.value for i in at.info)
+    assert any(T("autograd.numpy.works") == s.value for s in at.success)
+    at.toggle(key="w.autograd.requires_grad").set_value(True).run()  # on again: both demos are back
+    assert any("alias.zero_()" in c.value for c in at.code)
+    assert any(e.value.startswith("RuntimeError") for e in at.error)

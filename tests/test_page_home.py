@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from apptest_util import open_link, open_page
+from gdcore.exercises import EXERCISES
 from gdcore.i18n import translator
 
 PAGE = "pages/home.py"
@@ -38,7 +39,7 @@ def test_home_lists_every_lesson_and_the_workshop_pages(lang):
     assert [s.value for s in at.subheader] == [T("home.lessons"), T("home.workshop")]
     captions = [c.value for c in at.caption]
     for name in NAMES.values():  # one line each, in this language
-        assert any(c.startswith(T(f"home.lesson.{name}.line")) for c in captions), name
+        assert any(c.startswith(T(f"home.lesson.{name}.line", n=len(EXERCISES))) for c in captions), name
     assert sum("*" in c for c in captions) >= len(LESSONS)  # the lessons name the tutorial they follow
     assert at.info[0].value == T("home.device", device="cpu")
 
@@ -50,3 +51,9 @@ def test_chinese_home_has_chinese_words():
     assert any("自动求导基础" in p.label for p in _links(at))
     assert "当前设备" in at.info[0].value
 
+
+
+@pytest.mark.parametrize("lang, words", [("en", "{n} short tasks"), ("zh", "{n} 个小任务")])
+def test_the_exercise_count_comes_from_the_exercise_list(lang, words):
+    at = open_page(PAGE) if lang == "en" else open_link(PAGE, {"lang": "zh"})
+    assert any(words.format(n=len(EXERCISES)) in c.value for c in at.caption)

@@ -4,6 +4,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from apptest_util import away_and_back, open_link, open_page
+from gdcore.lessons import sweep as S
 
 PAGE = "pages/lr_explorer.py"
 LESSON = "_lesson.lr_explorer"
@@ -188,7 +189,7 @@ def test_the_sidebar_seed_goes_into_the_link():
      ["`lr_min=5` is outside the allowed range", "`lr_max=0.1` is outside the allowed range", "`runs=0`"]),
     ({"lr_max": "inf", "lr_min": "abc", "num_steps": "20000", "factor": "4", "bogus": "1"},
      ["`lr_max=inf` is not a finite number", "`lr_min=abc` is not a number",
-      "`num_steps=20000` is outside the allowed range 1 to 10000", "`factor=4` is not one of the choices",
+      "`num_steps=20000` is outside the allowed range 1 to 10,000", "`factor=4` is not one of the choices",
       "`bogus` is not a setting"]),
 ])
 def test_malformed_link_values_are_listed_and_defaults_used(params, bad):
@@ -270,3 +271,42 @@ def test_chinese_page_renders_a_whole_sweep():
                                                                     "zone", "note")]
     assert table[zh("sweep.table.zone")].iloc[-1] == "发散"
     np.testing.assert_array_equal(table["lr"], at.session_state[LESSON].extra["sweep"].lrs)
+
+
+def test_presets_are_named_in_words_not_ids():
+    from gdcore.presets import PRESETS
+    for params in ({}, {"lang": "zh"}):
+        at = open_link(PAGE, params) if params else _open()
+        box = at.selectbox(key="w.lrx.preset")
+        assert box.value == "linreg-manual"  # the id stays the widget's value (and the link's)
+        assert len(box.options) == len(PRESETS) and not [o for o in box.options if o in PRESETS]
+        at.slider(key="w.lrx.runs").set_value(4)
+        at.number_input(key="w.lrx.steps").set_value(50)
+        at.button(key="b.lrx.train").click().run()
+        shown = [str(x.value) for x in list(at.caption) + list(at.markdown) + list(at.info) + list(at.warning)]
+        shown += [box.help or "", at.button(key="b.lrx.preset").help or ""]
+        assert not [(p, t) for t in shown for p in PRESETS if p in t]
+
+
+def test_captions_and_legend_follow_the_runs_shown():
+    """The run just below divergence is the best one and falls at every step: no 'zigzags' caption;
+    no 'too large' legend entry when no run is too large."""
+    import numpy as np
+    at = _open()
+    at.slider(key="w.lrx.runs").set_value(8)
+    at.number_input(key="w.lrx.steps").set_value(300)
+    at.button(key="b.lrx.train").click().run()
+    result = at.session_state[LESSON].extra["sweep"]
+    below = max(i for i, d in enumerate(result.diverged_at) if d is None)
+    assert below == result.best
+    x = result.loss_history(below).astype(np.float64)
+    assert not ((x[1:] > x[:-1]) & (x[1:] > 1e-9 * x[0])).any()  # it never rises before rounding noise
+    captions = "\n".join(c.value for c in at.caption)
+    assert "zigzag" not in captions and f"(lr {result.lrs[below]:.3g}): falls at every step" in captions
+    points = next(ly for ly in _specs(at)[0]["layer"] if ly["mark"].get("type") == "point"
+                  and "color" in ly.get("encoding", {}))
+    legend = points["encoding"]["color"]["scale"]["domain"]
+    zones = set(S.zone_label(z) for z in S.zones(result, S.goldilocks(
+        result.lrs, result.final_loss, 2.0, floor=S.converged_floor(result))))
+    assert legend and set(legend) <= zones and "too large" not in legend
+    assert "orange" not in captions  # the colour key names only the zones shown

@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import away_and_back, open_link, open_page
 
+from gdcore.engine import Run
 from gdcore.lessons import minibatch as mb
 
 PAGE = "pages/mini_batches.py"
@@ -409,3 +410,71 @@ def test_a_link_with_the_sidebar_seed_reproduces_the_run():
     ref.run(3)
     assert ref.params() == run.params()
     assert at.query_params["seed"] == "7"
+
+
+def _status(at) -> str:
+    """The run's status line (a caption, or the success box of a finished run)."""
+    lines = [c.value for c in list(at.caption) + list(at.success) if " of 792" in c.value]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def _batch_head(at) -> str:
+    heads = [m.value for m in at.markdown if m.value.startswith("**epoch(")]
+    assert len(heads) == 1, heads
+    return heads[0]
+
+
+def test_status_and_panel_count_steps_the_way_the_tutorial_prints_them():
+    at = _open()
+    assert "first up: epoch(1) batch(0)" in _status(at)
+    for _ in range(3):
+        at.button(key="b.minibatch.step").click().run()
+    # the third step is the tutorial's `epoch(1) batch(2)`: status, panel and printout say so alike
+    assert "epoch(1) batch(2)" in _status(at)
+    assert "epoch(1) batch(2)" in _batch_head(at)
+    assert any(v.splitlines()[-1].startswith("epoch(1) batch(2) ") for v in _codes(at))
+    counting = next(c.value for c in at.caption if "range(1, 100)" in c.value)
+    assert "batch(0) … batch(7)" in counting and "epoch(99) batch(7)" in counting
+    # to the end of the 99 epochs: the last step is epoch(99) batch(7), and there is no epoch 100
+    at.number_input(key="w.minibatch.run_n").set_value(792).run()
+    at.button(key="b.minibatch.run_n_btn").click().run()
+    assert not at.exception and _run(at).step_count == 792
+    assert "epoch(99) batch(7)" in _status(at) and "batch 0" not in _status(at)
+    assert "epoch(99) batch(7)" in _batch_head(at)
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    texts = [str(x.value) for x in list(at.markdown) + list(at.caption)] + specs
+    assert not [t for t in texts if "epoch 100" in t]
+    assert any("epoch 98 vs epoch 99" in s for s in specs)
+
+
+def test_after_divergence_the_panel_shows_the_last_finite_steps_batch():
+    """lr 0.2 blows up within the first staged rows; Run to end must leave the batch of the step it reports."""
+    at = _open()
+    at.number_input(key="w.minibatch.lr").set_value(0.2).run()
+    at.button(key="b.minibatch.run_all").click().run()
+    for _ in range(20):  # a long run advances on the live fragment's ticks; AppTest reruns instead
+        if _run(at).done:
+            break
+        at.run()
+    run = _run(at)
+    assert not at.exception and run.status == "diverged"
+    s = run.step_count
+    stepped = Run(run.config)  # the same run, one step at a time: nothing drawn past the last finite step
+    for _ in range(s):
+        stepped.run(1)
+    epoch, batch = (s - 1) // 8 + 1, (s - 1) % 8
+    assert _shown_batch(at) == mb.format_batch(stepped.last_batch) == mb.format_batch(run.last_batch)
+    assert f"epoch({epoch}) batch({batch})" in _batch_head(at) and f"num = {len(stepped.last_batch)}" in _batch_head(at)
+    assert f"epoch({epoch}) batch({batch})" in _status(at)
+    table = next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["index", "num"])
+    assert len(table) == batch + 1
+    assert table.iloc[-1, 2] == ", ".join(str(i) for i in stepped.last_batch)
+
+
+def test_a_bad_steps_value_in_a_link_is_explained_with_its_bounds():
+    at = open_link(PAGE, {"steps": "-5", "lr": "0.02"})
+    assert not at.exception
+    note = next(w.value for w in at.warning if "steps=-5" in w.value)
+    assert "outside the allowed range 0 to 1,000,000" in note
+    assert _run(at).config.lr == 0.02 and _run(at).step_count == 0

@@ -153,3 +153,33 @@ def test_mse_and_default_window():
     assert wlo < -4.0 < opt.w[0] < whi and blo < opt.b < 7.0 < bhi
     (wlo, whi), (blo, bhi) = reference.default_window(opt)
     assert wlo < opt.w[0] < whi and blo < opt.b < bhi
+
+
+def test_bowl_equals_direct_evaluation_and_keeps_its_digits_near_the_optimum():
+    ds = linear_1d(seed=4)
+    x, y = ds.X.double().numpy().reshape(-1), ds.y.double().numpy().reshape(-1)
+    ws, bs = np.linspace(-1, 5, 7), np.linspace(2, 9, 5)
+    direct = np.array([[np.mean((w * x + b - y) ** 2) for w in ws] for b in bs])
+    np.testing.assert_allclose(reference.bowl(ds.X, ds.y).grid(ws, bs), direct, rtol=1e-9)
+    np.testing.assert_allclose(reference.bowl(ds.X, ds.y, "half_squared").grid(ws, bs), direct / 2, rtol=1e-9)
+    # noise-free data (seed 003): the loss a hair from the optimum is tiny; expanding the square
+    # from raw sums loses it to cancellation, the bowl around (w*, b*) keeps it
+    x = np.linspace(0, 1, 50)
+    y = 3 * x + 0.8
+    bowl = reference.bowl(x, y)
+    w, b = bowl.w_star + 1e-7, bowl.b_star
+    exact = np.mean(((w * x + b) - y) ** 2)
+    assert bowl.at(w, b) == pytest.approx(exact, rel=1e-6)
+    with pytest.raises(ValueError):
+        reference.bowl(synthetic_data(seed=1).X, synthetic_data(seed=1).y)
+
+
+def test_bowl_expression_is_the_same_loss():
+    from types import SimpleNamespace
+    ds = linear_1d(seed=4)
+    for loss in ("mse", "half_squared"):
+        bowl = reference.bowl(ds.X, ds.y, loss)
+        for w, b in ((0.0, 0.0), (2.5, -1.0), (bowl.w_star, bowl.b_star)):
+            got = eval(bowl.expression(), {"__builtins__": {}},  # noqa: S307 (our own generated text)
+                       {"datum": SimpleNamespace(w=w, b=b), "max": max})
+            assert got == pytest.approx(float(bowl.at(w, b)), rel=1e-12)

@@ -319,3 +319,45 @@ def test_explorer_defaults_cover_the_tutorial_lr_and_divergence():
     with pytest.raises(ConfigError):
         L.defaults("nope")
     assert L.limit_label("sgd") == "2/λmax"
+
+
+# -- the overlaid curves' caption says what those curves do ------------------------------------------
+
+def test_curve_facts_read_the_curve_itself():
+    steps = np.arange(200)
+    smooth = 0.9 ** steps  # geometric decay: falls at every step, reaches the rounding floor
+    f = L.curve_facts(smooth, noisy=False, floor=1e-6)
+    assert (f.rises, f.trend) == (0, "floor") and smooth[f.settled_at - 1] <= 1e-6 < smooth[f.settled_at - 2]
+    zig = 0.95 ** steps * (1 + 0.3 * (-1) ** steps)  # overshoots: the loss goes up every other step
+    f = L.curve_facts(zig, noisy=False, floor=0.0)
+    assert f.rises == 99 and f.trend in ("levels", "still_falling")
+    assert L.curve_facts(2 - steps / 200, noisy=False).trend == "still_falling"
+    assert L.curve_facts(1 + 0.5 ** steps, noisy=False).trend == "levels"
+    assert L.curve_facts(1.01 ** steps, noisy=False).trend == "growing"
+    rng = np.random.default_rng(0)  # the test's own generator
+    noise = rng.normal(0, 0.2, 2000)
+    assert L.curve_facts(1 + noise, noisy=True, window=20).trend == "flat"
+    falling = 1 + 10 * 0.99 ** np.arange(2000) + noise
+    assert L.curve_facts(falling, noisy=True, window=20).trend == "levels"
+    slow = 1 + np.linspace(10, 2, 2000) + noise
+    assert L.curve_facts(slow, noisy=True, window=20).trend == "still_falling"
+    assert L.curve_facts(slow, noisy=True).rises is None  # batch noise: no step-by-step claim
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_curves_caption_is_computed_from_the_runs_shown(lang):
+    """The run just below divergence is the best one here and never rises: no 'zigzag' claim for it."""
+    from gdcore.i18n import translator
+    T = translator(lang)
+    result = sweep(preset_config("linreg-manual", steps=300), lr_grid(1e-3, 2.0, 8))
+    chosen = L.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=0.01, T=T)
+    text = L.curves_caption(result, chosen, 1, T)
+    smooth_words = T("sweep.curves.fact.smooth", start="<", end=">").split("<")[0]
+    for label, i in chosen:
+        x = result.loss_history(i).astype(np.float64)
+        floor = 1e-9 * x[0]  # below it: float32 rounding noise, not a step of the descent
+        rises = int(((x[1:] > x[:-1]) & (x[1:] > floor)).sum())
+        part = text.split(f"**{label}**")[1].split("**")[0]
+        assert (smooth_words in part) == (rises == 0), part
+    below = next(i for label, i in chosen if T("sweep.picks.below_divergence") in label)
+    assert below == result.best and "zigzag" not in text and "之字形" not in text

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS, minmax_indices
+from ..reference import Bowl
 from ..i18n import Translator, translator
 
 WIDTH = "container"
@@ -234,16 +235,28 @@ def window_scales(w_values, b_values) -> tuple[dict, dict]:
             {"domain": [blo, bhi], "nice": False, "zero": False})
 
 
-def heat_layer(grid: np.ndarray, w_values, b_values, title: str, x_title: str = "w", y_title: str = "b",
+def heat_layer(grid, w_values, b_values, title: str, x_title: str = "w", y_title: str = "b",
                legend: dict | None = None, stroke: bool = False, stroke_width: float | None = None) -> alt.Chart:
-    """The heat map of a (w, b) loss grid, log colour; stroke: cells outlined in their own colour."""
+    """The heat map of a (w, b) loss grid, log colour; stroke: cells outlined in their own colour.
+
+    grid: the losses (an array, grid[i, j] at (w_values[j], b_values[i])), or a reference.Bowl,
+    whose cells the browser computes from its six numbers: the chart then carries no grid at all.
+    """
     w_values, b_values = np.asarray(w_values, float), np.asarray(b_values, float)
-    W, B = np.meshgrid(w_values, b_values)
     dw = float(w_values[1] - w_values[0]) if len(w_values) > 1 else 1.0
     db = float(b_values[1] - b_values[0]) if len(b_values) > 1 else 1.0
-    g = np.asarray(grid, float)
-    cells = pd.DataFrame({"w": W.ravel(), "b": B.ravel(), "w2": W.ravel() + dw, "b2": B.ravel() + db,
-                          "loss": np.maximum(g.ravel(), 1e-12)})
+    rect = mark("rect") if stroke_width is None else mark("rect", strokeWidth=stroke_width)
+    if isinstance(grid, Bowl):
+        nw, nb = len(w_values), len(b_values)
+        cells = alt.Chart(alt.sequence(0, nw * nb, as_="k"), title=title, mark=rect).transform_calculate(
+            w=f"{float(w_values[0])!r} + (datum.k % {nw}) * {dw!r}",
+            b=f"{float(b_values[0])!r} + floor(datum.k / {nw}) * {db!r}").transform_calculate(
+            w2=f"datum.w + {dw!r}", b2=f"datum.b + {db!r}", loss=f"max({grid.expression()}, 1e-12)")
+    else:
+        W, B = np.meshgrid(w_values, b_values)
+        g = np.asarray(grid, float)
+        cells = alt.Chart(pd.DataFrame({"w": W.ravel(), "b": B.ravel(), "w2": W.ravel() + dw, "b2": B.ravel() + db,
+                                        "loss": np.maximum(g.ravel(), 1e-12)}), title=title, mark=rect)
     xs, ys = window_scales(w_values, b_values)
     color_scale = LOSS_COLOR_SCALE
     enc = dict(
@@ -254,8 +267,7 @@ def heat_layer(grid: np.ndarray, w_values, b_values, title: str, x_title: str = 
                  alt.Tooltip("loss:Q", format=".4g")])
     if stroke:
         enc["stroke"] = alt.Stroke("loss:Q", scale=color_scale, legend=None)
-    rect = mark("rect") if stroke_width is None else mark("rect", strokeWidth=stroke_width)
-    return alt.Chart(cells, title=title, mark=rect).encode(**enc)
+    return cells.encode(**enc)
 
 
 def optimum_layer(optimum: tuple[float, float], label: str, xs: dict, ys: dict, T: Translator | None = None,

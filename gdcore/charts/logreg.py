@@ -1,6 +1,8 @@
 """Charts for the 'Logistic regression' lesson: classes, the moving decision boundary, the sigmoid."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -8,6 +10,34 @@ import pandas as pd
 from ..i18n import Translator
 from .common import LEGEND_TOP, WIDTH, layered, mark, tip, tr
 from .optim import FIT_X
+
+@dataclass(frozen=True)
+class Shading:
+    """ŷ = σ(w1·x1 + w2·x2 + b) over a k×k grid of cells of box, computed by the browser.
+
+    The same cells as gdcore.lessons.logreg.probability_grid, which would send k² rows on every
+    step; this sends five numbers and the box.
+    """
+
+    w1: float
+    w2: float
+    b: float
+    box: tuple[float, float, float, float]
+    k: int = 30
+
+    def chart(self, mark_def: dict) -> alt.Chart:
+        """A chart over the cells: x1, x1e, x2, x2e (cell corners) and y_hat (at the centre)."""
+        x1lo, x1hi, x2lo, x2hi = (float(v) for v in self.box)
+        k = int(self.k)
+        d1, d2 = (x1hi - x1lo) / k, (x2hi - x2lo) / k
+        return alt.Chart(alt.sequence(0, k * k, as_="cell"), mark=mark_def).transform_calculate(
+            x1=f"{x1lo!r} + (datum.cell % {k}) * {d1!r}", x2=f"{x2lo!r} + floor(datum.cell / {k}) * {d2!r}",
+        ).transform_calculate(
+            x1e=f"datum.x1 + {d1!r}", x2e=f"datum.x2 + {d2!r}",
+            z=f"{float(self.w1)!r} * (datum.x1 + {d1 / 2!r}) + {float(self.w2)!r} * (datum.x2 + {d2 / 2!r}) "
+              f"+ {float(self.b)!r}",
+        ).transform_calculate(y_hat="1 / (1 + exp(-datum.z))")
+
 
 CLASS_COLORS = ["#4c78a8", "#e45756"]  # class 0 blue, class 1 red
 CLASS_DOMAIN = ["class 0", "class 1"]  # the labels in the points frame (gdcore.lessons.logreg.points_frame)
@@ -24,8 +54,8 @@ def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, g
                    height: int = 340, T: Translator | None = None) -> alt.LayerChart:
     """Samples coloured by class; the line w1·x1 + w2·x2 + b = 0 (solid) and the labels' rule (dashed).
 
-    points: x1, x2, y ('class 0'/'class 1'), i. grid: probability cells (x1, x1e, x2, x2e, y_hat) shaded
-    behind. current: the sample the last step used (ringed). true_label, title: default 'rule that made
+    points: x1, x2, y ('class 0'/'class 1'), i. grid: probability cells shaded behind, as a frame
+    (x1, x1e, x2, x2e, y_hat) or a Shading the browser computes. current: the sample the last step used (ringed). true_label, title: default 'rule that made
     the labels' and 'Data by class and the decision boundary' in the language of T, which also names
     the classes.
     """
@@ -33,14 +63,18 @@ def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, g
     true_label = T("charts.logreg.true_rule") if true_label is None else true_label
     model_label = T("charts.logreg.model_line")
     names = class_names(T)
-    if names != CLASS_DOMAIN:
-        points = points.assign(y=points["y"].replace(dict(zip(CLASS_DOMAIN, names))))
+    # the class as a two-value category (sent as small integer codes), the positions in float32
+    labels = pd.Categorical(points["y"].astype(str).map(dict(zip(CLASS_DOMAIN, names))), categories=names)
+    points = points.assign(y=labels, x1=points["x1"].astype(np.float32), x2=points["x2"].astype(np.float32),
+                           i=points["i"].astype(np.int32))
     x1lo, x1hi, x2lo, x2hi = box
     xs = {"domain": [x1lo, x1hi], "nice": False, "zero": False}
     ys = {"domain": [x2lo, x2hi], "nice": False, "zero": False}
     layers = []
-    if grid is not None and len(grid):
-        layers.append(alt.Chart(grid, mark=mark("rect", opacity=0.35)).encode(
+    if isinstance(grid, Shading) or (grid is not None and len(grid)):
+        rect = mark("rect", opacity=0.35)
+        cells = grid.chart(rect) if isinstance(grid, Shading) else alt.Chart(grid, mark=rect)
+        layers.append(cells.encode(
             x=alt.X("x1:Q", scale=xs, title="x1"), x2=alt.X2("x1e:Q"), y=alt.Y("x2:Q", scale=ys, title="x2"),
             y2=alt.Y2("x2e:Q"),
             color=alt.Color("y_hat:Q", title="ŷ",
@@ -81,10 +115,11 @@ def sigmoid_chart(current: dict | None = None, z_range: float = 8.0, height: int
                   T: Translator | None = None) -> alt.LayerChart:
     """σ(z) = 1/(1+e^−z) on [−z_range, z_range], with the current sample's z and ŷ marked."""
     T = tr(T)
-    z = np.linspace(-z_range, z_range, 161)
-    curve = pd.DataFrame({"z": z, "y_hat": 1 / (1 + np.exp(-z))})
     xs = {"domain": [-z_range, z_range], "nice": False}
-    layers = [alt.Chart(curve, mark=mark("line", color="#333", strokeWidth=2)).encode(
+    # 161 points of the curve, computed by the browser (the curve never changes)
+    curve = alt.Chart(alt.sequence(0, 161, as_="k"), mark=mark("line", color="#333", strokeWidth=2)).transform_calculate(
+        z=f"{-z_range!r} + datum.k * {2 * z_range / 160!r}").transform_calculate(y_hat="1 / (1 + exp(-datum.z))")
+    layers = [curve.encode(
         x=alt.X("z:Q", scale=xs, title="z = w·x + b"),
         y=alt.Y("y_hat:Q", title="ŷ = σ(z)", scale={"domain": [0, 1]}),
         tooltip=[alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("y_hat:Q", title="ŷ", format=".4f")])]

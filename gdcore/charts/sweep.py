@@ -57,7 +57,10 @@ def final_loss_chart(frame: pd.DataFrame, limit: float | None = None, band: tupl
     y_title = T("charts.sweep.final_loss_log") if log_y else T("charts.sweep.final_loss")
     ys = {"type": "log"} if log_y else {"zero": True}
     y = alt.Y("final_loss:Q", scale=ys, title=y_title)
-    zone_scale = {"domain": [names[z] for z in ZONE_COLORS], "range": list(ZONE_COLORS.values())}
+    # the legend names only the zones that have runs (no "too large" entry without a point)
+    present = set(data["zone"])
+    shown = [z for z in ZONE_COLORS if z in present]
+    zone_scale = {"domain": [names[z] for z in shown], "range": [ZONE_COLORS[z] for z in shown]}
     result = T("charts.sweep.result")
     tooltip = [alt.Tooltip("lr:Q", format=".4g"),
                alt.Tooltip("final_loss:Q", format=".4g", title=T("charts.sweep.final_loss")),

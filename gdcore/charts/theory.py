@@ -9,29 +9,48 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import Translator
-from .common import LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, layered, mark, tip, tr
+from .common import PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, layered, mark, tip, tr
 
 NLL_COLOR, MSE_COLOR, RULE_COLOR = "#4c78a8", "#f58518", "#54a24b"
+# A chart's height in the app is the whole chart: title, legend and axes come out of it. These
+# leave the plot itself about 200 px at any width (measured in the browser test).
+PDF_HEIGHT = 400  # density chart with one legend row
+HIST_HEIGHT = 380  # residual histogram with one legend row (the data chart beside it matches it)
+LEGEND_ROW = 20  # px each further legend row takes
+LEGEND_ROOM = 280  # px a legend may span: a phone's 358 px chart less its y axis
 
 
-def pdf_chart(frame: pd.DataFrame, title: str | None = None, height: int = 280,
+def legend_top(labels) -> tuple[dict, int]:
+    """A legend above the plot that wraps into as many rows as its labels need to fit the narrowest
+    chart, never running off its right edge; and the number of rows."""
+    labels = [str(v) for v in labels]
+    widest = max((len(v) for v in labels), default=0)
+    entry = 30 + 7 * widest  # symbol, gaps and about 7 px a character at the legend's font size
+    columns = max(1, min(len(labels), LEGEND_ROOM // entry))
+    rows = -(-len(labels) // columns) if labels else 1
+    return {"orient": "top", "columns": columns, "labelLimit": LEGEND_ROOM - 30}, rows
+
+
+def pdf_chart(frame: pd.DataFrame, title: str | None = None, height: int | None = None,
               T: Translator | None = None) -> alt.Chart:
     """One density curve per (μ, σ): columns x, p, label. title: default 'Normal densities p(x)' in the
-    language of T."""
+    language of T. height: default tall enough for the plot whatever the legend's rows."""
     T = tr(T)
     order = list(dict.fromkeys(frame["label"])) if len(frame) else []
+    legend, rows = legend_top(order)
+    height = PDF_HEIGHT + LEGEND_ROW * (rows - 1) if height is None else height
     return (alt.Chart(frame, title=T("charts.theory.pdf_title") if title is None else title,
                       mark=mark("line", strokeWidth=2.5), height=height, width=WIDTH).encode(
         x=alt.X("x:Q", title="x"),
         y=alt.Y("p:Q", title="p(x)"),
-        color=alt.Color("label:N", title=None, sort=order, scale={"range": PALETTE}, legend=LEGEND_TOP),
+        color=alt.Color("label:N", title=None, sort=order, scale={"range": PALETTE}, legend=legend),
         tooltip=[alt.Tooltip("label:N", title=T("charts.theory.pair")), alt.Tooltip("x:Q", format=".3f"),
                  alt.Tooltip("p:Q", format=".4f")])
         .add_params(ZOOM_X))
 
 
 def noise_histogram(hist: pd.DataFrame, curves: list[pd.DataFrame], title: str | None = None,
-                    height: int = 280, T: Translator | None = None) -> alt.LayerChart:
+                    height: int | None = None, T: Translator | None = None) -> alt.LayerChart:
     """Density histogram of the residuals (left, right, density, count) with Gaussian curves over it.
 
     curves: frames with x, p, label; the first is drawn solid, the rest dashed. title: default
@@ -47,17 +66,25 @@ def noise_histogram(hist: pd.DataFrame, curves: list[pd.DataFrame], title: str |
                  alt.Tooltip("count:Q", title=T("charts.theory.samples")),
                  tip("density:Q", T("charts.theory.density"), format=".4g")])
     layers = [bars]
+    rows = 1
     if curves:
         data = pd.concat([c.assign(dashed=i > 0) for i, c in enumerate(curves)], ignore_index=True)
         order = list(dict.fromkeys(data["label"]))
+        legend, rows = legend_top(order)
         layers.append(alt.Chart(data, mark=mark("line", strokeWidth=2.5)).encode(
             x=alt.X("x:Q"), y=alt.Y("p:Q"),
             color=alt.Color("label:N", title=None, sort=order, scale={"range": [NLL_COLOR, "#e45756"]},
-                            legend=LEGEND_TOP),
+                            legend=legend),
             strokeDash=alt.StrokeDash("dashed:N", legend=None, scale=SOLID_DASHED),
             tooltip=[alt.Tooltip("label:N", title=T("charts.theory.curve")), alt.Tooltip("x:Q", format=".4g"),
                      alt.Tooltip("p:Q", format=".4g")]))
+    height = hist_height(rows) if height is None else height
     return layered(*layers, height=height, width=WIDTH)
+
+
+def hist_height(legend_rows: int = 1) -> int:
+    """The residual histogram's height for a legend of that many rows (its neighbour uses the same)."""
+    return HIST_HEIGHT + LEGEND_ROW * (legend_rows - 1)
 
 
 def likelihood_chart(frame: pd.DataFrame, w_ls: float, w_name: str = "w", nll_title: str | None = None,

@@ -230,6 +230,24 @@ def epoch_view(run: Run) -> EpochView:
     return EpochView(run.epoch + 1, run.batch_in_epoch, spe, False)
 
 
+def run_epochs(run: Run) -> int:
+    """Epochs in the whole run (`num_epochs`; a last, partial epoch counts)."""
+    return -(-run.total_steps // run.steps_per_epoch)
+
+
+def reshuffle_epochs(view: EpochView, epochs: int) -> tuple[int, int, bool]:
+    """The two epochs the reshuffle chart puts side by side, and whether the second lies past the run.
+
+    The current epoch and the next one; in the run's last epoch, the one before and the current one
+    (a 99-epoch run has no epoch 100); a one-epoch run can only show what a second epoch would draw.
+    """
+    if view.epoch < epochs:
+        return view.epoch, view.epoch + 1, False
+    if view.epoch >= 2:
+        return view.epoch - 1, view.epoch, False
+    return 1, 2, True
+
+
 NOT_YET, EARLIER, CURRENT = 0, 1, 2
 ROLE_NAMES = {NOT_YET: "not drawn yet", EARLIER: "drawn this epoch", CURRENT: "current batch"}
 

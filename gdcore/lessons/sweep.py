@@ -332,6 +332,103 @@ def curves(result: SweepResult, chosen: Sequence[tuple[str, int]], window: int =
             for label, i in chosen]
 
 
+# -- what each overlaid curve does (its caption is computed from it, never written in advance) ----------
+
+@dataclass(frozen=True)
+class CurveFacts:
+    """What one run's per-step loss did, as a caption can state it."""
+
+    steps: int
+    start: float  # first loss (noisy losses: mean over the first `head` steps)
+    end: float  # last loss (noisy losses: mean over the last `tail` steps)
+    rises: int | None  # steps whose loss rose above the step before (exact losses only)
+    trend: str  # "floor" (reached float32 rounding), "still_falling", "levels", "flat" or "growing"
+    settled_at: int | None  # 1-based step from which it stays near its end (exact losses)
+    head: int = 1  # steps averaged into start
+    tail: int = 1  # steps averaged into end
+
+
+def _se(a: np.ndarray, b: np.ndarray) -> float:
+    """Standard error of the difference of two means."""
+    return math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)) if len(a) > 1 and len(b) > 1 else 0.0
+
+
+def curve_facts(losses, noisy: bool, floor: float = 0.0, window: int = 1) -> CurveFacts:
+    """Facts about one loss curve. Exact (full-batch) losses are judged step by step; noisy (mini-batch,
+    one-sample) losses by means: the first `window` steps against the last tenth, and the last tenth
+    against the tenth before it, a change counting only when it exceeds twice its standard error."""
+    x = np.asarray(losses, dtype=np.float64)
+    n = len(x)
+    if n == 0:
+        return CurveFacts(0, math.nan, math.nan, None, "flat", None)
+    tenth = max(1, n // 10)
+    if noisy and n >= 20:
+        head = max(2, min(window, tenth))
+        first, prev, last = x[:head], x[n - 2 * tenth: n - tenth], x[n - tenth:]
+        start, end = float(first.mean()), float(last.mean())
+        change = end - start
+        small = abs(change) <= 0.05 * abs(start)  # hardly moved, or moved less than its noise (and not by half)
+        if small or (abs(change) <= 2 * _se(first, last) and abs(change) <= 0.5 * abs(start)):
+            trend = "flat"
+        elif change > 0:
+            trend = "growing"
+        elif prev.mean() - end > max(2 * _se(prev, last), 0.01 * abs(end)):
+            trend = "still_falling"
+        else:
+            trend = "levels"
+        return CurveFacts(n, start, end, None, trend, None, head, tenth)
+    start, end = float(x[0]), float(x[-1])
+    rises = int(((x[1:] > x[:-1] * (1 + 1e-6)) & (x[1:] > floor)).sum())
+    if floor > 0 and end <= floor:
+        above = np.nonzero(x > floor)[0]
+        return CurveFacts(n, start, end, rises, "floor", int(above[-1]) + 2 if len(above) else 1)
+    if end > start:
+        return CurveFacts(n, start, end, rises, "growing", None)
+    if n > 1 and x[n - tenth - 1] > end * 1.01:
+        return CurveFacts(n, start, end, rises, "still_falling", None)
+    high = np.nonzero(x > end * 1.05)[0]
+    return CurveFacts(n, start, end, rises, "levels", int(high[-1]) + 2 if len(high) else 1)
+
+
+def curves_caption(result: SweepResult, chosen: Sequence[tuple[str, int]], window: int = 1,
+                   T: Translator | None = None) -> str:
+    """One sentence per overlaid run, saying what its loss curve does (computed from its losses)."""
+    T = T or translator("en")
+    noisy = window > 1
+    floor = converged_floor(result)
+    out = []
+    for label, i in chosen:
+        f = curve_facts(result.loss_history(i), noisy, floor, window)
+        v = {"start": f"{f.start:.3g}", "end": f"{f.end:.3g}", "steps": f.steps, "rises": f.rises or 0,
+             "head": f.head, "tail": f.tail}
+        if f.trend == "growing":
+            fact = T("sweep.curves.fact.growing", **v)
+        elif f.trend == "flat":
+            fact = T("sweep.curves.fact.flat", **v)
+        else:
+            shape = "noisy" if f.rises is None else ("smooth" if f.rises == 0 else "rises")
+            fact = T(f"sweep.curves.fact.{shape}", **v)
+            if f.trend == "floor":
+                fact += T("sweep.curves.fact.floor", step=f.settled_at)
+            elif f.trend == "still_falling":
+                fact += T("sweep.curves.fact.still")
+            elif f.rises is None:
+                fact += T("sweep.curves.fact.levels_noisy")
+            else:
+                fact += T("sweep.curves.fact.levels", step=f.settled_at)
+        out.append(T("sweep.curves.fact.run", label=label, lr=f"{result.lrs[i]:.3g}", fact=fact))
+    if any(T("sweep.picks.tutorial") in label for label, _ in chosen):
+        out.append(T("sweep.curves.tutorial_note"))
+    return " ".join(out)
+
+
+def zones_caption(zones_shown: Sequence[str], factor: float, T: Translator | None = None) -> str:
+    """The chart's colour key, naming only the zones that have runs."""
+    T = T or translator("en")
+    text = " · ".join(T(f"sweep.results.key.{_ZONE_KEYS[z]}", factor=factor) for z in ZONES if z in set(zones_shown))
+    return text[:1].upper() + text[1:]
+
+
 @dataclass(frozen=True)
 class Summary:
     runs: int

@@ -242,3 +242,29 @@ def test_no_code_box_cuts_its_text(page, server, path, has_step):
         summary.click()
     page.wait_for_timeout(800)
     assert page.evaluate(CODE_OVERFLOW) == []
+
+
+# the plot frame's height and every legend label's box, relative to the chart's own svg
+CHART_LAYOUT_JS = """e => { const svg = e.querySelector('svg'); const s = svg.getBoundingClientRect();
+  const frame = svg.querySelector('g.role-frame.root > g > path.background').getBoundingClientRect();
+  const labels = [...svg.querySelectorAll('g.role-legend text')].map(t => t.getBoundingClientRect())
+    .filter(r => r.width > 0).map(r => [r.left - s.left, r.right - s.left]);
+  return {width: s.width, plot: frame.height, labels: labels}; }"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_why_squared_loss_charts_keep_their_plot_and_legends(page, server, shots, width):
+    """No chart squashed to a strip by its title, legend and axes; no legend running off the chart."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(page, server, "why_squared_loss")
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(3).locator("svg").first.wait_for(timeout=30_000)
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        layout = charts.nth(i).evaluate(CHART_LAYOUT_JS)
+        assert layout["plot"] >= 150, (i, layout)
+        for left, right in layout["labels"]:
+            assert left >= -1 and right <= layout["width"] + 1, (i, layout)
+    page.screenshot(path=str(shots / f"why_squared_loss_{width}.png"), full_page=True)
+    assert_clean(page)

@@ -1,0 +1,40 @@
+"""What a chart costs on the wire: pages/_files.chart_spec hands Streamlit compact Arrow tables."""
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from gdcore import charts
+from pages._files import chart_spec
+
+
+def _tables(spec) -> list[pa.Table]:
+    return list(spec["datasets"].values())
+
+
+def test_long_series_go_as_float32_with_their_names_as_codes():
+    losses = np.geomspace(1.0, 1e-6, 3000).astype(np.float32)
+    frame = pd.concat([charts.loss_frame(losses, series="SGD"), charts.loss_frame(losses * 2, series="Adam")])
+    table = next(t for t in _tables(chart_spec(charts.loss_curve(frame))) if len(t) > 50)
+    assert table.schema.metadata is None  # no pandas metadata, no index column
+    assert table.schema.field("loss").type == pa.float32()
+    assert pa.types.is_dictionary(table.schema.field("series").type)
+    assert set(table.column("series").to_pylist()) == {"SGD", "Adam"}
+    # float32 holds the engine's float32 losses exactly
+    sgd = [r for r in table.to_pylist() if r["series"] == "SGD"]
+    assert {r["loss"] for r in sgd} <= set(losses.tolist())
+
+
+def test_small_layers_keep_their_float64_numbers():
+    lines = [{"label": "fit", "w": 2.0000001234, "b": 0.8}]
+    spec = chart_spec(charts.scatter_fit(np.linspace(0, 1, 10), np.linspace(0, 1, 10), lines))
+    small = [t for t in _tables(spec) if len(t) <= 50]
+    assert small and all(f.type != pa.float32() for t in small for f in t.schema)
+
+
+def test_numbers_float32_cannot_hold_stay_float64():
+    x = np.linspace(-8, 8, 401)
+    density = np.exp(-x * x * 2) / 0.627  # down to 1e-56: zero in float32
+    spec = chart_spec(charts.scatter_fit(x, density))
+    table = next(t for t in _tables(spec) if len(t) > 50)
+    assert table.schema.field("y").type == pa.float64()
+    assert table.column("y").to_pylist() == density.tolist()
