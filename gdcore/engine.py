@@ -197,6 +197,11 @@ class Run:
         self._start = (w, b)
         self._build()
 
+    @property
+    def loaded_start(self) -> bool:
+        """Whether the run starts from given (saved) weights rather than drawn ones."""
+        return self._start is not None
+
     def state_dict(self) -> dict[str, torch.Tensor]:
         """The model's parameters as CPU tensors: nn.Module's own state_dict, or {"w", "b"} by hand."""
         self.sync()

@@ -97,7 +97,7 @@ def code_and_downloads(run, key: str) -> None:
             st.info(exc.text(T))
             script = None
         if script:
-            st.code(script, language="python", line_numbers=True)
+            st.code(script, language="python", line_numbers=True, wrap_lines=True)
     c1, c2, c3, c4 = st.columns(4)
     if script:
         c1.download_button(T("ui.code.script"), script, icon=":material/download:", file_name=f"{run.config.preset or key}.py",
@@ -156,7 +156,9 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
         w, b = run.params()["w"], run.params()["b"]
     note = T("ui.code.loaded_weights", name=up.name, summary=f"w = {[round(v, 6) for v in w]}, b = {[round(v, 6) for v in b]}")
     st.session_state[f"_{key}.weights_loaded"] = (stamp, note)
-    st.caption(note)
+    # the step-0 numbers and the charts above were drawn from the old start in this same script
+    # run: draw the page again, so everything shows the loaded w, b before the first Step
+    st.rerun()
 
 
 # -- charts ----------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ st.header(T("autograd.forward.header"))
 left, right = st.columns([1, 1.2])
 with left:
     st.code(f"import torch\n{x_code(*settings)}\ny = x + 2\nz = y * y * 3\nout = z.mean()\n"
-            "print(y.grad_fn)  # " + str(snap["tensors"][1]["grad_fn"]), language="python")
+            "print(y.grad_fn)  # " + str(snap["tensors"][1]["grad_fn"]), language="python", wrap_lines=True)
 with right:
     col_tensor, col_value = T("autograd.forward.col_tensor"), T("autograd.forward.col_value")
     st.dataframe(
@@ -143,7 +143,7 @@ with st.expander(T("autograd.zero.title")):
     st.markdown(T("autograd.zero.text"))
     st.code("# seed 003, loss_fn\nfor i in [w, b]:\n    if i.grad is not None:\n        i.grad.data.zero_()\n"
             "loss.backward()\n\n# d2l, sgd\nwith torch.no_grad():\n    for param in params:\n"
-            "        param -= lr * param.grad / batch_size\n        param.grad.zero_()", language="python")
+            "        param -= lr * param.grad / batch_size\n        param.grad.zero_()", language="python", wrap_lines=True)
 
 with st.expander(T("autograd.same.title")):
     st.markdown(T("autograd.same.text"))
@@ -167,7 +167,7 @@ for col, way in ((d1, "detach"), (d2, "data")) if requires_grad else ():
         st.subheader(f"y.{'detach()' if way == 'detach' else 'data'}")
         st.code(f"y = x + 2\nz = y * y * 3\nout = z.mean()\n{r['code']}\n"
                 f"alias.zero_()   # {T('autograd.detach.code_comment', y=r['y_after'])}\n"
-                "out.backward()", language="python")
+                "out.backward()", language="python", wrap_lines=True)
         st.caption(T("autograd.detach.facts", shares=r["shares_storage"], requires_grad=r["alias_requires_grad"],
                      before=r["version_before"], after=r["version_after"]))
         if r["error"]:
@@ -183,14 +183,14 @@ st.header(T("autograd.numpy.header"))
 nd = numpy_demo(*settings[:3], T=T, requires_grad=requires_grad)
 e1, e2 = st.columns(2)
 with e1:
-    st.code("x.numpy()", language="python")
+    st.code("x.numpy()", language="python", wrap_lines=True)
     if nd["error"]:
         st.error(f"RuntimeError: {nd['error']}")
     else:  # x does not require grad: numpy can have it directly
         st.success(T("autograd.numpy.works"))
 with e2:
-    st.code("a = x.detach().numpy()\na[0, 0] = 100\nprint(x)", language="python")
-    st.code(nd["x_printed"], language=None)
+    st.code("a = x.detach().numpy()\na[0, 0] = 100\nprint(x)", language="python", wrap_lines=True)
+    st.code(nd["x_printed"], language=None, wrap_lines=True)
 st.markdown(T("autograd.numpy.text", shares=nd["shares_memory"]))
 
 # -- the tutorial -----------------------------------------------------------------------------------
@@ -200,5 +200,5 @@ with st.expander(T("autograd.tutorial.title")):
             "out.backward()          # back-propagation: computes the gradients\n"
             "x.grad                  # the gradient; it ACCUMULATES, so zero it before each backward\n"
             "tensor.data             # the tensor's data\n"
-            "tensor.detach().numpy() # to a numpy ndarray", language="python")
-st.page_link("pages/linear_regression.py", label=T("autograd.next"), icon="➡️")
+            "tensor.detach().numpy() # to a numpy ndarray", language="python", wrap_lines=True)
+st.page_link("pages/linear_regression.py", label=T("autograd.next"), icon=":material/arrow_forward:")

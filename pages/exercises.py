@@ -141,7 +141,7 @@ for e in ex.EXERCISES:
     with st.expander(f"{icon} {T(f'{p}.title')}", expanded=e.id == first_open):
         st.markdown(_task(e))
         if e.kind == "fix":
-            st.code(T(f"{p}.code"), language="python")
+            st.code(T(f"{p}.code"), language="python", wrap_lines=True)
         _inputs(e)
         c1, c2, c3, c4 = st.columns([1, 1, 1.3, 2.7], vertical_alignment="center")
         if c1.button(T("exercises.check"), key=f"b.ex.{e.id}.check", type="primary", icon=":material/play_arrow:"):

@@ -1,7 +1,7 @@
 """Linear regression by hand (seeds 003 and 000): the manual loop, one step at a time."""
 import streamlit as st
 
-from gdcore import charts
+from gdcore import charts, printouts, seeding
 from gdcore.charts import linreg as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linreg as lesson_math
@@ -15,6 +15,9 @@ T = _ui.tr()
 K = "linreg"  # this page's key prefix: widgets "w.linreg.*", buttons "b.linreg.*"
 W = f"w.{K}."
 
+# the lr verdict's mark: Material icons in colour (emoji need a font the learner may not have)
+VERDICT_ICONS = {"smooth": ":green[:material/check_circle:]", "zigzag": ":orange[:material/warning:]",
+                 "edge": ":orange[:material/warning:]", "diverges": ":red[:material/cancel:]"}
 RECIPES = lesson_math.RECIPES  # option values; their labels are linreg.recipes.<value>
 UPLOAD = "upload"
 
@@ -72,7 +75,7 @@ for i in range(3000):
         if p.grad is not None: p.grad.data.zero_()
     loss.backward()                              # backward
     w.data -= 0.01 * w.grad.data                 # update
-    b.data -= 0.01 * b.grad.data""", language="python")
+    b.data -= 0.01 * b.grad.data""", language="python", wrap_lines=True)
     st.caption(T("linreg.loop_000"))
 
 show_presets = _ui.shown(K, "presets")
@@ -138,14 +141,16 @@ if show_seed:
     draws.append(_seed_input)
 _grid(draws)
 seed, seed_source = _effective_seed()
-pure = T("linreg.data.pure", seed=seed, source=T(seed_source))
+pure = T("linreg.data.pure_upload" if own else "linreg.data.pure", seed=seed, source=T(seed_source))
 if show_seed:
     r1, r2 = st.columns([1, 3], vertical_alignment="center")
     r1.button(T("linreg.data.new_sample"), icon=":material/casino:", key=f"b.{K}.regen", on_click=_new_sample,
-              width="stretch", help=T("linreg.data.new_sample_help"))
+              width="stretch", help=T("linreg.data.new_sample_help_upload" if own else "linreg.data.new_sample_help"))
     r2.caption(pure)
 elif show_data:
     st.caption(pure)
+if (show_seed or show_data) and not own:  # which tutorials fix their numbers, and how far unseeded runs end apart
+    st.caption(seeding.sentence(st.session_state[W + "recipe"], T))
 
 # -- lr and length --------------------------------------------------------------------------------
 
@@ -168,11 +173,10 @@ def _config():
     if upload is not None:  # the uploaded points, the 003 loop (its init); the true line is unknown
         return preset_config("linreg-manual", mode="batch", impl="manual", optimizer="sgd", data="custom",
                              n=upload.n, seed=seed, lr=float(s[W + "lr"]), epochs=int(s[W + "steps"]), device=device)
-    return preset_config(
-        s[W + "recipe"], mode="batch", impl="manual", optimizer="sgd", true_w=(float(s[W + "true_w"]),),
-        true_b=float(s[W + "true_b"]), noise=float(s[W + "noise"]), n=int(s[W + "n"]),
-        x_range=float(s[W + "x_range"]), seed=seed, lr=float(s[W + "lr"]), epochs=int(s[W + "steps"]),
-        device=device)
+    return lesson_math.run_config(  # the tutorial's own loop: 003's `for i`, or 000's epochs of batches
+        s[W + "recipe"], int(s[W + "steps"]), true_w=(float(s[W + "true_w"]),), true_b=float(s[W + "true_b"]),
+        noise=float(s[W + "noise"]), n=int(s[W + "n"]), x_range=float(s[W + "x_range"]), seed=seed,
+        lr=float(s[W + "lr"]), device=device)
 
 
 run = _ui.build(lesson, _config, upload)
@@ -197,7 +201,7 @@ if facts.limit is None:
     limit_box.info(T("linreg.lr.flat"))
 else:
     limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
-    icon = {"smooth": "🟢", "zigzag": "🟡", "edge": "🟡"}.get(lesson_math.lr_regime(lr, facts.lambda_max), "🔴")
+    icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
     above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
     sentence_box.markdown(f"{icon} {above} {lesson_math.lr_sentence(lr, facts, T=T)}")
 if not facts.unique:
@@ -212,24 +216,31 @@ def _forward_backward_update(run) -> None:
     recs = run.records(last=2)
     p = run.params()
     if not recs:
-        st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
-                  init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
+        if run.loaded_start:
+            st.info(T("linreg.train.step0_loaded", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
+        else:
+            st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
+                      init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
         return
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)
-    st.markdown(T("linreg.train.what_happened", step=ex.step, epoch=ex.epoch, batch=ex.batch))
-    st.code(ex.text(T=T), language="text")
+    st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
+    st.code(ex.text(T=T), language="text", wrap_lines=True)
 
 
 def _printout(run) -> None:
+    """What the tutorial would have printed by now, at its own cadence (000: every step; 003: every 500)."""
     recs = run.records(last=15)
     if not recs:
         return
+    preset = run.config.preset
+    epochs = preset == printouts.EPOCH_BATCH
     st.markdown(T("linreg.train.printout"))
-    st.caption(T("linreg.train.printout_caption"))
+    st.caption(T("linreg.train.printout_000" if epochs else "linreg.train.printout_003"))
     tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
-    tab1.code(lesson_math.tutorial_lines(recs), language="text")
-    tab2.dataframe(lesson_math.step_table(recs), hide_index=True, width="stretch",
+    printed = printouts.lines(preset, run.losses(), recs, run.total_steps, last=15)
+    tab1.code("\n".join(printed), language="text", wrap_lines=True)
+    tab2.dataframe(lesson_math.step_table(recs, epochs=epochs), hide_index=True, width="stretch",
                    column_config={c: st.column_config.NumberColumn(format="%.6g")
                                   for c in ("loss", "Δw", "Δb", "w", "b")})
 
@@ -243,24 +254,28 @@ def _charts(run) -> None:
     with g1:
         show_ls = st.toggle(T("linreg.train.show_ls"), key=W + "show_ls", persist_state="session",
                             help=T("linreg.train.show_ls_help"))
-        lines = [{"label": T("linreg.train.line_now"), "w": w, "b": b}]
+        lines = [{"label": T("linreg.train.line_now"), "w": w, "b": b, "series": "fit"}]
         if run.data.true_w is not None:  # an uploaded table has no true line
             lines.append({"label": T("linreg.train.line_true"), "w": run.data.true_w[0], "b": run.data.true_b,
-                          "dash": True})
+                          "dash": True, "series": "true"})
         if show_ls:
-            lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True})
+            lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True,
+                          "series": "least_squares"})
         _ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), T=T), "fit")
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()
-        frame = charts.loss_frame(losses, T=T)
-        _ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
-                                                    label=T("linreg.train.rule_label"), T=T), "loss")
-        if len(losses) and lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
-            why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
-            st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
+        if not len(losses):  # step 0: nothing to draw yet, say what will come
+            st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            st.caption(T("linreg.train.rule_caption"))
+            frame = charts.loss_frame(losses, T=T)
+            _ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
+                                                        label=T("linreg.train.rule_label"), T=T), "loss")
+            if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
+                why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
+                st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
+            else:
+                st.caption(T("linreg.train.rule_caption"))
 
     recs = run.records()
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])
@@ -271,7 +286,7 @@ def _charts(run) -> None:
     path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), T=T)
     _ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
                                                title=T("linreg.train.landscape_title"), T=T), "landscape")
-    st.caption(T("linreg.train.landscape_caption"))
+    st.caption(T("linreg.train.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":

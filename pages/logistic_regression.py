@@ -40,7 +40,7 @@ with c1:
             "def forward(x):            # x: ONE sample, shape (2,)\n"
             "    return F.sigmoid(torch.matmul(w.transpose(0, 1), x) + b)\n\n"
             "def loss_func(y_hat, y):\n"
-            "    return -(torch.log(y_hat)*y + (1-y)*torch.log(1-y_hat))", language="python")
+            "    return -(torch.log(y_hat)*y + (1-y)*torch.log(1-y_hat))", language="python", wrap_lines=True)
 with c2:
     st.markdown(T("logreg.forward"))
     st.latex(r"z = w_1 x_1 + w_2 x_2 + b, \qquad \hat y = \sigma(z) = \frac{1}{1 + e^{-z}}")
@@ -167,14 +167,17 @@ def draw(run):
             st.warning(T("logreg.run.outside"))
     log = st.toggle(T("logreg.widgets.log"), key="w.logreg.log", persist_state="session",
                     help=T("logreg.widgets.log_help"))
-    _ui.chart(fit_width(charts.loss_curve(LR.loss_frames(run, T=T), log=log, title=T("logreg.run.loss_title"),
-                                          height=200, T=T)), "loss")
-    st.caption(T("logreg.run.loss_note"))
+    if run.step_count == 0:
+        st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
+    else:
+        _ui.chart(fit_width(charts.loss_curve(LR.loss_frames(run, T=T), log=log, title=T("logreg.run.loss_title"),
+                                              height=200, T=T)), "loss")
+        st.caption(T("logreg.run.loss_note"))
     if run.epoch:
         with st.expander(T("logreg.run.printed", n=run.epoch)):
             printed = LR.printed_losses(run)
             st.code("\n".join(f"Epoch: {e:03d}, Loss: {v:.3f}" for e, v in
-                              zip(printed["epoch"].tail(100), printed["loss"].tail(100))), language="text")
+                              zip(printed["epoch"].tail(100), printed["loss"].tail(100))), language="text", wrap_lines=True)
             st.caption(T("logreg.run.printed_note"))
 
 
@@ -189,12 +192,12 @@ st.subheader(T("logreg.safe.subheader"))
 v1, v2 = st.columns(2)
 v1.code("# manual (tutorial)\ny_hat = forward(data_x[step])\nloss = loss_func(y_hat, data_y[step])\n"
         "loss.backward()\nwith torch.no_grad():\n    w.data -= lr * w.grad\n    b.data -= lr * b.grad\n"
-        "    w.grad.data.zero_(); b.grad.data.zero_()", language="python")
+        "    w.grad.data.zero_(); b.grad.data.zero_()", language="python", wrap_lines=True)
 v2.code("# nn.Module\nmodel = nn.Linear(2, 1)               # w: weight, b: bias\n"
         "criterion = nn.BCEWithLogitsLoss()      # or nn.BCELoss() after a sigmoid\n"
         "optimizer = optim.SGD(model.parameters(), lr=0.001)\n"
         "z = model(x)                            # logits, no sigmoid\nloss = criterion(z, y)\n"
-        "optimizer.zero_grad(); loss.backward(); optimizer.step()", language="python")
+        "optimizer.zero_grad(); loss.backward(); optimizer.step()", language="python", wrap_lines=True)
 st.markdown(T("logreg.safe.why"))
 st.latex(r"\text{loss}(z, y) = \max(z, 0) - z\,y + \log\!\left(1 + e^{-|z|}\right)")
 st.caption(T("logreg.safe.note"))

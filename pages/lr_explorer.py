@@ -88,7 +88,7 @@ if fresh:
 st.title(":material/tune: " + T("sweep.title"))
 _ui.link_notes(LK)
 st.markdown(T("sweep.intro"))
-st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs", language="python")
+st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs", language="python", wrap_lines=True)
 st.markdown(T("sweep.batched"))
 
 # -- settings ----------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ if chosen:
 with st.expander(T("sweep.results.table")):
     st.dataframe(S.table(result, band, T), hide_index=True, width="stretch")
     st.download_button(T("sweep.results.download"), S.results_csv(result), file_name=f"sweep_{result.config.preset}.csv",
-                       mime="text/csv", key="b.lrx.dl_results")
+                       mime="text/csv", key="b.lrx.dl_results", icon=":material/download:")
 
 # -- the best lr, on its own -----------------------------------------------------------------------------
 st.subheader(T("sweep.best.header"))

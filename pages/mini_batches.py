@@ -165,7 +165,7 @@ with left:
     st.markdown(T("minibatch.s1.len_rest" if loader.sizes[-1] != loader.batch_size else "minibatch.s1.len_full",
                   n=run.n, bs=run.batch_size, length=loader.length, last=loader.sizes[-1]))
 with right:
-    st.code("\n".join(loader.lines(T=T)), language=None)
+    st.code("\n".join(loader.lines(T=T)), language=None, wrap_lines=True)
     st.caption(T("minibatch.s1.printout_000") if not is_d2l else T("minibatch.s1.printout_d2l"))
 
 # -- 2. stepping ----------------------------------------------------------------------------------
@@ -192,10 +192,10 @@ def draw(r):
     a, b = st.columns([1.7, 1])
     with a:
         if one_feature:
-            lines = [{"label": T("charts.minibatch.fit_line"), "w": p["w"][0], "b": p["b"][0]}]
+            lines = [{"label": T("charts.minibatch.fit_line"), "w": p["w"][0], "b": p["b"][0], "series": "fit"}]
             if r.data.true_w is not None:
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
-                              "dash": True})
+                              "dash": True, "series": "true"})
             x0, y = mb.feature_xy(r.data, 0)
             _ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T),
                       "data")
@@ -212,14 +212,13 @@ def draw(r):
     with b:
         if r.step_count == 0:
             st.markdown(T("minibatch.s2.no_batch_yet", total=view.total))
-            st.code(mb.format_batch([], T=T), language=None)
         else:
             epoch, batch = step_position(r.step_count, r.steps_per_epoch)  # as the status line and the printout
             size = r.n if r.last_batch is None else len(r.last_batch)
             st.markdown(T("minibatch.s2.batch_head", epoch=epoch, batch=batch, step=r.step_count, num=size)
                         + (T("minibatch.s2.epoch_complete") if view.complete else ""))
             st.code(mb.format_batch(r.last_batch, T=T), language=None, wrap_lines=True)
-        st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=f"{p['b'][0]:.4f}"))
+        st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=mb.fmt_w(p["b"])))
         if c.full_tensor_pitfall:
             note = mb.pitfall_note(c, r.n, T=T)
             st.warning(T("minibatch.s2.pitfall_on") + (T("minibatch.s2.pitfall_note", note=note) if note else ""))
@@ -244,18 +243,21 @@ def draw(r):
     st.session_state.setdefault(P + "log", True)
     log = st.toggle(T("minibatch.s2.log"), key=P + "log", persist_state=SESSION, help=T("minibatch.s2.log_help"))
     L = r.losses()
-    step_frame = loss_frame(L, T=T)
-    ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-    _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
-    st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
+    if not len(L):  # step 0: nothing to draw yet, say what will come
+        st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
+    else:
+        step_frame = loss_frame(L, T=T)
+        ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
+        _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
+        st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
     if is_d2l:
         st.markdown(T("minibatch.s2.d2l_prints"))
         errs = mb.estimation_errors(r.data.true_w, r.data.true_b, p)
         lines_out = mb.d2l_epoch_lines(r.epoch_losses()) or [T("minibatch.s2.no_epoch_yet")]
-        st.code("\n".join(lines_out[-12:] + mb.error_lines(errs, T=T)), language=None)
+        st.code("\n".join(lines_out[-12:] + mb.error_lines(errs, T=T)), language=None, wrap_lines=True)
     elif len(L):
         st.markdown(T("minibatch.s2.tutorial_prints"))
-        st.code("\n".join(mb.tutorial_lines(r.records(last=8))), language=None)
+        st.code("\n".join(mb.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
 
 
 _ui.live(lesson, NAME, draw, fields=mb.LINK_FIELDS)
@@ -322,14 +324,14 @@ if is_d2l:
         st.code("l = squared_loss(linreg(features, w, b), labels)", language="python", wrap_lines=True)
     with k2:
         st.markdown(T("minibatch.s4.as_d2l", bs=run.batch_size))
-        st.code("l = squared_loss(linreg(X, w, b), y)", language="python")
+        st.code("l = squared_loss(linreg(X, w, b), y)", language="python", wrap_lines=True)
 else:
     with k1:
         st.markdown(T("minibatch.s4.slip_000", n=run.n))
-        st.code("h = tensorX * w + b\nloss = torch.mean((h - tensorY) ** 2)", language="python")
+        st.code("h = tensorX * w + b\nloss = torch.mean((h - tensorY) ** 2)", language="python", wrap_lines=True)
     with k2:
         st.markdown(T("minibatch.s4.as_000", bs=run.batch_size))
-        st.code("h = data * w + b\nloss = torch.mean((h - label) ** 2)", language="python")
+        st.code("h = data * w + b\nloss = torch.mean((h - label) ** 2)", language="python", wrap_lines=True)
 with st.expander(T("minibatch.s4.whole_loop")):
     st.code(f"for batch_index, (data, label) in enumerate(dataloader):\n"
             f"    h = data * w + b                     # the pitfall: tensorX\n"
@@ -338,7 +340,7 @@ with st.expander(T("minibatch.s4.whole_loop")):
             f"    w.data -= {lr_txt} * w.grad.data\n"
             f"    b.data -= {lr_txt} * b.grad.data\n"
             f"    w.grad.zero_()\n"
-            f"    b.grad.zero_()", language="python")
+            f"    b.grad.zero_()", language="python", wrap_lines=True)
 st.caption(T("minibatch.s4.caption"))
 pit_cap = max(1, mb.COMPARE_STEP_BUDGET // 2 // max(1, run.steps_per_epoch))
 pit_epochs = min(cfg.epochs or 1, pit_cap)
@@ -396,7 +398,7 @@ def sgd(params, lr, batch_size):
     with torch.no_grad():
         for param in params:
             param -= lr * param.grad / batch_size
-            param.grad.zero_()""", language="python")
+            param.grad.zero_()""", language="python", wrap_lines=True)
 with d2:
     st.code("""true_w = torch.tensor([2, -3.4])
 true_b = 4.2
@@ -413,7 +415,7 @@ for epoch in range(num_epochs):
         train_l = squared_loss(linreg(features, w, b), labels)
         print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
 print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
-print(f'error in estimating b: {true_b - b}')""", language="python")
+print(f'error in estimating b: {true_b - b}')""", language="python", wrap_lines=True)
 if is_d2l:
     st.caption(T("minibatch.s5.loaded"))
 else:

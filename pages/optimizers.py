@@ -1,12 +1,13 @@
 """Lesson: nn.Module and optimizers (seed 002): Lr(nn.Module), nn.MSELoss, torch.optim, the race."""
 import streamlit as st
 
-from gdcore import charts
+from gdcore import charts, printouts, seeding
 from gdcore.charts import optim as ocharts
 from gdcore.config import OPTIMIZERS
 from gdcore.devices import available_devices, resolve_device
 from gdcore.errors import GdError
 from gdcore.lessons import optim as O
+from gdcore.numbers import fixed
 from gdcore.presets import preset_config
 from pages import _ui
 
@@ -38,30 +39,28 @@ if _ui.shown(NAME, "presets"):
     _ui.preset_button(T("optim.preset"), TUTORIAL, key="b.optim.preset", help=T("optim.preset_help"))
 
 # -- the model and the loop ------------------------------------------------------------------------
-c1, c2 = st.columns(2)
-with c1:
-    st.subheader(T("optim.model.heading"))
-    st.code("class Lr(nn.Module):\n"
-            "    def __init__(self):\n"
-            "        super(Lr, self).__init__()\n"
-            "        self.linear = nn.Linear(1, 1)   # holds w (weight) and b (bias)\n\n"
-            "    def forward(self, x):\n"
-            "        out = self.linear(x)            # y_hat = x w + b\n"
-            "        return out\n\n"
-            "model = Lr()\n"
-            "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python")
-    st.markdown(T("optim.model.text"))
-with c2:
-    st.subheader(T("optim.loop.heading"))
-    st.code("criterion = nn.MSELoss()\n"
-            "optimizer = optim.SGD(model.parameters(), lr=1e-3)\n"
-            "for i in range(30000):\n"
-            "    out = model(x)                 # forward\n"
-            "    loss = criterion(y, out)       # mean((y_hat - y)**2)\n"
-            "    optimizer.zero_grad()          # Δw, Δb := 0\n"
-            "    loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b\n"
-            "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python")
-    st.markdown(T("optim.loop.text"))
+# one above the other, at full width: two columns cut these lines in half
+st.subheader(T("optim.model.heading"))
+st.code("class Lr(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super(Lr, self).__init__()\n"
+        "        self.linear = nn.Linear(1, 1)   # holds w (weight) and b (bias)\n\n"
+        "    def forward(self, x):\n"
+        "        out = self.linear(x)            # y_hat = x w + b\n"
+        "        return out\n\n"
+        "model = Lr()\n"
+        "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python", wrap_lines=True)
+st.markdown(T("optim.model.text"))
+st.subheader(T("optim.loop.heading"))
+st.code("criterion = nn.MSELoss()\n"
+        "optimizer = optim.SGD(model.parameters(), lr=1e-3)\n"
+        "for i in range(30000):\n"
+        "    out = model(x)                 # forward\n"
+        "    loss = criterion(y, out)       # mean((y_hat - y)**2)\n"
+        "    optimizer.zero_grad()          # Δw, Δb := 0\n"
+        "    loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b\n"
+        "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python", wrap_lines=True)
+st.markdown(T("optim.loop.text"))
 
 # -- the main run --------------------------------------------------------------------------------
 st.subheader(T("optim.train.heading"))
@@ -81,6 +80,8 @@ if "seed" in cc:
     cc["seed"].number_input(T("optim.train.seed"), min_value=0, max_value=O.MAX_SEED, step=1, value=None,
                             key="w.optim.seed", persist_state="session", placeholder=T("optim.train.seed_placeholder"),
                             help=T("optim.train.seed_help"))
+if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
+    st.caption(seeding.sentence(PRESET, T))
 opt_name = st.session_state["w.optim.optimizer"]
 hp_names = [h for h in O.HYPER[opt_name] if h in O.MAIN_HYPER]
 if hp_names and _ui.shown(NAME, "optimizer"):
@@ -107,16 +108,26 @@ _ui.replay(lesson, NAME)
 def draw(run):
     a, b = st.columns(2)
     p = run.params()
-    lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0]},
-             {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True}]
+    lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
+             {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
         _ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, T=T)),
                   "fit")
-    a.caption(T("optim.train.fit_caption", w=f"{p['w'][0]:.4f}", b=f"{p['b'][0]:.4f}"))
+    a.caption(T("optim.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
     with b:
-        _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
-                                                      title=T("optim.train.loss_title"), height=200)), "loss")
+        if run.step_count == 0:
+            st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
+        else:
+            _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
+                                                          title=T("optim.train.loss_title"), height=200)), "loss")
+    st.markdown(T("optim.train.printout"))
+    printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
+    if printed:
+        st.code("\n".join(printed), language="text", wrap_lines=True)
+    else:
+        st.info(T("optim.train.printout_none"), icon=":material/terminal:")
+    st.caption(T("optim.train.printout_caption"))
     keys = O.state_keys(run)
     st.markdown(T("optim.train.state_heading"))
     if not keys:
@@ -181,7 +192,7 @@ if show_race:
     rc[0].number_input(T("optim.race.steps"), min_value=1, max_value=O.MAX_RACE_STEPS, step=50, key="w.optim.race_steps",
                        persist_state="session", help=T("optim.race.steps_help", max=O.MAX_RACE_STEPS))
 rc[1 if show_race else 0].button(T("optim.race.button", n=int(st.session_state["w.optim.race_steps"])), key="b.optim.race",
-                                 on_click=_race, args=(runners,), type="primary", width="stretch",
+                                 on_click=_race, args=(runners,), type="primary", width="stretch", icon=":material/sports_score:",
                                  help=T("optim.race.button_help"))
 race = lesson.extra.get("race")
 if lesson.extra.get("race_error"):
@@ -218,9 +229,9 @@ st.divider()
 st.subheader(T("optim.lockstep.heading"))
 l1, l2 = st.columns(2)
 l1.code("# manual (lesson 2)\ny_hat = x * w + b\nloss = torch.mean((y_hat - y) ** 2)\nloss.backward()\n"
-        "w.data -= lr * w.grad.data\nb.data -= lr * b.grad.data\nw.grad.zero_(); b.grad.zero_()", language="python")
+        "w.data -= lr * w.grad.data\nb.data -= lr * b.grad.data\nw.grad.zero_(); b.grad.zero_()", language="python", wrap_lines=True)
 l2.code("# nn.Module + torch.optim\nout = model(x)\nloss = criterion(y, out)\noptimizer.zero_grad()\n"
-        "loss.backward()\noptimizer.step()", language="python")
+        "loss.backward()\noptimizer.step()", language="python", wrap_lines=True)
 st.markdown(T("optim.lockstep.text"))
 pair = O.ensure_lockstep(lesson.extra, lesson.config, lesson.run.data) if lesson.run is not None else None
 
@@ -265,7 +276,7 @@ st.code('device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
         "...                                         # the loop is unchanged\n"
         "predict = model(x)\n"
         "predict = predict.cpu().detach().numpy()    # back to host memory, off the graph, to numpy",
-        language="python")
+        language="python", wrap_lines=True)
 d1, d2 = st.columns([1, 2])
 with d1:
     if run is not None:
@@ -306,7 +317,7 @@ st.subheader(T("optim.eval.heading"))
 e1, e2 = st.columns([1, 1])
 e1.code("model.eval()                 # evaluation mode (matters for dropout / batch norm; not for Linear)\n"
         "predict = model(torch.tensor([[x]]))\n"
-        "predict = predict.cpu().detach().numpy()", language="python")
+        "predict = predict.cpu().detach().numpy()", language="python", wrap_lines=True)
 with e2:
     x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x", persist_state="session",
                         help=T("optim.eval.x_help"))

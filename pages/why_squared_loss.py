@@ -170,7 +170,7 @@ with st.expander(T("theory.more.code")):
             "    X = torch.normal(0, 1, (num_examples, len(w)))\n    y = torch.matmul(X, w) + b\n"
             "    y += torch.normal(0, 0.01, y.shape)   # the noise: N(0, 0.01²)\n"
             "    return X, y.reshape((-1, 1))\n\n"
-            "def squared_loss(y_hat, y):\n    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2", language="python")
+            "def squared_loss(y_hat, y):\n    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2", language="python", wrap_lines=True)
 st.download_button(T("theory.more.csv"), data.to_csv(), file_name=f"{source}_noise{noise:g}.csv",
-                   mime="text/csv", key=f"b.{KEY}.dl_csv")
-st.page_link("pages/optimizers.py", label=T("theory.more.next"), icon="➡️")
+                   mime="text/csv", key=f"b.{KEY}.dl_csv", icon=":material/download:")
+st.page_link("pages/optimizers.py", label=T("theory.more.next"), icon=":material/arrow_forward:")

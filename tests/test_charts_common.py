@@ -90,6 +90,37 @@ def test_traces_one_series_per_column():
     assert len(data) <= 4000
 
 
+def test_low_loss_colour_follows_the_scheme_and_its_direction():
+    from gdcore.charts.common import LOSS_COLOR_SCALE, low_loss_colour
+    assert low_loss_colour({"scheme": "viridis"}) == "dark"  # viridis starts at dark purple
+    assert low_loss_colour({"scheme": "viridis", "reverse": True}) == "bright"
+    spec = charts.landscape(np.ones((3, 3)), [0, 1, 2], [0, 1, 2]).to_dict()
+    heat = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert heat == LOSS_COLOR_SCALE and low_loss_colour(heat) == "bright"
+
+
+def test_scatter_fit_keeps_the_datas_axis_when_a_line_runs_off_to_1e18():
+    x = np.linspace(0, 1, 20)
+    y = 3 * x + 0.8
+    lines = [{"label": "model", "w": -5.8e18, "b": -1.2e19, "series": "fit"}]
+    spec = charts.scatter_fit(x, y, lines).to_dict()
+    lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert lo <= 0.8 and hi >= 3.8 and hi - lo < 6
+    assert spec["layer"][1]["encoding"]["y"]["scale"]["domain"] == [lo, hi] and spec["layer"][1]["mark"]["clip"] is True
+
+
+def test_a_start_line_near_the_data_stays_in_view_a_diverged_one_is_clipped():
+    from gdcore.charts.common import data_domain
+    y = np.linspace(6.0, 16.0, 50)  # tutorial 000's points: y from about 6 to 16
+    start = [{"label": "fit", "w": 0.36, "b": -0.29}]  # a torch.randn start: y from -0.29 to 1.5
+    lo, hi = data_domain(y, start, (0.0, 5.0))
+    assert lo < -0.29 and hi > 16.0  # the learner sees where the line starts
+    lo, hi = data_domain(y, [{"label": "fit", "w": -1.3e18, "b": -4e18}], (0.0, 5.0))
+    assert 0 < lo < 6.0 and 16.0 < hi < 25  # a diverged line does not flatten the points
+    spec = charts.scatter_fit(np.linspace(0, 5, 50), y, start).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"][0] < -0.29
+
+
 def test_a_bowl_landscape_carries_no_grid_and_draws_the_same_cells():
     ds = linear_1d(n=150, seed=100)
     ws, bs = np.linspace(0, 4, 30), np.linspace(3, 9, 25)

@@ -169,9 +169,19 @@ def test_given_titles_win_and_english_is_the_default():
     assert roles["domain"] == ["尚未抽到", "本 epoch 已抽到", "当前 batch"]
 
 
-def test_line_colours_follow_translated_labels():
-    lines = [{"label": ZH("charts.minibatch.fit_line"), "w": 2.0, "b": 6.0},
-             {"label": ZH("charts.minibatch.true_line"), "w": 2.0, "b": 6.0, "dash": True}]
-    spec = mb.batch_scatter(D["x"], D["y"], D["roles"], lines, T=ZH).to_dict()
-    assert spec["layer"][2]["encoding"]["stroke"]["scale"]["range"] == [mb.LINE_COLORS["fit: y_hat = w·x + b"],
-                                                                        mb.LINE_COLORS["true line"]]
+def test_line_colours_belong_to_the_series_not_the_translated_label():
+    """The fitted and the true line keep their colours in every language (a colour never follows a
+    label's sort order, which differs between English and Chinese)."""
+    from gdcore.charts.common import LINE_COLORS
+    from gdcore.charts.linreg import fit_view
+    from gdcore.i18n import translator
+    for T in (translator("en"), ZH):
+        lines = [{"label": T("charts.minibatch.fit_line"), "w": 2.0, "b": 6.0, "series": "fit"},
+                 {"label": T("charts.minibatch.true_line"), "w": 2.0, "b": 6.0, "dash": True, "series": "true"}]
+        spec = mb.batch_scatter(D["x"], D["y"], D["roles"], lines, T=T).to_dict()
+        scale = spec["layer"][2]["encoding"]["stroke"]["scale"]
+        assert scale == {"domain": [ln["label"] for ln in lines], "range": [LINE_COLORS["fit"], LINE_COLORS["true"]]}
+        for chart in (fit_view(D["x"], D["y"], lines[::-1], T=T), charts.scatter_fit(D["x"], D["y"], lines[::-1], T=T)):
+            scale = chart.to_dict()["layer"][1]["encoding"]["color"]["scale"]
+            assert dict(zip(scale["domain"], scale["range"])) == {lines[0]["label"]: LINE_COLORS["fit"],
+                                                                  lines[1]["label"]: LINE_COLORS["true"]}

@@ -86,3 +86,15 @@ def test_compare_chart_series_order_and_scales():
     lin = mbc.compare_chart(f, "epoch", log_y=False, points=True).to_dict()
     assert lin["encoding"]["x"]["field"] == "epoch" and lin["mark"]["point"] is True
     assert len(lin["datasets"][lin["data"]["name"]]) == 5
+
+
+def test_batch_scatter_keeps_the_datas_axis_when_the_fit_runs_off_to_1e18():
+    x = np.linspace(0, 5, 30)
+    y = 2 * x + 6
+    lines = [{"label": "fit", "w": -1.3e18, "b": -4e18, "series": "fit"},
+             {"label": "true", "w": 2.0, "b": 6.0, "dash": True, "series": "true"}]
+    spec = mbc.batch_scatter(x, y, np.zeros(30, int), lines).to_dict()
+    lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert lo <= 6 and hi >= 16 and hi - lo < 20
+    line = spec["layer"][2]
+    assert line["encoding"]["y"]["scale"]["domain"] == [lo, hi] and line["mark"]["clip"] is True

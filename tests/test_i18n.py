@@ -49,3 +49,17 @@ def test_translator_formats_and_falls_back_never_silently():
                                        ("fr", "en"), ("", "en"), (None, "en")])
 def test_normalize_language_codes(raw, code):
     assert i18n.normalize(raw) == code
+
+
+# Pictographs that render as empty boxes where no emoji font is installed (a fresh Linux desktop, many
+# classroom machines): traffic lights, check marks, flags, arrows with the emoji variation selector.
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
+
+
+def test_no_string_or_page_relies_on_an_emoji_font():
+    from pathlib import Path
+    found = [(lang, k) for lang in i18n.LANGS for k, v in i18n.strings(lang).items() if EMOJI.search(v)]
+    root = Path(__file__).resolve().parents[1]
+    for path in [root / "streamlit_app.py", *sorted((root / "pages").glob("*.py"))]:
+        found += [(path.name, i) for i, line in enumerate(path.read_text().splitlines(), 1) if EMOJI.search(line)]
+    assert not found, f"emoji (use :material/...: icons or :green[...] text): {found[:20]}"

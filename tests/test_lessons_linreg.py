@@ -108,21 +108,34 @@ REC = {"step": 3, "epoch": 1, "batch": 2, "loss": 0.99385, "grad_w": -1.054142, 
        "w": 0.8303217, "b": 1.0128258}
 
 
-def test_tutorial_line_is_seed_000_format():
-    # seed 000: print("epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3lf,..." % (epoch, batch_index, loss.item(), ...))
-    expected = "epoch(%d) batch(%d) loss,Δw,Δb,w,b = %.3f,%.3f,%.3f,%.3f,%.3f" % (1, 2, 0.99385, -1.054142, -1.5759,
-                                                                                   0.8303217, 1.0128258)
-    assert L.tutorial_line(REC) == expected
-    assert L.tutorial_lines([REC, REC]).count("\n") == 1
-
-
-def test_step_table_columns_and_order(manual_run):
+def test_step_table_counts_as_the_tutorial_does(manual_run):
     run = Run(preset_config("linreg-manual", steps=50))
     run.run(20)
-    t = L.step_table(run.records(last=15))
+    t = L.step_table(run.records(last=15), epochs=False)  # 003: for i in range(3000)
+    assert list(t.columns) == ["step", "i", "loss", "Δw", "Δb", "w", "b"]
+    assert t["step"].tolist() == list(range(6, 21)) and t["i"].tolist() == list(range(5, 20))  # newest last
+    run = Run(L.run_config("linreg-minibatch", steps=792))
+    run.run(10)
+    t = L.step_table(run.records(last=3))  # 000: for epoch in range(1, 100), enumerate(dataloader)
     assert list(t.columns) == ["step", "epoch", "batch", "loss", "Δw", "Δb", "w", "b"]
-    assert t["step"].tolist() == list(range(6, 21))  # newest last
-    assert (t["batch"] == 0).all() and t["epoch"].tolist() == t["step"].tolist()  # batch mode
+    assert t[["step", "epoch", "batch"]].values.tolist() == [[8, 1, 7], [9, 2, 0], [10, 2, 1]]
+
+
+def test_run_config_runs_tutorial_000_as_written_with_full_batch_numbers():
+    """000's loop draws DataLoader batches but computes on the full tensors: the page's run counts
+    epoch(e) batch(i) as the tutorial does, and its numbers are those of 792 full-batch steps."""
+    cfg = L.run_config("linreg-minibatch", steps=792)
+    assert (cfg.mode, cfg.full_tensor_pitfall, cfg.batch_size, cfg.seed) == ("minibatch", True, 20, 100)
+    run = Run(cfg)
+    assert (run.steps_per_epoch, run.total_steps) == (8, 792)
+    run.run()
+    full = Run(preset_config("linreg-minibatch", mode="batch", steps=792))
+    full.run()
+    assert run.losses().tobytes() == full.losses().tobytes() and run.params() == full.params()
+    assert run.records(last=1)[0]["epoch"] == 99 and run.records(last=1)[0]["batch"] == 7
+    assert L.run_config("linreg-minibatch", steps=5, n=12).batch_size == 12  # fewer points than one batch
+    c003 = L.run_config("linreg-manual", steps=3000)
+    assert (c003.mode, c003.total_steps(c003.n)) == ("batch", 3000)
 
 
 def test_explain_last_step_against_autograd():

@@ -33,7 +33,7 @@ def test_renders_and_step_advances_exactly_one_step(at):
     at.button(key="b.linreg.step").click().run()
     assert run.step_count == 2 and len(run.losses()) == 2
     codes = " ".join(c.value for c in at.code)
-    assert "epoch(2) batch(0) loss,Δw,Δb,w,b = " in codes  # the tutorial's printout
+    assert "0 tensor(" in codes and "1 tensor(" not in codes  # 003's print(i, loss), at i % 500 == 0
     assert "w.data -= lr * w.grad" in codes and " - 0.01 × (" in codes  # the update with numbers
     assert any("2/λmax" in m.label for m in at.metric)
 
@@ -45,9 +45,9 @@ def test_presets_load_tutorial_values(at):
     assert at.number_input(key="w.linreg.noise").value == pytest.approx(0.3)
     assert at.number_input(key="w.linreg.steps").value == 792  # 99 epochs × 8 batches
     cfg = at.session_state[LESSON].run.config
-    assert (cfg.preset, cfg.mode, cfg.impl, cfg.optimizer, cfg.seed) == \
-        ("linreg-minibatch", "batch", "manual", "sgd", 100)
-    assert cfg.total_steps(cfg.n) == 792
+    assert (cfg.preset, cfg.mode, cfg.full_tensor_pitfall, cfg.impl, cfg.optimizer, cfg.seed) == \
+        ("linreg-minibatch", "minibatch", True, "manual", "sgd", 100)  # 000's loop, on the full tensors
+    assert cfg.total_steps(cfg.n) == 792 and cfg.steps_per_epoch(cfg.n) == 8
 
     at.button(key="b.linreg.preset003").click().run()
     assert at.number_input(key="w.linreg.lr").value == pytest.approx(0.01)
@@ -107,13 +107,13 @@ LINK = {"recipe": "linreg-minibatch", "true_w": "2.5", "true_b": "-1.25", "noise
 
 def _direct_run(steps: int, **overrides):
     """The run the page should build for LINK, made straight from gdcore and run for `steps` steps."""
-    from gdcore import Run, preset_config
+    from gdcore import Run
     from gdcore.devices import resolve_device
-    settings = dict(true_w=(2.5,), true_b=-1.25, noise=0.2, n=40, x_range=3.0, seed=11, lr=0.02, epochs=500)
+    from gdcore.lessons.linreg import run_config
+    settings = dict(true_w=(2.5,), true_b=-1.25, noise=0.2, n=40, x_range=3.0, seed=11, lr=0.02, steps=500)
     settings.update(overrides)
     recipe = settings.pop("recipe", "linreg-minibatch")
-    cfg = preset_config(recipe, mode="batch", impl="manual", optimizer="sgd",
-                        device=str(resolve_device("auto")), **settings)
+    cfg = run_config(recipe, device=str(resolve_device("auto")), **settings)
     run = Run(cfg)
     run.run(steps)
     return run
@@ -165,11 +165,11 @@ def test_link_preset_loads_the_tutorial_then_fields_override():
     assert at.number_input(key="w.linreg.n").value == 150  # from the preset
     assert at.number_input(key="w.linreg.lr").value == 0.005  # the link's own value wins
     run = at.session_state[LESSON].run
-    from gdcore import Run, preset_config
+    from gdcore import Run
     from gdcore.devices import resolve_device
-    direct = Run(preset_config("linreg-minibatch", mode="batch", impl="manual", optimizer="sgd", true_w=(2.0,),
-                               true_b=6.0, noise=0.3, n=150, x_range=5.0, seed=100, lr=0.005, epochs=792,
-                               device=str(resolve_device("auto"))))
+    from gdcore.lessons.linreg import run_config
+    direct = Run(run_config("linreg-minibatch", 792, true_w=(2.0,), true_b=6.0, noise=0.3, n=150, x_range=5.0,
+                            seed=100, lr=0.005, device=str(resolve_device("auto"))))
     direct.run(3)
     _same_run(run, direct)
 
@@ -233,7 +233,7 @@ def test_page_in_chinese():
     assert not at.exception
     codes = " ".join(c.value for c in at.code)
     assert zh("linreg.explain.forward") in codes and "w.data -= lr * w.grad" in codes
-    assert any(zh("linreg.train.what_happened", step=2, epoch=2, batch=0) == m.value for m in at.markdown)
+    assert any(zh("linreg.train.what_happened", step=2, where="i = 1") == m.value for m in at.markdown)
     # a diverging run in Chinese: the explanation is the Chinese one
     limit = at.session_state[LESSON].run.stability_limit()
     at.number_input(key="w.linreg.lr").set_value(round(limit * 3, 2)).run()
@@ -265,3 +265,180 @@ def test_a_page_seed_in_a_link_leaves_the_sidebar_seed_alone():
     at = open_link(PAGE, {"seed": "7"})
     assert not at.exception
     assert at.session_state["w.linreg.seed"] == 7 and at.session_state["w.seed"] is None
+
+
+def test_the_lr_verdict_is_a_material_icon_never_an_emoji(at):
+    """The verdict's mark must show without an emoji font: a coloured Material icon beside the words."""
+    import re
+    emoji = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+    limit = at.session_state[LESSON].run.stability_limit()
+    for lr, mark in ((0.01, ":green[:material/check_circle:]"), (round(limit * 3, 2), ":red[:material/cancel:]")):
+        at.number_input(key="w.linreg.lr").set_value(lr).run()
+        verdict = [m.value for m in at.markdown if "2/λmax" in m.value]
+        assert verdict and verdict[0].startswith(mark), verdict
+        assert not any(emoji.search(m.value) for m in list(at.markdown) + list(at.caption))
+
+
+def _specs(at) -> list[dict]:
+    import json
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def _chart_frames(at) -> list:
+    """The data frames the page's charts were sent with (Arrow, beside the spec)."""
+    import pyarrow as pa
+    return [pa.ipc.open_stream(d.data.data).read_pandas() for c in at.get("vega_lite_chart") for d in c.proto.datasets]
+
+
+def _colour_scales(spec) -> list[dict]:
+    """Every quantitative colour scale in a Vega-Lite spec (the landscape's loss colours)."""
+    found = []
+    def walk(o):
+        if isinstance(o, dict):
+            c = o.get("color")
+            if isinstance(c, dict) and c.get("type") == "quantitative" and "scale" in c:
+                found.append(c["scale"])
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(spec)
+    return found
+
+
+@pytest.mark.parametrize("lang, low_bright, low_dark", [("en", "yellow = low", "dark purple = low"),
+                                                         ("zh", "越黄越低", "越暗（深紫）越低")])
+def test_landscape_caption_names_the_colour_scales_direction(lang, low_bright, low_dark):
+    """viridis runs from dark purple (its first colour, #440154) to yellow (#fde725): with reverse the low
+    end is yellow. The caption under the landscape must say what the colour bar shows."""
+    at = open_link(PAGE, {"lang": lang})
+    assert not at.exception
+    scales = [s for spec in _specs(at) for s in _colour_scales(spec)]
+    assert scales and all(s["scheme"] == "viridis" for s in scales)
+    low_is_yellow = bool(scales[0].get("reverse", False))
+    captions = [c.value for c in at.caption if "◆" in c.value]
+    assert captions, "no landscape caption"
+    assert (low_bright if low_is_yellow else low_dark) in captions[0]
+    assert (low_dark if low_is_yellow else low_bright) not in captions[0]
+
+
+def _line_colours(at) -> dict:
+    """label -> colour of the straight lines in the page's data chart."""
+    for spec in _specs(at):
+        for layer in spec.get("layer", []):
+            color = layer.get("encoding", {}).get("color", {})
+            if color.get("field") == "line":
+                return dict(zip(color["scale"]["domain"], color["scale"]["range"]))
+    raise AssertionError("no chart with straight lines")
+
+
+def test_line_colours_are_the_same_in_both_languages():
+    """The fitted line, the true line and the least-squares line keep their colours when the labels are
+    translated (before, the colours followed the labels' sort order and swapped in Chinese)."""
+    from gdcore.i18n import translator
+    seen = {}
+    for lang in ("en", "zh"):
+        T = translator(lang)
+        at = open_link(PAGE, {"lang": lang, "show_ls": "1"})
+        assert not at.exception
+        colours = _line_colours(at)
+        seen[lang] = {series: colours[T(f"linreg.train.line_{series}")] for series in ("now", "true", "ls")}
+    assert seen["en"] == seen["zh"]
+    assert len(set(seen["en"].values())) == 3
+
+
+def test_optimizer_page_line_colours_are_the_same_in_both_languages():
+    from gdcore.i18n import translator
+    seen = {}
+    for lang in ("en", "zh"):
+        at = open_link("pages/optimizers.py", {"lang": lang})
+        assert not at.exception
+        colours = _line_colours(at)
+        seen[lang] = (colours[translator(lang)("optim.train.model")], colours["y = 3x + 0.8"])
+    assert seen["en"] == seen["zh"] and seen["en"][0] != seen["en"][1]
+
+
+def test_loaded_weights_show_at_step_0_in_the_box_and_on_the_chart(at):
+    """Uploading saved weights restarts the run there: the Step-0 box and the fitted line show the
+    loaded w, b at once, not the drawn ones (before, they changed only after the first Step)."""
+    import torch
+    from gdcore import weights
+    drawn = at.session_state[LESSON].run.params()
+    raw = weights.save({"w": torch.tensor([2.031471]), "b": torch.tensor([0.5])})
+    at.file_uploader(key="u.linreg.pt").set_value(("saved.pt", raw, "application/octet-stream")).run()
+    assert not at.exception
+    step0 = [i.value for i in at.info if i.value.startswith("Step 0")]
+    assert step0 and "w = 2.03147" in step0[0] and "b = 0.5 " in step0[0], step0
+    assert f"{drawn['w'][0]:.6g}" not in step0[0] and "drawn by" not in step0[0]
+    lines = [f for f in _chart_frames(at) if "line" in f.columns]
+    assert lines, "no chart with straight lines"
+    now = lines[0][lines[0]["line"].str.startswith("y_hat")]
+    assert len(now) and set(now["w"].round(5)) == {2.03147} and set(now["b"]) == {0.5}
+    assert any("Started from the weights in saved.pt" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_uploaded_data_caption_says_the_controls_are_off_and_what_the_seed_still_does(lang):
+    """With a CSV the data controls are greyed out: the caption must not call the points 'a pure
+    function of these controls'; it says the file decides them and the seed only draws w, b."""
+    from gdcore.i18n import translator
+    T = translator(lang)
+    at = open_link(PAGE, {"lang": lang})
+    pure_head = T("linreg.data.pure", seed=0, source="").split("（")[0].split("(")[0]
+    assert any(c.value.startswith(pure_head) for c in at.caption)  # the tutorial's recipe: the controls decide
+    at.radio(key="w.linreg.recipe").set_value("upload").run()
+    csv = b"x,y\n" + b"".join(f"{i / 10},{3 * i / 10 + 0.8}\n".encode() for i in range(20))
+    at.file_uploader(key="u.linreg.csv").set_value(("line.csv", csv, "text/csv")).run()
+    assert not at.exception
+    assert at.number_input(key="w.linreg.true_w").disabled
+    captions = [c.value for c in at.caption]
+    assert not any(c.startswith(pure_head) for c in captions), captions
+    seed = at.session_state[LESSON].run.config.seed
+    assert any(c.startswith(T("linreg.data.pure_upload", seed=seed, source="")[:12]) and "torch.rand(1)" in c
+               for c in captions), captions
+
+
+def test_each_tutorial_prints_in_its_own_numbering_and_cadence(at):
+    """003 prints `print(i, loss)` when i % 500 == 0 (i from 0); 000 prints every update as
+    epoch(e) batch(i), epochs from 1 and 8 batches to an epoch: never 'epoch(792) batch(0)'."""
+    at.number_input(key="w.linreg.run_n").set_value(600).run()
+    at.button(key="b.linreg.run_n_btn").click().run()
+    printed = [c.value for c in at.code if "tensor(" in c.value]
+    assert printed and [ln.split(" ")[0] for ln in printed[0].splitlines()] == ["0", "500"]
+    assert any("`i = 599` in the tutorial's loop" in m.value for m in at.markdown)
+
+    at.button(key="b.linreg.preset000").click().run()
+    for _ in range(10):
+        at.button(key="b.linreg.step").click().run()
+    printed = [c.value for c in at.code if "lossΔw,Δb,w,b, = " in c.value]
+    assert printed and printed[0].splitlines()[-1].startswith("epoch(2) batch(1) lossΔw,Δb,w,b, = ")
+    assert printed[0].splitlines()[0].startswith("epoch(1) batch(0) ")
+    assert any("`epoch(2) batch(1)` in the tutorial's loop" in m.value for m in at.markdown)
+    at.number_input(key="w.linreg.run_n").set_value(782).run()
+    at.button(key="b.linreg.run_n_btn").click().run()
+    run = at.session_state[LESSON].run
+    assert run.step_count == 792
+    last = [c.value for c in at.code if "lossΔw,Δb,w,b, = " in c.value][0].splitlines()[-1]
+    assert last.startswith("epoch(99) batch(7) ") and "epoch(792)" not in last
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_says_which_tutorials_are_seeded_and_how_far_unseeded_runs_end_apart(lang):
+    """003 sets no seed, so seed 0 is this page's, not 'the tutorial's'; 000 seeds only its data. The
+    caption says so, with the measured spread of the final w and b over unseeded runs."""
+    from gdcore import seeding
+    from gdcore.i18n import translator
+    T = translator(lang)
+    at = open_link(PAGE, {"lang": lang})
+    captions = [c.value for c in at.caption]
+    assert "the tutorial's seed" not in " ".join(captions) and "教程的种子" not in " ".join(captions)
+    s = seeding.spread("linreg-manual")
+    note = [c for c in captions if "003" in c and f"{s.w_lo[0]:.3f} – {s.w_hi[0]:.3f}" in c]
+    assert note and note[0] == seeding.sentence("linreg-manual", T)
+    at.button(key="b.linreg.preset000").click().run()
+    captions = [c.value for c in at.caption]
+    assert seeding.sentence("linreg-minibatch", T) in captions
+    assert any("np.random.seed(100)" in c for c in captions)
+    opt = open_link("pages/optimizers.py", {"lang": lang})
+    assert seeding.sentence("linreg-module", T) in [c.value for c in opt.caption]

@@ -44,7 +44,7 @@ def test_renders_with_the_tutorials_dataloader_printout(at):
     assert printout.splitlines()[-1] == "index=7 num = 10"
     run = _run(at)
     assert (run.config.batch_size, run.config.lr, run.config.epochs, run.config.preset) == (20, 0.01, 99, "linreg-minibatch")
-    assert run.step_count == 0 and _shown_batch(at) == "[]"
+    assert run.step_count == 0 and not any(v.startswith("[") for v in _codes(at))  # no empty batch box at step 0
 
 
 def test_step_advances_exactly_one_step_and_the_batch_changes(at):

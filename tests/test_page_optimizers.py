@@ -250,3 +250,39 @@ def test_locale_files_match():
     assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
     assert all(f"optim.groups.{g}" in en for g in O.HIDE_GROUPS)
     assert all(f"optim.state_meaning.{k}" in en for k in O.STATE_NAMES)
+
+
+def test_after_divergence_the_data_keeps_its_axis_and_the_caption_reads_compactly():
+    """lr = 3 blows w up to about -1e18: the data chart's y axis stays on the data (the line is clipped at
+    its edge) and the caption writes w and b as -1.34e18, never as a 19-digit number with 4 decimals."""
+    import json
+    import re
+    at = open_link(PAGE, {"lr": "3"})
+    at.button(key="b.optim.run_n_btn").click().run()
+    assert not at.exception
+    run = _lesson(at).run
+    assert run.status == "diverged" and abs(run.params()["w"][0]) > 1e12
+    y = run.data.y.numpy()
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    domains = [layer["encoding"]["y"]["scale"]["domain"] for layer in spec["layer"]
+               if "domain" in layer["encoding"]["y"].get("scale", {})]
+    assert domains, "the data chart's y axis is not fixed to the data"
+    for lo, hi in domains:
+        assert lo <= y.min() and hi >= y.max() and hi - lo < 3 * (y.max() - y.min() + 1)
+    caption = [c.value for c in at.caption if "y_hat" in c.value][0]
+    assert not re.search(r"\d{8}", caption), caption
+    assert re.search(r"-?\d\.\d+e\d+", caption), caption
+
+
+def test_the_tutorials_printout_every_20_steps():
+    """002 prints `Epoch[i/30000], loss: ...` when (i+1) % 20 == 0: nothing before step 20, then i = 19, 39, ..."""
+    at = open_page(PAGE)
+    assert any(i.value == translator("en")("optim.train.printout_none") for i in at.info)
+    at.button(key="b.optim.run_n_btn").click().run()  # N = 100
+    assert not at.exception
+    printed = [c.value for c in at.code if c.value.startswith("Epoch[")]
+    assert printed, "no printout"
+    lines = printed[0].splitlines()
+    assert [ln.split(",")[0] for ln in lines] == [f"Epoch[{i}/30000]" for i in (19, 39, 59, 79, 99)]
+    losses = _lesson(at).run.losses()
+    assert lines[-1] == "Epoch[99/30000], loss: {:.6f}".format(float(losses[99]))

@@ -1,4 +1,4 @@
 """Altair chart builders (pure functions, no streamlit): shared ones here, lesson ones in submodules."""
-from .common import landscape, loss_curve, loss_frame, path_frame, scatter_fit, traces
+from .common import landscape, loss_curve, loss_frame, low_loss_colour, path_frame, scatter_fit, traces
 
-__all__ = ["landscape", "loss_curve", "loss_frame", "path_frame", "scatter_fit", "traces"]
+__all__ = ["landscape", "loss_curve", "loss_frame", "low_loss_colour", "path_frame", "scatter_fit", "traces"]

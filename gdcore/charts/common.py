@@ -35,6 +35,14 @@ WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
 LEGEND_TOP = {"orient": "top"}
 SOLID_DASHED = {"domain": [False, True], "range": [[1, 0], [6, 4]]}  # strokeDash scale for a boolean field
+# A straight line's colour belongs to what the line is (its "series"), never to its label, which
+# changes with the learner's language: the fitted line y_hat = w x + b, the line the data was made
+# from, the least-squares line (red, like the loss* rule beside it).
+LINE_COLORS = {"fit": "#f58518", "true": "#333333", "least_squares": "#e45756"}
+# The loss colour of every landscape: log scale, viridis reversed, so the valley (low loss) glows
+# yellow and high loss is dark purple. Captions name the direction through low_loss_colour().
+LOSS_COLOR_SCALE = {"type": "log", "scheme": "viridis", "reverse": True}
+_DARK_TO_BRIGHT = ("viridis", "magma", "inferno", "plasma", "cividis", "greys")  # schemes that start dark
 # what .interactive(bind_y=False) adds (zoom and pan along x); built once, its name is a content hash
 ZOOM_X = alt.selection_interval(bind="scales", encodings=["x"])
 ZOOM_VIEW = "zoomed"  # the name of the layer a layered chart's zoom is bound to
@@ -124,7 +132,9 @@ def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: st
     if has_color:
         multi = data[color].nunique() > 1
         tooltip.append(tip(f"{color}:N", T("charts.tip.series") if color == "series" else None))
-        enc["color"] = alt.Color(f"{color}:N", title=None, legend=LEGEND_TOP if multi else None)
+        names = list(dict.fromkeys(data[color]))  # colours by order of appearance, not by translated name
+        enc["color"] = alt.Color(f"{color}:N", title=None, legend=LEGEND_TOP if multi else None,
+                                 scale={"domain": names, "range": PALETTE[:max(1, len(names))]})
     enc["tooltip"] = tooltip
     chart = alt.Chart(data, title=T("charts.loss_curve.title") if title is None else title,
                       mark=mark("line", clip=True), height=height, width=WIDTH).encode(**enc)
@@ -143,13 +153,41 @@ def line_rows(lines: list[dict], lo: float, hi: float, extra: bool = False) -> l
     return rows
 
 
+def data_domain(values, lines: list[dict] | None = None, x_range: tuple[float, float] = (0.0, 1.0),
+                pad: float = 0.25, reach: float = 3.0) -> list[float]:
+    """The y axis of data with straight lines over it: [lo, hi] of the values plus `pad` of their span
+    (at least 1 wide) on each side, widened to hold the lines (y = w x + b over x_range) while they
+    stay within `reach` spans of the data.
+
+    A line farther off (a diverging run at 1e18) does not stretch the axis: it is clipped at the edge
+    and the points stay readable; a start line a little below the data is still in view."""
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    v = v[np.isfinite(v)]
+    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 1.0)
+    span = max(hi - lo, 1e-9 * max(abs(lo), abs(hi)), 1.0)
+    ends = [ln["w"] * x + ln["b"] for ln in lines or [] for x in x_range]
+    ends = [e for e in ends if np.isfinite(e)]
+    if ends and max(hi, *ends) - min(lo, *ends) <= (1.0 + reach) * span:
+        lo, hi = min(lo, *ends), max(hi, *ends)
+        span = max(hi - lo, span)
+    return [lo - span * pad, hi + span * pad]
+
+
+def line_scale(lines: list[dict]) -> dict:
+    """The colour scale of straight lines: their labels in the order given, each with its series' colour
+    (LINE_COLORS[line["series"]]; a line without a known series gets the palette colour of its position)."""
+    return {"domain": [ln["label"] for ln in lines],
+            "range": [LINE_COLORS.get(ln.get("series"), PALETTE[i % len(PALETTE)]) for i, ln in enumerate(lines)]}
+
+
 def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
                 height: int = 300, x_title: str = "x", y_title: str = "y", max_points: int = MAX_POINTS,
                 T: Translator | None = None) -> alt.LayerChart:
-    """Scatter of one-feature data with straight lines y = w x + b drawn over it.
+    """Scatter of one-feature data with straight lines y = w x + b drawn over it, on the data's y axis
+    (a line far off the data leaves the plot at its edge).
 
-    lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False}, ...]; title: default 'Data and fitted
-    line' in the language of T.
+    lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False, "series": "fit"}, ...] (series: a key of
+    LINE_COLORS); title: default 'Data and fitted line' in the language of T.
     """
     T = tr(T)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -158,21 +196,28 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
         keep = np.linspace(0, len(x) - 1, max_points).astype(int)
         x, y = x[keep], y[keep]
     pts = pd.DataFrame({"x": x, "y": y})
+    lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    ys = {"domain": data_domain(y, lines, (lo, hi)), "zero": False, "nice": False}  # a diverged line: clipped
     base = alt.Chart(pts, title=T("charts.scatter_fit.title") if title is None else title,
                      mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
         x=alt.X("x:Q", title=x_title, scale={"zero": False}),
-        y=alt.Y("y:Q", title=y_title, scale={"zero": False}),
+        y=alt.Y("y:Q", title=y_title, scale=ys),
         tooltip=[alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")],
     )
     layers = [base]
     if lines:
-        lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
-        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=mark("line", strokeWidth=2.5)).encode(
-            x=alt.X("x:Q"), y=alt.Y("y:Q"),
-            color=alt.Color("line:N", title=None, scale={"range": PALETTE}, legend=LEGEND_TOP),
+        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
+            x=alt.X("x:Q"), y=alt.Y("y:Q", scale=ys),
+            color=alt.Color("line:N", title=None, scale=line_scale(lines), legend=LEGEND_TOP),
             strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
             detail=alt.Detail("line:N")))
     return layered(*layers, height=height, width=WIDTH)
+
+
+def low_loss_colour(scale: dict = LOSS_COLOR_SCALE) -> str:
+    """'bright' or 'dark': how the lowest loss looks on a landscape's colour scale (for its caption)."""
+    starts_dark = scale.get("scheme") in _DARK_TO_BRIGHT
+    return "dark" if starts_dark != bool(scale.get("reverse", False)) else "bright"
 
 
 def window(w_values, b_values) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -213,7 +258,7 @@ def heat_layer(grid, w_values, b_values, title: str, x_title: str = "w", y_title
         cells = alt.Chart(pd.DataFrame({"w": W.ravel(), "b": B.ravel(), "w2": W.ravel() + dw, "b2": B.ravel() + db,
                                         "loss": np.maximum(g.ravel(), 1e-12)}), title=title, mark=rect)
     xs, ys = window_scales(w_values, b_values)
-    color_scale = {"type": "log", "scheme": "viridis", "reverse": True}
+    color_scale = LOSS_COLOR_SCALE
     enc = dict(
         x=alt.X("w:Q", title=x_title, scale=xs), x2=alt.X2("w2:Q"),
         y=alt.Y("b:Q", title=y_title, scale=ys), y2=alt.Y2("b2:Q"),

@@ -11,8 +11,8 @@ import pandas as pd
 
 from ..downsample import MAX_POINTS
 from ..i18n import Translator
-from .common import (LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, landscape_layers, layer_zoomed, layered,
-                     line_rows, loss_curve, mark, tip, tr, window)
+from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, landscape_layers, layer_zoomed, layered,
+                     line_rows, line_scale, loss_curve, mark, tip, tr, window)
 
 RULE_COLOR = "#e45756"
 DOTS_UP_TO = 60  # loss curves this short also get a dot per step
@@ -94,7 +94,7 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
 
     A line far off the data (a diverging run) leaves the plot at its edge instead of stretching the
     y axis to 1e12 and flattening the points into one row. A single x value still gets a visible line.
-    lines: [{"label": ..., "w": ..., "b": ..., "dash": bool}, ...]; title: default 'the data and the
+    lines: [{"label": ..., "w": ..., "b": ..., "dash": bool, "series": a key of LINE_COLORS}, ...]; title: default 'the data and the
     line' in the language of T.
     """
     xv = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -102,10 +102,8 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
     xlo, xhi = (float(xv.min()), float(xv.max())) if len(xv) else (0.0, 1.0)
     if xhi - xlo < 1e-12:
         xlo, xhi = xlo - 0.5, xhi + 0.5
-    ylo, yhi = (float(yv.min()), float(yv.max())) if len(yv) else (0.0, 1.0)
-    pad = max(yhi - ylo, 1e-9 * max(abs(ylo), abs(yhi)), 1.0) * 0.25
     xs = {"domain": [xlo, xhi], "zero": False, "nice": False}
-    ys = {"domain": [ylo - pad, yhi + pad], "zero": False, "nice": False}
+    ys = {"domain": data_domain(yv, lines, (xlo, xhi)), "zero": False, "nice": False}
     if len(xv) > max_points:  # evenly thinned, as scatter_fit does
         keep = np.linspace(0, len(xv) - 1, max_points).astype(int)
         xv, yv = xv[keep], yv[keep]
@@ -116,7 +114,7 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
     ldf = pd.DataFrame(line_rows(lines, xlo, xhi, extra=True), columns=["x", "y", "line", "dash", "w", "b"])
     line_layer = alt.Chart(ldf, mark=mark("line", strokeWidth=2.5, clip=True)).encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-        color=alt.Color("line:N", title=None, scale={"range": PALETTE}, legend=LEGEND_TOP),
+        color=alt.Color("line:N", title=None, scale=line_scale(lines), legend=LEGEND_TOP),
         strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
         detail=alt.Detail("line:N"),
         tooltip=[alt.Tooltip("line:N", title=""), alt.Tooltip("w:Q", format=".5g"), alt.Tooltip("b:Q", format=".5g")])

@@ -14,14 +14,12 @@ import pandas as pd
 
 from ..downsample import MAX_POINTS
 from ..i18n import Translator
-from .common import (LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, layer_zoomed, layered, loss_axis_title, mark,
-                     tip, tr)
+from .common import (LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, layer_zoomed, layered,
+                     line_scale, loss_axis_title, mark, tip, tr)
 
 ROLE_DOMAIN = ["not drawn yet", "drawn this epoch", "current batch"]  # roles 0, 1, 2 (English)
 ROLE_KEYS = ["not_drawn", "drawn", "current"]
 ROLE_COLORS = ["#bab0ac", "#4c78a8", "#e45756"]
-LINE_COLORS = {"fit: y_hat = w·x + b": "#f58518", "true line": "#54a24b"}
-LINE_KEYS = {"fit: y_hat = w·x + b": "fit_line", "true line": "true_line"}
 
 
 def role_names(T: Translator | None = None) -> list[str]:
@@ -30,19 +28,13 @@ def role_names(T: Translator | None = None) -> list[str]:
     return [T(f"charts.minibatch.role.{k}") for k in ROLE_KEYS]
 
 
-def line_colors(T: Translator | None = None) -> dict[str, str]:
-    """LINE_COLORS, also under the lines' names in the language of T (a page passes translated labels)."""
-    T = tr(T)
-    return {**LINE_COLORS, **{T(f"charts.minibatch.{key}"): LINE_COLORS[en] for en, key in LINE_KEYS.items()}}
-
-
 def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | None = None,
                   x_title: str = "x", y_title: str = "y", height: int = 380,
                   max_points: int = MAX_POINTS, T: Translator | None = None) -> alt.LayerChart:
     """Scatter of (x, y) coloured by role (0 not drawn yet, 1 drawn earlier, 2 current batch).
 
     The current batch is drawn last and larger, so it is never hidden. lines: [{"label", "w", "b",
-    "dash"}] straight lines y = w x + b over the x range (one-feature data). title: default 'Data: the
+    "dash", "series"}] (series: a key of common.LINE_COLORS) straight lines y = w x + b over the x range (one-feature data). title: default 'Data: the
     current batch' in the language of T, which also names the roles.
     """
     T = tr(T)
@@ -59,7 +51,8 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
     r = roles[idx]
     pts = pd.DataFrame({"sample": idx, "x": x[idx], "y": y[idx], "role": np.asarray(names, dtype=object)[r]})
     xs = {"zero": False}
-    ys = {"zero": False}
+    x_range = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    ys = {"domain": data_domain(y, lines, x_range), "zero": False, "nice": False}  # a diverged line: clipped
     enc = dict(
         x=alt.X("x:Q", title=x_title, scale=xs), y=alt.Y("y:Q", title=y_title, scale=ys),
         color=alt.Color("role:N", title=None, scale={"domain": names, "range": ROLE_COLORS}, legend=LEGEND_TOP),
@@ -75,13 +68,10 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
         lo, hi = float(x.min()), float(x.max())
         rows = [{"x": xv, "y": ln["w"] * xv + ln["b"], "line": ln["label"], "dash": bool(ln.get("dash", False))}
                 for ln in lines for xv in (lo, hi)]
-        labels = [ln["label"] for ln in lines]
-        colors = line_colors(T)
-        layers.append(alt.Chart(pd.DataFrame(rows), mark=mark("line", strokeWidth=2.5)).encode(
+        layers.append(alt.Chart(pd.DataFrame(rows), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
             x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
             stroke=alt.Stroke("line:N", title=None, legend={"orient": "bottom"},
-                              scale={"domain": labels, "range": [colors.get(lb, PALETTE[i % len(PALETTE)])
-                                                                 for i, lb in enumerate(labels)]}),
+                              scale=line_scale(lines)),
             strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
             detail=alt.Detail("line:N")))
     return layered(*layers, height=height, width=WIDTH)

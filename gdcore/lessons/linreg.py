@@ -14,14 +14,15 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import reference
+from .. import printouts, reference
+from ..config import Config
 from ..i18n import Translator, translator
 from ..links import Field
+from ..presets import PRESETS, preset_config
 from ..reference import Optimum
 
-# seed 000 prints: "epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3lf,%.3lf,%.3lf,%.3lf,%.3lf,"
-TUTORIAL_FORMAT = "epoch({epoch}) batch({batch}) loss,Δw,Δb,w,b = {loss:.3f},{gw:.3f},{gb:.3f},{w:.3f},{b:.3f}"
-TABLE_COLUMNS = ["step", "epoch", "batch", "loss", "Δw", "Δb", "w", "b"]
+TABLE_COLUMNS = ["step", "epoch", "batch", "loss", "Δw", "Δb", "w", "b"]  # tutorial 000's numbering
+TABLE_COLUMNS_I = ["step", "i", "loss", "Δw", "Δb", "w", "b"]  # a loop over i (tutorial 003)
 
 # -- the page's settings, as share-link fields ---------------------------------------------------
 
@@ -46,6 +47,21 @@ LINK_FIELDS: list[Field] = [
 
 # Control groups an instructor's link can hide (labels: linreg.groups.*).
 HIDE_GROUPS: tuple[str, ...] = ("presets", "data", "lr", "steps", "seed", "controls")
+
+
+def run_config(recipe: str, steps: int, **settings) -> Config:
+    """The run the page trains for a tutorial's data recipe: that tutorial's own loop, `steps` updates long.
+
+    003: full-batch GD, one update per iteration i. 000: its DataLoader loop as written, whose body
+    computes on the full tensors, so every update is a full-batch step too (the same numbers), counted
+    as the tutorial counts them: epoch(e) batch(i), ceil(n / 20) batches to an epoch.
+    """
+    common = dict(impl="manual", optimizer="sgd", **settings)
+    if recipe == printouts.EPOCH_BATCH:
+        batch_size = min(PRESETS[recipe].batch_size, int(settings.get("n", PRESETS[recipe].n)))
+        return preset_config(recipe, mode="minibatch", full_tensor_pitfall=True, batch_size=batch_size, steps=steps,
+                             **common)
+    return preset_config(recipe, mode="batch", epochs=steps, **common)
 
 
 # -- facts about the data -------------------------------------------------------------------------
@@ -140,22 +156,15 @@ def divergence_explanation(lr: float, lam_max: float, T: Translator | None = Non
 
 # -- the per-step printout --------------------------------------------------------------------------
 
-def tutorial_line(rec: dict) -> str:
-    """One record exactly as seed 000 prints it: `epoch(e) batch(i) loss,Δw,Δb,w,b = ...` (3 decimals)."""
-    return TUTORIAL_FORMAT.format(epoch=rec["epoch"], batch=rec["batch"], loss=rec["loss"], gw=rec["grad_w"],
-                                  gb=rec["grad_b"], w=rec["w"], b=rec["b"])
-
-
-def tutorial_lines(records: Sequence[dict]) -> str:
-    """The printout of several records, oldest first, one line each."""
-    return "\n".join(tutorial_line(r) for r in records)
-
-
-def step_table(records: Sequence[dict]) -> pd.DataFrame:
-    """Records as the table the page shows: step, epoch, batch, loss, Δw, Δb, w, b (newest last)."""
-    rows = [[r["step"], r["epoch"], r["batch"], r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]]
-            for r in records]
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+def step_table(records: Sequence[dict], epochs: bool = True) -> pd.DataFrame:
+    """Records as the table the page shows, newest last, numbered as the tutorial counts: step, epoch,
+    batch, loss, Δw, Δb, w, b (000's loops), or step, i, loss, ... (epochs=False: 003's `for i in range`)."""
+    if epochs:
+        rows = [[r["step"], r["epoch"], r["batch"], r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]]
+                for r in records]
+        return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    rows = [[r["step"], r["step"] - 1, r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]] for r in records]
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS_I)
 
 
 # -- one step, explained ----------------------------------------------------------------------------

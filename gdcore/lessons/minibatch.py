@@ -30,6 +30,8 @@ from ..engine import Run
 from ..errors import ConfigError
 from ..i18n import Translator, translator
 from ..links import Field
+from ..numbers import fixed
+from .. import printouts
 from ..presets import get_preset
 
 MODES = ("batch", "stochastic", "minibatch")
@@ -512,11 +514,7 @@ def epoch_end_frame(epoch_losses: Sequence[float], steps_per_epoch: int) -> pd.D
 
 def tutorial_lines(records: Sequence[dict]) -> list[str]:
     """Seed 000's per-step print: `epoch(1) batch(0) lossΔw,Δb,w,b, = 3.456,...` (one-feature runs)."""
-    out = []
-    for r in records:
-        out.append("epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3f,%.3f,%.3f,%.3f,%.3f," % (
-            r["epoch"], r["batch"], r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]))
-    return out
+    return printouts.lines_000(records)
 
 
 def d2l_epoch_lines(epoch_losses: Sequence[float]) -> list[str]:
@@ -552,8 +550,8 @@ def feature_xy(data: Dataset, feature: int = 0) -> tuple[np.ndarray, np.ndarray]
 
 
 def fmt_w(values: Sequence[float]) -> str:
-    """w for display: one number, or a bracketed list for several features."""
+    """w for display: one number, or a bracketed list for several features (-1.34e18 once blown up)."""
     vals = list(values)
     if len(vals) == 1:
-        return f"{vals[0]:.4f}" if math.isfinite(vals[0]) else "—"
-    return "[" + ", ".join(f"{v:.4f}" for v in vals) + "]"
+        return fixed(vals[0])
+    return "[" + ", ".join(fixed(v) for v in vals) + "]"

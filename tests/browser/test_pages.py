@@ -9,10 +9,10 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PAGES = [  # (url path, charts expected at first load, has a Step button)
     ("", 0, False),
     ("autograd_basics", 0, False),
-    ("linear_regression", 3, True),
+    ("linear_regression", 2, True),  # data and landscape; the loss curve comes with the first Step
     ("mini_batches", 2, True),
     ("why_squared_loss", 2, False),
-    ("optimizers", 2, True),
+    ("optimizers", 1, True),
     ("logistic_regression", 2, True),
     ("lr_explorer", 0, False),
 ]
@@ -224,6 +224,24 @@ def step_count_zh(pg) -> int:
 def _numbers(pg) -> list[str]:
     """The metric values on the page (w*, b*, distances...), in order."""
     return pg.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+# Every visible code box: its widest line against the box (a box whose text runs past its edge hides
+# the end of the line behind a scrollbar the learner does not see, as `lr=1` for the tutorial's `lr=1e-3`).
+CODE_OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stCode"] pre')]
+    .filter(e => e.checkVisibility() && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.innerText.split('\\n').reduce((a, b) => a.length >= b.length ? a : b, '').slice(0, 90))"""
+
+
+@pytest.mark.parametrize("path, has_step", [(p, s) for p, _, s in PAGES], ids=[p[0] or "home" for p in PAGES])
+def test_no_code_box_cuts_its_text(page, server, path, has_step):
+    open_page(page, server, path)
+    if has_step:
+        click(page, "Step")
+    for summary in page.locator('[data-testid="stMain"] [data-testid="stExpander"] summary').all():
+        summary.click()
+    page.wait_for_timeout(800)
+    assert page.evaluate(CODE_OVERFLOW) == []
 
 
 # the plot frame's height and every legend label's box, relative to the chart's own svg

@@ -1,0 +1,40 @@
+"""Before the first Step every lesson says what will appear instead of drawing empty charts: no loss
+chart with nothing on it (or only an axis for loss*), no empty `[]` batch box."""
+import json
+
+import pytest
+
+from apptest_util import open_link
+
+from gdcore.i18n import translator
+
+PAGES = [("pages/linear_regression.py", "b.linreg.step", "linreg.train.loss_title"),
+         ("pages/optimizers.py", "b.optim.step", "optim.train.loss_title"),
+         ("pages/logistic_regression.py", "b.logreg.step", "logreg.run.loss_title"),
+         ("pages/mini_batches.py", "b.minibatch.step", "minibatch.s2.loss_title")]
+
+
+def _titles(at) -> list[str]:
+    out = []
+    for c in at.get("vega_lite_chart"):
+        spec = json.loads(c.proto.spec)
+        for part in [spec, *spec.get("layer", [])]:
+            title = part.get("title")
+            if title:
+                out.append(title if isinstance(title, str) else title.get("text", ""))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page, step, loss_title", PAGES, ids=[p[0].split("/")[1][:-3] for p in PAGES])
+def test_step_0_shows_a_placeholder_then_the_loss_chart(page, step, loss_title, lang):
+    T = translator(lang)
+    at = open_link(page, {"lang": lang})
+    assert not at.exception, at.exception
+    assert T(loss_title) not in _titles(at)
+    assert any(i.value == T("ui.loss_placeholder") for i in at.info)
+    assert not any(c.value.strip() in ("[]", "") for c in at.code)
+    at.button(key=step).click().run()
+    assert not at.exception
+    assert T(loss_title) in _titles(at)
+    assert not any(i.value == T("ui.loss_placeholder") for i in at.info)
