@@ -3,6 +3,7 @@ downloads (script, history, state_dict, SVG) and drawing Altair charts.
 """
 from __future__ import annotations
 
+import math
 import threading
 
 import altair as alt
@@ -166,11 +167,32 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
 _ALTAIR_GLOBALS = threading.Lock()  # Altair's data transformer and theme are process-wide settings
 
 
+INLINE_ROWS = 20  # a layer this small goes inside the spec as JSON: Arrow's framing alone is ~500 bytes
+
+
 def _collect(data, sink: dict) -> dict:
-    """Altair data transformer: keep the frame in `sink` under a stable name the spec refers to."""
+    """Altair data transformer: keep the frame in `sink` under a stable name the spec refers to.
+
+    A few rows (a line's two ends, the current point) go inline instead, as plain values.
+    """
+    if isinstance(data, pd.DataFrame) and len(data) <= INLINE_ROWS:
+        return {"values": _json_rows(data)}
     name = f"data{len(sink)}"  # stable names: the browser updates a chart's data in place
     sink[name] = data
     return {"name": name}
+
+
+def _json_rows(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-safe dicts: plain Python numbers, NaN and infinities as null."""
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for row in rows:
+        for k, v in row.items():
+            if isinstance(v, (np.generic,)):
+                v = v.item()
+            if isinstance(v, float) and not math.isfinite(v):
+                v = None
+            row[k] = v
+    return rows
 
 
 alt.data_transformers.register("gdcore_collect", _collect)
@@ -184,7 +206,12 @@ def chart_spec(chart) -> dict:
     """
     datasets: dict = {}
     with _ALTAIR_GLOBALS, alt.data_transformers.enable("gdcore_collect", sink=datasets), alt.theme.enable("none"):
-        spec = chart.to_dict(validate=False)
+        consolidate = alt.data_transformers.consolidate_datasets
+        alt.data_transformers.consolidate_datasets = False  # inline values stay in their layer, as JSON
+        try:
+            spec = chart.to_dict(validate=False)
+        finally:
+            alt.data_transformers.consolidate_datasets = consolidate
     spec["datasets"] = {**spec.get("datasets", {}), **{k: _compact(v) for k, v in datasets.items()}}
     return spec
 

@@ -24,11 +24,17 @@ def test_long_series_go_as_float32_with_their_names_as_codes():
     assert {r["loss"] for r in sgd} <= set(losses.tolist())
 
 
-def test_small_layers_keep_their_float64_numbers():
-    lines = [{"label": "fit", "w": 2.0000001234, "b": 0.8}]
-    spec = chart_spec(charts.scatter_fit(np.linspace(0, 1, 10), np.linspace(0, 1, 10), lines))
-    small = [t for t in _tables(spec) if len(t) <= 50]
-    assert small and all(f.type != pa.float32() for t in small for f in t.schema)
+def test_small_layers_go_inline_with_their_exact_numbers():
+    import json
+    lines = [{"label": "fit", "w": 2.0000001234, "b": 0.8}, {"label": "bad", "w": float("nan"), "b": 1.0}]
+    spec = chart_spec(charts.scatter_fit(np.linspace(0, 1, 30), np.linspace(0, 1, 30), lines))
+    inline = [layer["data"]["values"] for layer in spec["layer"] if "values" in layer.get("data", {})]
+    assert inline and all(len(v) <= 20 for v in inline)
+    text = json.dumps(spec, default=str, allow_nan=False)  # valid JSON: no NaN, no numpy scalars
+    fit_end = next(r for v in inline for r in v if r.get("line") == "fit" and r["x"] == 1.0)
+    assert fit_end["y"] == 2.0000001234 * 1.0 + 0.8  # float64, to the last digit
+    assert any(r.get("line") == "bad" and r["y"] is None for v in inline for r in v)
+    assert all(len(t) > 20 for t in _tables(spec))  # only the 30 points travel as Arrow
 
 
 def test_numbers_float32_cannot_hold_stay_float64():

@@ -83,7 +83,10 @@ def test_points_are_sent_compactly():
     spec = chart_spec(lcharts.boundary_chart(pts, LR.data_box(X)))
     import pyarrow as pa
     table = next(v for v in spec["datasets"].values() if len(v) == 1000)
-    assert table.schema.metadata is None and table.column_names == ["i", "x1", "x2", "y"]
-    assert table.schema.field("x1").type == pa.float32() and table.schema.field("i").type == pa.int32()
+    assert table.schema.metadata is None and table.column_names == ["x1", "x2", "y"]  # i: the row number
+    assert table.schema.field("x1").type == pa.float32()
+    dots = next(layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "circle")
+    assert dots["transform"][0]["window"][0]["op"] == "row_number"
+    assert dots["transform"][1] == {"calculate": "datum.row - 1", "as": "i"}
     assert pa.types.is_dictionary(table.schema.field("y").type)
     assert table.column("y").to_pylist()[:3] == list(pts["y"][:3])

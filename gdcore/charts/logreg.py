@@ -65,8 +65,10 @@ def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, g
     names = class_names(T)
     # the class as a two-value category (sent as small integer codes), the positions in float32
     labels = pd.Categorical(points["y"].astype(str).map(dict(zip(CLASS_DOMAIN, names))), categories=names)
-    points = points.assign(y=labels, x1=points["x1"].astype(np.float32), x2=points["x2"].astype(np.float32),
-                           i=points["i"].astype(np.int32))
+    points = points.assign(y=labels, x1=points["x1"].astype(np.float32), x2=points["x2"].astype(np.float32))
+    in_order = np.array_equal(points["i"].to_numpy(), np.arange(len(points)))
+    if in_order:  # the sample index is the row number: the browser counts it instead of receiving it
+        points = points.drop(columns="i")
     x1lo, x1hi, x2lo, x2hi = box
     xs = {"domain": [x1lo, x1hi], "nice": False, "zero": False}
     ys = {"domain": [x2lo, x2hi], "nice": False, "zero": False}
@@ -81,7 +83,10 @@ def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, g
                             scale={"domain": [0, 0.5, 1], "range": ["#c6dbef", "white", "#fcbba1"]},
                             legend={"orient": "right", "gradientLength": 120}),
             tooltip=[alt.Tooltip("y_hat:Q", title="ŷ = σ(w·x + b)", format=".3f")]))
-    layers.append(alt.Chart(points, mark=mark("circle", size=22, opacity=0.8)).encode(
+    dots = alt.Chart(points, mark=mark("circle", size=22, opacity=0.8))
+    if in_order:
+        dots = dots.transform_window(row="row_number()").transform_calculate(i="datum.row - 1")
+    layers.append(dots.encode(
         x=alt.X("x1:Q", scale=xs, title="x1"), y=alt.Y("x2:Q", scale=ys, title="x2"),
         color=alt.Color("y:N", title=None, scale={"domain": names, "range": CLASS_COLORS}, legend=LEGEND_TOP),
         tooltip=[alt.Tooltip("i:Q", title=T("charts.logreg.sample")), alt.Tooltip("x1:Q", format=".3f"),
