@@ -29,7 +29,7 @@ class Lesson:
         self.lock = threading.RLock()  # the page and the worker take turns on the run
         self.trainer = trainer  # None: long runs advance by tick() in the caller's thread
         self.seen = time.monotonic()  # when a page last looked (the worker pauses unwatched runs)
-        self.quiet = False  # a long run that shows only its progress until it ends (a link's replay)
+        self.quiet = False  # a long run that shows only its progress until it ends (Run to end, replays)
         self.error: str | None = None  # why the worker had to stop the last long run
         self._token = -1  # the last click acted on (see take())
         self.config: Config | None = None

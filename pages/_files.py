@@ -183,16 +183,13 @@ def _collect(data, sink: dict) -> dict:
 
 
 def _json_rows(frame: pd.DataFrame) -> list[dict]:
-    """Rows as JSON-safe dicts: plain Python numbers, NaN and infinities as null."""
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    for row in rows:
-        for k, v in row.items():
-            if isinstance(v, (np.generic,)):
-                v = v.item()
-            if isinstance(v, float) and not math.isfinite(v):
-                v = None
-            row[k] = v
-    return rows
+    """Rows as JSON-safe dicts: plain Python numbers (tolist), NaN and infinities as null."""
+    names = [str(c) for c in frame.columns]
+    columns = []
+    for c in frame.columns:
+        values = frame[c].tolist()
+        columns.append([None if isinstance(v, float) and not math.isfinite(v) else v for v in values])
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 alt.data_transformers.register("gdcore_collect", _collect)

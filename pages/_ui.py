@@ -100,11 +100,11 @@ def _run_n(lesson_obj: Lesson, key: str) -> None:
             lesson_obj.stop()
             run.run(n)
             return
-    lesson_obj.start(n)
+    lesson_obj.start(n, quiet=True)
 
 
 def _run_all(lesson_obj: Lesson) -> None:
-    lesson_obj.start(None)
+    lesson_obj.start(None, quiet=True)
 
 
 def _play(lesson_obj: Lesson, key: str) -> None:
@@ -194,8 +194,8 @@ def live(lesson_obj: Lesson, key: str, draw, fields: list[Field] | None = None) 
         if (every is None) == lesson_obj.busy:  # started or finished: re-create the fragment
             st.rerun()
         with lesson_obj.lock:  # the worker waits while this draws a consistent picture of the run
-            if lesson_obj.quiet and lesson_obj.busy:  # a link's replay: progress only, one draw at the end
-                _replaying(lesson_obj)
+            if lesson_obj.quiet and lesson_obj.busy:  # a long run: progress only, the charts once it ends
+                _progress_only(lesson_obj)
                 return
             if shown(key, "controls"):
                 controls(lesson_obj, key)
@@ -210,12 +210,14 @@ def live(lesson_obj: Lesson, key: str, draw, fields: list[Field] | None = None) 
     _live()
 
 
-def _replaying(lesson_obj: Lesson) -> None:
-    """While a link's steps replay: a progress bar and Stop, no charts until it is done."""
+def _progress_only(lesson_obj: Lesson) -> None:
+    """While a long run trains on the worker: its progress, its last loss and Stop; the charts are drawn
+    again when it ends. Redrawing every chart on every tick would cost the whole room (each redraw holds
+    the run, and the interpreter, away from the training) and show nothing a learner can follow at
+    thousands of steps a second; Play is the way to watch steps go by."""
     T = tr()
-    run = lesson_obj.run
-    st.progress(lesson_obj.progress(), text=T("ui.running", n=run.step_count, total=lesson_obj.target))
-    st.button(T("ui.stop"), icon=":material/stop:", key="b.replay.stop", on_click=_stop, args=(lesson_obj,))
+    st.button(T("ui.stop"), icon=":material/stop:", key="b.long.stop", on_click=_stop, args=(lesson_obj,))
+    status(lesson_obj)
 
 
 def fmt(v: float) -> str:

@@ -51,3 +51,20 @@ def test_play_and_stop_are_separate_buttons():
     next(b for b in at.button if b.key == "b.linreg.stop").click().run()
     assert at.session_state["_lesson.linreg"].mode == "idle"
     assert "b.linreg.play" in {b.key for b in at.button}
+
+
+def test_a_long_run_shows_its_progress_and_draws_the_charts_once_it_stops():
+    """Run to end trains on the worker; meanwhile the lesson shows progress and Stop, not a redraw of
+    every chart per tick. Stopped (or done), the charts are back, at the steps taken."""
+    at = open_page("pages/linear_regression.py")
+    at.number_input(key="w.linreg.steps").set_value(1_000_000).run()
+    charts_idle = len(at.get("vega_lite_chart"))
+    at.button(key="b.linreg.run_all").click().run()
+    lesson = at.session_state["_lesson.linreg"]
+    assert lesson.busy and lesson.quiet
+    charts_running = len(at.get("vega_lite_chart"))
+    assert "b.long.stop" in {b.key for b in at.button} and charts_running < charts_idle
+    assert any("running: step" in p.proto.text for p in at.get("progress"))
+    next(b for b in at.button if b.key == "b.long.stop").click().run()
+    assert not lesson.busy and 0 < lesson.run.step_count < 1_000_000
+    assert len(at.get("vega_lite_chart")) >= charts_idle > charts_running  # with the loss curve now
