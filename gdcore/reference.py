@@ -81,16 +81,9 @@ def mse(X, y, w, b) -> float:
 def loss_grid(X, y, w_values, b_values, loss: str = "mse") -> np.ndarray:
     """MSE (or half squared loss) of a one-feature line over a grid: result[i, j] at (w_values[j], b_values[i]).
 
-    Uses the data's sufficient statistics, so the cost does not grow with n.
+    Evaluated as the quadratic around the optimum (see Bowl), so the cost does not grow with n.
     """
-    x, yv = _np(X).reshape(-1), _np(y).reshape(-1)
-    if _np(X).reshape(len(x), -1).shape[1] != 1:
-        raise ValueError("the loss landscape is drawn for one-feature data")
-    sx, sy, sxx, sxy, syy = x.mean(), yv.mean(), (x * x).mean(), (x * yv).mean(), (yv * yv).mean()
-    W, B = np.meshgrid(np.asarray(w_values, float), np.asarray(b_values, float))
-    grid = W * W * sxx + 2 * W * B * sx + B * B - 2 * W * sxy - 2 * B * sy + syy
-    grid = np.maximum(grid, 0.0)
-    return grid / 2 if loss == "half_squared" else grid
+    return bowl(X, y, loss).grid(w_values, b_values)
 
 
 @dataclass(frozen=True)

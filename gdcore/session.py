@@ -104,7 +104,7 @@ class Lesson:
     def next_token(self) -> int:
         """A token for the buttons drawn now (larger than every token taken so far)."""
         with self.lock:
-            return max(self._token + 1, self.run.step_count if self.run is not None else 0)
+            return self._token + 1
 
     @property
     def busy(self) -> bool:

@@ -195,7 +195,7 @@ def live(lesson_obj: Lesson, key: str, draw, fields: list[Field] | None = None) 
             st.rerun()
         with lesson_obj.lock:  # the worker waits while this draws a consistent picture of the run
             if lesson_obj.quiet and lesson_obj.busy:  # a long run: progress only, the charts once it ends
-                _progress_only(lesson_obj)
+                _progress_only(lesson_obj, key)
                 return
             if shown(key, "controls"):
                 controls(lesson_obj, key)
@@ -210,13 +210,13 @@ def live(lesson_obj: Lesson, key: str, draw, fields: list[Field] | None = None) 
     _live()
 
 
-def _progress_only(lesson_obj: Lesson) -> None:
+def _progress_only(lesson_obj: Lesson, key: str) -> None:
     """While a long run trains on the worker: its progress, its last loss and Stop; the charts are drawn
     again when it ends. Redrawing every chart on every tick would cost the whole room (each redraw holds
     the run, and the interpreter, away from the training) and show nothing a learner can follow at
     thousands of steps a second; Play is the way to watch steps go by."""
     T = tr()
-    st.button(T("ui.stop"), icon=":material/stop:", key="b.long.stop", on_click=_stop, args=(lesson_obj,))
+    st.button(T("ui.stop"), icon=":material/stop:", key=f"b.{key}.long_stop", on_click=_stop, args=(lesson_obj,))
     status(lesson_obj)
 
 

@@ -63,8 +63,8 @@ def test_a_long_run_shows_its_progress_and_draws_the_charts_once_it_stops():
     lesson = at.session_state["_lesson.linreg"]
     assert lesson.busy and lesson.quiet
     charts_running = len(at.get("vega_lite_chart"))
-    assert "b.long.stop" in {b.key for b in at.button} and charts_running < charts_idle
+    assert "b.linreg.long_stop" in {b.key for b in at.button} and charts_running < charts_idle
     assert any("running: step" in p.proto.text for p in at.get("progress"))
-    next(b for b in at.button if b.key == "b.long.stop").click().run()
+    next(b for b in at.button if b.key == "b.linreg.long_stop").click().run()
     assert not lesson.busy and 0 < lesson.run.step_count < 1_000_000
     assert len(at.get("vega_lite_chart")) >= charts_idle > charts_running  # with the loss curve now
