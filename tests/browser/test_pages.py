@@ -38,6 +38,17 @@ def step_count(pg) -> int:
     return int(m.group(1).replace(",", ""))
 
 
+STEP_ABOVE_JS = """n => { const m = document.querySelector('[data-testid="stMain"]')?.innerText
+    .match(/step ([\\d,]+) of/);
+  return !!m && parseInt(m[1].replace(/,/g, '')) > n; }"""
+
+
+def wait_step_above(pg, n: int, timeout: float = 30_000) -> int:
+    """Wait until the page's status (or a long run's progress) shows a step past n; return it."""
+    pg.wait_for_function(STEP_ABOVE_JS, arg=n, timeout=timeout)
+    return step_count(pg)
+
+
 def button(pg, name: str):
     """A button by its label (an icon's ligature text may precede the label)."""
     main = pg.locator('[data-testid="stMain"]')  # not the toolbar's own "Stop"
@@ -102,18 +113,22 @@ def test_run_keeps_across_page_switches(page, server):
 
 
 def test_long_run_shows_progress_and_stops(page, server, shots):
-    open_page(page, server, "optimizers")
+    # a million steps: far more than any machine trains between the first progress and the Stop click
+    open_page(page, server, "optimizers?epochs=1000000")
+    assert STEP_RE.search(page.inner_text('[data-testid="stMain"]')).group(2) == "1,000,000"
     button(page, "Run to end").click()
-    page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    progress = page.locator('[data-testid="stProgress"]').first
+    progress.wait_for(timeout=30_000)
+    wait_step_above(page, 0)  # the bar reports steps trained
     page.screenshot(path=str(shots / "long_run_progress.png"))
     button(page, "Stop").click()
-    settle(page, 800)
-    first = step_count(page)
-    page.wait_for_timeout(1200)
+    progress.wait_for(state="detached", timeout=30_000)
     settle(page)
-    assert step_count(page) == first
-    assert 0 < first < 30_000
+    first = step_count(page)
+    assert 0 < first < 1_000_000
+    # stopped means stopped: one Step moves the run by exactly one from where Stop left it
+    click(page, "Step")
+    assert step_count(page) == first + 1
     assert page.locator('[data-testid="stProgress"]').count() == 0
     assert_clean(page)
 
@@ -121,16 +136,15 @@ def test_long_run_shows_progress_and_stops(page, server, shots):
 def test_play_animates_on_its_own(page, server):
     open_page(page, server, "linear_regression")
     button(page, "Play").click()
-    page.wait_for_timeout(2500)
-    moving = step_count(page)
-    page.wait_for_timeout(1500)
-    assert step_count(page) > moving > 0  # advanced with no click
+    moving = wait_step_above(page, 0)
+    wait_step_above(page, moving)  # advanced again with no click
     button(page, "Pause").click()
     button(page, "Play").wait_for(timeout=30_000)  # the pause has been processed
-    settle(page, 800)
+    settle(page)
     paused = step_count(page)
-    page.wait_for_timeout(1000)
-    assert step_count(page) == paused
+    # paused means paused: one Step moves the run by exactly one from where Pause left it
+    click(page, "Step")
+    assert step_count(page) == paused + 1
     assert_clean(page)
 
 
@@ -198,15 +212,16 @@ def test_million_step_run_stops_and_keeps_its_history(page, server):
     open_page(page, server, "linear_regression?num_epochs=1000000")
     assert STEP_RE.search(page.inner_text('[data-testid="stMain"]')).group(2) == "1,000,000"
     button(page, "Run to end").click()
-    page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
-    page.wait_for_timeout(2000)
+    progress = page.locator('[data-testid="stProgress"]').first
+    progress.wait_for(timeout=30_000)
+    wait_step_above(page, 0)
     button(page, "Stop").click()
     button(page, "Run to end").wait_for(timeout=30_000)
-    settle(page, 800)
-    stopped = step_count(page)
-    page.wait_for_timeout(1500)
     settle(page)
-    assert step_count(page) == stopped and 0 < stopped < 1_000_000
+    stopped = step_count(page)
+    assert 0 < stopped < 1_000_000
+    click(page, "Step")
+    assert step_count(page) == stopped + 1  # halted where Stop left it, every step so far kept
     assert page.locator('[data-testid="stProgress"]').count() == 0
     assert_charts_drawn(page, 3)
     assert_clean(page)
@@ -240,7 +255,9 @@ def test_no_code_box_cuts_its_text(page, server, path, has_step):
         click(page, "Step")
     for summary in page.locator('[data-testid="stMain"] [data-testid="stExpander"] summary').all():
         summary.click()
-    page.wait_for_timeout(800)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stExpander"] details')]
+        .every(d => d.open)""", timeout=30_000)
+    settle(page)
     assert page.evaluate(CODE_OVERFLOW) == []
 
 
@@ -261,7 +278,7 @@ def test_why_squared_loss_charts_keep_their_plot_and_legends(page, server, shots
     charts.nth(3).locator("svg").first.wait_for(timeout=30_000)
     for i in range(charts.count()):
         charts.nth(i).scroll_into_view_if_needed()
-        page.wait_for_timeout(300)
+        charts.nth(i).locator("svg").first.wait_for(state="visible", timeout=30_000)
         layout = charts.nth(i).evaluate(CHART_LAYOUT_JS)
         assert layout["plot"] >= 150, (i, layout)
         for left, right in layout["labels"]:
