@@ -23,8 +23,9 @@ import torch
 
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
-from .engine import uses_manual_update
 from .errors import ConfigError, DataError
+from .loops.losses import LOSSES
+from .loops.updates import update_rule, uses_manual_update
 from .models import draw_init
 from .presets import PRESETS, SOURCES
 
@@ -39,9 +40,6 @@ _TUTORIAL = {  # preset -> the tutorial (seed file number) it follows
     "linreg-minibatch": "000", "linreg-d2l": "001", "linreg-module": "002",
     "linreg-manual": "003", "logreg-manual": "004",
 }
-_OPTIMIZER_CLASS = {"sgd": "SGD", "momentum": "SGD", "nesterov": "SGD", "adagrad": "Adagrad",
-                    "rmsprop": "RMSprop", "adam": "Adam"}
-
 
 def script_filename(config: Config) -> str:
     """A file name for the exported script, e.g. `linreg_minibatch.py`."""
@@ -158,6 +156,25 @@ class _Plan:
     @property
     def stop_mid_epoch(self) -> bool:
         return self.c.mode != "batch" and self.total % self.spe != 0
+
+    @property
+    def single(self) -> bool:
+        """The loop body sees one sample x of shape (d,) (tutorial 004), not a batch."""
+        return self.one_sample and not self.c.full_tensor_pitfall
+
+    def prediction(self, x: str, full: bool = False) -> str:
+        """The script's expression for the model's output y_hat on `x` (a whole data set when full)."""
+        if self.module:
+            return f"model({x})"
+        if not self.logreg:
+            return f"linreg({x}, w, b)"
+        return f"forward_one({x}, w, b)" if self.single and not full else f"forward({x}, w, b)"
+
+    def score(self, x: str, full: bool = False) -> str:
+        """The script's expression for the score z (before the sigmoid) on `x`."""
+        if self.module:
+            return f"model.linear({x})"
+        return f"logit_one({x}, w, b)" if self.single and not full else f"logit({x}, w, b)"
 
 
 def _same_as_recipe(c: Config, ds: Dataset) -> bool:
@@ -564,59 +581,12 @@ def _model(p: _Plan) -> list[str]:
 
 
 def _loss_and_optimizer(p: _Plan) -> list[str]:
-    c = p.c
     lines = ["# ---- loss and update ----------------------------------------------------------------"]
-    if c.loss == "mse" and p.module:
-        lines.append("criterion = nn.MSELoss()  # mean squared error")
-    elif c.loss == "mse":
-        lines.append("# loss: the mean squared error, torch.mean((y_hat - y) ** 2), written in the loop")
-    elif c.loss == "half_squared":
-        lines += ["def squared_loss(y_hat, y):",
-                  '    """d2l\'s squared loss, per sample (not averaged): (y_hat - y)^2 / 2."""',
-                  "    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2"]
-    elif c.loss == "bce_manual":
-        lines += ["def loss_func(y_hat, y):",
-                  '    """Tutorial 004\'s cross-entropy, per sample."""',
-                  "    return -(torch.log(y_hat) * y + (1 - y) * torch.log(1 - y_hat))"]
-    elif c.loss == "bce":
-        lines.append("criterion = nn.BCELoss()  # binary cross-entropy of the probabilities")
-    else:
-        lines.append("criterion = nn.BCEWithLogitsLoss()  # cross-entropy from the scores: sigmoid and log in one safe step")
-    if p.manual_update:
-        if c.loss == "half_squared" and c.update == "no_grad":
-            lines += ["", "", "def sgd(params, lr, batch_size):",
-                      '    """d2l\'s minibatch stochastic gradient descent."""',
-                      "    with torch.no_grad():",
-                      "        for param in params:",
-                      "            param -= lr * param.grad / batch_size",
-                      "            param.grad.zero_()"]
-        else:
-            lines += ["", ""] if lines[-1].startswith("    ") else []
-            lines.append("# update by hand in the loop, plain gradient descent: w <- w - lr * dloss/dw")
-        return lines
-    params = "model.parameters()" if p.module else "[w, b]"
-    cls = _OPTIMIZER_CLASS[c.optimizer]
-    args = [params, "lr=lr"]
-    if c.optimizer in ("momentum", "nesterov"):
-        args.append(f"momentum={_f(c.momentum)}")
-        if c.optimizer == "nesterov":
-            args.append("nesterov=True")
-    if c.optimizer == "rmsprop":
-        args.append(f"alpha={_f(c.alpha)}")
-        if c.rms_momentum:
-            args.append(f"momentum={_f(c.rms_momentum)}")
-    if c.optimizer == "adam":
-        args.append(f"betas=({_f(c.beta1)}, {_f(c.beta2)})")
-    if c.weight_decay:
-        args.append(f"weight_decay={_f(c.weight_decay)}")
-    if c.eps is not None and c.optimizer in ("adagrad", "rmsprop", "adam"):
-        args.append(f"eps={_f(c.eps)}")
-    note = {"sgd": "plain gradient descent", "momentum": "gradient descent with momentum",
-            "nesterov": "Nesterov momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp",
-            "adam": "Adam"}[c.optimizer]
-    lines.append("")
-    lines.append(f"optimizer = optim.{cls}({', '.join(args)})  # {note}")
-    return lines
+    lines += LOSSES[p.c.loss].define(p)
+    define = update_rule(p.c).define(p)
+    if define[0] and (lines[-1].startswith("    ") or define[0].startswith("def ")):
+        lines += ["", ""]  # two blank lines around a function definition
+    return lines + define
 
 
 def _batches(p: _Plan) -> list[str]:
@@ -704,61 +674,17 @@ def _training(p: _Plan) -> list[str]:
     return lines
 
 
-def _forward_loss(p: _Plan, xb: str, yb: str) -> tuple[list[str], str]:
-    """Lines computing `loss` (what backward is called on) from xb, yb; and the loss to report."""
-    c = p.c
-    single = p.one_sample and not c.full_tensor_pitfall
-    if p.module:
-        if c.loss == "bce_logits":
-            return [f"z = model.linear({xb})  # the scores, before the sigmoid",
-                    f"loss = criterion(z, {yb}.reshape(z.shape))"], "loss"
-        fwd = f"y_hat = model({xb})"
-        if c.loss == "mse":
-            return [fwd, f"loss = criterion(y_hat, {yb})"], "loss"
-        return [fwd, f"loss = criterion(y_hat, {yb}.reshape(y_hat.shape))"], "loss"
-    if not p.logreg:
-        fwd = f"y_hat = linreg({xb}, w, b)"
-        if c.loss == "mse":
-            return [fwd, f"loss = torch.mean((y_hat - {yb}) ** 2)"], "loss"
-        return [fwd, f"l = squared_loss(y_hat, {yb})",
-                "loss = l.sum()  # d2l: l.sum().backward(); the update divides by batch_size"], "l.mean()"
-    if c.loss == "bce_logits":
-        z = f"z = logit_one({xb}, w, b)" if single else f"z = logit({xb}, w, b)"
-        return [z, f"loss = criterion(z, {yb}.reshape(z.shape))"], "loss"
-    fwd = f"y_hat = forward_one({xb}, w, b)" if single else f"y_hat = forward({xb}, w, b)"
-    if c.loss == "bce":
-        return [fwd, f"loss = criterion(y_hat, {yb}.reshape(y_hat.shape))"], "loss"
-    if single:
-        return [fwd, f"loss = loss_func(y_hat, {yb})"], "loss"
-    return [fwd, f"loss = loss_func(y_hat, {yb}).mean()"], "loss"
-
-
 def _step_body(p: _Plan, xb: str, yb: str, per_step_print: bool) -> list[str]:
     c = p.c
-    fl, report = _forward_loss(p, xb, yb)
-    lines = ["# forward"] + fl + ["# backward"]
-    if not p.manual_update:
-        lines.append("optimizer.zero_grad()")
+    rule = update_rule(c)
+    fl, report = LOSSES[c.loss].forward(p, xb, yb)
+    lines = ["# forward"] + fl + ["# backward"] + rule.zero(p)
     lines.append("loss.backward()")
     if p.module:
         lines.append("last = {name: t.detach().clone() for name, t in model.named_parameters()}  # to undo a bad step")
     else:
         lines.append("w_last, b_last = w.detach().clone(), b.detach().clone()  # to undo a bad step")
-    lines.append("# update")
-    if not p.manual_update:
-        lines.append("optimizer.step()")
-    elif c.loss == "half_squared" and c.update == "no_grad":
-        lines.append("sgd([w, b], lr, batch_size)  # also zeroes the gradients")
-    elif c.loss == "half_squared":
-        lines += ["w.data -= lr * w.grad.data / batch_size",
-                  "b.data -= lr * b.grad.data / batch_size"]
-    elif c.update == "data":
-        lines += ["w.data -= lr * w.grad.data",
-                  "b.data -= lr * b.grad.data"]
-    else:
-        lines += ["with torch.no_grad():",
-                  "    w -= lr * w.grad",
-                  "    b -= lr * b.grad"]
+    lines += ["# update"] + rule.apply(p)
     # An inf/nan gradient always makes the updated parameters inf/nan too, so checking the loss and
     # the new parameters (and the optimizer's running averages) finds the same step as the engine.
     check = f"all_finite(loss, {p.params_text})"
@@ -774,10 +700,7 @@ def _step_body(p: _Plan, xb: str, yb: str, per_step_print: bool) -> list[str]:
     lines += ["    diverged_at = step", "    break"]
     if per_step_print:
         lines += _step_print(p, report)
-    if p.manual_update and not (c.loss == "half_squared" and c.update == "no_grad"):
-        lines += ["w.grad.zero_()  # clear the gradients for the next step",
-                  "b.grad.zero_()"]
-    return lines
+    return lines + rule.clear(p)
 
 
 def _step_print(p: _Plan, report: str) -> list[str]:
@@ -812,20 +735,7 @@ def _epoch_print(p: _Plan) -> list[str]:
 
 def _full_loss(p: _Plan, X: str, y: str) -> str:
     """An expression: the mean training loss over a whole data set (no autograd needed)."""
-    c = p.c
-    if p.module:
-        if c.loss == "bce_logits":
-            return f"criterion(model.linear({X}), {y})"
-        return f"criterion(model({X}), {y})"
-    if not p.logreg:
-        if c.loss == "mse":
-            return f"torch.mean((linreg({X}, w, b) - {y}) ** 2)"
-        return f"squared_loss(linreg({X}, w, b), {y}).mean()"
-    if c.loss == "bce_logits":
-        return f"criterion(logit({X}, w, b), {y})"
-    if c.loss == "bce":
-        return f"criterion(forward({X}, w, b), {y})"
-    return f"loss_func(forward({X}, w, b), {y}).mean()"
+    return LOSSES[p.c.loss].full(p, X, y)
 
 
 def _result(p: _Plan) -> list[str]:

@@ -28,45 +28,12 @@ from . import reference
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .devices import resolve_device
-from .i18n import Translator, translator
 from .errors import ConfigError
 from .history import History
+from .i18n import Translator, translator
+from .loops.losses import LOSSES, LossFn
+from .loops.updates import update_rule, uses_manual_update
 from .models import build_model, draw_init
-
-# Which optimizer state tensors are recorded, in order (the step count is the step number itself).
-_STATE_KEYS = {
-    "sgd": (),
-    "momentum": ("momentum_buffer",),
-    "nesterov": ("momentum_buffer",),
-    "adagrad": ("sum",),
-    "rmsprop": ("square_avg",),
-    "adam": ("exp_avg", "exp_avg_sq"),
-}
-
-
-def make_optimizer(config: Config, params) -> torch.optim.Optimizer:
-    """The real torch.optim optimizer for a config, with its hyper-parameters."""
-    c = config
-    extra = {} if c.eps is None else {"eps": c.eps}
-    if c.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=c.lr, weight_decay=c.weight_decay)
-    if c.optimizer in ("momentum", "nesterov"):
-        return torch.optim.SGD(params, lr=c.lr, momentum=c.momentum, nesterov=c.optimizer == "nesterov",
-                               weight_decay=c.weight_decay)
-    if c.optimizer == "adagrad":
-        return torch.optim.Adagrad(params, lr=c.lr, weight_decay=c.weight_decay, **extra)
-    if c.optimizer == "rmsprop":
-        return torch.optim.RMSprop(params, lr=c.lr, alpha=c.alpha, momentum=c.rms_momentum,
-                                   weight_decay=c.weight_decay, **extra)
-    if c.optimizer == "adam":
-        return torch.optim.Adam(params, lr=c.lr, betas=(c.beta1, c.beta2), weight_decay=c.weight_decay, **extra)
-    raise ConfigError(key="unknown_optimizer", optimizer=repr(c.optimizer))
-
-
-def uses_manual_update(config: Config) -> bool:
-    """True when the loop updates by hand (`w.data -= lr * w.grad`) rather than through torch.optim."""
-    return config.impl == "manual" and config.optimizer == "sgd" and config.weight_decay == 0
-
 
 def step_position(step: int, steps_per_epoch: int) -> tuple[int, int]:
     """(epoch, batch) of the 1-based `step`, numbered as tutorial 000 prints them: epochs from 1
@@ -129,7 +96,8 @@ class Run:
         self.steps_per_epoch = c.steps_per_epoch(self.n)
         self.total_steps = c.total_steps(self.n)
         self.manual = uses_manual_update(c)
-        self.optimizer = None if self.manual else make_optimizer(c, self.model.parameters())
+        self._rule = update_rule(c)
+        self.optimizer = None if self.manual else self._rule.make(c, self.model.parameters())
 
         named = self.model.named()
         self.param_names = [name for name, _ in named]
@@ -139,9 +107,7 @@ class Run:
             cols += [name] if p.numel() == 1 else [f"{name}{i + 1}" for i in range(p.numel())]
         self.param_columns = cols
         P = len(cols)
-        self._state_keys = () if self.manual else _STATE_KEYS[c.optimizer]
-        if c.optimizer == "rmsprop" and c.rms_momentum > 0:
-            self._state_keys = ("square_avg", "momentum_buffer")
+        self._state_keys = () if self.manual else self._rule.state(c)
         state_cols = [f"{key}[{col}]" for key in self._state_keys for col in cols]
         self.history = History(cols + [f"grad_{col}" for col in cols] + state_cols, dev)
         self._views = self.history.row_views(P, len(state_cols))
@@ -209,48 +175,10 @@ class Run:
             return {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
         return {"w": self.model.w.detach().cpu().clone(), "b": self.model.b.detach().cpu().clone()}
 
-    # -- loss -----------------------------------------------------------------------------------
-    def _make_loss(self) -> Callable:
+    # -- loss ----------------------------------------------------------------------------------
+    def _make_loss(self) -> LossFn:
         """f(xb, yb) -> (tensor to call backward on, scalar loss to record)."""
-        c, model = self.config, self.model
-        if c.loss == "mse":
-            if c.impl == "manual":
-                def f(xb, yb):
-                    loss = torch.mean((model(xb) - yb) ** 2)
-                    return loss, loss
-            else:
-                criterion = nn.MSELoss()
-
-                def f(xb, yb):
-                    loss = criterion(model(xb), yb)
-                    return loss, loss
-        elif c.loss == "half_squared":
-            def f(xb, yb):
-                y_hat = model(xb)
-                l = (y_hat - yb.reshape(y_hat.shape)) ** 2 / 2  # noqa: E741 (d2l's name)
-                return l.sum(), l.mean()
-        elif c.loss == "bce_manual":
-            def f(xb, yb):
-                y_hat = model(xb)
-                loss = -(torch.log(y_hat) * yb + (1 - yb) * torch.log(1 - y_hat))
-                if loss.numel() != 1:
-                    loss = loss.mean()
-                return loss, loss
-        elif c.loss == "bce":
-            criterion = nn.BCELoss()
-
-            def f(xb, yb):
-                y_hat = model(xb)
-                loss = criterion(y_hat, yb.reshape(y_hat.shape))
-                return loss, loss
-        else:  # bce_logits: the numerically safe form, log-sum-exp inside
-            criterion = nn.BCEWithLogitsLoss()
-
-            def f(xb, yb):
-                z = model.logits(xb)
-                loss = criterion(z, yb.reshape(z.shape))
-                return loss, loss
-        return f
+        return LOSSES[self.config.loss].compute(self.model, self.config.impl)
 
     @torch.no_grad()
     def _eval(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -262,32 +190,24 @@ class Run:
 
     # -- the step -------------------------------------------------------------------------------
     def _make_step(self) -> Callable:
-        c, model, opt = self.config, self.model, self.optimizer
+        model = self.model
         theta, grad = model.theta, model.grad
         hist = self.history
         lv, pv, gv, sv = self._views
         loss_fn = self._loss_fn
-        lr, zero = c.lr, True
-        manual, has_state = self.manual, bool(self._state_keys)
-        half, B = c.loss == "half_squared", self.batch_size
+        update = self._rule.prepare(self.config, model, self.optimizer, self.batch_size)
+        has_state = bool(self._state_keys)
         gather = self._gather_state
 
         def step(xb, yb):
             j = hist.j
-            if zero:
-                grad.zero_()  # what optimizer.zero_grad() does, on one flat buffer
+            grad.zero_()  # what optimizer.zero_grad() does, on one flat buffer
             # forward
             loss, report = loss_fn(xb, yb)
             # backward
             loss.backward()
             # update
-            if manual:
-                if half:
-                    theta.sub_(lr * grad / B)  # d2l's sgd: param -= lr * param.grad / batch_size
-                else:
-                    theta.sub_(lr * grad)  # w.data -= lr * w.grad.data (and b likewise)
-            else:
-                opt.step()
+            update()
             # record
             lv[j].copy_(report.detach())
             pv[j].copy_(theta)

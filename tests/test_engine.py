@@ -15,6 +15,7 @@ from gdcore import engine, reference
 from gdcore.config import Config
 from gdcore.data import make_dataset
 from gdcore.engine import init
+from gdcore.loops.updates import make_optimizer
 from gdcore.presets import PRESETS, preset_config
 
 # The run's batches come from its own generators: a torch.Generator seeded with seed + 1 for
@@ -148,10 +149,10 @@ def test_make_optimizer_builds_torch_optimizers():
     kinds = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "nesterov": torch.optim.SGD,
              "adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}
     for name, cls in kinds.items():
-        opt = engine.make_optimizer(Config(optimizer=name, lr=0.125), p)
+        opt = make_optimizer(Config(optimizer=name, lr=0.125), p)
         assert type(opt) is cls and opt.param_groups[0]["lr"] == 0.125
-    assert engine.make_optimizer(Config(optimizer="nesterov"), p).param_groups[0]["nesterov"] is True
-    assert engine.make_optimizer(Config(optimizer="momentum"), p).param_groups[0]["momentum"] == 0.9
+    assert make_optimizer(Config(optimizer="nesterov"), p).param_groups[0]["nesterov"] is True
+    assert make_optimizer(Config(optimizer="momentum"), p).param_groups[0]["momentum"] == 0.9
 
 
 # -- the manual loop and the nn.Module loop are one contract ---------------------------------
