@@ -24,6 +24,7 @@ import torch
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .errors import ConfigError, DataError
+from .loops import loaders
 from .loops.losses import LOSSES
 from .loops.updates import update_rule, uses_manual_update
 from .models import draw_init
@@ -115,8 +116,7 @@ class _Plan:
         spe = c.steps_per_epoch(n)
         total = c.total_steps(n)
         manual = uses_manual_update(c)
-        one_sample = (c.task == "logreg" and c.impl == "manual" and B == 1 and c.mode != "batch"
-                      and c.loader == "index" and n <= 200_000)
+        one_sample = loaders.one_sample(c, n, B)
         if c.mode == "batch":
             style = "batch"
         elif c.loader == "d2l":
@@ -590,77 +590,21 @@ def _loss_and_optimizer(p: _Plan) -> list[str]:
 
 
 def _batches(p: _Plan) -> list[str]:
-    c = p.c
-    if c.mode == "batch":
+    if p.c.mode == "batch":
         return []
     lines = ["# ---- batches ----------------------------------------------------------------------"]
-    if c.loader == "dataloader":
-        lines.append("dataset = TensorDataset(X, y)")
-        if c.shuffle:
-            lines += ["dataloader = DataLoader(dataset, batch_size=batch_size,",
-                      "                        shuffle=True,  # a new random order every epoch",
-                      "                        generator=torch.Generator().manual_seed(seed + 1))  # its own seeded stream"]
-        else:
-            lines.append("dataloader = DataLoader(dataset, batch_size=batch_size, shuffle=False)  # always in order")
-        lines.append('print("dataloader len = %d" % len(dataloader))  # batches per epoch')
-    elif c.loader == "d2l":
-        if c.shuffle:
-            lines += ["rng = random.Random(seed)  # d2l calls random.shuffle; this is an own, seeded generator",
-                      "", ""]
-        lines += ["def data_iter(batch_size, features, labels):",
-                  f'    """d2l\'s data_iter: the samples {"in random order" if c.shuffle else "in order"}, batch_size at a time."""',
-                  "    num_examples = len(features)",
-                  "    indices = list(range(num_examples))"]
-        if c.shuffle:
-            lines.append("    rng.shuffle(indices)  # the samples are read in random order")
-        lines += ["    for i in range(0, num_examples, batch_size):",
-                  "        batch_indices = torch.tensor(indices[i: min(i + batch_size, num_examples)])",
-                  "        yield features[batch_indices], labels[batch_indices]"]
-    else:
-        if c.shuffle:
-            lines.append("g_shuffle = torch.Generator().manual_seed(seed + 1)  # a new order every epoch, own stream")
-        else:
-            lines.append("# the samples are visited in order, no shuffling")
-    return lines
+    return lines + loaders.loader_for(p.c).setup(p)
 
 
 def _training(p: _Plan) -> list[str]:
     c = p.c
     lines = ["# ---- training -----------------------------------------------------------------------",
              "diverged_at = None  # the step where a value became inf or nan, if one did"]
+    head, xb, yb = loaders.loader_for(c).head(p)
     if c.mode == "batch":
-        lines.append("for step in range(1, total_steps + 1):")
-        lines += _indent(_step_body(p, "X", "y", per_step_print=True), 1)
-        return lines
+        return lines + head + _indent(_step_body(p, xb, yb, per_step_print=True), 1)
     lines += ["step = 0", "for epoch in range(num_epochs):"]
-    inner: list[str]
-    if c.loader == "dataloader":
-        head = ["for batch_index, (X_batch, y_batch) in enumerate(dataloader):"]
-        xb, yb = "X_batch", "y_batch"
-    elif c.loader == "d2l":
-        head = ["for X_batch, y_batch in data_iter(batch_size, X, y):"]
-        xb, yb = "X_batch", "y_batch"
-    elif p.one_sample:
-        if c.shuffle:
-            head = ["order = torch.randperm(n, generator=g_shuffle).tolist()",
-                    "for i in order:  # one sample a step"]
-        else:
-            head = ["for i in range(n):  # one sample a step, as data_x[step] in tutorial 004"]
-        xb, yb = "x_i", "y_i"
-    else:
-        if c.shuffle:
-            head = ["order = torch.randperm(n, generator=g_shuffle)",
-                    "for i in range(0, n, batch_size):",
-                    "    idx = order[i:i + batch_size]",
-                    "    X_batch, y_batch = X[idx], y[idx]"]
-        else:
-            head = ["for i in range(0, n, batch_size):",
-                    "    X_batch, y_batch = X[i:i + batch_size], y[i:i + batch_size]"]
-        xb, yb = "X_batch", "y_batch"
-    body = []
-    if p.one_sample:
-        body.append("x_i, y_i = X[i], y[i, 0]  # a feature vector of shape (d,) and its label, a number")
-    body.append("step += 1")
+    body = ["step += 1"]
     if c.full_tensor_pitfall:
         body.append("# the pitfall: the batch above is drawn, but the lines below use the full X, y")
         xb, yb = "X", "y"

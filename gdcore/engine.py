@@ -14,7 +14,6 @@ Every run owns its generators (torch for init and shuffling, `random.Random` for
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,7 +21,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
 from . import reference
 from .config import Config
@@ -31,6 +29,7 @@ from .devices import resolve_device
 from .errors import ConfigError
 from .history import History
 from .i18n import Translator, translator
+from .loops.loaders import loader_for
 from .loops.losses import LOSSES, LossFn
 from .loops.updates import update_rule, uses_manual_update
 from .models import build_model, draw_init
@@ -39,17 +38,6 @@ def step_position(step: int, steps_per_epoch: int) -> tuple[int, int]:
     """(epoch, batch) of the 1-based `step`, numbered as tutorial 000 prints them: epochs from 1
     (`for epoch in range(1, 100)`), batches from 0 (`enumerate(dataloader)`)."""
     return (step - 1) // steps_per_epoch + 1, (step - 1) % steps_per_epoch
-
-
-class _RecordingBatchSampler(BatchSampler):
-    """A BatchSampler that remembers the indices of the batch it yielded last."""
-
-    last: list[int] | None = None
-
-    def __iter__(self):
-        for batch in super().__iter__():
-            self.last = batch
-            yield batch
 
 
 @dataclass(frozen=True)
@@ -114,24 +102,8 @@ class Run:
         self._state_flat: list[torch.Tensor] | None = None
         self._P = P
 
-        # batching: each run owns its generators
-        self._shuffle_gen = torch.Generator().manual_seed(c.seed + 1)
-        self._py_random = random.Random(c.seed)
-        self._loader = None
-        self._sampler = None
-        self._rows = None
-        if c.mode != "batch" and c.loader == "dataloader":
-            dataset = TensorDataset(self.X, self.y)
-            base = RandomSampler(dataset, generator=self._shuffle_gen) if c.shuffle else SequentialSampler(dataset)
-            self._sampler = _RecordingBatchSampler(base, self.batch_size, drop_last=False)
-            # batch_size=None: the sampler hands whole index lists to TensorDataset, which gathers a
-            # batch in one indexing op; the batches are exactly those of DataLoader(batch_size, shuffle)
-            self._loader = DataLoader(dataset, sampler=self._sampler, batch_size=None,
-                                      generator=self._shuffle_gen)
-        self._one_sample = (c.task == "logreg" and c.impl == "manual" and self.batch_size == 1
-                            and c.mode != "batch" and c.loader == "index" and self.n <= 200_000)
-        if self._one_sample:  # seed 004 indexes one sample at a time: data_x[step], data_y[step]
-            self._rows = (list(self.X.unbind(0)), list(self.y.reshape(-1).unbind(0)))
+        # batching: each run owns its generators (made afresh on reset)
+        self._epoch = loader_for(c).batches(c, self.X, self.y, self.batch_size)
 
         self._loss_fn = self._make_loss()
         self._step_fn = self._make_step()
@@ -229,34 +201,7 @@ class Run:
 
     def epoch_iter(self):
         """The batches of one epoch, in the run's own order: (xb, yb, indices or None)."""
-        c = self.config
-        if c.mode == "batch":
-            yield self.X, self.y, None
-            return
-        if self._loader is not None:
-            for xb, yb in self._loader:
-                yield xb, yb, self._sampler.last
-            return
-        n, bs = self.n, self.batch_size
-        if c.loader == "d2l":  # d2l's data_iter: random.shuffle of an index list, then slices
-            indices = list(range(n))
-            if c.shuffle:
-                self._py_random.shuffle(indices)
-            for i in range(0, n, bs):
-                batch = indices[i:min(i + bs, n)]
-                bi = torch.tensor(batch, device=self.device)
-                yield self.X[bi], self.y[bi], batch
-            return
-        order = torch.randperm(n, generator=self._shuffle_gen).tolist() if c.shuffle else range(n)
-        if self._rows is not None:
-            xs, ys = self._rows
-            for i in order:
-                yield xs[i], ys[i], i
-            return
-        for i in range(0, n, bs):
-            batch = list(order[i:i + bs])
-            bi = torch.tensor(batch, device=self.device)
-            yield self.X[bi], self.y[bi], batch
+        return self._epoch()
 
     def _advance(self, k: int) -> None:
         """k steps with no checks in between (the caller keeps k within the staging chunk)."""
