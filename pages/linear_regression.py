@@ -5,6 +5,7 @@ from gdcore import charts, printouts, seeding
 from gdcore.charts import linreg as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linreg as lesson_math
+from gdcore.loops import tutorials
 from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl
 from pages import _ui
@@ -66,16 +67,7 @@ st.title(":material/show_chart: " + T("linreg.title"))
 _ui.link_notes(K)
 st.markdown(T("linreg.intro"))
 with st.expander(T("linreg.loop_expander"), expanded=False):
-    st.code("""x = torch.rand([50]); y = 3*x + 0.8
-w = torch.rand(1, requires_grad=True); b = torch.rand(1, requires_grad=True)
-for i in range(3000):
-    y_predict = x*w + b                          # forward
-    loss = (y_predict - y).pow(2).mean()
-    for p in [w, b]:                             # zero old gradients, they accumulate
-        if p.grad is not None: p.grad.data.zero_()
-    loss.backward()                              # backward
-    w.data -= 0.01 * w.grad.data                 # update
-    b.data -= 0.01 * b.grad.data""", language="python", wrap_lines=True)
+    st.code(tutorials.shown(tutorials.linreg_manual), language="python", wrap_lines=True)
     st.caption(T("linreg.loop_000"))
 
 show_presets = _ui.shown(K, "presets")

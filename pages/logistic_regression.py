@@ -6,6 +6,7 @@ from gdcore.charts import logreg as lcharts
 from gdcore.charts.optim import fit_width
 from gdcore.devices import resolve_device
 from gdcore.lessons import logreg as LR
+from gdcore.loops import tutorials
 from pages import _ui
 
 _ui.page_guard("pages/logistic_regression.py")
@@ -32,15 +33,7 @@ if _ui.shown(NAME, "presets"):
 # -- the model ------------------------------------------------------------------------------------
 c1, c2 = st.columns([1.1, 1])
 with c1:
-    st.code("torch.manual_seed(123)\n"
-            "data_x = torch.randn(size=(1000, 2))\n"
-            "data_y = torch.where(data_x[:, 0]*0.5 - data_x[:, 1]*1.5 > 0, 1., 0.)\n\n"
-            "w = torch.randn(size=(2, 1), requires_grad=True)\n"
-            "b = torch.zeros(size=(1, 1), requires_grad=True)\n\n"
-            "def forward(x):            # x: ONE sample, shape (2,)\n"
-            "    return F.sigmoid(torch.matmul(w.transpose(0, 1), x) + b)\n\n"
-            "def loss_func(y_hat, y):\n"
-            "    return -(torch.log(y_hat)*y + (1-y)*torch.log(1-y_hat))", language="python", wrap_lines=True)
+    st.code(tutorials.shown(tutorials.logreg_manual), language="python", wrap_lines=True)
 with c2:
     st.markdown(T("logreg.forward"))
     st.latex(r"z = w_1 x_1 + w_2 x_2 + b, \qquad \hat y = \sigma(z) = \frac{1}{1 + e^{-z}}")

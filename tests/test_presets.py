@@ -1,8 +1,6 @@
 """gdcore.presets: each preset reproduces its tutorial (the plain loops) and lessons.md's figures."""
 from __future__ import annotations
 
-import random
-
 import numpy as np
 import pytest
 import torch
@@ -12,6 +10,7 @@ from gdcore import reference
 from gdcore.config import Config
 from gdcore.engine import init
 from gdcore.errors import ConfigError
+from gdcore.loops import tutorials
 from gdcore.presets import DESCRIPTIONS, PRESETS, SOURCES, get_preset, preset_config
 
 NAMES = ["linreg-minibatch", "linreg-d2l", "linreg-module", "linreg-manual", "logreg-manual"]
@@ -63,8 +62,8 @@ def test_preset_lengths_match_the_tutorials():
 
 # -- seed 004: logreg-manual ----------------------------------------------------------------------
 
-def test_logreg_manual_reproduces_seed_004_for_10_epochs(tutorial_loops, restore_global_rngs):
-    w_ref, b_ref, losses_ref = tutorial_loops.logreg_manual(epochs=10)
+def test_logreg_manual_reproduces_seed_004_for_10_epochs():
+    w_ref, b_ref, losses_ref = tutorials.logreg_manual(epochs=10)
     run = init(preset_config("logreg-manual", epochs=10))
     assert run.run() == 10_000
     p = run.params()
@@ -147,25 +146,10 @@ def test_linreg_minibatch_is_seed_000s_loop_with_the_batch():
     run = init(cfg)
     run.run()
     X, Y = run.data.X, run.data.y
-    # seed 000's loop (using the batch, as intended), on the run's own generators
-    g = torch.Generator().manual_seed(cfg.seed)
-    w = torch.randn(1, generator=g, requires_grad=True)
-    b = torch.randn(1, generator=g, requires_grad=True)
-    dataloader = DataLoader(TensorDataset(X, Y), batch_size=20, shuffle=True,
-                            generator=torch.Generator().manual_seed(cfg.seed + 1))
-    losses = []
-    for epoch in range(1, 100):
-        for batch_index, (data, label) in enumerate(dataloader):
-            h = data * w + b
-            loss = torch.mean((h - label) ** 2)
-            loss.backward()
-            w.data -= 0.01 * w.grad.data
-            b.data -= 0.01 * b.grad.data
-            losses.append(loss.item())
-            w.grad.zero_()
-            b.grad.zero_()
+    # seed 000's loop (using the batch, as intended), on generators seeded as the run's
+    w, b, losses = tutorials.linreg_minibatch(seed=cfg.seed, epochs=99)
     assert run.losses().tolist() == np.float32(losses).tolist()
-    assert run.params() == {"w": [w.item()], "b": [b.item()]}
+    assert run.params() == {"w": w, "b": b}
     # lessons.md: w ~ 2.06, b ~ 5.85, loss ~ 0.10 after 792 steps; heading for the least-squares optimum
     p = run.params()
     assert p["w"][0] == pytest.approx(2.06, abs=0.02) and p["b"][0] == pytest.approx(5.85, abs=0.02)
@@ -176,57 +160,9 @@ def test_linreg_minibatch_is_seed_000s_loop_with_the_batch():
 
 # -- seed 001: linreg-d2l -------------------------------------------------------------------------
 
-def _d2l_reference(seed):
-    """d2l's chapter as written, with torch's and random's global generators seeded with `seed`."""
-    def synthetic_data(w, b, num_examples):
-        X = torch.normal(0, 1, (num_examples, len(w)))
-        y = torch.matmul(X, w) + b
-        y += torch.normal(0, 0.01, y.shape)
-        return X, y.reshape((-1, 1))
-
-    def data_iter(batch_size, features, labels):
-        num_examples = len(features)
-        indices = list(range(num_examples))
-        random.shuffle(indices)
-        for i in range(0, num_examples, batch_size):
-            batch_indices = torch.tensor(indices[i: min(i + batch_size, num_examples)])
-            yield features[batch_indices], labels[batch_indices]
-
-    def linreg(X, w, b):
-        return torch.matmul(X, w) + b
-
-    def squared_loss(y_hat, y):
-        return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
-
-    def sgd(params, lr, batch_size):
-        with torch.no_grad():
-            for param in params:
-                param -= lr * param.grad / batch_size
-                param.grad.zero_()
-
-    torch.manual_seed(seed)
-    random.seed(seed)
-    true_w, true_b = torch.tensor([2, -3.4]), 4.2
-    features, labels = synthetic_data(true_w, true_b, 1000)
-    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    lr, num_epochs, net, loss = 0.03, 3, linreg, squared_loss
-    step_losses, epoch_losses = [], []
-    for epoch in range(num_epochs):
-        for X, y in data_iter(10, features, labels):
-            l = loss(net(X, w, b), y)  # noqa: E741
-            l.sum().backward()
-            sgd([w, b], lr, 10)
-            step_losses.append(l.mean().item())
-        with torch.no_grad():
-            train_l = loss(net(features, w, b), labels)
-            epoch_losses.append(float(train_l.mean()))
-    return features, labels, w.detach().reshape(-1), b.detach(), step_losses, epoch_losses, true_w, true_b
-
-
 @pytest.mark.parametrize("seed", [0, 1, 7])
-def test_linreg_d2l_is_d2ls_chapter(seed, restore_global_rngs):
-    features, labels, w, b, step_losses, epoch_losses, true_w, true_b = _d2l_reference(seed)
+def test_linreg_d2l_is_d2ls_chapter(seed):
+    features, labels, w, b, step_losses, epoch_losses, true_w, true_b = tutorials.linreg_d2l(seed)
     run = init(preset_config("linreg-d2l", seed=seed))
     assert run.run() == 300
     assert torch.equal(run.data.X, features) and torch.equal(run.data.y, labels)
@@ -258,8 +194,8 @@ def test_linreg_d2l_seed_0_epoch_losses_match_lessons():
 
 # -- seed 002: linreg-module ----------------------------------------------------------------------
 
-def test_linreg_module_equals_the_tutorial_loop_seed_0(tutorial_loops, restore_global_rngs):
-    w_ref, b_ref = tutorial_loops.linreg_module(steps=2000, seed=0)
+def test_linreg_module_equals_the_tutorial_loop_seed_0():
+    w_ref, b_ref = tutorials.linreg_module(steps=2000, seed=0)
     run = init(preset_config("linreg-module", steps=2000))
     run.run()
     p = run.params()
@@ -269,8 +205,8 @@ def test_linreg_module_equals_the_tutorial_loop_seed_0(tutorial_loops, restore_g
 
 
 @pytest.mark.parametrize("seed", [1, 7])
-def test_linreg_module_equals_the_tutorial_loop_other_seeds(seed, tutorial_loops, restore_global_rngs):
-    w_ref, b_ref = tutorial_loops.linreg_module(steps=500, seed=seed)
+def test_linreg_module_equals_the_tutorial_loop_other_seeds(seed):
+    w_ref, b_ref = tutorials.linreg_module(steps=500, seed=seed)
     run = init(preset_config("linreg-module", steps=500, seed=seed))
     run.run()
     np.testing.assert_allclose(run.params()["w"], w_ref, rtol=1e-6)
@@ -290,37 +226,9 @@ def test_linreg_module_full_run_matches_lessons():
 
 # -- seed 003: linreg-manual ----------------------------------------------------------------------
 
-def _seed_003_loop(seed, steps=3000, lr=0.01):
-    """Seed 003 as written, with torch's global generator seeded with `seed`."""
-    torch.manual_seed(seed)
-    x = torch.rand([50])
-    y = 3 * x + 0.8
-    w = torch.rand(1, requires_grad=True)
-    b = torch.rand(1, requires_grad=True)
-
-    def loss_fn(y, y_predict):
-        loss = (y_predict - y).pow(2).mean()
-        for i in [w, b]:
-            if i.grad is not None:
-                i.grad.data.zero_()
-        loss.backward()
-        return loss.data
-
-    def optimize(learning_rate):
-        w.data -= learning_rate * w.grad.data
-        b.data -= learning_rate * b.grad.data
-
-    losses = []
-    for _ in range(steps):
-        y_predict = x * w + b
-        losses.append(loss_fn(y, y_predict).item())
-        optimize(lr)
-    return x, w.item(), b.item(), losses
-
-
 @pytest.mark.parametrize("seed", [0, 1, 7])
-def test_linreg_manual_is_seed_003s_loop(seed, restore_global_rngs):
-    x, w, b, losses = _seed_003_loop(seed)
+def test_linreg_manual_is_seed_003s_loop(seed):
+    x, w, b, losses = tutorials.linreg_manual(seed)
     run = init(preset_config("linreg-manual", seed=seed))
     assert run.run() == 3000
     assert torch.equal(run.data.X.reshape(-1), x)
