@@ -14,7 +14,6 @@ Every run owns its generators (torch for init and shuffling, `random.Random` for
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -26,6 +25,7 @@ from . import reference
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .devices import resolve_device
+from .divergence import Divergence, Part, explanation, locate, render
 from .errors import ConfigError
 from .history import History
 from .i18n import Translator, translator
@@ -38,15 +38,6 @@ def step_position(step: int, steps_per_epoch: int) -> tuple[int, int]:
     """(epoch, batch) of the 1-based `step`, numbered as tutorial 000 prints them: epochs from 1
     (`for epoch in range(1, 100)`), batches from 0 (`enumerate(dataloader)`)."""
     return (step - 1) // steps_per_epoch + 1, (step - 1) % steps_per_epoch
-
-
-@dataclass(frozen=True)
-class Divergence:
-    step: int  # the 1-based step whose loss, gradient or update was not finite
-    what: str  # "loss", "gradient of w", "parameter b", ...
-    value: float  # the offending value (inf, -inf or nan)
-    kind: str = "loss"  # loss, gradient, state or parameter (for the message in other languages)
-    name: str = ""  # the parameter or state column it concerns
 
 
 class Run:
@@ -121,7 +112,6 @@ class Run:
         self._final_eval: tuple[int, float] | None = None
         self.status = "ok"
         self.divergence: Divergence | None = None
-        self.message = ""
         self._lambda_max: float | None = None
 
     def reset(self) -> None:
@@ -313,24 +303,12 @@ class Run:
             self._staged_batches.clear()
             return
         row, col = bad
-        step = before + row + 1
-        cols = ["loss"] + hist.columns
-        name = cols[col]
-        if name == "loss":
-            kind, name = "loss", ""
-        elif name.startswith("grad_"):
-            kind, name = "gradient", name[5:]
-        elif "[" in name:
-            kind = "state"
-        else:
-            kind = "parameter"
-        what = translator("en")(f"engine.what.{kind}", name=name)
-        value = float(self.history.stage[row, col].item()) if staged > row else float("nan")
-        self.divergence = Divergence(step, what, value, kind, name)
+        kind, name = locate((["loss"] + hist.columns)[col])
+        value = float(hist.stage[row, col].item()) if staged > row else float("nan")
+        self.divergence = Divergence(before + row + 1, kind, value, name)
         self.status = "diverged"
-        self.step_count = step - 1
+        self.step_count = self.divergence.step - 1
         self._restore_last_finite()
-        self.message = self._divergence_message()
 
     def _flush_epochs(self, limit: int | None) -> None:
         pend = [p for p in self._pending_epoch if limit is None or p[0] <= limit]
@@ -395,30 +373,20 @@ class Run:
             return None
         return reference.stability_limit(self.data.X, c.loss, c.optimizer, c.momentum)
 
-    def _divergence_message(self) -> str:
-        return self.explain()
+    def explanation(self) -> list[Part]:
+        """Why the run stopped, as (key, values) pairs for the page to translate (empty while it runs)."""
+        if self.divergence is None:
+            return []
+        return explanation(self.divergence, self.config, self.n, self.batch_size, self.stability_limit())
 
     def explain(self, T: Translator | None = None) -> str:
-        """Why the run stopped, in one sentence (English by default; `message` holds that one)."""
-        d, c = self.divergence, self.config
-        if d is None:
-            return ""
-        T = T or translator("en")
-        value = "nan" if math.isnan(d.value) else ("inf" if d.value > 0 else "-inf")
-        msg = T("engine.head", step=d.step, what=T(f"engine.what.{d.kind}", name=d.name), value=value)
-        limit = self.stability_limit()
-        label = "2/λmax" if c.optimizer == "sgd" else "2(1+β)/λmax" if c.optimizer == "momentum" \
-            else "2(1+β)/((1+2β)λmax)"
-        lr = f"{c.lr:g}"
-        if c.full_tensor_pitfall and c.loss == "half_squared":
-            return msg + T("engine.pitfall", n=self.n, batch_size=self.batch_size, ratio=f"{self.n / self.batch_size:g}")
-        if limit is not None and c.lr > limit:
-            return msg + T("engine.above_limit", lr=lr, label=label, limit=f"{limit:.3g}")
-        if limit is not None:
-            return msg + T("engine.below_limit", lr=lr, label=label, limit=f"{limit:.3g}", batch_size=self.batch_size)
-        if c.loss == "bce_manual":
-            return msg + T("engine.log0")
-        return msg + T("engine.too_large", lr=lr, optimizer=T(f"engine.optimizer.{c.optimizer}"))
+        """`explanation()` as one sentence in T's language (English by default)."""
+        return render(self.explanation(), T or translator("en"))
+
+    @property
+    def message(self) -> str:
+        """Why the run stopped, in English ("" while it runs): the CLI's and the API's sentence."""
+        return self.explain()
 
     # -- records for display (all on the CPU) ----------------------------------------------------
     def sync(self) -> None:

@@ -623,3 +623,15 @@ def test_divergence_message_uses_words_not_internal_ids(cfg, lang):
         assert T("logreg.widgets.safe") in text  # the switch that fixes it, as the page labels it
     if cfg.optimizer in ("adam", "rmsprop"):
         assert T(f"engine.optimizer.{cfg.optimizer}") in text
+
+
+def test_divergence_is_explained_in_keys_and_numbers():
+    """The run says why it stopped as (key, values) with plain numbers; a page renders them."""
+    run = engine.Run(preset_config("linreg-manual", lr=5.0))
+    run.run()
+    (head, head_values), (cause, values) = run.explanation()
+    assert head == "engine.head" and head_values["step"] == run.divergence.step
+    assert head_values["what"] == ("engine.what.loss", {"name": ""}) and head_values["value"] == "inf"
+    assert cause == "engine.above_limit" and values["lr"] == 5.0
+    assert values["limit"] == pytest.approx(2 / reference.lambda_max(run.data.X, "mse"))
+    assert engine.Run(preset_config("linreg-manual")).explanation() == []
