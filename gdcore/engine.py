@@ -14,7 +14,7 @@ Every run owns its generators (torch for init and shuffling, `random.Random` for
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -33,6 +33,7 @@ from .loops.loaders import loader_for
 from .loops.losses import LOSSES, LossFn
 from .loops.updates import update_rule, uses_manual_update
 from .models import build_model, draw_init
+
 
 def step_position(step: int, steps_per_epoch: int) -> tuple[int, int]:
     """(epoch, batch) of the 1-based `step`, numbered as tutorial 000 prints them: epochs from 1
@@ -248,7 +249,7 @@ class Run:
     def done(self) -> bool:
         return self.status != "ok" or self.step_count >= self.total_steps
 
-    def run(self, n: int | None = None, callback: Callable[["Run"], bool | None] | None = None) -> int:
+    def run(self, n: int | None = None, callback: Callable[[Run], bool | None] | None = None) -> int:
         """Advance up to n steps (default: to the end of the run); return the steps taken.
 
         `callback(run)` is called after every chunk of steps (a few ms of work); returning False

@@ -296,8 +296,8 @@ def test_full_tensor_pitfall_is_full_batch_gd_every_step():
     w, b = torch.randn(1, generator=g, requires_grad=True), torch.randn(1, generator=g, requires_grad=True)
     w.grad, b.grad = torch.zeros(1), torch.zeros(1)
     losses = []
-    for epoch in range(1, 100):
-        for i, (data, label) in enumerate(_dataloader(X, y, 20, cfg.seed)):
+    for epoch in range(1, 100):  # noqa: B007 (seed 000's loop as written)
+        for i, (data, label) in enumerate(_dataloader(X, y, 20, cfg.seed)):  # noqa: B007
             h = X * w + b
             loss = torch.mean((h - y) ** 2)
             loss.backward()

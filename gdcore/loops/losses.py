@@ -11,7 +11,7 @@ together with the lines beside it: the exported script must repeat the engine bi
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn

@@ -69,8 +69,8 @@ def linreg_minibatch(seed: int = 100, epochs: int = 99):
     dataloader = DataLoader(TensorDataset(tensorX, tensorY), batch_size=20, shuffle=True,
                             generator=torch.Generator().manual_seed(seed + 1))
     losses = []
-    for epoch in range(1, epochs + 1):
-        for batch_index, (data, label) in enumerate(dataloader):
+    for epoch in range(1, epochs + 1):  # noqa: B007
+        for batch_index, (data, label) in enumerate(dataloader):  # noqa: B007
             h = data * w + b
             loss = torch.mean((h - label) ** 2)
             loss.backward()
@@ -122,7 +122,7 @@ def linreg_d2l(seed: int = 0, num_epochs: int = 3):
     b = torch.zeros(1, requires_grad=True)
     lr, net, loss = 0.03, linreg, squared_loss
     step_losses, epoch_losses = [], []
-    for epoch in range(num_epochs):
+    for epoch in range(num_epochs):  # noqa: B007
         for X, y in data_iter(10, features, labels):  # noqa: N806
             l = loss(net(X, w, b), y)  # noqa: E741
             l.sum().backward()
@@ -152,7 +152,7 @@ def linreg_module(steps: int = 30000, seed: int = 0):
     model = Lr()
     criterion = nn.MSELoss()
     optimizer = optim.SGD(model.parameters(), lr=1e-3)
-    for i in range(steps):
+    for i in range(steps):  # noqa: B007
         out = model(x)
         loss = criterion(y, out)
         optimizer.zero_grad()
@@ -169,7 +169,7 @@ def linreg_manual(seed: int = 0):
     # >>> shown
     x = torch.rand([50]); y = 3*x + 0.8  # noqa: E702 (the page's compact form)
     w = torch.rand(1, requires_grad=True); b = torch.rand(1, requires_grad=True)  # noqa: E702
-    for i in range(3000):
+    for i in range(3000):  # noqa: B007 (the tutorial's loop)
         y_predict = x*w + b                          # forward
         loss = (y_predict - y).pow(2).mean()
         losses.append(loss.item())  # (not shown)
@@ -201,7 +201,7 @@ def logreg_manual(epochs: int = 100):
         return -(torch.log(y_hat)*y + (1-y)*torch.log(1-y_hat))
     # <<< shown
     epoch_losses = []
-    for epoch in range(epochs):
+    for epoch in range(epochs):  # noqa: B007
         for step in range(n_items):
             y_hat = forward(data_x[step])
             y = data_y[step]
