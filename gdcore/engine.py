@@ -4,44 +4,41 @@
     step(run)                   # exactly one update; returns that step's record
     run.run(n) / run.run_epoch() / run.reset()
 
-Both loops share this contract and differ only in the update line, as in the tutorials:
+A step is `forward -> loss -> backward -> update`; the loss, the update rule and the batches come
+from the loop's pieces in gdcore/loops, which also write the exported script's lines. Both loops
+share this contract and differ only in the update, as in the tutorials:
 - manual (`impl="manual"`, plain SGD): `loss.backward()`, then `w.data -= lr * w.grad`
 - module (`impl="module"`, or any other optimizer): `optimizer.zero_grad(); loss.backward(); optimizer.step()`
 
 Every run owns its generators (torch for init and shuffling, `random.Random` for d2l's
-`data_iter`); torch's, numpy's and `random`'s global generators are never touched.
+`data_iter`); torch's, numpy's and `random`'s global generators are never touched. What a run
+shows is read through gdcore/run_records.py; how its staged steps are checked and a divergence
+stops it is gdcore/run_staging.py.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from . import reference
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .devices import resolve_device
-from .divergence import Divergence, Part, explanation, locate, render
+from .divergence import Divergence
 from .errors import ConfigError
 from .history import History
-from .i18n import Translator, translator
 from .loops.loaders import loader_for
 from .loops.losses import LOSSES, LossFn
 from .loops.updates import update_rule, uses_manual_update
 from .models import build_model, draw_init
+from .run_records import RunRecords, step_position
+from .run_staging import RunStaging
+
+__all__ = ["Run", "init", "step", "step_position"]
 
 
-def step_position(step: int, steps_per_epoch: int) -> tuple[int, int]:
-    """(epoch, batch) of the 1-based `step`, numbered as tutorial 000 prints them: epochs from 1
-    (`for epoch in range(1, 100)`), batches from 0 (`enumerate(dataloader)`)."""
-    return (step - 1) // steps_per_epoch + 1, (step - 1) % steps_per_epoch
-
-
-class Run:
+class Run(RunStaging, RunRecords):
     """One training run. Not thread-safe by itself; each user/thread owns their own runs."""
 
     def __init__(self, config: Config, data: Dataset | None = None):
@@ -130,13 +127,6 @@ class Run:
     def loaded_start(self) -> bool:
         """Whether the run starts from given (saved) weights rather than drawn ones."""
         return self._start is not None
-
-    def state_dict(self) -> dict[str, torch.Tensor]:
-        """The model's parameters as CPU tensors: nn.Module's own state_dict, or {"w", "b"} by hand."""
-        self.sync()
-        if self.config.impl == "module":
-            return {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
-        return {"w": self.model.w.detach().cpu().clone(), "b": self.model.b.detach().cpu().clone()}
 
     # -- loss ----------------------------------------------------------------------------------
     def _make_loss(self) -> LossFn:
@@ -286,202 +276,6 @@ class Run:
     def run_epoch(self) -> int:
         """Advance to the end of the current epoch."""
         return self.run(self.steps_per_epoch - self.batch_in_epoch)
-
-    # -- flushing and divergence -----------------------------------------------------------------
-    def _flush(self) -> None:
-        hist = self.history
-        before = hist.loss.n
-        staged = hist.j
-        bad = hist.flush()
-        if self._state_flat is not None and any(
-                t.data_ptr() != self.optimizer.state[p][k].data_ptr() for t, (k, p) in
-                zip(self._state_flat, [(k, p) for k in self._state_keys for _, p in self.model.named()])):
-            self._state_flat = None  # the optimizer replaced a state tensor: gather again
-        if self._pending_epoch:
-            self._flush_epochs(limit=None if bad is None else before + bad[0])
-        if bad is None:
-            self._flushed_batches = (self.step_count, self.epoch_batches, self.last_batch)
-            self._staged_batches.clear()
-            return
-        row, col = bad
-        kind, name = locate((["loss"] + hist.columns)[col])
-        value = float(hist.stage[row, col].item()) if staged > row else float("nan")
-        self.divergence = Divergence(before + row + 1, kind, value, name)
-        self.status = "diverged"
-        self.step_count = self.divergence.step - 1
-        self._restore_last_finite()
-
-    def _flush_epochs(self, limit: int | None) -> None:
-        pend = [p for p in self._pending_epoch if limit is None or p[0] <= limit]
-        self._pending_epoch = []
-        if not pend:
-            return
-        vals = torch.stack([torch.stack([t if t is not None else torch.zeros((), device=self.device),
-                                         v if v is not None else torch.zeros((), device=self.device)])
-                            for _, t, v in pend]).cpu().numpy()
-        for (s, t, v), (tv, vv) in zip(pend, vals):
-            if not (math.isfinite(tv) and math.isfinite(vv)):
-                break
-            self.history.epoch_end_step.append(s)
-            if t is not None:
-                self.history.epoch_loss.append(float(tv))
-            if v is not None:
-                self.history.epoch_val.append(float(vv))
-
-    def _restore_last_finite(self) -> None:
-        """Put back the parameters of the last finite step (or the initial ones)."""
-        steps, rows = self.history.detail(last=1)
-        with torch.no_grad():
-            if len(rows):
-                self.model.theta.copy_(torch.from_numpy(rows[-1][: self._P].copy()))
-            else:
-                self.model.theta.copy_(torch.cat([self.w0.reshape(-1), self.b0.reshape(-1)]))
-        self.model.grad.zero_()
-        es = self.history.epoch_end_step
-        while es and es[-1] > self.step_count:
-            es.pop()
-        self.epoch = self.step_count // self.steps_per_epoch
-        self.batch_in_epoch = self.step_count % self.steps_per_epoch
-        self._restore_batches()
-
-    def _restore_batches(self) -> None:
-        """Put back the batch of the last finite step and its epoch's batches so far.
-
-        The loop may have drawn batches past the bad step before the staged rows were checked;
-        what the run shows must be the batches of step `step_count`, as stepping one at a time
-        would have left them.
-        """
-        flushed_at, flushed_list, flushed_last = self._flushed_batches
-        staged = self._staged_batches
-        s, spe = self.step_count, self.steps_per_epoch
-        if not staged and s == flushed_at:
-            return  # nothing was drawn past the last flush (full-batch path)
-        if s == 0:
-            self.last_batch, self.epoch_batches = None, []
-            return
-        start = (s - 1) // spe * spe + 1  # first step of the epoch step s belongs to
-        mine = staged[max(0, start - flushed_at - 1): s - flushed_at]  # its staged steps
-        before = list(flushed_list[: flushed_at - start + 1]) if start <= flushed_at else []
-        self.last_batch = mine[-1] if mine else flushed_last
-        if self.config.mode != "batch":
-            self.epoch_batches = (before + mine)[:256]
-        self._staged_batches = []
-
-    def stability_limit(self) -> float | None:
-        """Full-batch lr limit for this data, loss and optimizer (None where none applies)."""
-        c = self.config
-        if c.task != "linreg" or c.optimizer not in ("sgd", "momentum", "nesterov"):
-            return None
-        return reference.stability_limit(self.data.X, c.loss, c.optimizer, c.momentum)
-
-    def explanation(self) -> list[Part]:
-        """Why the run stopped, as (key, values) pairs for the page to translate (empty while it runs)."""
-        if self.divergence is None:
-            return []
-        return explanation(self.divergence, self.config, self.n, self.batch_size, self.stability_limit())
-
-    def explain(self, T: Translator | None = None) -> str:
-        """`explanation()` as one sentence in T's language (English by default)."""
-        return render(self.explanation(), T or translator("en"))
-
-    @property
-    def message(self) -> str:
-        """Why the run stopped, in English ("" while it runs): the CLI's and the API's sentence."""
-        return self.explain()
-
-    # -- records for display (all on the CPU) ----------------------------------------------------
-    def sync(self) -> None:
-        """Bring staged steps to the host (readers call this; cheap when nothing is staged)."""
-        if self.history.j:
-            self._flush()
-
-    def params(self) -> dict[str, list[float]]:
-        """Current parameters as flat lists: {"w": [...], "b": [...]}."""
-        self.sync()
-        w, b = self.model.linear_params()
-        return {"w": [float(v) for v in w.cpu()], "b": [float(v) for v in b.cpu()]}
-
-    def grads(self) -> dict[str, list[float]]:
-        """Gradients left by the last step, as flat lists."""
-        self.sync()
-        out = {}
-        for name, p in self.model.named():
-            out[name] = [float(v) for v in p.grad.detach().reshape(-1).cpu()]
-        return out
-
-    def losses(self) -> np.ndarray:
-        """Per-step training loss (float32, one per step, finite)."""
-        self.sync()
-        return self.history.losses()
-
-    def epoch_losses(self) -> list[float]:
-        """Training loss over the whole training set after each completed epoch."""
-        self.sync()
-        c = self.config
-        if c.mode == "batch" and not c.full_tensor_pitfall:
-            # in batch mode the loss a step computes is the loss after the previous epoch
-            L = self.history.losses()
-            if len(L) == 0:
-                return []
-            return [float(v) for v in L[1:]] + [self.current_loss()]
-        return list(self.history.epoch_loss)
-
-    def val_losses(self) -> list[float]:
-        self.sync()
-        return list(self.history.epoch_val)
-
-    def current_loss(self) -> float:
-        """Loss over the whole training set at the current parameters."""
-        self.sync()
-        if self._final_eval is None or self._final_eval[0] != self.step_count:
-            self._final_eval = (self.step_count, float(self._eval(self.X, self.y)))
-        return self._final_eval[1]
-
-    def accuracy(self, X: torch.Tensor | None = None, y: torch.Tensor | None = None) -> float | None:
-        """Share of samples classified right (logistic regression only)."""
-        if self.config.task != "logreg":
-            return None
-        self.sync()
-        X = self.X if X is None else X.to(self.device)
-        y = self.y if y is None else y.to(self.device)
-        with torch.no_grad():
-            z = self.model.logits(X).reshape(-1)
-            return float(((z > 0).float() == y.reshape(-1)).float().mean())
-
-    @torch.no_grad()
-    def predict(self, X) -> np.ndarray:
-        """Model output for new inputs (probabilities for logistic regression), on the CPU."""
-        X = torch.as_tensor(X, dtype=torch.float32).reshape(-1, self.data.n_features).to(self.device)
-        if isinstance(self.model, nn.Module):
-            self.model.eval()
-        out = self.model(X)
-        return out.reshape(-1).cpu().numpy()
-
-    def records(self, last: int | None = None) -> list[dict]:
-        """Per-step records (step, epoch, batch, loss, parameters, gradients, optimizer state)."""
-        self.sync()
-        steps, rows = self.history.detail(last=last)
-        L = self.history.losses()
-        cols = self.history.columns
-        spe = self.steps_per_epoch
-        out = []
-        for s, row in zip(steps.tolist(), rows.tolist()):
-            epoch, batch = step_position(s, spe)
-            rec = {"step": s, "epoch": epoch, "batch": batch, "loss": float(L[s - 1])}
-            rec.update(zip(cols, row))
-            out.append(rec)
-        return out
-
-    def seconds(self) -> float:
-        return self.history.seconds
-
-    def lambda_max(self) -> float | None:
-        if self.config.task != "linreg":
-            return None
-        if self._lambda_max is None:
-            self._lambda_max = reference.lambda_max(self.data.X, self.config.loss)
-        return self._lambda_max
-
 
 # -- the step-function API ---------------------------------------------------------------------
 
