@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from ..config import Config
+from ..loops import loaders
+from ..loops.losses import LOSSES
+from ..loops.updates import update_rule
 from ..presets import PRESETS, SOURCES
 from .plan import MAX_PROGRESS_LINES, Plan, float_literal, nice_ceil
 
@@ -92,8 +95,9 @@ def shown_settings(p: Plan) -> list[tuple[str, str]]:
 
 def import_lines(p: Plan) -> list[str]:
     c = p.c
+    pieces = set(LOSSES[c.loss].imports) | set(update_rule(c).imports) | set(loaders.loader_for(c).imports)
     lines = []
-    if c.mode != "batch" and c.loader == "d2l":
+    if "random" in pieces:
         lines.append("import random")
     if c.init == "linear_default":
         lines.append("import math")
@@ -101,11 +105,11 @@ def import_lines(p: Plan) -> list[str]:
     if not p.literal_data and c.data == "linear":
         lines.append("import numpy as np")
     lines.append("import torch")
-    needs_nn = p.module or c.loss in ("bce", "bce_logits") or (c.init == "linear_default" and p.init_from != "literal")
-    if needs_nn or not p.manual_update:
-        names = [n for n, use in (("nn", needs_nn), ("optim", not p.manual_update)) if use]
+    needs_nn = p.module or "nn" in pieces or (c.init == "linear_default" and p.init_from != "literal")
+    names = [n for n, use in (("nn", needs_nn), ("optim", "optim" in pieces)) if use]
+    if names:
         lines.append(f"from torch import {', '.join(names)}")
-    if c.mode != "batch" and c.loader == "dataloader":
+    if "DataLoader" in pieces:
         lines.append("from torch.utils.data import DataLoader, TensorDataset")
     while lines and lines[0] == "":
         lines.pop(0)

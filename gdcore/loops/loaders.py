@@ -5,6 +5,7 @@
                                                             (xb, yb, indices or None), in the run's own order
     loader.setup(plan)                                   -> the script's lines before training
     loader.head(plan)                                    -> the script's loop head, and the batch's names
+    loader.imports                                       -> what the script must import for it
 
 Every run owns its generators: a torch.Generator seeded with seed + SHUFFLE_OFFSET for the
 DataLoader's and the index loop's shuffles, random.Random(seed) for d2l's data_iter.
@@ -46,6 +47,8 @@ class _RecordingBatchSampler(BatchSampler):
 class FullBatch:
     """Batch gradient descent: every step sees all samples (tutorials 002 and 003)."""
 
+    imports: tuple[str, ...] = ()
+
     def batches(self, config: Config, X, y, batch_size: int):
         def epoch():
             yield X, y, None
@@ -60,6 +63,8 @@ class FullBatch:
 
 class TorchDataLoader:
     """Tutorial 000: `DataLoader(TensorDataset(X, y), batch_size, shuffle)` on the run's own generator."""
+
+    imports = ("DataLoader",)  # from torch.utils.data import DataLoader, TensorDataset
 
     def batches(self, config: Config, X, y, batch_size: int):
         gen = shuffle_generator(config)
@@ -92,6 +97,8 @@ class TorchDataLoader:
 
 class D2lDataIter:
     """Tutorial 001 (d2l): `random.shuffle` of an index list, then slices of batch_size."""
+
+    imports = ("random",)
 
     def batches(self, config: Config, X, y, batch_size: int):
         rng, n = random.Random(config.seed), len(X)
@@ -128,6 +135,8 @@ class D2lDataIter:
 
 class IndexBatches:
     """Index the tensors directly: slices of a (shuffled) order, or tutorial 004's one sample at a time."""
+
+    imports: tuple[str, ...] = ()
 
     def batches(self, config: Config, X, y, batch_size: int):
         gen, n = shuffle_generator(config), len(X)

@@ -4,6 +4,7 @@
     LOSSES[config.loss].define(plan)           -> the script's lines that set the loss up
     LOSSES[config.loss].forward(plan, xb, yb)  -> the script's forward lines, and the loss it reports
     LOSSES[config.loss].full(plan, X, y)       -> the script's expression for the mean loss over (X, y)
+    LOSSES[config.loss].imports                -> what the script must import for it ("nn": from torch import nn)
 
 The script's names for the model (`y_hat = linreg(X, w, b)`, `model(X)`, ...) come from the plan
 (gdcore.codegen.plan), the loss's own arithmetic from here. Change an expression in `compute` only
@@ -21,6 +22,8 @@ LossFn = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor
 
 class MeanSquared:
     """Seeds 000, 002, 003: the mean squared error, by hand or as nn.MSELoss."""
+
+    imports: tuple[str, ...] = ()  # nn.MSELoss only with nn.Module models, which import nn anyway
 
     def compute(self, model, impl: str) -> LossFn:
         if impl == "module":
@@ -55,6 +58,8 @@ class MeanSquared:
 class HalfSquared:
     """d2l's squared_loss, per sample: backward on the sum, the update divides by batch_size."""
 
+    imports: tuple[str, ...] = ()
+
     def compute(self, model, impl: str) -> LossFn:
         def f(xb, yb):
             y_hat = model(xb)
@@ -77,6 +82,8 @@ class HalfSquared:
 
 class CrossEntropyByHand:
     """Tutorial 004's cross-entropy, written out: -(log(y_hat) y + (1 - y) log(1 - y_hat))."""
+
+    imports: tuple[str, ...] = ()
 
     def compute(self, model, impl: str) -> LossFn:
         def f(xb, yb):
@@ -103,6 +110,8 @@ class CrossEntropyByHand:
 class CrossEntropy:
     """nn.BCELoss on the probabilities."""
 
+    imports = ("nn",)
+
     def compute(self, model, impl: str) -> LossFn:
         criterion = nn.BCELoss()
 
@@ -124,6 +133,8 @@ class CrossEntropy:
 
 class CrossEntropyFromScores:
     """nn.BCEWithLogitsLoss: the numerically safe form, sigmoid and log in one step (log-sum-exp)."""
+
+    imports = ("nn",)
 
     def compute(self, model, impl: str) -> LossFn:
         criterion = nn.BCEWithLogitsLoss()

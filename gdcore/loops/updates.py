@@ -40,6 +40,8 @@ def literal(v) -> str:
 class HandUpdate:
     """Plain gradient descent by hand, as tutorials 000, 003 and 004 write it: w <- w - lr * dloss/dw."""
 
+    imports: tuple[str, ...] = ()  # what the script must import for it
+
     def prepare(self, config: Config, model, optimizer, batch_size: int) -> Callable[[], None]:
         theta, grad, lr = model.theta, model.grad, config.lr
 
@@ -100,6 +102,7 @@ class Optimizer:
     hyper: Callable[[Config], list[tuple[str, object]]]  # keyword arguments after lr, in the script's order
     state: Callable[[Config], tuple[str, ...]]  # optimizer.state keys the dashboard records, in order
     takes_eps: bool = False
+    imports: tuple[str, ...] = ("optim",)  # what the script must import for it
 
     def arguments(self, config: Config) -> list[tuple[str, object]]:
         """Every keyword argument after lr; those left out are torch's defaults (weight_decay 0, ...)."""
