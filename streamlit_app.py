@@ -6,7 +6,7 @@ from gdcore import housekeeping
 from gdcore.devices import available_devices
 from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
 from gdcore.links import SEED_FIELD, Note, page_owns_seed
-from pages import _guard
+from pages import _board, _guard
 
 
 @st.cache_resource
@@ -64,6 +64,7 @@ PAGES = {
     T("ui.app.section_workshop"): [
         st.Page("pages/exercises.py", title=T("ui.app.exercises"), icon=":material/task_alt:"),
         st.Page("pages/instructor.py", title=T("ui.app.instructor"), icon=":material/school:"),
+        st.Page("pages/class_board.py", title=T("board.title"), icon=":material/groups:"),
     ],
 }
 nav = st.navigation(PAGES)
@@ -90,5 +91,6 @@ with st.sidebar:
                  help=T("ui.app.device_help"))
     st.number_input(T("ui.app.seed"), min_value=0, max_value=2**31 - 1, step=1, key="w.seed", value=None,
                     persist_state="session", placeholder=T("ui.app.seed_placeholder"), help=T("ui.app.seed_help"))
+    _board.sidebar()  # a room to join (from a learners' link), or the room this learner is in
 
 nav.run()

@@ -428,3 +428,10 @@ def solution_text(exercise_id: str, T) -> str:
     elif key == "race":
         values["reason"] = T(f"{p}.reasons.{values['reason']}")
     return T(f"exercises.solution.{key}", **values)
+
+
+@functools.lru_cache(maxsize=1)
+def reference_answers() -> dict[str, float]:
+    """The true numbers the class board plots the room's answers against (found by training)."""
+    limit = Run(manual_config()).stability_limit()
+    return {"predict": _actual_after_one_step(), "diverge": limit, "goldilocks": limit}

@@ -12,6 +12,8 @@ Reserved names, handled by the app rather than by a page's fields:
   lock   1 = the instructor locked the preset: preset buttons and data choices are hidden
   seed   the sidebar seed every lesson reads (applied by the entry point, before the sidebar)
   preset a page's preset, loaded before the other values
+  room   a class-board room the learner is invited to join (the sidebar's room box)
+  token  the instructor's secret for a room's board (read by the board page only)
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-RESERVED = ("lang", "steps", "hide", "lock", "seed", "preset")
+RESERVED = ("lang", "steps", "hide", "lock", "seed", "preset", "room", "token")
 MAX_LINK_STEPS = 1_000_000  # the most steps a link may replay (a long replay runs live, with Stop)
 MAX_VALUE_CHARS = 64  # a longer query value is not a number or a name we know
 

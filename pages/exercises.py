@@ -6,7 +6,7 @@ import streamlit as st
 
 from gdcore import exercises as ex
 from gdcore.lessons.optim import LABELS as OPTIMIZER_LABELS
-from pages import _ui
+from pages import _board, _ui
 
 _ui.page_guard("pages/exercises.py")
 T = _ui.tr()
@@ -151,6 +151,9 @@ for e in ex.EXERCISES:
             state["solved"] = state["solved"] or v.ok
             if v.is_try and not v.ok and not state["solved"]:
                 state["tries"] += 1
+            if v.is_try:  # to the instructor's board, if this learner joined a room
+                _board.report("exercise", e.id, ok=v.ok, attempts=state["tries"] + v.ok, hints=state["hints"],
+                              answer=_answer(e))
             st.rerun()  # the progress bar above counts this answer
         c2.button(T("exercises.hint"), key=f"b.ex.{e.id}.hint", icon=":material/lightbulb:",
                   on_click=_more_hint, args=(e.id,))

@@ -2,8 +2,9 @@
 import streamlit as st
 
 from gdcore import links
+from gdcore.board import BoardError, tokens
 from gdcore.i18n import LANG_NAMES, LANGS
-from pages import _ui
+from pages import _board, _ui
 
 _ui.page_guard("pages/instructor.py")
 T = _ui.tr()
@@ -49,3 +50,39 @@ st.code(url, language=None, wrap_lines=True)
 c1, c2 = st.columns([1, 3], vertical_alignment="center")
 c1.link_button(T("instructor.open"), url, icon=":material/open_in_new:")
 c2.caption(T("instructor.share_help"))
+
+# -- a room: the same link, plus a live board of everyone who joins it --------------------------------
+st.subheader(T("board.start"))
+st.caption(T("board.start_help"))
+
+
+def _start_room(lesson_slug: str, link_query: str) -> None:
+    board = _board.store()
+    if board is None:
+        return
+    try:
+        code, token = board.create_room(lesson_slug, link_query)
+    except BoardError as exc:
+        st.session_state[_board.NOTICE] = exc.key
+        return
+    st.session_state["_board.room"] = (code, token, lesson_slug)  # the token lives in this session only
+
+
+slug = page.rsplit("/", 1)[-1].removesuffix(".py")
+st.button(T("board.start"), key="b.instructor.start_room", icon=":material/groups:", type="primary",
+          on_click=_start_room, args=(slug, links.query_string(params)))
+opened = st.session_state.get("_board.room")
+if opened:
+    code, token, room_lesson = opened
+    base = links.page_url(st.context.url, page if room_lesson == slug else f"pages/{room_lesson}.py")
+    learners_url = base + links.query_string({**(params if room_lesson == slug else {}), "room": code})
+    board_url = links.page_url(st.context.url, "pages/class_board.py") + links.query_string(
+        {"room": code, "token": token})
+    st.success(T("board.started", code=tokens.pretty_code(code)))
+    st.markdown(f"**{T('board.learners_link')}**")
+    st.code(learners_url, language=None, wrap_lines=True)
+    st.markdown(f"**{T('board.board_link')}**")
+    st.code(board_url, language=None, wrap_lines=True)
+    st.link_button(T("board.open_board"), board_url, icon=":material/open_in_new:")
+elif st.session_state.get(_board.NOTICE):
+    st.warning(T("board.errors.store_down"))

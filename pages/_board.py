@@ -1,0 +1,145 @@
+"""The class board's glue for pages: the store, joining a room, and results sent as they happen.
+
+A learner's results wait in the session's outbox until the store has them: a store that is down or
+busy costs one caption line, never the lesson, and nothing is lost while the session lives.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from gdcore.board import BoardError, Store, tokens
+from pages import _ui
+
+OUTBOX = "_board.outbox"
+LEARNER = "_board.learner"
+NOTICE = "_board.notice"
+_uids = itertools.count(1)
+
+
+def _default_url() -> str:
+    """SQLite in a file beside the app's data, unless GDCORE_BOARD_URL or secrets name a database."""
+    folder = Path(os.environ.get("GDCORE_DATA_DIR") or Path.home() / ".gdcore")
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'board.db'}"
+
+
+def _has_secret() -> bool:
+    try:
+        return "board" in st.secrets.get("connections", {})
+    except Exception:  # no secrets file at all
+        return False
+
+
+@st.cache_resource(show_spinner=False)
+def _store_cached(url: str | None) -> Store:
+    """One store per database for the whole process (None: the URL in secrets.toml's [connections.board])."""
+    conn = st.connection("board", type="sql") if url is None else st.connection(f"board:{url}", type="sql", url=url)
+    return Store(conn.engine)  # raises BoardError("store_down"): not cached, tried again next time
+
+
+def store() -> Store | None:
+    """The process's store, or None (and a notice) while the database cannot be reached."""
+    url = os.environ.get("GDCORE_BOARD_URL") or (None if _has_secret() else _default_url())
+    try:
+        return _store_cached(url)
+    except BoardError as exc:
+        st.session_state[NOTICE] = exc.key
+        return None
+    except Exception:  # a bad URL or a missing driver: the lessons go on without the board
+        st.session_state[NOTICE] = "store_down"
+        return None
+
+
+def client() -> str:
+    """Who is joining, for the join rate limit: the address nginx forwarded, else the peer's."""
+    headers = st.context.headers or {}
+    forwarded = (headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+    return forwarded or (st.context.ip_address or "unknown")
+
+
+def learner():
+    return st.session_state.get(LEARNER)
+
+
+def join(code: str, nickname: str) -> None:
+    board = store()
+    if board is None:
+        return
+    try:
+        st.session_state[LEARNER] = board.join(code, nickname, client())
+        st.session_state.pop(NOTICE, None)
+    except BoardError as exc:
+        st.session_state[NOTICE] = (exc.key, exc.values)
+
+
+def leave() -> None:
+    st.session_state.pop(LEARNER, None)
+    st.session_state.pop(OUTBOX, None)
+
+
+def report(kind: str, item: str, **fields) -> None:
+    """Queue a result for the room (if this learner is in one) and try to send what is queued."""
+    if learner() is None:
+        return
+    st.session_state.setdefault(OUTBOX, []).append((f"{id(st.session_state):x}-{next(_uids)}", kind, item, fields))
+    flush()
+
+
+def flush() -> None:
+    """Send queued results; keep them while the store is busy or down, drop them if the room is gone."""
+    who, queue = learner(), st.session_state.get(OUTBOX)
+    if who is None or not queue:
+        return
+    board = store()
+    if board is None:
+        return
+    while queue:
+        uid, kind, item, fields = queue[0]
+        try:
+            board.submit(who, uid, kind, item, **fields)
+        except BoardError as exc:
+            st.session_state[NOTICE] = (exc.key, exc.values)
+            if exc.key in ("store_down", "too_fast"):
+                return  # kept: sent with a later rerun
+            if exc.key in ("not_yours", "no_room", "room_closed"):
+                leave()
+                return
+        queue.pop(0)
+    st.session_state.pop(NOTICE, None)
+
+
+def _escape_markdown(text: str) -> str:
+    """A nickname inside a markdown line stays the characters typed (no link, no bold, no HTML)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~:$" else ch for ch in text)
+
+
+def sidebar() -> None:
+    """The room box: join by code (a link's ?room= fills it in), or who you are in which room."""
+    T = _ui.tr()
+    if st.query_params.get("token"):  # the instructor's board, not a learner's page
+        return
+    linked = st.query_params.get("room")
+    who = learner()
+    if who is None and not linked and not st.session_state.get("w.board.code"):
+        return
+    st.divider()
+    if who is not None:
+        name = _escape_markdown(who.nickname) if who.nickname else T("board.anonymous")
+        st.caption(T("board.in_room", code=tokens.pretty_code(who.room), name=name))
+        st.button(T("board.leave"), key="b.board.leave", on_click=leave, icon=":material/logout:")
+    else:
+        st.session_state.setdefault("w.board.code", linked or "")
+        st.text_input(T("board.code"), key="w.board.code", max_chars=20)
+        st.text_input(T("board.nickname"), key="w.board.nickname", max_chars=tokens.NICKNAME_MAX,
+                      placeholder=T("board.nickname_placeholder"))
+        st.button(T("board.join"), key="b.board.join", icon=":material/group_add:", on_click=lambda: join(
+            st.session_state.get("w.board.code") or "", st.session_state.get("w.board.nickname") or ""))
+    notice = st.session_state.get(NOTICE)
+    if notice:
+        key, values = notice if isinstance(notice, tuple) else (notice, {})
+        st.caption(T(f"board.errors.{key}", **values))
+    flush()

@@ -1,0 +1,72 @@
+"""The class board through the pages: a room opened, joined, answered into and read, on a real SQLite file."""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from apptest_util import open_link, open_page
+from gdcore.board import schema
+
+
+@pytest.fixture
+def board_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'board.db'}"
+    monkeypatch.setenv("GDCORE_BOARD_URL", url)
+    return url
+
+
+def _start_room(lesson: str = "pages/linear_regression.py") -> tuple[dict, dict]:
+    at = open_page("pages/instructor.py")
+    at.selectbox(key="w.instructor.page").set_value(lesson).run()
+    at.button(key="b.instructor.start_room").click().run()
+    assert not at.exception, at.exception
+    links = [c.value for c in at.code]
+    learners = next(u for u in links if "room=" in u and "token=" not in u)
+    board = next(u for u in links if "token=" in u)
+    return dict(parse_qsl(urlsplit(learners).query)), dict(parse_qsl(urlsplit(board).query))
+
+
+def _count(url: str, table) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+    engine.dispose()
+    return n
+
+
+def test_an_answer_reaches_the_board(board_db):
+    learner_q, board_q = _start_room()
+    assert learner_q["room"] == board_q["room"] and "token" not in learner_q
+    at = open_link("pages/linear_regression.py", learner_q)
+    assert not at.exception
+    at.text_input(key="w.board.nickname").set_value("Ann").run()
+    at.button(key="b.board.join").click().run()
+    assert any("Ann" in c.value for c in at.sidebar.caption)
+    at.switch_page("pages/exercises.py").run()
+    at.number_input(key="w.ex.predict.loss").set_value(3.5).run()
+    at.button(key="b.ex.predict.check").click().run()
+    assert not at.exception, at.exception
+    assert _count(board_db, schema.events) == 1
+    board = open_link("pages/class_board.py", board_q)
+    assert not board.exception, board.exception
+    assert [m.value for m in board.metric][:2] == ["1", "1"]  # learners, results
+
+
+def test_a_wrong_token_opens_nothing(board_db):
+    _, board_q = _start_room()
+    board = open_link("pages/class_board.py", {**board_q, "token": board_q["token"][:-2] + "xx"})
+    assert not board.exception
+    assert board.error and "not valid" in board.error[0].value
+    assert not board.metric
+
+
+def test_a_database_that_is_down_costs_one_line_and_the_lesson_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("GDCORE_BOARD_URL", f"sqlite:///{tmp_path / 'missing' / 'board.db'}")
+    at = open_link("pages/linear_regression.py", {"room": "ABCD2345"})
+    at.button(key="b.board.join").click().run()
+    assert not at.exception, at.exception
+    assert any("not being saved" in c.value for c in at.sidebar.caption)
+    at.button(key="b.linreg.step").click().run()  # the lesson itself is untouched
+    assert at.session_state["_lesson.linreg"].run.step_count == 1
