@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from gdcore.board import BoardError, Store, tokens
-from pages import _ui
+from pages._state import tr
 
 OUTBOX = "_board.outbox"
 LEARNER = "_board.learner"
@@ -119,7 +119,7 @@ def _escape_markdown(text: str) -> str:
 
 def sidebar() -> None:
     """The room box: join by code (a link's ?room= fills it in), or who you are in which room."""
-    T = _ui.tr()
+    T = tr()
     if st.query_params.get("token"):  # the instructor's board, not a learner's page
         return
     linked = st.query_params.get("room")
@@ -143,3 +143,22 @@ def sidebar() -> None:
         key, values = notice if isinstance(notice, tuple) else (notice, {})
         st.caption(T(f"board.errors.{key}", **values))
     flush()
+
+
+def run_milestones(lesson_key: str, run) -> None:
+    """A lesson run that diverged or finished, once per run: the lr, where it stopped, the limit."""
+    if learner() is None or run is None or not run.step_count:
+        return
+    item = "diverged" if run.status == "diverged" else "finished" if run.done else None
+    if item is None:
+        return
+    seen = st.session_state.setdefault("_board.reported", set())
+    mark = (lesson_key, id(run), item, run.step_count)
+    if mark in seen:
+        return
+    seen.add(mark)
+    losses = run.losses()
+    limit = run.stability_limit()
+    report("milestone", item, value=float(run.config.lr),
+           answer={"lesson": lesson_key, "step": run.step_count, "optimizer": run.config.optimizer,
+                   "loss": float(losses[-1]) if len(losses) else None, "limit": limit})

@@ -16,6 +16,7 @@ from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.links import Field
 from gdcore.session import Lesson
+from pages import _board
 from pages._state import SYNC_STEPS, lang, lesson, set_values, tr  # noqa: F401 (pages use them as _ui.*)
 
 TICK_S = 0.5  # seconds between live updates of a long run (the run itself trains on the worker)
@@ -172,6 +173,7 @@ def status(lesson_obj: Lesson) -> None:
     L = run.losses()
     if len(L):
         parts.append(T("ui.last_loss", loss=f"{L[-1]:.6g}"))
+    _board.run_milestones(st.session_state.get("_page", ""), run)  # to the class board, if in a room
     if run.status == "diverged":
         st.error(T("ui.diverged", message=run.explain(T), n=run.step_count), icon=":material/warning:")
     elif run.done and run.step_count:

@@ -65,6 +65,15 @@ def live() -> None:
                 [a[field] for a in latest.values()], [a["ok"] for a in latest.values()], refs[item],
                 labels[item], T(f"board.axis.{item}"), T(f"board.reference.{item}"), verdicts, log=log),
                 width="stretch")
+    lesson_page = f"pages/{room.lesson}.py"
+    runs = [(m, item == "finished") for item in ("finished", "diverged") for m in summary.milestones(happened, item)
+            if isinstance(m.get("limit"), float) and m.get("lesson") == lesson_page]
+    if runs:  # the room's learning rates: which ran to the end and which diverged, against the limit
+        limits = sorted(m["limit"] for m, _ in runs)
+        st.altair_chart(board_charts.answers_chart(
+            [m["value"] for m, _ in runs], [finished for _, finished in runs], limits[len(limits) // 2],
+            T("board.runs"), T("board.axis.lr"), T("board.reference.limit"),
+            (T("board.finished"), T("board.diverged")), log=True), width="stretch")
     left, right = st.columns(2)
     with left:
         st.subheader(T("board.stuck"))

@@ -70,3 +70,27 @@ def test_a_database_that_is_down_costs_one_line_and_the_lesson_goes_on(tmp_path,
     assert any("not being saved" in c.value for c in at.sidebar.caption)
     at.button(key="b.linreg.step").click().run()  # the lesson itself is untouched
     assert at.session_state["_lesson.linreg"].run.step_count == 1
+
+
+def test_a_diverged_run_reaches_the_board_with_its_lr_and_the_limit(board_db):
+    learner_q, board_q = _start_room()
+    at = open_link("pages/linear_regression.py", {**learner_q, "lr": "3"})
+    at.button(key="b.board.join").click().run()
+    run = at.session_state["_lesson.linreg"].run
+    for _ in range(60):  # far past the stability limit: it blows up within a few dozen steps
+        if run.status == "diverged":
+            break
+        at.button(key="b.linreg.step").click().run()
+        run = at.session_state["_lesson.linreg"].run
+    assert run.status == "diverged"
+    at.run()  # a rerun after it: reported once only
+    engine = sa.create_engine(board_db)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(schema.events.c.item, schema.events.c.value, schema.events.c.answer)).all()
+    engine.dispose()
+    assert [(r.item, r.value) for r in rows] == [("diverged", 3.0)]
+    assert f'"limit": {run.stability_limit()}' in rows[0].answer and f'"step": {run.step_count}' in rows[0].answer
+    board = open_link("pages/class_board.py", board_q)
+    assert not board.exception, board.exception
+    # the progress bars (nobody has an exercise yet) and the room's lrs against the limit
+    assert len(board.get("vega_lite_chart")) == 2
