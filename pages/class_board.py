@@ -12,6 +12,7 @@ _ui.page_guard("pages/class_board.py")
 T = _ui.tr()
 W = "w.board."
 ITEMS = [e.id for e in ex.EXERCISES]
+REFRESH_S = 2  # the board redraws itself this often (one database read per refresh)
 
 st.title(":material/groups: " + T("board.title"))
 store = _board.store()
@@ -39,7 +40,7 @@ labels = {e.id: T(f"exercises.{e.id}.title") for e in ex.EXERCISES}
 states = {"solved": T("board.solved"), "trying": T("board.trying"), "not_started": T("board.not_started")}
 
 
-@st.fragment(run_every=3)
+@st.fragment(run_every=REFRESH_S)
 def live() -> None:
     try:
         fresh, people, happened = store.rows(room.code, token)
