@@ -40,6 +40,12 @@ labels = {e.id: T(f"exercises.{e.id}.title") for e in ex.EXERCISES}
 states = {"solved": T("board.solved"), "trying": T("board.trying"), "not_started": T("board.not_started")}
 
 
+def _csv() -> str:
+    """Built when the button is pressed (not on every refresh), from what the store holds then."""
+    _, people, happened = store.rows(room.code, token)
+    return summary.to_csv(people, happened)
+
+
 @st.fragment(run_every=REFRESH_S)
 def live() -> None:
     try:
@@ -55,14 +61,14 @@ def live() -> None:
     if not people:
         st.info(T("board.empty"))
         return
-    st.altair_chart(board_charts.progress_chart(summary.progress(people, happened, ITEMS), labels, states,
+    st.vega_lite_chart(spec=board_charts.progress_chart(summary.progress(people, happened, ITEMS), labels, states,
                                                 T("board.progress")), width="stretch")
     refs = ex.reference_answers()
     verdicts = (T("board.right"), T("board.wrong"))
     for item, field, log in (("predict", "loss", False), ("goldilocks", "lr", True), ("diverge", "limit", True)):
         latest = {a["learner_id"]: a for a in summary.answers(happened, item) if isinstance(a.get(field), float)}
         if latest:
-            st.altair_chart(board_charts.answers_chart(
+            st.vega_lite_chart(spec=board_charts.answers_chart(
                 [a[field] for a in latest.values()], [a["ok"] for a in latest.values()], refs[item],
                 labels[item], T(f"board.axis.{item}"), T(f"board.reference.{item}"), verdicts, log=log),
                 width="stretch")
@@ -71,7 +77,7 @@ def live() -> None:
             if isinstance(m.get("limit"), float) and m.get("lesson") == lesson_page]
     if runs:  # the room's learning rates: which ran to the end and which diverged, against the limit
         limits = sorted(m["limit"] for m, _ in runs)
-        st.altair_chart(board_charts.answers_chart(
+        st.vega_lite_chart(spec=board_charts.answers_chart(
             [m["value"] for m, _ in runs], [finished for _, finished in runs], limits[len(limits) // 2],
             T("board.runs"), T("board.axis.lr"), T("board.reference.limit"),
             (T("board.finished"), T("board.diverged")), log=True), width="stretch")
@@ -99,7 +105,7 @@ def live() -> None:
         mark = {"solved": states["solved"], "trying": states["trying"], "": ""}
         st.dataframe([{T("board.col.learner"): r["learner"], **{labels[i].split(" · ")[0]: mark[r[i]] for i in ITEMS}}
                       for r in summary.grid(people, happened, ITEMS)], hide_index=True)
-    st.download_button(T("board.download"), summary.to_csv(people, happened), file_name=f"room-{room.code}.csv",
+    st.download_button(T("board.download"), _csv, file_name=f"room-{room.code}.csv",
                        mime="text/csv", icon=":material/download:", key="b.board.csv")
 
 

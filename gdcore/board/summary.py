@@ -68,6 +68,7 @@ def stuck(learners: list[dict], events: list[dict], now: float) -> list[dict]:
     names = {p["id"]: display_name(p) for p in learners}
     latest: dict[int, str] = {}
     first_try: dict[tuple[int, str], float] = {}
+    tries: dict[tuple[int, str], int] = {}
     solved: set[tuple[int, str]] = set()
     for e in events:  # in time order
         if e["kind"] != "exercise":
@@ -75,10 +76,11 @@ def stuck(learners: list[dict], events: list[dict], now: float) -> list[dict]:
         key = (e["learner_id"], e["item"])
         latest[e["learner_id"]] = e["item"]
         first_try.setdefault(key, e["at"])
+        tries[key] = max(tries.get(key, 0), e["attempts"])
         if e["ok"]:
             solved.add(key)
     out = [{"learner": names.get(lid, f"#{lid}"), "item": item, "seconds": now - first_try[(lid, item)],
-            "attempts": max(e["attempts"] for e in events if e["learner_id"] == lid and e["item"] == item)}
+            "attempts": tries[(lid, item)]}
            for lid, item in latest.items() if (lid, item) not in solved]
     return sorted(out, key=lambda r: -r["seconds"])
 
