@@ -12,12 +12,15 @@ from pathlib import Path
 import streamlit as st
 
 from gdcore.board import BoardError, Store, tokens
+from gdcore.reference import least_squares
 from pages._state import tr
 
 OUTBOX = "_board.outbox"
 LEARNER = "_board.learner"
 NOTICE = "_board.notice"
 _uids = itertools.count(1)
+LEAST_SQUARES = ("mse", "half_squared")  # losses whose optimum is the closed-form least-squares solution
+OPTIMUM_TOLERANCE = 0.01  # a finished run "reached the optimum" within 1 % of the least-squares loss
 
 
 def _default_url() -> str:
@@ -158,7 +161,11 @@ def run_milestones(lesson_key: str, run) -> None:
         return
     seen.add(mark)
     losses = run.losses()
-    limit = run.stability_limit()
-    report("milestone", item, value=float(run.config.lr),
-           answer={"lesson": lesson_key, "step": run.step_count, "optimizer": run.config.optimizer,
-                   "loss": float(losses[-1]) if len(losses) else None, "limit": limit})
+    final = float(losses[-1]) if len(losses) else None
+    answer = {"lesson": lesson_key, "step": run.step_count, "optimizer": run.config.optimizer, "loss": final,
+              "limit": run.stability_limit()}
+    if item == "finished" and final is not None and run.config.task == "linreg" and run.config.loss in LEAST_SQUARES:
+        best = least_squares(run.data.X, run.data.y).loss(run.config.loss)  # the closed form, for this data
+        answer["optimum"] = best
+        answer["reached"] = final - best <= OPTIMUM_TOLERANCE * max(best, 1e-12)
+    report("milestone", item, value=float(run.config.lr), answer=answer)

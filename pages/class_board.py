@@ -81,6 +81,9 @@ def live() -> None:
             [m["value"] for m, _ in runs], [finished for _, finished in runs], limits[len(limits) // 2],
             T("board.runs"), T("board.axis.lr"), T("board.reference.limit"),
             (T("board.finished"), T("board.diverged")), log=True), width="stretch")
+        ended = [m for m, finished in runs if finished and "reached" in m]
+        if ended:
+            st.caption(T("board.reached", n=sum(bool(m["reached"]) for m in ended), total=len(ended)))
     left, right = st.columns(2)
     with left:
         st.subheader(T("board.stuck"))

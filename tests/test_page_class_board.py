@@ -1,7 +1,10 @@
 """The class board through the pages: a room opened, joined, answered into and read, on a real SQLite file."""
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
 
 import pytest
 import sqlalchemy as sa
@@ -94,3 +97,24 @@ def test_a_diverged_run_reaches_the_board_with_its_lr_and_the_limit(board_db):
     assert not board.exception, board.exception
     # the progress bars (nobody has an exercise yet) and the room's lrs against the limit
     assert len(board.get("vega_lite_chart")) == 2
+
+
+def test_a_finished_run_reports_whether_it_reached_the_least_squares_optimum(board_db):
+    learner_q, _ = _start_room()
+    at = open_link("pages/linear_regression.py", {**learner_q, "lr": "0.1", "num_epochs": "300", "steps": "300"})
+    at.button(key="b.board.join").click().run()
+    run = at.session_state["_lesson.linreg"].run
+    assert run.done and run.status != "diverged"
+    engine = sa.create_engine(board_db)
+    with engine.connect() as conn:
+        (row,) = conn.execute(sa.select(schema.events.c.item, schema.events.c.answer)).all()
+    engine.dispose()
+    answer = json.loads(row.answer)
+    # the closed form, from numpy directly: mean squared residual of lstsq on [X, 1]
+    X = run.data.X.double().numpy().reshape(len(run.data.y), -1)
+    A = np.hstack([X, np.ones((len(X), 1))])
+    y = run.data.y.double().numpy().reshape(-1)
+    theta, *_ = np.linalg.lstsq(A, y, rcond=None)
+    best = float(np.mean((A @ theta - y) ** 2))
+    assert row.item == "finished" and answer["optimum"] == pytest.approx(best, rel=1e-9)
+    assert answer["reached"] == (answer["loss"] - best <= 0.01 * best)
