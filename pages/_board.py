@@ -169,3 +169,12 @@ def run_milestones(lesson_key: str, run) -> None:
         answer["optimum"] = best
         answer["reached"] = final - best <= OPTIMUM_TOLERANCE * max(best, 1e-12)
     report("milestone", item, value=float(run.config.lr), answer=answer)
+
+
+def race_winner(race: dict) -> None:
+    """The optimizer race's result: which runner ended lowest, and its final loss."""
+    finals = {name: float(run.losses()[-1]) for name, run in race.items() if run.step_count}
+    if finals:
+        winner = min(finals, key=finals.get)
+        report("milestone", "race_winner", value=finals[winner],
+               answer={"winner": winner, "steps": race[winner].step_count, "runners": len(finals)})

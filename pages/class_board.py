@@ -1,4 +1,5 @@
 """Class board: the instructor's live view of a room (opened by the board link, which carries the token)."""
+import collections
 import time
 
 import streamlit as st
@@ -84,6 +85,9 @@ def live() -> None:
         ended = [m for m, finished in runs if finished and "reached" in m]
         if ended:
             st.caption(T("board.reached", n=sum(bool(m["reached"]) for m in ended), total=len(ended)))
+    winners = collections.Counter(m.get("winner") for m in summary.milestones(happened, "race_winner"))
+    if winners:
+        st.caption(T("board.race", winners=", ".join(f"{name} {n}" for name, n in winners.most_common())))
     left, right = st.columns(2)
     with left:
         st.subheader(T("board.stuck"))

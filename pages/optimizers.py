@@ -9,7 +9,7 @@ from gdcore.errors import GdError
 from gdcore.lessons import optim as O
 from gdcore.numbers import fixed
 from gdcore.presets import preset_config
-from pages import _ui
+from pages import _board, _ui
 
 _ui.page_guard("pages/optimizers.py")
 T = _ui.tr()
@@ -183,6 +183,7 @@ def _race(names):
     try:
         lesson.extra["race"] = O.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data)
         lesson.extra.pop("race_error", None)
+        _board.race_winner(lesson.extra["race"])  # to the class board, if this learner is in a room
     except GdError as exc:
         lesson.extra["race_error"] = exc.text(T)
 

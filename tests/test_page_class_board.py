@@ -118,3 +118,22 @@ def test_a_finished_run_reports_whether_it_reached_the_least_squares_optimum(boa
     best = float(np.mean((A @ theta - y) ** 2))
     assert row.item == "finished" and answer["optimum"] == pytest.approx(best, rel=1e-9)
     assert answer["reached"] == (answer["loss"] - best <= 0.01 * best)
+
+
+def test_the_optimizer_race_winner_reaches_the_board(board_db):
+    learner_q, board_q = _start_room("pages/optimizers.py")
+    at = open_link("pages/optimizers.py", learner_q)
+    at.button(key="b.board.join").click().run()
+    at.button(key="b.optim.race").click().run()
+    assert not at.exception, at.exception
+    race = at.session_state["_lesson.optim"].extra["race"]
+    finals = {name: float(run.losses()[-1]) for name, run in race.items()}
+    engine = sa.create_engine(board_db)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(schema.events.c.item, schema.events.c.value, schema.events.c.answer)
+                            .where(schema.events.c.item == "race_winner")).all()
+    engine.dispose()
+    assert len(rows) == 1 and json.loads(rows[0].answer)["winner"] == min(finals, key=finals.get)
+    assert rows[0].value == min(finals.values())
+    board = open_link("pages/class_board.py", board_q)
+    assert any(min(finals, key=finals.get) in c.value for c in board.caption)
