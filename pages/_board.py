@@ -5,6 +5,7 @@ busy costs one caption line, never the lesson, and nothing is lost while the ses
 """
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import os
 from pathlib import Path
@@ -58,10 +59,20 @@ def store() -> Store | None:
 
 
 def client() -> str:
-    """Who is joining, for the join rate limit: the address nginx forwarded, else the peer's."""
+    """Who is joining, for the join rate limit.
+
+    The peer's address; behind the deployment's nginx the peer is loopback, and nginx's X-Real-IP
+    (which it sets itself, replacing whatever the visitor sent) names the visitor instead. A visitor
+    who reaches the app directly cannot choose their key by sending headers.
+    """
+    peer = st.context.ip_address
+    try:
+        if peer and not ipaddress.ip_address(str(peer)).is_loopback:
+            return str(peer)
+    except ValueError:  # not an address (no socket behind this session)
+        peer = None
     headers = st.context.headers or {}
-    forwarded = (headers.get("X-Forwarded-For") or "").split(",")[0].strip()
-    return forwarded or (st.context.ip_address or "unknown")
+    return (headers.get("X-Real-IP") or "").strip()[:64] or peer or "local"
 
 
 def learner():

@@ -277,3 +277,20 @@ def test_a_database_that_is_down_is_one_clear_refusal(tmp_path, clock):
     with pytest.raises(BoardError) as err:
         board.submit(ann, "1", "exercise", "predict", ok=True)
     assert err.value.key == "store_down"
+
+
+def test_many_addresses_guessing_together_gain_nothing(board, clock, monkeypatch):
+    monkeypatch.setattr(store, "JOIN_FAILURES_ALL", 25)
+    code, _ = board.create_room("linear_regression")
+    for i in range(25):  # one wrong code from each of 25 "different" clients
+        with pytest.raises(BoardError) as err:
+            board.join("A" * tokens.CODE_LENGTH, "", client=f"spoofed-{i}")
+        assert err.value.key == "no_room"
+    with pytest.raises(BoardError) as err:  # even a right code from a fresh address waits out the minute
+        board.join(code, "", client="spoofed-new")
+    assert err.value.key == "too_many_joins"
+    clock.t += store.JOIN_WINDOW_S + 1
+    assert board.join(code, "", client="spoofed-new").room == code
+    # at the global rate, guessing one of 100 open rooms still takes decades on average
+    minutes = len(tokens.CODE_ALPHABET) ** tokens.CODE_LENGTH / 100 / 2 / 600
+    assert minutes / (60 * 24 * 365) > 10

@@ -5,7 +5,8 @@
 - A learner writes only their own rows: joining returns a learner secret, stored hashed, that every
   submission must present.
 - Room codes cannot be enumerated: a client that types `JOIN_FAILURES` wrong codes within a minute is
-  refused until the minute has passed (31**8 codes at 10 a minute is centuries).
+  refused until the minute has passed (31**8 codes at 10 a minute is centuries), and all clients
+  together get `JOIN_FAILURES_ALL` a minute (a visitor with many addresses gains nothing).
 - Per-learner and per-room limits; rooms expire and are deleted with their data.
 
 Every method takes its time from `clock` (epoch seconds), so tests can move time instead of waiting.
@@ -30,6 +31,7 @@ ROOM_TTL_S = 7 * 24 * 3600  # rooms (and everything in them) are deleted a week 
 ROOM_MAX_LEARNERS = 300
 JOIN_FAILURES = 10  # wrong codes a client may type ...
 JOIN_WINDOW_S = 60.0  # ... within this many seconds
+JOIN_FAILURES_ALL = 600  # wrong codes from everyone together within the window: beyond it, joins pause
 SUBMIT_BURST = 10  # submissions a learner may make ...
 SUBMIT_WINDOW_S = 10.0  # ... within this many seconds (about one a second, with room for a burst)
 KINDS = ("exercise", "milestone")
@@ -173,6 +175,11 @@ class Store:
             recent = conn.execute(sa.select(sa.func.count()).select_from(join_failures).where(
                 join_failures.c.client == who, join_failures.c.at > now - JOIN_WINDOW_S)).scalar()
             if recent >= JOIN_FAILURES:
+                raise BoardError("too_many_joins", seconds=int(JOIN_WINDOW_S))
+            # many "clients" guessing at once (one visitor with many addresses): everyone waits a minute
+            everyone = conn.execute(sa.select(sa.func.count()).select_from(join_failures).where(
+                join_failures.c.at > now - JOIN_WINDOW_S)).scalar()
+            if everyone >= JOIN_FAILURES_ALL:
                 raise BoardError("too_many_joins", seconds=int(JOIN_WINDOW_S))
             canonical = tokens.normalize_code(code)
             row = self._live_room(conn, canonical, lock=True) if canonical else None
