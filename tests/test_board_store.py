@@ -294,3 +294,12 @@ def test_many_addresses_guessing_together_gain_nothing(board, clock, monkeypatch
     # at the global rate, guessing one of 100 open rooms still takes decades on average
     minutes = len(tokens.CODE_ALPHABET) ** tokens.CODE_LENGTH / 100 / 2 / 600
     assert minutes / (60 * 24 * 365) > 10
+
+
+def test_opening_a_room_deletes_the_expired_ones(board, clock, engine):
+    old, _ = board.create_room("linear_regression")
+    board.submit(board.join(old, "Ann", client="c"), "1", "exercise", "predict", ok=True)
+    clock.t += store.ROOM_TTL_S + 1
+    board.create_room("optimizers")
+    assert count(engine, schema.rooms) == 1
+    assert count(engine, schema.events) == 0 and count(engine, schema.learners) == 0

@@ -104,7 +104,12 @@ class Store:
     # -- instructor ---------------------------------------------------------------------------------
 
     def create_room(self, lesson: str, link: str = "", ttl_s: float = ROOM_TTL_S) -> tuple[str, str]:
-        """Open a room; returns (code, token). The token is shown once and kept only as its hash."""
+        """Open a room; returns (code, token). The token is shown once and kept only as its hash.
+
+        Rooms past their expiry are deleted first (opening rooms is rare; expired ones are already
+        invisible to every other call).
+        """
+        self.purge_expired()
         token = tokens.new_token()
         now = self.clock()
         with self._write() as conn:
