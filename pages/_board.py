@@ -42,7 +42,9 @@ def _has_secret() -> bool:
 def _store_cached(url: str | None) -> Store:
     """One store per database for the whole process (None: the URL in secrets.toml's [connections.board])."""
     conn = st.connection("board", type="sql") if url is None else st.connection(f"board:{url}", type="sql", url=url)
-    return Store(conn.engine)  # raises BoardError("store_down"): not cached, tried again next time
+    board = Store(conn.engine)  # raises BoardError("store_down"): not cached, tried again next time
+    board.purge_expired()  # once per process start (and at every room opened): expired rooms go
+    return board
 
 
 def store() -> Store | None:
