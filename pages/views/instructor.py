@@ -1,22 +1,21 @@
 """Instructor: build a workshop link that fixes a lesson's settings and hides chosen controls."""
 import streamlit as st
 
-from gdcore import links
+from gdcore import links, registry
 from gdcore.i18n import LANG_NAMES, LANGS
-from pages import _ui
+from pages import ui
 
-_ui.page_guard("pages/instructor.py")
-T = _ui.tr()
+T = ui.tr()
 W = "w.instructor."
 
 st.title(":material/school: " + T("instructor.title"))
 st.markdown(T("instructor.intro"))
 
-titles = {lesson.page: T(lesson.title) for lesson in links.LESSONS}
+titles = {lesson.slug: T(lesson.title) for lesson in registry.lessons()}
 page = st.selectbox(T("instructor.lesson"), list(titles), format_func=titles.get, key=W + "page",
                     persist_state="session")
-lesson = next(lesson for lesson in links.LESSONS if lesson.page == page)
-fields, groups = links.lesson_fields(lesson)
+lesson = registry.page(page)
+fields, groups = lesson.link_fields, lesson.hide_groups
 
 st.subheader(T("instructor.step_settings"))
 pasted = st.text_area(T("instructor.paste"), key=W + f"paste.{page}", height=80,
@@ -38,7 +37,7 @@ lock = st.checkbox(T("instructor.lock"), key=W + "lock", value=True, help=T("ins
 keep_steps = st.checkbox(T("instructor.keep_steps"), key=W + "keep_steps", value=bool(link.steps),
                          disabled=not link.steps)
 lang = st.radio(T("instructor.language"), LANGS, format_func=LANG_NAMES.get, horizontal=True,
-                key=W + "lang", index=LANGS.index(_ui.lang()))
+                key=W + "lang", index=LANGS.index(ui.lang()))
 
 params = links.encode(link.values, fields, steps=link.steps if keep_steps else None, hide=hide, lock=lock,
                       lang=lang, seed=link.seed)
