@@ -5,6 +5,7 @@ Locally the tests skip with a reason when Chromium cannot start; with GDCORE_REQ
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -37,9 +38,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """`streamlit run streamlit_app.py` on a free loopback port; yields its base URL."""
+@contextlib.contextmanager
+def streamlit_server():
+    """`streamlit run streamlit_app.py` on a free loopback port, a new process; yields its base URL."""
     port = _free_port()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
@@ -62,13 +63,29 @@ def server():
     else:
         proc.kill()
         pytest.fail("streamlit did not become healthy within 60 s")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One server for the session's tests (already past its first session after the first test)."""
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def fresh_server(browser):  # Chromium first: without it there is nothing to start a server for
+    """A server process of its own: the test's request is the first this process has seen."""
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
