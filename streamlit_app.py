@@ -28,12 +28,6 @@ _process_setup()
 widget_guard.install()  # a forged, wrong-typed widget value reads as no value (pages/ui/widget_guard.py)
 st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon=":material/trending_down:", layout="wide")
 
-# A widget's value is dropped when the user visits a page that does not draw it; lesson widgets
-# use keys starting with "w." and are re-assigned here so every lesson keeps its settings.
-for _key in list(st.session_state.keys()):
-    if isinstance(_key, str) and _key.startswith("w."):
-        st.session_state[_key] = st.session_state[_key]
-
 # A link's ?lang= (and, below, ?seed=) are applied on the session's first run, before the sidebar
 # draws them (a page cannot set a widget that is already drawn). Later the address bar only follows
 # the sidebar: within a session the query string changes by our own writes alone.

@@ -13,7 +13,6 @@ T = ui.tr()
 
 KEY = "autograd"
 STATE = "_autograd.demo"
-KEPT = "_autograd.widgets"  # the last widget values, in case a page switch dropped the widgets' own state
 TUTORIAL_X = {f"w.{KEY}.fill": 1.0, f"w.{KEY}.rows": 2, f"w.{KEY}.cols": 2, f"w.{KEY}.requires_grad": True}
 
 st.title(":material/account_tree: " + T("autograd.title"))
@@ -21,7 +20,7 @@ st.caption(T("autograd.follows", source=SOURCES["linreg-manual"]))
 st.markdown(T("autograd.intro"))
 
 # -- the tensor x ---------------------------------------------------------------------------------
-ui.defaults({**TUTORIAL_X, f"w.{KEY}.view": "forward", **st.session_state.get(KEPT, {})})
+ui.defaults({**TUTORIAL_X, f"w.{KEY}.view": "forward"})
 ui.share(KEY, LINK_FIELDS, HIDE_GROUPS, presets={"linreg-manual": TUTORIAL_X})
 ui.link_notes(KEY)
 
@@ -29,13 +28,16 @@ show_x, show_rg = ui.shown(KEY, "x"), ui.shown(KEY, "requires_grad")
 c = iter(st.columns(([1.2, 0.8, 0.8] if show_x else []) + ([1.4] if show_rg else []) + [1.6]))
 if show_x:
     next(c).number_input(T("autograd.x.fill"), min_value=-FILL_LIMIT, max_value=FILL_LIMIT, step=0.5,
-                         key=f"w.{KEY}.fill", help=T("autograd.x.fill_help"))
+                         key=f"w.{KEY}.fill", persist_state="session", help=T("autograd.x.fill_help"))
     next(c).number_input(T("autograd.x.rows"), min_value=1, max_value=MAX_SIDE, step=1, key=f"w.{KEY}.rows",
+                         persist_state="session",
                          help=T("autograd.x.shape_help"))
     next(c).number_input(T("autograd.x.cols"), min_value=1, max_value=MAX_SIDE, step=1, key=f"w.{KEY}.cols",
+                         persist_state="session",
                          help=T("autograd.x.shape_help"))
 if show_rg:
-    next(c).toggle("requires_grad", key=f"w.{KEY}.requires_grad", help=T("autograd.x.requires_grad_help"))
+    next(c).toggle("requires_grad", key=f"w.{KEY}.requires_grad",
+                   persist_state="session", help=T("autograd.x.requires_grad_help"))
 with next(c):
     if ui.shown(KEY, "presets"):
         ui.preset_button(T("autograd.x.preset"), TUTORIAL_X, key=f"b.{KEY}.preset", help=T("autograd.x.preset_help"))
@@ -43,7 +45,6 @@ with next(c):
 
 fill, rows, cols, requires_grad = (st.session_state[k] for k in TUTORIAL_X)  # hidden widgets keep their values
 settings = (float(fill), int(rows), int(cols), bool(requires_grad))
-st.session_state[KEPT] = {k: st.session_state[k] for k in (*TUTORIAL_X, f"w.{KEY}.view")}
 demo = st.session_state.get(STATE)
 if demo is None or demo.settings != settings:
     try:
@@ -91,10 +92,9 @@ st.header(T("autograd.graph.header"))
 g_left, g_right = st.columns([1, 1])
 with g_right:
     if ui.shown(KEY, "view"):
-        st.radio(T("autograd.graph.view"), list(VIEWS), key=f"w.{KEY}.view",
+        st.radio(T("autograd.graph.view"), list(VIEWS), key=f"w.{KEY}.view", persist_state="session",
                  format_func=lambda v: T(f"autograd.graph.view_{v}"), help=T("autograd.graph.view_help"))
     view = st.session_state[f"w.{KEY}.view"]
-    st.session_state[KEPT][f"w.{KEY}.view"] = view
     if not requires_grad:
         st.markdown(T("autograd.graph.none"))
     elif view == "forward":

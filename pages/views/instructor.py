@@ -18,7 +18,7 @@ lesson = registry.page(page)
 fields, groups = lesson.link_fields, lesson.hide_groups
 
 st.subheader(T("instructor.step_settings"))
-pasted = st.text_area(T("instructor.paste"), key=W + f"paste.{page}", height=80,
+pasted = st.text_area(T("instructor.paste"), key=W + f"paste.{page}", persist_state="session", height=80,
                       placeholder=T("instructor.paste_placeholder"), help=T("instructor.paste_help"))
 link = links.decode(links.parse_link(pasted), fields, groups)
 if link.notes:
@@ -31,13 +31,16 @@ hide = []
 cols = st.columns(3)
 for i, group in enumerate(groups):
     if cols[i % 3].checkbox(T(f"{lesson.strings}.groups.{group}"), key=W + f"hide.{page}.{group}",
+                            persist_state="session",
                             value=group in link.hide):
         hide.append(group)
-lock = st.checkbox(T("instructor.lock"), key=W + "lock", value=True, help=T("instructor.lock_help"))
-keep_steps = st.checkbox(T("instructor.keep_steps"), key=W + "keep_steps", value=bool(link.steps),
+lock = st.checkbox(T("instructor.lock"), key=W + "lock",
+                   persist_state="session", value=True, help=T("instructor.lock_help"))
+keep_steps = st.checkbox(T("instructor.keep_steps"), key=W + "keep_steps",
+                         persist_state="session", value=bool(link.steps),
                          disabled=not link.steps)
 lang = st.radio(T("instructor.language"), LANGS, format_func=LANG_NAMES.get, horizontal=True,
-                key=W + "lang", index=LANGS.index(ui.lang()))
+                key=W + "lang", persist_state="session", index=LANGS.index(ui.lang()))
 
 params = links.encode(link.values, fields, steps=link.steps if keep_steps else None, hide=hide, lock=lock,
                       lang=lang, seed=link.seed)

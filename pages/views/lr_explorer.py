@@ -100,7 +100,8 @@ picked = {}  # what the drawn widgets return (a hidden one keeps its value in se
 
 def _preset_box() -> None:
     descriptions = " · ".join(f"{T(f'ui.preset_name.{p}')}: {S.preset_description(p, T)}" for p in S.PRESETS)
-    picked["preset"] = st.selectbox(T("sweep.settings.preset"), S.PRESETS, key=K + "preset", on_change=_on_preset,
+    picked["preset"] = st.selectbox(T("sweep.settings.preset"), S.PRESETS, key=K + "preset",
+                                    persist_state="session", on_change=_on_preset,
                                     format_func=lambda p: T(f"ui.preset_name.{p}"),
                                     help=T("sweep.settings.preset_help", descriptions=descriptions))
 
@@ -108,25 +109,29 @@ def _preset_box() -> None:
 def _range_boxes() -> None:
     r = st.columns(2)
     lo = picked["lr_min"] = r[0].select_slider(T("sweep.settings.lr_min"), options=S.LR_CHOICES, key=K + "lr_min",
+                                               persist_state="session",
                                                format_func=_fmt_lr, help=T("sweep.settings.lr_min_help"))
     # the largest lr can only be picked at or above the smallest (a stale value resets to the smallest)
     picked["lr_max"] = r[1].select_slider(T("sweep.settings.lr_max"), options=[v for v in S.LR_CHOICES if v >= lo],
-                                          key=K + "lr_max", format_func=_fmt_lr, help=T("sweep.settings.lr_max_help"))
+                                          key=K + "lr_max", persist_state="session", format_func=_fmt_lr,
+                                          help=T("sweep.settings.lr_max_help"))
 
 
 def _runs_box() -> None:
     picked["runs"] = st.slider(T("sweep.settings.runs"), min_value=S.MIN_UI_RUNS, max_value=S.MAX_UI_RUNS, step=1,
-                               key=K + "runs", help=T("sweep.settings.runs_help"))
+                               key=K + "runs", persist_state="session", help=T("sweep.settings.runs_help"))
 
 
 def _steps_box() -> None:
     cap = S.defaults(st.session_state[K + "preset"]).max_steps
     picked["steps"] = st.number_input(T("sweep.settings.steps"), min_value=1, max_value=cap, step=100, key=K + "steps",
+                                      persist_state="session",
                                       help=T("sweep.settings.steps_help", max_steps=cap))
 
 
 def _seed_box() -> None:
     st.number_input(T("sweep.settings.seed"), min_value=0, max_value=S.SEED_MAX, step=1, value=None, key=K + "seed",
+                    persist_state="session",
                     placeholder=T("sweep.settings.seed_placeholder"), help=T("sweep.settings.seed_help"))
 
 
@@ -197,8 +202,9 @@ if lesson.extra.get("key") != settings_key:
     st.info(T("sweep.results.stale"))
 cc = st.columns([1.2, 1, 2])
 factor = cc[0].select_slider(T("sweep.results.factor"), options=S.FACTOR_CHOICES, key=K + "factor",
+                             persist_state="session",
                              help=T("sweep.results.factor_help"))
-log_y = cc[1].toggle(T("sweep.results.log"), key=K + "log", help=T("sweep.results.log_help"))
+log_y = cc[1].toggle(T("sweep.results.log"), key=K + "log", persist_state="session", help=T("sweep.results.log_help"))
 band = S.goldilocks(result.lrs, result.final_loss, factor, floor=S.converged_floor(result), T=T)
 label = S.limit_label(result.config.optimizer, T)
 
@@ -270,7 +276,8 @@ st.subheader(T("sweep.best.header"))
 if summ.best_lr is None:
     st.info(T("sweep.best.all_diverged"))
     st.stop()
-st.toggle(T("sweep.best.replay", lr=summ.best_lr), key=K + "replay", help=T("sweep.best.replay_help"))
+st.toggle(T("sweep.best.replay", lr=summ.best_lr), key=K + "replay",
+          persist_state="session", help=T("sweep.best.replay_help"))
 if state[K + "replay"]:
     try:
         run = lesson.ensure(result.config.replace(lr=summ.best_lr))

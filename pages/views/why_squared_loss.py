@@ -52,9 +52,9 @@ with left:
         st.markdown(T("theory.pdf.bell"))
         b = st.columns(2)
         b[0].number_input(T("theory.pdf.mu"), min_value=-theory.MAX_ABS, max_value=theory.MAX_ABS, step=0.5,
-                          format="%g", key=W + "mu", help=T("theory.pdf.mu_help"))
+                          format="%g", key=W + "mu", persist_state="session", help=T("theory.pdf.mu_help"))
         b[1].number_input(T("theory.pdf.sigma"), min_value=theory.MIN_SIGMA, max_value=theory.MAX_ABS, step=0.5,
-                          format="%g", key=W + "sigma", help=T("theory.pdf.sigma_help"))
+                          format="%g", key=W + "sigma", persist_state="session", help=T("theory.pdf.sigma_help"))
     if ui.shown(KEY, "table"):
         edited = st.data_editor(
             st.session_state[f"{PAIRS}.base"], key=EDITOR, num_rows="dynamic", hide_index=True, width="stretch",
@@ -91,11 +91,11 @@ if ui.shown(KEY, "presets"):
 if ui.shown(KEY, "data"):
     c = st.columns([1.6, 1.4, 1])
     c[0].selectbox(T("theory.noise.data"), list(theory.SOURCES), format_func=lambda v: T(f"theory.sources.{v}"),
-                   key=W + "source", help=T("theory.noise.data_help"))
+                   key=W + "source", persist_state="session", help=T("theory.noise.data_help"))
     c[1].slider(T("theory.noise.noise"), min_value=theory.NOISE_RANGE[0], max_value=theory.NOISE_RANGE[1], step=0.01,
-                key=W + "noise", help=T("theory.noise.noise_help"))
+                key=W + "noise", persist_state="session", help=T("theory.noise.noise_help"))
     c[2].number_input(T("theory.noise.n"), min_value=theory.N_RANGE[0], max_value=theory.N_RANGE[1], step=10,
-                      key=W + "n", help=T("theory.noise.n_help"))
+                      key=W + "n", persist_state="session", help=T("theory.noise.n_help"))
 source, noise, n = st.session_state[W + "source"], float(st.session_state[W + "noise"]), int(st.session_state[W + "n"])
 seed, _device = ui.settings(PRESETS[source].seed)
 
@@ -146,8 +146,9 @@ if ui.shown(KEY, "likelihood"):
     k = st.columns([1.4, 1, 1])
     if data.n_features > 1:
         k[1].selectbox(T("theory.likelihood.vary"), range(data.n_features), format_func=lambda i: names[i],
-                       key=W + "j", help=T("theory.likelihood.vary_help"))
+                       key=W + "j", persist_state="session", help=T("theory.likelihood.vary_help"))
     k[0].radio(T("theory.likelihood.sigma_mode"), list(theory.SIGMA_MODES), horizontal=True, key=W + "sigma_mode",
+               persist_state="session",
                format_func=lambda v: T(f"theory.likelihood.{v}"), help=T("theory.likelihood.sigma_mode_help"))
 sigma_mode = st.session_state[W + "sigma_mode"]
 j = int(st.session_state[W + "j"]) if data.n_features > 1 else 0
