@@ -39,8 +39,13 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server():
-    """`streamlit run streamlit_app.py` on a free loopback port, a new process; yields its base URL."""
+def streamlit_server(ready: bool = True):
+    """`streamlit run streamlit_app.py` on a free loopback port, a new process; yields its base URL.
+
+    `ready`: wait, as the deployments do, until the process has run the app once
+    (/_stcore/script-health-check, enabled in .streamlit/config.toml); until then Streamlit is in
+    its legacy pages/ folder mode.
+    """
     port = _free_port()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
@@ -63,6 +68,13 @@ def streamlit_server():
     else:
         proc.kill()
         pytest.fail("streamlit did not become healthy within 60 s")
+    if ready:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=90) as r:
+                assert r.status == 200
+        except (OSError, AssertionError) as exc:
+            proc.kill()
+            pytest.fail(f"the app's first run failed: {exc}")
     try:
         yield url
     finally:
@@ -83,8 +95,16 @@ def server():
 
 @pytest.fixture()
 def fresh_server(browser):  # Chromium first: without it there is nothing to start a server for
-    """A server process of its own: the test's request is the first this process has seen."""
+    """A server process of its own, started as the deployments start one: the test's browser is its
+    first learner."""
     with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def bare_server(browser):
+    """A server process of its own, not waited on: the test's request is the first it has seen."""
+    with streamlit_server(ready=False) as url:
         yield url
 
 
