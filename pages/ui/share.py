@@ -3,6 +3,12 @@
 A page declares its fields and hide groups in gdcore; these functions apply a link's values to
 the widgets before they are drawn, replay its steps, keep the address bar in step with the run,
 and honour an instructor's hidden groups and locked preset.
+
+Why not widgets' own `bind="query-params"` (Streamlit 1.67): a bound widget names its query
+parameter after its key (`w.linreg.lr`, where links say `lr`; one short name per lesson would make
+the lessons share session keys), drops a value equal to its default from the URL (a link spells out
+every setting), and drops an invalid value silently (a link's skipped value is named, with the range
+it broke). `steps`, `hide`, `lock`, `preset` and the sidebar seed have no widget to bind at all.
 """
 from __future__ import annotations
 
