@@ -24,7 +24,7 @@ PDF_POINTS = 401
 MAX_BINS = 60
 MIN_SIGMA = 0.001  # the smallest σ the page accepts for a bell (the μ/σ inputs and the table)
 
-# The page's widgets (pages/why_squared_loss.py); each Field's range and choices are its widget's.
+# The page's widgets (pages/views/why_squared_loss.py); each Field's range and choices are its widget's.
 SOURCES = ("linreg-minibatch", "linreg-d2l")  # the data generators the page offers
 NOISE_RANGE = (0.01, 2.0)
 N_RANGE = (10, 100_000)

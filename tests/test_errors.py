@@ -124,7 +124,7 @@ def test_an_error_without_a_key_is_the_same_in_every_language():
 
 
 def test_a_chinese_page_shows_a_bad_csv_in_chinese():
-    at = open_link("pages/linear_regression.py", {"lang": "zh"})
+    at = open_link("pages/views/linear_regression.py", {"lang": "zh"})
     assert not at.exception, at.exception
     at.radio(key="w.linreg.recipe").set_value("upload").run()
     assert not at.exception and not at.error

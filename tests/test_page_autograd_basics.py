@@ -1,4 +1,4 @@
-"""AppTest for pages/autograd_basics.py: backward, accumulation, zeroing, requires_grad, page switches."""
+"""AppTest for pages/views/autograd_basics.py: backward, accumulation, zeroing, requires_grad, page switches."""
 from __future__ import annotations
 
 
@@ -6,7 +6,7 @@ import pytest
 
 from apptest_util import away_and_back, open_link, open_page
 
-PAGE = "pages/autograd_basics.py"
+PAGE = "pages/views/autograd_basics.py"
 STATE = "_autograd.demo"
 
 

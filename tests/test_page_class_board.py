@@ -20,9 +20,9 @@ def board_db(tmp_path, monkeypatch):
     return url
 
 
-def _start_room(lesson: str = "pages/linear_regression.py") -> tuple[dict, dict]:
-    at = open_page("pages/instructor.py")
-    at.selectbox(key="w.instructor.page").set_value(lesson).run()
+def _start_room(lesson: str = "pages/views/linear_regression.py") -> tuple[dict, dict]:
+    at = open_page("pages/views/instructor.py")
+    at.selectbox(key="w.instructor.page").set_value(lesson.rsplit("/", 1)[-1].removesuffix(".py")).run()
     at.button(key="b.instructor.start_room").click().run()
     assert not at.exception, at.exception
     links = [c.value for c in at.code]
@@ -42,24 +42,24 @@ def _count(url: str, table) -> int:
 def test_an_answer_reaches_the_board(board_db):
     learner_q, board_q = _start_room()
     assert learner_q["room"] == board_q["room"] and "token" not in learner_q
-    at = open_link("pages/linear_regression.py", learner_q)
+    at = open_link("pages/views/linear_regression.py", learner_q)
     assert not at.exception
     at.text_input(key="w.board.nickname").set_value("Ann").run()
     at.button(key="b.board.join").click().run()
     assert any("Ann" in c.value for c in at.sidebar.caption)
-    at.switch_page("pages/exercises.py").run()
+    at.switch_page("pages/views/exercises.py").run()
     at.number_input(key="w.ex.predict.loss").set_value(3.5).run()
     at.button(key="b.ex.predict.check").click().run()
     assert not at.exception, at.exception
     assert _count(board_db, schema.events) == 1
-    board = open_link("pages/class_board.py", board_q)
+    board = open_link("pages/views/class_board.py", board_q)
     assert not board.exception, board.exception
     assert [m.value for m in board.metric][:2] == ["1", "1"]  # learners, results
 
 
 def test_a_wrong_token_opens_nothing(board_db):
     _, board_q = _start_room()
-    board = open_link("pages/class_board.py", {**board_q, "token": board_q["token"][:-2] + "xx"})
+    board = open_link("pages/views/class_board.py", {**board_q, "token": board_q["token"][:-2] + "xx"})
     assert not board.exception
     assert board.error and "not valid" in board.error[0].value
     assert not board.metric
@@ -67,7 +67,7 @@ def test_a_wrong_token_opens_nothing(board_db):
 
 def test_a_database_that_is_down_costs_one_line_and_the_lesson_goes_on(tmp_path, monkeypatch):
     monkeypatch.setenv("GDCORE_BOARD_URL", f"sqlite:///{tmp_path / 'missing' / 'board.db'}")
-    at = open_link("pages/linear_regression.py", {"room": "ABCD2345"})
+    at = open_link("pages/views/linear_regression.py", {"room": "ABCD2345"})
     at.button(key="b.board.join").click().run()
     assert not at.exception, at.exception
     assert any("not being saved" in c.value for c in at.sidebar.caption)
@@ -77,7 +77,7 @@ def test_a_database_that_is_down_costs_one_line_and_the_lesson_goes_on(tmp_path,
 
 def test_a_diverged_run_reaches_the_board_with_its_lr_and_the_limit(board_db):
     learner_q, board_q = _start_room()
-    at = open_link("pages/linear_regression.py", {**learner_q, "lr": "3"})
+    at = open_link("pages/views/linear_regression.py", {**learner_q, "lr": "3"})
     at.button(key="b.board.join").click().run()
     run = at.session_state["_lesson.linreg"].run
     for _ in range(60):  # far past the stability limit: it blows up within a few dozen steps
@@ -93,7 +93,7 @@ def test_a_diverged_run_reaches_the_board_with_its_lr_and_the_limit(board_db):
     engine.dispose()
     assert [(r.item, r.value) for r in rows] == [("diverged", 3.0)]
     assert f'"limit": {run.stability_limit()}' in rows[0].answer and f'"step": {run.step_count}' in rows[0].answer
-    board = open_link("pages/class_board.py", board_q)
+    board = open_link("pages/views/class_board.py", board_q)
     assert not board.exception, board.exception
     # the progress bars (nobody has an exercise yet) and the room's lrs against the limit
     assert len(board.get("vega_lite_chart")) == 2
@@ -101,7 +101,7 @@ def test_a_diverged_run_reaches_the_board_with_its_lr_and_the_limit(board_db):
 
 def test_a_finished_run_reports_whether_it_reached_the_least_squares_optimum(board_db):
     learner_q, _ = _start_room()
-    at = open_link("pages/linear_regression.py", {**learner_q, "lr": "0.1", "num_epochs": "300", "steps": "300"})
+    at = open_link("pages/views/linear_regression.py", {**learner_q, "lr": "0.1", "num_epochs": "300", "steps": "300"})
     at.button(key="b.board.join").click().run()
     run = at.session_state["_lesson.linreg"].run
     assert run.done and run.status != "diverged"
@@ -121,8 +121,8 @@ def test_a_finished_run_reports_whether_it_reached_the_least_squares_optimum(boa
 
 
 def test_the_optimizer_race_winner_reaches_the_board(board_db):
-    learner_q, board_q = _start_room("pages/optimizers.py")
-    at = open_link("pages/optimizers.py", learner_q)
+    learner_q, board_q = _start_room("pages/views/optimizers.py")
+    at = open_link("pages/views/optimizers.py", learner_q)
     at.button(key="b.board.join").click().run()
     at.button(key="b.optim.race").click().run()
     assert not at.exception, at.exception
@@ -135,5 +135,5 @@ def test_the_optimizer_race_winner_reaches_the_board(board_db):
     engine.dispose()
     assert len(rows) == 1 and json.loads(rows[0].answer)["winner"] == min(finals, key=finals.get)
     assert rows[0].value == min(finals.values())
-    board = open_link("pages/class_board.py", board_q)
+    board = open_link("pages/views/class_board.py", board_q)
     assert any(min(finals, key=finals.get) in c.value for c in board.caption)

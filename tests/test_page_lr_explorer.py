@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from apptest_util import away_and_back, open_link, open_page
 from gdcore.lessons import sweep as S
 
-PAGE = "pages/lr_explorer.py"
+PAGE = "pages/views/lr_explorer.py"
 LESSON = "_lesson.lr_explorer"
 
 

@@ -1,4 +1,4 @@
-"""AppTest for pages/mini_batches.py: renders, steps, presets, page switches, divergence, bad batch_size."""
+"""AppTest for pages/views/mini_batches.py: renders, steps, presets, page switches, divergence, bad batch_size."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -8,7 +8,7 @@ from apptest_util import away_and_back, open_link, open_page
 from gdcore.engine import Run
 from gdcore.lessons import minibatch as mb
 
-PAGE = "pages/mini_batches.py"
+PAGE = "pages/views/mini_batches.py"
 LESSON = "_lesson.minibatch"
 
 

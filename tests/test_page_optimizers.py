@@ -10,7 +10,7 @@ from gdcore.i18n import placeholders, strings, translator
 from gdcore.lessons import optim as O
 from gdcore.presets import preset_config
 
-PAGE = "pages/optimizers.py"
+PAGE = "pages/views/optimizers.py"
 
 
 @pytest.fixture

@@ -7,16 +7,16 @@ import streamlit as st
 from gdcore import exercises as ex
 from gdcore.board import BoardError, summary, tokens
 from gdcore.charts import board as board_charts
-from pages import _board, _ui
+from pages import ui
+from pages.ui import board
 
-_ui.page_guard("pages/class_board.py")
-T = _ui.tr()
+T = ui.tr()
 W = "w.board."
 ITEMS = [e.id for e in ex.EXERCISES]
 REFRESH_S = 2  # the board redraws itself this often (one database read per refresh)
 
 st.title(":material/groups: " + T("board.title"))
-store = _board.store()
+store = board.store()
 if store is None:
     st.warning(T("board.errors.store_down"))
     st.stop()
@@ -73,9 +73,8 @@ def live() -> None:
                 [a[field] for a in latest.values()], [a["ok"] for a in latest.values()], refs[item],
                 labels[item], T(f"board.axis.{item}"), T(f"board.reference.{item}"), verdicts, log=log),
                 width="stretch")
-    lesson_page = f"pages/{room.lesson}.py"
     runs = [(m, item == "finished") for item in ("finished", "diverged") for m in summary.milestones(happened, item)
-            if isinstance(m.get("limit"), float) and m.get("lesson") == lesson_page]
+            if isinstance(m.get("limit"), float) and m.get("lesson") == room.lesson]
     if runs:  # the room's learning rates: which ran to the end and which diverged, against the limit
         limits = sorted(m["limit"] for m, _ in runs)
         st.vega_lite_chart(spec=board_charts.answers_chart(

@@ -14,7 +14,7 @@ import streamlit as st
 
 from gdcore.board import BoardError, Store, tokens
 from gdcore.reference import least_squares
-from pages._state import tr
+from pages.ui.state import tr
 
 OUTBOX = "_board.outbox"
 LEARNER = "_board.learner"

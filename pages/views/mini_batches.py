@@ -9,10 +9,9 @@ from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.lessons import minibatch as mb
 from gdcore.presets import get_preset, preset_config
-from pages import _ui
+from pages import ui
 
-_ui.page_guard("pages/mini_batches.py")
-T = _ui.tr()
+T = ui.tr()
 
 NAME = "minibatch"
 SESSION = "session"  # keep widget values across page switches (and across fragment reruns)
@@ -33,28 +32,28 @@ def preset_values(base: str) -> dict:
 
 
 def _base_changed() -> None:
-    _ui.set_values(preset_values(st.session_state[BASE]))
+    ui.set_values(preset_values(st.session_state[BASE]))
 
 
-_ui.defaults({**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + "cmp_log": True,
+ui.defaults({**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + "cmp_log": True,
               P + "cmp_logx": True})
-from_link = _ui.link_pending(NAME)  # a link is applied on this rerun (the page's first visit)
+from_link = ui.link_pending(NAME)  # a link is applied on this rerun (the page's first visit)
 _params = st.query_params.to_dict()
 if from_link and "preset" not in _params and _params.get("data") in mb.BASES:
     # like choosing it in the box: a link's data choice brings its tutorial's settings, then the link's own values
-    _ui.set_values(preset_values(_params["data"]))
-link = _ui.share(NAME, mb.LINK_FIELDS, mb.HIDE_GROUPS, presets={b: preset_values(b) for b in mb.BASES})
+    ui.set_values(preset_values(_params["data"]))
+link = ui.share(NAME, mb.LINK_FIELDS, mb.HIDE_GROUPS, presets={b: preset_values(b) for b in mb.BASES})
 
 st.title(":material/view_module: " + T("minibatch.title"))
-_ui.link_notes(NAME)
+ui.link_notes(NAME)
 st.markdown(T("minibatch.intro"))
-if _ui.shown(NAME, "presets"):
+if ui.shown(NAME, "presets"):
     c1, c2, c3 = st.columns([1.35, 1.1, 1.55])
     with c1:
-        _ui.preset_button(T("minibatch.preset_000"), preset_values("linreg-minibatch"), B + "preset_000",
+        ui.preset_button(T("minibatch.preset_000"), preset_values("linreg-minibatch"), B + "preset_000",
                           help=T("minibatch.preset_000_help"))
     with c2:
-        _ui.preset_button(T("minibatch.preset_d2l"), preset_values("linreg-d2l"), B + "preset_d2l",
+        ui.preset_button(T("minibatch.preset_d2l"), preset_values("linreg-d2l"), B + "preset_d2l",
                           help=T("minibatch.preset_d2l_help"))
     c3.caption(T("minibatch.presets_caption"))
 
@@ -104,22 +103,22 @@ def _row(items) -> None:
 
 
 # the data choice loads a tutorial's settings, so a locked link hides it with the preset buttons
-_row([(2.2, _base_widget if _ui.shown(NAME, "data") and not link["lock"] else None),
-      (1, _bs_widget if _ui.shown(NAME, "batch_size") else None),
-      (1, _lr_widget if _ui.shown(NAME, "lr") else None),
-      (1, _epochs_widget if _ui.shown(NAME, "steps") else None)])
-_row([(1, _shuffle_widget if _ui.shown(NAME, "batch_size") else None),
-      (3, _pitfall_widget if _ui.shown(NAME, "pitfall") else None)])
+_row([(2.2, _base_widget if ui.shown(NAME, "data") and not link["lock"] else None),
+      (1, _bs_widget if ui.shown(NAME, "batch_size") else None),
+      (1, _lr_widget if ui.shown(NAME, "lr") else None),
+      (1, _epochs_widget if ui.shown(NAME, "steps") else None)])
+_row([(1, _shuffle_widget if ui.shown(NAME, "batch_size") else None),
+      (3, _pitfall_widget if ui.shown(NAME, "pitfall") else None)])
 if bs_note:
     st.warning(bs_note)
 
-seed, device = _ui.settings(get_preset(base).seed)
+seed, device = ui.settings(get_preset(base).seed)
 try:  # 'auto' and the device it picks are the same run: keep one name so the run is not rebuilt
     device = str(resolve_device(device))
 except GdError as exc:
     st.error(exc.text(T))
     st.stop()
-lesson = _ui.lesson(NAME)
+lesson = ui.lesson(NAME)
 
 
 def make_config():
@@ -128,10 +127,10 @@ def make_config():
                          full_tensor_pitfall=bool(st.session_state[PIT]), seed=seed, device=device)
 
 
-run = _ui.build(lesson, make_config)
+run = ui.build(lesson, make_config)
 if run is None:
     st.stop()
-_ui.replay(lesson, NAME)
+ui.replay(lesson, NAME)
 # section 3's epochs, fitted to this data before the share link is written
 cap = mb.max_compare_epochs(run.n)
 ce_note = None
@@ -197,7 +196,7 @@ def draw(r):
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
                               "dash": True, "series": "true"})
             x0, y = mb.feature_xy(r.data, 0)
-            _ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T),
+            ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T),
                       "data")
         else:
             st.session_state.setdefault(P + "feature", 1)
@@ -206,7 +205,7 @@ def draw(r):
                          help=T("minibatch.s2.feature_help"))
             k = k if k is not None and k < r.data.n_features else 0
             xk, y = mb.feature_xy(r.data, k)
-            _ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("minibatch.s2.labels_axis"),
+            ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("minibatch.s2.labels_axis"),
                                         title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T), "data")
             st.caption(T("minibatch.s2.band"))
     with b:
@@ -233,7 +232,7 @@ def draw(r):
         first, second, beyond = mb.reshuffle_epochs(view, mb.run_epochs(r))
         frame = mb.reshuffle_frame(rep, first)
         share = mb.same_batches_share(rep.batches(first), rep.batches(second))
-        _ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second), T=T),
+        ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second), T=T),
                   "reshuffle")
         st.caption(T("minibatch.s2.reshuffle_on" if c.shuffle else "minibatch.s2.reshuffle_off",
                      epoch=first, next=second, share=f"{share:.0%}")
@@ -248,7 +247,7 @@ def draw(r):
     else:
         step_frame = loss_frame(L, T=T)
         ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-        _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
+        ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
         st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
     if is_d2l:
         st.markdown(T("minibatch.s2.d2l_prints"))
@@ -260,7 +259,7 @@ def draw(r):
         st.code("\n".join(mb.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
 
 
-_ui.live(lesson, NAME, draw, fields=mb.LINK_FIELDS)
+ui.live(lesson, NAME, draw, fields=mb.LINK_FIELDS)
 
 # -- 3. batch vs stochastic vs mini-batch ---------------------------------------------------------
 st.header(T("minibatch.s3.header"))
@@ -300,11 +299,11 @@ else:
     order = [labels[m] for m in mb.MODES]
     if per == "step":
         frame = mb.step_loss_frame({labels[m]: r.losses() for m, r in runs.items()})
-        _ui.chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
+        ui.chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
                                     title=T("minibatch.s3.step_title"), T=T), "compare")
     else:
         frame = mb.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
-        _ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
+        ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
                                     title=T("minibatch.s3.epoch_title"), T=T), "compare")
     st.dataframe(mb.summary_table(runs, labels, CMP_COLUMNS, T=T), hide_index=True, width="stretch")
     start = mb.start_params(runs["batch"])
@@ -365,7 +364,7 @@ else:
         pq[1].info(T("minibatch.s4.stale"))
     labels = mb.pitfall_labels(T)
     frame = mb.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
-    _ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
+    ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
                                 title=T("minibatch.s4.chart_title"), T=T), "pitfall")
     st.dataframe(mb.summary_table(runs, labels, PIT_COLUMNS, T=T), hide_index=True, width="stretch")
     if all(r.status == "ok" for r in runs.values()):
@@ -423,4 +422,4 @@ else:
 
 # -- code and downloads ------------------------------------------------------------------------------
 st.header(T("minibatch.code.header"))
-_ui.code_and_downloads(run, NAME)
+ui.code_and_downloads(run, NAME)

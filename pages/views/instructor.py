@@ -1,26 +1,26 @@
 """Instructor: build a workshop link that fixes a lesson's settings and hides chosen controls."""
 import streamlit as st
 
-from gdcore import links
+from gdcore import links, registry
 from gdcore.board import BoardError, tokens
 from gdcore.i18n import LANG_NAMES, LANGS
-from pages import _board, _ui
+from pages import ui
+from pages.ui import board
 
-_ui.page_guard("pages/instructor.py")
-T = _ui.tr()
+T = ui.tr()
 W = "w.instructor."
 
 st.title(":material/school: " + T("instructor.title"))
 st.markdown(T("instructor.intro"))
 
-titles = {lesson.page: T(lesson.title) for lesson in links.LESSONS}
+titles = {lesson.slug: T(lesson.title) for lesson in registry.lessons()}
 page = st.selectbox(T("instructor.lesson"), list(titles), format_func=titles.get, key=W + "page",
                     persist_state="session")
-lesson = next(lesson for lesson in links.LESSONS if lesson.page == page)
-fields, groups = links.lesson_fields(lesson)
+lesson = registry.page(page)
+fields, groups = lesson.link_fields, lesson.hide_groups
 
 st.subheader(T("instructor.step_settings"))
-pasted = st.text_area(T("instructor.paste"), key=W + f"paste.{page}", height=80,
+pasted = st.text_area(T("instructor.paste"), key=W + f"paste.{page}", persist_state="session", height=80,
                       placeholder=T("instructor.paste_placeholder"), help=T("instructor.paste_help"))
 link = links.decode(links.parse_link(pasted), fields, groups)
 if link.notes:
@@ -33,13 +33,16 @@ hide = []
 cols = st.columns(3)
 for i, group in enumerate(groups):
     if cols[i % 3].checkbox(T(f"{lesson.strings}.groups.{group}"), key=W + f"hide.{page}.{group}",
+                            persist_state="session",
                             value=group in link.hide):
         hide.append(group)
-lock = st.checkbox(T("instructor.lock"), key=W + "lock", value=True, help=T("instructor.lock_help"))
-keep_steps = st.checkbox(T("instructor.keep_steps"), key=W + "keep_steps", value=bool(link.steps),
+lock = st.checkbox(T("instructor.lock"), key=W + "lock",
+                   persist_state="session", value=True, help=T("instructor.lock_help"))
+keep_steps = st.checkbox(T("instructor.keep_steps"), key=W + "keep_steps",
+                         persist_state="session", value=bool(link.steps),
                          disabled=not link.steps)
 lang = st.radio(T("instructor.language"), LANGS, format_func=LANG_NAMES.get, horizontal=True,
-                key=W + "lang", index=LANGS.index(_ui.lang()))
+                key=W + "lang", persist_state="session", index=LANGS.index(ui.lang()))
 
 params = links.encode(link.values, fields, steps=link.steps if keep_steps else None, hide=hide, lock=lock,
                       lang=lang, seed=link.seed)
@@ -57,32 +60,31 @@ st.caption(T("board.start_help"))
 
 
 def _start_room(lesson_slug: str, link_query: str) -> None:
-    board = _board.store()
-    if board is None:
+    rooms = board.store()
+    if rooms is None:
         return
     try:
-        code, token = board.create_room(lesson_slug, link_query)
+        code, token = rooms.create_room(lesson_slug, link_query)
     except BoardError as exc:
-        st.session_state[_board.NOTICE] = exc.key
+        st.session_state[board.NOTICE] = exc.key
         return
     st.session_state["_board.room"] = (code, token, lesson_slug)  # the token lives in this session only
 
 
-slug = page.rsplit("/", 1)[-1].removesuffix(".py")
 st.button(T("board.start"), key="b.instructor.start_room", icon=":material/groups:", type="primary",
-          on_click=_start_room, args=(slug, links.query_string(params)))
+          on_click=_start_room, args=(page, links.query_string(params)))
 opened = st.session_state.get("_board.room")
 if opened:
     code, token, room_lesson = opened
-    base = links.page_url(st.context.url, page if room_lesson == slug else f"pages/{room_lesson}.py")
-    learners_url = base + links.query_string({**(params if room_lesson == slug else {}), "room": code})
-    board_url = links.page_url(st.context.url, "pages/class_board.py") + links.query_string(
-        {"room": code, "token": token})
+    same = room_lesson == page  # the room was opened for the lesson selected above: its link, with the room
+    learners_url = links.page_url(st.context.url, room_lesson) + links.query_string(
+        {**(params if same else {}), "room": code})
+    board_url = links.page_url(st.context.url, "class_board") + links.query_string({"room": code, "token": token})
     st.success(T("board.started", code=tokens.pretty_code(code)))
     st.markdown(f"**{T('board.learners_link')}**")
     st.code(learners_url, language=None, wrap_lines=True)
     st.markdown(f"**{T('board.board_link')}**")
     st.code(board_url, language=None, wrap_lines=True)
     st.link_button(T("board.open_board"), board_url, icon=":material/open_in_new:")
-elif st.session_state.get(_board.NOTICE):
+elif st.session_state.get(board.NOTICE):
     st.warning(T("board.errors.store_down"))
