@@ -4,13 +4,21 @@ The strings live in one place per language: `gdcore/locales/<lang>/*.toml`, one 
 topic. A file `linreg.toml` with a key `title` gives the key `linreg.title`; nested tables add
 dots. Values are `str.format` templates (`"step {n} of {total}"`); both languages must have the
 same keys and the same placeholders (tests/test_i18n.py checks it).
+
+The core never picks a language: it returns `Message`s (a key and the values its template needs),
+and a page turns them into words with its `Translator`. Chart builders take `labels`, one
+language's templates by key (`Translator.labels`). English, the language of the CLI and of
+`str(exc)`, is the one fallback, here.
 """
 from __future__ import annotations
 
 import functools
 import string
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 LOCALES = Path(__file__).with_name("locales")
 LANGS = ("en", "zh")
@@ -52,15 +60,50 @@ def normalize(lang: str | None) -> str:
     return code if code in LANGS else DEFAULT
 
 
+@dataclass(frozen=True)
+class Message:
+    """A sentence as data: its key in the locale files and the values its template is filled with.
+
+    A value may itself be a Message (translated first) or a list of them (joined). key None: a
+    sentence made outside the locale files, `params["text"]`, shown as it is in every language.
+    """
+
+    key: str | None
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, key: str, **params) -> Message:
+        return cls(key, params)
+
+    @classmethod
+    def verbatim(cls, text: str) -> Message:
+        return cls(None, {"text": text})
+
+
+Text = Message | list[Message] | tuple[Message, ...]  # a list: its parts one after another
+
+
+def _is_text(v: object) -> bool:
+    return isinstance(v, Message) or (isinstance(v, (list, tuple)) and bool(v) and all(isinstance(p, Message) for p in v))
+
+
 class Translator:
-    """`T("linreg.title")` or `T("ui.step_of", n=3, total=10)` in one language."""
+    """`T("linreg.title")`, `T("ui.step_of", n=3, total=10)` or `T(message)` in one language."""
 
     def __init__(self, lang: str = DEFAULT) -> None:
         self.lang = normalize(lang)
         self._table = strings(self.lang)
         self._fallback = strings(DEFAULT)
+        self.labels: Mapping[str, str] = MappingProxyType({**self._fallback, **self._table})
 
-    def __call__(self, key: str, **values) -> str:
+    def __call__(self, key: str | Text, **values) -> str:
+        if isinstance(key, (list, tuple)):  # a Text of several parts
+            return "".join(self(part) for part in key)
+        if isinstance(key, Message):
+            if key.key is None:
+                return str(key.params["text"])
+            values = {k: self(v) if _is_text(v) else v for k, v in key.params.items()}
+            key = key.key
         template = self._table.get(key)
         if template is None:
             template = self._fallback.get(key)
@@ -76,3 +119,13 @@ class Translator:
 def translator(lang: str | None = DEFAULT) -> Translator:
     """The (shared, read-only) translator for a language."""
     return Translator(normalize(lang))
+
+
+def english(text: Text) -> str:
+    """A message in English: what the CLI prints and `str(exc)` holds."""
+    return translator(DEFAULT)(text)
+
+
+def labels(lang: str | None = DEFAULT) -> Mapping[str, str]:
+    """One language's templates by key, English where a key is missing (what chart builders take)."""
+    return translator(lang).labels

@@ -50,7 +50,7 @@ if demo is None or demo.settings != settings:
         demo = AutogradDemo(*settings)
         st.session_state[STATE] = demo
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
         st.stop()
 
 

@@ -176,7 +176,7 @@ if train or (auto_train and lesson.extra.get("key") != settings_key):
         config = S.make_config(preset, steps, seed=seed, device=device, T=T)
         result = sweep(config, lr_grid(lr_lo, lr_hi, runs), callback=_progress)
     except GdError as exc:
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(msg if msg.endswith((".", "。")) else T("ui.error_sentence", error=msg))
     else:
         lesson.extra.update(sweep=result, key=settings_key)
@@ -276,7 +276,7 @@ if state[K + "replay"]:
     try:
         run = lesson.ensure(result.config.replace(lr=summ.best_lr))
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
         run = None
     if run is None:
         _ui.share_button(LK, S.LINK_FIELDS)

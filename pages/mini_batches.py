@@ -117,7 +117,7 @@ seed, device = _ui.settings(get_preset(base).seed)
 try:  # 'auto' and the device it picks are the same run: keep one name so the run is not rebuilt
     device = str(resolve_device(device))
 except GdError as exc:
-    st.error(exc.text(T))
+    st.error(T(exc.message))
     st.stop()
 lesson = _ui.lesson(NAME)
 
@@ -274,7 +274,7 @@ if q[1].button(T("minibatch.s3.run", epochs=st.session_state[CE]), key=B + "comp
     try:
         configs = mb.comparison_configs(cfg, st.session_state[CE])
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
     else:
         bar = st.progress(0.0, text=T("minibatch.s3.progress"))
         runs = mb.train_all(configs, run.data, callback=lambda d, t: bar.progress(
@@ -350,7 +350,7 @@ if pq[0].button(T("minibatch.s4.run", epochs=pit_epochs), key=B + "pitfall_run",
     try:
         configs = mb.pitfall_configs(cfg, pit_epochs)
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
     else:
         with st.spinner(T("minibatch.s4.spinner")):
             lesson.extra["pitfall"] = {"source": cfg, "runs": mb.train_all(configs, run.data)}

@@ -184,7 +184,7 @@ def _race(names):
         lesson.extra["race"] = O.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data)
         lesson.extra.pop("race_error", None)
     except GdError as exc:
-        lesson.extra["race_error"] = exc.text(T)
+        lesson.extra["race_error"] = T(exc.message)
 
 
 rc = st.columns([1, 1, 3])
@@ -293,7 +293,7 @@ with d2:
             lesson.extra.pop("timing_error", None)
         except GdError as exc:
             lesson.extra["timing"] = None
-            lesson.extra["timing_error"] = exc.text(T)
+            lesson.extra["timing_error"] = T(exc.message)
 
     st.button(T("optim.device.measure", devices=", ".join(devs)), key="b.optim.measure", on_click=_measure,
               help=T("optim.device.measure_help"))

@@ -103,7 +103,7 @@ try:
     data = make_dataset(preset_config(source, noise=noise, n=n, seed=int(seed)))
     fit = theory.fit_noise(data.X, data.y)
 except GdError as exc:
-    st.error(exc.text(T))
+    st.error(T(exc.message))
     st.stop()
 
 hist = theory.histogram(fit.residuals)
