@@ -16,7 +16,7 @@ class GdError(ValueError):
         if message is None:
             if key is None:
                 raise TypeError("GdError needs a message or a key")
-            message = Message(f"errors.{key}", values)
+            message = Message.of(f"errors.{key}", **values)
         elif isinstance(message, str):
             message = Message.verbatim(message)
         super().__init__(english(message))

@@ -16,7 +16,7 @@ import functools
 import string
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
@@ -64,20 +64,25 @@ def normalize(lang: str | None) -> str:
 class Message:
     """A sentence as data: its key in the locale files and the values its template is filled with.
 
-    A value may itself be a Message (translated first) or a list of them (joined). key None: a
-    sentence made outside the locale files, `params["text"]`, shown as it is in every language.
+    A value may itself be a Message (translated first) or a tuple of them (joined). key None: a
+    sentence made outside the locale files, the value `text`, shown as it is in every language.
+    Messages compare and hash by key and values, so they can name a chart's series.
     """
 
     key: str | None
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def of(cls, key: str, **params) -> Message:
-        return cls(key, params)
+    def of(cls, key: str, **values) -> Message:
+        return cls(key, tuple((k, tuple(v) if _is_text(v) else v) for k, v in values.items()))
 
     @classmethod
     def verbatim(cls, text: str) -> Message:
-        return cls(None, {"text": text})
+        return cls(None, (("text", text),))
+
+    @property
+    def values(self) -> dict[str, object]:
+        return dict(self.params)
 
 
 Text = Message | list[Message] | tuple[Message, ...]  # a list: its parts one after another
@@ -101,8 +106,8 @@ class Translator:
             return "".join(self(part) for part in key)
         if isinstance(key, Message):
             if key.key is None:
-                return str(key.params["text"])
-            values = {k: self(v) if _is_text(v) else v for k, v in key.params.items()}
+                return str(key.values["text"])
+            values = {k: self(v) if _is_text(v) else v for k, v in key.params}
             key = key.key
         template = self._table.get(key)
         if template is None:
@@ -110,6 +115,14 @@ class Translator:
         if template is None:
             raise KeyError(f"no string {key!r}")
         return template.format(**values)  # always, so `{{` means `{` in every string
+
+    def frame(self, frame):
+        """A copy of a DataFrame with its Message cells and Message column names in words."""
+        out = frame.rename(columns=lambda c: self(c) if isinstance(c, Message) else c)
+        for col in out.columns:
+            if out[col].dtype == object:
+                out[col] = [self(v) if _is_text(v) else v for v in out[col]]
+        return out
 
     def has(self, key: str) -> bool:
         return key in self._table or key in self._fallback

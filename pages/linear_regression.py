@@ -150,7 +150,7 @@ if show_seed:
 elif show_data:
     st.caption(pure)
 if (show_seed or show_data) and not own:  # which tutorials fix their numbers, and how far unseeded runs end apart
-    st.caption(seeding.sentence(st.session_state[W + "recipe"], T))
+    st.caption(T(seeding.sentence(st.session_state[W + "recipe"])))
 
 # -- lr and length --------------------------------------------------------------------------------
 
@@ -203,7 +203,7 @@ else:
     limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
     icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
     above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
-    sentence_box.markdown(f"{icon} {above} {lesson_math.lr_sentence(lr, facts, T=T)}")
+    sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts))}")
 if not facts.unique:
     st.warning(T("linreg.lr.not_unique"))
 
@@ -225,7 +225,7 @@ def _forward_backward_update(run) -> None:
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)
     st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
-    st.code(ex.text(T=T), language="text", wrap_lines=True)
+    st.code(T(ex.text()), language="text", wrap_lines=True)
 
 
 def _printout(run) -> None:
@@ -291,7 +291,7 @@ def _charts(run) -> None:
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":
         st.warning(T("linreg.train.why_diverged") + " "
-                   + lesson_math.divergence_explanation(run.config.lr, f.lambda_max, T=T))
+                   + T(lesson_math.divergence_explanation(run.config.lr, f.lambda_max)))
 
     dist = lesson_math.distance_to_optimum(run.data.X, run.data.y, w, b, opt)
     prev = None

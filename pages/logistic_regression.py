@@ -111,7 +111,7 @@ def make_config():
     config = LR.variant_config(seed=seed, device=str(resolve_device(device)), impl=ss["w.logreg.impl"],
                                safe=bool(ss["w.logreg.safe"]), mode=mode, batch_size=int(ss["w.logreg.batch_size"]),
                                loader=ss["w.logreg.loader"], shuffle=bool(ss["w.logreg.shuffle"]),
-                               lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]), T=T)
+                               lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]))
     if upload is not None:  # the uploaded points; a run of its own size
         config = config.replace(data="custom", n=upload.n)
     return config
@@ -170,7 +170,7 @@ def draw(run):
     if run.step_count == 0:
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
-        _ui.chart(fit_width(charts.loss_curve(LR.loss_frames(run, T=T), log=log, title=T("logreg.run.loss_title"),
+        _ui.chart(fit_width(charts.loss_curve(T.frame(LR.loss_frames(run)), log=log, title=T("logreg.run.loss_title"),
                                               height=200, T=T)), "loss")
         st.caption(T("logreg.run.loss_note"))
     if run.epoch:

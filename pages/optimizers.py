@@ -81,7 +81,7 @@ if "seed" in cc:
                             key="w.optim.seed", persist_state="session", placeholder=T("optim.train.seed_placeholder"),
                             help=T("optim.train.seed_help"))
 if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
-    st.caption(seeding.sentence(PRESET, T))
+    st.caption(T(seeding.sentence(PRESET)))
 opt_name = st.session_state["w.optim.optimizer"]
 hp_names = [h for h in O.HYPER[opt_name] if h in O.MAIN_HYPER]
 if hp_names and _ui.shown(NAME, "optimizer"):

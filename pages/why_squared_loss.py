@@ -69,7 +69,8 @@ with left:
     else:
         edited = st.session_state.get(PAIRS, DEFAULT_TABLE)
 mu, sigma = float(st.session_state[W + "mu"]), float(st.session_state[W + "sigma"])
-table_pairs, problems = theory.parse_pairs(edited, T=T)
+table_pairs, problems = theory.parse_pairs(edited)
+problems = [T(p) for p in problems]
 pairs = [(mu, sigma)] + [p for p in table_pairs if p != (mu, sigma)]  # the bell first, then the table's
 with right:
     for p in problems:

@@ -8,7 +8,10 @@ import torch
 
 from gdcore import Run, preset_config
 from gdcore.lessons import linreg as L
+from gdcore.i18n import translator
 from gdcore.reference import Optimum
+
+EN = translator("en")
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +93,13 @@ def test_steps_per_decade_matches_a_real_run(manual_run):
 
 def test_lr_sentences_name_the_regime(manual_run):
     f = L.facts(manual_run.data.X, manual_run.data.y)
-    assert "without jumping" in L.lr_sentence(0.01, f) and "steps for each 10×" in L.lr_sentence(0.01, f)
-    assert "zigzag" in L.lr_sentence(0.75 * f.limit, f)
-    assert "diverge" in L.lr_sentence(1.5 * f.limit, f)
+    assert "without jumping" in EN(L.lr_sentence(0.01, f)) and "steps for each 10×" in EN(L.lr_sentence(0.01, f))
+    assert "zigzag" in EN(L.lr_sentence(0.75 * f.limit, f))
+    assert "diverge" in EN(L.lr_sentence(1.5 * f.limit, f))
 
 
 def test_divergence_explanation_has_the_numbers():
-    text = L.divergence_explanation(5.0, 2.436)
+    text = EN(L.divergence_explanation(5.0, 2.436))
     assert "1 − 5 × 2.436 = -11.18" in text
     assert "11.18" in text and "2/λmax = 0.821" in text
     assert "inf" in text
@@ -166,7 +169,7 @@ def test_explain_last_step_against_autograd():
                             f"w = {ex.w_old:.6g} - 0.01 × ({ex.grad_w:.6g}) = {ex.w_new:.6g}")
     assert ex.forward[1][1] == f"loss = {ex.loss:.6g}"
     assert ex.backward[0][1] == f"Δw = {ex.grad_w:.6g}"
-    text = ex.text().splitlines()
+    text = EN(ex.text()).splitlines()
     assert len(text) == 9 and text[0].startswith("# ① forward") and text[6].startswith("# ③ update")
     assert text[7].startswith("w.data -= lr * w.grad ") and text[7].endswith(f"= {ex.w_new:.6g}")
     assert len({line.index("# ") for line in text if not line.startswith("#")}) == 1  # comments aligned
