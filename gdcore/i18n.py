@@ -74,7 +74,7 @@ class Message:
 
     @classmethod
     def of(cls, key: str, **values) -> Message:
-        return cls(key, tuple((k, tuple(v) if _is_text(v) else v) for k, v in values.items()))
+        return cls(key, tuple((k, tuple(v) if isinstance(v, list) and _is_text(v) else v) for k, v in values.items()))
 
     @classmethod
     def verbatim(cls, text: str) -> Message:
@@ -92,6 +92,21 @@ def _is_text(v: object) -> bool:
     return isinstance(v, Message) or (isinstance(v, (list, tuple)) and bool(v) and all(isinstance(p, Message) for p in v))
 
 
+def say(labels: Mapping[str, str], text: str | Text, /, **values) -> str:
+    """Words from one language's templates: a key filled with values, a Message, or a Text's parts joined."""
+    if isinstance(text, (list, tuple)):  # a Text of several parts
+        return "".join(say(labels, part) for part in text)
+    if isinstance(text, Message):
+        if text.key is None:
+            return str(text.values["text"])
+        values = {k: say(labels, v) if _is_text(v) else v for k, v in text.params}
+        text = text.key
+    template = labels.get(text)
+    if template is None:
+        raise KeyError(f"no string {text!r}")
+    return template.format(**values)  # always, so `{{` means `{` in every string
+
+
 class Translator:
     """`T("linreg.title")`, `T("ui.step_of", n=3, total=10)` or `T(message)` in one language."""
 
@@ -99,22 +114,11 @@ class Translator:
         self.lang = normalize(lang)
         self._table = strings(self.lang)
         self._fallback = strings(DEFAULT)
+        # the language's templates by key, English where a key is missing
         self.labels: Mapping[str, str] = MappingProxyType({**self._fallback, **self._table})
 
-    def __call__(self, key: str | Text, **values) -> str:
-        if isinstance(key, (list, tuple)):  # a Text of several parts
-            return "".join(self(part) for part in key)
-        if isinstance(key, Message):
-            if key.key is None:
-                return str(key.values["text"])
-            values = {k: self(v) if _is_text(v) else v for k, v in key.params}
-            key = key.key
-        template = self._table.get(key)
-        if template is None:
-            template = self._fallback.get(key)
-        if template is None:
-            raise KeyError(f"no string {key!r}")
-        return template.format(**values)  # always, so `{{` means `{` in every string
+    def __call__(self, key: str | Text, /, **values) -> str:
+        return say(self.labels, key, **values)
 
     def frame(self, frame):
         """A copy of a DataFrame with its Message cells and Message column names in words."""
@@ -124,8 +128,18 @@ class Translator:
                 out[col] = [self(v) if _is_text(v) else v for v in out[col]]
         return out
 
+    def record(self, value):
+        """A copy of plain data (dicts, lists) with every Message in it in words."""
+        if _is_text(value):
+            return self(value)
+        if isinstance(value, dict):
+            return {k: self.record(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.record(v) for v in value]
+        return value
+
     def has(self, key: str) -> bool:
-        return key in self._table or key in self._fallback
+        return key in self.labels
 
 
 @functools.lru_cache(maxsize=None)

@@ -134,7 +134,7 @@ def draw(run):
         st.caption(T("optim.train.no_state"))
         return
     for k in keys:
-        st.caption(f"`{k}`: {O.state_meaning(k, T)}")
+        st.caption(f"`{k}`: {T(O.state_meaning(k))}")
     if run.step_count:
         st.dataframe(O.state_frame(run, last=5), hide_index=True, width="stretch")
         tc = st.columns(len(keys))
@@ -210,7 +210,7 @@ if race:
     with b:
         _ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), T=T),
                   "race_landscape")
-    summary = O.race_summary(race, T=T)
+    summary = T.frame(O.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
                                       na_rep=T("optim.race.not_reached")),
@@ -258,7 +258,7 @@ if pair is not None:
                  width="stretch", help=T("optim.lockstep.step100_help"))
     bc[2].button(T("optim.lockstep.reset"), key="b.optim.lock_reset", on_click=_reset_both, width="stretch")
     if manual.step_count:
-        diff = O.lockstep_diff(manual, module, last=8, T=T)
+        diff = T.frame(O.lockstep_diff(manual, module, last=8))
         worst = O.max_abs_diff(manual, module)
         bc[3].metric(T("optim.lockstep.largest"), f"{worst:.2e}", help=T("optim.lockstep.largest_help"))
         fmt = {c: "{:.3e}" if c.startswith("|Δ") else "{:.7f}" for c in diff.columns if c != "step"}
@@ -304,7 +304,7 @@ if lesson.extra.get("timing") is not None:
     t1, t2 = st.columns(2)
     with t1:
         _ui.chart(ocharts.timing_bars(tt, T=T), "timing")
-    heads = O.timing_headers(T)
+    heads = {c: T(m) for c, m in O.timing_headers().items()}
     t2.dataframe(tt.rename(columns=heads).style.format({heads["µs per step"]: "{:,.1f}",
                                                         heads["steps per second"]: "{:,.0f}"}),
                  hide_index=True, width="stretch")

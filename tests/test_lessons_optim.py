@@ -11,8 +11,11 @@ from torch import nn
 
 from gdcore.engine import Run
 from gdcore.errors import ConfigError
+from gdcore.i18n import translator
 from gdcore.lessons import optim as O
 from gdcore.presets import preset_config
+
+EN = translator("en")
 
 BASE = preset_config("linreg-module")
 
@@ -80,7 +83,7 @@ def test_race_frames(race):
     assert (pf.groupby("series")["step"].min() == 0).all()
     start = pf[pf["step"] == 0]
     assert start["w"].nunique() == 1 and start["b"].nunique() == 1
-    summary = O.race_summary(race)
+    summary = EN.frame(O.race_summary(race))
     assert list(summary["optimizer"]) == [O.LABELS[n] for n in race]
     assert (summary["status"] == "ok").all()
 
@@ -105,7 +108,7 @@ def test_diverging_runner_stops_and_others_go_on():
     runs = O.run_race(BASE, O.race_settings({"sgd": {"lr": 5.0}}), steps=100)
     assert runs["sgd"].status == "diverged" and "stability limit" in runs["sgd"].message
     assert all(r.status == "ok" for n, r in runs.items() if n != "sgd")
-    summary = O.race_summary(runs)
+    summary = EN.frame(O.race_summary(runs))
     assert "diverged" in summary.loc[summary["optimizer"] == "SGD", "status"].iloc[0]
 
 

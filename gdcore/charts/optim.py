@@ -108,7 +108,7 @@ def lockstep_diffs(frame: pd.DataFrame, height: int = 160, max_points: int = MAX
                    T: Translator | None = None) -> alt.Chart:
     """|manual − module| per step for each parameter and the loss (frame from lockstep_diff)."""
     T = tr(T)
-    cols = [c for c in frame.columns if c.startswith("|Δ")]
+    cols = [c for c in frame.columns if isinstance(c, str) and c.startswith("|Δ")]
     data = series_frame(frame, cols, value="difference", max_points=max_points, finite=False)
     return (alt.Chart(data, title=T("charts.optim.lockstep_title"), mark=mark("line", point=True),
                       height=height, width=WIDTH, autosize=FIT_X).encode(

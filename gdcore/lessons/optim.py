@@ -7,6 +7,7 @@ is read back from runs as plain records (frames), never from their tensors.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from ..data import Dataset
 from ..downsample import MAX_POINTS, minmax_indices
 from ..engine import Run
 from ..errors import ConfigError
-from ..i18n import Translator, translator
+from ..i18n import Message
 from ..links import Field
 
 # -- the race --------------------------------------------------------------------------------------
@@ -57,13 +58,12 @@ MAX_RACE_STEPS = 5000  # per runner: six runners x 5000 steps stays within a few
 STATE_NAMES = ("momentum_buffer", "sum", "square_avg", "exp_avg", "exp_avg_sq")
 
 
-def state_meaning(key: str, T: Translator | None = None) -> str:
+def state_meaning(key: str) -> Message:
     """One line on what an optimizer.state key holds (e.g. 'exp_avg': Adam's first moment)."""
-    T = T or translator("en")
-    return T(f"optim.state_meaning.{key}")
+    return Message.of(f"optim.state_meaning.{key}")
 
 
-STATE_MEANING = {k: state_meaning(k) for k in STATE_NAMES}  # in English
+STATE_MEANING = {k: state_meaning(k) for k in STATE_NAMES}
 
 # -- the page's widgets: ranges, share-link fields and the control groups an instructor can hide ---
 
@@ -173,30 +173,37 @@ def race_path_frame(runs: dict[str, Run], max_points: int = 600) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
-def summary_columns(target: float = 1e-4, T: Translator | None = None) -> list[str]:
+def summary_columns(target: float = 1e-4) -> list[Message]:
     """The race summary's column headers, in order (optimizer, settings, w, b, final loss, first step, status)."""
-    T = T or translator("en")
-    return [T("optim.summary.optimizer"), T("optim.summary.settings"), "w", "b", T("optim.summary.final_loss"),
-            T("optim.summary.first_step", target=f"{target:g}"), T("optim.summary.status")]
+    T = Message.of
+    return [T("optim.summary.optimizer"), T("optim.summary.settings"), Message.verbatim("w"), Message.verbatim("b"),
+            T("optim.summary.final_loss"), T("optim.summary.first_step", target=f"{target:g}"), T("optim.summary.status")]
 
 
-def race_summary(runs: dict[str, Run], target: float = 1e-4, T: Translator | None = None) -> pd.DataFrame:
-    """One row per runner: its settings, final w, b and loss, and the first step with loss < target."""
-    T = T or translator("en")
-    cols = summary_columns(target, T)
+def race_summary(runs: dict[str, Run], target: float = 1e-4,
+                 explain: Callable[[Run], str] | None = None) -> pd.DataFrame:
+    """One row per runner: its settings, final w, b and loss, and the first step with loss < target.
+
+    Headers and words are Messages; a failed runner's status is the run's own sentence, explain(run)
+    (the page's language) or run.message (English).
+    """
+    cols = summary_columns(target)
     rows = []
     for name, r in runs.items():
         L = r.losses()
         hit = np.nonzero(L < target)[0]
         p = r.params()
         c = r.config
-        knobs = ", ".join(f"{k}={getattr(c, k) if getattr(c, k) is not None else T('optim.summary.default')}"
-                          for k in HYPER[name])
+        knobs = []
+        for k in HYPER[name]:
+            v = getattr(c, k)
+            knobs += [Message.verbatim(f"{', ' if knobs else ''}{k}="),
+                      Message.verbatim(f"{v}") if v is not None else Message.of("optim.summary.default")]
         rows.append(dict(zip(cols, [
             LABELS.get(name, name), knobs, p["w"][0], p["b"][0],
             float(L[-1]) if len(L) else float("nan"),
             int(hit[0]) + 1 if len(hit) else None,
-            T("optim.summary.ok") if r.status == "ok" else r.explain(T)])))
+            Message.of("optim.summary.ok") if r.status == "ok" else explain(r) if explain else r.message])))
     frame = pd.DataFrame(rows, columns=cols)
     if len(frame):
         frame[cols[5]] = frame[cols[5]].astype("Int64")  # a missing value stays missing, not a float
@@ -307,12 +314,12 @@ def step_both(manual: Run, module: Run, n: int = 1) -> int:
     return taken
 
 
-def lockstep_diff(manual: Run, module: Run, last: int | None = 10, T: Translator | None = None) -> pd.DataFrame:
+def lockstep_diff(manual: Run, module: Run, last: int | None = 10) -> pd.DataFrame:
     """Per step: w, b and loss of both loops and their absolute differences.
 
-    Columns: step, then per quantity q (w, b, loss): 'q manual', 'q module' (the words from T) and '|Δq|'.
+    Columns: step, then per quantity q (w, b, loss): 'q manual', 'q module' (Messages) and '|Δq|'.
     """
-    T = T or translator("en")
+    T = Message.of
     a = {r["step"]: r for r in manual.records(last=last)}
     b = {r["step"]: r for r in module.records(last=last)}
     quantities = list(manual.param_columns) + ["loss"]
@@ -333,7 +340,7 @@ def lockstep_diff(manual: Run, module: Run, last: int | None = 10, T: Translator
 def max_abs_diff(manual: Run, module: Run) -> float:
     """Largest |difference| of any parameter or loss over every step both runs recorded."""
     frame = lockstep_diff(manual, module, last=None)
-    diff_cols = [c for c in frame.columns if c.startswith("|Δ")]
+    diff_cols = [c for c in frame.columns if isinstance(c, str) and c.startswith("|Δ")]
     if frame.empty:
         return 0.0
     return float(frame[diff_cols].to_numpy().max())
@@ -366,10 +373,9 @@ def measure_step_time(base: Config, device: str, n: int | None = None, steps: in
     return (run.seconds() - t0) / taken * 1e6
 
 
-def timing_headers(T: Translator | None = None) -> dict[str, str]:
+def timing_headers() -> dict[str, Message]:
     """Display headers for timing_table's columns (the frame keeps its own names for the chart)."""
-    T = T or translator("en")
-    return {c: T(f"optim.timing.col.{k}") for c, k in (("n (samples)", "n"), ("device", "device"),
+    return {c: Message.of(f"optim.timing.col.{k}") for c, k in (("n (samples)", "n"), ("device", "device"),
                                                       ("µs per step", "us"), ("steps per second", "per_second"))}
 
 
