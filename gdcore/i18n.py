@@ -93,14 +93,16 @@ def _is_text(v: object) -> bool:
 
 
 def say(labels: Mapping[str, str], text: str | Text, /, **values) -> str:
-    """Words from one language's templates: a key filled with values, a Message, or a Text's parts joined."""
+    """Words from one language's templates: a key filled with values, a Message, or a Text's parts joined.
+
+    Values that are Messages (or Texts) are put in words first."""
     if isinstance(text, (list, tuple)):  # a Text of several parts
         return "".join(say(labels, part) for part in text)
     if isinstance(text, Message):
         if text.key is None:
             return str(text.values["text"])
-        values = {k: say(labels, v) if _is_text(v) else v for k, v in text.params}
-        text = text.key
+        text, values = text.key, text.values
+    values = {k: say(labels, v) if _is_text(v) else v for k, v in values.items()}
     template = labels.get(text)
     if template is None:
         raise KeyError(f"no string {text!r}")

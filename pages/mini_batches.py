@@ -61,7 +61,7 @@ if _ui.shown(NAME, "presets"):
 # -- settings ---------------------------------------------------------------------------------
 base = st.session_state[BASE] if st.session_state.get(BASE) in mb.BASES else "linreg-minibatch"
 n = mb.data_size(base)
-bs_fixed, bs_note = mb.clamp_batch_size(st.session_state.get(BS), n, T=T)
+bs_fixed, bs_note = mb.clamp_batch_size(st.session_state.get(BS), n)
 if bs_note:
     st.session_state[BS] = bs_fixed  # before the widget is drawn: allowed, and the value fits its max
 
@@ -111,7 +111,7 @@ _row([(2.2, _base_widget if _ui.shown(NAME, "data") and not link["lock"] else No
 _row([(1, _shuffle_widget if _ui.shown(NAME, "batch_size") else None),
       (3, _pitfall_widget if _ui.shown(NAME, "pitfall") else None)])
 if bs_note:
-    st.warning(bs_note)
+    st.warning(T(bs_note))
 
 seed, device = _ui.settings(get_preset(base).seed)
 try:  # 'auto' and the device it picks are the same run: keep one name so the run is not rebuilt
@@ -165,7 +165,7 @@ with left:
     st.markdown(T("minibatch.s1.len_rest" if loader.sizes[-1] != loader.batch_size else "minibatch.s1.len_full",
                   n=run.n, bs=run.batch_size, length=loader.length, last=loader.sizes[-1]))
 with right:
-    st.code("\n".join(loader.lines(T=T)), language=None, wrap_lines=True)
+    st.code("\n".join(map(T, loader.lines())), language=None, wrap_lines=True)
     st.caption(T("minibatch.s1.printout_000") if not is_d2l else T("minibatch.s1.printout_d2l"))
 
 # -- 2. stepping ----------------------------------------------------------------------------------
@@ -217,13 +217,13 @@ def draw(r):
             size = r.n if r.last_batch is None else len(r.last_batch)
             st.markdown(T("minibatch.s2.batch_head", epoch=epoch, batch=batch, step=r.step_count, num=size)
                         + (T("minibatch.s2.epoch_complete") if view.complete else ""))
-            st.code(mb.format_batch(r.last_batch, T=T), language=None, wrap_lines=True)
+            st.code(T(mb.format_batch(r.last_batch)), language=None, wrap_lines=True)
         st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=mb.fmt_w(p["b"])))
         if c.full_tensor_pitfall:
-            note = mb.pitfall_note(c, r.n, T=T)
+            note = mb.pitfall_note(c, r.n)
             st.warning(T("minibatch.s2.pitfall_on") + (T("minibatch.s2.pitfall_note", note=note) if note else ""))
         if r.epoch_batches:
-            st.dataframe(mb.batch_table(r.epoch_batches, T=T), hide_index=True, height=min(320, 38 + 35 * len(r.epoch_batches)),
+            st.dataframe(T.frame(mb.batch_table(r.epoch_batches)), hide_index=True, height=min(320, 38 + 35 * len(r.epoch_batches)),
                          column_config={"index": st.column_config.NumberColumn("index", help=T("minibatch.s2.index_help")),
                                         "num": st.column_config.NumberColumn("num", help=T("minibatch.s2.num_help"))})
 
@@ -254,7 +254,7 @@ def draw(r):
         st.markdown(T("minibatch.s2.d2l_prints"))
         errs = mb.estimation_errors(r.data.true_w, r.data.true_b, p)
         lines_out = mb.d2l_epoch_lines(r.epoch_losses()) or [T("minibatch.s2.no_epoch_yet")]
-        st.code("\n".join(lines_out[-12:] + mb.error_lines(errs, T=T)), language=None, wrap_lines=True)
+        st.code("\n".join(lines_out[-12:] + [T(m) for m in mb.error_lines(errs)]), language=None, wrap_lines=True)
     elif len(L):
         st.markdown(T("minibatch.s2.tutorial_prints"))
         st.code("\n".join(mb.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
@@ -289,7 +289,7 @@ else:
     src = cmp["source"]
     if src != cfg:
         q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=T(f"ui.preset_name.{src.preset}")))
-    labels = mb.mode_labels(T)
+    labels = {m: T(label) for m, label in mb.MODE_LABELS.items()}
     v = st.columns([1.4, 1, 1])
     view_labels = {"step": T("minibatch.s3.view_step"), "epoch": T("minibatch.s3.view_epoch")}
     per = v[0].radio(T("minibatch.s3.view"), ["step", "epoch"], horizontal=True, key=P + "cmp_view", persist_state=SESSION,
@@ -306,7 +306,7 @@ else:
         frame = mb.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
         _ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
                                     title=T("minibatch.s3.epoch_title"), T=T), "compare")
-    st.dataframe(mb.summary_table(runs, labels, CMP_COLUMNS, T=T), hide_index=True, width="stretch")
+    st.dataframe(T.frame(mb.summary_table(runs, labels, CMP_COLUMNS, explain=lambda r: r.explain(T))), hide_index=True, width="stretch")
     start = mb.start_params(runs["batch"])
     st.caption(T("minibatch.s3.start", w=mb.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
     for m, r in runs.items():
@@ -363,17 +363,17 @@ else:
     runs = pit["runs"]
     if pit["source"] != cfg:
         pq[1].info(T("minibatch.s4.stale"))
-    labels = mb.pitfall_labels(T)
+    labels = {k: T(label) for k, label in mb.PITFALL_LABELS.items()}
     frame = mb.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
     _ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
                                 title=T("minibatch.s4.chart_title"), T=T), "pitfall")
-    st.dataframe(mb.summary_table(runs, labels, PIT_COLUMNS, T=T), hide_index=True, width="stretch")
+    st.dataframe(T.frame(mb.summary_table(runs, labels, PIT_COLUMNS, explain=lambda r: r.explain(T))), hide_index=True, width="stretch")
     if all(r.status == "ok" for r in runs.values()):
         st.caption(T("minibatch.s4.smooth", n=run.n, bs=run.batch_size, factor=f"{run.n / run.batch_size:.3g}"))
     for key, r in runs.items():
         if r.status != "ok":
             st.error(T("minibatch.s3.run_failed", label=labels[key], message=r.explain(T)))
-    note = mb.pitfall_note(runs[True].config, run.n, T=T)
+    note = mb.pitfall_note(runs[True].config, run.n)
     if note and runs[True].status != "ok":
         st.info(T("minibatch.s4.diverged_why", note=note))
 

@@ -28,15 +28,15 @@ from ..data import Dataset
 from ..downsample import MAX_POINTS, minmax_indices
 from ..engine import Run
 from ..errors import ConfigError
-from ..i18n import Translator, translator
+from ..i18n import Message, Text
 from ..links import Field
 from ..numbers import fixed
 from .. import printouts
 from ..presets import get_preset
 
 MODES = ("batch", "stochastic", "minibatch")
-MODE_LABELS = {"batch": "batch GD", "stochastic": "stochastic GD", "minibatch": "mini-batch GD"}
-PITFALL_LABELS = {False: "as intended (data, label)", True: "pitfall (tensorX, tensorY)"}
+MODE_LABELS = {m: Message.of(f"minibatch.mode.{m}") for m in MODES}  # chart series and table rows
+PITFALL_LABELS = {False: Message.of("minibatch.pitfall_label.intended"), True: Message.of("minibatch.pitfall_label.pitfall")}
 BASES = ("linreg-minibatch", "linreg-d2l")  # the two tutorials this lesson follows
 COMPARE_STEP_BUDGET = 20_000  # at most this many stochastic steps for one "run all three" click
 MAX_SAMPLES_SHOWN = 256  # batches listed in a table (the engine keeps at most 256 per epoch)
@@ -62,22 +62,6 @@ LINK_FIELDS: list[Field] = [
 HIDE_GROUPS: tuple[str, ...] = ("presets", "data", "batch_size", "lr", "steps", "pitfall", "controls")
 
 
-def _tr(T: Translator | None) -> Translator:
-    return T or translator("en")
-
-
-def mode_labels(T: Translator | None = None) -> dict[str, str]:
-    """MODE_LABELS in the learner's language (chart series and table rows)."""
-    T = _tr(T)
-    return {m: T(f"minibatch.mode.{m}") for m in MODES}
-
-
-def pitfall_labels(T: Translator | None = None) -> dict[bool, str]:
-    """PITFALL_LABELS in the learner's language."""
-    T = _tr(T)
-    return {False: T("minibatch.pitfall_label.intended"), True: T("minibatch.pitfall_label.pitfall")}
-
-
 # -- the DataLoader, made visible ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -93,14 +77,15 @@ class LoaderSummary:
         """`len(dataloader)`: the number of batches (steps) in one epoch."""
         return len(self.sizes)
 
-    def lines(self, limit: int = 12, T: Translator | None = None) -> list[str]:
+    def lines(self, limit: int = 12) -> list[Message]:
         """Seed 000's printout: `dataloader len =8`, then `index=0 num = 20` for each batch."""
         out = ["dataloader len =%d" % self.length]
         shown = self.sizes if len(self.sizes) <= limit else self.sizes[: limit - 2]
         out += ["index=%d num = %d" % (i, s) for i, s in enumerate(shown)]
+        out = [Message.verbatim(line) for line in out]
         if len(shown) < len(self.sizes):
-            out.append(_tr(T)("minibatch.loader_more", k=len(self.sizes) - len(shown) - 1))
-            out.append("index=%d num = %d" % (len(self.sizes) - 1, self.sizes[-1]))
+            out.append(Message.of("minibatch.loader_more", k=len(self.sizes) - len(shown) - 1))
+            out.append(Message.verbatim("index=%d num = %d" % (len(self.sizes) - 1, self.sizes[-1])))
         return out
 
 
@@ -121,9 +106,9 @@ def data_size(base: str) -> int:
     return get_preset(base).n
 
 
-def clamp_batch_size(batch_size, n: int, T: Translator | None = None) -> tuple[int, str | None]:
+def clamp_batch_size(batch_size, n: int) -> tuple[int, Message | None]:
     """A batch_size that fits n samples, and one sentence when it had to be changed."""
-    T = _tr(T)
+    T = Message.of
     try:
         bs = int(batch_size)
     except (TypeError, ValueError):
@@ -278,13 +263,12 @@ def batch_of_sample(batches: Sequence[Sequence[int]], n: int) -> np.ndarray:
     return out
 
 
-def batch_table(batches: Sequence[Sequence[int] | None], limit: int = MAX_SAMPLES_SHOWN,
-                T: Translator | None = None) -> pd.DataFrame:
+def batch_table(batches: Sequence[Sequence[int] | None], limit: int = MAX_SAMPLES_SHOWN) -> pd.DataFrame:
     """One row a batch: its number (as the tutorial's `index`), its size and its sample indices.
 
-    `index` and `num` are the tutorial's own names; the third column's header is in T's language.
+    `index` and `num` are the tutorial's own names; the third column's header is a Message.
     """
-    T = _tr(T)
+    T = Message.of
     indices = T("minibatch.table.sample_indices")
     rows = []
     for k, b in enumerate(batches[:limit]):
@@ -293,15 +277,15 @@ def batch_table(batches: Sequence[Sequence[int] | None], limit: int = MAX_SAMPLE
     return pd.DataFrame(rows, columns=["index", "num", indices])
 
 
-def format_batch(batch: Sequence[int] | None, limit: int = 40, T: Translator | None = None) -> str:
+def format_batch(batch: Sequence[int] | None, limit: int = 40) -> Text:
     """A batch's indices as a short Python list (`[12, 87, 3, ...]`)."""
-    T = _tr(T)
     if batch is None:
-        return T("minibatch.batch_all")
+        return Message.of("minibatch.batch_all")
     items = [str(int(i)) for i in batch]
-    if len(items) > limit:
-        items = items[:limit] + [T("minibatch.batch_more", k=len(batch) - limit)]
-    return "[" + ", ".join(items) + "]"
+    if len(items) <= limit:
+        return Message.verbatim("[" + ", ".join(items) + "]")
+    return [Message.verbatim("[" + "".join(f"{i}, " for i in items[:limit])),
+            Message.of("minibatch.batch_more", k=len(batch) - limit), Message.verbatim("]")]
 
 
 def reshuffle_frame(replay: ShuffleReplay, epoch: int, max_samples: int = 1000) -> pd.DataFrame:
@@ -352,7 +336,7 @@ def pitfall_configs(base: Config, epochs: int) -> dict[bool, Config]:
             True: base.replace(full_tensor_pitfall=True, **common)}
 
 
-def pitfall_note(config: Config, n: int, T: Translator | None = None) -> str | None:
+def pitfall_note(config: Config, n: int) -> Message | None:
     """Why the pitfall is worse with d2l's loss: its sgd divides a sum over n samples by batch_size.
 
     None for the mean-squared loss, where the pitfall only turns each step into a full-batch step.
@@ -360,7 +344,7 @@ def pitfall_note(config: Config, n: int, T: Translator | None = None) -> str | N
     if not config.full_tensor_pitfall or config.loss != "half_squared":
         return None
     bs = config.batch_size_for(n)
-    return _tr(T)("minibatch.pitfall_note", n=n, bs=bs, factor=f"{n / bs:.3g}", lr=f"{config.lr * n / bs:.3g}")
+    return Message.of("minibatch.pitfall_note", n=n, bs=bs, factor=f"{n / bs:.3g}", lr=f"{config.lr * n / bs:.3g}")
 
 
 def equivalent_batch_config(pitfall: Config, n: int) -> Config:
@@ -433,18 +417,18 @@ COLUMN_KEYS = {"run": "run", "samples per step": "samples_per_step", "batch_size
                "status": "status"}
 
 
-def column_header(column: str, T: Translator | None = None) -> str:
-    """The header a summary_table column shows in T's language."""
-    return _tr(T)(f"minibatch.table.{COLUMN_KEYS[column]}")
+def column_header(column: str) -> Message:
+    """The header a summary_table column shows."""
+    return Message.of(f"minibatch.table.{COLUMN_KEYS[column]}")
 
 
 def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUMNS,
-                  T: Translator | None = None) -> pd.DataFrame:
+                  explain: Callable[[Run], str] | None = None) -> pd.DataFrame:
     """summarize() of each run as a display table (w as text when there are several features).
 
-    `columns` are picked by their English names; the headers come out in T's language.
+    `columns` are picked by their English names; the headers come out as Messages. A failed run's
+    status is its own sentence, explain(run) (the page's language) or run.message (English).
     """
-    T = _tr(T)
     rows = []
     for key, run in runs.items():
         s = summarize(run)
@@ -460,10 +444,10 @@ def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUM
             "loss (all data)": s["loss (all data)"],
             "steps where loss rose": f"{s['steps where loss rose']:.0%}",
             "ms per epoch": round(s["ms per epoch"], 2),
-            "status": T("minibatch.table.ok") if s["status"] == "ok" else run.explain(T),
+            "status": Message.of("minibatch.table.ok") if s["status"] == "ok" else explain(run) if explain else run.message,
         })
     table = pd.DataFrame(rows, columns=list(columns))
-    return table.rename(columns={c: column_header(c, T) for c in columns})
+    return table.rename(columns={c: column_header(c) for c in columns})
 
 
 def _num(v: float) -> str:
@@ -530,10 +514,10 @@ def estimation_errors(true_w: Sequence[float], true_b: float, params: dict) -> d
     return {"w": [float(t) - float(v) for t, v in zip(true_w, w)], "b": float(true_b) - float(params["b"][0])}
 
 
-def error_lines(errors: dict, T: Translator | None = None) -> list[str]:
+def error_lines(errors: dict) -> list[Message]:
     """d2l's two closing prints: the estimation error of w and of b (the English book's wording, or
     the Chinese book's `w的估计误差:`)."""
-    T = _tr(T)
+    T = Message.of
     w = ", ".join(f"{v:.4e}" for v in errors["w"])
     return [T("minibatch.d2l_error_w", w=w), T("minibatch.d2l_error_b", b=f"{errors['b']:.4e}")]
 
