@@ -88,6 +88,16 @@ class Message:
 Text = Message | list[Message] | tuple[Message, ...]  # a list: its parts one after another
 
 
+def joined(separator: str, parts) -> list[Message]:
+    """A Text of parts with a separator between them (what `separator.join` does to their words)."""
+    out: list[Message] = []
+    for part in parts:
+        if out:
+            out.append(Message.verbatim(separator))
+        out += list(part) if isinstance(part, (list, tuple)) else [part]
+    return out
+
+
 def _is_text(v: object) -> bool:
     return isinstance(v, Message) or (isinstance(v, (list, tuple)) and bool(v) and all(isinstance(p, Message) for p in v))
 
@@ -121,6 +131,11 @@ class Translator:
 
     def __call__(self, key: str | Text, /, **values) -> str:
         return say(self.labels, key, **values)
+
+    def capitalized(self, text: str | Text) -> str:
+        """The words of a Text with the first letter in upper case (a sentence made of parts)."""
+        words = self(text)
+        return words[:1].upper() + words[1:]
 
     def frame(self, frame):
         """A copy of a DataFrame with its Message cells and Message column names in words."""

@@ -229,7 +229,15 @@ def test_cli_sweep_table():
 
 # -- the lesson's reading of a sweep (gdcore.lessons.sweep) ------------------------------------------
 
+from gdcore.i18n import translator  # noqa: E402
 from gdcore.lessons import sweep as L  # noqa: E402
+
+EN = translator("en")
+
+
+def _picks(*args, **kwargs):
+    """L.picks with its labels in English."""
+    return [(EN(label), i) for label, i in L.picks(*args, **kwargs)]
 
 
 def test_goldilocks_is_the_block_around_the_best_within_the_factor():
@@ -258,23 +266,23 @@ def test_picks_too_small_best_and_just_below_divergence():
     lrs = [1e-3, 1e-2, 0.1, 0.5, 0.8, 2.0]
     fl = [1.0, 0.1, 1e-3, 1e-2, 0.5, None]
     da = [None, None, None, None, None, 30]
-    assert L.picks(lrs, fl, da) == [("too small", 0), ("best", 2), ("just below divergence", 4)]
+    assert _picks(lrs, fl, da) == [("too small", 0), ("best", 2), ("just below divergence", 4)]
     # nothing diverged: the largest lr stands in; shared roles share one curve
-    assert L.picks([0.1, 0.2], [0.5, 0.1], [None, None]) == [("too small", 0), ("best = largest lr", 1)]
-    assert L.picks([0.1, 0.2], [None, None], [3, 2]) == []
+    assert _picks([0.1, 0.2], [0.5, 0.1], [None, None]) == [("too small", 0), ("best = largest lr", 1)]
+    assert _picks([0.1, 0.2], [None, None], [3, 2]) == []
     # a diverged lr in the middle: "just below" is below the smallest diverging lr
-    assert L.picks([0.1, 0.2, 0.3, 0.4], [0.3, None, 0.1, None], [None, 9, None, 5]) == [
+    assert _picks([0.1, 0.2, 0.3, 0.4], [0.3, None, 0.1, None], [None, 9, None, 5]) == [
         ("too small = just below divergence", 0), ("best", 2)]
     # the tutorial's lr: the nearest finite run on a log scale, listed in lr order
-    assert L.picks(lrs, fl, da, tutorial_lr=0.02) == [
+    assert _picks(lrs, fl, da, tutorial_lr=0.02) == [
         ("too small", 0), ("≈ tutorial lr", 1), ("best", 2), ("just below divergence", 4)]
-    assert L.picks(lrs, fl, da, tutorial_lr=0.09)[1] == ("best = ≈ tutorial lr", 2)
+    assert _picks(lrs, fl, da, tutorial_lr=0.09)[1] == ("best = ≈ tutorial lr", 2)
 
 
 def test_frame_zones_summary_and_csv_of_a_real_sweep():
     res = sweep(preset_config("linreg-manual", steps=500), lr_grid(1e-3, 2.0, 8))
     band = L.goldilocks(res.lrs, res.final_loss, floor=L.converged_floor(res))
-    f = L.frame(res, band)
+    f = EN.frame(L.frame(res, band))
     assert list(f.columns) == ["run", "lr", "final_loss", "status", "diverged_at", "zone", "note"]
     assert list(f["zone"])[0] == "too small" and list(f["zone"])[-1] == "diverged"
     assert set(f.loc[list(band.members), "zone"]) == {"just right"}
@@ -282,11 +290,11 @@ def test_frame_zones_summary_and_csv_of_a_real_sweep():
     s = L.summary(res)
     assert s.diverged == 1 and s.first_diverged_lr == 2.0 and s.best_lr == res.lrs[res.best]
     assert s.largest_stable_lr < s.limit < s.first_diverged_lr
-    assert "exactly where the theory says" in L.limit_sentence(res)
+    assert "exactly where the theory says" in EN(L.limit_sentence(res))
     assert L.initial_loss(res) == pytest.approx(float(res.losses[0, 0])) and L.converged_floor(res) > 0
     csv = L.results_csv(res).splitlines()
     assert csv[0] == "lr,final_loss,status,diverged_at,w,b" and len(csv) == 9 and ",diverged,33," in csv[-1]
-    curves = L.curves(res, L.picks(res.lrs, res.final_loss, res.diverged_at))
+    curves = [(EN(label), y) for label, y in L.curves(res, L.picks(res.lrs, res.final_loss, res.diverged_at))]
     labels = " = ".join(c[0].split(" · ")[0] for c in curves)
     assert labels.startswith("too small") and "best" in labels and "just below divergence" in labels
     assert all(np.isfinite(c[1]).all() and len(c[1]) == 500 for c in curves)
@@ -300,7 +308,7 @@ def test_moving_average_and_window():
     mini = sweep(preset_config("linreg-minibatch", epochs=10), [0.01])
     assert L.smoothing_window(full) == 1 and mini.steps_per_epoch == 8 and L.smoothing_window(mini) == 4
     (label, curve), = L.curves(mini, [("best", 0)], window=4)
-    assert label == "best · lr 0.01" and curve[3] == pytest.approx(mini.loss_history(0)[:4].mean())
+    assert EN(label) == "best · lr 0.01" and curve[3] == pytest.approx(mini.loss_history(0)[:4].mean())
 
 
 def test_explorer_defaults_cover_the_tutorial_lr_and_divergence():
@@ -318,7 +326,7 @@ def test_explorer_defaults_cover_the_tutorial_lr_and_divergence():
         L.make_config("linreg-module", 30000)
     with pytest.raises(ConfigError):
         L.defaults("nope")
-    assert L.limit_label("sgd") == "2/λmax"
+    assert EN(L.limit_label("sgd")) == "2/λmax"
 
 
 # -- the overlaid curves' caption says what those curves do ------------------------------------------
@@ -347,11 +355,11 @@ def test_curve_facts_read_the_curve_itself():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_curves_caption_is_computed_from_the_runs_shown(lang):
     """The run just below divergence is the best one here and never rises: no 'zigzag' claim for it."""
-    from gdcore.i18n import translator
     T = translator(lang)
     result = sweep(preset_config("linreg-manual", steps=300), lr_grid(1e-3, 2.0, 8))
-    chosen = L.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=0.01, T=T)
-    text = L.curves_caption(result, chosen, 1, T)
+    picked = L.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=0.01)
+    text = T(L.curves_caption(result, picked, 1))
+    chosen = [(T(label), i) for label, i in picked]
     smooth_words = T("sweep.curves.fact.smooth", start="<", end=">").split("<")[0]
     for label, i in chosen:
         x = result.loss_history(i).astype(np.float64)

@@ -4,7 +4,7 @@ The sweep itself is `gdcore.sweep` (R learning rates trained as one batched prog
 holds the explorer's defaults per preset, finds the "Goldilocks" band of learning rates (final
 loss within a factor of the best), picks the runs whose loss curves are worth overlaying (too
 small, best, just below divergence), and turns a SweepResult into the plain frame the charts draw.
-The sentences it builds for the page take `T` (gdcore.i18n; English by default), and the page's
+The sentences it builds for the page are Messages (gdcore.i18n) the page translates, and the page's
 share-link settings are declared here as LINK_FIELDS and HIDE_GROUPS.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..config import Config
 from ..errors import ConfigError
-from ..i18n import Translator, translator
+from ..i18n import Message, Text, joined
 from ..links import Field
 from ..presets import get_preset, preset_config
 from ..sweep import SweepResult
@@ -65,24 +65,23 @@ PRESETS = tuple(DEFAULTS)
 MAX_UI_STEPS = max(d.max_steps for d in DEFAULTS.values())  # the largest steps any preset allows
 
 
-def defaults(preset: str, T: Translator | None = None) -> SweepDefaults:
+def defaults(preset: str) -> SweepDefaults:
     try:
         return DEFAULTS[preset]
     except KeyError:
-        T = T or translator("en")
-        raise ConfigError(T("sweep.errors.unknown_preset", preset=repr(preset), choices=", ".join(PRESETS))) from None
+        raise ConfigError(Message.of("sweep.errors.unknown_preset", preset=repr(preset), choices=", ".join(PRESETS))) from None
 
 
-def preset_note(preset: str, T: Translator | None = None) -> str:
-    """The sentence shown under the steps input for a preset, in T's language."""
-    defaults(preset, T)
-    return (T or translator("en"))(f"sweep.preset_note.{preset}")
+def preset_note(preset: str) -> Message:
+    """The sentence shown under the steps input for a preset."""
+    defaults(preset)
+    return Message.of(f"sweep.preset_note.{preset}")
 
 
-def preset_description(preset: str, T: Translator | None = None) -> str:
-    """What a preset trains, in one line (gdcore.presets.DESCRIPTIONS, in T's language)."""
-    defaults(preset, T)
-    return (T or translator("en"))(f"sweep.preset_desc.{preset}")
+def preset_description(preset: str) -> Message:
+    """What a preset trains, in one line (gdcore.presets.DESCRIPTIONS)."""
+    defaults(preset)
+    return Message.of(f"sweep.preset_desc.{preset}")
 
 
 def tutorial_steps(preset: str) -> int:
@@ -91,22 +90,20 @@ def tutorial_steps(preset: str) -> int:
     return c.total_steps(c.n)
 
 
-def make_config(preset: str, steps: int, seed: int | None = None, device: str = "cpu",
-                T: Translator | None = None) -> Config:
+def make_config(preset: str, steps: int, seed: int | None = None, device: str = "cpu") -> Config:
     """The shared config of a sweep: the preset with its steps, seed and device set."""
-    cap = defaults(preset, T).max_steps
+    cap = defaults(preset).max_steps
     if isinstance(steps, int) and steps > cap:
-        T = T or translator("en")
-        raise ConfigError(T("sweep.errors.too_many_steps", cap=cap, preset=preset))
+        raise ConfigError(Message.of("sweep.errors.too_many_steps", cap=cap, preset=preset))
     return preset_config(preset, steps=steps, seed=seed, device=device)
 
 
-def limit_label(optimizer: str, T: Translator | None = None) -> str:
+def limit_label(optimizer: str) -> Message:
     """The formula of the full-batch stability limit for an optimizer."""
     formulas = {"sgd": "2/λmax", "momentum": "2(1+β)/λmax", "nesterov": "2(1+β)/((1+2β)λmax)"}
     if optimizer in formulas:
-        return formulas[optimizer]
-    return (T or translator("en"))("sweep.limit.label")
+        return Message.verbatim(formulas[optimizer])
+    return Message.of("sweep.limit.label")
 
 
 # -- share links ------------------------------------------------------------------------------------
@@ -160,14 +157,13 @@ def _finite(v) -> bool:
 
 
 def goldilocks(lrs: Sequence[float], final_loss: Sequence[float | None],
-               factor: float = DEFAULT_FACTOR, floor: float = 0.0, T: Translator | None = None) -> Goldilocks | None:
+               factor: float = DEFAULT_FACTOR, floor: float = 0.0) -> Goldilocks | None:
     """The band of lrs around the best run whose final loss is at most factor x the best (None: all diverged).
 
     A loss at or below `floor` counts as converged, so the threshold is factor x max(best, floor).
     """
     if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 1):
-        T = T or translator("en")
-        raise ConfigError(T("sweep.errors.bad_factor", factor=repr(factor)))
+        raise ConfigError(Message.of("sweep.errors.bad_factor", factor=repr(factor)))
     floor = float(floor) if floor is not None and math.isfinite(floor) and floor > 0 else 0.0
     order = sorted(range(len(lrs)), key=lambda i: lrs[i])
     ok = [i for i in order if _finite(final_loss[i])]
@@ -208,16 +204,15 @@ def converged_floor(result: SweepResult) -> float:
 
 def picks(lrs: Sequence[float], final_loss: Sequence[float | None],
           diverged_at: Sequence[int | None], tutorial_lr: float | None = None,
-          T: Translator | None = None) -> list[tuple[str, int]]:
+          ) -> list[tuple[Text, int]]:
     """(label, run index) of the runs worth overlaying: too small, best, just below divergence.
 
     'too small' is the smallest lr that did not diverge, 'best' the lowest final loss, 'just below
     divergence' the largest lr below the smallest diverging one ('largest lr' when none diverged),
     and, when tutorial_lr is given, the finite run nearest to it on a log scale ('≈ tutorial lr').
-    A run that fills two roles gets both labels; the result is in increasing lr. The labels are in
-    T's language (English by default).
+    A run that fills two roles gets both labels (joined by " = "); the result is in increasing lr.
     """
-    T = T or translator("en")
+    T = Message.of
     order = sorted(range(len(lrs)), key=lambda i: lrs[i])
     ok = [i for i in order if diverged_at[i] is None and _finite(final_loss[i])]
     if not ok:
@@ -232,11 +227,11 @@ def picks(lrs: Sequence[float], final_loss: Sequence[float | None],
     roles = [(T("sweep.picks.too_small"), ok[0]), (T("sweep.picks.best"), best), (edge_label, edge)]
     if tutorial_lr is not None and tutorial_lr > 0:
         roles.append((T("sweep.picks.tutorial"), min(ok, key=lambda i: abs(math.log(lrs[i] / tutorial_lr)))))
-    out: dict[int, list[str]] = {}
+    out: dict[int, list[Message]] = {}
     for label, i in roles:
         if i is not None:
             out.setdefault(i, []).append(label)
-    return [(" = ".join(out[i]), i) for i in sorted(out, key=lambda i: lrs[i])]
+    return [(joined(" = ", out[i]), i) for i in sorted(out, key=lambda i: lrs[i])]
 
 
 # -- plain values for the charts and the page ---------------------------------------------------------------
@@ -246,16 +241,17 @@ _ZONE_KEYS = dict(zip(ZONES, ("too_small", "just_right", "too_large", "diverged"
 _WHAT_KEYS = {"loss": "loss", "parameters": "parameters", "optimizer state": "optimizer_state"}
 
 
-def zone_label(zone: str, T: Translator | None = None) -> str:
+def zone_label(zone: str) -> Message:
     """A zone's name for the learner (the zone values themselves stay as in ZONES)."""
-    return (T or translator("en"))(f"sweep.zones.{_ZONE_KEYS[zone]}")
+    return Message.of(f"sweep.zones.{_ZONE_KEYS[zone]}")
 
 
-def _note(result: SweepResult, i: int, T: Translator) -> str:
+def _note(result: SweepResult, i: int) -> Message:
+    T = Message.of
     fl, d = result.final_loss[i], result.diverged_at[i]
     if d is not None:
         what = result.diverged_what[i] or "loss"
-        what = T(f"sweep.what.{_WHAT_KEYS[what]}") if what in _WHAT_KEYS else what
+        what = T(f"sweep.what.{_WHAT_KEYS[what]}") if what in _WHAT_KEYS else Message.verbatim(what)
         return T("sweep.note.diverged", step=d, what=what)
     return T("sweep.note.final", loss=fl) if fl is not None else T("sweep.note.not_finite")
 
@@ -275,31 +271,30 @@ def zones(result: SweepResult, band: Goldilocks | None) -> list[str]:
     return out
 
 
-def frame(result: SweepResult, band: Goldilocks | None = None, T: Translator | None = None) -> pd.DataFrame:
+def frame(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
     """One row per run: run, lr, final_loss (NaN if diverged), status, diverged_at (0 if not), zone, note.
 
-    zone is one of ZONES (the charts colour by it); note is a sentence in T's language (English by default).
+    zone is one of ZONES (the charts colour by it); note is a sentence (a Message).
     """
-    T = T or translator("en")
     zs = zones(result, band)
     rows = []
     for i, lr in enumerate(result.lrs):
         fl, d = result.final_loss[i], result.diverged_at[i]
         rows.append({"run": i, "lr": float(lr), "final_loss": float("nan") if fl is None else float(fl),
                      "status": result.status[i], "diverged_at": 0 if d is None else int(d), "zone": zs[i],
-                     "note": _note(result, i, T)})
+                     "note": _note(result, i)})
     return pd.DataFrame(rows, columns=["run", "lr", "final_loss", "status", "diverged_at", "zone", "note"])
 
 
 TABLE_COLUMNS = ("lr", "final_loss", "status", "diverged_at", "zone", "note")  # labels: sweep.table.*
 
 
-def table(result: SweepResult, band: Goldilocks | None = None, T: Translator | None = None) -> pd.DataFrame:
-    """Every run as the learner's table: the frame without its run index, headers, status and zone in T's language."""
-    T = T or translator("en")
-    f = frame(result, band, T)
+def table(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
+    """Every run as the learner's table: the frame without its run index; headers, status and zone as Messages."""
+    T = Message.of
+    f = frame(result, band)
     f["status"] = [T(f"sweep.status.{s}") for s in f["status"]]
-    f["zone"] = [zone_label(z, T) for z in f["zone"]]
+    f["zone"] = [zone_label(z) for z in f["zone"]]
     f["diverged_at"] = pd.array([None if d == 0 else int(d) for d in f["diverged_at"]], dtype="Int64")  # blank if not
     return f[list(TABLE_COLUMNS)].rename(columns={c: T(f"sweep.table.{c}") for c in TABLE_COLUMNS})
 
@@ -324,10 +319,10 @@ def moving_average(x, k: int) -> np.ndarray:
     return (c[i] - c[lo]) / (i - lo)
 
 
-def curves(result: SweepResult, chosen: Sequence[tuple[str, int]], window: int = 1,
-           T: Translator | None = None) -> list[tuple[str, np.ndarray]]:
+def curves(result: SweepResult, chosen: Sequence[tuple[Text, int]],
+           window: int = 1) -> list[tuple[Message, np.ndarray]]:
     """(label with its lr, per-step losses, moving-averaged over `window` steps) of the chosen runs."""
-    T = T or translator("en")
+    T = Message.of
     return [(T("sweep.picks.curve", label=label, lr=result.lrs[i]), moving_average(result.loss_history(i), window))
             for label, i in chosen]
 
@@ -390,10 +385,9 @@ def curve_facts(losses, noisy: bool, floor: float = 0.0, window: int = 1) -> Cur
     return CurveFacts(n, start, end, rises, "levels", int(high[-1]) + 2 if len(high) else 1)
 
 
-def curves_caption(result: SweepResult, chosen: Sequence[tuple[str, int]], window: int = 1,
-                   T: Translator | None = None) -> str:
+def curves_caption(result: SweepResult, chosen: Sequence[tuple[Text, int]], window: int = 1) -> Text:
     """One sentence per overlaid run, saying what its loss curve does (computed from its losses)."""
-    T = T or translator("en")
+    T = Message.of
     noisy = window > 1
     floor = converged_floor(result)
     out = []
@@ -407,26 +401,25 @@ def curves_caption(result: SweepResult, chosen: Sequence[tuple[str, int]], windo
             fact = T("sweep.curves.fact.flat", **v)
         else:
             shape = "noisy" if f.rises is None else ("smooth" if f.rises == 0 else "rises")
-            fact = T(f"sweep.curves.fact.{shape}", **v)
+            fact = [T(f"sweep.curves.fact.{shape}", **v)]
             if f.trend == "floor":
-                fact += T("sweep.curves.fact.floor", step=f.settled_at)
+                fact.append(T("sweep.curves.fact.floor", step=f.settled_at))
             elif f.trend == "still_falling":
-                fact += T("sweep.curves.fact.still")
+                fact.append(T("sweep.curves.fact.still"))
             elif f.rises is None:
-                fact += T("sweep.curves.fact.levels_noisy")
+                fact.append(T("sweep.curves.fact.levels_noisy"))
             else:
-                fact += T("sweep.curves.fact.levels", step=f.settled_at)
+                fact.append(T("sweep.curves.fact.levels", step=f.settled_at))
         out.append(T("sweep.curves.fact.run", label=label, lr=f"{result.lrs[i]:.3g}", fact=fact))
     if any(T("sweep.picks.tutorial") in label for label, _ in chosen):
         out.append(T("sweep.curves.tutorial_note"))
-    return " ".join(out)
+    return joined(" ", out)
 
 
-def zones_caption(zones_shown: Sequence[str], factor: float, T: Translator | None = None) -> str:
-    """The chart's colour key, naming only the zones that have runs."""
-    T = T or translator("en")
-    text = " · ".join(T(f"sweep.results.key.{_ZONE_KEYS[z]}", factor=factor) for z in ZONES if z in set(zones_shown))
-    return text[:1].upper() + text[1:]
+def zones_caption(zones_shown: Sequence[str], factor: float) -> Text:
+    """The chart's colour key, naming only the zones that have runs (the page capitalizes its first letter)."""
+    return joined(" · ", [Message.of(f"sweep.results.key.{_ZONE_KEYS[z]}", factor=factor)
+                          for z in ZONES if z in set(zones_shown)])
 
 
 @dataclass(frozen=True)
@@ -453,28 +446,29 @@ def summary(result: SweepResult) -> Summary:
                    result.stability_limit)
 
 
-def limit_sentence(result: SweepResult, T: Translator | None = None) -> str | None:
+def limit_sentence(result: SweepResult) -> Text | None:
     """Where divergence set in, compared with the data's stability limit (linear regression, full batch)."""
-    T = T or translator("en")
+    T = Message.of
     s = summary(result)
     c = result.config
     if s.limit is None:
         return None
-    label = limit_label(c.optimizer, T)
+    label = limit_label(c.optimizer)
     full_batch = c.mode == "batch" or c.full_tensor_pitfall
     if s.first_diverged_lr is None:
         if max(result.lrs) < s.limit:
             return T("sweep.limit.none_below", label=label, limit=s.limit)
         return T("sweep.limit.none_above_full" if full_batch else "sweep.limit.none_above_mini",
                  label=label, limit=s.limit)
-    stable = f"{s.largest_stable_lr:.3g}" if s.largest_stable_lr is not None else T("sweep.limit.stable_none")
+    stable = (Message.verbatim(f"{s.largest_stable_lr:.3g}") if s.largest_stable_lr is not None
+              else T("sweep.limit.stable_none"))
     text = T("sweep.limit.diverged", first=s.first_diverged_lr, stable=stable)
     if s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001 and s.first_diverged_lr >= s.limit * 0.9999:
-        return text + T("sweep.limit.theory_between", label=label, limit=s.limit)
+        return [text, T("sweep.limit.theory_between", label=label, limit=s.limit)]
     if s.first_diverged_lr < s.limit:
-        return text + T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",
-                        label=label, limit=s.limit)
-    return text + T("sweep.limit.theory_below", label=label, limit=s.limit)
+        return [text, T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",
+                        label=label, limit=s.limit)]
+    return [text, T("sweep.limit.theory_below", label=label, limit=s.limit)]
 
 
 def results_csv(result: SweepResult) -> str:
