@@ -137,7 +137,7 @@ elif snap["matches"] is False:
 if snap["backward_count"] >= 2:
     st.warning(T("autograd.backward.accumulate", passes=snap["backward_count"]))
 if demo.events:
-    _ui.chart(grad_history_chart(demo.events, T=T), "grad_history")
+    _ui.chart(grad_history_chart(demo.events, labels=T.labels), "grad_history")
 
 with st.expander(T("autograd.zero.title")):
     st.markdown(T("autograd.zero.text"))

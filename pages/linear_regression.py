@@ -261,16 +261,16 @@ def _charts(run) -> None:
         if show_ls:
             lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True,
                           "series": "least_squares"})
-        _ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), T=T), "fit")
+        _ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), labels=T.labels), "fit")
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()
         if not len(losses):  # step 0: nothing to draw yet, say what will come
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            frame = charts.loss_frame(losses, T=T)
+            frame = charts.loss_frame(losses, labels=T.labels)
             _ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
-                                                        label=T("linreg.train.rule_label"), T=T), "loss")
+                                                        label=T("linreg.train.rule_label"), labels=T.labels), "loss")
             if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
                 why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
                 st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
@@ -283,9 +283,9 @@ def _charts(run) -> None:
     window = lesson_math.landscape_window(opt, (w0, b0), pw, pb)
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
-    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), T=T)
+    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
     _ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
-                                               title=T("linreg.train.landscape_title"), T=T), "landscape")
+                                               title=T("linreg.train.landscape_title"), labels=T.labels), "landscape")
     st.caption(T("linreg.train.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))

@@ -149,12 +149,12 @@ def draw(run):
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
         _ui.chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
-                                         true_label=true_label, title=T("logreg.run.boundary_title"), T=T), "boundary")
+                                         true_label=true_label, title=T("logreg.run.boundary_title"), labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logreg.run.fast"))
         else:
-            _ui.chart(lcharts.sigmoid_chart(cur, T=T), "sigmoid")
+            _ui.chart(lcharts.sigmoid_chart(cur, labels=T.labels), "sigmoid")
         if cur is None:
             st.caption(T("logreg.run.no_sample"))
         else:
@@ -171,7 +171,7 @@ def draw(run):
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
         _ui.chart(fit_width(charts.loss_curve(T.frame(LR.loss_frames(run)), log=log, title=T("logreg.run.loss_title"),
-                                              height=200, T=T)), "loss")
+                                              height=200, labels=T.labels)), "loss")
         st.caption(T("logreg.run.loss_note"))
     if run.epoch:
         with st.expander(T("logreg.run.printed", n=run.epoch)):

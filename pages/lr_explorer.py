@@ -216,7 +216,7 @@ m[3].metric(label if summ.limit is not None else T("sweep.metrics.limit"),
 chart = scharts.final_loss_chart(T.frame(S.frame(result, band)), limit=summ.limit,
                                  band=None if band is None else (band.lo_edge, band.hi_edge),
                                  best_lr=summ.best_lr, log_y=log_y, limit_label=label,
-                                 title=T("sweep.results.chart_title"), T=T)
+                                 title=T("sweep.results.chart_title"), labels=T.labels)
 _ui.chart(chart, "final_loss")
 zones_shown = S.zones(result, band)
 st.caption(T("sweep.results.chart_caption", runs=result.n_runs, steps=result.steps,
@@ -257,7 +257,7 @@ chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=
 window = S.smoothing_window(result)
 if chosen:
     title = T("sweep.curves.title_window", window=window) if window > 1 else T("sweep.curves.title")
-    _ui.chart(scharts.curves_chart([(T(c), y) for c, y in S.curves(result, chosen, window)], log=log_y, title=title, T=T), "curves")
+    _ui.chart(scharts.curves_chart([(T(c), y) for c, y in S.curves(result, chosen, window)], log=log_y, title=title, labels=T.labels), "curves")
     noisy = "sweep.curves.caption_window_sample" if result.config.mode == "stochastic" else "sweep.curves.caption_window_batch"
     st.caption(T(S.curves_caption(result, chosen, window)) + (T(noisy, window=window) if window > 1 else ""))
 
@@ -289,7 +289,7 @@ if state[K + "replay"]:
             _ui.chart(scharts.curves_chart(
                 [(T("sweep.best.series_sweep"), S.moving_average(best_curve, window)),
                  (single, S.moving_average(r.losses(), window))],
-                log=log_y, title=T("sweep.best.chart_title"), dashed=[single], T=T), "single_run")
+                log=log_y, title=T("sweep.best.chart_title"), dashed=[single], labels=T.labels), "single_run")
 
         _ui.live(lesson, LK, _draw, fields=S.LINK_FIELDS)
         _ui.code_and_downloads(run, LK)

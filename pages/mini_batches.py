@@ -197,7 +197,7 @@ def draw(r):
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
                               "dash": True, "series": "true"})
             x0, y = mb.feature_xy(r.data, 0)
-            _ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T),
+            _ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), labels=T.labels),
                       "data")
         else:
             st.session_state.setdefault(P + "feature", 1)
@@ -207,7 +207,7 @@ def draw(r):
             k = k if k is not None and k < r.data.n_features else 0
             xk, y = mb.feature_xy(r.data, k)
             _ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("minibatch.s2.labels_axis"),
-                                        title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T), "data")
+                                        title=T("minibatch.s2.scatter_title", epoch=view.epoch), labels=T.labels), "data")
             st.caption(T("minibatch.s2.band"))
     with b:
         if r.step_count == 0:
@@ -233,7 +233,7 @@ def draw(r):
         first, second, beyond = mb.reshuffle_epochs(view, mb.run_epochs(r))
         frame = mb.reshuffle_frame(rep, first)
         share = mb.same_batches_share(rep.batches(first), rep.batches(second))
-        _ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second), T=T),
+        _ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second), labels=T.labels),
                   "reshuffle")
         st.caption(T("minibatch.s2.reshuffle_on" if c.shuffle else "minibatch.s2.reshuffle_off",
                      epoch=first, next=second, share=f"{share:.0%}")
@@ -246,9 +246,9 @@ def draw(r):
     if not len(L):  # step 0: nothing to draw yet, say what will come
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
-        step_frame = loss_frame(L, T=T)
+        step_frame = loss_frame(L, labels=T.labels)
         ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-        _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
+        _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), labels=T.labels), "loss")
         st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
     if is_d2l:
         st.markdown(T("minibatch.s2.d2l_prints"))
@@ -301,11 +301,11 @@ else:
     if per == "step":
         frame = mb.step_loss_frame({labels[m]: r.losses() for m, r in runs.items()})
         _ui.chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
-                                    title=T("minibatch.s3.step_title"), T=T), "compare")
+                                    title=T("minibatch.s3.step_title"), labels=T.labels), "compare")
     else:
         frame = mb.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
         _ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
-                                    title=T("minibatch.s3.epoch_title"), T=T), "compare")
+                                    title=T("minibatch.s3.epoch_title"), labels=T.labels), "compare")
     st.dataframe(T.frame(mb.summary_table(runs, labels, CMP_COLUMNS, explain=lambda r: r.explain(T))), hide_index=True, width="stretch")
     start = mb.start_params(runs["batch"])
     st.caption(T("minibatch.s3.start", w=mb.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
@@ -366,7 +366,7 @@ else:
     labels = {k: T(label) for k, label in mb.PITFALL_LABELS.items()}
     frame = mb.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
     _ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
-                                title=T("minibatch.s4.chart_title"), T=T), "pitfall")
+                                title=T("minibatch.s4.chart_title"), labels=T.labels), "pitfall")
     st.dataframe(T.frame(mb.summary_table(runs, labels, PIT_COLUMNS, explain=lambda r: r.explain(T))), hide_index=True, width="stretch")
     if all(r.status == "ok" for r in runs.values()):
         st.caption(T("minibatch.s4.smooth", n=run.n, bs=run.batch_size, factor=f"{run.n / run.batch_size:.3g}"))

@@ -111,7 +111,7 @@ def draw(run):
     lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
              {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
-        _ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, T=T)),
+        _ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, labels=T.labels)),
                   "fit")
     a.caption(T("optim.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
@@ -119,7 +119,7 @@ def draw(run):
         if run.step_count == 0:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
+            _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), labels=T.labels), log=log,
                                                           title=T("optim.train.loss_title"), height=200)), "loss")
     st.markdown(T("optim.train.printout"))
     printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
@@ -202,13 +202,13 @@ if race:
                          help=T("optim.race.log_help"))
     a, b = st.columns(2)
     with a:
-        _ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"), T=T),
+        _ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"), labels=T.labels),
                   "race_loss")
     paths = O.race_path_frame(race)
     any_run = next(iter(race.values()))
     grid, ws, bs, opt = O.landscape_data(any_run.data, paths)
     with b:
-        _ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), T=T),
+        _ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), labels=T.labels),
                   "race_landscape")
     summary = T.frame(O.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
@@ -303,7 +303,7 @@ if lesson.extra.get("timing") is not None:
     tt = lesson.extra["timing"]
     t1, t2 = st.columns(2)
     with t1:
-        _ui.chart(ocharts.timing_bars(tt, T=T), "timing")
+        _ui.chart(ocharts.timing_bars(tt, labels=T.labels), "timing")
     heads = {c: T(m) for c, m in O.timing_headers().items()}
     t2.dataframe(tt.rename(columns=heads).style.format({heads["µs per step"]: "{:,.1f}",
                                                         heads["steps per second"]: "{:,.0f}"}),

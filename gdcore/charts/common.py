@@ -19,9 +19,13 @@ to be cheap in Altair, with the same Vega-Lite output as the plain idioms:
   shared ZOOM_X parameter.
 
 Words shown in a chart come from gdcore/locales/<lang>/charts.toml: every builder that draws text
-takes `T` (a gdcore.i18n translator; English when omitted).
+takes `labels`, one language's templates by key (`Translator.labels` of gdcore.i18n; English when
+omitted): the page picks the language, a builder only looks its words up.
 """
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
 
 import altair as alt
 import numpy as np
@@ -29,7 +33,8 @@ import pandas as pd
 
 from ..downsample import MAX_POINTS, minmax_indices
 from ..reference import Bowl
-from ..i18n import Translator, translator
+from ..i18n import labels as default_labels
+from ..i18n import say as fill
 
 WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
@@ -50,9 +55,13 @@ ZOOM_VIEW = "zoomed"  # the name of the layer a layered chart's zoom is bound to
 _ZOOM_X_LIFTED = alt.TopLevelSelectionParameter(**ZOOM_X.param.to_dict(), views=[ZOOM_VIEW])
 
 
-def tr(T: Translator | None) -> Translator:
-    """The translator a builder uses: T, or English."""
-    return T or translator("en")
+Labels = Mapping[str, str]  # one language's templates by key: gdcore.i18n.Translator.labels
+
+
+def words(labels: Labels | None) -> Callable[..., str]:
+    """How a builder says a word: `say(key, **values)` fills labels' template for key (English labels
+    when there are none)."""
+    return functools.partial(fill, default_labels() if labels is None else labels)
 
 
 def mark(type_: str, **props) -> dict:
@@ -96,16 +105,16 @@ def layer_zoomed(*layers: alt.Chart, **props) -> alt.LayerChart:
     return chart
 
 
-def loss_axis_title(log: bool, T: Translator | None = None) -> str:
-    """'loss (log)' or 'loss' in the language of T."""
-    return tr(T)("charts.loss_log") if log else "loss"
+def loss_axis_title(log: bool, labels: Labels | None = None) -> str:
+    """'loss (log)' or 'loss' in the language of labels."""
+    return words(labels)("charts.loss_log") if log else "loss"
 
 
 def loss_frame(losses, series: str | None = None, start_step: int = 1, max_points: int = MAX_POINTS,
-               T: Translator | None = None) -> pd.DataFrame:
+               labels: Labels | None = None) -> pd.DataFrame:
     """Per-step losses as a long frame (step, loss, series), downsampled, finite values only.
 
-    series: the curve's name (in tooltips and legends); default 'train' in the language of T.
+    series: the curve's name (in tooltips and legends); default 'train' in the language of labels.
     """
     y = np.asarray(losses, dtype=np.float64)
     steps = np.arange(start_step, start_step + len(y))
@@ -113,30 +122,30 @@ def loss_frame(losses, series: str | None = None, start_step: int = 1, max_point
     y, steps = y[finite], steps[finite]
     idx = minmax_indices(y, max_points)
     return pd.DataFrame({"step": steps[idx], "loss": y[idx],
-                         "series": tr(T)("charts.loss_frame.train") if series is None else series})
+                         "series": words(labels)("charts.loss_frame.train") if series is None else series})
 
 
 def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: str | None = None,
-               height: int = 260, color: str = "series", T: Translator | None = None,
+               height: int = 260, color: str = "series", labels: Labels | None = None,
                zoom: bool = True) -> alt.Chart:
     """Loss against steps (or epochs): one line per series, log-scale option, zoom and tooltips.
 
-    title: default 'Loss' in the language of T. zoom=False leaves the zoom out (for layer_zoomed).
+    title: default 'Loss' in the language of labels. zoom=False leaves the zoom out (for layer_zoomed).
     """
-    T = tr(T)
+    say = words(labels)
     data = frame[frame["loss"] > 0] if log else frame.copy()
     scale = {"type": "log"} if log else {"zero": False}
     has_color = color in data.columns
     tooltip = [alt.Tooltip(f"{x}:Q"), alt.Tooltip("loss:Q", format=".6g")]
-    enc = {"x": alt.X(f"{x}:Q", title=x), "y": alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, T))}
+    enc = {"x": alt.X(f"{x}:Q", title=x), "y": alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, labels))}
     if has_color:
         multi = data[color].nunique() > 1
-        tooltip.append(tip(f"{color}:N", T("charts.tip.series") if color == "series" else None))
+        tooltip.append(tip(f"{color}:N", say("charts.tip.series") if color == "series" else None))
         names = list(dict.fromkeys(data[color]))  # colours by order of appearance, not by translated name
         enc["color"] = alt.Color(f"{color}:N", title=None, legend=LEGEND_TOP if multi else None,
                                  scale={"domain": names, "range": PALETTE[:max(1, len(names))]})
     enc["tooltip"] = tooltip
-    chart = alt.Chart(data, title=T("charts.loss_curve.title") if title is None else title,
+    chart = alt.Chart(data, title=say("charts.loss_curve.title") if title is None else title,
                       mark=mark("line", clip=True), height=height, width=WIDTH).encode(**enc)
     return chart.add_params(ZOOM_X) if zoom else chart
 
@@ -182,14 +191,14 @@ def line_scale(lines: list[dict]) -> dict:
 
 def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
                 height: int = 300, x_title: str = "x", y_title: str = "y", max_points: int = MAX_POINTS,
-                T: Translator | None = None) -> alt.LayerChart:
+                labels: Labels | None = None) -> alt.LayerChart:
     """Scatter of one-feature data with straight lines y = w x + b drawn over it, on the data's y axis
     (a line far off the data leaves the plot at its edge).
 
     lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False, "series": "fit"}, ...] (series: a key of
-    LINE_COLORS); title: default 'Data and fitted line' in the language of T.
+    LINE_COLORS); title: default 'Data and fitted line' in the language of labels.
     """
-    T = tr(T)
+    say = words(labels)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     if len(x) > max_points:
@@ -198,7 +207,7 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
     pts = pd.DataFrame({"x": x, "y": y})
     lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     ys = {"domain": data_domain(y, lines, (lo, hi)), "zero": False, "nice": False}  # a diverged line: clipped
-    base = alt.Chart(pts, title=T("charts.scatter_fit.title") if title is None else title,
+    base = alt.Chart(pts, title=say("charts.scatter_fit.title") if title is None else title,
                      mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
         x=alt.X("x:Q", title=x_title, scale={"zero": False}),
         y=alt.Y("y:Q", title=y_title, scale=ys),
@@ -270,57 +279,58 @@ def heat_layer(grid, w_values, b_values, title: str, x_title: str = "w", y_title
     return cells.encode(**enc)
 
 
-def optimum_layer(optimum: tuple[float, float], label: str, xs: dict, ys: dict, T: Translator | None = None,
+def optimum_layer(optimum: tuple[float, float], label: str, xs: dict, ys: dict, labels: Labels | None = None,
                   fmt: str | None = None) -> alt.Chart:
     """The optimum as a white diamond; fmt: number format of w and b in its tooltip."""
     o = pd.DataFrame({"w": [optimum[0]], "b": [optimum[1]], "label": [label]})
     return alt.Chart(o, mark=mark("point", shape="diamond", size=160, filled=True, color="white",
                                   stroke="black", strokeWidth=1.5)).encode(
         x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
-        tooltip=[tip("label:N", tr(T)("charts.tip.label")),
+        tooltip=[tip("label:N", words(labels)("charts.tip.label")),
                  alt.Tooltip("w:Q", format=fmt) if fmt else alt.Tooltip("w:Q"),
                  alt.Tooltip("b:Q", format=fmt) if fmt else alt.Tooltip("b:Q")])
 
 
-def landscape_layers(grid, w_values, b_values, paths, optimum, title, x_title, y_title, T: Translator,
+def landscape_layers(grid, w_values, b_values, paths, optimum, title, x_title, y_title, labels: Labels | None,
                      legend: dict | None = None, stroke: bool = False) -> tuple[list[alt.Chart], dict, dict]:
     """The layers of landscape() (heat map, paths, optimum) and its x and y scales."""
+    say = words(labels)
     xs, ys = window_scales(w_values, b_values)
     layers = [heat_layer(grid, w_values, b_values, title, x_title, y_title, legend=legend, stroke=stroke)]
     if paths is not None and len(paths):
         (wlo, whi), (blo, bhi) = xs["domain"], ys["domain"]
         p = paths[(paths["w"] >= wlo) & (paths["w"] <= whi) & (paths["b"] >= blo) & (paths["b"] <= bhi)]
         if "series" not in p.columns:
-            p = p.assign(series=T("charts.landscape.path"))
+            p = p.assign(series=say("charts.landscape.path"))
         layers.append(alt.Chart(p, mark=mark("line", point={"size": 12}, strokeWidth=2)).encode(
             x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), order=alt.Order("step:Q"),
             color=alt.Color("series:N", title=None, scale={"range": PALETTE[1:]}, legend=LEGEND_TOP),
-            tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+            tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip("step:Q"),
                      alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
     if optimum is not None:
-        layers.append(optimum_layer(optimum, T("charts.landscape.optimum"), xs, ys, T))
+        layers.append(optimum_layer(optimum, say("charts.landscape.optimum"), xs, ys, labels))
     return layers, xs, ys
 
 
 def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None = None,
               optimum: tuple[float, float] | None = None, title: str | None = None,
-              height: int = 320, x_title: str = "w", y_title: str = "b", T: Translator | None = None) -> alt.LayerChart:
+              height: int = 320, x_title: str = "w", y_title: str = "b", labels: Labels | None = None) -> alt.LayerChart:
     """Heat map of the loss over a (w, b) grid (log colour), with paths taken and the optimum.
 
     grid[i, j] is the loss at (w_values[j], b_values[i]); paths has columns w, b, step, series.
-    title: default 'Loss landscape' in the language of T.
+    title: default 'Loss landscape' in the language of labels.
     """
-    T = tr(T)
+    say = words(labels)
     layers, _, _ = landscape_layers(grid, w_values, b_values, paths, optimum,
-                                    T("charts.landscape.title") if title is None else title, x_title, y_title, T)
+                                    say("charts.landscape.title") if title is None else title, x_title, y_title, labels)
     return layered(*layers, height=height, width=WIDTH)
 
 
 def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
-               T: Translator | None = None) -> pd.DataFrame:
+               labels: Labels | None = None) -> pd.DataFrame:
     """A parameter path (w, b per step) thinned evenly to at most max_points points.
 
-    series: the path's name in the legend; default 'path' in the language of T.
+    series: the path's name in the legend; default 'path' in the language of labels.
     """
     steps, w, b = (np.asarray(a, float).reshape(-1) for a in (steps, w, b))
     if len(steps) > max_points:
@@ -328,7 +338,7 @@ def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
         steps, w, b = steps[keep], w[keep], b[keep]
     ok = np.isfinite(w) & np.isfinite(b)
     return pd.DataFrame({"step": steps[ok], "w": w[ok], "b": b[ok],
-                         "series": tr(T)("charts.landscape.path") if series is None else series})
+                         "series": words(labels)("charts.landscape.path") if series is None else series})
 
 
 def series_frame(frame: pd.DataFrame, columns: list[str], value: str = "value", max_points: int = MAX_POINTS,
@@ -347,19 +357,19 @@ def series_frame(frame: pd.DataFrame, columns: list[str], value: str = "value", 
 
 
 def traces(frame: pd.DataFrame, columns: list[str], title: str | None = None, height: int = 220,
-           max_points: int = MAX_POINTS, T: Translator | None = None, autosize=None) -> alt.Chart:
+           max_points: int = MAX_POINTS, labels: Labels | None = None, autosize=None) -> alt.Chart:
     """Several columns of a step-indexed frame as lines (parameters, gradients, optimizer state).
 
-    title: default 'Parameters' in the language of T; autosize: e.g. optim.FIT_X.
+    title: default 'Parameters' in the language of labels; autosize: e.g. optim.FIT_X.
     """
-    T = tr(T)
+    say = words(labels)
     if title is None:
-        title = T("charts.traces.title")
+        title = say("charts.traces.title")
     data = series_frame(frame, columns, max_points=max_points)
     extra = {} if autosize is None else {"autosize": autosize}
     return (alt.Chart(data, title=title, mark=mark("line"), height=height, width=WIDTH, **extra).encode(
         x=alt.X("step:Q"), y=alt.Y("value:Q", scale={"zero": False}),
         color=alt.Color("series:N", title=None, legend=LEGEND_TOP),
-        tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+        tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip("step:Q"),
                  alt.Tooltip("value:Q", format=".6g")])
         .add_params(ZOOM_X))
