@@ -146,7 +146,8 @@ class Translator:
         return out
 
     def record(self, value):
-        """A copy of plain data (dicts, lists) with every Message in it in words."""
+        """A copy of plain data (dicts, lists) with every Message in it in words (a list of nothing but
+        Messages is a Text: its words are joined)."""
         if _is_text(value):
             return self(value)
         if isinstance(value, dict):
