@@ -285,7 +285,8 @@ def graph_dot(root: torch.Tensor, tensors: list[tuple[str, torch.Tensor]], ops: 
             out.append(f'  t{i} [label={_q(label)}, shape=ellipse, style=filled, fillcolor="#eeeeee"];')
             if i:
                 out.append(f'  t{i - 1} -> t{i} [style=dotted, arrowhead=none, color="#999999"];')
-        out.append(f'  note [shape=note, style=filled, fillcolor="#fff4d6", label={_q(labels["autograd.dot.no_graph"])}];')
+        note = _q(labels["autograd.dot.no_graph"])
+        out.append(f'  note [shape=note, style=filled, fillcolor="#fff4d6", label={note}];')
         out.append("}")
         return "\n".join(out)
 
@@ -328,7 +329,8 @@ def graph_dot(root: torch.Tensor, tensors: list[tuple[str, torch.Tensor]], ops: 
         pkey = key_of[id(parent)]
         if child is None:
             ckey = f"c_{pkey}_{i}"
-            out.append(f"  {ckey} [label={_q(consts.get(id(parent), labels['autograd.dot.constant']))}, shape=plaintext];")
+            const = _q(consts.get(id(parent), labels["autograd.dot.constant"]))
+            out.append(f"  {ckey} [label={const}, shape=plaintext];")
             extra = f", dir=back, label={_q(' ' + labels['autograd.dot.no_grad'])}" if back else ""
             out.append(f'  {ckey} -> {pkey} [style=dashed, color="#999999"{extra}];')
         else:

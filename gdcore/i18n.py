@@ -99,7 +99,9 @@ def joined(separator: str, parts) -> list[Message]:
 
 
 def _is_text(v: object) -> bool:
-    return isinstance(v, Message) or (isinstance(v, (list, tuple)) and bool(v) and all(isinstance(p, Message) for p in v))
+    if isinstance(v, (list, tuple)):
+        return bool(v) and all(isinstance(p, Message) for p in v)
+    return isinstance(v, Message)
 
 
 def say(labels: Mapping[str, str], text: str | Text, /, **values) -> str:

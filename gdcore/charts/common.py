@@ -314,7 +314,8 @@ def landscape_layers(grid, w_values, b_values, paths, optimum, title, x_title, y
 
 def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None = None,
               optimum: tuple[float, float] | None = None, title: str | None = None,
-              height: int = 320, x_title: str = "w", y_title: str = "b", labels: Labels | None = None) -> alt.LayerChart:
+              height: int = 320, x_title: str = "w", y_title: str = "b",
+              labels: Labels | None = None) -> alt.LayerChart:
     """Heat map of the loss over a (w, b) grid (log colour), with paths taken and the optimum.
 
     grid[i, j] is the loss at (w_values[j], b_values[i]); paths has columns w, b, step, series.

@@ -106,7 +106,8 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
     if len(xv) > max_points:  # evenly thinned, as scatter_fit does
         keep = np.linspace(0, len(xv) - 1, max_points).astype(int)
         xv, yv = xv[keep], yv[keep]
-    base = alt.Chart(pd.DataFrame({"x": xv, "y": yv}), title=words(labels)("charts.fit_view.title") if title is None else title,
+    title = words(labels)("charts.fit_view.title") if title is None else title
+    base = alt.Chart(pd.DataFrame({"x": xv, "y": yv}), title=title,
                      mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
         x=alt.X("x:Q", title="x", scale=xs), y=alt.Y("y:Q", title="y", scale=ys),
         tooltip=[alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")])

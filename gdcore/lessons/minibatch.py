@@ -36,7 +36,8 @@ from ..presets import get_preset
 
 MODES = ("batch", "stochastic", "minibatch")
 MODE_LABELS = {m: Message.of(f"minibatch.mode.{m}") for m in MODES}  # chart series and table rows
-PITFALL_LABELS = {False: Message.of("minibatch.pitfall_label.intended"), True: Message.of("minibatch.pitfall_label.pitfall")}
+PITFALL_LABELS = {False: Message.of("minibatch.pitfall_label.intended"),
+                  True: Message.of("minibatch.pitfall_label.pitfall")}
 BASES = ("linreg-minibatch", "linreg-d2l")  # the two tutorials this lesson follows
 COMPARE_STEP_BUDGET = 20_000  # at most this many stochastic steps for one "run all three" click
 MAX_SAMPLES_SHOWN = 256  # batches listed in a table (the engine keeps at most 256 per epoch)
@@ -444,7 +445,8 @@ def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUM
             "loss (all data)": s["loss (all data)"],
             "steps where loss rose": f"{s['steps where loss rose']:.0%}",
             "ms per epoch": round(s["ms per epoch"], 2),
-            "status": Message.of("minibatch.table.ok") if s["status"] == "ok" else explain(run) if explain else run.message,
+            "status": (Message.of("minibatch.table.ok") if s["status"] == "ok"
+                       else explain(run) if explain else run.message),
         })
     table = pd.DataFrame(rows, columns=list(columns))
     return table.rename(columns={c: column_header(c) for c in columns})

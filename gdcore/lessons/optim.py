@@ -177,7 +177,8 @@ def summary_columns(target: float = 1e-4) -> list[Message]:
     """The race summary's column headers, in order (optimizer, settings, w, b, final loss, first step, status)."""
     T = Message.of
     return [T("optim.summary.optimizer"), T("optim.summary.settings"), Message.verbatim("w"), Message.verbatim("b"),
-            T("optim.summary.final_loss"), T("optim.summary.first_step", target=f"{target:g}"), T("optim.summary.status")]
+            T("optim.summary.final_loss"), T("optim.summary.first_step", target=f"{target:g}"),
+            T("optim.summary.status")]
 
 
 def race_summary(runs: dict[str, Run], target: float = 1e-4,

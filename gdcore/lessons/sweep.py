@@ -69,7 +69,8 @@ def defaults(preset: str) -> SweepDefaults:
     try:
         return DEFAULTS[preset]
     except KeyError:
-        raise ConfigError(Message.of("sweep.errors.unknown_preset", preset=repr(preset), choices=", ".join(PRESETS))) from None
+        raise ConfigError(Message.of("sweep.errors.unknown_preset", preset=repr(preset),
+                                     choices=", ".join(PRESETS))) from None
 
 
 def preset_note(preset: str) -> Message:
