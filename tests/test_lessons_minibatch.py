@@ -17,6 +17,7 @@ from gdcore.downsample import MAX_POINTS
 from gdcore.errors import ConfigError
 from gdcore.i18n import translator
 from gdcore.lessons import minibatch as mb
+from gdcore.lessons import minibatch_compare
 
 EN = translator("en")
 
@@ -329,7 +330,7 @@ def test_estimation_errors_and_tutorial_lines():
     assert mb.tutorial_lines([rec]) == ["epoch(1) batch(0) lossΔw,Δb,w,b, = 99.481,-44.458,-19.268,0.805,-0.093,"]
     assert mb.fmt_w([2.0]) == "2.0000" and mb.fmt_w([1.0, -2.5]) == "[1.0000, -2.5000]"
     assert mb.fmt_w([math.nan]) == "—"
-    assert mb._num(2.05151) == "2.0515" and mb._num(-8.16e16) == "-8.16e+16" and mb._num(math.inf) == "—"
+    assert minibatch_compare._num(2.05151) == "2.0515" and minibatch_compare._num(-8.16e16) == "-8.16e+16" and minibatch_compare._num(math.inf) == "—"
 
 
 def test_feature_xy_and_compare_budget():
