@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from gdcore.autograd_demo import (MAX_EVENTS, AutogradDemo, data_vs_detach, format_values, graph_dot, numpy_demo,
-                                  walk, x_code)
+from gdcore.autograd_demo import MAX_EVENTS, AutogradDemo, data_vs_detach, numpy_demo, x_code
+from gdcore.autograd_graph import format_values, graph_dot, walk
 from gdcore.errors import ConfigError
 from gdcore.i18n import translator
 
