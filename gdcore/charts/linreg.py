@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, landscape_layers, layer_zoomed, layered,
-                     line_rows, line_scale, loss_curve, mark, tip, Labels, words, window)
+from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, Labels, data_domain, layer_zoomed, layered, line_rows,
+                     line_scale, loss_curve, mark, tip, words)
+from .landscape import landscape_layers, window
 
 RULE_COLOR = "#e45756"
 DOTS_UP_TO = 60  # loss curves this short also get a dot per step

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from .common import (PALETTE, WIDTH, ZOOM_X, heat_layer, layered, loss_axis_title, mark, optimum_layer, series_frame,
-                     tip, Labels, words, traces, window_scales)
+from .common import (PALETTE, WIDTH, ZOOM_X, Labels, layered, loss_axis_title, mark, series_frame, tip, traces,
+                     words)
+from .landscape import heat_layer, optimum_layer, window_scales
 
 # Streamlit fits a chart's whole height (title, legend, axes) into `height` unless told otherwise;
 # fit-x stretches the width to the container and keeps `height` for the plot itself.
@@ -59,7 +60,7 @@ def race_losses(frame: pd.DataFrame, log: bool = True, title: str | None = None,
 
 def race_landscape(grid, w_values, b_values, paths: pd.DataFrame, optimum: tuple[float, float],
                    title: str | None = None, height: int = 300, labels: Labels | None = None) -> alt.LayerChart:
-    """The MSE heat map (as common.landscape draws it) with every runner's (w, b) path in its colour,
+    """The MSE heat map (as landscape.landscape draws it) with every runner's (w, b) path in its colour,
     the start and the optimum.
 
     title: default 'Paths on the loss landscape (start ● → optimum ◆)' in the language of labels.
