@@ -183,4 +183,3 @@ def test_numpy_demo_without_requires_grad_needs_no_detach():
     r = numpy_demo(2.0, 2, 2, requires_grad=False)
     assert r["error"] is None and r["shares_memory"] and r["x00_after_write"] == 100.0
     assert numpy_demo(2.0, 2, 2)["error"]  # with requires_grad (the default), x.numpy() is refused
-
