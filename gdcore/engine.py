@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
 
-from . import reference
+from . import reference, threads
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .devices import resolve_device
@@ -401,6 +401,7 @@ class Run:
         """
         if self.status != "ok":
             return 0
+        threads.pin()  # whichever thread trains, the same sums (gdcore/threads.py)
         remaining = self.total_steps - self.step_count
         n = remaining if n is None else max(0, min(int(n), remaining))
         start = self.step_count

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, DataError
-from .i18n import Translator, translator
+from .i18n import Message
 from .links import Field
 from .reference import _design, _np, least_squares
 
@@ -55,13 +55,13 @@ def pair_label(mu: float, sigma: float) -> str:
     return f"μ={mu:g}, σ={sigma:g}"
 
 
-def parse_pairs(rows, T: Translator | None = None) -> tuple[list[tuple[float, float]], list[str]]:
+def parse_pairs(rows) -> tuple[list[tuple[float, float]], list[Message]]:
     """(μ, σ) pairs from an edited table (a DataFrame with columns mu, sigma, or (mu, sigma) rows).
 
-    Empty rows are skipped; a bad row is left out and named in one sentence (in T's language);
+    Empty rows are skipped; a bad row is left out and named in one sentence (a Message);
     duplicates are dropped.
     """
-    T = T or translator("en")
+    T = Message.of
     if isinstance(rows, pd.DataFrame):
         rows = list(rows[["mu", "sigma"]].itertuples(index=False, name=None)) if len(rows) else []
     pairs, problems = [], []

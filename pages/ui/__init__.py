@@ -51,7 +51,7 @@ def build(lesson_obj: Lesson, make_config, data=None):
         return lesson_obj.ensure(make_config(), data)
     except GdError as exc:
         T = tr()
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(T("ui.bad_setting_kept", error=msg) if lesson_obj.run is not None else msg)
         return lesson_obj.run
 

@@ -71,7 +71,7 @@ def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_feature
                     return up.accepted
         accepted = up.accept(name, ds, features)
     except GdError as exc:
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(T("ui.error_sentence", error=f"{msg[:1].upper()}{msg[1:]}") + kept)
         return up.accepted
     st.caption(_summary(T, accepted, name))
@@ -95,7 +95,7 @@ def code_and_downloads(run, key: str) -> None:
         try:
             script = export_script(run.config, run.data)
         except GdError as exc:
-            st.info(exc.text(T))
+            st.info(T(exc.message))
             script = None
         if script:
             st.code(script, language="python", line_numbers=True, wrap_lines=True)
@@ -148,7 +148,7 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
     try:
         state = weights.load(raw, run.state_dict())
     except GdError as exc:
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(T("ui.bad_setting_kept", error=f"{msg[:1].upper()}{msg[1:]}"))
         return
     with lesson_obj.lock:

@@ -51,7 +51,7 @@ if demo is None or demo.settings != settings:
         demo = AutogradDemo(*settings)
         st.session_state[STATE] = demo
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
         st.stop()
 
 
@@ -67,7 +67,7 @@ def _zero() -> None:
     st.session_state[STATE].zero_grad()
 
 
-snap = demo.snapshot(T)
+snap = T.record(demo.snapshot())
 n = snap["numel"]
 
 # -- 1 · forward ------------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ with g_right:
             T("autograd.graph.grads_shown") if snap["backward_count"] or snap["graph_used"]
             else T("autograd.graph.press_backward")))
 with g_left:
-    st.graphviz_chart(demo.dot(view, T=T), width="content")
+    st.graphviz_chart(demo.dot(view, labels=T.labels), width="content")
 
 # -- 3 · backward and x.grad --------------------------------------------------------------------------
 st.header(T("autograd.backward.header"))
@@ -137,7 +137,7 @@ elif snap["matches"] is False:
 if snap["backward_count"] >= 2:
     st.warning(T("autograd.backward.accumulate", passes=snap["backward_count"]))
 if demo.events:
-    ui.chart(grad_history_chart(demo.events, T=T), "grad_history")
+    ui.chart(grad_history_chart(demo.events, labels=T.labels), "grad_history")
 
 with st.expander(T("autograd.zero.title")):
     st.markdown(T("autograd.zero.text"))
@@ -155,7 +155,7 @@ with st.expander(T("autograd.same.title")):
 # -- 4 · .data vs .detach() ----------------------------------------------------------------------------
 st.header(T("autograd.detach.header"))
 # the demo needs a graph that still wants y; with requires_grad off there is none, so there is nothing to show
-dd = data_vs_detach(*settings[:3], T=T) if requires_grad else {}
+dd = T.record(data_vs_detach(*settings[:3])) if requires_grad else {}
 if not requires_grad:
     st.info(T("autograd.detach.off"), icon=":material/info:")
 else:
@@ -180,7 +180,7 @@ st.caption(T("autograd.detach.tutorials"))
 
 # -- 5 · detach().numpy() ------------------------------------------------------------------------------
 st.header(T("autograd.numpy.header"))
-nd = numpy_demo(*settings[:3], T=T, requires_grad=requires_grad)
+nd = T.record(numpy_demo(*settings[:3], requires_grad=requires_grad))
 e1, e2 = st.columns(2)
 with e1:
     st.code("x.numpy()", language="python", wrap_lines=True)

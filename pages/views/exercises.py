@@ -173,7 +173,7 @@ for e in ex.EXERCISES:
             st.caption(T("exercises.no_more_hints"))
         if fb.answer and not state["solved"]:
             with st.spinner(T("exercises.working")):
-                text = ex.solution_text(e.id, T)
+                text = T(ex.solution_text(e.id))
             st.warning(T("exercises.answer", text=text), icon=":material/visibility:")
         elif state["tries"] and not state["solved"]:
             st.caption(T("exercises.tries", n=state["tries"], max=ex.ANSWER_AFTER_TRIES))

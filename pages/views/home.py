@@ -34,4 +34,4 @@ try:
     device = resolve_device(st.session_state.get("w.device") or "cpu")
     st.info(T("home.device", device=device))
 except DeviceError as exc:
-    st.warning(exc.text(T))
+    st.warning(T(exc.message))

@@ -149,7 +149,7 @@ if show_seed:
 elif show_data:
     st.caption(pure)
 if (show_seed or show_data) and not own:  # which tutorials fix their numbers, and how far unseeded runs end apart
-    st.caption(seeding.sentence(st.session_state[W + "recipe"], T))
+    st.caption(T(seeding.sentence(st.session_state[W + "recipe"])))
 
 # -- lr and length --------------------------------------------------------------------------------
 
@@ -202,7 +202,7 @@ else:
     limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
     icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
     above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
-    sentence_box.markdown(f"{icon} {above} {lesson_math.lr_sentence(lr, facts, T=T)}")
+    sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts))}")
 if not facts.unique:
     st.warning(T("linreg.lr.not_unique"))
 
@@ -224,7 +224,7 @@ def _forward_backward_update(run) -> None:
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)
     st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
-    st.code(ex.text(T=T), language="text", wrap_lines=True)
+    st.code(T(ex.text()), language="text", wrap_lines=True)
 
 
 def _printout(run) -> None:
@@ -260,16 +260,16 @@ def _charts(run) -> None:
         if show_ls:
             lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True,
                           "series": "least_squares"})
-        ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), T=T), "fit")
+        ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), labels=T.labels), "fit")
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()
         if not len(losses):  # step 0: nothing to draw yet, say what will come
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            frame = charts.loss_frame(losses, T=T)
+            frame = charts.loss_frame(losses, labels=T.labels)
             ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
-                                                        label=T("linreg.train.rule_label"), T=T), "loss")
+                                                        label=T("linreg.train.rule_label"), labels=T.labels), "loss")
             if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
                 why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
                 st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
@@ -282,15 +282,15 @@ def _charts(run) -> None:
     window = lesson_math.landscape_window(opt, (w0, b0), pw, pb)
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
-    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), T=T)
+    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
     ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
-                                               title=T("linreg.train.landscape_title"), T=T), "landscape")
+                                               title=T("linreg.train.landscape_title"), labels=T.labels), "landscape")
     st.caption(T("linreg.train.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":
         st.warning(T("linreg.train.why_diverged") + " "
-                   + lesson_math.divergence_explanation(run.config.lr, f.lambda_max, T=T))
+                   + T(lesson_math.divergence_explanation(run.config.lr, f.lambda_max)))
 
     dist = lesson_math.distance_to_optimum(run.data.X, run.data.y, w, b, opt)
     prev = None

@@ -110,7 +110,7 @@ def make_config():
     config = LR.variant_config(seed=seed, device=str(resolve_device(device)), impl=ss["w.logreg.impl"],
                                safe=bool(ss["w.logreg.safe"]), mode=mode, batch_size=int(ss["w.logreg.batch_size"]),
                                loader=ss["w.logreg.loader"], shuffle=bool(ss["w.logreg.shuffle"]),
-                               lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]), T=T)
+                               lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]))
     if upload is not None:  # the uploaded points; a run of its own size
         config = config.replace(data="custom", n=upload.n)
     return config
@@ -148,12 +148,12 @@ def draw(run):
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
         ui.chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
-                                         true_label=true_label, title=T("logreg.run.boundary_title"), T=T), "boundary")
+                                         true_label=true_label, title=T("logreg.run.boundary_title"), labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logreg.run.fast"))
         else:
-            ui.chart(lcharts.sigmoid_chart(cur, T=T), "sigmoid")
+            ui.chart(lcharts.sigmoid_chart(cur, labels=T.labels), "sigmoid")
         if cur is None:
             st.caption(T("logreg.run.no_sample"))
         else:
@@ -169,8 +169,8 @@ def draw(run):
     if run.step_count == 0:
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
-        ui.chart(fit_width(charts.loss_curve(LR.loss_frames(run, T=T), log=log, title=T("logreg.run.loss_title"),
-                                              height=200, T=T)), "loss")
+        ui.chart(fit_width(charts.loss_curve(T.frame(LR.loss_frames(run)), log=log, title=T("logreg.run.loss_title"),
+                                              height=200, labels=T.labels)), "loss")
         st.caption(T("logreg.run.loss_note"))
     if run.epoch:
         with st.expander(T("logreg.run.printed", n=run.epoch)):

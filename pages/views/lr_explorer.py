@@ -99,7 +99,7 @@ picked = {}  # what the drawn widgets return (a hidden one keeps its value in se
 
 
 def _preset_box() -> None:
-    descriptions = " · ".join(f"{T(f'ui.preset_name.{p}')}: {S.preset_description(p, T)}" for p in S.PRESETS)
+    descriptions = " · ".join(f"{T(f'ui.preset_name.{p}')}: {T(S.preset_description(p))}" for p in S.PRESETS)
     picked["preset"] = st.selectbox(T("sweep.settings.preset"), S.PRESETS, key=K + "preset",
                                     persist_state="session", on_change=_on_preset,
                                     format_func=lambda p: T(f"ui.preset_name.{p}"),
@@ -155,7 +155,7 @@ if state.get(K + "seed") is not None:
 else:
     source = "sidebar" if state.get("w.seed") is not None else "tutorial"
 state[S.LINK_SEED_KEY] = None if source == "tutorial" else seed  # the link carries any seed but the tutorial's
-st.caption(T("sweep.settings.caption", note=S.preset_note(preset, T), lr=PRESETS[preset].lr, seed=seed,
+st.caption(T("sweep.settings.caption", note=S.preset_note(preset), lr=PRESETS[preset].lr, seed=seed,
              source=T(f"sweep.settings.source_{source}")))
 
 b = st.columns([1, 1.6, 3] if show_presets else [1, 4.6])
@@ -177,10 +177,10 @@ if train or (auto_train and lesson.extra.get("key") != settings_key):
         bar.progress(done / total, text=T("sweep.progress.step", runs=runs, done=done, total=total))
 
     try:
-        config = S.make_config(preset, steps, seed=seed, device=device, T=T)
+        config = S.make_config(preset, steps, seed=seed, device=device)
         result = sweep(config, lr_grid(lr_lo, lr_hi, runs), callback=_progress)
     except GdError as exc:
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(msg if msg.endswith((".", "。")) else T("ui.error_sentence", error=msg))
     else:
         lesson.extra.update(sweep=result, key=settings_key)
@@ -205,8 +205,8 @@ factor = cc[0].select_slider(T("sweep.results.factor"), options=S.FACTOR_CHOICES
                              persist_state="session",
                              help=T("sweep.results.factor_help"))
 log_y = cc[1].toggle(T("sweep.results.log"), key=K + "log", persist_state="session", help=T("sweep.results.log_help"))
-band = S.goldilocks(result.lrs, result.final_loss, factor, floor=S.converged_floor(result), T=T)
-label = S.limit_label(result.config.optimizer, T)
+band = S.goldilocks(result.lrs, result.final_loss, factor, floor=S.converged_floor(result))
+label = T(S.limit_label(result.config.optimizer))
 
 m = st.columns(4)
 m[0].metric(T("sweep.metrics.best_lr"), "—" if summ.best_lr is None else f"{summ.best_lr:.3g}",
@@ -218,20 +218,20 @@ m[2].metric(T("sweep.metrics.diverged"), T("sweep.metrics.diverged_value", diver
 m[3].metric(label if summ.limit is not None else T("sweep.metrics.limit"),
             "—" if summ.limit is None else f"{summ.limit:.3g}", help=T("sweep.metrics.limit_help"))
 
-chart = scharts.final_loss_chart(S.frame(result, band, T), limit=summ.limit,
+chart = scharts.final_loss_chart(T.frame(S.frame(result, band)), limit=summ.limit,
                                  band=None if band is None else (band.lo_edge, band.hi_edge),
                                  best_lr=summ.best_lr, log_y=log_y, limit_label=label,
-                                 title=T("sweep.results.chart_title"), T=T)
+                                 title=T("sweep.results.chart_title"), labels=T.labels)
 ui.chart(chart, "final_loss")
 zones_shown = S.zones(result, band)
 st.caption(T("sweep.results.chart_caption", runs=result.n_runs, steps=result.steps,
              preset=T(f"ui.preset_name.{result.config.preset}"), seconds=result.seconds, device=result.device,
-             colours=S.zones_caption(zones_shown, factor, T)))
+             colours=T.capitalized(S.zones_caption(zones_shown, factor))))
 if summ.diverged:
     st.warning(T("sweep.results.diverged", diverged=summ.diverged, runs=summ.runs, lr=summ.first_diverged_lr))
-sentence = S.limit_sentence(result, T)
+sentence = S.limit_sentence(result)
 if sentence:
-    st.markdown(sentence)
+    st.markdown(T(sentence))
 if band is not None:
     text = T("sweep.results.goldilocks", lo=band.lo, hi=band.hi, width=band.hi / band.lo, factor=factor,
              best_loss=band.best_loss, best_lr=band.best_lr)
@@ -258,16 +258,16 @@ with t2:
         st.markdown(T("sweep.theory.ce_header"))
         st.markdown(T("sweep.theory.ce_body"))
 
-chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=PRESETS[result.config.preset].lr, T=T)
+chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=PRESETS[result.config.preset].lr)
 window = S.smoothing_window(result)
 if chosen:
     title = T("sweep.curves.title_window", window=window) if window > 1 else T("sweep.curves.title")
-    ui.chart(scharts.curves_chart(S.curves(result, chosen, window, T), log=log_y, title=title, T=T), "curves")
+    ui.chart(scharts.curves_chart([(T(c), y) for c, y in S.curves(result, chosen, window)], log=log_y, title=title, labels=T.labels), "curves")
     noisy = "sweep.curves.caption_window_sample" if result.config.mode == "stochastic" else "sweep.curves.caption_window_batch"
-    st.caption(S.curves_caption(result, chosen, window, T) + (T(noisy, window=window) if window > 1 else ""))
+    st.caption(T(S.curves_caption(result, chosen, window)) + (T(noisy, window=window) if window > 1 else ""))
 
 with st.expander(T("sweep.results.table")):
-    st.dataframe(S.table(result, band, T), hide_index=True, width="stretch")
+    st.dataframe(T.frame(S.table(result, band)), hide_index=True, width="stretch")
     st.download_button(T("sweep.results.download"), S.results_csv(result), file_name=f"sweep_{result.config.preset}.csv",
                        mime="text/csv", key="b.lrx.dl_results", icon=":material/download:")
 
@@ -282,7 +282,7 @@ if state[K + "replay"]:
     try:
         run = lesson.ensure(result.config.replace(lr=summ.best_lr))
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
         run = None
     if run is None:
         ui.share_button(LK, S.LINK_FIELDS)
@@ -295,7 +295,7 @@ if state[K + "replay"]:
             ui.chart(scharts.curves_chart(
                 [(T("sweep.best.series_sweep"), S.moving_average(best_curve, window)),
                  (single, S.moving_average(r.losses(), window))],
-                log=log_y, title=T("sweep.best.chart_title"), dashed=[single], T=T), "single_run")
+                log=log_y, title=T("sweep.best.chart_title"), dashed=[single], labels=T.labels), "single_run")
 
         ui.live(lesson, LK, _draw, fields=S.LINK_FIELDS)
         ui.code_and_downloads(run, LK)

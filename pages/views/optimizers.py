@@ -81,7 +81,7 @@ if "seed" in cc:
                             key="w.optim.seed", persist_state="session", placeholder=T("optim.train.seed_placeholder"),
                             help=T("optim.train.seed_help"))
 if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
-    st.caption(seeding.sentence(PRESET, T))
+    st.caption(T(seeding.sentence(PRESET)))
 opt_name = st.session_state["w.optim.optimizer"]
 hp_names = [h for h in O.HYPER[opt_name] if h in O.MAIN_HYPER]
 if hp_names and ui.shown(NAME, "optimizer"):
@@ -111,7 +111,7 @@ def draw(run):
     lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
              {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
-        ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, T=T)),
+        ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, labels=T.labels)),
                   "fit")
     a.caption(T("optim.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
@@ -119,7 +119,7 @@ def draw(run):
         if run.step_count == 0:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
+            ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), labels=T.labels), log=log,
                                                           title=T("optim.train.loss_title"), height=200)), "loss")
     st.markdown(T("optim.train.printout"))
     printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
@@ -134,7 +134,7 @@ def draw(run):
         st.caption(T("optim.train.no_state"))
         return
     for k in keys:
-        st.caption(f"`{k}`: {O.state_meaning(k, T)}")
+        st.caption(f"`{k}`: {T(O.state_meaning(k))}")
     if run.step_count:
         st.dataframe(O.state_frame(run, last=5), hide_index=True, width="stretch")
         tc = st.columns(len(keys))
@@ -185,7 +185,7 @@ def _race(names):
         lesson.extra.pop("race_error", None)
         board.race_winner(lesson.extra["race"])  # to the class board, if this learner is in a room
     except GdError as exc:
-        lesson.extra["race_error"] = exc.text(T)
+        lesson.extra["race_error"] = T(exc.message)
 
 
 rc = st.columns([1, 1, 3])
@@ -203,15 +203,15 @@ if race:
                          help=T("optim.race.log_help"))
     a, b = st.columns(2)
     with a:
-        ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"), T=T),
+        ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"), labels=T.labels),
                   "race_loss")
     paths = O.race_path_frame(race)
     any_run = next(iter(race.values()))
     grid, ws, bs, opt = O.landscape_data(any_run.data, paths)
     with b:
-        ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), T=T),
+        ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), labels=T.labels),
                   "race_landscape")
-    summary = O.race_summary(race, T=T)
+    summary = T.frame(O.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
                                       na_rep=T("optim.race.not_reached")),
@@ -259,7 +259,7 @@ if pair is not None:
                  width="stretch", help=T("optim.lockstep.step100_help"))
     bc[2].button(T("optim.lockstep.reset"), key="b.optim.lock_reset", on_click=_reset_both, width="stretch")
     if manual.step_count:
-        diff = O.lockstep_diff(manual, module, last=8, T=T)
+        diff = T.frame(O.lockstep_diff(manual, module, last=8))
         worst = O.max_abs_diff(manual, module)
         bc[3].metric(T("optim.lockstep.largest"), f"{worst:.2e}", help=T("optim.lockstep.largest_help"))
         fmt = {c: "{:.3e}" if c.startswith("|Δ") else "{:.7f}" for c in diff.columns if c != "step"}
@@ -294,7 +294,7 @@ with d2:
             lesson.extra.pop("timing_error", None)
         except GdError as exc:
             lesson.extra["timing"] = None
-            lesson.extra["timing_error"] = exc.text(T)
+            lesson.extra["timing_error"] = T(exc.message)
 
     st.button(T("optim.device.measure", devices=", ".join(devs)), key="b.optim.measure", on_click=_measure,
               help=T("optim.device.measure_help"))
@@ -304,8 +304,8 @@ if lesson.extra.get("timing") is not None:
     tt = lesson.extra["timing"]
     t1, t2 = st.columns(2)
     with t1:
-        ui.chart(ocharts.timing_bars(tt, T=T), "timing")
-    heads = O.timing_headers(T)
+        ui.chart(ocharts.timing_bars(tt, labels=T.labels), "timing")
+    heads = {c: T(m) for c, m in O.timing_headers().items()}
     t2.dataframe(tt.rename(columns=heads).style.format({heads["µs per step"]: "{:,.1f}",
                                                         heads["steps per second"]: "{:,.0f}"}),
                  hide_index=True, width="stretch")

@@ -69,12 +69,13 @@ with left:
     else:
         edited = st.session_state.get(PAIRS, DEFAULT_TABLE)
 mu, sigma = float(st.session_state[W + "mu"]), float(st.session_state[W + "sigma"])
-table_pairs, problems = theory.parse_pairs(edited, T=T)
+table_pairs, problems = theory.parse_pairs(edited)
+problems = [T(p) for p in problems]
 pairs = [(mu, sigma)] + [p for p in table_pairs if p != (mu, sigma)]  # the bell first, then the table's
 with right:
     for p in problems:
         st.warning(T("theory.pdf.problem", problem=p[:1].upper() + p[1:]))
-    ui.chart(pdf_chart(theory.pdf_table(pairs), title=T("theory.pdf.chart_title"), T=T), "densities")
+    ui.chart(pdf_chart(theory.pdf_table(pairs), title=T("theory.pdf.chart_title"), labels=T.labels), "densities")
     st.metric(T("theory.pdf.peak"), f"{theory.peak_density(sigma):.6g}", help=T("theory.pdf.peak_help"))
     st.caption(T("theory.pdf.explain"))
 
@@ -103,7 +104,7 @@ try:
     data = make_dataset(preset_config(source, noise=noise, n=n, seed=int(seed)))
     fit = theory.fit_noise(data.X, data.y)
 except GdError as exc:
-    st.error(exc.text(T))
+    st.error(T(exc.message))
     st.stop()
 
 hist = theory.histogram(fit.residuals)
@@ -120,9 +121,9 @@ with g1:
     line = [{"label": T("theory.noise.fit_line"), "w": fit.w[0], "b": fit.b}]
     ui.chart(scatter_fit(data.X[:, 0].numpy(), data.y.numpy(), lines=line if data.n_features == 1 else None,
                           title=T("theory.noise.data_title" if data.n_features == 1 else "theory.noise.data_title_feature1"),
-                          x_title=data.feature_names[0], height=side_height, T=T), "data")
+                          x_title=data.feature_names[0], height=side_height, labels=T.labels), "data")
 with g2:
-    ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), height=side_height, T=T),
+    ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), height=side_height, labels=T.labels),
               "residuals")
 w_names = ["w"] if data.n_features == 1 else [f"w{i + 1}" for i in range(data.n_features)]
 m = st.columns(len(w_names) + 3)
@@ -156,7 +157,7 @@ st.session_state[KEPT] = {key: st.session_state[key] for key in (*SEED000, *BELL
 curve = theory.likelihood_curve(data.X, data.y, j=j)
 which = "nll" if sigma_mode == "fixed" else "nll_profile"
 ui.chart(likelihood_chart(curve.frame(which), curve.w_ls, w_name=names[j],
-                           nll_title=T("theory.likelihood.nll_title"), mse_title=T("theory.likelihood.mse_title"), T=T),
+                           nll_title=T("theory.likelihood.nll_title"), mse_title=T("theory.likelihood.mse_title"), labels=T.labels),
           "likelihood")
 st.caption(T("theory.likelihood.minimiser", name=names[j], nll=f"{curve.argmin(which):.4f}",
              mse=f"{curve.argmin('mse'):.4f}", ls=f"{curve.w_ls:.4f}",
