@@ -4,6 +4,8 @@ The page scripts live in pages/views/ and their helpers in pages/ui/: nothing si
 pages/, so Streamlit's legacy folder mode (which runs before the first st.navigation call of a
 server process) finds no page of its own and runs this script, whatever the first URL.
 """
+from pathlib import Path
+
 import streamlit as st
 import torch
 
@@ -12,6 +14,8 @@ from gdcore.devices import available_devices
 from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
 from gdcore.links import SEED_FIELD, Note
 from pages.ui import board, state, widget_guard
+
+FAVICON = Path(__file__).resolve().parent / "pages" / "ui" / "favicon.png"
 
 
 @st.cache_resource
@@ -26,7 +30,9 @@ def _process_setup() -> bool:
 
 _process_setup()
 widget_guard.install()  # a forged, wrong-typed widget value reads as no value (pages/ui/widget_guard.py)
-st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon=":material/trending_down:", layout="wide")
+# the icon is a file of the app's own: a Material icon name would make every page load ask Google's font
+# server for it, which fails in a classroom without internet (and tells a third party who is learning)
+st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon=str(FAVICON), layout="wide")
 
 # A link's ?lang= (and, below, ?seed=) are applied on the session's first run, before the sidebar
 # draws them (a page cannot set a widget that is already drawn). Later the address bar only follows
