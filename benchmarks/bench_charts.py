@@ -8,7 +8,7 @@ Per builder, with data of the sizes the lesson pages draw (2000-point loss curve
   total    the builder call plus `chart.to_dict(validate=False)` (Altair's default data transformer,
            which turns every data frame into JSON records)
   app      the builder call plus `to_dict(validate=False)` with the data frames passed through by
-           name, as pages/_ui.chart_spec does (Streamlit then ships them as Arrow): the server-side
+           name, as pages/ui.chart_spec does (Streamlit then ships them as Arrow): the server-side
            cost of a chart in the app, less the Arrow conversion
 `--json` saves the medians; `--compare` prints them next to a saved run (e.g. one taken on the
 code before a change: copy `gdcore/` and this file to another folder and run it there).
@@ -173,7 +173,7 @@ def _to_dict(chart):
 
 
 def _pass_through(data, sink: dict):
-    """A data transformer like pages/_ui.chart_spec's: the frame is kept, the spec names it."""
+    """A data transformer like pages/ui.chart_spec's: the frame is kept, the spec names it."""
     name = f"data{len(sink)}"
     sink[name] = data
     return {"name": name}

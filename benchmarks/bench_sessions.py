@@ -52,7 +52,7 @@ def apptest_session():
     pages = {"linear_regression": "linreg", "mini_batches": "minibatch", "optimizers": "optim",
              "logistic_regression": "logreg"}
     for page, key in pages.items():  # visit, train to the end, and draw again with the whole history
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"pages/views/{page}.py").run()
         lesson = at.session_state[f"_lesson.{key}"]
         if lesson.run is not None:
             lesson.run.run()

@@ -25,14 +25,14 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from gdcore import Run, preset_config  # noqa: E402
 from gdcore.session import Lesson  # noqa: E402
-from pages import _ui  # noqa: E402
+from pages import ui  # noqa: E402
 
 # In the browser, Step/Epoch/Run N live inside the page's st.fragment, so a click reruns only the
 # fragment (controls, status, charts), not the page above it. AppTest does not emulate fragments
-# and reruns the whole page; timing `_ui.live` (which runs the fragment's body inline under
+# and reruns the whole page; timing `ui.live` (which runs the fragment's body inline under
 # AppTest) gives what a click costs the server in the browser.
 FRAGMENT_S: list[float] = []
-_live = _ui.live
+_live = ui.live
 
 
 def _timed_live(*args, **kwargs):
@@ -41,7 +41,7 @@ def _timed_live(*args, **kwargs):
     FRAGMENT_S.append(time.perf_counter() - t)
 
 
-_ui.live = _timed_live
+ui.live = _timed_live
 
 PAGES = ["autograd_basics", "linear_regression", "mini_batches", "why_squared_loss", "optimizers",
          "logistic_regression", "lr_explorer"]
@@ -83,7 +83,7 @@ def page_latency(page: str, repeats: int) -> dict:
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
         at.run()
         t = time.perf_counter()
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"pages/views/{page}.py").run()
         first.append(time.perf_counter() - t)
         size.append(tree_bytes(at))
         b = _button(at, ".step")
@@ -131,7 +131,7 @@ def bytes_with_long_history() -> dict:
     """Rerun size of the logistic page once its run holds a 100,000-step history."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600)
     at.run()
-    at.switch_page("pages/logistic_regression.py").run()
+    at.switch_page("pages/views/logistic_regression.py").run()
     lesson = at.session_state["_lesson.logreg"]
     lesson.run.run()
     t = time.perf_counter()

@@ -60,12 +60,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _healthy(url: str) -> bool:
+def _healthy(url: str, path: str = "/_stcore/health", timeout: float = 2) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+        with urllib.request.urlopen(f"{url}{path}", timeout=timeout) as r:
             return r.status == 200
     except OSError:
         return False
+
+
+def _ran_the_app(url: str) -> bool:
+    """True once the process has run the app in a throwaway session (.streamlit/config.toml's
+    scriptHealthCheckEnabled): its learners then never meet Streamlit's legacy pages/ folder mode."""
+    return _healthy(url, "/_stcore/script-health-check", timeout=60)
 
 
 class LocalDeployment:
@@ -137,6 +143,7 @@ class LocalDeployment:
         try:
             self._start_apps()
             self._wait(self.app_urls, "app processes")
+            self._wait(self.app_urls, "app processes' first run", ready=_ran_the_app)
             self._start_nginx()
             self._wait([self.url], "nginx")
         except BaseException:
@@ -207,14 +214,14 @@ http {{
         finally:
             log.close()
 
-    def _wait(self, urls: list[str], what: str) -> None:
+    def _wait(self, urls: list[str], what: str, ready=_healthy) -> None:
         deadline = time.monotonic() + self.start_timeout
         waiting = list(urls)
         while waiting:
             for proc in [*self.apps, *([self.nginx_proc] if self.nginx_proc else [])]:
                 if proc.poll() is not None:
                     raise RuntimeError(f"{proc.args[0]} exited early ({proc.returncode}):\n{self.log_tails()}")
-            waiting = [u for u in waiting if not _healthy(u)]
+            waiting = [u for u in waiting if not ready(u)]
             if waiting and time.monotonic() > deadline:
                 raise TimeoutError(f"{what} not healthy after {self.start_timeout:.0f} s: {waiting}\n{self.log_tails()}")
             if waiting:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .config import Config
 from .data import Dataset
 from .engine import Run
 from .presets import preset_config
@@ -58,11 +57,6 @@ def summary_message(run: Run) -> str:
     if run.step_count < run.total_steps:
         return f"stopped after {run.step_count:,} of {run.total_steps:,} steps; loss {loss:.6g}"
     return f"trained {run.step_count:,} steps ({run.epoch:,} epochs); loss {loss:.6g}"
-
-
-def resolve(name: str, **overrides) -> Config:
-    """The config a preset name plus CLI-style overrides describe (validated)."""
-    return preset_config(name, **overrides)
 
 
 def run_preset(name: str, data: Dataset | None = None,

@@ -8,12 +8,14 @@ d(out)/dx = 6 (x + 2) / n, which is 3 (x + 2) / 2 for the tutorial's 2x2 tensor.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import torch
 
+from .autograd_graph import format_number, format_values, graph_dot
 from .errors import ConfigError
-from .i18n import Translator, translator
+from .i18n import labels as default_labels
 from .links import Field
 
 MAX_SIDE = 4  # rows and columns of x: enough to see the shape, small enough to print
@@ -40,21 +42,6 @@ def _values(t: torch.Tensor | None) -> list | None:
     return None if t is None else t.detach().cpu().double().numpy().tolist()
 
 
-def _fmt_number(v: float) -> str:
-    return f"{v:.6g}" if math.isfinite(v) else str(v)
-
-
-def format_values(t: torch.Tensor | None, T: Translator | None = None) -> str:
-    """A tensor's values in a few characters: 'all 3' when every entry is equal, else a list."""
-    if t is None:
-        return "None"
-    a = t.detach().cpu().double().numpy()
-    if a.size and np.all(a == a.reshape(-1)[0]):
-        v = _fmt_number(float(a.reshape(-1)[0]))
-        return v if a.ndim == 0 else (T or translator("en"))("autograd.values.all", v=v)
-    return np.array2string(a, precision=4, separator=", ")
-
-
 def grad_fn_name(t: torch.Tensor) -> str | None:
     """The class name of a tensor's grad_fn (e.g. 'AddBackward0'), or None for leaves / untracked."""
     return None if t.grad_fn is None else type(t.grad_fn).__name__
@@ -65,7 +52,7 @@ def x_code(fill: float, rows: int, cols: int, requires_grad: bool) -> str:
     rg = ", requires_grad=True" if requires_grad else ""
     if fill == 1.0:
         return f"x = torch.ones({rows}, {cols}{rg})"
-    return f"x = torch.full(({rows}, {cols}), {_fmt_number(fill)}{rg})"
+    return f"x = torch.full(({rows}, {cols}), {format_number(fill)}{rg})"
 
 
 class AutogradDemo:
@@ -169,39 +156,40 @@ class AutogradDemo:
         got = self.x.grad.double().numpy()
         return bool(np.allclose(got, exp, rtol=rtol, atol=1e-6 * max(1.0, float(np.abs(exp).max()))))
 
-    def tensors(self, T: Translator | None = None) -> list[dict]:
+    def tensors(self) -> list[dict]:
         """One record a tensor (x, y, z, out): its code, values, requires_grad, is_leaf, grad_fn, grad."""
         lines = [("x", x_code(self.fill, self.rows, self.cols, self.requires_grad), self.x),
                  ("y", "y = x + 2", self.y), ("z", "z = y * y * 3", self.z), ("out", "out = z.mean()", self.out)]
         rows = []
         for name, code, t in lines:
             grad = t.grad if (t.is_leaf or t.retains_grad) else None
-            rows.append({"name": name, "code": code, "value": _values(t), "shown": format_values(t, T),
+            rows.append({"name": name, "code": code, "value": _values(t), "shown": format_values(t),
                          "shape": tuple(t.shape), "requires_grad": t.requires_grad, "is_leaf": t.is_leaf,
                          "grad_fn": grad_fn_name(t), "grad": _values(grad),
-                         "grad_shown": format_values(grad, T) if grad is not None else "None"})
+                         "grad_shown": format_values(grad)})
         return rows
 
-    def snapshot(self, T: Translator | None = None) -> dict:
-        """Everything a page shows, as plain values (the shown texts in T's language; default English)."""
+    def snapshot(self) -> dict:
+        """Everything a page shows, as plain values (the shown texts as Messages)."""
         exp = self.expected_grad()
         return {"fill": self.fill, "shape": (self.rows, self.cols), "numel": self.numel,
                 "requires_grad": self.requires_grad, "backward_count": self.backward_count,
                 "forward_count": self.forward_count, "graph_used": self.graph_used,
-                "last_error": self.last_error, "tensors": self.tensors(T),
-                "x_grad": _values(self.x.grad), "x_grad_shown": format_values(self.x.grad, T),
+                "last_error": self.last_error, "tensors": self.tensors(),
+                "x_grad": _values(self.x.grad), "x_grad_shown": format_values(self.x.grad),
                 "analytic": self.analytic_grad().tolist(),
-                "analytic_shown": format_values(torch.from_numpy(self.analytic_grad()), T),
+                "analytic_shown": format_values(torch.from_numpy(self.analytic_grad())),
                 "expected": None if exp is None else exp.tolist(),
-                "expected_shown": "None" if exp is None else format_values(torch.from_numpy(exp), T),
+                "expected_shown": format_values(None if exp is None else torch.from_numpy(exp)),
                 "matches": self.grad_matches()}
 
-    def dot(self, direction: str = "forward", rankdir: str = "TB", T: Translator | None = None) -> str:
-        """The computational graph as Graphviz DOT, found by walking out.grad_fn.next_functions."""
-        T = T or translator("en")
+    def dot(self, direction: str = "forward", rankdir: str = "TB", labels: Mapping[str, str] | None = None) -> str:
+        """The computational graph as Graphviz DOT, found by walking out.grad_fn.next_functions (its words
+        from labels, one language's templates by key: gdcore.i18n.Translator.labels; English by default)."""
+        labels = default_labels() if labels is None else labels
         n = self.numel
         ops = {self.y.grad_fn: ("x + 2", "∂y/∂x = 1"),
-               self.yy.grad_fn: ("y * y", T("autograd.dot.yy_backward")),
+               self.yy.grad_fn: ("y * y", labels["autograd.dot.yy_backward"]),
                self.z.grad_fn: ("(y * y) · 3", "∂z/∂(y*y) = 3"), self.out.grad_fn: ("z.mean()", f"∂out/∂z = 1/{n}")}
         consts = {self.y.grad_fn: "2", self.z.grad_fn: "3"}
         tensors = [("x", self.x), ("y", self.y), ("y * y", self.yy), ("z", self.z), ("out", self.out)]
@@ -210,132 +198,12 @@ class AutogradDemo:
         return graph_dot(self.out, tensors,
                          ops={id(f): v for f, v in ops.items() if f is not None},
                          consts={id(f): v for f, v in consts.items() if f is not None},
-                         direction=direction, rankdir=rankdir, T=T)
-
-
-# -- the graph ------------------------------------------------------------------------------------
-
-def walk(root: torch.Tensor) -> tuple[list, list]:
-    """Every grad_fn node reachable from root.grad_fn (breadth first), and the (parent, i, child) links.
-
-    child is parent.next_functions[i][0]: None for an input that needs no gradient (a constant).
-    """
-    if root.grad_fn is None:
-        return [], []
-    nodes, links, seen, queue = [], [], set(), [root.grad_fn]
-    while queue:
-        fn = queue.pop(0)
-        if id(fn) in seen:
-            continue
-        seen.add(id(fn))
-        nodes.append(fn)
-        for i, (child, _) in enumerate(fn.next_functions):
-            links.append((fn, i, child))
-            if child is not None and id(child) not in seen:
-                queue.append(child)
-    return nodes, links
-
-
-def _q(text: str) -> str:
-    """A DOT string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _tensor_label(name: str, t: torch.Tensor, show_grad: bool, T: Translator) -> str:
-    shape = "×".join(map(str, t.shape)) or T("autograd.dot.scalar")
-    lines = [name, f"{shape}: {format_values(t, T)}"]
-    if t.is_leaf:
-        lines.append(f"requires_grad={t.requires_grad}")
-    if show_grad:
-        grad = t.grad if (t.is_leaf or t.retains_grad) else None
-        lines.append(f"grad: {format_values(grad, T)}")
-    return "\n".join(lines)
-
-
-def graph_dot(root: torch.Tensor, tensors: list[tuple[str, torch.Tensor]], ops: dict | None = None,
-              consts: dict | None = None, direction: str = "forward", rankdir: str = "TB",
-              T: Translator | None = None) -> str:
-    """DOT for the graph under root: tensors as ellipses, grad_fn nodes as boxes, constants as text.
-
-    forward: arrows follow the data (x -> AddBackward0 -> y -> ...). backward: the same picture with
-    the arrows reversed, as autograd walks it (out -> out.grad_fn -> next_functions -> ... ->
-    AccumulateGrad -> x.grad), each tensor labelled with its grad. tensors names the tensors to show;
-    ops maps id(grad_fn) to (forward note, backward note); consts maps id(grad_fn) to the label of its
-    constant input. rankdir: TB (top to bottom, inputs on top) or LR. T: the language of the
-    labels' words (default English).
-    """
-    if direction not in ("forward", "backward"):
-        raise ValueError(f"direction must be 'forward' or 'backward', got {direction!r}")
-    if rankdir not in ("TB", "LR"):
-        raise ValueError(f"rankdir must be 'TB' or 'LR', got {rankdir!r}")
-    ops, consts, T = ops or {}, consts or {}, T or translator("en")
-    back = direction == "backward"
-    out = ["digraph autograd {", f"  rankdir={rankdir};", "  nodesep=0.3;", "  ranksep=0.3;",
-           '  bgcolor="transparent";',
-           '  node [fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=9];']
-    nodes, links = walk(root)
-    if not nodes:  # nothing was recorded (requires_grad=False): the tensors, and no ops between them
-        shown = list(tensors) or [("out", root)]
-        for i, (name, t) in enumerate(shown):
-            label = _tensor_label(name, t, False, T) + "\ngrad_fn=None"
-            out.append(f'  t{i} [label={_q(label)}, shape=ellipse, style=filled, fillcolor="#eeeeee"];')
-            if i:
-                out.append(f'  t{i - 1} -> t{i} [style=dotted, arrowhead=none, color="#999999"];')
-        out.append(f'  note [shape=note, style=filled, fillcolor="#fff4d6", label={_q(T("autograd.dot.no_graph"))}];')
-        out.append("}")
-        return "\n".join(out)
-
-    edge = ('color="#d62728", dir=back' if back else 'color="#333333"')
-    key_of = {id(fn): f"f{i}" for i, fn in enumerate(nodes)}
-    name_of = {id(t): n for n, t in tensors}
-    made_by = {id(t.grad_fn): t for _, t in tensors if t.grad_fn is not None}
-    made_by.setdefault(id(root.grad_fn), root)
-    feeds = {}  # id(fn) -> the DOT node whose value (forward) or grad (backward) flows into fn's users
-
-    def tensor_node(key: str, t: torch.Tensor, leaf: bool) -> None:
-        label = _tensor_label(name_of.get(id(t), "tensor"), t, back, T)
-        out.append(f'  {key} [label={_q(label)}, shape=ellipse, style=filled, '
-                   f'fillcolor="{"#cfe2f3" if leaf else "#eeeeee"}"];')
-
-    for fn in nodes:
-        key = key_of[id(fn)]
-        fname = type(fn).__name__
-        if fname == "AccumulateGrad":  # the leaf: the node that adds the incoming grad into x.grad
-            tkey = f"leaf_{key}"
-            tensor_node(tkey, fn.variable, True)
-            if back:
-                out.append(f'  {key} [label={_q("AccumulateGrad" + chr(10) + T("autograd.dot.accumulate"))}, '
-                           f'shape=box, style="rounded,filled", fillcolor="#f4cccc"];')
-                out.append(f"  {tkey} -> {key} [{edge}];")
-            feeds[id(fn)] = key if back else tkey
-            continue
-        fwd, bwd = ops.get(id(fn), ("", ""))
-        label = fname + ("\n" + (bwd if back else fwd) if (bwd if back else fwd) else "")
-        out.append(f'  {key} [label={_q(label)}, shape=box, style="rounded,filled", fillcolor="#fde9c9"];')
-        t = made_by.get(id(fn))
-        if t is None:
-            feeds[id(fn)] = key
-            continue
-        tkey = f"t_{key}"
-        tensor_node(tkey, t, False)
-        out.append(f"  {key} -> {tkey} [{edge}];")
-        feeds[id(fn)] = tkey
-    for parent, i, child in links:
-        pkey = key_of[id(parent)]
-        if child is None:
-            ckey = f"c_{pkey}_{i}"
-            out.append(f"  {ckey} [label={_q(consts.get(id(parent), T('autograd.dot.constant')))}, shape=plaintext];")
-            extra = f", dir=back, label={_q(' ' + T('autograd.dot.no_grad'))}" if back else ""
-            out.append(f'  {ckey} -> {pkey} [style=dashed, color="#999999"{extra}];')
-        else:
-            out.append(f"  {feeds[id(child)]} -> {pkey} [{edge}];")
-    out.append("}")
-    return "\n".join(out)
+                         direction=direction, rankdir=rankdir, labels=labels)
 
 
 # -- .data vs .detach(), and .detach().numpy() -----------------------------------------------------
 
-def data_vs_detach(fill: float = 1.0, rows: int = 2, cols: int = 2, T: Translator | None = None) -> dict[str, dict]:
+def data_vs_detach(fill: float = 1.0, rows: int = 2, cols: int = 2) -> dict[str, dict]:
     """Change y in place through `y.data` and through `y.detach()`, then call out.backward().
 
     Both aliases share y's storage, so zeroing them zeroes y. Autograd saved y for y * y; through
@@ -353,19 +221,18 @@ def data_vs_detach(fill: float = 1.0, rows: int = 2, cols: int = 2, T: Translato
                "shares_storage": alias.data_ptr() == y.data_ptr(),
                "alias_requires_grad": alias.requires_grad, "version_before": y._version}
         alias.zero_()
-        rec.update(y_after=format_values(y, T), version_after=y._version, error=None, x_grad=None)
+        rec.update(y_after=format_values(y), version_after=y._version, error=None, x_grad=None)
         try:
             out.backward()
-            rec["x_grad"] = format_values(x.grad, T)
+            rec["x_grad"] = format_values(x.grad)
         except RuntimeError as exc:
             rec["error"] = str(exc)
-        rec["correct_grad"] = format_values(6.0 * (x.detach().double() + 2.0) / (rows * cols), T)
+        rec["correct_grad"] = format_values(6.0 * (x.detach().double() + 2.0) / (rows * cols))
         result[way] = rec
     return result
 
 
-def numpy_demo(fill: float = 1.0, rows: int = 2, cols: int = 2, T: Translator | None = None,
-               requires_grad: bool = True) -> dict:
+def numpy_demo(fill: float = 1.0, rows: int = 2, cols: int = 2, requires_grad: bool = True) -> dict:
     """x.numpy() is refused while x requires grad (and works when it does not); x.detach().numpy() is a
     view of the same memory."""
     x = torch.full((rows, cols), float(fill), requires_grad=requires_grad)
@@ -379,7 +246,7 @@ def numpy_demo(fill: float = 1.0, rows: int = 2, cols: int = 2, T: Translator | 
     rec["dtype"] = str(arr.dtype)
     rec["shares_memory"] = arr.__array_interface__["data"][0] == x.data_ptr()
     arr[0, 0] = 100.0  # writes into x's storage: detach().numpy() is not a copy
-    rec["x_after_write"] = format_values(x, T)
+    rec["x_after_write"] = format_values(x)
     rec["x_printed"] = repr(x)  # what print(x) shows
     rec["x00_after_write"] = float(x.detach()[0, 0])
     return rec

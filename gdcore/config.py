@@ -192,8 +192,3 @@ def _finite_range(name: str, value, lo: float, hi: float) -> None:
         raise ConfigError(key="finite", name=name, value=repr(value))
     if not lo <= value <= hi:
         raise ConfigError(key="finite_range", name=name, lo=lo, hi=hi, value=repr(value))
-
-
-def default_config() -> Config:
-    return Config()
-

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from . import threads
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .devices import resolve_device
@@ -247,6 +248,7 @@ class Run(RunStaging, RunRecords):
         """
         if self.status != "ok":
             return 0
+        threads.pin()  # whichever thread trains, the same sums (gdcore/threads.py)
         remaining = self.total_steps - self.step_count
         n = remaining if n is None else max(0, min(int(n), remaining))
         start = self.step_count

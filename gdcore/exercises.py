@@ -23,6 +23,7 @@ from .config import Config
 from .engine import Run
 from .errors import GdError
 from .hand_loop import LoopResult, hand_loop, reference_params, same_params
+from .i18n import Message
 from .lessons import optim as optim_lesson
 from .presets import preset_config
 
@@ -418,13 +419,24 @@ def _solution(exercise_id: str) -> tuple[str, tuple[tuple[str, object], ...]]:
     raise KeyError(exercise_id)
 
 
-def solution_text(exercise_id: str, T) -> str:
-    """The answer to one exercise, in T's language, with the numbers that show it is right."""
+def solution_text(exercise_id: str) -> Message:
+    """The answer to one exercise, with the numbers that show it is right."""
     key, items = _solution(exercise_id)
     values = dict(items)
     p = f"exercises.{exercise_id}"
     if key == "fix":
-        values = {"fix": T("exercises.solution.fix_or").join(T(f"{p}.options.{o}") for o in values["options"])}
+        parts = []
+        for o in values["options"]:
+            parts += [Message.of("exercises.solution.fix_or")] if parts else []
+            parts.append(Message.of(f"{p}.options.{o}"))
+        values = {"fix": parts}
     elif key == "race":
-        values["reason"] = T(f"{p}.reasons.{values['reason']}")
-    return T(f"exercises.solution.{key}", **values)
+        values["reason"] = Message.of(f"{p}.reasons.{values['reason']}")
+    return Message.of(f"exercises.solution.{key}", **values)
+
+
+@functools.lru_cache(maxsize=1)
+def reference_answers() -> dict[str, float]:
+    """The true numbers the class board plots the room's answers against (found by training)."""
+    limit = Run(manual_config()).stability_limit()
+    return {"predict": _actual_after_one_step(), "diverge": limit, "goldilocks": limit}

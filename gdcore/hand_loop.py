@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
+from . import threads
 from .config import Config
 from .engine import Run
 
@@ -38,6 +39,7 @@ def hand_loop(config: Config, steps: int, *, zero_grad: bool = True, update: str
     full_tensors: seed 000's slip, the mini-batch loop computes on the full tensors (config's mode
     must be minibatch); otherwise one step uses the batch of the config's mode.
     """
+    threads.pin()  # whichever thread trains, the same sums (gdcore/threads.py)
     run = Run(config)  # the data, start and batch order come from gdcore, as in the reference run
     w = run.w0.clone().requires_grad_(True)
     b = run.b0.clone().requires_grad_(True)

@@ -4,13 +4,21 @@ The strings live in one place per language: `gdcore/locales/<lang>/*.toml`, one 
 topic. A file `linreg.toml` with a key `title` gives the key `linreg.title`; nested tables add
 dots. Values are `str.format` templates (`"step {n} of {total}"`); both languages must have the
 same keys and the same placeholders (tests/test_i18n.py checks it).
+
+The core never picks a language: it returns `Message`s (a key and the values its template needs),
+and a page turns them into words with its `Translator`. Chart builders take `labels`, one
+language's templates by key (`Translator.labels`). English, the language of the CLI and of
+`str(exc)`, is the one fallback, here.
 """
 from __future__ import annotations
 
 import functools
 import string
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 LOCALES = Path(__file__).with_name("locales")
 LANGS = ("en", "zh")
@@ -52,27 +60,119 @@ def normalize(lang: str | None) -> str:
     return code if code in LANGS else DEFAULT
 
 
+@dataclass(frozen=True)
+class Message:
+    """A sentence as data: its key in the locale files and the values its template is filled with.
+
+    A value may itself be a Message (translated first) or a tuple of them (joined). key None: a
+    sentence made outside the locale files, the value `text`, shown as it is in every language.
+    Messages compare and hash by key and values, so they can name a chart's series.
+    """
+
+    key: str | None
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **values) -> Message:
+        return cls(key, tuple((k, tuple(v) if isinstance(v, list) and _is_text(v) else v) for k, v in values.items()))
+
+    @classmethod
+    def verbatim(cls, text: str) -> Message:
+        return cls(None, (("text", text),))
+
+    @property
+    def values(self) -> dict[str, object]:
+        return dict(self.params)
+
+
+Text = Message | list[Message] | tuple[Message, ...]  # a list: its parts one after another
+
+
+def joined(separator: str, parts) -> list[Message]:
+    """A Text of parts with a separator between them (what `separator.join` does to their words)."""
+    out: list[Message] = []
+    for part in parts:
+        if out:
+            out.append(Message.verbatim(separator))
+        out += list(part) if isinstance(part, (list, tuple)) else [part]
+    return out
+
+
+def _is_text(v: object) -> bool:
+    if isinstance(v, (list, tuple)):
+        return bool(v) and all(isinstance(p, Message) for p in v)
+    return isinstance(v, Message)
+
+
+def say(labels: Mapping[str, str], text: str | Text, /, **values) -> str:
+    """Words from one language's templates: a key filled with values, a Message, or a Text's parts joined.
+
+    Values that are Messages (or Texts) are put in words first."""
+    if isinstance(text, (list, tuple)):  # a Text of several parts
+        return "".join(say(labels, part) for part in text)
+    if isinstance(text, Message):
+        if text.key is None:
+            return str(text.values["text"])
+        text, values = text.key, text.values
+    values = {k: say(labels, v) if _is_text(v) else v for k, v in values.items()}
+    template = labels.get(text)
+    if template is None:
+        raise KeyError(f"no string {text!r}")
+    return template.format(**values)  # always, so `{{` means `{` in every string
+
+
 class Translator:
-    """`T("linreg.title")` or `T("ui.step_of", n=3, total=10)` in one language."""
+    """`T("linreg.title")`, `T("ui.step_of", n=3, total=10)` or `T(message)` in one language."""
 
     def __init__(self, lang: str = DEFAULT) -> None:
         self.lang = normalize(lang)
         self._table = strings(self.lang)
         self._fallback = strings(DEFAULT)
+        # the language's templates by key, English where a key is missing
+        self.labels: Mapping[str, str] = MappingProxyType({**self._fallback, **self._table})
 
-    def __call__(self, key: str, **values) -> str:
-        template = self._table.get(key)
-        if template is None:
-            template = self._fallback.get(key)
-        if template is None:
-            raise KeyError(f"no string {key!r}")
-        return template.format(**values)  # always, so `{{` means `{` in every string
+    def __call__(self, key: str | Text, /, **values) -> str:
+        return say(self.labels, key, **values)
+
+    def capitalized(self, text: str | Text) -> str:
+        """The words of a Text with the first letter in upper case (a sentence made of parts)."""
+        words = self(text)
+        return words[:1].upper() + words[1:]
+
+    def frame(self, frame):
+        """A copy of a DataFrame with its Message cells and Message column names in words."""
+        out = frame.rename(columns=lambda c: self(c) if isinstance(c, Message) else c)
+        for col in out.columns:
+            if out[col].dtype == object:
+                out[col] = [self(v) if _is_text(v) else v for v in out[col]]
+        return out
+
+    def record(self, value):
+        """A copy of plain data (dicts, lists) with every Message in it in words (a list of nothing but
+        Messages is a Text: its words are joined)."""
+        if _is_text(value):
+            return self(value)
+        if isinstance(value, dict):
+            return {k: self.record(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.record(v) for v in value]
+        return value
 
     def has(self, key: str) -> bool:
-        return key in self._table or key in self._fallback
+        return key in self.labels
 
 
 @functools.lru_cache(maxsize=None)
 def translator(lang: str | None = DEFAULT) -> Translator:
     """The (shared, read-only) translator for a language."""
     return Translator(normalize(lang))
+
+
+def english(text: Text) -> str:
+    """A message in English: what the CLI prints and `str(exc)` holds."""
+    return translator(DEFAULT)(text)
+
+
+def labels(lang: str | None = DEFAULT) -> Mapping[str, str]:
+    """One language's templates by key, English where a key is missing (what chart builders take)."""
+    return translator(lang).labels

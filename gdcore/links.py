@@ -12,6 +12,8 @@ Reserved names, handled by the app rather than by a page's fields:
   lock   1 = the instructor locked the preset: preset buttons and data choices are hidden
   seed   the sidebar seed every lesson reads (applied by the entry point, before the sidebar)
   preset a page's preset, loaded before the other values
+  room   a class-board room the learner is invited to join (the sidebar's room box)
+  token  the instructor's secret for a room's board (read by the board page only)
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-RESERVED = ("lang", "steps", "hide", "lock", "seed", "preset")
+RESERVED = ("lang", "steps", "hide", "lock", "seed", "preset", "room", "token")
 MAX_LINK_STEPS = 1_000_000  # the most steps a link may replay (a long replay runs live, with Stop)
 MAX_VALUE_CHARS = 64  # a longer query value is not a number or a name we know
 
@@ -225,43 +227,6 @@ def query_string(params: Mapping[str, str]) -> str:
     return "?" + urlencode(params) if params else ""
 
 
-# -- which lesson declares what (for the instructor page) -------------------------------------
-
-@dataclass(frozen=True)
-class LessonLink:
-    page: str  # the page file, e.g. "pages/linear_regression.py"
-    module: str  # the gdcore module that declares LINK_FIELDS and HIDE_GROUPS
-    strings: str  # its locale file stem (group labels are "<stem>.groups.<name>")
-    title: str  # the page title's key
-
-
-LESSONS = (
-    LessonLink("pages/autograd_basics.py", "gdcore.autograd_demo", "autograd", "ui.app.autograd"),
-    LessonLink("pages/linear_regression.py", "gdcore.lessons.linreg", "linreg", "ui.app.linreg"),
-    LessonLink("pages/mini_batches.py", "gdcore.lessons.minibatch", "minibatch", "ui.app.minibatch"),
-    LessonLink("pages/why_squared_loss.py", "gdcore.theory", "theory", "ui.app.theory"),
-    LessonLink("pages/optimizers.py", "gdcore.lessons.optim", "optim", "ui.app.optim"),
-    LessonLink("pages/logistic_regression.py", "gdcore.lessons.logreg", "logreg", "ui.app.logreg"),
-    LessonLink("pages/lr_explorer.py", "gdcore.lessons.sweep", "sweep", "ui.app.lr_explorer"),
-)
-
-
-def lesson_fields(lesson: LessonLink) -> tuple[list[Field], tuple[str, ...]]:
-    """(LINK_FIELDS, HIDE_GROUPS) a lesson's module declares."""
-    import importlib
-    mod = importlib.import_module(lesson.module)
-    return list(mod.LINK_FIELDS), tuple(mod.HIDE_GROUPS)
-
-
-def page_owns_seed(page: str) -> bool:
-    """True when a lesson page (a path like "pages/x.py" or a URL path like "x") has a seed field of its own."""
-    stem = page.rsplit("/", 1)[-1].removesuffix(".py")
-    for lesson in LESSONS:
-        if lesson.page.rsplit("/", 1)[-1].removesuffix(".py") == stem:
-            return any(f.name == "seed" for f in lesson_fields(lesson)[0])
-    return False
-
-
 def parse_link(text: str) -> dict[str, str]:
     """The query parameters of a pasted link (or a bare `?a=1&b=2` / `a=1&b=2`); never evaluated."""
     from urllib.parse import parse_qsl, urlsplit
@@ -272,9 +237,8 @@ def parse_link(text: str) -> dict[str, str]:
     return dict(parse_qsl(query, keep_blank_values=True)[:100])
 
 
-def page_url(current_url: str | None, page: str) -> str:
-    """The URL of another page of this app, from the URL of the page being viewed."""
-    stem = page.rsplit("/", 1)[-1].removesuffix(".py")
+def page_url(current_url: str | None, slug: str) -> str:
+    """The URL of another page of this app (its slug in gdcore.registry), from the URL of the page being viewed."""
     if not current_url:
-        return "/" + stem
-    return current_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0] + "/" + stem
+        return "/" + slug
+    return current_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0] + "/" + slug

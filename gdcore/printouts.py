@@ -38,14 +38,6 @@ def line_003(i: int, loss: float) -> str:
     return f"{i} {torch.tensor(loss, dtype=torch.float32)!r}"
 
 
-def prints_at(preset: str, step: int) -> bool:
-    """Whether the tutorial prints a line at this step (counted from 1)."""
-    if preset == "linreg-manual":
-        return (step - 1) % 500 == 0  # i % 500 == 0 with i = step - 1
-    every = EVERY.get(preset)
-    return every is not None and step % every == 0
-
-
 def printed_steps(preset: str, upto: int, last: int | None = None) -> list[int]:
     """The steps up to `upto` at which the tutorial printed, oldest first (only the last `last` of them)."""
     every = EVERY.get(preset)

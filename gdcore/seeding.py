@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .config import Config
 from .data import Dataset
 from .engine import Run
-from .i18n import Translator, translator
+from .i18n import Message
 from .presets import PRESETS
 
 SEEDS = 20  # runs per tutorial in the stored spread
@@ -94,9 +94,9 @@ def _span(lo: float, hi: float) -> str:
     return f"{lo:.3f} – {hi:.3f}"
 
 
-def sentence(preset: str, T: Translator | None = None) -> str:
+def sentence(preset: str) -> Message:
     """Plainly: what the tutorial seeds, and how far its unseeded runs end apart (with the measured numbers)."""
-    T = T or translator("en")
+    T = Message.of
     t = TUTORIALS[preset]
     if t.data is not None and t.start is not None:
         return T("seeding.all", tutorial=t.number, call=t.data)

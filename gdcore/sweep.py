@@ -32,7 +32,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import reference
+from . import reference, threads
 from .config import MAX_LR, Config
 from .data import Dataset
 from .engine import Run, uses_manual_update
@@ -383,6 +383,7 @@ def sweep(config: Config, lrs, callback: Callable[[int, int], bool | None] | Non
     stops the sweep there (the result then holds the steps done).
     """
     t0 = time.perf_counter()
+    threads.pin()  # whichever thread trains, the same sums (gdcore/threads.py)
     lrs = _check_lrs(config, lrs)
     run = Run(config, data)  # data, initial parameters, generators: exactly the sequential run's
     c = run.config

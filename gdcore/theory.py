@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, DataError
-from .i18n import Translator, translator
+from .i18n import Message
 from .links import Field
 from .reference import _design, _np, least_squares
 
@@ -24,7 +24,7 @@ PDF_POINTS = 401
 MAX_BINS = 60
 MIN_SIGMA = 0.001  # the smallest σ the page accepts for a bell (the μ/σ inputs and the table)
 
-# The page's widgets (pages/why_squared_loss.py); each Field's range and choices are its widget's.
+# The page's widgets (pages/views/why_squared_loss.py); each Field's range and choices are its widget's.
 SOURCES = ("linreg-minibatch", "linreg-d2l")  # the data generators the page offers
 NOISE_RANGE = (0.01, 2.0)
 N_RANGE = (10, 100_000)
@@ -55,13 +55,13 @@ def pair_label(mu: float, sigma: float) -> str:
     return f"μ={mu:g}, σ={sigma:g}"
 
 
-def parse_pairs(rows, T: Translator | None = None) -> tuple[list[tuple[float, float]], list[str]]:
+def parse_pairs(rows) -> tuple[list[tuple[float, float]], list[Message]]:
     """(μ, σ) pairs from an edited table (a DataFrame with columns mu, sigma, or (mu, sigma) rows).
 
-    Empty rows are skipped; a bad row is left out and named in one sentence (in T's language);
+    Empty rows are skipped; a bad row is left out and named in one sentence (a Message);
     duplicates are dropped.
     """
-    T = T or translator("en")
+    T = Message.of
     if isinstance(rows, pd.DataFrame):
         rows = list(rows[["mu", "sigma"]].itertuples(index=False, name=None)) if len(rows) else []
     pairs, problems = [], []

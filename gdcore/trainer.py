@@ -16,6 +16,8 @@ import threading
 import time
 from typing import Protocol
 
+from . import threads
+
 
 class Job(Protocol):
     """What the worker needs of a lesson (gdcore.session.Lesson)."""
@@ -60,6 +62,7 @@ class Trainer:
             return len(self._jobs)
 
     def _work(self) -> None:
+        threads.pin()  # this thread sums like every other that trains (gdcore/threads.py)
         while True:
             with self._cv:
                 while not self._jobs:

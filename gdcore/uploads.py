@@ -2,7 +2,7 @@
 
 A lesson starts a new run whenever it is handed a different data object, so the data set an upload
 yields must be the identical object until the file, the label column or the chosen features change.
-No streamlit here: pages/_ui.upload_data wires this to the widgets.
+No streamlit here: pages/ui.upload_data wires this to the widgets.
 """
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def open_link(page: str, params: dict, timeout: float = 120) -> AppTest:
 
 def away_and_back(at: AppTest, page: str) -> AppTest:
     """Visit Home, then come back to `page` (what a learner's page switch does to session state)."""
-    for target in ("pages/home.py", page):
+    for target in ("pages/views/home.py", page):
         at.switch_page(target).run()
         assert not at.exception, at.exception
     return at

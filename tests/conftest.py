@@ -51,28 +51,3 @@ def restore_global_rngs():
     """For tests that call reference code seeding the global generators (torch.manual_seed, ...)."""
     with global_rngs_restored():
         yield
-
-
-def _steady_state_pages_manager() -> None:
-    """Make AppTest behave like a server that has already run the entry point once.
-
-    With a pages/ folder, Streamlit starts in its legacy multipage mode until the first
-    st.navigation call, and AppTest resets that flag before every run, so every page switch
-    would start in legacy mode. A real server leaves it for good after its first run; the
-    fresh-server case is covered by pages/_ui.page_guard and the browser tests.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-    if getattr(original, "_gdcore_steady", False):
-        return
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    init._gdcore_steady = True
-    PagesManager.__init__ = init
-
-
-_steady_state_pages_manager()

@@ -1,10 +1,10 @@
-"""What a chart costs on the wire: pages/_files.chart_spec hands Streamlit compact Arrow tables."""
+"""What a chart costs on the wire: pages/ui/files.chart_spec hands Streamlit compact Arrow tables."""
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from gdcore import charts
-from pages._files import chart_spec
+from pages.ui.files import chart_spec
 
 
 def _tables(spec) -> list[pa.Table]:

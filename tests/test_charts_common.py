@@ -91,7 +91,7 @@ def test_traces_one_series_per_column():
 
 
 def test_low_loss_colour_follows_the_scheme_and_its_direction():
-    from gdcore.charts.common import LOSS_COLOR_SCALE, low_loss_colour
+    from gdcore.charts.landscape import LOSS_COLOR_SCALE, low_loss_colour
     assert low_loss_colour({"scheme": "viridis"}) == "dark"  # viridis starts at dark purple
     assert low_loss_colour({"scheme": "viridis", "reverse": True}) == "bright"
     spec = charts.landscape(np.ones((3, 3)), [0, 1, 2], [0, 1, 2]).to_dict()

@@ -78,7 +78,7 @@ def test_shading_computed_by_the_browser_equals_the_probability_grid():
 
 
 def test_points_are_sent_compactly():
-    from pages._files import chart_spec
+    from pages.ui.files import chart_spec
     pts, X = _points(1000)
     spec = chart_spec(lcharts.boundary_chart(pts, LR.data_box(X)))
     import pyarrow as pa

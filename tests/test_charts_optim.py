@@ -4,13 +4,13 @@ import pandas as pd
 import pytest
 
 from gdcore.charts import optim as ocharts
-from gdcore.lessons import optim as O
+from gdcore.lessons import optim as optim_lesson
 from gdcore.presets import preset_config
 
 
 @pytest.fixture(scope="module")
 def race():
-    return O.run_race(preset_config("linreg-module"), O.race_settings(), steps=40)
+    return optim_lesson.run_race(preset_config("linreg-module"), optim_lesson.race_settings(), steps=40)
 
 
 def _rows(spec):
@@ -22,7 +22,7 @@ def _layers(spec):
 
 
 def test_race_losses_one_coloured_line_per_runner(race):
-    frame = O.race_loss_frame(race)
+    frame = optim_lesson.race_loss_frame(race)
     spec = ocharts.race_losses(frame).to_dict()
     assert spec["mark"]["type"] == "line"
     assert spec["encoding"]["y"]["scale"]["type"] == "log"
@@ -46,8 +46,8 @@ def test_race_losses_downsampled_for_long_runs():
 
 
 def test_race_landscape_layers(race):
-    paths = O.race_path_frame(race)
-    grid, ws, bs, opt = O.landscape_data(next(iter(race.values())).data, paths, resolution=25)
+    paths = optim_lesson.race_path_frame(race)
+    grid, ws, bs, opt = optim_lesson.landscape_data(next(iter(race.values())).data, paths, resolution=25)
     spec = ocharts.race_landscape(grid, ws, bs, paths, opt).to_dict()
     layers = _layers(spec)
     marks = [l["mark"]["type"] if isinstance(l["mark"], dict) else l["mark"] for l in layers]

@@ -9,7 +9,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from gdcore import engine
-from gdcore.config import LOSSES, MODES, OPTIMIZERS, Config, default_config
+from gdcore.config import LOSSES, MODES, OPTIMIZERS, Config
 from gdcore.errors import ConfigError, GdError
 from gdcore.presets import PRESETS
 
@@ -20,7 +20,7 @@ def _one_sentence(msg: str) -> None:
 
 
 def test_default_and_every_preset_validate():
-    assert default_config().validated() == Config()
+    assert Config().validated() == Config()
     for name, cfg in PRESETS.items():
         assert cfg.validated() is cfg, name
 

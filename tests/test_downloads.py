@@ -7,22 +7,23 @@ import torch
 from apptest_util import open_page
 from gdcore import Run, preset_config, weights
 from gdcore.charts import common
-from pages import _files, _ui
+from pages import ui
+from pages.ui import files
 
-PAGE = "pages/linear_regression.py"
+PAGE = "pages/views/linear_regression.py"
 
 
 def test_weights_download_is_a_plain_state_dict():
     run = Run(preset_config("linreg-module", steps=3))
     run.run(3)
-    state = torch.load(io.BytesIO(_ui.weights_bytes(run)), weights_only=True)
+    state = torch.load(io.BytesIO(ui.weights_bytes(run)), weights_only=True)
     assert set(state) == {"linear.weight", "linear.bias"}
     assert state["linear.weight"].item() == run.params()["w"][0]
 
 
 def test_chart_svg_export():
     chart = common.loss_curve(common.loss_frame([3.0, 2.0, 1.5, 1.2]))
-    svg = _files._svg(chart).decode()
+    svg = files._svg(chart).decode()
     assert svg.lstrip().startswith("<svg") and "</svg>" in svg and "loss" in svg
 
 

@@ -1,5 +1,5 @@
 """Errors in the learner's language: `str(exc)` stays the English sentence (the CLI and the API print it),
-`exc.text(T)` is the same sentence, with the same numbers and names, in T's language."""
+`T(exc.message)` is the same sentence, with the same numbers and names, in T's language."""
 import re
 from pathlib import Path
 
@@ -109,8 +109,8 @@ def test_english_unchanged_and_chinese_has_the_same_values(case):
     assert type(exc) is cls
     assert exc.key is not None
     assert str(exc) == english
-    assert exc.text() == english and exc.text(translator("en")) == english
-    zh = exc.text(translator("zh"))
+    assert translator("en")(exc.message) == english
+    zh = translator("zh")(exc.message)
     assert CJK.search(zh), zh
     # every number and every quoted name of the English sentence is in the Chinese one
     values = re.findall(r"'[^']*'|\d[\d,.+e]*\d|\d", english) + words
@@ -120,11 +120,11 @@ def test_english_unchanged_and_chinese_has_the_same_values(case):
 
 def test_an_error_without_a_key_is_the_same_in_every_language():
     exc = ConfigError("a plain sentence")
-    assert exc.key is None and exc.text(translator("zh")) == "a plain sentence" == str(exc)
+    assert exc.key is None and translator("zh")(exc.message) == "a plain sentence" == str(exc)
 
 
 def test_a_chinese_page_shows_a_bad_csv_in_chinese():
-    at = open_link("pages/linear_regression.py", {"lang": "zh"})
+    at = open_link("pages/views/linear_regression.py", {"lang": "zh"})
     assert not at.exception, at.exception
     at.radio(key="w.linreg.recipe").set_value("upload").run()
     assert not at.exception and not at.error

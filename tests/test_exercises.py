@@ -185,7 +185,7 @@ def test_the_shown_answer_passes_its_own_check():
         else:
             assert ex.check(e.id, answer[key]()).ok, e.id
         for lang in ("en", "zh"):
-            assert ex.solution_text(e.id, translator(lang))
+            assert translator(lang)(ex.solution_text(e.id))
 
 
 def test_hints_come_first_and_the_answer_after_several_tries_or_on_request():

@@ -34,7 +34,7 @@ def _forge(at):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_wrong_typed_widget_values_leave_the_page_working(page):
-    at = open_page(f"pages/{page}.py")
+    at = open_page(f"pages/views/{page}.py")
     buttons = {b.key for b in at.button}
     states, forged = _forge(at)
     assert forged > 0
@@ -55,7 +55,7 @@ def _send(at, key: str, set_value) -> None:
 
 
 def test_a_value_of_another_kind_is_ignored_and_the_widget_keeps_its_value():
-    at = open_page("pages/linear_regression.py")
+    at = open_page("pages/views/linear_regression.py")
     at.number_input(key="w.linreg.lr").set_value(0.05).run()
     _send(at, "w.linreg.lr", lambda w: setattr(w, "string_value", "0.1; import os"))
     assert at.number_input(key="w.linreg.lr").value == 0.05
@@ -66,7 +66,7 @@ def test_a_value_of_another_kind_is_ignored_and_the_widget_keeps_its_value():
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -5.0, 1e300])
 def test_a_number_the_widget_refuses_is_ignored(bad):
-    at = open_page("pages/linear_regression.py")
+    at = open_page("pages/views/linear_regression.py")
     at.number_input(key="w.linreg.lr").set_value(0.05).run()
     _send(at, "w.linreg.lr", lambda w: setattr(w, "double_value", bad))
     assert at.number_input(key="w.linreg.lr").value == 0.05

@@ -45,6 +45,37 @@ def test_translator_formats_and_falls_back_never_silently():
         T("ui.no_such_key")
 
 
+def test_messages_are_translated_where_they_are_shown():
+    """The core returns Messages (a key and its values); a page's Translator turns them into words."""
+    en, zh = i18n.translator("en"), i18n.translator("zh")
+    running = i18n.Message.of("ui.running", n=1234, total=5000)
+    assert en(running) == en("ui.running", n=1234, total=5000) == "running: step 1,234 of 5,000 (Stop to interrupt)"
+    assert zh(running) == zh("ui.running", n=1234, total=5000)
+    assert running == i18n.Message.of("ui.running", n=1234, total=5000) and len({running, running}) == 1  # hashable
+    plain = i18n.Message.verbatim("[1, 2]")
+    assert en(plain) == zh(plain) == "[1, 2]"
+    # a Text: its parts one after another; a Message as a value is put in words first
+    assert zh([i18n.Message.of("ui.step"), plain]) == "单步[1, 2]"
+    nested = i18n.Message.of("errors.seed", value=i18n.Message.of("ui.step"))
+    assert zh(nested) == zh("errors.seed", value="单步") and en(nested) == en("errors.seed", value=en("ui.step"))
+    assert en(i18n.joined(" = ", [plain, plain, plain])) == " = ".join(["[1, 2]"] * 3)
+    assert en.capitalized(i18n.Message.of("ui.running", n=1, total=2)).startswith("Running: step 1")
+    assert i18n.english(running) == en(running) and i18n.labels("zh")["ui.step"] == "单步"
+    with pytest.raises(KeyError):
+        zh(i18n.Message.of("ui.no_such_key"))
+
+
+def test_frames_and_records_are_translated_cell_by_cell():
+    import pandas as pd
+    zh = i18n.translator("zh")
+    step = i18n.Message.of("ui.step")
+    frame = pd.DataFrame({step: [step, "as is", 3]})
+    assert zh.frame(frame).to_dict("list") == {"单步": ["单步", "as is", 3]}
+    assert list(frame.columns) == [step]  # the frame itself is left as it was
+    assert zh.record({"a": [step, {"b": step}], "c": 1.5, "d": [1, 2]}) == {"a": ["单步", {"b": "单步"}], "c": 1.5,
+                                                                           "d": [1, 2]}
+
+
 @pytest.mark.parametrize("raw, code", [("zh", "zh"), ("zh-CN", "zh"), ("ZH_hans", "zh"), ("en-US", "en"),
                                        ("fr", "en"), ("", "en"), (None, "en")])
 def test_normalize_language_codes(raw, code):

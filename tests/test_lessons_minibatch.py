@@ -15,7 +15,11 @@ from torch.utils.data import DataLoader, TensorDataset
 from gdcore import Run, preset_config
 from gdcore.downsample import MAX_POINTS
 from gdcore.errors import ConfigError
+from gdcore.i18n import translator
 from gdcore.lessons import minibatch as mb
+from gdcore.lessons import minibatch_compare
+
+EN = translator("en")
 
 
 # -- the DataLoader, made visible ---------------------------------------------------------------
@@ -24,7 +28,7 @@ def test_tutorial_000_loader_has_8_batches_seven_of_20_one_of_10():
     s = mb.describe_loader(150, 20)
     assert s.length == 8
     assert s.sizes == (20,) * 7 + (10,)
-    assert s.lines() == ["dataloader len =8"] + [f"index={i} num = 20" for i in range(7)] + ["index=7 num = 10"]
+    assert [EN(m) for m in s.lines()] == ["dataloader len =8"] + [f"index={i} num = 20" for i in range(7)] + ["index=7 num = 10"]
 
 
 @pytest.mark.parametrize("n,bs", [(150, 20), (150, 1), (150, 150), (150, 7), (1000, 10), (10, 3)])
@@ -37,7 +41,7 @@ def test_describe_loader_matches_torch_dataloader(n, bs):
 
 
 def test_long_printout_is_shortened_but_keeps_first_and_last():
-    lines = mb.describe_loader(1000, 10).lines(limit=12)
+    lines = [EN(m) for m in mb.describe_loader(1000, 10).lines(limit=12)]
     assert lines[0] == "dataloader len =100"
     assert lines[1] == "index=0 num = 10"
     assert lines[-1] == "index=99 num = 10"
@@ -55,7 +59,7 @@ def test_batch_size_larger_than_n_is_one_sentence():
 def test_clamp_batch_size():
     assert mb.clamp_batch_size(20, 150) == (20, None)
     bs, note = mb.clamp_batch_size(500, 150)
-    assert bs == 150 and "larger than the 150 samples" in note
+    assert bs == 150 and "larger than the 150 samples" in EN(note)
     assert mb.clamp_batch_size(0, 150)[0] == 1
     assert mb.clamp_batch_size(None, 150)[0] == 20
     assert mb.data_size("linreg-minibatch") == 150 and mb.data_size("linreg-d2l") == 1000
@@ -167,11 +171,11 @@ def test_point_roles_full_batch_marks_everything():
 
 
 def test_batch_table_and_format():
-    t = mb.batch_table([[3, 1, 2], [0, 4]])
+    t = EN.frame(mb.batch_table([[3, 1, 2], [0, 4]]))
     assert t["index"].tolist() == [0, 1] and t["num"].tolist() == [3, 2]
     assert t["sample indices"].tolist() == ["3, 1, 2", "0, 4"]
-    assert mb.format_batch([5, 6]) == "[5, 6]"
-    assert mb.format_batch(list(range(50)), limit=3) == "[0, 1, 2, ... 47 more]"
+    assert EN(mb.format_batch([5, 6])) == "[5, 6]"
+    assert EN(mb.format_batch(list(range(50)), limit=3)) == "[0, 1, 2, ... 47 more]"
     assert mb.batch_of_sample([[2, 0], [1]], 4).tolist() == [0, 1, 0, -1]
 
 
@@ -198,7 +202,7 @@ def test_train_all_trains_every_run_and_reports_progress():
     assert all(r.done and r.status == "ok" for r in runs.values())
     assert all(r.data is data for r in runs.values())
     assert seen[-1] == (159, 159) and all(a <= b for (a, _), (b, _) in zip(seen, seen[1:]))
-    table = mb.summary_table(runs, mb.MODE_LABELS)
+    table = EN.frame(mb.summary_table(runs, mb.MODE_LABELS))
     assert table["run"].tolist() == ["batch GD", "stochastic GD", "mini-batch GD"]
     assert table["samples per step"].tolist() == [150, 1, 20]
     assert table["steps"].tolist() == [1, 150, 8]
@@ -247,7 +251,7 @@ def test_pitfall_configs_differ_only_in_the_switch():
 
 def test_pitfall_with_d2l_loss_is_explained_and_scales_the_step():
     cfg = preset_config("linreg-d2l", full_tensor_pitfall=True)
-    note = mb.pitfall_note(cfg, 1000)
+    note = EN(mb.pitfall_note(cfg, 1000))
     assert "100× too large" in note and "lr = 3" in note
     assert mb.pitfall_note(cfg.replace(full_tensor_pitfall=False), 1000) is None
     assert mb.pitfall_note(preset_config("linreg-minibatch", full_tensor_pitfall=True), 150) is None
@@ -314,7 +318,7 @@ def test_d2l_prints_match_a_hand_written_d2l_loop():
     assert err["w"] == pytest.approx(ref_ew.tolist(), abs=1e-5)
     assert err["b"] == pytest.approx(float(ref_eb), abs=1e-5)
     assert max(abs(v) for v in err["w"]) < 1e-3 and abs(err["b"]) < 1e-3  # lessons.md reference
-    assert mb.error_lines(err)[0].startswith("error in estimating w: tensor([")
+    assert EN(mb.error_lines(err)[0]).startswith("error in estimating w: tensor([")
 
 
 def test_estimation_errors_and_tutorial_lines():
@@ -326,7 +330,7 @@ def test_estimation_errors_and_tutorial_lines():
     assert mb.tutorial_lines([rec]) == ["epoch(1) batch(0) lossΔw,Δb,w,b, = 99.481,-44.458,-19.268,0.805,-0.093,"]
     assert mb.fmt_w([2.0]) == "2.0000" and mb.fmt_w([1.0, -2.5]) == "[1.0000, -2.5000]"
     assert mb.fmt_w([math.nan]) == "—"
-    assert mb._num(2.05151) == "2.0515" and mb._num(-8.16e16) == "-8.16e+16" and mb._num(math.inf) == "—"
+    assert minibatch_compare._num(2.05151) == "2.0515" and minibatch_compare._num(-8.16e16) == "-8.16e+16" and minibatch_compare._num(math.inf) == "—"
 
 
 def test_feature_xy_and_compare_budget():

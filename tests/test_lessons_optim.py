@@ -11,28 +11,31 @@ from torch import nn
 
 from gdcore.engine import Run
 from gdcore.errors import ConfigError
-from gdcore.lessons import optim as O
+from gdcore.i18n import translator
+from gdcore.lessons import optim
 from gdcore.presets import preset_config
+
+EN = translator("en")
 
 BASE = preset_config("linreg-module")
 
 
 @pytest.fixture(scope="module")
 def race():
-    settings = O.race_settings(optimizers=O.RACE_OPTIMIZERS + O.EXTRA_OPTIMIZERS)
-    return O.run_race(BASE, settings, steps=60)
+    settings = optim.race_settings(optimizers=optim.RACE_OPTIMIZERS + optim.EXTRA_OPTIMIZERS)
+    return optim.run_race(BASE, settings, steps=60)
 
 
 def test_race_settings_defaults_and_overrides():
-    s = O.race_settings({"adam": {"lr": 0.2, "momentum": 0.5, "beta2": None}})
-    assert list(s) == list(O.RACE_OPTIMIZERS)
+    s = optim.race_settings({"adam": {"lr": 0.2, "momentum": 0.5, "beta2": None}})
+    assert list(s) == list(optim.RACE_OPTIMIZERS)
     assert s["adam"]["lr"] == 0.2 and s["adam"]["beta2"] == 0.999
     assert "momentum" not in s["adam"]  # Adam has no momentum knob
     assert s["sgd"] == {"lr": 0.1}
 
 
 def test_race_configs_differ_only_in_optimizer():
-    cfgs = O.race_configs(BASE, O.race_settings(), steps=50)
+    cfgs = optim.race_configs(BASE, optim.race_settings(), steps=50)
     assert set(cfgs) == {"sgd", "momentum", "adagrad", "rmsprop", "adam"}
     for name, c in cfgs.items():
         assert c.optimizer == name and c.impl == "module" and c.steps == 50
@@ -42,13 +45,13 @@ def test_race_configs_differ_only_in_optimizer():
 
 def test_race_configs_reject_bad_values():
     with pytest.raises(ConfigError):
-        O.race_configs(BASE, O.race_settings(), steps=O.MAX_RACE_STEPS + 1)
+        optim.race_configs(BASE, optim.race_settings(), steps=optim.MAX_RACE_STEPS + 1)
     with pytest.raises(ConfigError):
-        O.race_configs(BASE, O.race_settings({"sgd": {"lr": -1.0}}), steps=10)
+        optim.race_configs(BASE, optim.race_settings({"sgd": {"lr": -1.0}}), steps=10)
 
 
 def test_race_runners_start_at_identical_params_and_share_data(race):
-    starts = O.start_params(race)
+    starts = optim.start_params(race)
     assert len(starts) == 6
     first = next(iter(starts.values()))
     assert all(v == first for v in starts.values())
@@ -65,7 +68,7 @@ def test_race_first_step_is_plain_gradient_step_for_sgd(race):
 
 
 def test_race_defaults_make_an_interesting_race():
-    runs = O.run_race(BASE, O.race_settings(), steps=O.RACE_STEPS)
+    runs = optim.run_race(BASE, optim.race_settings(), steps=optim.RACE_STEPS)
     final = {n: float(r.losses()[-1]) for n, r in runs.items()}
     assert all(r.status == "ok" for r in runs.values())
     assert all(v < final["sgd"] * 0.5 for n, v in final.items() if n in ("momentum", "adagrad", "adam"))
@@ -73,21 +76,21 @@ def test_race_defaults_make_an_interesting_race():
 
 
 def test_race_frames(race):
-    lf = O.race_loss_frame(race)
-    assert set(lf["series"]) == {O.LABELS[n] for n in race}
+    lf = optim.race_loss_frame(race)
+    assert set(lf["series"]) == {optim.LABELS[n] for n in race}
     assert len(lf) == 6 * 60
-    pf = O.race_path_frame(race)
+    pf = optim.race_path_frame(race)
     assert (pf.groupby("series")["step"].min() == 0).all()
     start = pf[pf["step"] == 0]
     assert start["w"].nunique() == 1 and start["b"].nunique() == 1
-    summary = O.race_summary(race)
-    assert list(summary["optimizer"]) == [O.LABELS[n] for n in race]
+    summary = EN.frame(optim.race_summary(race))
+    assert list(summary["optimizer"]) == [optim.LABELS[n] for n in race]
     assert (summary["status"] == "ok").all()
 
 
 def test_landscape_holds_paths_and_optimum(race):
-    pf = O.race_path_frame(race)
-    grid, ws, bs, opt = O.landscape_data(next(iter(race.values())).data, pf, resolution=30)
+    pf = optim.race_path_frame(race)
+    grid, ws, bs, opt = optim.landscape_data(next(iter(race.values())).data, pf, resolution=30)
     assert grid.shape == (30, 30)
     assert ws[0] <= pf["w"].min() and ws[-1] >= pf["w"].max()
     assert bs[0] <= pf["b"].min() and bs[-1] >= pf["b"].max()
@@ -95,17 +98,17 @@ def test_landscape_holds_paths_and_optimum(race):
 
 
 def test_landscape_window_clips_a_runaway_path(race):
-    pf = O.race_path_frame(race).copy()
+    pf = optim.race_path_frame(race).copy()
     pf.loc[pf.index[-1], "w"] = 1e30
-    (wlo, whi), _ = O.landscape_window(next(iter(race.values())).data, pf)
+    (wlo, whi), _ = optim.landscape_window(next(iter(race.values())).data, pf)
     assert whi < 100
 
 
 def test_diverging_runner_stops_and_others_go_on():
-    runs = O.run_race(BASE, O.race_settings({"sgd": {"lr": 5.0}}), steps=100)
+    runs = optim.run_race(BASE, optim.race_settings({"sgd": {"lr": 5.0}}), steps=100)
     assert runs["sgd"].status == "diverged" and "stability limit" in runs["sgd"].message
     assert all(r.status == "ok" for n, r in runs.items() if n != "sgd")
-    summary = O.race_summary(runs)
+    summary = EN.frame(optim.race_summary(runs))
     assert "diverged" in summary.loc[summary["optimizer"] == "SGD", "status"].iloc[0]
 
 
@@ -133,20 +136,20 @@ def _reference_optimizer(run, make_opt, steps):
     ("adagrad", lambda p: torch.optim.Adagrad(p, lr=0.5)),
 ])
 def test_state_columns_equal_torch_optim_state(name, make):
-    cfg = BASE.replace(optimizer=name, steps=40, **{k: v for k, v in O.RACE_DEFAULTS[name].items() if k != "eps"})
+    cfg = BASE.replace(optimizer=name, steps=40, **{k: v for k, v in optim.RACE_DEFAULTS[name].items() if k != "eps"})
     run = Run(cfg)
     run.run(25)
     model, opt = _reference_optimizer(run, make, 25)
-    rec = O.state_frame(run, last=1).iloc[-1]
-    keys = O.state_keys(run)
-    assert keys and all(k in O.STATE_MEANING for k in keys)
+    rec = optim.state_frame(run, last=1).iloc[-1]
+    keys = optim.state_keys(run)
+    assert keys and all(k in optim.STATE_MEANING for k in keys)
     for key in keys:
         np.testing.assert_allclose(rec[f"{key}[w]"], opt.state[model.weight][key].item(), rtol=1e-5, atol=1e-9)
         np.testing.assert_allclose(rec[f"{key}[b]"], opt.state[model.bias][key].item(), rtol=1e-5, atol=1e-9)
     np.testing.assert_allclose(rec["w"], model.weight.item(), rtol=1e-5)
     # and the engine's own optimizer agrees with what it recorded
-    live = O.torch_state(run)
-    assert set(live) == set(O.state_columns(run))
+    live = optim.torch_state(run)
+    assert set(live) == set(optim.state_columns(run))
     for col, v in live.items():
         assert math.isclose(v, rec[col], rel_tol=1e-6, abs_tol=1e-12)
 
@@ -154,56 +157,56 @@ def test_state_columns_equal_torch_optim_state(name, make):
 def test_sgd_has_no_state():
     run = Run(BASE.replace(steps=5))
     run.run(5)
-    assert O.state_columns(run) == [] and O.state_keys(run) == [] and O.torch_state(run) == {}
-    frame = O.state_frame(run, last=3)
+    assert optim.state_columns(run) == [] and optim.state_keys(run) == [] and optim.torch_state(run) == {}
+    frame = optim.state_frame(run, last=3)
     assert list(frame["step"]) == [3, 4, 5]
 
 
 def test_state_history_has_every_step_for_short_runs():
     run = Run(BASE.replace(optimizer="adam", lr=0.05, steps=30))
     run.run()
-    h = O.state_history(run)
+    h = optim.state_history(run)
     assert len(h) == 30 and list(h.columns) == ["step", "exp_avg[w]", "exp_avg[b]", "exp_avg_sq[w]", "exp_avg_sq[b]"]
 
 
 def test_lockstep_manual_and_module_agree_for_sgd():
-    manual, module = O.lockstep_pair(BASE.replace(lr=0.1))
+    manual, module = optim.lockstep_pair(BASE.replace(lr=0.1))
     assert manual.config.impl == "manual" and module.config.impl == "module"
     assert manual.config.optimizer == module.config.optimizer == "sgd"
     assert manual.data is module.data
     assert torch.equal(manual.w0, module.w0) and torch.equal(manual.b0, module.b0)
-    O.step_both(manual, module, 1)
+    optim.step_both(manual, module, 1)
     assert manual.step_count == module.step_count == 1
-    O.step_both(manual, module, 299)
-    diff = O.lockstep_diff(manual, module, last=None)
+    optim.step_both(manual, module, 299)
+    diff = optim.lockstep_diff(manual, module, last=None)
     assert len(diff) == 300
-    assert O.max_abs_diff(manual, module) < 1e-5
+    assert optim.max_abs_diff(manual, module) < 1e-5
     np.testing.assert_allclose(manual.losses(), module.losses(), rtol=1e-5, atol=1e-7)
-    assert list(O.lockstep_diff(manual, module, last=4)["step"]) == [297, 298, 299, 300]
+    assert list(optim.lockstep_diff(manual, module, last=4)["step"]) == [297, 298, 299, 300]
 
 
 def test_lockstep_forces_sgd_even_when_main_run_uses_adam():
-    manual_cfg, module_cfg = O.lockstep_configs(BASE.replace(optimizer="adam", lr=0.05))
+    manual_cfg, module_cfg = optim.lockstep_configs(BASE.replace(optimizer="adam", lr=0.05))
     assert manual_cfg.optimizer == module_cfg.optimizer == "sgd"
     assert manual_cfg.lr == module_cfg.lr == 0.05
 
 
 def test_ensure_lockstep_keeps_pair_until_config_changes():
     store = {}
-    a = O.ensure_lockstep(store, BASE)
+    a = optim.ensure_lockstep(store, BASE)
     a[0].run(3)
-    assert O.ensure_lockstep(store, BASE.replace(optimizer="adam")) is a  # same lockstep configs
-    b = O.ensure_lockstep(store, BASE.replace(lr=0.01))
+    assert optim.ensure_lockstep(store, BASE.replace(optimizer="adam")) is a  # same lockstep configs
+    b = optim.ensure_lockstep(store, BASE.replace(lr=0.01))
     assert b is not a and b[0].step_count == 0
 
 
 def test_timing():
     run = Run(BASE.replace(steps=50))
-    assert O.us_per_step(run) is None
+    assert optim.us_per_step(run) is None
     run.run(50)
-    us = O.us_per_step(run)
+    us = optim.us_per_step(run)
     assert us is not None and 0 < us < 1e6
-    assert 0 < O.measure_step_time(BASE, "cpu", steps=20, warmup=2) < 1e6
-    table = O.timing_table(BASE, ["cpu"], sizes=(50, 2000), steps=10)
+    assert 0 < optim.measure_step_time(BASE, "cpu", steps=20, warmup=2) < 1e6
+    table = optim.timing_table(BASE, ["cpu"], sizes=(50, 2000), steps=10)
     assert list(table["n (samples)"]) == [50, 2000]
     assert (table["µs per step"] > 0).all()

@@ -1,4 +1,4 @@
-"""AppTest for pages/autograd_basics.py: backward, accumulation, zeroing, requires_grad, page switches."""
+"""AppTest for pages/views/autograd_basics.py: backward, accumulation, zeroing, requires_grad, page switches."""
 from __future__ import annotations
 
 
@@ -6,7 +6,7 @@ import pytest
 
 from apptest_util import away_and_back, open_link, open_page
 
-PAGE = "pages/autograd_basics.py"
+PAGE = "pages/views/autograd_basics.py"
 STATE = "_autograd.demo"
 
 
@@ -120,7 +120,7 @@ def test_link_sets_the_widgets_and_the_numbers_match_a_direct_demo():
     ref = AutogradDemo(0.5, 3, 1, True)  # the same settings, built directly
     ref.backward()
     ref.backward()
-    snap = ref.snapshot()
+    snap = translator("en").record(ref.snapshot())
     assert at.session_state[STATE].x.grad.tolist() == ref.x.grad.tolist() == [[10.0], [10.0], [10.0]]
     # tutorial arithmetic: 2 passes × 6 (0.5 + 2) / 3 = 10
     assert metric(at, "x.grad") == snap["x_grad_shown"] == "all 10"
@@ -131,7 +131,7 @@ def test_link_sets_the_widgets_and_the_numbers_match_a_direct_demo():
     assert list(table["value"]) == [t["shown"] for t in snap["tensors"]]
     assert list(table["grad_fn"]) == [t["grad_fn"] or "None" for t in snap["tensors"]]
     assert _graph(at) == ref.dot("backward")
-    dd = data_vs_detach(0.5, 3, 1)
+    dd = translator("en").record(data_vs_detach(0.5, 3, 1))
     assert any(dd["data"]["x_grad"] in e.value and dd["data"]["correct_grad"] in e.value for e in at.error)
 
 
@@ -199,11 +199,11 @@ def test_chinese_page():
     assert not at.exception
     ref = AutogradDemo(0.5, 3, 1, True)
     ref.backward()
-    snap = ref.snapshot(zh)
+    snap = zh.record(ref.snapshot())
     assert metric(at, "x.grad") == snap["x_grad_shown"] == "全为 5"
     assert metric(at, zh("autograd.backward.metric_one_pass", n=3)) == "全为 5"
     assert any("autograd 的结果与手算一致" in s.value for s in at.success)
-    assert _graph(at) == ref.dot("backward", T=zh) and "全为 5" in _graph(at)
+    assert _graph(at) == ref.dot("backward", labels=zh.labels) and "全为 5" in _graph(at)
     assert dict(at.query_params)["lang"] == "zh"
     # the same settings in English: only the words change
     at.selectbox(key="w.lang").set_value("en").run()

@@ -5,7 +5,7 @@ from apptest_util import away_and_back, open_link, open_page
 from gdcore import Run, exercises as ex
 from gdcore.lessons.optim import LABELS as OPTIMIZER_LABELS
 
-PAGE = "pages/exercises.py"
+PAGE = "pages/views/exercises.py"
 
 
 def _button(at, key):

@@ -1,4 +1,4 @@
-"""AppTest for pages/home.py: both languages, every lesson and workshop page listed with a working link."""
+"""AppTest for pages/views/home.py: both languages, every lesson and workshop page listed with a working link."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,14 +9,15 @@ from apptest_util import open_link, open_page
 from gdcore.exercises import EXERCISES
 from gdcore.i18n import translator
 
-PAGE = "pages/home.py"
+PAGE = "pages/views/home.py"
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ["autograd_basics", "linear_regression", "mini_batches", "why_squared_loss", "optimizers",
            "logistic_regression", "lr_explorer"]
-WORKSHOP = ["exercises", "instructor"]
+WORKSHOP = ["exercises", "instructor", "class_board"]
 NAMES = {"autograd_basics": "autograd", "linear_regression": "linreg", "mini_batches": "minibatch",
          "why_squared_loss": "theory", "optimizers": "optim", "logistic_regression": "logreg",
-         "lr_explorer": "lr_explorer", "exercises": "exercises", "instructor": "instructor"}
+         "lr_explorer": "lr_explorer", "exercises": "exercises", "instructor": "instructor",
+         "class_board": "class_board"}
 
 
 def _links(at) -> list:
@@ -32,7 +33,7 @@ def test_home_lists_every_lesson_and_the_workshop_pages(lang):
     links = _links(at)
     assert [p.page for p in links] == LESSONS + WORKSHOP  # in order: the lessons, then the workshop group
     for p in links:
-        assert (ROOT / "pages" / f"{p.page}.py").is_file()
+        assert (ROOT / "pages" / "views" / f"{p.page}.py").is_file()
         assert p.page_script_hash  # resolved to a page the app's navigation knows
         assert p.label == f"**{T(f'home.lesson.{NAMES[p.page]}.title')}**"
     assert len({p.page_script_hash for p in links}) == len(links)

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import away_and_back, open_link, open_page
 
-PAGE = "pages/linear_regression.py"
+PAGE = "pages/views/linear_regression.py"
 LESSON = "_lesson.linreg"
 
 
@@ -355,7 +355,7 @@ def test_optimizer_page_line_colours_are_the_same_in_both_languages():
     from gdcore.i18n import translator
     seen = {}
     for lang in ("en", "zh"):
-        at = open_link("pages/optimizers.py", {"lang": lang})
+        at = open_link("pages/views/optimizers.py", {"lang": lang})
         assert not at.exception
         colours = _line_colours(at)
         seen[lang] = (colours[translator(lang)("optim.train.model")], colours["y = 3x + 0.8"])
@@ -438,10 +438,10 @@ def test_the_page_says_which_tutorials_are_seeded_and_how_far_unseeded_runs_end_
     assert "the tutorial's seed" not in " ".join(captions) and "教程的种子" not in " ".join(captions)
     s = seeding.spread("linreg-manual")
     note = [c for c in captions if "003" in c and f"{s.w_lo[0]:.3f} – {s.w_hi[0]:.3f}" in c]
-    assert note and note[0] == seeding.sentence("linreg-manual", T)
+    assert note and note[0] == T(seeding.sentence("linreg-manual"))
     at.button(key="b.linreg.preset000").click().run()
     captions = [c.value for c in at.caption]
-    assert seeding.sentence("linreg-minibatch", T) in captions
+    assert T(seeding.sentence("linreg-minibatch")) in captions
     assert any("np.random.seed(100)" in c for c in captions)
-    opt = open_link("pages/optimizers.py", {"lang": lang})
-    assert seeding.sentence("linreg-module", T) in [c.value for c in opt.caption]
+    opt = open_link("pages/views/optimizers.py", {"lang": lang})
+    assert T(seeding.sentence("linreg-module")) in [c.value for c in opt.caption]

@@ -8,7 +8,7 @@ from gdcore.engine import Run
 from gdcore.i18n import translator
 from gdcore.lessons import logreg as LR
 
-PAGE = "pages/logistic_regression.py"
+PAGE = "pages/views/logistic_regression.py"
 
 
 @pytest.fixture

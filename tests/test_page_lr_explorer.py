@@ -4,9 +4,10 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from apptest_util import away_and_back, open_link, open_page
+from gdcore.i18n import translator
 from gdcore.lessons import sweep as S
 
-PAGE = "pages/lr_explorer.py"
+PAGE = "pages/views/lr_explorer.py"
 LESSON = "_lesson.lr_explorer"
 
 
@@ -259,8 +260,8 @@ def test_chinese_page_renders_a_whole_sweep():
     assert any("Goldilocks 区间" in m.value for m in at.markdown)
     from gdcore.lessons import sweep as S
     result = at.session_state[LESSON].extra["sweep"]
-    assert S.limit_sentence(result, zh) in [m.value for m in at.markdown]  # gdcore's sentence, in Chinese
-    assert "exactly where the theory says" in S.limit_sentence(result)
+    assert zh(S.limit_sentence(result)) in [m.value for m in at.markdown]  # gdcore's sentence, in Chinese
+    assert "exactly where the theory says" in translator("en")(S.limit_sentence(result))
     assert len(_specs(at)) == 3  # final loss, the picked curves, the single run
     at.button(key="b.lrx.step").click().run()
     assert not at.exception and at.session_state[LESSON].run.step_count == 1
@@ -306,7 +307,7 @@ def test_captions_and_legend_follow_the_runs_shown():
     points = next(ly for ly in _specs(at)[0]["layer"] if ly["mark"].get("type") == "point"
                   and "color" in ly.get("encoding", {}))
     legend = points["encoding"]["color"]["scale"]["domain"]
-    zones = set(S.zone_label(z) for z in S.zones(result, S.goldilocks(
+    zones = set(translator("en")(S.zone_label(z)) for z in S.zones(result, S.goldilocks(
         result.lrs, result.final_loss, 2.0, floor=S.converged_floor(result))))
     assert legend and set(legend) <= zones and "too large" not in legend
     assert "orange" not in captions  # the colour key names only the zones shown

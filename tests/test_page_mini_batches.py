@@ -1,4 +1,4 @@
-"""AppTest for pages/mini_batches.py: renders, steps, presets, page switches, divergence, bad batch_size."""
+"""AppTest for pages/views/mini_batches.py: renders, steps, presets, page switches, divergence, bad batch_size."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -6,9 +6,12 @@ from streamlit.testing.v1 import AppTest
 from apptest_util import away_and_back, open_link, open_page
 
 from gdcore.engine import Run
+from gdcore.i18n import translator
 from gdcore.lessons import minibatch as mb
 
-PAGE = "pages/mini_batches.py"
+EN = translator("en")
+
+PAGE = "pages/views/mini_batches.py"
 LESSON = "_lesson.minibatch"
 
 
@@ -55,12 +58,12 @@ def test_step_advances_exactly_one_step_and_the_batch_changes(at):
     run = _run(at)
     assert run.step_count == before + 1
     first = _shown_batch(at)
-    assert first == mb.format_batch(run.last_batch) and len(run.last_batch) == 20
+    assert first == EN(mb.format_batch(run.last_batch)) and len(run.last_batch) == 20
     at.button(key="b.minibatch.step").click().run()
     assert _run(at).step_count == before + 2
     second = _shown_batch(at)
     assert second != first
-    assert second == mb.format_batch(_run(at).last_batch)
+    assert second == EN(mb.format_batch(_run(at).last_batch))
     assert any("epoch(1) batch(1)" in v for v in _codes(at))  # the tutorial's print line for that step
 
 
@@ -194,7 +197,7 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit(link, settings, steps
     run = _run(at)
     direct = _direct_run(steps, link["data"], **settings)
     _same_run(run, direct)
-    assert _shown_batch(at) == mb.format_batch(direct.last_batch)
+    assert _shown_batch(at) == EN(mb.format_batch(direct.last_batch))
 
     # the page writes its canonical link back; opening it in a fresh session gives the same numbers
     written = dict(at.query_params)
@@ -381,22 +384,24 @@ def test_gdcore_sentences_in_both_languages():
     assert all(f"minibatch.base.{b}" in en for b in mb.BASES)
     T = translator("zh")
     cfg = preset_config("linreg-d2l", full_tensor_pitfall=True)
-    assert "100 倍" in mb.pitfall_note(cfg, 1000, T=T) and "lr = 3" in mb.pitfall_note(cfg, 1000, T=T)
-    assert mb.pitfall_note(cfg, 1000) == mb.pitfall_note(cfg, 1000, T=translator("en"))
-    assert mb.error_lines({"w": [1e-4, -2e-4], "b": 3e-4}, T=T) == [
+    assert "100 倍" in T(mb.pitfall_note(cfg, 1000)) and "lr = 3" in T(mb.pitfall_note(cfg, 1000))
+    assert "100× too large" in translator("en")(mb.pitfall_note(cfg, 1000))
+    assert [T(m) for m in mb.error_lines({"w": [1e-4, -2e-4], "b": 3e-4})] == [
         "w的估计误差: tensor([1.0000e-04, -2.0000e-04])", "b的估计误差: tensor([3.0000e-04])"]
-    assert mb.clamp_batch_size(500, 150, T=T) == (
+    bs, note = mb.clamp_batch_size(500, 150)
+    assert (bs, T(note)) == (
         150, "batch_size 500 超过了样本数 150，已改为 150（一个批次 = 全部数据）")
-    assert mb.format_batch(None, T=T) == "全部样本（全批量）"
-    assert mb.format_batch([1, 2, 3], limit=1, T=T) == "[1, ... 还有 2 个]"
-    t = mb.batch_table([[3, 1], None], T=T)
+    assert T(mb.format_batch(None)) == "全部样本（全批量）"
+    assert T(mb.format_batch([1, 2, 3], limit=1)) == "[1, ... 还有 2 个]"
+    t = T.frame(mb.batch_table([[3, 1], None]))
     assert list(t.columns) == ["index", "num", "样本下标"] and t["样本下标"].tolist() == ["3, 1", "全部"]
     runs = mb.train_all(mb.comparison_configs(preset_config("linreg-minibatch"), 1), Run(preset_config("linreg-minibatch")).data)
-    table = mb.summary_table(runs, mb.mode_labels(T), T=T)
+    table = T.frame(mb.summary_table(runs, mb.MODE_LABELS))
     assert list(table.columns) == [T(f"minibatch.table.{mb.COLUMN_KEYS[c]}") for c in mb.TABLE_COLUMNS]
     assert table["训练"].tolist() == ["批量梯度下降", "随机梯度下降", "小批量梯度下降"]
     assert table["每步样本数"].tolist() == [150, 1, 20] and set(table["状态"]) == {"正常"}
-    assert mb.summary_table(runs, mb.MODE_LABELS).equals(mb.summary_table(runs, mb.mode_labels()))
+    english = translator("en").frame(mb.summary_table(runs, mb.MODE_LABELS))
+    assert english["run"].tolist() == ["batch GD", "stochastic GD", "mini-batch GD"]
 
 
 def test_a_link_with_the_sidebar_seed_reproduces_the_run():
@@ -464,7 +469,7 @@ def test_after_divergence_the_panel_shows_the_last_finite_steps_batch():
     for _ in range(s):
         stepped.run(1)
     epoch, batch = (s - 1) // 8 + 1, (s - 1) % 8
-    assert _shown_batch(at) == mb.format_batch(stepped.last_batch) == mb.format_batch(run.last_batch)
+    assert _shown_batch(at) == EN(mb.format_batch(stepped.last_batch)) == EN(mb.format_batch(run.last_batch))
     assert f"epoch({epoch}) batch({batch})" in _batch_head(at) and f"num = {len(stepped.last_batch)}" in _batch_head(at)
     assert f"epoch({epoch}) batch({batch})" in _status(at)
     table = next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["index", "num"])

@@ -1,4 +1,4 @@
-"""AppTest for pages/why_squared_loss.py: presets, the noise, NLL = squared loss minimiser, page switches."""
+"""AppTest for pages/views/why_squared_loss.py: presets, the noise, NLL = squared loss minimiser, page switches."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ import pytest
 
 from apptest_util import open_link, open_page
 
-PAGE = "pages/why_squared_loss.py"
+PAGE = "pages/views/why_squared_loss.py"
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_presets_noise_and_profile_likelihood(at):
 def test_state_survives_a_page_switch(at):
     at.slider(key="w.squared.noise").set_value(0.8).run()
     at.number_input(key="w.squared.n").set_value(400).run()
-    at.switch_page("pages/autograd_basics.py").run()
+    at.switch_page("pages/views/autograd_basics.py").run()
     assert not at.exception
     at.switch_page(PAGE).run()
     assert not at.exception
@@ -78,7 +78,7 @@ def test_state_survives_a_page_switch(at):
 # -- share links, instructor locks, languages ----------------------------------------------------
 
 def chart_frame(app, index: int = 0) -> pd.DataFrame:
-    """The first dataset of the page's index-th chart (drawn by _ui.chart as a Vega-Lite spec)."""
+    """The first dataset of the page's index-th chart (drawn by ui.chart as a Vega-Lite spec)."""
     import pyarrow as pa
     proto = app.get("vega_lite_chart")[index].proto
     return pa.ipc.open_stream(proto.datasets[0].data.data).read_pandas()

@@ -229,28 +229,36 @@ def test_cli_sweep_table():
 
 # -- the lesson's reading of a sweep (gdcore.lessons.sweep) ------------------------------------------
 
-from gdcore.lessons import sweep as L  # noqa: E402
+from gdcore.i18n import translator  # noqa: E402
+from gdcore.lessons import sweep as sweep_lesson  # noqa: E402
+
+EN = translator("en")
+
+
+def _picks(*args, **kwargs):
+    """sweep_lesson.picks with its labels in English."""
+    return [(EN(label), i) for label, i in sweep_lesson.picks(*args, **kwargs)]
 
 
 def test_goldilocks_is_the_block_around_the_best_within_the_factor():
     lrs = [1e-3, 1e-2, 1e-1, 1.0, 10.0]
-    g = L.goldilocks(lrs, [5.0, 0.5, 0.2, 0.3, None], factor=2.0)
+    g = sweep_lesson.goldilocks(lrs, [5.0, 0.5, 0.2, 0.3, None], factor=2.0)
     assert g.best == 2 and g.best_lr == 0.1 and g.threshold == pytest.approx(0.4)
     assert g.members == (2, 3) and (g.lo, g.hi) == (0.1, 1.0)
     assert g.lo_edge == pytest.approx(math.sqrt(1e-2 * 1e-1)) and g.hi_edge == pytest.approx(math.sqrt(10.0))
     # a dip that is not next to the best does not join the band; the lr order, not the list order, counts
-    g = L.goldilocks([1.0, 1e-3, 0.1, 1e-2], [0.25, 0.3, 5.0, 0.2], factor=2.0)
+    g = sweep_lesson.goldilocks([1.0, 1e-3, 0.1, 1e-2], [0.25, 0.3, 5.0, 0.2], factor=2.0)
     assert g.best == 3 and g.members == (1, 3) and (g.lo, g.hi) == (1e-3, 1e-2)
-    assert L.goldilocks(lrs, [None] * 5) is None
+    assert sweep_lesson.goldilocks(lrs, [None] * 5) is None
     with pytest.raises(ConfigError):
-        L.goldilocks(lrs, [1.0] * 5, factor=0.5)
+        sweep_lesson.goldilocks(lrs, [1.0] * 5, factor=0.5)
 
 
 def test_goldilocks_floor_treats_rounding_noise_as_converged():
     lrs = [0.01, 0.1, 0.3, 0.7, 0.8]
     losses = [1e-4, 3e-12, 4e-14, 9e-13, 1e-3]
-    assert L.goldilocks(lrs, losses).members == (2,)  # x2 of 4e-14 is noise
-    g = L.goldilocks(lrs, losses, floor=1e-9)
+    assert sweep_lesson.goldilocks(lrs, losses).members == (2,)  # x2 of 4e-14 is noise
+    g = sweep_lesson.goldilocks(lrs, losses, floor=1e-9)
     assert g.members == (1, 2, 3) and g.best == 2 and g.floor == 1e-9 and g.threshold == 2e-9
 
 
@@ -258,67 +266,67 @@ def test_picks_too_small_best_and_just_below_divergence():
     lrs = [1e-3, 1e-2, 0.1, 0.5, 0.8, 2.0]
     fl = [1.0, 0.1, 1e-3, 1e-2, 0.5, None]
     da = [None, None, None, None, None, 30]
-    assert L.picks(lrs, fl, da) == [("too small", 0), ("best", 2), ("just below divergence", 4)]
+    assert _picks(lrs, fl, da) == [("too small", 0), ("best", 2), ("just below divergence", 4)]
     # nothing diverged: the largest lr stands in; shared roles share one curve
-    assert L.picks([0.1, 0.2], [0.5, 0.1], [None, None]) == [("too small", 0), ("best = largest lr", 1)]
-    assert L.picks([0.1, 0.2], [None, None], [3, 2]) == []
+    assert _picks([0.1, 0.2], [0.5, 0.1], [None, None]) == [("too small", 0), ("best = largest lr", 1)]
+    assert _picks([0.1, 0.2], [None, None], [3, 2]) == []
     # a diverged lr in the middle: "just below" is below the smallest diverging lr
-    assert L.picks([0.1, 0.2, 0.3, 0.4], [0.3, None, 0.1, None], [None, 9, None, 5]) == [
+    assert _picks([0.1, 0.2, 0.3, 0.4], [0.3, None, 0.1, None], [None, 9, None, 5]) == [
         ("too small = just below divergence", 0), ("best", 2)]
     # the tutorial's lr: the nearest finite run on a log scale, listed in lr order
-    assert L.picks(lrs, fl, da, tutorial_lr=0.02) == [
+    assert _picks(lrs, fl, da, tutorial_lr=0.02) == [
         ("too small", 0), ("≈ tutorial lr", 1), ("best", 2), ("just below divergence", 4)]
-    assert L.picks(lrs, fl, da, tutorial_lr=0.09)[1] == ("best = ≈ tutorial lr", 2)
+    assert _picks(lrs, fl, da, tutorial_lr=0.09)[1] == ("best = ≈ tutorial lr", 2)
 
 
 def test_frame_zones_summary_and_csv_of_a_real_sweep():
     res = sweep(preset_config("linreg-manual", steps=500), lr_grid(1e-3, 2.0, 8))
-    band = L.goldilocks(res.lrs, res.final_loss, floor=L.converged_floor(res))
-    f = L.frame(res, band)
+    band = sweep_lesson.goldilocks(res.lrs, res.final_loss, floor=sweep_lesson.converged_floor(res))
+    f = EN.frame(sweep_lesson.frame(res, band))
     assert list(f.columns) == ["run", "lr", "final_loss", "status", "diverged_at", "zone", "note"]
     assert list(f["zone"])[0] == "too small" and list(f["zone"])[-1] == "diverged"
     assert set(f.loc[list(band.members), "zone"]) == {"just right"}
     assert f["final_loss"].isna().sum() == 1 and f["note"].iloc[-1].startswith("diverged at step 33")
-    s = L.summary(res)
+    s = sweep_lesson.summary(res)
     assert s.diverged == 1 and s.first_diverged_lr == 2.0 and s.best_lr == res.lrs[res.best]
     assert s.largest_stable_lr < s.limit < s.first_diverged_lr
-    assert "exactly where the theory says" in L.limit_sentence(res)
-    assert L.initial_loss(res) == pytest.approx(float(res.losses[0, 0])) and L.converged_floor(res) > 0
-    csv = L.results_csv(res).splitlines()
+    assert "exactly where the theory says" in EN(sweep_lesson.limit_sentence(res))
+    assert sweep_lesson.initial_loss(res) == pytest.approx(float(res.losses[0, 0])) and sweep_lesson.converged_floor(res) > 0
+    csv = sweep_lesson.results_csv(res).splitlines()
     assert csv[0] == "lr,final_loss,status,diverged_at,w,b" and len(csv) == 9 and ",diverged,33," in csv[-1]
-    curves = L.curves(res, L.picks(res.lrs, res.final_loss, res.diverged_at))
+    curves = [(EN(label), y) for label, y in sweep_lesson.curves(res, sweep_lesson.picks(res.lrs, res.final_loss, res.diverged_at))]
     labels = " = ".join(c[0].split(" · ")[0] for c in curves)
     assert labels.startswith("too small") and "best" in labels and "just below divergence" in labels
     assert all(np.isfinite(c[1]).all() and len(c[1]) == 500 for c in curves)
 
 
 def test_moving_average_and_window():
-    np.testing.assert_allclose(L.moving_average([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
-    np.testing.assert_allclose(L.moving_average([1, 2, 3], 1), [1, 2, 3])
-    assert len(L.moving_average([], 5)) == 0
+    np.testing.assert_allclose(sweep_lesson.moving_average([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
+    np.testing.assert_allclose(sweep_lesson.moving_average([1, 2, 3], 1), [1, 2, 3])
+    assert len(sweep_lesson.moving_average([], 5)) == 0
     full = sweep(preset_config("linreg-manual", steps=40), [0.1])
     mini = sweep(preset_config("linreg-minibatch", epochs=10), [0.01])
-    assert L.smoothing_window(full) == 1 and mini.steps_per_epoch == 8 and L.smoothing_window(mini) == 4
-    (label, curve), = L.curves(mini, [("best", 0)], window=4)
-    assert label == "best · lr 0.01" and curve[3] == pytest.approx(mini.loss_history(0)[:4].mean())
+    assert sweep_lesson.smoothing_window(full) == 1 and mini.steps_per_epoch == 8 and sweep_lesson.smoothing_window(mini) == 4
+    (label, curve), = sweep_lesson.curves(mini, [("best", 0)], window=4)
+    assert EN(label) == "best · lr 0.01" and curve[3] == pytest.approx(mini.loss_history(0)[:4].mean())
 
 
 def test_explorer_defaults_cover_the_tutorial_lr_and_divergence():
-    for name in L.PRESETS:
-        d = L.defaults(name)
+    for name in sweep_lesson.PRESETS:
+        d = sweep_lesson.defaults(name)
         tutorial = preset_config(name)
-        assert d.lr_min in L.LR_CHOICES and d.lr_max in L.LR_CHOICES
-        assert d.lr_min <= tutorial.lr <= d.lr_max and d.steps <= d.max_steps and d.runs <= L.MAX_UI_RUNS
+        assert d.lr_min in sweep_lesson.LR_CHOICES and d.lr_max in sweep_lesson.LR_CHOICES
+        assert d.lr_min <= tutorial.lr <= d.lr_max and d.steps <= d.max_steps and d.runs <= sweep_lesson.MAX_UI_RUNS
         limit = Run(tutorial).stability_limit()
         if limit is not None:
             assert d.lr_max > limit  # the default range reaches past the stability limit
-        assert L.make_config(name, d.steps).steps == d.steps
-    assert L.tutorial_steps("linreg-module") == 30000 and L.tutorial_steps("linreg-minibatch") == 792
+        assert sweep_lesson.make_config(name, d.steps).steps == d.steps
+    assert sweep_lesson.tutorial_steps("linreg-module") == 30000 and sweep_lesson.tutorial_steps("linreg-minibatch") == 792
     with pytest.raises(ConfigError, match="at most"):
-        L.make_config("linreg-module", 30000)
+        sweep_lesson.make_config("linreg-module", 30000)
     with pytest.raises(ConfigError):
-        L.defaults("nope")
-    assert L.limit_label("sgd") == "2/λmax"
+        sweep_lesson.defaults("nope")
+    assert EN(sweep_lesson.limit_label("sgd")) == "2/λmax"
 
 
 # -- the overlaid curves' caption says what those curves do ------------------------------------------
@@ -326,32 +334,32 @@ def test_explorer_defaults_cover_the_tutorial_lr_and_divergence():
 def test_curve_facts_read_the_curve_itself():
     steps = np.arange(200)
     smooth = 0.9 ** steps  # geometric decay: falls at every step, reaches the rounding floor
-    f = L.curve_facts(smooth, noisy=False, floor=1e-6)
+    f = sweep_lesson.curve_facts(smooth, noisy=False, floor=1e-6)
     assert (f.rises, f.trend) == (0, "floor") and smooth[f.settled_at - 1] <= 1e-6 < smooth[f.settled_at - 2]
     zig = 0.95 ** steps * (1 + 0.3 * (-1) ** steps)  # overshoots: the loss goes up every other step
-    f = L.curve_facts(zig, noisy=False, floor=0.0)
+    f = sweep_lesson.curve_facts(zig, noisy=False, floor=0.0)
     assert f.rises == 99 and f.trend in ("levels", "still_falling")
-    assert L.curve_facts(2 - steps / 200, noisy=False).trend == "still_falling"
-    assert L.curve_facts(1 + 0.5 ** steps, noisy=False).trend == "levels"
-    assert L.curve_facts(1.01 ** steps, noisy=False).trend == "growing"
+    assert sweep_lesson.curve_facts(2 - steps / 200, noisy=False).trend == "still_falling"
+    assert sweep_lesson.curve_facts(1 + 0.5 ** steps, noisy=False).trend == "levels"
+    assert sweep_lesson.curve_facts(1.01 ** steps, noisy=False).trend == "growing"
     rng = np.random.default_rng(0)  # the test's own generator
     noise = rng.normal(0, 0.2, 2000)
-    assert L.curve_facts(1 + noise, noisy=True, window=20).trend == "flat"
+    assert sweep_lesson.curve_facts(1 + noise, noisy=True, window=20).trend == "flat"
     falling = 1 + 10 * 0.99 ** np.arange(2000) + noise
-    assert L.curve_facts(falling, noisy=True, window=20).trend == "levels"
+    assert sweep_lesson.curve_facts(falling, noisy=True, window=20).trend == "levels"
     slow = 1 + np.linspace(10, 2, 2000) + noise
-    assert L.curve_facts(slow, noisy=True, window=20).trend == "still_falling"
-    assert L.curve_facts(slow, noisy=True).rises is None  # batch noise: no step-by-step claim
+    assert sweep_lesson.curve_facts(slow, noisy=True, window=20).trend == "still_falling"
+    assert sweep_lesson.curve_facts(slow, noisy=True).rises is None  # batch noise: no step-by-step claim
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_curves_caption_is_computed_from_the_runs_shown(lang):
     """The run just below divergence is the best one here and never rises: no 'zigzag' claim for it."""
-    from gdcore.i18n import translator
     T = translator(lang)
     result = sweep(preset_config("linreg-manual", steps=300), lr_grid(1e-3, 2.0, 8))
-    chosen = L.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=0.01, T=T)
-    text = L.curves_caption(result, chosen, 1, T)
+    picked = sweep_lesson.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=0.01)
+    text = T(sweep_lesson.curves_caption(result, picked, 1))
+    chosen = [(T(label), i) for label, i in picked]
     smooth_words = T("sweep.curves.fact.smooth", start="<", end=">").split("<")[0]
     for label, i in chosen:
         x = result.loss_history(i).astype(np.float64)

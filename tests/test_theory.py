@@ -11,6 +11,7 @@ import torch
 from gdcore import theory
 from gdcore.data import linear_1d, synthetic_data
 from gdcore.errors import ConfigError, DataError
+from gdcore.i18n import translator
 
 
 # -- the normal density -----------------------------------------------------------------------------
@@ -53,6 +54,7 @@ def test_parse_pairs():
     pairs, problems = theory.parse_pairs([(0, 1), (None, None), (float("nan"), float("nan")), (1, -1), (2, None),
                                           (0, 1), ("a", 1), (2e6, 1)])
     assert pairs == [(0.0, 1.0)]
+    problems = [translator("en")(p) for p in problems]
     assert len(problems) == 4 and "row 4" in problems[0] and "positive" in problems[0]
     df = pd.DataFrame({"mu": [0.0, 3.0, None], "sigma": [1.0, 1.0, None]})
     assert theory.parse_pairs(df) == ([(0.0, 1.0), (3.0, 1.0)], [])
@@ -62,13 +64,12 @@ def test_parse_pairs():
 
 
 def test_parse_pairs_speaks_the_learners_language():
-    from gdcore.i18n import translator
     rows = [(1, -1), (2, None), (2e6, 1)]
-    en = theory.parse_pairs(rows)[1]
+    en = [translator("en")(p) for p in theory.parse_pairs(rows)[1]]
     assert en == ["row 1: σ must be positive (it is a standard deviation), got -1", "row 2 needs both μ and σ",
                   "row 3: μ and σ must be at most 1e+06 in size"]
-    assert theory.parse_pairs(rows, T=translator("en")) == theory.parse_pairs(rows)
-    pairs, zh = theory.parse_pairs(rows, T=translator("zh"))
+    pairs, problems = theory.parse_pairs(rows)
+    zh = [translator("zh")(p) for p in problems]
     assert pairs == [] and zh == ["第 1 行：σ 是标准差，必须为正数，实际为 -1", "第 2 行需要同时填写 μ 和 σ",
                                   "第 3 行：μ 和 σ 的绝对值不能超过 1e+06"]
 

@@ -3,7 +3,7 @@
 from apptest_util import open_page
 from gdcore import preset_config
 from gdcore.session import Lesson
-from pages import _ui
+from pages import ui
 
 
 def _lesson(**overrides) -> Lesson:
@@ -15,10 +15,10 @@ def _lesson(**overrides) -> Lesson:
 def test_a_step_click_seen_twice_steps_once():
     lesson = _lesson()
     drawn_at = lesson.run.step_count
-    _ui._step(lesson, drawn_at)
-    _ui._step(lesson, drawn_at)  # the same click, again
+    ui._step(lesson, drawn_at)
+    ui._step(lesson, drawn_at)  # the same click, again
     assert lesson.run.step_count == 1
-    _ui._step(lesson, lesson.run.step_count)  # a new click, drawn after the first
+    ui._step(lesson, lesson.run.step_count)  # a new click, drawn after the first
     assert lesson.run.step_count == 2
 
 
@@ -27,21 +27,21 @@ def test_a_step_click_during_a_long_run_stops_it_and_steps_once():
     lesson.start()
     lesson.tick(0.01)
     drawn_at = lesson.run.step_count
-    _ui._step(lesson, drawn_at)
-    _ui._step(lesson, drawn_at)
+    ui._step(lesson, drawn_at)
+    ui._step(lesson, drawn_at)
     assert not lesson.busy and lesson.run.step_count == drawn_at + 1
 
 
 def test_an_epoch_click_seen_twice_runs_one_epoch():
     lesson = Lesson()
     lesson.ensure(preset_config("linreg-minibatch"))
-    _ui._epoch(lesson, 0)
-    _ui._epoch(lesson, 0)
+    ui._epoch(lesson, 0)
+    ui._epoch(lesson, 0)
     assert lesson.run.step_count == lesson.run.steps_per_epoch
 
 
 def test_play_and_stop_are_separate_buttons():
-    at = open_page("pages/linear_regression.py")
+    at = open_page("pages/views/linear_regression.py")
     keys = {b.key for b in at.button}
     assert "b.linreg.play" in keys and "b.linreg.stop" not in keys
     next(b for b in at.button if b.key == "b.linreg.play").click().run()
@@ -56,7 +56,7 @@ def test_play_and_stop_are_separate_buttons():
 def test_a_long_run_shows_its_progress_and_draws_the_charts_once_it_stops():
     """Run to end trains on the worker; meanwhile the lesson shows progress and Stop, not a redraw of
     every chart per tick. Stopped (or done), the charts are back, at the steps taken."""
-    at = open_page("pages/linear_regression.py")
+    at = open_page("pages/views/linear_regression.py")
     at.number_input(key="w.linreg.steps").set_value(1_000_000).run()
     charts_idle = len(at.get("vega_lite_chart"))
     at.button(key="b.linreg.run_all").click().run()

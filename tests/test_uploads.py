@@ -41,7 +41,7 @@ def _upload(at, key, name, content):
 
 @pytest.fixture(scope="module")
 def lin():
-    at = _app("pages/linear_regression.py")
+    at = _app("pages/views/linear_regression.py")
     at.radio(key="w.linreg.recipe").set_value("upload").run()
     assert not at.exception and not at.error
     assert any("Upload a CSV" in i.value for i in at.info)
@@ -104,7 +104,7 @@ def test_code_for_an_upload(lin):
 
 @pytest.fixture(scope="module")
 def log():
-    at = _app("pages/logistic_regression.py")
+    at = _app("pages/views/logistic_regression.py")
     at.radio(key="w.logreg.source").set_value("upload").run()
     assert not at.exception and not at.error
     _upload(at, "u.logreg.csv", "cls.csv", LOG_CSV)

@@ -19,17 +19,21 @@ to be cheap in Altair, with the same Vega-Lite output as the plain idioms:
   shared ZOOM_X parameter.
 
 Words shown in a chart come from gdcore/locales/<lang>/charts.toml: every builder that draws text
-takes `T` (a gdcore.i18n translator; English when omitted).
+takes `labels`, one language's templates by key (`Translator.labels` of gdcore.i18n; English when
+omitted): the page picks the language, a builder only looks its words up.
 """
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS, minmax_indices
-from ..reference import Bowl
-from ..i18n import Translator, translator
+from ..i18n import labels as default_labels
+from ..i18n import say as fill
 
 WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
@@ -39,10 +43,6 @@ SOLID_DASHED = {"domain": [False, True], "range": [[1, 0], [6, 4]]}  # strokeDas
 # changes with the learner's language: the fitted line y_hat = w x + b, the line the data was made
 # from, the least-squares line (red, like the loss* rule beside it).
 LINE_COLORS = {"fit": "#f58518", "true": "#333333", "least_squares": "#e45756"}
-# The loss colour of every landscape: log scale, viridis reversed, so the valley (low loss) glows
-# yellow and high loss is dark purple. Captions name the direction through low_loss_colour().
-LOSS_COLOR_SCALE = {"type": "log", "scheme": "viridis", "reverse": True}
-_DARK_TO_BRIGHT = ("viridis", "magma", "inferno", "plasma", "cividis", "greys")  # schemes that start dark
 # what .interactive(bind_y=False) adds (zoom and pan along x); built once, its name is a content hash
 ZOOM_X = alt.selection_interval(bind="scales", encodings=["x"])
 ZOOM_VIEW = "zoomed"  # the name of the layer a layered chart's zoom is bound to
@@ -50,9 +50,13 @@ ZOOM_VIEW = "zoomed"  # the name of the layer a layered chart's zoom is bound to
 _ZOOM_X_LIFTED = alt.TopLevelSelectionParameter(**ZOOM_X.param.to_dict(), views=[ZOOM_VIEW])
 
 
-def tr(T: Translator | None) -> Translator:
-    """The translator a builder uses: T, or English."""
-    return T or translator("en")
+Labels = Mapping[str, str]  # one language's templates by key: gdcore.i18n.Translator.labels
+
+
+def words(labels: Labels | None) -> Callable[..., str]:
+    """How a builder says a word: `say(key, **values)` fills labels' template for key (English labels
+    when there are none)."""
+    return functools.partial(fill, default_labels() if labels is None else labels)
 
 
 def mark(type_: str, **props) -> dict:
@@ -96,16 +100,16 @@ def layer_zoomed(*layers: alt.Chart, **props) -> alt.LayerChart:
     return chart
 
 
-def loss_axis_title(log: bool, T: Translator | None = None) -> str:
-    """'loss (log)' or 'loss' in the language of T."""
-    return tr(T)("charts.loss_log") if log else "loss"
+def loss_axis_title(log: bool, labels: Labels | None = None) -> str:
+    """'loss (log)' or 'loss' in the language of labels."""
+    return words(labels)("charts.loss_log") if log else "loss"
 
 
 def loss_frame(losses, series: str | None = None, start_step: int = 1, max_points: int = MAX_POINTS,
-               T: Translator | None = None) -> pd.DataFrame:
+               labels: Labels | None = None) -> pd.DataFrame:
     """Per-step losses as a long frame (step, loss, series), downsampled, finite values only.
 
-    series: the curve's name (in tooltips and legends); default 'train' in the language of T.
+    series: the curve's name (in tooltips and legends); default 'train' in the language of labels.
     """
     y = np.asarray(losses, dtype=np.float64)
     steps = np.arange(start_step, start_step + len(y))
@@ -113,30 +117,30 @@ def loss_frame(losses, series: str | None = None, start_step: int = 1, max_point
     y, steps = y[finite], steps[finite]
     idx = minmax_indices(y, max_points)
     return pd.DataFrame({"step": steps[idx], "loss": y[idx],
-                         "series": tr(T)("charts.loss_frame.train") if series is None else series})
+                         "series": words(labels)("charts.loss_frame.train") if series is None else series})
 
 
 def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: str | None = None,
-               height: int = 260, color: str = "series", T: Translator | None = None,
+               height: int = 260, color: str = "series", labels: Labels | None = None,
                zoom: bool = True) -> alt.Chart:
     """Loss against steps (or epochs): one line per series, log-scale option, zoom and tooltips.
 
-    title: default 'Loss' in the language of T. zoom=False leaves the zoom out (for layer_zoomed).
+    title: default 'Loss' in the language of labels. zoom=False leaves the zoom out (for layer_zoomed).
     """
-    T = tr(T)
+    say = words(labels)
     data = frame[frame["loss"] > 0] if log else frame.copy()
     scale = {"type": "log"} if log else {"zero": False}
     has_color = color in data.columns
     tooltip = [alt.Tooltip(f"{x}:Q"), alt.Tooltip("loss:Q", format=".6g")]
-    enc = {"x": alt.X(f"{x}:Q", title=x), "y": alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, T))}
+    enc = {"x": alt.X(f"{x}:Q", title=x), "y": alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, labels))}
     if has_color:
         multi = data[color].nunique() > 1
-        tooltip.append(tip(f"{color}:N", T("charts.tip.series") if color == "series" else None))
+        tooltip.append(tip(f"{color}:N", say("charts.tip.series") if color == "series" else None))
         names = list(dict.fromkeys(data[color]))  # colours by order of appearance, not by translated name
         enc["color"] = alt.Color(f"{color}:N", title=None, legend=LEGEND_TOP if multi else None,
                                  scale={"domain": names, "range": PALETTE[:max(1, len(names))]})
     enc["tooltip"] = tooltip
-    chart = alt.Chart(data, title=T("charts.loss_curve.title") if title is None else title,
+    chart = alt.Chart(data, title=say("charts.loss_curve.title") if title is None else title,
                       mark=mark("line", clip=True), height=height, width=WIDTH).encode(**enc)
     return chart.add_params(ZOOM_X) if zoom else chart
 
@@ -182,14 +186,14 @@ def line_scale(lines: list[dict]) -> dict:
 
 def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
                 height: int = 300, x_title: str = "x", y_title: str = "y", max_points: int = MAX_POINTS,
-                T: Translator | None = None) -> alt.LayerChart:
+                labels: Labels | None = None) -> alt.LayerChart:
     """Scatter of one-feature data with straight lines y = w x + b drawn over it, on the data's y axis
     (a line far off the data leaves the plot at its edge).
 
     lines: [{"label": "fit", "w": 2.0, "b": 6.0, "dash": False, "series": "fit"}, ...] (series: a key of
-    LINE_COLORS); title: default 'Data and fitted line' in the language of T.
+    LINE_COLORS); title: default 'Data and fitted line' in the language of labels.
     """
-    T = tr(T)
+    say = words(labels)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     if len(x) > max_points:
@@ -198,7 +202,7 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
     pts = pd.DataFrame({"x": x, "y": y})
     lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     ys = {"domain": data_domain(y, lines, (lo, hi)), "zero": False, "nice": False}  # a diverged line: clipped
-    base = alt.Chart(pts, title=T("charts.scatter_fit.title") if title is None else title,
+    base = alt.Chart(pts, title=say("charts.scatter_fit.title") if title is None else title,
                      mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
         x=alt.X("x:Q", title=x_title, scale={"zero": False}),
         y=alt.Y("y:Q", title=y_title, scale=ys),
@@ -212,123 +216,6 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
             strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
             detail=alt.Detail("line:N")))
     return layered(*layers, height=height, width=WIDTH)
-
-
-def low_loss_colour(scale: dict = LOSS_COLOR_SCALE) -> str:
-    """'bright' or 'dark': how the lowest loss looks on a landscape's colour scale (for its caption)."""
-    starts_dark = scale.get("scheme") in _DARK_TO_BRIGHT
-    return "dark" if starts_dark != bool(scale.get("reverse", False)) else "bright"
-
-
-def window(w_values, b_values) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The (w, b) extent a landscape over these grid values covers: ((wlo, whi), (blo, bhi))."""
-    w_values, b_values = np.asarray(w_values, float), np.asarray(b_values, float)
-    dw = float(w_values[1] - w_values[0]) if len(w_values) > 1 else 1.0
-    db = float(b_values[1] - b_values[0]) if len(b_values) > 1 else 1.0
-    return (float(w_values[0]), float(w_values[-1] + dw)), (float(b_values[0]), float(b_values[-1] + db))
-
-
-def window_scales(w_values, b_values) -> tuple[dict, dict]:
-    """The x (w) and y (b) scales of a landscape: exactly the grid's extent."""
-    (wlo, whi), (blo, bhi) = window(w_values, b_values)
-    return ({"domain": [wlo, whi], "nice": False, "zero": False},
-            {"domain": [blo, bhi], "nice": False, "zero": False})
-
-
-def heat_layer(grid, w_values, b_values, title: str, x_title: str = "w", y_title: str = "b",
-               legend: dict | None = None, stroke: bool = False, stroke_width: float | None = None) -> alt.Chart:
-    """The heat map of a (w, b) loss grid, log colour; stroke: cells outlined in their own colour.
-
-    grid: the losses (an array, grid[i, j] at (w_values[j], b_values[i])), or a reference.Bowl,
-    whose cells the browser computes from its six numbers: the chart then carries no grid at all.
-    """
-    w_values, b_values = np.asarray(w_values, float), np.asarray(b_values, float)
-    dw = float(w_values[1] - w_values[0]) if len(w_values) > 1 else 1.0
-    db = float(b_values[1] - b_values[0]) if len(b_values) > 1 else 1.0
-    rect = mark("rect") if stroke_width is None else mark("rect", strokeWidth=stroke_width)
-    if isinstance(grid, Bowl):
-        nw, nb = len(w_values), len(b_values)
-        cells = alt.Chart(alt.sequence(0, nw * nb, as_="k"), title=title, mark=rect).transform_calculate(
-            w=f"{float(w_values[0])!r} + (datum.k % {nw}) * {dw!r}",
-            b=f"{float(b_values[0])!r} + floor(datum.k / {nw}) * {db!r}").transform_calculate(
-            w2=f"datum.w + {dw!r}", b2=f"datum.b + {db!r}", loss=f"max({grid.expression()}, 1e-12)")
-    else:
-        W, B = np.meshgrid(w_values, b_values)
-        g = np.asarray(grid, float)
-        cells = alt.Chart(pd.DataFrame({"w": W.ravel(), "b": B.ravel(), "w2": W.ravel() + dw, "b2": B.ravel() + db,
-                                        "loss": np.maximum(g.ravel(), 1e-12)}), title=title, mark=rect)
-    xs, ys = window_scales(w_values, b_values)
-    color_scale = LOSS_COLOR_SCALE
-    enc = dict(
-        x=alt.X("w:Q", title=x_title, scale=xs), x2=alt.X2("w2:Q"),
-        y=alt.Y("b:Q", title=y_title, scale=ys), y2=alt.Y2("b2:Q"),
-        color=alt.Color("loss:Q", scale=color_scale, legend=legend or {"title": "loss", "orient": "right"}),
-        tooltip=[alt.Tooltip("w:Q", format=".3f"), alt.Tooltip("b:Q", format=".3f"),
-                 alt.Tooltip("loss:Q", format=".4g")])
-    if stroke:
-        enc["stroke"] = alt.Stroke("loss:Q", scale=color_scale, legend=None)
-    return cells.encode(**enc)
-
-
-def optimum_layer(optimum: tuple[float, float], label: str, xs: dict, ys: dict, T: Translator | None = None,
-                  fmt: str | None = None) -> alt.Chart:
-    """The optimum as a white diamond; fmt: number format of w and b in its tooltip."""
-    o = pd.DataFrame({"w": [optimum[0]], "b": [optimum[1]], "label": [label]})
-    return alt.Chart(o, mark=mark("point", shape="diamond", size=160, filled=True, color="white",
-                                  stroke="black", strokeWidth=1.5)).encode(
-        x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
-        tooltip=[tip("label:N", tr(T)("charts.tip.label")),
-                 alt.Tooltip("w:Q", format=fmt) if fmt else alt.Tooltip("w:Q"),
-                 alt.Tooltip("b:Q", format=fmt) if fmt else alt.Tooltip("b:Q")])
-
-
-def landscape_layers(grid, w_values, b_values, paths, optimum, title, x_title, y_title, T: Translator,
-                     legend: dict | None = None, stroke: bool = False) -> tuple[list[alt.Chart], dict, dict]:
-    """The layers of landscape() (heat map, paths, optimum) and its x and y scales."""
-    xs, ys = window_scales(w_values, b_values)
-    layers = [heat_layer(grid, w_values, b_values, title, x_title, y_title, legend=legend, stroke=stroke)]
-    if paths is not None and len(paths):
-        (wlo, whi), (blo, bhi) = xs["domain"], ys["domain"]
-        p = paths[(paths["w"] >= wlo) & (paths["w"] <= whi) & (paths["b"] >= blo) & (paths["b"] <= bhi)]
-        if "series" not in p.columns:
-            p = p.assign(series=T("charts.landscape.path"))
-        layers.append(alt.Chart(p, mark=mark("line", point={"size": 12}, strokeWidth=2)).encode(
-            x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), order=alt.Order("step:Q"),
-            color=alt.Color("series:N", title=None, scale={"range": PALETTE[1:]}, legend=LEGEND_TOP),
-            tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
-                     alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
-    if optimum is not None:
-        layers.append(optimum_layer(optimum, T("charts.landscape.optimum"), xs, ys, T))
-    return layers, xs, ys
-
-
-def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None = None,
-              optimum: tuple[float, float] | None = None, title: str | None = None,
-              height: int = 320, x_title: str = "w", y_title: str = "b", T: Translator | None = None) -> alt.LayerChart:
-    """Heat map of the loss over a (w, b) grid (log colour), with paths taken and the optimum.
-
-    grid[i, j] is the loss at (w_values[j], b_values[i]); paths has columns w, b, step, series.
-    title: default 'Loss landscape' in the language of T.
-    """
-    T = tr(T)
-    layers, _, _ = landscape_layers(grid, w_values, b_values, paths, optimum,
-                                    T("charts.landscape.title") if title is None else title, x_title, y_title, T)
-    return layered(*layers, height=height, width=WIDTH)
-
-
-def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
-               T: Translator | None = None) -> pd.DataFrame:
-    """A parameter path (w, b per step) thinned evenly to at most max_points points.
-
-    series: the path's name in the legend; default 'path' in the language of T.
-    """
-    steps, w, b = (np.asarray(a, float).reshape(-1) for a in (steps, w, b))
-    if len(steps) > max_points:
-        keep = np.unique(np.r_[np.linspace(0, len(steps) - 1, max_points).astype(int), len(steps) - 1])
-        steps, w, b = steps[keep], w[keep], b[keep]
-    ok = np.isfinite(w) & np.isfinite(b)
-    return pd.DataFrame({"step": steps[ok], "w": w[ok], "b": b[ok],
-                         "series": tr(T)("charts.landscape.path") if series is None else series})
 
 
 def series_frame(frame: pd.DataFrame, columns: list[str], value: str = "value", max_points: int = MAX_POINTS,
@@ -347,19 +234,19 @@ def series_frame(frame: pd.DataFrame, columns: list[str], value: str = "value", 
 
 
 def traces(frame: pd.DataFrame, columns: list[str], title: str | None = None, height: int = 220,
-           max_points: int = MAX_POINTS, T: Translator | None = None, autosize=None) -> alt.Chart:
+           max_points: int = MAX_POINTS, labels: Labels | None = None, autosize=None) -> alt.Chart:
     """Several columns of a step-indexed frame as lines (parameters, gradients, optimizer state).
 
-    title: default 'Parameters' in the language of T; autosize: e.g. optim.FIT_X.
+    title: default 'Parameters' in the language of labels; autosize: e.g. optim.FIT_X.
     """
-    T = tr(T)
+    say = words(labels)
     if title is None:
-        title = T("charts.traces.title")
+        title = say("charts.traces.title")
     data = series_frame(frame, columns, max_points=max_points)
     extra = {} if autosize is None else {"autosize": autosize}
     return (alt.Chart(data, title=title, mark=mark("line"), height=height, width=WIDTH, **extra).encode(
         x=alt.X("step:Q"), y=alt.Y("value:Q", scale={"zero": False}),
         color=alt.Color("series:N", title=None, legend=LEGEND_TOP),
-        tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+        tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip("step:Q"),
                  alt.Tooltip("value:Q", format=".6g")])
         .add_params(ZOOM_X))

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from ..i18n import Translator
-from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, landscape_layers, layer_zoomed, layered,
-                     line_rows, line_scale, loss_curve, mark, tip, tr, window)
+from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, Labels, data_domain, layer_zoomed, layered, line_rows,
+                     line_scale, loss_curve, mark, tip, words)
+from .landscape import landscape_layers, window
 
 RULE_COLOR = "#e45756"
 DOTS_UP_TO = 60  # loss curves this short also get a dot per step
@@ -37,15 +37,15 @@ def optimum_rule_value(opt_loss: float | None, losses, log: bool) -> float | Non
 
 def loss_curve_with_optimum(frame: pd.DataFrame, opt_loss: float | None, log: bool = True,
                             title: str | None = None, height: int = 260, label: str | None = None,
-                            T: Translator | None = None) -> alt.LayerChart | alt.Chart:
+                            labels: Labels | None = None) -> alt.LayerChart | alt.Chart:
     """loss_curve(frame) plus a dashed horizontal rule at the optimum's loss (when it fits the axis),
     and a dot per step while the curve is short.
 
-    title, label: default 'loss per step' and 'loss* (least squares)' in the language of T.
+    title, label: default 'loss per step' and 'loss* (least squares)' in the language of labels.
     """
-    T = tr(T)
-    title = T("charts.linreg.loss_title") if title is None else title
-    base = loss_curve(frame, log=log, title=title, height=height, T=T, zoom=False)
+    say = words(labels)
+    title = say("charts.linreg.loss_title") if title is None else title
+    base = loss_curve(frame, log=log, title=title, height=height, labels=labels, zoom=False)
     layers = [base]
     if 0 < len(frame) <= DOTS_UP_TO:  # the first few steps: a dot per step, so even one step is visible
         data = frame[frame["loss"] > 0] if log else frame
@@ -54,7 +54,7 @@ def loss_curve_with_optimum(frame: pd.DataFrame, opt_loss: float | None, log: bo
             tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".6g")]))
     value = optimum_rule_value(opt_loss, frame["loss"] if len(frame) else [], log)
     if value is not None:
-        rule = pd.DataFrame({"loss": [value], "label": [T("charts.linreg.rule_label") if label is None else label]})
+        rule = pd.DataFrame({"loss": [value], "label": [say("charts.linreg.rule_label") if label is None else label]})
         layers.append(alt.Chart(rule, mark=mark("rule", color=RULE_COLOR, strokeDash=[6, 4], strokeWidth=1.5)).encode(
             y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("loss:Q", format=".6g")]))
     if len(layers) == 1:
@@ -65,37 +65,37 @@ def loss_curve_with_optimum(frame: pd.DataFrame, opt_loss: float | None, log: bo
 def landscape_with_current(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None,
                            optimum: tuple[float, float] | None, current: tuple[float, float] | None,
                            title: str | None = None, height: int = 340,
-                           T: Translator | None = None) -> alt.LayerChart:
+                           labels: Labels | None = None) -> alt.LayerChart:
     """landscape(...) with a red ring at the current (w, b) when it lies inside the window.
 
     The cells are outlined in their own colour (no hairline seams between neighbours) and the legend
-    has short labels. title: default 'loss landscape over (w, b)' in the language of T.
+    has short labels. title: default 'loss landscape over (w, b)' in the language of labels.
     """
-    T = tr(T)
+    say = words(labels)
     layers, xs, ys = landscape_layers(
-        grid, w_values, b_values, paths, optimum, T("charts.linreg.landscape_title") if title is None else title,
-        "w", "b", T, legend={"title": "loss", "orient": "right", "format": ".2~g"}, stroke=True)
+        grid, w_values, b_values, paths, optimum, say("charts.linreg.landscape_title") if title is None else title,
+        "w", "b", labels, legend={"title": "loss", "orient": "right", "format": ".2~g"}, stroke=True)
     if current is not None and all(math.isfinite(v) for v in current):
         (wlo, whi), (blo, bhi) = window(w_values, b_values)
         if wlo <= current[0] <= whi and blo <= current[1] <= bhi:
             now = pd.DataFrame({"w": [float(current[0])], "b": [float(current[1])],
-                                "label": [T("charts.landscape.now")]})
+                                "label": [say("charts.landscape.now")]})
             layers.append(alt.Chart(now, mark=mark("point", shape="circle", size=220, filled=False, color=RULE_COLOR,
                                                    strokeWidth=3)).encode(
                 x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
-                tooltip=[tip("label:N", T("charts.tip.label")), alt.Tooltip("w:Q", format=".5g"),
+                tooltip=[tip("label:N", say("charts.tip.label")), alt.Tooltip("w:Q", format=".5g"),
                          alt.Tooltip("b:Q", format=".5g")]))
     return layered(*layers, height=height, width=WIDTH)
 
 
 def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 300,
-             max_points: int = MAX_POINTS, T: Translator | None = None) -> alt.LayerChart:
+             max_points: int = MAX_POINTS, labels: Labels | None = None) -> alt.LayerChart:
     """The data with straight lines y = w x + b, on axes fitted to the data (not to the lines).
 
     A line far off the data (a diverging run) leaves the plot at its edge instead of stretching the
     y axis to 1e12 and flattening the points into one row. A single x value still gets a visible line.
     lines: [{"label": ..., "w": ..., "b": ..., "dash": bool, "series": a key of LINE_COLORS}, ...]; title: default 'the data and the
-    line' in the language of T.
+    line' in the language of labels.
     """
     xv = np.asarray(x, dtype=np.float64).reshape(-1)
     yv = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -107,7 +107,8 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
     if len(xv) > max_points:  # evenly thinned, as scatter_fit does
         keep = np.linspace(0, len(xv) - 1, max_points).astype(int)
         xv, yv = xv[keep], yv[keep]
-    base = alt.Chart(pd.DataFrame({"x": xv, "y": yv}), title=tr(T)("charts.fit_view.title") if title is None else title,
+    title = words(labels)("charts.fit_view.title") if title is None else title
+    base = alt.Chart(pd.DataFrame({"x": xv, "y": yv}), title=title,
                      mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
         x=alt.X("x:Q", title="x", scale=xs), y=alt.Y("y:Q", title="y", scale=ys),
         tooltip=[alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")])

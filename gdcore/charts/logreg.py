@@ -7,8 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..i18n import Translator
-from .common import LEGEND_TOP, WIDTH, layered, mark, tip, tr
+from .common import LEGEND_TOP, WIDTH, layered, mark, tip, Labels, words
 from .optim import FIT_X
 
 @dataclass(frozen=True)
@@ -43,29 +42,29 @@ CLASS_COLORS = ["#4c78a8", "#e45756"]  # class 0 blue, class 1 red
 CLASS_DOMAIN = ["class 0", "class 1"]  # the labels in the points frame (gdcore.lessons.logreg.points_frame)
 
 
-def class_names(T: Translator | None = None) -> list[str]:
-    """The names CLASS_DOMAIN's classes get in the chart, in the language of T."""
-    T = tr(T)
-    return [T("charts.logreg.class_0"), T("charts.logreg.class_1")]
+def class_names(labels: Labels | None = None) -> list[str]:
+    """The names CLASS_DOMAIN's classes get in the chart, in the language of labels."""
+    say = words(labels)
+    return [say("charts.logreg.class_0"), say("charts.logreg.class_1")]
 
 
 def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, grid: pd.DataFrame | None = None,
                    current: dict | None = None, true_label: str | None = None, title: str | None = None,
-                   height: int = 340, T: Translator | None = None) -> alt.LayerChart:
+                   height: int = 340, labels: Labels | None = None) -> alt.LayerChart:
     """Samples coloured by class; the line w1·x1 + w2·x2 + b = 0 (solid) and the labels' rule (dashed).
 
     points: x1, x2, y ('class 0'/'class 1'), i. grid: probability cells shaded behind, as a frame
     (x1, x1e, x2, x2e, y_hat) or a Shading the browser computes. current: the sample the last step used (ringed). true_label, title: default 'rule that made
-    the labels' and 'Data by class and the decision boundary' in the language of T, which also names
+    the labels' and 'Data by class and the decision boundary' in the language of labels, which also names
     the classes.
     """
-    T = tr(T)
-    true_label = T("charts.logreg.true_rule") if true_label is None else true_label
-    model_label = T("charts.logreg.model_line")
-    names = class_names(T)
+    say = words(labels)
+    true_label = say("charts.logreg.true_rule") if true_label is None else true_label
+    model_label = say("charts.logreg.model_line")
+    names = class_names(labels)
     # the class as a two-value category (sent as small integer codes), the positions in float32
-    labels = pd.Categorical(points["y"].astype(str).map(dict(zip(CLASS_DOMAIN, names))), categories=names)
-    points = points.assign(y=labels, x1=points["x1"].astype(np.float32), x2=points["x2"].astype(np.float32))
+    classes = pd.Categorical(points["y"].astype(str).map(dict(zip(CLASS_DOMAIN, names))), categories=names)
+    points = points.assign(y=classes, x1=points["x1"].astype(np.float32), x2=points["x2"].astype(np.float32))
     in_order = np.array_equal(points["i"].to_numpy(), np.arange(len(points)))
     if in_order:  # the sample index is the row number: the browser counts it instead of receiving it
         points = points.drop(columns="i")
@@ -89,7 +88,7 @@ def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, g
     layers.append(dots.encode(
         x=alt.X("x1:Q", scale=xs, title="x1"), y=alt.Y("x2:Q", scale=ys, title="x2"),
         color=alt.Color("y:N", title=None, scale={"domain": names, "range": CLASS_COLORS}, legend=LEGEND_TOP),
-        tooltip=[alt.Tooltip("i:Q", title=T("charts.logreg.sample")), alt.Tooltip("x1:Q", format=".3f"),
+        tooltip=[alt.Tooltip("i:Q", title=say("charts.logreg.sample")), alt.Tooltip("x1:Q", format=".3f"),
                  alt.Tooltip("x2:Q", format=".3f"), alt.Tooltip("y:N", title="y")]))
     lines = []
     if true_segment is not None:
@@ -105,21 +104,21 @@ def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, g
                                               "labelLimit": 0}),
             tooltip=[alt.Tooltip("line:N")], color=alt.ColorValue("black")))
     if current is not None:
-        cur = pd.DataFrame([{**current, "label": T("charts.logreg.last_sample")}])
+        cur = pd.DataFrame([{**current, "label": say("charts.logreg.last_sample")}])
         layers.append(alt.Chart(cur, mark=mark("point", size=260, shape="circle", strokeWidth=2.5,
                                                color="#f2a900")).encode(
             x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=ys),
-            tooltip=[tip("label:N", T("charts.tip.label")), alt.Tooltip("i:Q", title=T("charts.logreg.sample")),
+            tooltip=[tip("label:N", say("charts.tip.label")), alt.Tooltip("i:Q", title=say("charts.logreg.sample")),
                      alt.Tooltip("y:Q", title="y"), alt.Tooltip("z:Q", format=".3f"),
                      alt.Tooltip("y_hat:Q", title="ŷ", format=".4f")]))
-    return layered(*layers, title=T("charts.logreg.boundary_title") if title is None else title,
+    return layered(*layers, title=say("charts.logreg.boundary_title") if title is None else title,
                      height=height, width=WIDTH, autosize=FIT_X)
 
 
 def sigmoid_chart(current: dict | None = None, z_range: float = 8.0, height: int = 150,
-                  T: Translator | None = None) -> alt.LayerChart:
+                  labels: Labels | None = None) -> alt.LayerChart:
     """σ(z) = 1/(1+e^−z) on [−z_range, z_range], with the current sample's z and ŷ marked."""
-    T = tr(T)
+    say = words(labels)
     xs = {"domain": [-z_range, z_range], "nice": False}
     # 161 points of the curve, computed by the browser (the curve never changes)
     curve = alt.Chart(alt.sequence(0, 161, as_="k"), mark=mark("line", color="#333", strokeWidth=2)).transform_calculate(
@@ -133,11 +132,11 @@ def sigmoid_chart(current: dict | None = None, z_range: float = 8.0, height: int
     if current is not None:
         zc = float(np.clip(current["z"], -z_range, z_range))
         pt = pd.DataFrame([{"z": zc, "z_true": current["z"], "y_hat": current["y_hat"], "y": current["y"],
-                            "label": T("charts.logreg.this_sample")}])
+                            "label": say("charts.logreg.this_sample")}])
         layers.append(alt.Chart(pt, mark=mark("rule", color="#f2a900", strokeWidth=2)).encode(x=alt.X("z:Q", scale=xs)))
         layers.append(alt.Chart(pt, mark=mark("point", size=160, filled=True, color="#f2a900", stroke="black")).encode(
             x=alt.X("z:Q", scale=xs), y=alt.Y("y_hat:Q"),
-            tooltip=[tip("label:N", T("charts.tip.label")), alt.Tooltip("z_true:Q", title="z", format=".4f"),
+            tooltip=[tip("label:N", say("charts.tip.label")), alt.Tooltip("z_true:Q", title="z", format=".4f"),
                      alt.Tooltip("y_hat:Q", title="ŷ", format=".5f"),
-                     alt.Tooltip("y:Q", title=T("charts.logreg.y_label"))]))
-    return layered(*layers, title=T("charts.logreg.sigmoid_title"), height=height, width=WIDTH, autosize=FIT_X)
+                     alt.Tooltip("y:Q", title=say("charts.logreg.y_label"))]))
+    return layered(*layers, title=say("charts.logreg.sigmoid_title"), height=height, width=WIDTH, autosize=FIT_X)

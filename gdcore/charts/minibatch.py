@@ -13,31 +13,30 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from ..i18n import Translator
 from .common import (LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, layer_zoomed, layered,
-                     line_scale, loss_axis_title, mark, tip, tr)
+                     line_scale, loss_axis_title, mark, tip, Labels, words)
 
 ROLE_DOMAIN = ["not drawn yet", "drawn this epoch", "current batch"]  # roles 0, 1, 2 (English)
 ROLE_KEYS = ["not_drawn", "drawn", "current"]
 ROLE_COLORS = ["#bab0ac", "#4c78a8", "#e45756"]
 
 
-def role_names(T: Translator | None = None) -> list[str]:
-    """The names of roles 0, 1, 2 (ROLE_DOMAIN) in the language of T."""
-    T = tr(T)
-    return [T(f"charts.minibatch.role.{k}") for k in ROLE_KEYS]
+def role_names(labels: Labels | None = None) -> list[str]:
+    """The names of roles 0, 1, 2 (ROLE_DOMAIN) in the language of labels."""
+    say = words(labels)
+    return [say(f"charts.minibatch.role.{k}") for k in ROLE_KEYS]
 
 
 def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | None = None,
                   x_title: str = "x", y_title: str = "y", height: int = 380,
-                  max_points: int = MAX_POINTS, T: Translator | None = None) -> alt.LayerChart:
+                  max_points: int = MAX_POINTS, labels: Labels | None = None) -> alt.LayerChart:
     """Scatter of (x, y) coloured by role (0 not drawn yet, 1 drawn earlier, 2 current batch).
 
     The current batch is drawn last and larger, so it is never hidden. lines: [{"label", "w", "b",
     "dash", "series"}] (series: a key of common.LINE_COLORS) straight lines y = w x + b over the x range (one-feature data). title: default 'Data: the
-    current batch' in the language of T, which also names the roles.
+    current batch' in the language of labels, which also names the roles.
     """
-    T = tr(T)
+    say = words(labels)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     roles = np.asarray(roles, dtype=np.int64).reshape(-1)
@@ -47,7 +46,7 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
         rest = idx[roles != 2]
         keep = rest[np.linspace(0, len(rest) - 1, max(0, max_points - len(cur))).astype(int)] if len(rest) else rest
         idx = np.sort(np.unique(np.r_[keep, cur]))[:max(max_points, len(cur))]
-    names = role_names(T)
+    names = role_names(labels)
     r = roles[idx]
     pts = pd.DataFrame({"sample": idx, "x": x[idx], "y": y[idx], "role": np.asarray(names, dtype=object)[r]})
     xs = {"zero": False}
@@ -56,10 +55,10 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
     enc = dict(
         x=alt.X("x:Q", title=x_title, scale=xs), y=alt.Y("y:Q", title=y_title, scale=ys),
         color=alt.Color("role:N", title=None, scale={"domain": names, "range": ROLE_COLORS}, legend=LEGEND_TOP),
-        tooltip=[alt.Tooltip("sample:Q", title=T("charts.minibatch.sample_index")),
+        tooltip=[alt.Tooltip("sample:Q", title=say("charts.minibatch.sample_index")),
                  alt.Tooltip("x:Q", format=".4g", title=x_title), alt.Tooltip("y:Q", format=".4g", title=y_title),
-                 tip("role:N", T("charts.tip.role"))])
-    others = alt.Chart(pts[r != 2], title=T("charts.minibatch.scatter_title") if title is None else title,
+                 tip("role:N", say("charts.tip.role"))])
+    others = alt.Chart(pts[r != 2], title=say("charts.minibatch.scatter_title") if title is None else title,
                        mark=mark("point", shape="cross", size=30, opacity=0.55)).encode(**enc)
     current = alt.Chart(pts[r == 2], mark=mark("circle", size=90, opacity=0.95, stroke="black",
                                                strokeWidth=0.6)).encode(**enc)
@@ -78,15 +77,15 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
 
 
 def reshuffle_chart(frame: pd.DataFrame, title: str | None = None, row_px: int = 34,
-                    T: Translator | None = None) -> alt.Chart:
+                    labels: Labels | None = None) -> alt.Chart:
     """Rows: two epochs; columns: the samples in the order the first epoch visits them; colour: batch index.
 
     frame: columns position, sample, epoch, batch (from gdcore.lessons.minibatch.reshuffle_frame). The first
     row is contiguous blocks by construction; the second shows how the reshuffle scatters them.
-    title: default 'Which batch each sample lands in' in the language of T.
+    title: default 'Which batch each sample lands in' in the language of labels.
     """
-    T = tr(T)
-    batch_index = T("charts.minibatch.batch_index")
+    say = words(labels)
+    batch_index = say("charts.minibatch.batch_index")
     nb = int(frame["batch"].max()) + 1 if len(frame) else 1
     if nb <= 20:
         color = alt.Color("batch:O", title=batch_index,
@@ -96,25 +95,25 @@ def reshuffle_chart(frame: pd.DataFrame, title: str | None = None, row_px: int =
         color = alt.Color("batch:Q", title=batch_index, scale={"scheme": "turbo"},
                           legend={"orient": "bottom", "direction": "horizontal", "gradientLength": 200})
     first = str(frame["epoch"].iloc[0]) if len(frame) else "epoch"
-    return alt.Chart(frame, title=T("charts.minibatch.reshuffle_title") if title is None else title,
+    return alt.Chart(frame, title=say("charts.minibatch.reshuffle_title") if title is None else title,
                      mark=mark("rect"), height={"step": row_px}, width=WIDTH).encode(
-        x=alt.X("position:O", title=T("charts.minibatch.samples_in_order", first=first),
+        x=alt.X("position:O", title=say("charts.minibatch.samples_in_order", first=first),
                 axis={"labels": False, "ticks": False}),
         y=alt.Y("epoch:N", title=None, sort=None, axis={"labelFontSize": 12}),
         color=color,
-        tooltip=[alt.Tooltip("epoch:N"), alt.Tooltip("sample:Q", title=T("charts.minibatch.sample_index")),
+        tooltip=[alt.Tooltip("epoch:N"), alt.Tooltip("sample:Q", title=say("charts.minibatch.sample_index")),
                  alt.Tooltip("batch:Q", title=batch_index)])
 
 
 def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None = None, log: bool = True,
-                     title: str | None = None, height: int = 340, T: Translator | None = None) -> alt.LayerChart:
+                     title: str | None = None, height: int = 340, labels: Labels | None = None) -> alt.LayerChart:
     """The loss each step computed on its batch (thin line) and the loss on all data after each epoch (dots).
 
     step_frame: columns step, loss; epoch_frame: columns step, epoch, loss. title: default 'Loss' in the
     language of T.
     """
-    T = tr(T)
-    names = [T("charts.minibatch.batch_loss"), T("charts.minibatch.epoch_loss")]
+    say = words(labels)
+    names = [say("charts.minibatch.batch_loss"), say("charts.minibatch.epoch_loss")]
     s = step_frame[["step", "loss"]].assign(series=names[0])
     e = (epoch_frame if epoch_frame is not None else pd.DataFrame(columns=["step", "epoch", "loss"])).assign(
         series=names[1])
@@ -123,9 +122,9 @@ def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None 
     scale = {"type": "log"} if log else {"zero": False}
     color = alt.Color("series:N", title=None, scale={"domain": names, "range": ["#4c78a8", "#e45756"]},
                       legend={"orient": "top", "labelLimit": 400})
-    y = alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, T))
-    series_tip = tip("series:N", T("charts.tip.series"))
-    line = alt.Chart(s, title=T("charts.loss_curve.title") if title is None else title,
+    y = alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, labels))
+    series_tip = tip("series:N", say("charts.tip.series"))
+    line = alt.Chart(s, title=say("charts.loss_curve.title") if title is None else title,
                      mark=mark("line", strokeWidth=1, opacity=0.8, clip=True)).encode(
         x=alt.X("step:Q", title="step"), y=y, color=color,
         tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".6g"), series_tip])
@@ -137,12 +136,12 @@ def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None 
 
 def compare_chart(frame: pd.DataFrame, x: str = "step", log_y: bool = True, log_x: bool = False,
                   title: str | None = None, height: int = 360, order: list[str] | None = None,
-                  points: bool = False, T: Translator | None = None) -> alt.Chart:
+                  points: bool = False, labels: Labels | None = None) -> alt.Chart:
     """Several runs' losses overlaid: one line per series, against `x` (step or epoch).
 
-    title: default 'Loss' in the language of T.
+    title: default 'Loss' in the language of labels.
     """
-    T = tr(T)
+    say = words(labels)
     data = frame
     if log_y:
         data = data[data["loss"] > 0]
@@ -151,15 +150,15 @@ def compare_chart(frame: pd.DataFrame, x: str = "step", log_y: bool = True, log_
     if data is frame:
         data = frame.copy()
     domain = order or list(dict.fromkeys(data["series"]))
-    x_title = T(f"charts.minibatch.{x}_axis") if x in ("step", "epoch") else x
+    x_title = say(f"charts.minibatch.{x}_axis") if x in ("step", "epoch") else x
     if log_x:
-        x_title = T("charts.log_suffix", title=x_title)
-    return (alt.Chart(data, title=T("charts.loss_curve.title") if title is None else title,
+        x_title = say("charts.log_suffix", title=x_title)
+    return (alt.Chart(data, title=say("charts.loss_curve.title") if title is None else title,
                       mark=mark("line", point=points, strokeWidth=1.6, clip=True), height=height, width=WIDTH).encode(
         x=alt.X(f"{x}:Q", title=x_title, scale={"type": "log"} if log_x else {"zero": False}),
-        y=alt.Y("loss:Q", title=loss_axis_title(log_y, T), scale={"type": "log"} if log_y else {"zero": False}),
+        y=alt.Y("loss:Q", title=loss_axis_title(log_y, labels), scale={"type": "log"} if log_y else {"zero": False}),
         color=alt.Color("series:N", title=None, scale={"domain": domain, "range": PALETTE[:max(1, len(domain))]},
                         legend={"orient": "top", "labelLimit": 400}),
-        tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip(f"{x}:Q", format=".4g"),
+        tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip(f"{x}:Q", format=".4g"),
                  alt.Tooltip("loss:Q", format=".6g")])
         .add_params(ZOOM_X))

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from ..i18n import Translator
-from .common import (PALETTE, WIDTH, ZOOM_X, heat_layer, layered, loss_axis_title, mark, optimum_layer, series_frame,
-                     tip, tr, traces, window_scales)
+from .common import (PALETTE, WIDTH, ZOOM_X, Labels, layered, loss_axis_title, mark, series_frame, tip, traces,
+                     words)
+from .landscape import heat_layer, optimum_layer, window_scales
 
 # Streamlit fits a chart's whole height (title, legend, axes) into `height` unless told otherwise;
 # fit-x stretches the width to the container and keeps `height` for the plot itself.
@@ -40,53 +40,53 @@ def _color(present=None, field: str = "series") -> alt.Color:
 
 
 def race_losses(frame: pd.DataFrame, log: bool = True, title: str | None = None,
-                height: int = 260, T: Translator | None = None) -> alt.Chart:
+                height: int = 260, labels: Labels | None = None) -> alt.Chart:
     """The runners' loss curves overlaid (frame: step, loss, series), log scale by default.
 
-    title: default 'Loss per step, every optimizer' in the language of T.
+    title: default 'Loss per step, every optimizer' in the language of labels.
     """
-    T = tr(T)
+    say = words(labels)
     data = frame[frame["loss"] > 0] if log else frame.copy()
     scale = {"type": "log"} if log else {"zero": False}
-    return (alt.Chart(data, title=T("charts.optim.race_title") if title is None else title,
+    return (alt.Chart(data, title=say("charts.optim.race_title") if title is None else title,
                       mark=mark("line", clip=True, strokeWidth=2), height=height, width=WIDTH, autosize=FIT_X).encode(
         x=alt.X("step:Q", title="step"),
-        y=alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, T)),
+        y=alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, labels)),
         color=_color(list(pd.unique(data["series"]))),
-        tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+        tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip("step:Q"),
                  alt.Tooltip("loss:Q", format=".4g")])
         .add_params(ZOOM_X))
 
 
 def race_landscape(grid, w_values, b_values, paths: pd.DataFrame, optimum: tuple[float, float],
-                   title: str | None = None, height: int = 300, T: Translator | None = None) -> alt.LayerChart:
-    """The MSE heat map (as common.landscape draws it) with every runner's (w, b) path in its colour,
+                   title: str | None = None, height: int = 300, labels: Labels | None = None) -> alt.LayerChart:
+    """The MSE heat map (as landscape.landscape draws it) with every runner's (w, b) path in its colour,
     the start and the optimum.
 
-    title: default 'Paths on the loss landscape (start ● → optimum ◆)' in the language of T.
+    title: default 'Paths on the loss landscape (start ● → optimum ◆)' in the language of labels.
     """
-    T = tr(T)
+    say = words(labels)
     xs, ys = window_scales(w_values, b_values)
     (lo_w, hi_w), (lo_b, hi_b) = xs["domain"], ys["domain"]
     # cells outlined in their own colour: no hairline seams between neighbouring cells
-    layers = [heat_layer(grid, w_values, b_values, T("charts.optim.landscape_title") if title is None else title,
+    layers = [heat_layer(grid, w_values, b_values, say("charts.optim.landscape_title") if title is None else title,
                          stroke=True, stroke_width=0.6)]
-    point_tips = [tip("label:N", T("charts.tip.label")), alt.Tooltip("w:Q", format=".4f"),
+    point_tips = [tip("label:N", say("charts.tip.label")), alt.Tooltip("w:Q", format=".4f"),
                   alt.Tooltip("b:Q", format=".4f")]
     if paths is not None and len(paths):
         p = paths[(paths["w"] >= lo_w) & (paths["w"] <= hi_w) & (paths["b"] >= lo_b) & (paths["b"] <= hi_b)]
         layers.append(alt.Chart(p, mark=mark("line", point={"size": 10}, strokeWidth=2)).encode(
             x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), order=alt.Order("step:Q"),
             color=_color(list(pd.unique(paths["series"]))),
-            tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
+            tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip("step:Q"),
                      alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
         start = paths[paths["step"] == 0].head(1)
         if len(start):
-            layers.append(alt.Chart(start.assign(label=T("charts.optim.start")),
+            layers.append(alt.Chart(start.assign(label=say("charts.optim.start")),
                                     mark=mark("point", shape="circle", size=140, filled=True, color="white",
                                               stroke="black", strokeWidth=1.5)).encode(
                 x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), tooltip=point_tips))
-    layers.append(optimum_layer(optimum, T("charts.optim.optimum_ls"), xs, ys, T, fmt=".4f"))
+    layers.append(optimum_layer(optimum, say("charts.optim.optimum_ls"), xs, ys, labels, fmt=".4f"))
     return layered(*layers, height=height, width=WIDTH, autosize=FIT_X)
 
 
@@ -105,31 +105,31 @@ def state_traces(frame: pd.DataFrame, keys: list[str], height: int = 150) -> lis
 
 
 def lockstep_diffs(frame: pd.DataFrame, height: int = 160, max_points: int = MAX_POINTS,
-                   T: Translator | None = None) -> alt.Chart:
+                   labels: Labels | None = None) -> alt.Chart:
     """|manual − module| per step for each parameter and the loss (frame from lockstep_diff)."""
-    T = tr(T)
-    cols = [c for c in frame.columns if c.startswith("|Δ")]
+    say = words(labels)
+    cols = [c for c in frame.columns if isinstance(c, str) and c.startswith("|Δ")]
     data = series_frame(frame, cols, value="difference", max_points=max_points, finite=False)
-    return (alt.Chart(data, title=T("charts.optim.lockstep_title"), mark=mark("line", point=True),
+    return (alt.Chart(data, title=say("charts.optim.lockstep_title"), mark=mark("line", point=True),
                       height=height, width=WIDTH, autosize=FIT_X).encode(
         x=alt.X("step:Q"),
-        y=alt.Y("difference:Q", title=T("charts.optim.abs_difference"), axis={"format": ".1e"}),
+        y=alt.Y("difference:Q", title=say("charts.optim.abs_difference"), axis={"format": ".1e"}),
         color=alt.Color("series:N", title=None, legend={"orient": "top"}),
-        tooltip=[tip("series:N", T("charts.tip.series")), alt.Tooltip("step:Q"),
-                 tip("difference:Q", T("charts.optim.difference"), format=".3e")]))
+        tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip("step:Q"),
+                 tip("difference:Q", say("charts.optim.difference"), format=".3e")]))
 
 
-def timing_bars(frame: pd.DataFrame, T: Translator | None = None) -> alt.Chart:
+def timing_bars(frame: pd.DataFrame, labels: Labels | None = None) -> alt.Chart:
     """µs per step, one bar per (data size, device) (frame from timing_table)."""
-    T = tr(T)
+    say = words(labels)
     data = frame.copy()
     data["run"] = [f"n = {int(n):,} · {d}" for n, d in zip(data["n (samples)"], data["device"])]
     data = data[np.isfinite(data["µs per step"].astype(float))]
-    us = T("charts.optim.us_per_step")
-    return (alt.Chart(data, title=T("charts.optim.timing_title"), mark=mark("bar"), height={"step": 26}, width=WIDTH,
+    us = say("charts.optim.us_per_step")
+    return (alt.Chart(data, title=say("charts.optim.timing_title"), mark=mark("bar"), height={"step": 26}, width=WIDTH,
                       autosize=FIT_X).encode(
         y=alt.Y("run:N", title=None, sort=None),
         x=alt.X("µs per step:Q", title=us),
         color=alt.Color("device:N", legend=None),
-        tooltip=[tip("run:N", T("charts.optim.run")), tip("µs per step:Q", us, format=".1f"),
-                 tip("steps per second:Q", T("charts.optim.steps_per_second"), format=",.0f")]))
+        tooltip=[tip("run:N", say("charts.optim.run")), tip("µs per step:Q", us, format=".1f"),
+                 tip("steps per second:Q", say("charts.optim.steps_per_second"), format=",.0f")]))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import printouts, reference
 from ..config import Config
-from ..i18n import Translator, translator
+from ..i18n import Message, Text
 from ..links import Field
 from ..presets import PRESETS, preset_config
 from ..reference import Optimum
@@ -122,9 +122,9 @@ def steps_per_decade(lr: float, f: Facts) -> float | None:
     return math.log(10.0) / -math.log(rate)
 
 
-def lr_sentence(lr: float, f: Facts, T: Translator | None = None) -> str:
+def lr_sentence(lr: float, f: Facts) -> Text:
     """One or two sentences on what this lr does on this data, with the numbers."""
-    T = T or translator("en")
+    T = Message.of
     if f.limit is None:
         return T("linreg.lr.sentence.flat")
     x = lr * f.lambda_max
@@ -136,12 +136,12 @@ def lr_sentence(lr: float, f: Facts, T: Translator | None = None) -> str:
     k = steps_per_decade(lr, f)
     if k is None:
         return head
-    return head + T("linreg.lr.sentence.pace", k=f"{k:,.0f}")
+    return [head, T("linreg.lr.sentence.pace", k=f"{k:,.0f}")]
 
 
-def divergence_explanation(lr: float, lam_max: float, T: Translator | None = None) -> str:
+def divergence_explanation(lr: float, lam_max: float) -> Message:
     """Why full-batch GD blew up: the overshoot factor along the steepest direction, with numbers."""
-    T = T or translator("en")
+    T = Message.of
     q = 1.0 - lr * lam_max
     a = abs(q)
     try:
@@ -212,18 +212,18 @@ class StepExplained:
         return [("w.data -= lr * w.grad", f"w = {_n(self.w_old)} - {self.lr:g} × {_p(self.grad_w)} = {_n(self.w_new)}"),
                 ("b.data -= lr * b.grad", f"b = {_n(self.b_old)} - {self.lr:g} × {_p(self.grad_b)} = {_n(self.b_new)}")]
 
-    def text(self, T: Translator | None = None) -> str:
-        """The three phases as one annotated block of code: each line with its numbers as a comment."""
-        T = T or translator("en")
-        parts = [(T("linreg.explain.forward"), self.forward),
-                 (T("linreg.explain.backward"), self.backward),
-                 (T("linreg.explain.update"), self.update)]
+    def text(self) -> list[Message]:
+        """The three phases as one annotated block of code: each line with its numbers as a comment
+        (each phase's heading a Message, the code under it as it is)."""
+        parts = [(Message.of("linreg.explain.forward"), self.forward),
+                 (Message.of("linreg.explain.backward"), self.backward),
+                 (Message.of("linreg.explain.update"), self.update)]
         width = max(len(code) for _, rows in parts for code, _ in rows) + 2
-        lines = []
-        for head, rows in parts:
-            lines.append(head)
-            lines += [f"{code:<{width}}# {note}" for code, note in rows]
-        return "\n".join(lines)
+        out = []
+        for k, (head, rows) in enumerate(parts):
+            block = "".join(f"\n{code:<{width}}# {note}" for code, note in rows)
+            out += [head, Message.verbatim(block if k == len(parts) - 1 else block + "\n")]
+        return out
 
     def check(self) -> tuple[float, float]:
         """(w, b) recomputed from the update rule in float64 (agrees with w_new, b_new to float32 precision)."""

@@ -14,12 +14,13 @@ from ..config import Config
 from ..downsample import MAX_POINTS, minmax_indices
 from ..engine import Run
 from ..errors import ConfigError
-from ..i18n import Translator, translator
+from ..i18n import Message
 from ..links import Field
 from ..presets import preset_config
 
 PRESET = "logreg-manual"
-PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH = "each step's sample", "each step's batch", "all samples, epoch end"
+PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH = (Message.of(f"logreg.series.{k}")
+                                               for k in ("per_step_sample", "per_step_batch", "per_epoch"))
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000)
 MODES = ("stochastic", "minibatch", "batch")
 LOADERS = ("index", "dataloader")
@@ -57,28 +58,26 @@ LOSS_CODE = {
 }
 
 
-def loss_for(impl: str, safe: bool, T: Translator | None = None) -> str:
+def loss_for(impl: str, safe: bool) -> str:
     """The loss a variant uses: manual -> the tutorial's log form; module -> nn.BCELoss; safe -> logits."""
     try:
         return _LOSSES[(impl, bool(safe))]
     except KeyError:
-        T = T or translator("en")
-        raise ConfigError(T("logreg.errors.unknown_impl", impl=impl)) from None
+        raise ConfigError(Message.of("logreg.errors.unknown_impl", impl=impl)) from None
 
 
 def variant_config(seed: int | None = None, device: str = "cpu", impl: str = "manual", safe: bool = False,
                    mode: str = "stochastic", batch_size: int = 1, loader: str = "index",
                    shuffle: bool = False, lr: float = 0.001, epochs: int = 100,
-                   steps: int | None = None, T: Translator | None = None) -> Config:
+                   steps: int | None = None) -> Config:
     """The logreg-manual preset with the lesson's knobs applied (validated; ConfigError on bad input)."""
-    T = T or translator("en")
     if mode not in MODES:
-        raise ConfigError(T("logreg.errors.unknown_mode", mode=mode, choices=", ".join(MODES)))
+        raise ConfigError(Message.of("logreg.errors.unknown_mode", mode=mode, choices=", ".join(MODES)))
     base = preset_config(PRESET)
     bs = 1 if mode == "stochastic" else (base.n if mode == "batch" else int(batch_size))
     if mode == "minibatch" and bs > base.n:
-        raise ConfigError(T("logreg.errors.batch_too_large", batch=bs, n=base.n))
-    changes = dict(impl=impl, loss=loss_for(impl, safe, T), mode=mode, batch_size=bs, loader=loader,
+        raise ConfigError(Message.of("logreg.errors.batch_too_large", batch=bs, n=base.n))
+    changes = dict(impl=impl, loss=loss_for(impl, safe), mode=mode, batch_size=bs, loader=loader,
                    shuffle=bool(shuffle), lr=lr, epochs=int(epochs), steps=steps, device=device)
     if seed is not None:
         changes["seed"] = int(seed)
@@ -192,20 +191,18 @@ def printed_losses(run: Run) -> pd.DataFrame:
     return pd.DataFrame({"epoch": np.arange(done), "loss": L[idx].astype(float)})
 
 
-def loss_frames(run: Run, max_points: int = MAX_POINTS, T: Translator | None = None) -> pd.DataFrame:
+def loss_frames(run: Run, max_points: int = MAX_POINTS) -> pd.DataFrame:
     """Per-step loss (downsampled) and the full-data loss after each epoch, on one step axis.
 
-    The series are named in T's language (PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH in English).
+    The series are named by Messages (PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH) the page translates.
     """
-    T = T or translator("en")
     L = np.asarray(run.losses(), dtype=np.float64)
     steps = np.arange(1, len(L) + 1)
     idx = minmax_indices(L, max_points)
     per_step = pd.DataFrame({"step": steps[idx], "loss": L[idx],
-                             "series": T("logreg.series.per_step_batch") if run.batch_size > 1
-                             else T("logreg.series.per_step_sample")})
+                             "series": PER_STEP_BATCH if run.batch_size > 1 else PER_STEP_SAMPLE})
     ep = run.epoch_losses()
     ends = (np.arange(1, len(ep) + 1) * run.steps_per_epoch)[: len(ep)]
-    per_epoch = pd.DataFrame({"step": ends, "loss": np.asarray(ep, float), "series": T("logreg.series.per_epoch")})
+    per_epoch = pd.DataFrame({"step": ends, "loss": np.asarray(ep, float), "series": PER_EPOCH})
     return pd.concat([per_step, per_epoch], ignore_index=True)
 

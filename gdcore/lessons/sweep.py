@@ -2,9 +2,10 @@
 
 The sweep itself is `gdcore.sweep` (R learning rates trained as one batched program). This module
 holds the explorer's defaults per preset, finds the "Goldilocks" band of learning rates (final
-loss within a factor of the best), picks the runs whose loss curves are worth overlaying (too
-small, best, just below divergence), and turns a SweepResult into the plain frame the charts draw.
-The sentences it builds for the page take `T` (gdcore.i18n; English by default), and the page's
+loss within a factor of the best) and turns a SweepResult into the plain frame the charts draw;
+gdcore.lessons.sweep_curves picks the runs whose loss curves are worth overlaying and says what
+they do (re-exported here).
+The sentences it builds for the page are Messages (gdcore.i18n) the page translates, and the page's
 share-link settings are declared here as LINK_FIELDS and HIDE_GROUPS.
 """
 from __future__ import annotations
@@ -14,24 +15,22 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
 import pandas as pd
 
 from ..config import Config
 from ..errors import ConfigError
-from ..i18n import Translator, translator
+from ..i18n import Message, Text, joined
 from ..links import Field
 from ..presets import get_preset, preset_config
 from ..sweep import SweepResult
+from .sweep_curves import (CONVERGED, CurveFacts, converged_floor, curve_facts, curves, curves_caption, finite_number,
+                           initial_loss, moving_average, picks, smoothing_window)
 
 MIN_UI_RUNS = 2  # the page's runs slider starts here
 MAX_UI_RUNS = 64  # the page trains at most this many lrs at once (the CLI allows 256)
 DEFAULT_FACTOR = 2.0  # Goldilocks: final loss at most this many times the best one
 FACTOR_CHOICES: tuple[float, ...] = (1.1, 1.5, 2.0, 3.0, 5.0, 10.0)  # the page's Goldilocks factor options
 SEED_MAX = 2**31 - 1  # the seed boxes' largest value
-# Losses below this share of the starting loss count as fully converged: on noise-free data the
-# best runs end at float32 rounding noise (1e-12 and below), where "2x the best" means nothing.
-CONVERGED = 1e-9
 
 # lr choices for the range slider: 1, 2, 5 per decade from 1e-5 to 100
 LR_CHOICES: tuple[float, ...] = tuple(float(f"{m}e{e}") for e in range(-5, 2) for m in (1, 2, 5)) + (100.0,)
@@ -65,24 +64,24 @@ PRESETS = tuple(DEFAULTS)
 MAX_UI_STEPS = max(d.max_steps for d in DEFAULTS.values())  # the largest steps any preset allows
 
 
-def defaults(preset: str, T: Translator | None = None) -> SweepDefaults:
+def defaults(preset: str) -> SweepDefaults:
     try:
         return DEFAULTS[preset]
     except KeyError:
-        T = T or translator("en")
-        raise ConfigError(T("sweep.errors.unknown_preset", preset=repr(preset), choices=", ".join(PRESETS))) from None
+        raise ConfigError(Message.of("sweep.errors.unknown_preset", preset=repr(preset),
+                                     choices=", ".join(PRESETS))) from None
 
 
-def preset_note(preset: str, T: Translator | None = None) -> str:
-    """The sentence shown under the steps input for a preset, in T's language."""
-    defaults(preset, T)
-    return (T or translator("en"))(f"sweep.preset_note.{preset}")
+def preset_note(preset: str) -> Message:
+    """The sentence shown under the steps input for a preset."""
+    defaults(preset)
+    return Message.of(f"sweep.preset_note.{preset}")
 
 
-def preset_description(preset: str, T: Translator | None = None) -> str:
-    """What a preset trains, in one line (gdcore.presets.DESCRIPTIONS, in T's language)."""
-    defaults(preset, T)
-    return (T or translator("en"))(f"sweep.preset_desc.{preset}")
+def preset_description(preset: str) -> Message:
+    """What a preset trains, in one line (gdcore.presets.DESCRIPTIONS)."""
+    defaults(preset)
+    return Message.of(f"sweep.preset_desc.{preset}")
 
 
 def tutorial_steps(preset: str) -> int:
@@ -91,22 +90,20 @@ def tutorial_steps(preset: str) -> int:
     return c.total_steps(c.n)
 
 
-def make_config(preset: str, steps: int, seed: int | None = None, device: str = "cpu",
-                T: Translator | None = None) -> Config:
+def make_config(preset: str, steps: int, seed: int | None = None, device: str = "cpu") -> Config:
     """The shared config of a sweep: the preset with its steps, seed and device set."""
-    cap = defaults(preset, T).max_steps
+    cap = defaults(preset).max_steps
     if isinstance(steps, int) and steps > cap:
-        T = T or translator("en")
-        raise ConfigError(T("sweep.errors.too_many_steps", cap=cap, preset=preset))
+        raise ConfigError(Message.of("sweep.errors.too_many_steps", cap=cap, preset=preset))
     return preset_config(preset, steps=steps, seed=seed, device=device)
 
 
-def limit_label(optimizer: str, T: Translator | None = None) -> str:
+def limit_label(optimizer: str) -> Message:
     """The formula of the full-batch stability limit for an optimizer."""
     formulas = {"sgd": "2/λmax", "momentum": "2(1+β)/λmax", "nesterov": "2(1+β)/((1+2β)λmax)"}
     if optimizer in formulas:
-        return formulas[optimizer]
-    return (T or translator("en"))("sweep.limit.label")
+        return Message.verbatim(formulas[optimizer])
+    return Message.of("sweep.limit.label")
 
 
 # -- share links ------------------------------------------------------------------------------------
@@ -155,31 +152,26 @@ class Goldilocks:
     hi_edge: float
 
 
-def _finite(v) -> bool:
-    return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
-
-
 def goldilocks(lrs: Sequence[float], final_loss: Sequence[float | None],
-               factor: float = DEFAULT_FACTOR, floor: float = 0.0, T: Translator | None = None) -> Goldilocks | None:
+               factor: float = DEFAULT_FACTOR, floor: float = 0.0) -> Goldilocks | None:
     """The band of lrs around the best run whose final loss is at most factor x the best (None: all diverged).
 
     A loss at or below `floor` counts as converged, so the threshold is factor x max(best, floor).
     """
     if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 1):
-        T = T or translator("en")
-        raise ConfigError(T("sweep.errors.bad_factor", factor=repr(factor)))
+        raise ConfigError(Message.of("sweep.errors.bad_factor", factor=repr(factor)))
     floor = float(floor) if floor is not None and math.isfinite(floor) and floor > 0 else 0.0
     order = sorted(range(len(lrs)), key=lambda i: lrs[i])
-    ok = [i for i in order if _finite(final_loss[i])]
+    ok = [i for i in order if finite_number(final_loss[i])]
     if not ok:
         return None
     best = min(ok, key=lambda i: (final_loss[i], lrs[i]))
     threshold = max(final_loss[best], floor) * factor
     pos = order.index(best)
     lo_pos = hi_pos = pos
-    while lo_pos > 0 and _finite(final_loss[order[lo_pos - 1]]) and final_loss[order[lo_pos - 1]] <= threshold:
+    while lo_pos > 0 and finite_number(final_loss[order[lo_pos - 1]]) and final_loss[order[lo_pos - 1]] <= threshold:
         lo_pos -= 1
-    while (hi_pos < len(order) - 1 and _finite(final_loss[order[hi_pos + 1]])
+    while (hi_pos < len(order) - 1 and finite_number(final_loss[order[hi_pos + 1]])
            and final_loss[order[hi_pos + 1]] <= threshold):
         hi_pos += 1
     members = tuple(order[lo_pos:hi_pos + 1])
@@ -190,55 +182,6 @@ def goldilocks(lrs: Sequence[float], final_loss: Sequence[float | None],
                       lo, hi, lo_edge, hi_edge)
 
 
-def initial_loss(result: SweepResult) -> float | None:
-    """The loss of the first step (at the shared initial w and b; every run starts there)."""
-    for i in range(result.n_runs):
-        if result.lengths[i] > 0:
-            return float(result.losses[0, i])
-    return None
-
-
-def converged_floor(result: SweepResult) -> float:
-    """CONVERGED x the starting loss: below it a run counts as done (0 when unknown)."""
-    start = initial_loss(result)
-    return 0.0 if start is None or not math.isfinite(start) else CONVERGED * abs(start)
-
-
-# -- which runs to overlay -------------------------------------------------------------------------------
-
-def picks(lrs: Sequence[float], final_loss: Sequence[float | None],
-          diverged_at: Sequence[int | None], tutorial_lr: float | None = None,
-          T: Translator | None = None) -> list[tuple[str, int]]:
-    """(label, run index) of the runs worth overlaying: too small, best, just below divergence.
-
-    'too small' is the smallest lr that did not diverge, 'best' the lowest final loss, 'just below
-    divergence' the largest lr below the smallest diverging one ('largest lr' when none diverged),
-    and, when tutorial_lr is given, the finite run nearest to it on a log scale ('≈ tutorial lr').
-    A run that fills two roles gets both labels; the result is in increasing lr. The labels are in
-    T's language (English by default).
-    """
-    T = T or translator("en")
-    order = sorted(range(len(lrs)), key=lambda i: lrs[i])
-    ok = [i for i in order if diverged_at[i] is None and _finite(final_loss[i])]
-    if not ok:
-        return []
-    best = min(ok, key=lambda i: (final_loss[i], lrs[i]))
-    diverged = [lrs[i] for i in order if diverged_at[i] is not None]
-    if diverged:
-        below = [i for i in ok if lrs[i] < min(diverged)]
-        edge, edge_label = (below[-1] if below else None), T("sweep.picks.below_divergence")
-    else:
-        edge, edge_label = ok[-1], T("sweep.picks.largest")
-    roles = [(T("sweep.picks.too_small"), ok[0]), (T("sweep.picks.best"), best), (edge_label, edge)]
-    if tutorial_lr is not None and tutorial_lr > 0:
-        roles.append((T("sweep.picks.tutorial"), min(ok, key=lambda i: abs(math.log(lrs[i] / tutorial_lr)))))
-    out: dict[int, list[str]] = {}
-    for label, i in roles:
-        if i is not None:
-            out.setdefault(i, []).append(label)
-    return [(" = ".join(out[i]), i) for i in sorted(out, key=lambda i: lrs[i])]
-
-
 # -- plain values for the charts and the page ---------------------------------------------------------------
 
 ZONES = ("too small", "just right", "too large", "diverged")  # values the charts colour by (labels: zone_label)
@@ -246,16 +189,17 @@ _ZONE_KEYS = dict(zip(ZONES, ("too_small", "just_right", "too_large", "diverged"
 _WHAT_KEYS = {"loss": "loss", "parameters": "parameters", "optimizer state": "optimizer_state"}
 
 
-def zone_label(zone: str, T: Translator | None = None) -> str:
+def zone_label(zone: str) -> Message:
     """A zone's name for the learner (the zone values themselves stay as in ZONES)."""
-    return (T or translator("en"))(f"sweep.zones.{_ZONE_KEYS[zone]}")
+    return Message.of(f"sweep.zones.{_ZONE_KEYS[zone]}")
 
 
-def _note(result: SweepResult, i: int, T: Translator) -> str:
+def _note(result: SweepResult, i: int) -> Message:
+    T = Message.of
     fl, d = result.final_loss[i], result.diverged_at[i]
     if d is not None:
         what = result.diverged_what[i] or "loss"
-        what = T(f"sweep.what.{_WHAT_KEYS[what]}") if what in _WHAT_KEYS else what
+        what = T(f"sweep.what.{_WHAT_KEYS[what]}") if what in _WHAT_KEYS else Message.verbatim(what)
         return T("sweep.note.diverged", step=d, what=what)
     return T("sweep.note.final", loss=fl) if fl is not None else T("sweep.note.not_finite")
 
@@ -275,158 +219,38 @@ def zones(result: SweepResult, band: Goldilocks | None) -> list[str]:
     return out
 
 
-def frame(result: SweepResult, band: Goldilocks | None = None, T: Translator | None = None) -> pd.DataFrame:
+def frame(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
     """One row per run: run, lr, final_loss (NaN if diverged), status, diverged_at (0 if not), zone, note.
 
-    zone is one of ZONES (the charts colour by it); note is a sentence in T's language (English by default).
+    zone is one of ZONES (the charts colour by it); note is a sentence (a Message).
     """
-    T = T or translator("en")
     zs = zones(result, band)
     rows = []
     for i, lr in enumerate(result.lrs):
         fl, d = result.final_loss[i], result.diverged_at[i]
         rows.append({"run": i, "lr": float(lr), "final_loss": float("nan") if fl is None else float(fl),
                      "status": result.status[i], "diverged_at": 0 if d is None else int(d), "zone": zs[i],
-                     "note": _note(result, i, T)})
+                     "note": _note(result, i)})
     return pd.DataFrame(rows, columns=["run", "lr", "final_loss", "status", "diverged_at", "zone", "note"])
 
 
 TABLE_COLUMNS = ("lr", "final_loss", "status", "diverged_at", "zone", "note")  # labels: sweep.table.*
 
 
-def table(result: SweepResult, band: Goldilocks | None = None, T: Translator | None = None) -> pd.DataFrame:
-    """Every run as the learner's table: the frame without its run index, headers, status and zone in T's language."""
-    T = T or translator("en")
-    f = frame(result, band, T)
+def table(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
+    """Every run as the learner's table: the frame without its run index; headers, status and zone as Messages."""
+    T = Message.of
+    f = frame(result, band)
     f["status"] = [T(f"sweep.status.{s}") for s in f["status"]]
-    f["zone"] = [zone_label(z, T) for z in f["zone"]]
+    f["zone"] = [zone_label(z) for z in f["zone"]]
     f["diverged_at"] = pd.array([None if d == 0 else int(d) for d in f["diverged_at"]], dtype="Int64")  # blank if not
     return f[list(TABLE_COLUMNS)].rename(columns={c: T(f"sweep.table.{c}") for c in TABLE_COLUMNS})
 
 
-def smoothing_window(result: SweepResult) -> int:
-    """Steps to average per-step losses over: 1 for full-batch runs (their loss is exact), else up to an
-    epoch (mini-batch and one-sample losses are noisy), at most a twentieth of the run."""
-    c = result.config
-    if c.mode == "batch" or c.full_tensor_pitfall:
-        return 1
-    return max(1, min(result.steps_per_epoch, result.steps // 20))
-
-
-def moving_average(x, k: int) -> np.ndarray:
-    """Mean of the last k values at every step (of fewer at the start), in float64."""
-    x = np.asarray(x, dtype=np.float64)
-    if k <= 1 or len(x) == 0:
-        return x
-    c = np.concatenate([[0.0], np.cumsum(x)])
-    i = np.arange(1, len(x) + 1)
-    lo = np.maximum(i - k, 0)
-    return (c[i] - c[lo]) / (i - lo)
-
-
-def curves(result: SweepResult, chosen: Sequence[tuple[str, int]], window: int = 1,
-           T: Translator | None = None) -> list[tuple[str, np.ndarray]]:
-    """(label with its lr, per-step losses, moving-averaged over `window` steps) of the chosen runs."""
-    T = T or translator("en")
-    return [(T("sweep.picks.curve", label=label, lr=result.lrs[i]), moving_average(result.loss_history(i), window))
-            for label, i in chosen]
-
-
-# -- what each overlaid curve does (its caption is computed from it, never written in advance) ----------
-
-@dataclass(frozen=True)
-class CurveFacts:
-    """What one run's per-step loss did, as a caption can state it."""
-
-    steps: int
-    start: float  # first loss (noisy losses: mean over the first `head` steps)
-    end: float  # last loss (noisy losses: mean over the last `tail` steps)
-    rises: int | None  # steps whose loss rose above the step before (exact losses only)
-    trend: str  # "floor" (reached float32 rounding), "still_falling", "levels", "flat" or "growing"
-    settled_at: int | None  # 1-based step from which it stays near its end (exact losses)
-    head: int = 1  # steps averaged into start
-    tail: int = 1  # steps averaged into end
-
-
-def _se(a: np.ndarray, b: np.ndarray) -> float:
-    """Standard error of the difference of two means."""
-    return math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)) if len(a) > 1 and len(b) > 1 else 0.0
-
-
-def curve_facts(losses, noisy: bool, floor: float = 0.0, window: int = 1) -> CurveFacts:
-    """Facts about one loss curve. Exact (full-batch) losses are judged step by step; noisy (mini-batch,
-    one-sample) losses by means: the first `window` steps against the last tenth, and the last tenth
-    against the tenth before it, a change counting only when it exceeds twice its standard error."""
-    x = np.asarray(losses, dtype=np.float64)
-    n = len(x)
-    if n == 0:
-        return CurveFacts(0, math.nan, math.nan, None, "flat", None)
-    tenth = max(1, n // 10)
-    if noisy and n >= 20:
-        head = max(2, min(window, tenth))
-        first, prev, last = x[:head], x[n - 2 * tenth: n - tenth], x[n - tenth:]
-        start, end = float(first.mean()), float(last.mean())
-        change = end - start
-        small = abs(change) <= 0.05 * abs(start)  # hardly moved, or moved less than its noise (and not by half)
-        if small or (abs(change) <= 2 * _se(first, last) and abs(change) <= 0.5 * abs(start)):
-            trend = "flat"
-        elif change > 0:
-            trend = "growing"
-        elif prev.mean() - end > max(2 * _se(prev, last), 0.01 * abs(end)):
-            trend = "still_falling"
-        else:
-            trend = "levels"
-        return CurveFacts(n, start, end, None, trend, None, head, tenth)
-    start, end = float(x[0]), float(x[-1])
-    rises = int(((x[1:] > x[:-1] * (1 + 1e-6)) & (x[1:] > floor)).sum())
-    if floor > 0 and end <= floor:
-        above = np.nonzero(x > floor)[0]
-        return CurveFacts(n, start, end, rises, "floor", int(above[-1]) + 2 if len(above) else 1)
-    if end > start:
-        return CurveFacts(n, start, end, rises, "growing", None)
-    if n > 1 and x[n - tenth - 1] > end * 1.01:
-        return CurveFacts(n, start, end, rises, "still_falling", None)
-    high = np.nonzero(x > end * 1.05)[0]
-    return CurveFacts(n, start, end, rises, "levels", int(high[-1]) + 2 if len(high) else 1)
-
-
-def curves_caption(result: SweepResult, chosen: Sequence[tuple[str, int]], window: int = 1,
-                   T: Translator | None = None) -> str:
-    """One sentence per overlaid run, saying what its loss curve does (computed from its losses)."""
-    T = T or translator("en")
-    noisy = window > 1
-    floor = converged_floor(result)
-    out = []
-    for label, i in chosen:
-        f = curve_facts(result.loss_history(i), noisy, floor, window)
-        v = {"start": f"{f.start:.3g}", "end": f"{f.end:.3g}", "steps": f.steps, "rises": f.rises or 0,
-             "head": f.head, "tail": f.tail}
-        if f.trend == "growing":
-            fact = T("sweep.curves.fact.growing", **v)
-        elif f.trend == "flat":
-            fact = T("sweep.curves.fact.flat", **v)
-        else:
-            shape = "noisy" if f.rises is None else ("smooth" if f.rises == 0 else "rises")
-            fact = T(f"sweep.curves.fact.{shape}", **v)
-            if f.trend == "floor":
-                fact += T("sweep.curves.fact.floor", step=f.settled_at)
-            elif f.trend == "still_falling":
-                fact += T("sweep.curves.fact.still")
-            elif f.rises is None:
-                fact += T("sweep.curves.fact.levels_noisy")
-            else:
-                fact += T("sweep.curves.fact.levels", step=f.settled_at)
-        out.append(T("sweep.curves.fact.run", label=label, lr=f"{result.lrs[i]:.3g}", fact=fact))
-    if any(T("sweep.picks.tutorial") in label for label, _ in chosen):
-        out.append(T("sweep.curves.tutorial_note"))
-    return " ".join(out)
-
-
-def zones_caption(zones_shown: Sequence[str], factor: float, T: Translator | None = None) -> str:
-    """The chart's colour key, naming only the zones that have runs."""
-    T = T or translator("en")
-    text = " · ".join(T(f"sweep.results.key.{_ZONE_KEYS[z]}", factor=factor) for z in ZONES if z in set(zones_shown))
-    return text[:1].upper() + text[1:]
+def zones_caption(zones_shown: Sequence[str], factor: float) -> Text:
+    """The chart's colour key, naming only the zones that have runs (the page capitalizes its first letter)."""
+    return joined(" · ", [Message.of(f"sweep.results.key.{_ZONE_KEYS[z]}", factor=factor)
+                          for z in ZONES if z in set(zones_shown)])
 
 
 @dataclass(frozen=True)
@@ -453,28 +277,29 @@ def summary(result: SweepResult) -> Summary:
                    result.stability_limit)
 
 
-def limit_sentence(result: SweepResult, T: Translator | None = None) -> str | None:
+def limit_sentence(result: SweepResult) -> Text | None:
     """Where divergence set in, compared with the data's stability limit (linear regression, full batch)."""
-    T = T or translator("en")
+    T = Message.of
     s = summary(result)
     c = result.config
     if s.limit is None:
         return None
-    label = limit_label(c.optimizer, T)
+    label = limit_label(c.optimizer)
     full_batch = c.mode == "batch" or c.full_tensor_pitfall
     if s.first_diverged_lr is None:
         if max(result.lrs) < s.limit:
             return T("sweep.limit.none_below", label=label, limit=s.limit)
         return T("sweep.limit.none_above_full" if full_batch else "sweep.limit.none_above_mini",
                  label=label, limit=s.limit)
-    stable = f"{s.largest_stable_lr:.3g}" if s.largest_stable_lr is not None else T("sweep.limit.stable_none")
+    stable = (Message.verbatim(f"{s.largest_stable_lr:.3g}") if s.largest_stable_lr is not None
+              else T("sweep.limit.stable_none"))
     text = T("sweep.limit.diverged", first=s.first_diverged_lr, stable=stable)
     if s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001 and s.first_diverged_lr >= s.limit * 0.9999:
-        return text + T("sweep.limit.theory_between", label=label, limit=s.limit)
+        return [text, T("sweep.limit.theory_between", label=label, limit=s.limit)]
     if s.first_diverged_lr < s.limit:
-        return text + T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",
-                        label=label, limit=s.limit)
-    return text + T("sweep.limit.theory_below", label=label, limit=s.limit)
+        return [text, T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",
+                        label=label, limit=s.limit)]
+    return [text, T("sweep.limit.theory_below", label=label, limit=s.limit)]
 
 
 def results_csv(result: SweepResult) -> str:
@@ -487,3 +312,13 @@ def results_csv(result: SweepResult) -> str:
     out = io.StringIO()
     pd.DataFrame(rows, columns=cols).to_csv(out, index=False, float_format="%.9g")
     return out.getvalue()
+
+
+__all__ = [  # the lesson's names, sweep_curves' included
+    "CONVERGED", "CurveFacts", "DEFAULT_FACTOR", "DEFAULTS", "FACTOR_CHOICES", "Goldilocks", "HIDE_GROUPS",
+    "LINK_FIELDS", "LINK_SEED_KEY", "LR_CHOICES", "MAX_UI_RUNS", "MAX_UI_STEPS", "MIN_UI_RUNS", "PREFIX", "PRESETS",
+    "SEED_MAX", "Summary", "SweepDefaults", "TABLE_COLUMNS", "ZONES", "converged_floor", "curve_facts", "curves",
+    "curves_caption", "defaults", "frame", "goldilocks", "initial_loss", "limit_label", "limit_sentence",
+    "make_config", "moving_average", "picks", "preset_description", "preset_note", "results_csv", "smoothing_window",
+    "summary", "table", "tutorial_steps", "zone_label", "zones", "zones_caption",
+]

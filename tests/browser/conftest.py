@@ -5,6 +5,7 @@ Locally the tests skip with a reason when Chromium cannot start; with GDCORE_REQ
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -37,16 +38,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """`streamlit run streamlit_app.py` on a free loopback port; yields its base URL."""
+@contextlib.contextmanager
+def streamlit_server(ready: bool = True):
+    """`streamlit run streamlit_app.py` on a free loopback port, a new process; yields its base URL.
+
+    `ready`: wait, as the deployments do, until the process has run the app once
+    (/_stcore/script-health-check, enabled in .streamlit/config.toml); until then Streamlit is in
+    its legacy pages/ folder mode.
+    """
     port = _free_port()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "GDCORE_DATA_DIR": tempfile.mkdtemp(prefix="gdcore-data-")})  # the board's SQLite file
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -62,13 +69,44 @@ def server():
     else:
         proc.kill()
         pytest.fail("streamlit did not become healthy within 60 s")
-    yield url
-    proc.terminate()
+    if ready:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=90) as r:
+                assert r.status == 200
+        except (OSError, AssertionError) as exc:
+            proc.kill()
+            pytest.fail(f"the app's first run failed: {exc}")
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One server for the session's tests (already past its first session after the first test)."""
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def fresh_server(browser):  # Chromium first: without it there is nothing to start a server for
+    """A server process of its own, started as the deployments start one: the test's browser is its
+    first learner."""
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def bare_server(browser):
+    """A server process of its own, not waited on: the test's request is the first it has seen."""
+    with streamlit_server(ready=False) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -285,3 +285,14 @@ def test_why_squared_loss_charts_keep_their_plot_and_legends(page, server, shots
             assert left >= -1 and right <= layout["width"] + 1, (i, layout)
     page.screenshot(path=str(shots / f"why_squared_loss_{width}.png"), full_page=True)
     assert_clean(page)
+
+
+def test_no_request_leaves_the_server(page, server):
+    """Fully offline: on every page, every request the browser makes goes to the app's own origin."""
+    elsewhere = []
+    page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
+    for path, _, has_step in PAGES:
+        open_page(page, server, path)
+        if has_step:
+            click(page, "Step")
+    assert elsewhere == [], sorted(set(elsewhere))[:10]

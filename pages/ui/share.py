@@ -1,8 +1,14 @@
-"""Share links and instructor locks for the lesson pages (pages reach it as _ui.*).
+"""Share links and instructor locks for the lesson pages (pages reach it as ui.*).
 
 A page declares its fields and hide groups in gdcore; these functions apply a link's values to
 the widgets before they are drawn, replay its steps, keep the address bar in step with the run,
 and honour an instructor's hidden groups and locked preset.
+
+Why not widgets' own `bind="query-params"` (Streamlit 1.67): a bound widget names its query
+parameter after its key (`w.linreg.lr`, where links say `lr`; one short name per lesson would make
+the lessons share session keys), drops a value equal to its default from the URL (a link spells out
+every setting), and drops an invalid value silently (a link's skipped value is named, with the range
+it broke). `steps`, `hide`, `lock`, `preset` and the sidebar seed have no widget to bind at all.
 """
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import streamlit as st
 
 from gdcore.links import Field, Note, decode, encode, note_text, query_string
 from gdcore.session import Lesson
-from pages import _state
+from pages.ui.state import SYNC_STEPS, lang, lesson, set_values, tr
 
 
 # -- share links and instructor locks ---------------------------------------------------------
@@ -47,11 +53,11 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None)
         link.notes.append(Note("preset", str(preset)[:64], "unknown_choice",
                                Field("preset", "", "choice", choices=tuple(presets or ()))))
     if presets and preset in presets:
-        _state.set_values(presets[preset])
-    _state.set_values(link.values)
+        set_values(presets[preset])
+    set_values(link.values)
     state.update(hide=link.hide, lock=link.lock, steps=link.steps, notes=link.notes)
     if link.steps:
-        _state.lesson(key).stop()
+        lesson(key).stop()
     return state
 
 
@@ -70,7 +76,7 @@ def shown(key: str, group: str) -> bool:
 
 def link_notes(key: str) -> None:
     """The link's skipped values, one sentence each, and the instructor banner."""
-    T = _state.tr()
+    T = tr()
     state = _link_state(key)
     if state["lock"] or state["hide"]:
         st.info(T("ui.link.instructor"), icon=":material/school:")
@@ -95,7 +101,7 @@ def replay(lesson_obj: Lesson, key: str) -> None:
         if run.step_count:
             lesson_obj.reset()
         steps = min(steps, run.total_steps)
-        if steps <= _state.SYNC_STEPS:
+        if steps <= SYNC_STEPS:
             run.run(steps)
             return
     lesson_obj.start(steps, quiet=True)  # trains on the worker; the page draws once, at the end
@@ -106,7 +112,7 @@ def sync_link(key: str, fields: list[Field], run=None) -> dict:
     state = _link_state(key)  # the instructor's hide/lock travel on
     values = {f.key: st.session_state[f.key] for f in fields if f.key in st.session_state}
     params = encode(values, fields, steps=run.step_count if run is not None else None,
-                    hide=state["hide"], lock=state["lock"], lang=_state.lang(), seed=st.session_state.get("w.seed"))
+                    hide=state["hide"], lock=state["lock"], lang=lang(), seed=st.session_state.get("w.seed"))
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     return params
@@ -114,7 +120,7 @@ def sync_link(key: str, fields: list[Field], run=None) -> dict:
 
 def share_button(key: str, fields: list[Field], run=None) -> None:
     """A 'Share link' popover with the full URL of this exact state, ready to copy."""
-    T = _state.tr()
+    T = tr()
     params = sync_link(key, fields, run)
     base = st.context.url or ""
     with st.popover(T("ui.link.share"), icon=":material/link:"):

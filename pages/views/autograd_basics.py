@@ -6,14 +6,13 @@ from gdcore.autograd_demo import (FILL_LIMIT, HIDE_GROUPS, LINK_FIELDS, MAX_SIDE
 from gdcore.charts.autograd import grad_history_chart
 from gdcore.errors import GdError
 from gdcore.presets import SOURCES
-from pages import _ui
+from gdcore import registry
+from pages import ui
 
-_ui.page_guard("pages/autograd_basics.py")
-T = _ui.tr()
+T = ui.tr()
 
 KEY = "autograd"
 STATE = "_autograd.demo"
-KEPT = "_autograd.widgets"  # the last widget values, in case a page switch dropped the widgets' own state
 TUTORIAL_X = {f"w.{KEY}.fill": 1.0, f"w.{KEY}.rows": 2, f"w.{KEY}.cols": 2, f"w.{KEY}.requires_grad": True}
 
 st.title(":material/account_tree: " + T("autograd.title"))
@@ -21,36 +20,38 @@ st.caption(T("autograd.follows", source=SOURCES["linreg-manual"]))
 st.markdown(T("autograd.intro"))
 
 # -- the tensor x ---------------------------------------------------------------------------------
-_ui.defaults({**TUTORIAL_X, f"w.{KEY}.view": "forward", **st.session_state.get(KEPT, {})})
-_ui.share(KEY, LINK_FIELDS, HIDE_GROUPS, presets={"linreg-manual": TUTORIAL_X})
-_ui.link_notes(KEY)
+ui.defaults({**TUTORIAL_X, f"w.{KEY}.view": "forward"})
+ui.share(KEY, LINK_FIELDS, HIDE_GROUPS, presets={"linreg-manual": TUTORIAL_X})
+ui.link_notes(KEY)
 
-show_x, show_rg = _ui.shown(KEY, "x"), _ui.shown(KEY, "requires_grad")
+show_x, show_rg = ui.shown(KEY, "x"), ui.shown(KEY, "requires_grad")
 c = iter(st.columns(([1.2, 0.8, 0.8] if show_x else []) + ([1.4] if show_rg else []) + [1.6]))
 if show_x:
     next(c).number_input(T("autograd.x.fill"), min_value=-FILL_LIMIT, max_value=FILL_LIMIT, step=0.5,
-                         key=f"w.{KEY}.fill", help=T("autograd.x.fill_help"))
+                         key=f"w.{KEY}.fill", persist_state="session", help=T("autograd.x.fill_help"))
     next(c).number_input(T("autograd.x.rows"), min_value=1, max_value=MAX_SIDE, step=1, key=f"w.{KEY}.rows",
+                         persist_state="session",
                          help=T("autograd.x.shape_help"))
     next(c).number_input(T("autograd.x.cols"), min_value=1, max_value=MAX_SIDE, step=1, key=f"w.{KEY}.cols",
+                         persist_state="session",
                          help=T("autograd.x.shape_help"))
 if show_rg:
-    next(c).toggle("requires_grad", key=f"w.{KEY}.requires_grad", help=T("autograd.x.requires_grad_help"))
+    next(c).toggle("requires_grad", key=f"w.{KEY}.requires_grad",
+                   persist_state="session", help=T("autograd.x.requires_grad_help"))
 with next(c):
-    if _ui.shown(KEY, "presets"):
-        _ui.preset_button(T("autograd.x.preset"), TUTORIAL_X, key=f"b.{KEY}.preset", help=T("autograd.x.preset_help"))
-    _ui.share_button(KEY, LINK_FIELDS)  # the address bar and the Share popover follow the widgets
+    if ui.shown(KEY, "presets"):
+        ui.preset_button(T("autograd.x.preset"), TUTORIAL_X, key=f"b.{KEY}.preset", help=T("autograd.x.preset_help"))
+    ui.share_button(KEY, LINK_FIELDS)  # the address bar and the Share popover follow the widgets
 
 fill, rows, cols, requires_grad = (st.session_state[k] for k in TUTORIAL_X)  # hidden widgets keep their values
 settings = (float(fill), int(rows), int(cols), bool(requires_grad))
-st.session_state[KEPT] = {k: st.session_state[k] for k in (*TUTORIAL_X, f"w.{KEY}.view")}
 demo = st.session_state.get(STATE)
 if demo is None or demo.settings != settings:
     try:
         demo = AutogradDemo(*settings)
         st.session_state[STATE] = demo
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
         st.stop()
 
 
@@ -66,7 +67,7 @@ def _zero() -> None:
     st.session_state[STATE].zero_grad()
 
 
-snap = demo.snapshot(T)
+snap = T.record(demo.snapshot())
 n = snap["numel"]
 
 # -- 1 · forward ------------------------------------------------------------------------------------
@@ -90,11 +91,10 @@ with right:
 st.header(T("autograd.graph.header"))
 g_left, g_right = st.columns([1, 1])
 with g_right:
-    if _ui.shown(KEY, "view"):
-        st.radio(T("autograd.graph.view"), list(VIEWS), key=f"w.{KEY}.view",
+    if ui.shown(KEY, "view"):
+        st.radio(T("autograd.graph.view"), list(VIEWS), key=f"w.{KEY}.view", persist_state="session",
                  format_func=lambda v: T(f"autograd.graph.view_{v}"), help=T("autograd.graph.view_help"))
     view = st.session_state[f"w.{KEY}.view"]
-    st.session_state[KEPT][f"w.{KEY}.view"] = view
     if not requires_grad:
         st.markdown(T("autograd.graph.none"))
     elif view == "forward":
@@ -104,7 +104,7 @@ with g_right:
             T("autograd.graph.grads_shown") if snap["backward_count"] or snap["graph_used"]
             else T("autograd.graph.press_backward")))
 with g_left:
-    st.graphviz_chart(demo.dot(view, T=T), width="content")
+    st.graphviz_chart(demo.dot(view, labels=T.labels), width="content")
 
 # -- 3 · backward and x.grad --------------------------------------------------------------------------
 st.header(T("autograd.backward.header"))
@@ -137,7 +137,7 @@ elif snap["matches"] is False:
 if snap["backward_count"] >= 2:
     st.warning(T("autograd.backward.accumulate", passes=snap["backward_count"]))
 if demo.events:
-    _ui.chart(grad_history_chart(demo.events, T=T), "grad_history")
+    ui.chart(grad_history_chart(demo.events, labels=T.labels), "grad_history")
 
 with st.expander(T("autograd.zero.title")):
     st.markdown(T("autograd.zero.text"))
@@ -155,7 +155,7 @@ with st.expander(T("autograd.same.title")):
 # -- 4 · .data vs .detach() ----------------------------------------------------------------------------
 st.header(T("autograd.detach.header"))
 # the demo needs a graph that still wants y; with requires_grad off there is none, so there is nothing to show
-dd = data_vs_detach(*settings[:3], T=T) if requires_grad else {}
+dd = T.record(data_vs_detach(*settings[:3])) if requires_grad else {}
 if not requires_grad:
     st.info(T("autograd.detach.off"), icon=":material/info:")
 else:
@@ -180,7 +180,7 @@ st.caption(T("autograd.detach.tutorials"))
 
 # -- 5 · detach().numpy() ------------------------------------------------------------------------------
 st.header(T("autograd.numpy.header"))
-nd = numpy_demo(*settings[:3], T=T, requires_grad=requires_grad)
+nd = T.record(numpy_demo(*settings[:3], requires_grad=requires_grad))
 e1, e2 = st.columns(2)
 with e1:
     st.code("x.numpy()", language="python", wrap_lines=True)
@@ -201,4 +201,4 @@ with st.expander(T("autograd.tutorial.title")):
             "x.grad                  # the gradient; it ACCUMULATES, so zero it before each backward\n"
             "tensor.data             # the tensor's data\n"
             "tensor.detach().numpy() # to a numpy ndarray", language="python", wrap_lines=True)
-st.page_link("pages/linear_regression.py", label=T("autograd.next"), icon=":material/arrow_forward:")
+st.page_link(registry.page("linear_regression").script, label=T("autograd.next"), icon=":material/arrow_forward:")

@@ -1,6 +1,6 @@
 """Streamlit pieces every lesson page shares: run controls and live updates (this file), share
-links and instructor locks (pages/_share.py), files and charts (pages/_files.py); pages reach all
-of them as `_ui.*`.
+links and instructor locks (pages/ui/share.py), files and charts (pages/ui/files.py), the session's
+language and lesson state (pages/ui/state.py); pages reach all of them as `ui.*`.
 
 Pages stay thin: they read widgets, build a gdcore Config, and call these helpers to drive and
 show the run. All training logic is in gdcore; these modules only wire it to widgets.
@@ -16,26 +16,11 @@ from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.links import Field
 from gdcore.session import Lesson
-from pages._state import SYNC_STEPS, lang, lesson, set_values, tr  # noqa: F401 (pages use them as _ui.*)
+from pages.ui import board
+from pages.ui.state import SYNC_STEPS, lang, lesson, set_values, tr  # noqa: F401 (pages use them as ui.*)
 
 TICK_S = 0.5  # seconds between live updates of a long run (the run itself trains on the worker)
 BUDGET_S = 0.2  # training time per live update where no worker trains (playing, tests)
-
-
-def page_guard(path: str) -> None:
-    """Make sure the entry point ran before this page (call first thing in every page).
-
-    With a pages/ folder, Streamlit's legacy multipage mode runs a page file on its own when a
-    fresh server's first request is a direct link (and in AppTest page switches); the sidebar,
-    navigation and kept widget values would be missing. Then we go through the entry point,
-    which comes straight back here.
-    """
-    if st.session_state.pop("_entry_ran", False):
-        st.session_state["_page"] = path
-        st.session_state[f"_charts.{path}"] = {}  # the charts this rerun draws (for the SVG download)
-        return
-    st.session_state["_goto"] = (path, st.query_params.to_dict())  # a share link's query survives the detour
-    st.switch_page("streamlit_app.py", query_params=st.query_params.to_dict())
 
 
 def defaults(values: dict) -> None:
@@ -66,7 +51,7 @@ def build(lesson_obj: Lesson, make_config, data=None):
         return lesson_obj.ensure(make_config(), data)
     except GdError as exc:
         T = tr()
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(T("ui.bad_setting_kept", error=msg) if lesson_obj.run is not None else msg)
         return lesson_obj.run
 
@@ -172,6 +157,7 @@ def status(lesson_obj: Lesson) -> None:
     L = run.losses()
     if len(L):
         parts.append(T("ui.last_loss", loss=f"{L[-1]:.6g}"))
+    board.run_milestones(st.session_state.get("_page", ""), run)  # to the class board, if in a room
     if run.status == "diverged":
         st.error(T("ui.diverged", message=run.explain(T), n=run.step_count), icon=":material/warning:")
     elif run.done and run.step_count:
@@ -227,6 +213,6 @@ def fmt(v: float) -> str:
     return f"{v:.6g}"
 
 
-# The rest of a page's toolkit lives in two modules of its own; pages reach all of it as _ui.*.
-from pages._files import chart, chart_spec, code_and_downloads, load_weights, upload_data, weights_bytes  # noqa: E402,F401
-from pages._share import link_notes, link_pending, replay, share, share_button, shown, sync_link  # noqa: E402,F401
+# The rest of a page's toolkit lives in two modules of its own; pages reach all of it as ui.*.
+from pages.ui.files import chart, chart_spec, code_and_downloads, load_weights, upload_data, weights_bytes  # noqa: E402,F401
+from pages.ui.share import link_notes, link_pending, replay, share, share_button, shown, sync_link  # noqa: E402,F401

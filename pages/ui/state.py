@@ -32,3 +32,12 @@ def set_values(values: dict) -> None:
     """on_click helper: set widget values (before the widgets are drawn on the rerun)."""
     for k, v in values.items():
         st.session_state[k] = v
+
+
+def open_page(slug: str) -> None:
+    """Before a page runs (the entry point calls it): which page this is, and no charts drawn yet.
+
+    The SVG download lists the charts the current run of the page drew (pages/ui/files.py).
+    """
+    st.session_state["_page"] = slug
+    st.session_state[f"_charts.{slug}"] = {}

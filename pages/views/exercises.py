@@ -5,18 +5,17 @@ when the learner presses Show answer (the policy is gdcore.exercises.feedback)."
 import streamlit as st
 
 from gdcore import exercises as ex
+from gdcore import registry
 from gdcore.lessons.optim import LABELS as OPTIMIZER_LABELS
-from pages import _ui
+from pages import ui
+from pages.ui import board
 
-_ui.page_guard("pages/exercises.py")
-T = _ui.tr()
+T = ui.tr()
 W = "w.ex."  # widget keys
-LESSON_PAGE = {
-    "predict": "pages/linear_regression.py", "goldilocks": "pages/linear_regression.py",
-    "diverge": "pages/linear_regression.py", "fix_zero_grad": "pages/autograd_basics.py",
-    "fix_no_grad": "pages/mini_batches.py", "fix_sum_mean": "pages/linear_regression.py",
-    "fix_full_tensor": "pages/mini_batches.py", "accuracy": "pages/logistic_regression.py",
-    "race": "pages/optimizers.py",
+LESSON_PAGE = {  # the lesson each exercise practises (slugs of gdcore.registry)
+    "predict": "linear_regression", "goldilocks": "linear_regression", "diverge": "linear_regression",
+    "fix_zero_grad": "autograd_basics", "fix_no_grad": "mini_batches", "fix_sum_mean": "linear_regression",
+    "fix_full_tensor": "mini_batches", "accuracy": "logistic_regression", "race": "optimizers",
 }
 
 
@@ -151,13 +150,17 @@ for e in ex.EXERCISES:
             state["solved"] = state["solved"] or v.ok
             if v.is_try and not v.ok and not state["solved"]:
                 state["tries"] += 1
+            if v.is_try:  # to the instructor's board, if this learner joined a room
+                board.report("exercise", e.id, ok=v.ok, attempts=state["tries"] + v.ok, hints=state["hints"],
+                              answer=_answer(e))
             st.rerun()  # the progress bar above counts this answer
         c2.button(T("exercises.hint"), key=f"b.ex.{e.id}.hint", icon=":material/lightbulb:",
                   on_click=_more_hint, args=(e.id,))
         c3.button(T("exercises.show_answer"), key=f"b.ex.{e.id}.answer", icon=":material/visibility:",
                   on_click=_show_answer, args=(e.id,), disabled=state["solved"],
                   help=T("exercises.show_answer_help", tries=ex.ANSWER_AFTER_TRIES))
-        c4.page_link(LESSON_PAGE[e.id], label=T("exercises.open_lesson"), icon=":material/arrow_forward:")
+        c4.page_link(registry.page(LESSON_PAGE[e.id]).script, label=T("exercises.open_lesson"),
+                     icon=":material/arrow_forward:")
         if state["verdict"] is not None:
             ok, key, values = state["verdict"]
             (st.success if ok else st.error)(T(f"exercises.verdict.{key}", **values))
@@ -170,7 +173,7 @@ for e in ex.EXERCISES:
             st.caption(T("exercises.no_more_hints"))
         if fb.answer and not state["solved"]:
             with st.spinner(T("exercises.working")):
-                text = ex.solution_text(e.id, T)
+                text = T(ex.solution_text(e.id))
             st.warning(T("exercises.answer", text=text), icon=":material/visibility:")
         elif state["tries"] and not state["solved"]:
             st.caption(T("exercises.tries", n=state["tries"], max=ex.ANSWER_AFTER_TRIES))

@@ -7,10 +7,9 @@ from gdcore.lessons import sweep as S
 from gdcore.links import Field, Note
 from gdcore.presets import PRESETS
 from gdcore.sweep import lr_grid, sweep
-from pages import _ui
+from pages import ui
 
-_ui.page_guard("pages/lr_explorer.py")
-T = _ui.tr()
+T = ui.tr()
 
 NAME = "lr_explorer"
 LK = "lrx"  # buttons "b.lrx.*", the single run's controls and the share link
@@ -28,7 +27,7 @@ def _preset_values(preset: str, runs: bool = True) -> dict:
 
 def _on_preset() -> None:
     """A new preset brings its own lr range and steps (the number of runs stays)."""
-    _ui.set_values(_preset_values(st.session_state[K + "preset"], runs=False))
+    ui.set_values(_preset_values(st.session_state[K + "preset"], runs=False))
 
 
 def _fmt_lr(v: float) -> str:
@@ -63,22 +62,22 @@ def _link_conflicts(query: dict) -> list[Note]:
 # first visit: the widgets' starting values live in session state (no value= on the widgets)
 if K + "preset" not in st.session_state:
     st.session_state[K + "preset"] = "linreg-manual"
-_ui.defaults({**_preset_values(st.session_state[K + "preset"]), K + "factor": S.DEFAULT_FACTOR,
+ui.defaults({**_preset_values(st.session_state[K + "preset"]), K + "factor": S.DEFAULT_FACTOR,
               K + "log": True, K + "replay": False})
 
-lesson = _ui.lesson(NAME)
+lesson = ui.lesson(NAME)
 
 # -- a share link: its preset first, then its own values; then train what it describes ------------------
 query = _query()
-fresh = _ui.link_pending(LK)  # a link, on this page's first visit in the session
+fresh = ui.link_pending(LK)  # a link, on this page's first visit in the session
 if fresh:
     lesson.stop()
     try:
-        _ui.set_values(_preset_values(FIELDS["preset_name"].parse(query["preset_name"])))
+        ui.set_values(_preset_values(FIELDS["preset_name"].parse(query["preset_name"])))
     except (KeyError, ValueError):
         pass  # no preset in the link (or a malformed one: share() notes it)
     st.session_state.pop(S.LINK_SEED_KEY, None)
-link = _ui.share(LK, S.LINK_FIELDS, S.HIDE_GROUPS)
+link = ui.share(LK, S.LINK_FIELDS, S.HIDE_GROUPS)
 auto_train = False
 if fresh:
     st.session_state[K + "seed"] = st.session_state.get(S.LINK_SEED_KEY)  # the link's seed (none: the default)
@@ -86,22 +85,23 @@ if fresh:
     auto_train = not link["notes"] and any(name in query for name in FIELDS)
 
 st.title(":material/tune: " + T("sweep.title"))
-_ui.link_notes(LK)
+ui.link_notes(LK)
 st.markdown(T("sweep.intro"))
 st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs", language="python", wrap_lines=True)
 st.markdown(T("sweep.batched"))
 
 # -- settings ----------------------------------------------------------------------------------------
-show_presets, show_range = _ui.shown(LK, "presets"), _ui.shown(LK, "range")
-show_steps, show_seed = _ui.shown(LK, "steps"), _ui.shown(LK, "seed")
+show_presets, show_range = ui.shown(LK, "presets"), ui.shown(LK, "range")
+show_steps, show_seed = ui.shown(LK, "steps"), ui.shown(LK, "seed")
 if st.session_state.get(K + "steps", 1) > S.defaults(st.session_state[K + "preset"]).max_steps:
     st.session_state[K + "steps"] = S.defaults(st.session_state[K + "preset"]).max_steps  # kept from another preset
 picked = {}  # what the drawn widgets return (a hidden one keeps its value in session state)
 
 
 def _preset_box() -> None:
-    descriptions = " · ".join(f"{T(f'ui.preset_name.{p}')}: {S.preset_description(p, T)}" for p in S.PRESETS)
-    picked["preset"] = st.selectbox(T("sweep.settings.preset"), S.PRESETS, key=K + "preset", on_change=_on_preset,
+    descriptions = " · ".join(f"{T(f'ui.preset_name.{p}')}: {T(S.preset_description(p))}" for p in S.PRESETS)
+    picked["preset"] = st.selectbox(T("sweep.settings.preset"), S.PRESETS, key=K + "preset",
+                                    persist_state="session", on_change=_on_preset,
                                     format_func=lambda p: T(f"ui.preset_name.{p}"),
                                     help=T("sweep.settings.preset_help", descriptions=descriptions))
 
@@ -109,25 +109,29 @@ def _preset_box() -> None:
 def _range_boxes() -> None:
     r = st.columns(2)
     lo = picked["lr_min"] = r[0].select_slider(T("sweep.settings.lr_min"), options=S.LR_CHOICES, key=K + "lr_min",
+                                               persist_state="session",
                                                format_func=_fmt_lr, help=T("sweep.settings.lr_min_help"))
     # the largest lr can only be picked at or above the smallest (a stale value resets to the smallest)
     picked["lr_max"] = r[1].select_slider(T("sweep.settings.lr_max"), options=[v for v in S.LR_CHOICES if v >= lo],
-                                          key=K + "lr_max", format_func=_fmt_lr, help=T("sweep.settings.lr_max_help"))
+                                          key=K + "lr_max", persist_state="session", format_func=_fmt_lr,
+                                          help=T("sweep.settings.lr_max_help"))
 
 
 def _runs_box() -> None:
     picked["runs"] = st.slider(T("sweep.settings.runs"), min_value=S.MIN_UI_RUNS, max_value=S.MAX_UI_RUNS, step=1,
-                               key=K + "runs", help=T("sweep.settings.runs_help"))
+                               key=K + "runs", persist_state="session", help=T("sweep.settings.runs_help"))
 
 
 def _steps_box() -> None:
     cap = S.defaults(st.session_state[K + "preset"]).max_steps
     picked["steps"] = st.number_input(T("sweep.settings.steps"), min_value=1, max_value=cap, step=100, key=K + "steps",
+                                      persist_state="session",
                                       help=T("sweep.settings.steps_help", max_steps=cap))
 
 
 def _seed_box() -> None:
     st.number_input(T("sweep.settings.seed"), min_value=0, max_value=S.SEED_MAX, step=1, value=None, key=K + "seed",
+                    persist_state="session",
                     placeholder=T("sweep.settings.seed_placeholder"), help=T("sweep.settings.seed_help"))
 
 
@@ -145,13 +149,13 @@ runs = int(picked.get("runs", state[K + "runs"]))
 steps = int(picked.get("steps", state[K + "steps"]))
 
 # the seed: this page's box, else the sidebar's, else the tutorial's
-seed, device = _ui.settings(PRESETS[preset].seed)
+seed, device = ui.settings(PRESETS[preset].seed)
 if state.get(K + "seed") is not None:
     seed, source = int(state[K + "seed"]), "page"
 else:
     source = "sidebar" if state.get("w.seed") is not None else "tutorial"
 state[S.LINK_SEED_KEY] = None if source == "tutorial" else seed  # the link carries any seed but the tutorial's
-st.caption(T("sweep.settings.caption", note=S.preset_note(preset, T), lr=PRESETS[preset].lr, seed=seed,
+st.caption(T("sweep.settings.caption", note=S.preset_note(preset), lr=PRESETS[preset].lr, seed=seed,
              source=T(f"sweep.settings.source_{source}")))
 
 b = st.columns([1, 1.6, 3] if show_presets else [1, 4.6])
@@ -159,7 +163,7 @@ train = b[0].button(T("sweep.buttons.train"), icon=":material/rocket_launch:", k
                     width="stretch", help=T("sweep.buttons.train_help"))
 if show_presets:
     with b[1]:
-        _ui.preset_button(T("sweep.buttons.tutorial"), _preset_values(preset), key="b.lrx.preset",
+        ui.preset_button(T("sweep.buttons.tutorial"), _preset_values(preset), key="b.lrx.preset",
                           help=T("sweep.buttons.tutorial_help", preset=T(f"ui.preset_name.{preset}")))
 if lr_lo == lr_hi:
     st.warning(T("sweep.settings.same_ends"))
@@ -173,10 +177,10 @@ if train or (auto_train and lesson.extra.get("key") != settings_key):
         bar.progress(done / total, text=T("sweep.progress.step", runs=runs, done=done, total=total))
 
     try:
-        config = S.make_config(preset, steps, seed=seed, device=device, T=T)
+        config = S.make_config(preset, steps, seed=seed, device=device)
         result = sweep(config, lr_grid(lr_lo, lr_hi, runs), callback=_progress)
     except GdError as exc:
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(msg if msg.endswith((".", "。")) else T("ui.error_sentence", error=msg))
     else:
         lesson.extra.update(sweep=result, key=settings_key)
@@ -188,7 +192,7 @@ summ = None if result is None else S.summary(result)
 replaying = bool(state.get(K + "replay")) and summ is not None and summ.best_lr is not None
 if not replaying:
     with b[-1]:
-        _ui.share_button(LK, S.LINK_FIELDS)
+        ui.share_button(LK, S.LINK_FIELDS)
 if result is None:
     st.info(T("sweep.results.none_yet"))
     st.stop()
@@ -198,10 +202,11 @@ if lesson.extra.get("key") != settings_key:
     st.info(T("sweep.results.stale"))
 cc = st.columns([1.2, 1, 2])
 factor = cc[0].select_slider(T("sweep.results.factor"), options=S.FACTOR_CHOICES, key=K + "factor",
+                             persist_state="session",
                              help=T("sweep.results.factor_help"))
-log_y = cc[1].toggle(T("sweep.results.log"), key=K + "log", help=T("sweep.results.log_help"))
-band = S.goldilocks(result.lrs, result.final_loss, factor, floor=S.converged_floor(result), T=T)
-label = S.limit_label(result.config.optimizer, T)
+log_y = cc[1].toggle(T("sweep.results.log"), key=K + "log", persist_state="session", help=T("sweep.results.log_help"))
+band = S.goldilocks(result.lrs, result.final_loss, factor, floor=S.converged_floor(result))
+label = T(S.limit_label(result.config.optimizer))
 
 m = st.columns(4)
 m[0].metric(T("sweep.metrics.best_lr"), "—" if summ.best_lr is None else f"{summ.best_lr:.3g}",
@@ -213,20 +218,20 @@ m[2].metric(T("sweep.metrics.diverged"), T("sweep.metrics.diverged_value", diver
 m[3].metric(label if summ.limit is not None else T("sweep.metrics.limit"),
             "—" if summ.limit is None else f"{summ.limit:.3g}", help=T("sweep.metrics.limit_help"))
 
-chart = scharts.final_loss_chart(S.frame(result, band, T), limit=summ.limit,
+chart = scharts.final_loss_chart(T.frame(S.frame(result, band)), limit=summ.limit,
                                  band=None if band is None else (band.lo_edge, band.hi_edge),
                                  best_lr=summ.best_lr, log_y=log_y, limit_label=label,
-                                 title=T("sweep.results.chart_title"), T=T)
-_ui.chart(chart, "final_loss")
+                                 title=T("sweep.results.chart_title"), labels=T.labels)
+ui.chart(chart, "final_loss")
 zones_shown = S.zones(result, band)
 st.caption(T("sweep.results.chart_caption", runs=result.n_runs, steps=result.steps,
              preset=T(f"ui.preset_name.{result.config.preset}"), seconds=result.seconds, device=result.device,
-             colours=S.zones_caption(zones_shown, factor, T)))
+             colours=T.capitalized(S.zones_caption(zones_shown, factor))))
 if summ.diverged:
     st.warning(T("sweep.results.diverged", diverged=summ.diverged, runs=summ.runs, lr=summ.first_diverged_lr))
-sentence = S.limit_sentence(result, T)
+sentence = S.limit_sentence(result)
 if sentence:
-    st.markdown(sentence)
+    st.markdown(T(sentence))
 if band is not None:
     text = T("sweep.results.goldilocks", lo=band.lo, hi=band.hi, width=band.hi / band.lo, factor=factor,
              best_loss=band.best_loss, best_lr=band.best_lr)
@@ -253,16 +258,16 @@ with t2:
         st.markdown(T("sweep.theory.ce_header"))
         st.markdown(T("sweep.theory.ce_body"))
 
-chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=PRESETS[result.config.preset].lr, T=T)
+chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=PRESETS[result.config.preset].lr)
 window = S.smoothing_window(result)
 if chosen:
     title = T("sweep.curves.title_window", window=window) if window > 1 else T("sweep.curves.title")
-    _ui.chart(scharts.curves_chart(S.curves(result, chosen, window, T), log=log_y, title=title, T=T), "curves")
+    ui.chart(scharts.curves_chart([(T(c), y) for c, y in S.curves(result, chosen, window)], log=log_y, title=title, labels=T.labels), "curves")
     noisy = "sweep.curves.caption_window_sample" if result.config.mode == "stochastic" else "sweep.curves.caption_window_batch"
-    st.caption(S.curves_caption(result, chosen, window, T) + (T(noisy, window=window) if window > 1 else ""))
+    st.caption(T(S.curves_caption(result, chosen, window)) + (T(noisy, window=window) if window > 1 else ""))
 
 with st.expander(T("sweep.results.table")):
-    st.dataframe(S.table(result, band, T), hide_index=True, width="stretch")
+    st.dataframe(T.frame(S.table(result, band)), hide_index=True, width="stretch")
     st.download_button(T("sweep.results.download"), S.results_csv(result), file_name=f"sweep_{result.config.preset}.csv",
                        mime="text/csv", key="b.lrx.dl_results", icon=":material/download:")
 
@@ -271,25 +276,26 @@ st.subheader(T("sweep.best.header"))
 if summ.best_lr is None:
     st.info(T("sweep.best.all_diverged"))
     st.stop()
-st.toggle(T("sweep.best.replay", lr=summ.best_lr), key=K + "replay", help=T("sweep.best.replay_help"))
+st.toggle(T("sweep.best.replay", lr=summ.best_lr), key=K + "replay",
+          persist_state="session", help=T("sweep.best.replay_help"))
 if state[K + "replay"]:
     try:
         run = lesson.ensure(result.config.replace(lr=summ.best_lr))
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
         run = None
     if run is None:
-        _ui.share_button(LK, S.LINK_FIELDS)
+        ui.share_button(LK, S.LINK_FIELDS)
     else:
-        _ui.replay(lesson, LK)  # a link's steps taken
+        ui.replay(lesson, LK)  # a link's steps taken
         best_curve = result.loss_history(result.best)
         single = T("sweep.best.series_single")
 
         def _draw(r) -> None:
-            _ui.chart(scharts.curves_chart(
+            ui.chart(scharts.curves_chart(
                 [(T("sweep.best.series_sweep"), S.moving_average(best_curve, window)),
                  (single, S.moving_average(r.losses(), window))],
-                log=log_y, title=T("sweep.best.chart_title"), dashed=[single], T=T), "single_run")
+                log=log_y, title=T("sweep.best.chart_title"), dashed=[single], labels=T.labels), "single_run")
 
-        _ui.live(lesson, LK, _draw, fields=S.LINK_FIELDS)
-        _ui.code_and_downloads(run, LK)
+        ui.live(lesson, LK, _draw, fields=S.LINK_FIELDS)
+        ui.code_and_downloads(run, LK)

@@ -8,10 +8,10 @@ from gdcore.charts.theory import hist_height, legend_top, likelihood_chart, nois
 from gdcore.data import make_dataset
 from gdcore.errors import GdError
 from gdcore.presets import PRESETS, preset_config
-from pages import _ui
+from gdcore import registry
+from pages import ui
 
-_ui.page_guard("pages/why_squared_loss.py")
-T = _ui.tr()
+T = ui.tr()
 
 KEY = "squared"
 W = f"w.{KEY}."
@@ -23,11 +23,11 @@ SEED000 = {W + "source": "linreg-minibatch", W + "noise": 0.3, W + "n": 150}
 BELL = {W + "mu": 0.0, W + "sigma": 1.0}
 DEFAULT_TABLE = pd.DataFrame(theory.DEFAULT_PAIRS, columns=["mu", "sigma"])
 LINK_PRESETS = {"linreg-d2l": D2L, "linreg-minibatch": SEED000}  # ?preset=NAME loads these first
-_ui.defaults({**SEED000, **BELL, W + "sigma_mode": "fixed", W + "j": 0, **st.session_state.get(KEPT, {})})
-_ui.share(KEY, theory.LINK_FIELDS, theory.HIDE_GROUPS, presets=LINK_PRESETS)  # ?seed= is applied by the app
+ui.defaults({**SEED000, **BELL, W + "sigma_mode": "fixed", W + "j": 0, **st.session_state.get(KEPT, {})})
+ui.share(KEY, theory.LINK_FIELDS, theory.HIDE_GROUPS, presets=LINK_PRESETS)  # ?seed= is applied by the app
 
 st.title(":material/bar_chart: " + T("theory.title"))
-_ui.link_notes(KEY)
+ui.link_notes(KEY)
 st.caption(T("theory.caption", source=T("theory.source")))
 st.markdown(T("theory.intro"))
 
@@ -48,14 +48,14 @@ with left:
     st.latex(r"p(x) = \frac{1}{\sqrt{2\pi\sigma^2}}\exp\!\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)")
     st.code("def normal(x, mu, sigma):\n    p = 1 / math.sqrt(2 * math.pi * sigma**2)\n"
             "    return p * np.exp(-0.5 / sigma**2 * (x - mu)**2)", language="python", wrap_lines=True)
-    if _ui.shown(KEY, "bell"):
+    if ui.shown(KEY, "bell"):
         st.markdown(T("theory.pdf.bell"))
         b = st.columns(2)
         b[0].number_input(T("theory.pdf.mu"), min_value=-theory.MAX_ABS, max_value=theory.MAX_ABS, step=0.5,
-                          format="%g", key=W + "mu", help=T("theory.pdf.mu_help"))
+                          format="%g", key=W + "mu", persist_state="session", help=T("theory.pdf.mu_help"))
         b[1].number_input(T("theory.pdf.sigma"), min_value=theory.MIN_SIGMA, max_value=theory.MAX_ABS, step=0.5,
-                          format="%g", key=W + "sigma", help=T("theory.pdf.sigma_help"))
-    if _ui.shown(KEY, "table"):
+                          format="%g", key=W + "sigma", persist_state="session", help=T("theory.pdf.sigma_help"))
+    if ui.shown(KEY, "table"):
         edited = st.data_editor(
             st.session_state[f"{PAIRS}.base"], key=EDITOR, num_rows="dynamic", hide_index=True, width="stretch",
             column_config={
@@ -69,41 +69,42 @@ with left:
     else:
         edited = st.session_state.get(PAIRS, DEFAULT_TABLE)
 mu, sigma = float(st.session_state[W + "mu"]), float(st.session_state[W + "sigma"])
-table_pairs, problems = theory.parse_pairs(edited, T=T)
+table_pairs, problems = theory.parse_pairs(edited)
+problems = [T(p) for p in problems]
 pairs = [(mu, sigma)] + [p for p in table_pairs if p != (mu, sigma)]  # the bell first, then the table's
 with right:
     for p in problems:
         st.warning(T("theory.pdf.problem", problem=p[:1].upper() + p[1:]))
-    _ui.chart(pdf_chart(theory.pdf_table(pairs), title=T("theory.pdf.chart_title"), T=T), "densities")
+    ui.chart(pdf_chart(theory.pdf_table(pairs), title=T("theory.pdf.chart_title"), labels=T.labels), "densities")
     st.metric(T("theory.pdf.peak"), f"{theory.peak_density(sigma):.6g}", help=T("theory.pdf.peak_help"))
     st.caption(T("theory.pdf.explain"))
 
 # -- 2 · the noise in the data ------------------------------------------------------------------------
 st.header(T("theory.noise.header"))
-if _ui.shown(KEY, "presets"):
+if ui.shown(KEY, "presets"):
     p1, p2, _ = st.columns([1.3, 1.3, 2])
     with p1:
-        _ui.preset_button(T("theory.noise.preset_d2l"), D2L, key=f"b.{KEY}.preset_d2l",
+        ui.preset_button(T("theory.noise.preset_d2l"), D2L, key=f"b.{KEY}.preset_d2l",
                           help=T("theory.noise.preset_d2l_help"))
     with p2:
-        _ui.preset_button(T("theory.noise.preset_000"), SEED000, key=f"b.{KEY}.preset_000",
+        ui.preset_button(T("theory.noise.preset_000"), SEED000, key=f"b.{KEY}.preset_000",
                           help=T("theory.noise.preset_000_help"))
-if _ui.shown(KEY, "data"):
+if ui.shown(KEY, "data"):
     c = st.columns([1.6, 1.4, 1])
     c[0].selectbox(T("theory.noise.data"), list(theory.SOURCES), format_func=lambda v: T(f"theory.sources.{v}"),
-                   key=W + "source", help=T("theory.noise.data_help"))
+                   key=W + "source", persist_state="session", help=T("theory.noise.data_help"))
     c[1].slider(T("theory.noise.noise"), min_value=theory.NOISE_RANGE[0], max_value=theory.NOISE_RANGE[1], step=0.01,
-                key=W + "noise", help=T("theory.noise.noise_help"))
+                key=W + "noise", persist_state="session", help=T("theory.noise.noise_help"))
     c[2].number_input(T("theory.noise.n"), min_value=theory.N_RANGE[0], max_value=theory.N_RANGE[1], step=10,
-                      key=W + "n", help=T("theory.noise.n_help"))
+                      key=W + "n", persist_state="session", help=T("theory.noise.n_help"))
 source, noise, n = st.session_state[W + "source"], float(st.session_state[W + "noise"]), int(st.session_state[W + "n"])
-seed, _device = _ui.settings(PRESETS[source].seed)
+seed, _device = ui.settings(PRESETS[source].seed)
 
 try:
     data = make_dataset(preset_config(source, noise=noise, n=n, seed=int(seed)))
     fit = theory.fit_noise(data.X, data.y)
 except GdError as exc:
-    st.error(exc.text(T))
+    st.error(T(exc.message))
     st.stop()
 
 hist = theory.histogram(fit.residuals)
@@ -118,11 +119,11 @@ side_height = hist_height(legend_top([c["label"].iloc[0] for c in curves])[1])
 g1, g2 = st.columns(2)
 with g1:
     line = [{"label": T("theory.noise.fit_line"), "w": fit.w[0], "b": fit.b}]
-    _ui.chart(scatter_fit(data.X[:, 0].numpy(), data.y.numpy(), lines=line if data.n_features == 1 else None,
+    ui.chart(scatter_fit(data.X[:, 0].numpy(), data.y.numpy(), lines=line if data.n_features == 1 else None,
                           title=T("theory.noise.data_title" if data.n_features == 1 else "theory.noise.data_title_feature1"),
-                          x_title=data.feature_names[0], height=side_height, T=T), "data")
+                          x_title=data.feature_names[0], height=side_height, labels=T.labels), "data")
 with g2:
-    _ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), height=side_height, T=T),
+    ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), height=side_height, labels=T.labels),
               "residuals")
 w_names = ["w"] if data.n_features == 1 else [f"w{i + 1}" for i in range(data.n_features)]
 m = st.columns(len(w_names) + 3)
@@ -142,25 +143,26 @@ st.markdown(T("theory.likelihood.explain"))
 names = w_names
 if data.n_features > 1 and st.session_state[W + "j"] >= data.n_features:
     st.session_state[W + "j"] = 0
-if _ui.shown(KEY, "likelihood"):
+if ui.shown(KEY, "likelihood"):
     k = st.columns([1.4, 1, 1])
     if data.n_features > 1:
         k[1].selectbox(T("theory.likelihood.vary"), range(data.n_features), format_func=lambda i: names[i],
-                       key=W + "j", help=T("theory.likelihood.vary_help"))
+                       key=W + "j", persist_state="session", help=T("theory.likelihood.vary_help"))
     k[0].radio(T("theory.likelihood.sigma_mode"), list(theory.SIGMA_MODES), horizontal=True, key=W + "sigma_mode",
+               persist_state="session",
                format_func=lambda v: T(f"theory.likelihood.{v}"), help=T("theory.likelihood.sigma_mode_help"))
 sigma_mode = st.session_state[W + "sigma_mode"]
 j = int(st.session_state[W + "j"]) if data.n_features > 1 else 0
 st.session_state[KEPT] = {key: st.session_state[key] for key in (*SEED000, *BELL, W + "sigma_mode", W + "j")}
 curve = theory.likelihood_curve(data.X, data.y, j=j)
 which = "nll" if sigma_mode == "fixed" else "nll_profile"
-_ui.chart(likelihood_chart(curve.frame(which), curve.w_ls, w_name=names[j],
-                           nll_title=T("theory.likelihood.nll_title"), mse_title=T("theory.likelihood.mse_title"), T=T),
+ui.chart(likelihood_chart(curve.frame(which), curve.w_ls, w_name=names[j],
+                           nll_title=T("theory.likelihood.nll_title"), mse_title=T("theory.likelihood.mse_title"), labels=T.labels),
           "likelihood")
 st.caption(T("theory.likelihood.minimiser", name=names[j], nll=f"{curve.argmin(which):.4f}",
              mse=f"{curve.argmin('mse'):.4f}", ls=f"{curve.w_ls:.4f}",
              rest=T("theory.likelihood.rest_many" if data.n_features > 1 else "theory.likelihood.rest_one")))
-_ui.share_button(KEY, theory.LINK_FIELDS)
+ui.share_button(KEY, theory.LINK_FIELDS)
 
 # -- code, data, next ------------------------------------------------------------------------------------
 with st.expander(T("theory.more.code")):
@@ -173,4 +175,4 @@ with st.expander(T("theory.more.code")):
             "def squared_loss(y_hat, y):\n    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2", language="python", wrap_lines=True)
 st.download_button(T("theory.more.csv"), data.to_csv(), file_name=f"{source}_noise{noise:g}.csv",
                    mime="text/csv", key=f"b.{KEY}.dl_csv", icon=":material/download:")
-st.page_link("pages/optimizers.py", label=T("theory.more.next"), icon=":material/arrow_forward:")
+st.page_link(registry.page("optimizers").script, label=T("theory.more.next"), icon=":material/arrow_forward:")

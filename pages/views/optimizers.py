@@ -9,10 +9,10 @@ from gdcore.errors import GdError
 from gdcore.lessons import optim as O
 from gdcore.numbers import fixed
 from gdcore.presets import preset_config
-from pages import _ui
+from pages import ui
+from pages.ui import board
 
-_ui.page_guard("pages/optimizers.py")
-T = _ui.tr()
+T = ui.tr()
 
 NAME = "optim"
 PRESET = "linreg-module"
@@ -24,19 +24,19 @@ DEFAULTS = {**TUTORIAL, "w.optim.momentum": 0.9, "w.optim.beta1": 0.9, "w.optim.
             "w.optim.alpha": 0.99, "w.optim.log": True, "w.optim.race_steps": O.RACE_STEPS,
             "w.optim.race_nesterov": False, "w.optim.race_log": True, "w.optim.x": 0.5,
             **{f"w.optim.race.{n}.{k}": v for n, hp in O.RACE_DEFAULTS.items() for k, v in hp.items()}}
-_ui.defaults(DEFAULTS)
-_ui.share(NAME, O.LINK_FIELDS, O.HIDE_GROUPS, presets={PRESET: TUTORIAL})
+ui.defaults(DEFAULTS)
+ui.share(NAME, O.LINK_FIELDS, O.HIDE_GROUPS, presets={PRESET: TUTORIAL})
 
-lesson = _ui.lesson(NAME)
-sidebar_seed, device = _ui.settings(0)
+lesson = ui.lesson(NAME)
+sidebar_seed, device = ui.settings(0)
 own_seed = st.session_state.get("w.optim.seed")
 seed = sidebar_seed if own_seed is None else int(own_seed)  # this page's seed, else the sidebar's, else 0
 
 st.title(":material/sports_score: " + T("optim.title"))
 st.caption(T("optim.follows", source=T("optim.source")))
-_ui.link_notes(NAME)
-if _ui.shown(NAME, "presets"):
-    _ui.preset_button(T("optim.preset"), TUTORIAL, key="b.optim.preset", help=T("optim.preset_help"))
+ui.link_notes(NAME)
+if ui.shown(NAME, "presets"):
+    ui.preset_button(T("optim.preset"), TUTORIAL, key="b.optim.preset", help=T("optim.preset_help"))
 
 # -- the model and the loop ------------------------------------------------------------------------
 # one above the other, at full width: two columns cut these lines in half
@@ -65,7 +65,7 @@ st.markdown(T("optim.loop.text"))
 # -- the main run --------------------------------------------------------------------------------
 st.subheader(T("optim.train.heading"))
 # an instructor's link may hide some of these; a hidden widget's value stays in session state
-main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1), ("seed", 1)) if _ui.shown(NAME, g)]
+main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1), ("seed", 1)) if ui.shown(NAME, g)]
 cc = dict(zip([g for g, _ in main_widgets], st.columns([w for _, w in main_widgets]))) if main_widgets else {}
 if "optimizer" in cc:
     cc["optimizer"].selectbox(T("optim.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer", persist_state="session",
@@ -81,10 +81,10 @@ if "seed" in cc:
                             key="w.optim.seed", persist_state="session", placeholder=T("optim.train.seed_placeholder"),
                             help=T("optim.train.seed_help"))
 if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
-    st.caption(seeding.sentence(PRESET, T))
+    st.caption(T(seeding.sentence(PRESET)))
 opt_name = st.session_state["w.optim.optimizer"]
 hp_names = [h for h in O.HYPER[opt_name] if h in O.MAIN_HYPER]
-if hp_names and _ui.shown(NAME, "optimizer"):
+if hp_names and ui.shown(NAME, "optimizer"):
     hc = st.columns(len(hp_names) + 1)
     for col, h in zip(hc, hp_names):
         col.number_input(h, min_value=0.0, max_value=HP_MAX[h], step=0.01, format=HP_FORMAT[h],
@@ -101,8 +101,8 @@ def make_config():
     return preset_config(PRESET, **changes)
 
 
-run = _ui.build(lesson, make_config)
-_ui.replay(lesson, NAME)
+run = ui.build(lesson, make_config)
+ui.replay(lesson, NAME)
 
 
 def draw(run):
@@ -111,7 +111,7 @@ def draw(run):
     lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
              {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
-        _ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, T=T)),
+        ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, labels=T.labels)),
                   "fit")
     a.caption(T("optim.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
@@ -119,7 +119,7 @@ def draw(run):
         if run.step_count == 0:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            _ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), T=T), log=log,
+            ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), labels=T.labels), log=log,
                                                           title=T("optim.train.loss_title"), height=200)), "loss")
     st.markdown(T("optim.train.printout"))
     printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
@@ -134,17 +134,17 @@ def draw(run):
         st.caption(T("optim.train.no_state"))
         return
     for k in keys:
-        st.caption(f"`{k}`: {O.state_meaning(k, T)}")
+        st.caption(f"`{k}`: {T(O.state_meaning(k))}")
     if run.step_count:
         st.dataframe(O.state_frame(run, last=5), hide_index=True, width="stretch")
         tc = st.columns(len(keys))
         for col, key, chart in zip(tc, keys, ocharts.state_traces(O.state_history(run), keys)):
             with col:
-                _ui.chart(chart, f"state_{key}")
+                ui.chart(chart, f"state_{key}")
 
 
 if run is not None:
-    _ui.live(lesson, NAME, draw, fields=O.LINK_FIELDS)
+    ui.live(lesson, NAME, draw, fields=O.LINK_FIELDS)
 
 # -- the race -------------------------------------------------------------------------------------
 st.divider()
@@ -160,7 +160,7 @@ with st.expander(T("optim.race.rules"), expanded=False):
              r"w \leftarrow w - \eta\, \frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}")
     st.caption(T("optim.race.rules_caption"))
 
-show_race = _ui.shown(NAME, "race")
+show_race = ui.shown(NAME, "race")
 if show_race:
     st.checkbox(T("optim.race.nesterov"), key="w.optim.race_nesterov", persist_state="session",
                 help=T("optim.race.nesterov_help"))
@@ -183,8 +183,9 @@ def _race(names):
     try:
         lesson.extra["race"] = O.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data)
         lesson.extra.pop("race_error", None)
+        board.race_winner(lesson.extra["race"])  # to the class board, if this learner is in a room
     except GdError as exc:
-        lesson.extra["race_error"] = exc.text(T)
+        lesson.extra["race_error"] = T(exc.message)
 
 
 rc = st.columns([1, 1, 3])
@@ -202,15 +203,15 @@ if race:
                          help=T("optim.race.log_help"))
     a, b = st.columns(2)
     with a:
-        _ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"), T=T),
+        ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"), labels=T.labels),
                   "race_loss")
     paths = O.race_path_frame(race)
     any_run = next(iter(race.values()))
     grid, ws, bs, opt = O.landscape_data(any_run.data, paths)
     with b:
-        _ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), T=T),
+        ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), labels=T.labels),
                   "race_landscape")
-    summary = O.race_summary(race, T=T)
+    summary = T.frame(O.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
                                       na_rep=T("optim.race.not_reached")),
@@ -258,7 +259,7 @@ if pair is not None:
                  width="stretch", help=T("optim.lockstep.step100_help"))
     bc[2].button(T("optim.lockstep.reset"), key="b.optim.lock_reset", on_click=_reset_both, width="stretch")
     if manual.step_count:
-        diff = O.lockstep_diff(manual, module, last=8, T=T)
+        diff = T.frame(O.lockstep_diff(manual, module, last=8))
         worst = O.max_abs_diff(manual, module)
         bc[3].metric(T("optim.lockstep.largest"), f"{worst:.2e}", help=T("optim.lockstep.largest_help"))
         fmt = {c: "{:.3e}" if c.startswith("|Δ") else "{:.7f}" for c in diff.columns if c != "step"}
@@ -293,7 +294,7 @@ with d2:
             lesson.extra.pop("timing_error", None)
         except GdError as exc:
             lesson.extra["timing"] = None
-            lesson.extra["timing_error"] = exc.text(T)
+            lesson.extra["timing_error"] = T(exc.message)
 
     st.button(T("optim.device.measure", devices=", ".join(devs)), key="b.optim.measure", on_click=_measure,
               help=T("optim.device.measure_help"))
@@ -303,8 +304,8 @@ if lesson.extra.get("timing") is not None:
     tt = lesson.extra["timing"]
     t1, t2 = st.columns(2)
     with t1:
-        _ui.chart(ocharts.timing_bars(tt, T=T), "timing")
-    heads = O.timing_headers(T)
+        ui.chart(ocharts.timing_bars(tt, labels=T.labels), "timing")
+    heads = {c: T(m) for c, m in O.timing_headers().items()}
     t2.dataframe(tt.rename(columns=heads).style.format({heads["µs per step"]: "{:,.1f}",
                                                         heads["steps per second"]: "{:,.0f}"}),
                  hide_index=True, width="stretch")
@@ -323,10 +324,10 @@ with e2:
                         help=T("optim.eval.x_help"))
     if run is not None:
         y_hat = float(run.predict([x])[0])
-        st.metric("y_hat = model(x)", _ui.fmt(y_hat),
+        st.metric("y_hat = model(x)", ui.fmt(y_hat),
                   delta=T("optim.eval.delta", d=f"{y_hat - (3 * x + 0.8):+.4g}"), delta_color="off",
                   help=T("optim.eval.y_hat_help"))
 
 if run is not None:
     st.divider()
-    _ui.code_and_downloads(run, NAME)
+    ui.code_and_downloads(run, NAME)

@@ -8,10 +8,9 @@ from gdcore.lessons import linreg as lesson_math
 from gdcore.loops import tutorials
 from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl
-from pages import _ui
+from pages import ui
 
-_ui.page_guard("pages/linear_regression.py")
-T = _ui.tr()
+T = ui.tr()
 
 K = "linreg"  # this page's key prefix: widgets "w.linreg.*", buttons "b.linreg.*"
 W = f"w.{K}."
@@ -34,14 +33,14 @@ def _preset_values(name: str) -> dict:
 TUT_003 = _preset_values("linreg-manual")  # 3000 full-batch steps at lr 0.01 on 50 points
 TUT_000 = _preset_values("linreg-minibatch")  # 150 noisy points; 99 epochs × 8 batches = 792 updates
 
-lesson = _ui.lesson(K)
-_ui.defaults({**TUT_003, W + "log": True, W + "show_ls": False})
-_ui.share(K, lesson_math.LINK_FIELDS, lesson_math.HIDE_GROUPS,
+lesson = ui.lesson(K)
+ui.defaults({**TUT_003, W + "log": True, W + "show_ls": False})
+ui.share(K, lesson_math.LINK_FIELDS, lesson_math.HIDE_GROUPS,
           presets={"linreg-manual": TUT_003, "linreg-minibatch": TUT_000})
 
 
 def _load(values: dict) -> None:
-    _ui.set_values(values)
+    ui.set_values(values)
     lesson.reset()
 
 
@@ -51,7 +50,7 @@ def _effective_seed() -> tuple[int, str]:
     own = st.session_state.get(W + "seed")
     if own is not None:
         return int(own), "linreg.data.source_page"
-    seed, _ = _ui.settings(PRESETS.get(recipe, PRESETS["linreg-manual"]).seed)
+    seed, _ = ui.settings(PRESETS.get(recipe, PRESETS["linreg-manual"]).seed)
     sidebar = st.session_state.get("w.seed") is not None
     source = "linreg.data.source_sidebar" if sidebar else "linreg.data.source_tutorial"
     return seed, source
@@ -64,15 +63,15 @@ def _new_sample() -> None:
 # -- intro ---------------------------------------------------------------------------------------
 
 st.title(":material/show_chart: " + T("linreg.title"))
-_ui.link_notes(K)
+ui.link_notes(K)
 st.markdown(T("linreg.intro"))
 with st.expander(T("linreg.loop_expander"), expanded=False):
     st.code(tutorials.shown(tutorials.linreg_manual), language="python", wrap_lines=True)
     st.caption(T("linreg.loop_000"))
 
-show_presets = _ui.shown(K, "presets")
-show_data = _ui.shown(K, "data")
-show_seed = _ui.shown(K, "seed")
+show_presets = ui.shown(K, "presets")
+show_data = ui.shown(K, "data")
+show_seed = ui.shown(K, "seed")
 if show_presets:
     c1, c2 = st.columns(2)
     c1.button(T("linreg.preset.p003"), key=f"b.{K}.preset003", on_click=_load, args=(TUT_003,), width="stretch",
@@ -101,7 +100,7 @@ if show_presets:
 own = st.session_state.get(W + "recipe") == UPLOAD
 upload = None
 if own:
-    upload = _ui.upload_data(K, binary_labels=False, one_feature=True)
+    upload = ui.upload_data(K, binary_labels=False, one_feature=True)
     if upload is None:
         st.info(T("linreg.data.upload_first"))
         st.stop()
@@ -142,16 +141,16 @@ if show_seed:
 elif show_data:
     st.caption(pure)
 if (show_seed or show_data) and not own:  # which tutorials fix their numbers, and how far unseeded runs end apart
-    st.caption(seeding.sentence(st.session_state[W + "recipe"], T))
+    st.caption(T(seeding.sentence(st.session_state[W + "recipe"])))
 
 # -- lr and length --------------------------------------------------------------------------------
 
 st.subheader(T("linreg.lr.header"))
 cols = iter(st.columns(3))
-if _ui.shown(K, "lr"):
+if ui.shown(K, "lr"):
     next(cols).number_input(T("linreg.lr.lr"), min_value=1e-6, max_value=1000.0, step=0.01, format="%g", key=W + "lr",
                             persist_state="session", help=T("linreg.lr.lr_help"))
-if _ui.shown(K, "steps"):
+if ui.shown(K, "steps"):
     next(cols).number_input(T("linreg.lr.steps"), min_value=1, max_value=1_000_000, step=500, key=W + "steps",
                             persist_state="session", help=T("linreg.lr.steps_help"))
 limit_box = next(cols).container()
@@ -159,7 +158,7 @@ sentence_box = st.container()
 
 
 def _config():
-    _, device = _ui.settings(0)
+    _, device = ui.settings(0)
     device = str(resolve_device(device))  # "auto" -> the device it picks, so the config names it
     s = st.session_state
     if upload is not None:  # the uploaded points, the 003 loop (its init); the true line is unknown
@@ -171,10 +170,10 @@ def _config():
         lr=float(s[W + "lr"]), device=device)
 
 
-run = _ui.build(lesson, _config, upload)
+run = ui.build(lesson, _config, upload)
 if run is None:
     st.stop()
-_ui.replay(lesson, K)
+ui.replay(lesson, K)
 
 
 def _facts(run):
@@ -195,7 +194,7 @@ else:
     limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
     icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
     above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
-    sentence_box.markdown(f"{icon} {above} {lesson_math.lr_sentence(lr, facts, T=T)}")
+    sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts))}")
 if not facts.unique:
     st.warning(T("linreg.lr.not_unique"))
 
@@ -217,7 +216,7 @@ def _forward_backward_update(run) -> None:
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)
     st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
-    st.code(ex.text(T=T), language="text", wrap_lines=True)
+    st.code(T(ex.text()), language="text", wrap_lines=True)
 
 
 def _printout(run) -> None:
@@ -253,16 +252,16 @@ def _charts(run) -> None:
         if show_ls:
             lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True,
                           "series": "least_squares"})
-        _ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), T=T), "fit")
+        ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), labels=T.labels), "fit")
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()
         if not len(losses):  # step 0: nothing to draw yet, say what will come
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            frame = charts.loss_frame(losses, T=T)
-            _ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
-                                                        label=T("linreg.train.rule_label"), T=T), "loss")
+            frame = charts.loss_frame(losses, labels=T.labels)
+            ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
+                                                        label=T("linreg.train.rule_label"), labels=T.labels), "loss")
             if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
                 why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
                 st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
@@ -275,15 +274,15 @@ def _charts(run) -> None:
     window = lesson_math.landscape_window(opt, (w0, b0), pw, pb)
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
-    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), T=T)
-    _ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
-                                               title=T("linreg.train.landscape_title"), T=T), "landscape")
+    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
+    ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
+                                               title=T("linreg.train.landscape_title"), labels=T.labels), "landscape")
     st.caption(T("linreg.train.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":
         st.warning(T("linreg.train.why_diverged") + " "
-                   + lesson_math.divergence_explanation(run.config.lr, f.lambda_max, T=T))
+                   + T(lesson_math.divergence_explanation(run.config.lr, f.lambda_max)))
 
     dist = lesson_math.distance_to_optimum(run.data.X, run.data.y, w, b, opt)
     prev = None
@@ -311,5 +310,5 @@ def draw(run) -> None:
     _printout(run)
 
 
-_ui.live(lesson, K, draw, fields=lesson_math.LINK_FIELDS)
-_ui.code_and_downloads(run, K)
+ui.live(lesson, K, draw, fields=lesson_math.LINK_FIELDS)
+ui.code_and_downloads(run, K)

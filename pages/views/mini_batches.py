@@ -9,10 +9,9 @@ from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.lessons import minibatch as mb
 from gdcore.presets import get_preset, preset_config
-from pages import _ui
+from pages import ui
 
-_ui.page_guard("pages/mini_batches.py")
-T = _ui.tr()
+T = ui.tr()
 
 NAME = "minibatch"
 SESSION = "session"  # keep widget values across page switches (and across fragment reruns)
@@ -33,35 +32,35 @@ def preset_values(base: str) -> dict:
 
 
 def _base_changed() -> None:
-    _ui.set_values(preset_values(st.session_state[BASE]))
+    ui.set_values(preset_values(st.session_state[BASE]))
 
 
-_ui.defaults({**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + "cmp_log": True,
+ui.defaults({**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + "cmp_log": True,
               P + "cmp_logx": True})
-from_link = _ui.link_pending(NAME)  # a link is applied on this rerun (the page's first visit)
+from_link = ui.link_pending(NAME)  # a link is applied on this rerun (the page's first visit)
 _params = st.query_params.to_dict()
 if from_link and "preset" not in _params and _params.get("data") in mb.BASES:
     # like choosing it in the box: a link's data choice brings its tutorial's settings, then the link's own values
-    _ui.set_values(preset_values(_params["data"]))
-link = _ui.share(NAME, mb.LINK_FIELDS, mb.HIDE_GROUPS, presets={b: preset_values(b) for b in mb.BASES})
+    ui.set_values(preset_values(_params["data"]))
+link = ui.share(NAME, mb.LINK_FIELDS, mb.HIDE_GROUPS, presets={b: preset_values(b) for b in mb.BASES})
 
 st.title(":material/view_module: " + T("minibatch.title"))
-_ui.link_notes(NAME)
+ui.link_notes(NAME)
 st.markdown(T("minibatch.intro"))
-if _ui.shown(NAME, "presets"):
+if ui.shown(NAME, "presets"):
     c1, c2, c3 = st.columns([1.35, 1.1, 1.55])
     with c1:
-        _ui.preset_button(T("minibatch.preset_000"), preset_values("linreg-minibatch"), B + "preset_000",
+        ui.preset_button(T("minibatch.preset_000"), preset_values("linreg-minibatch"), B + "preset_000",
                           help=T("minibatch.preset_000_help"))
     with c2:
-        _ui.preset_button(T("minibatch.preset_d2l"), preset_values("linreg-d2l"), B + "preset_d2l",
+        ui.preset_button(T("minibatch.preset_d2l"), preset_values("linreg-d2l"), B + "preset_d2l",
                           help=T("minibatch.preset_d2l_help"))
     c3.caption(T("minibatch.presets_caption"))
 
 # -- settings ---------------------------------------------------------------------------------
 base = st.session_state[BASE] if st.session_state.get(BASE) in mb.BASES else "linreg-minibatch"
 n = mb.data_size(base)
-bs_fixed, bs_note = mb.clamp_batch_size(st.session_state.get(BS), n, T=T)
+bs_fixed, bs_note = mb.clamp_batch_size(st.session_state.get(BS), n)
 if bs_note:
     st.session_state[BS] = bs_fixed  # before the widget is drawn: allowed, and the value fits its max
 
@@ -104,22 +103,22 @@ def _row(items) -> None:
 
 
 # the data choice loads a tutorial's settings, so a locked link hides it with the preset buttons
-_row([(2.2, _base_widget if _ui.shown(NAME, "data") and not link["lock"] else None),
-      (1, _bs_widget if _ui.shown(NAME, "batch_size") else None),
-      (1, _lr_widget if _ui.shown(NAME, "lr") else None),
-      (1, _epochs_widget if _ui.shown(NAME, "steps") else None)])
-_row([(1, _shuffle_widget if _ui.shown(NAME, "batch_size") else None),
-      (3, _pitfall_widget if _ui.shown(NAME, "pitfall") else None)])
+_row([(2.2, _base_widget if ui.shown(NAME, "data") and not link["lock"] else None),
+      (1, _bs_widget if ui.shown(NAME, "batch_size") else None),
+      (1, _lr_widget if ui.shown(NAME, "lr") else None),
+      (1, _epochs_widget if ui.shown(NAME, "steps") else None)])
+_row([(1, _shuffle_widget if ui.shown(NAME, "batch_size") else None),
+      (3, _pitfall_widget if ui.shown(NAME, "pitfall") else None)])
 if bs_note:
-    st.warning(bs_note)
+    st.warning(T(bs_note))
 
-seed, device = _ui.settings(get_preset(base).seed)
+seed, device = ui.settings(get_preset(base).seed)
 try:  # 'auto' and the device it picks are the same run: keep one name so the run is not rebuilt
     device = str(resolve_device(device))
 except GdError as exc:
-    st.error(exc.text(T))
+    st.error(T(exc.message))
     st.stop()
-lesson = _ui.lesson(NAME)
+lesson = ui.lesson(NAME)
 
 
 def make_config():
@@ -128,10 +127,10 @@ def make_config():
                          full_tensor_pitfall=bool(st.session_state[PIT]), seed=seed, device=device)
 
 
-run = _ui.build(lesson, make_config)
+run = ui.build(lesson, make_config)
 if run is None:
     st.stop()
-_ui.replay(lesson, NAME)
+ui.replay(lesson, NAME)
 # section 3's epochs, fitted to this data before the share link is written
 cap = mb.max_compare_epochs(run.n)
 ce_note = None
@@ -165,7 +164,7 @@ with left:
     st.markdown(T("minibatch.s1.len_rest" if loader.sizes[-1] != loader.batch_size else "minibatch.s1.len_full",
                   n=run.n, bs=run.batch_size, length=loader.length, last=loader.sizes[-1]))
 with right:
-    st.code("\n".join(loader.lines(T=T)), language=None, wrap_lines=True)
+    st.code("\n".join(map(T, loader.lines())), language=None, wrap_lines=True)
     st.caption(T("minibatch.s1.printout_000") if not is_d2l else T("minibatch.s1.printout_d2l"))
 
 # -- 2. stepping ----------------------------------------------------------------------------------
@@ -197,7 +196,7 @@ def draw(r):
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
                               "dash": True, "series": "true"})
             x0, y = mb.feature_xy(r.data, 0)
-            _ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T),
+            ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), labels=T.labels),
                       "data")
         else:
             st.session_state.setdefault(P + "feature", 1)
@@ -206,8 +205,8 @@ def draw(r):
                          help=T("minibatch.s2.feature_help"))
             k = k if k is not None and k < r.data.n_features else 0
             xk, y = mb.feature_xy(r.data, k)
-            _ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("minibatch.s2.labels_axis"),
-                                        title=T("minibatch.s2.scatter_title", epoch=view.epoch), T=T), "data")
+            ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("minibatch.s2.labels_axis"),
+                                        title=T("minibatch.s2.scatter_title", epoch=view.epoch), labels=T.labels), "data")
             st.caption(T("minibatch.s2.band"))
     with b:
         if r.step_count == 0:
@@ -217,13 +216,13 @@ def draw(r):
             size = r.n if r.last_batch is None else len(r.last_batch)
             st.markdown(T("minibatch.s2.batch_head", epoch=epoch, batch=batch, step=r.step_count, num=size)
                         + (T("minibatch.s2.epoch_complete") if view.complete else ""))
-            st.code(mb.format_batch(r.last_batch, T=T), language=None, wrap_lines=True)
+            st.code(T(mb.format_batch(r.last_batch)), language=None, wrap_lines=True)
         st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=mb.fmt_w(p["b"])))
         if c.full_tensor_pitfall:
-            note = mb.pitfall_note(c, r.n, T=T)
+            note = mb.pitfall_note(c, r.n)
             st.warning(T("minibatch.s2.pitfall_on") + (T("minibatch.s2.pitfall_note", note=note) if note else ""))
         if r.epoch_batches:
-            st.dataframe(mb.batch_table(r.epoch_batches, T=T), hide_index=True, height=min(320, 38 + 35 * len(r.epoch_batches)),
+            st.dataframe(T.frame(mb.batch_table(r.epoch_batches)), hide_index=True, height=min(320, 38 + 35 * len(r.epoch_batches)),
                          column_config={"index": st.column_config.NumberColumn("index", help=T("minibatch.s2.index_help")),
                                         "num": st.column_config.NumberColumn("num", help=T("minibatch.s2.num_help"))})
 
@@ -233,7 +232,7 @@ def draw(r):
         first, second, beyond = mb.reshuffle_epochs(view, mb.run_epochs(r))
         frame = mb.reshuffle_frame(rep, first)
         share = mb.same_batches_share(rep.batches(first), rep.batches(second))
-        _ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second), T=T),
+        ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second), labels=T.labels),
                   "reshuffle")
         st.caption(T("minibatch.s2.reshuffle_on" if c.shuffle else "minibatch.s2.reshuffle_off",
                      epoch=first, next=second, share=f"{share:.0%}")
@@ -246,21 +245,21 @@ def draw(r):
     if not len(L):  # step 0: nothing to draw yet, say what will come
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
-        step_frame = loss_frame(L, T=T)
+        step_frame = loss_frame(L, labels=T.labels)
         ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-        _ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), T=T), "loss")
+        ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), labels=T.labels), "loss")
         st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
     if is_d2l:
         st.markdown(T("minibatch.s2.d2l_prints"))
         errs = mb.estimation_errors(r.data.true_w, r.data.true_b, p)
         lines_out = mb.d2l_epoch_lines(r.epoch_losses()) or [T("minibatch.s2.no_epoch_yet")]
-        st.code("\n".join(lines_out[-12:] + mb.error_lines(errs, T=T)), language=None, wrap_lines=True)
+        st.code("\n".join(lines_out[-12:] + [T(m) for m in mb.error_lines(errs)]), language=None, wrap_lines=True)
     elif len(L):
         st.markdown(T("minibatch.s2.tutorial_prints"))
         st.code("\n".join(mb.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
 
 
-_ui.live(lesson, NAME, draw, fields=mb.LINK_FIELDS)
+ui.live(lesson, NAME, draw, fields=mb.LINK_FIELDS)
 
 # -- 3. batch vs stochastic vs mini-batch ---------------------------------------------------------
 st.header(T("minibatch.s3.header"))
@@ -274,7 +273,7 @@ if q[1].button(T("minibatch.s3.run", epochs=st.session_state[CE]), key=B + "comp
     try:
         configs = mb.comparison_configs(cfg, st.session_state[CE])
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
     else:
         bar = st.progress(0.0, text=T("minibatch.s3.progress"))
         runs = mb.train_all(configs, run.data, callback=lambda d, t: bar.progress(
@@ -289,7 +288,7 @@ else:
     src = cmp["source"]
     if src != cfg:
         q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=T(f"ui.preset_name.{src.preset}")))
-    labels = mb.mode_labels(T)
+    labels = {m: T(label) for m, label in mb.MODE_LABELS.items()}
     v = st.columns([1.4, 1, 1])
     view_labels = {"step": T("minibatch.s3.view_step"), "epoch": T("minibatch.s3.view_epoch")}
     per = v[0].radio(T("minibatch.s3.view"), ["step", "epoch"], horizontal=True, key=P + "cmp_view", persist_state=SESSION,
@@ -300,13 +299,13 @@ else:
     order = [labels[m] for m in mb.MODES]
     if per == "step":
         frame = mb.step_loss_frame({labels[m]: r.losses() for m, r in runs.items()})
-        _ui.chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
-                                    title=T("minibatch.s3.step_title"), T=T), "compare")
+        ui.chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
+                                    title=T("minibatch.s3.step_title"), labels=T.labels), "compare")
     else:
         frame = mb.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
-        _ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
-                                    title=T("minibatch.s3.epoch_title"), T=T), "compare")
-    st.dataframe(mb.summary_table(runs, labels, CMP_COLUMNS, T=T), hide_index=True, width="stretch")
+        ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
+                                    title=T("minibatch.s3.epoch_title"), labels=T.labels), "compare")
+    st.dataframe(T.frame(mb.summary_table(runs, labels, CMP_COLUMNS, explain=lambda r: r.explain(T))), hide_index=True, width="stretch")
     start = mb.start_params(runs["batch"])
     st.caption(T("minibatch.s3.start", w=mb.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
     for m, r in runs.items():
@@ -350,7 +349,7 @@ if pq[0].button(T("minibatch.s4.run", epochs=pit_epochs), key=B + "pitfall_run",
     try:
         configs = mb.pitfall_configs(cfg, pit_epochs)
     except GdError as exc:
-        st.error(exc.text(T))
+        st.error(T(exc.message))
     else:
         with st.spinner(T("minibatch.s4.spinner")):
             lesson.extra["pitfall"] = {"source": cfg, "runs": mb.train_all(configs, run.data)}
@@ -363,17 +362,17 @@ else:
     runs = pit["runs"]
     if pit["source"] != cfg:
         pq[1].info(T("minibatch.s4.stale"))
-    labels = mb.pitfall_labels(T)
+    labels = {k: T(label) for k, label in mb.PITFALL_LABELS.items()}
     frame = mb.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
-    _ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
-                                title=T("minibatch.s4.chart_title"), T=T), "pitfall")
-    st.dataframe(mb.summary_table(runs, labels, PIT_COLUMNS, T=T), hide_index=True, width="stretch")
+    ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
+                                title=T("minibatch.s4.chart_title"), labels=T.labels), "pitfall")
+    st.dataframe(T.frame(mb.summary_table(runs, labels, PIT_COLUMNS, explain=lambda r: r.explain(T))), hide_index=True, width="stretch")
     if all(r.status == "ok" for r in runs.values()):
         st.caption(T("minibatch.s4.smooth", n=run.n, bs=run.batch_size, factor=f"{run.n / run.batch_size:.3g}"))
     for key, r in runs.items():
         if r.status != "ok":
             st.error(T("minibatch.s3.run_failed", label=labels[key], message=r.explain(T)))
-    note = mb.pitfall_note(runs[True].config, run.n, T=T)
+    note = mb.pitfall_note(runs[True].config, run.n)
     if note and runs[True].status != "ok":
         st.info(T("minibatch.s4.diverged_why", note=note))
 
@@ -423,4 +422,4 @@ else:
 
 # -- code and downloads ------------------------------------------------------------------------------
 st.header(T("minibatch.code.header"))
-_ui.code_and_downloads(run, NAME)
+ui.code_and_downloads(run, NAME)

@@ -1,4 +1,4 @@
-"""Files and charts for the lesson pages (pages reach it as _ui.*): uploads, the code view,
+"""Files and charts for the lesson pages (pages reach it as ui.*): uploads, the code view,
 downloads (script, history, state_dict, SVG) and drawing Altair charts.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from gdcore.errors import GdError
 from gdcore.i18n import Translator
 from gdcore.session import Lesson, history_csv
 from gdcore.uploads import Upload
-from pages import _state
+from pages.ui.state import lesson, tr
 
 
 # -- your own data ------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_feature
     A bad file shows one sentence and the previously accepted data (or None) is returned, so the run on
     it is kept. The file is only parsed as numbers (gdcore.data.load_csv), once per file and label.
     """
-    T = _state.tr()
+    T = tr()
     up = st.session_state.get(f"_{key}.upload")
     if not isinstance(up, Upload):
         up = st.session_state[f"_{key}.upload"] = Upload()
@@ -71,7 +71,7 @@ def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_feature
                     return up.accepted
         accepted = up.accept(name, ds, features)
     except GdError as exc:
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(T("ui.error_sentence", error=f"{msg[:1].upper()}{msg[1:]}") + kept)
         return up.accepted
     st.caption(_summary(T, accepted, name))
@@ -90,12 +90,12 @@ def code_and_downloads(run, key: str) -> None:
     """'Show the code' (the exact script for these settings) and the downloads."""
     if run is None:
         return
-    T = _state.tr()
+    T = tr()
     with st.expander(T("ui.code.show")):
         try:
             script = export_script(run.config, run.data)
         except GdError as exc:
-            st.info(exc.text(T))
+            st.info(T(exc.message))
             script = None
         if script:
             st.code(script, language="python", line_numbers=True, wrap_lines=True)
@@ -103,14 +103,14 @@ def code_and_downloads(run, key: str) -> None:
     if script:
         c1.download_button(T("ui.code.script"), script, icon=":material/download:", file_name=f"{run.config.preset or key}.py",
                            mime="text/x-python", key=f"b.{key}.dl_py")
-    lock = _state.lesson(key).lock  # the worker may be training this run while a download is read
+    lock = lesson(key).lock  # the worker may be training this run while a download is read
     c2.download_button(T("ui.code.history"), icon=":material/download:", data=lambda: _locked(lock, history_csv, run),
                        file_name=f"{key}_history.csv", mime="text/csv", key=f"b.{key}.dl_csv")
     c3.download_button(T("ui.code.weights"), icon=":material/download:", data=lambda: _locked(lock, weights_bytes, run),
                        file_name=f"{run.config.preset or key}_state_dict.pt", mime="application/octet-stream",
                        key=f"b.{key}.dl_pt", help=T("ui.code.weights_help"))
     with st.expander(T("ui.code.load_weights"), icon=":material/upload_file:"):
-        load_weights(_state.lesson(key), key)
+        load_weights(lesson(key), key)
     drawn = st.session_state.get(f"_charts.{st.session_state.get('_page', '')}", {})
     if drawn:
         with c4.popover(T("ui.code.charts"), icon=":material/image:", help=T("ui.code.charts_help")):
@@ -131,7 +131,7 @@ def weights_bytes(run) -> bytes:
 
 def load_weights(lesson_obj: Lesson, key: str) -> None:
     """An uploader for a saved state_dict: checked, then the run starts over from those weights."""
-    T = _state.tr()
+    T = tr()
     run = lesson_obj.run
     if run is None:
         return
@@ -148,7 +148,7 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
     try:
         state = weights.load(raw, run.state_dict())
     except GdError as exc:
-        msg = exc.text(T)
+        msg = T(exc.message)
         st.error(T("ui.bad_setting_kept", error=f"{msg[:1].upper()}{msg[1:]}"))
         return
     with lesson_obj.lock:

@@ -7,28 +7,27 @@ from gdcore.charts.optim import fit_width
 from gdcore.devices import resolve_device
 from gdcore.lessons import logreg as LR
 from gdcore.loops import tutorials
-from pages import _ui
+from pages import ui
 
-_ui.page_guard("pages/logistic_regression.py")
 
 NAME = "logreg"
 TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": "stochastic",
             "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100,
             "w.logreg.source": "tutorial"}
 DEFAULTS = {**TUTORIAL, "w.logreg.batch_size": 32, "w.logreg.log": True}
-T = _ui.tr()
-_ui.defaults(DEFAULTS)
-_ui.share(NAME, LR.LINK_FIELDS, LR.HIDE_GROUPS, presets={LR.PRESET: TUTORIAL})
+T = ui.tr()
+ui.defaults(DEFAULTS)
+ui.share(NAME, LR.LINK_FIELDS, LR.HIDE_GROUPS, presets={LR.PRESET: TUTORIAL})
 
-lesson = _ui.lesson(NAME)
-seed, device = _ui.settings(123)
+lesson = ui.lesson(NAME)
+seed, device = ui.settings(123)
 
 st.title(f":material/scatter_plot: {T('logreg.title')}")
-_ui.link_notes(NAME)
+ui.link_notes(NAME)
 
 st.caption(T("logreg.caption", source=T("logreg.source")))
-if _ui.shown(NAME, "presets"):
-    _ui.preset_button(T("logreg.preset"), TUTORIAL, key="b.logreg.preset", help=T("logreg.preset_help"))
+if ui.shown(NAME, "presets"):
+    ui.preset_button(T("logreg.preset"), TUTORIAL, key="b.logreg.preset", help=T("logreg.preset_help"))
 
 # -- the model ------------------------------------------------------------------------------------
 c1, c2 = st.columns([1.1, 1])
@@ -43,13 +42,13 @@ with c2:
 
 # -- settings -------------------------------------------------------------------------------------
 st.subheader(T("logreg.train"))
-if _ui.shown(NAME, "data"):
+if ui.shown(NAME, "data"):
     st.radio(T("logreg.widgets.data"), LR.SOURCES, key="w.logreg.source", persist_state="session", horizontal=True,
              format_func=lambda v: T(f"logreg.widgets.data_{v}"), help=T("logreg.widgets.data_help"))
 source = st.session_state["w.logreg.source"]
 upload = None
 if source == "upload":
-    upload = _ui.upload_data(NAME, binary_labels=True, one_feature=False, two_features=True)
+    upload = ui.upload_data(NAME, binary_labels=True, one_feature=False, two_features=True)
     if upload is None:
         st.info(T("logreg.widgets.upload_info"))
 mode = st.session_state["w.logreg.mode"]  # the widget's value on this rerun (drawn below, or hidden by a link)
@@ -78,20 +77,20 @@ def _loader_widgets():
 
 
 def _lr_epoch_widgets():
-    if _ui.shown(NAME, "lr"):
+    if ui.shown(NAME, "lr"):
         st.number_input("lr", min_value=LR.LR_RANGE[0], max_value=LR.LR_RANGE[1], step=0.001, format="%g",
                         key="w.logreg.lr", persist_state="session", help=T("logreg.widgets.lr_help"))
-    if _ui.shown(NAME, "steps"):
+    if ui.shown(NAME, "steps"):
         st.number_input("num_epochs", min_value=LR.EPOCH_RANGE[0], max_value=LR.EPOCH_RANGE[1], step=10,
                         key="w.logreg.epochs", persist_state="session", help=T("logreg.widgets.epochs_help"))
 
 
 panels = []  # (width, widgets): only the groups a link leaves shown, so no empty columns
-if _ui.shown(NAME, "loss"):
+if ui.shown(NAME, "loss"):
     panels.append((1.2, _loss_widgets))
-if _ui.shown(NAME, "steps"):
+if ui.shown(NAME, "steps"):
     panels += [(1.4, _mode_widgets), (1, _loader_widgets)]
-if _ui.shown(NAME, "lr") or _ui.shown(NAME, "steps"):
+if ui.shown(NAME, "lr") or ui.shown(NAME, "steps"):
     panels.append((1, _lr_epoch_widgets))
 if panels:
     for col, (_, widgets) in zip(st.columns([w for w, _ in panels]), panels):
@@ -104,7 +103,7 @@ def make_config():
     config = LR.variant_config(seed=seed, device=str(resolve_device(device)), impl=ss["w.logreg.impl"],
                                safe=bool(ss["w.logreg.safe"]), mode=mode, batch_size=int(ss["w.logreg.batch_size"]),
                                loader=ss["w.logreg.loader"], shuffle=bool(ss["w.logreg.shuffle"]),
-                               lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]), T=T)
+                               lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]))
     if upload is not None:  # the uploaded points; a run of its own size
         config = config.replace(data="custom", n=upload.n)
     return config
@@ -113,9 +112,9 @@ def make_config():
 if source == "upload" and upload is None:
     run = None  # the last run stays in the lesson; it comes back with the tutorial's data or the upload
 else:
-    run = _ui.build(lesson, make_config, upload)
+    run = ui.build(lesson, make_config, upload)
 if run is not None:
-    _ui.replay(lesson, NAME)
+    ui.replay(lesson, NAME)
     code_line = LR.LOSS_CODE[run.config.loss].splitlines()[-1].split('#')[0].strip()
     st.caption(T("logreg.run.caption_one" if run.batch_size == 1 else "logreg.run.caption_many", code=code_line,
                  total=run.total_steps, epochs=run.total_steps // run.steps_per_epoch,
@@ -130,7 +129,7 @@ def draw(run):
     m[1].metric("w1", f"{p['w'][0]:.4f}")
     m[2].metric("w2", f"{p['w'][1]:.4f}")
     m[3].metric("b", f"{p['b'][0]:.4f}")
-    m[4].metric(T("logreg.run.loss_all"), _ui.fmt(run.current_loss()), help=T("logreg.run.loss_all_help", n=run.n))
+    m[4].metric(T("logreg.run.loss_all"), ui.fmt(run.current_loss()), help=T("logreg.run.loss_all_help", n=run.n))
     seg, box = LR.boundary(run)
     cur = LR.current_sample(run)
     tw = run.data.true_w
@@ -141,13 +140,13 @@ def draw(run):
     a, b = st.columns([1.6, 1])
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
-        _ui.chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
-                                         true_label=true_label, title=T("logreg.run.boundary_title"), T=T), "boundary")
+        ui.chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
+                                         true_label=true_label, title=T("logreg.run.boundary_title"), labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logreg.run.fast"))
         else:
-            _ui.chart(lcharts.sigmoid_chart(cur, T=T), "sigmoid")
+            ui.chart(lcharts.sigmoid_chart(cur, labels=T.labels), "sigmoid")
         if cur is None:
             st.caption(T("logreg.run.no_sample"))
         else:
@@ -163,8 +162,8 @@ def draw(run):
     if run.step_count == 0:
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
-        _ui.chart(fit_width(charts.loss_curve(LR.loss_frames(run, T=T), log=log, title=T("logreg.run.loss_title"),
-                                              height=200, T=T)), "loss")
+        ui.chart(fit_width(charts.loss_curve(T.frame(LR.loss_frames(run)), log=log, title=T("logreg.run.loss_title"),
+                                              height=200, labels=T.labels)), "loss")
         st.caption(T("logreg.run.loss_note"))
     if run.epoch:
         with st.expander(T("logreg.run.printed", n=run.epoch)):
@@ -175,9 +174,9 @@ def draw(run):
 
 
 if run is not None:
-    _ui.live(lesson, NAME, draw, fields=LR.LINK_FIELDS)
+    ui.live(lesson, NAME, draw, fields=LR.LINK_FIELDS)
 else:
-    _ui.share_button(NAME, LR.LINK_FIELDS)
+    ui.share_button(NAME, LR.LINK_FIELDS)
 
 # -- manual vs module, and the safe loss ------------------------------------------------------------
 st.divider()
@@ -197,5 +196,5 @@ st.caption(T("logreg.safe.note"))
 
 if run is not None:
     st.divider()
-    _ui.code_and_downloads(run, NAME)
+    ui.code_and_downloads(run, NAME)
 
