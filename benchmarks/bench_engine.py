@@ -183,8 +183,9 @@ def bench_inprocess(preset: str, quick: bool, repeats: int, log) -> dict:
     for path in (str(ROOT), str(BENCH)):
         if path not in sys.path:
             sys.path.insert(0, path)
-    import gdcore
     import tutorial_loops
+
+    import gdcore
 
     key, full, small, _ = SIZES[preset]
     size = small if quick else full

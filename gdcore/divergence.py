@@ -1,10 +1,10 @@
 """Why a run stopped: its first non-finite value and the facts that explain it, as keys and numbers.
 
-    parts = explanation(divergence, config, n, batch_size, limit)   # [(key, values), ...]
-    render(parts, T)                                                # one sentence, in T's language
+    text = explanation(divergence, config, n, batch_size, limit)    # [Message, ...]
+    T(text)                                                         # one sentence, in T's language
 
-A value that is itself a `(key, values)` pair is translated too (the optimizer's lesson name, what
-became non-finite). The sentences are in gdcore/locales/*/engine.toml.
+The sentences are in gdcore/locales/*/engine.toml; the numbers (lr, the stability limit, the
+ratio) stay numbers until the locale's template formats them.
 """
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .config import Config
-
-Part = tuple[str, dict]
+from .i18n import Message
 
 
 @dataclass(frozen=True)
@@ -38,23 +37,17 @@ def stability_label(optimizer: str) -> str:
     return {"sgd": "2/λmax", "momentum": "2(1+β)/λmax"}.get(optimizer, "2(1+β)/((1+2β)λmax)")
 
 
-def explanation(d: Divergence, c: Config, n: int, batch_size: int, limit: float | None) -> list[Part]:
+def explanation(d: Divergence, c: Config, n: int, batch_size: int, limit: float | None) -> list[Message]:
     """The facts of one divergence: where, what, and the likeliest cause with the numbers that show it."""
     value = "nan" if math.isnan(d.value) else ("inf" if d.value > 0 else "-inf")
-    head = ("engine.head", {"step": d.step, "what": (f"engine.what.{d.kind}", {"name": d.name}), "value": value})
+    head = Message.of("engine.head", step=d.step, what=Message.of(f"engine.what.{d.kind}", name=d.name), value=value)
     if c.full_tensor_pitfall and c.loss == "half_squared":
-        return [head, ("engine.pitfall", {"n": n, "batch_size": batch_size, "ratio": n / batch_size})]
+        return [head, Message.of("engine.pitfall", n=n, batch_size=batch_size, ratio=n / batch_size)]
+    if limit is not None and c.lr > limit:
+        return [head, Message.of("engine.above_limit", lr=c.lr, label=stability_label(c.optimizer), limit=limit)]
     if limit is not None:
-        key = "engine.above_limit" if c.lr > limit else "engine.below_limit"
-        values = {"lr": c.lr, "label": stability_label(c.optimizer), "limit": limit}
-        return [head, (key, values if c.lr > limit else {**values, "batch_size": batch_size})]
+        return [head, Message.of("engine.below_limit", lr=c.lr, label=stability_label(c.optimizer), limit=limit,
+                                 batch_size=batch_size)]
     if c.loss == "bce_manual":
-        return [head, ("engine.log0", {})]
-    return [head, ("engine.too_large", {"lr": c.lr, "optimizer": (f"engine.optimizer.{c.optimizer}", {})})]
-
-
-def render(parts: list[Part], T) -> str:
-    """The sentence for `parts` in the language of the translator T."""
-    def value(v):
-        return render([v], T) if isinstance(v, tuple) else v
-    return "".join(T(key, **{k: value(v) for k, v in values.items()}) for key, values in parts)
+        return [head, Message.of("engine.log0")]
+    return [head, Message.of("engine.too_large", lr=c.lr, optimizer=Message.of(f"engine.optimizer.{c.optimizer}"))]

@@ -6,8 +6,8 @@ import torch
 from torch import nn
 
 from . import reference
-from .divergence import Part, explanation, render
-from .i18n import Translator, translator
+from .divergence import explanation
+from .i18n import Message, Translator, english
 
 
 def step_position(step: int, steps_per_epoch: int) -> tuple[int, int]:
@@ -120,17 +120,17 @@ class RunRecords:
             return None
         return reference.stability_limit(self.data.X, c.loss, c.optimizer, c.momentum)
 
-    def explanation(self) -> list[Part]:
-        """Why the run stopped, as (key, values) pairs for the page to translate (empty while it runs)."""
+    def explanation(self) -> list[Message]:
+        """Why the run stopped, as Messages for the page to translate (empty while it runs)."""
         if self.divergence is None:
             return []
         return explanation(self.divergence, self.config, self.n, self.batch_size, self.stability_limit())
 
     def explain(self, T: Translator | None = None) -> str:
-        """`explanation()` as one sentence in T's language (English by default)."""
-        return render(self.explanation(), T or translator("en"))
+        """`explanation()` in T's language (English by default): for callers that show a sentence."""
+        return T(self.explanation()) if T is not None else english(self.explanation())
 
     @property
     def message(self) -> str:
         """Why the run stopped, in English ("" while it runs): the CLI's and the API's sentence."""
-        return self.explain()
+        return english(self.explanation())

@@ -186,12 +186,15 @@ def test_divergence_message_uses_words_not_internal_ids(cfg, lang):
 
 
 def test_divergence_is_explained_in_keys_and_numbers():
-    """The run says why it stopped as (key, values) with plain numbers; a page renders them."""
+    """The run says why it stopped as Messages with plain numbers; a page puts them in words."""
+    from gdcore.i18n import Message, translator
     run = engine.Run(preset_config("linreg-manual", lr=5.0))
     run.run()
-    (head, head_values), (cause, values) = run.explanation()
-    assert head == "engine.head" and head_values["step"] == run.divergence.step
-    assert head_values["what"] == ("engine.what.loss", {"name": ""}) and head_values["value"] == "inf"
-    assert cause == "engine.above_limit" and values["lr"] == 5.0
-    assert values["limit"] == pytest.approx(2 / reference.lambda_max(run.data.X, "mse"))
+    head, cause = run.explanation()
+    assert head.key == "engine.head" and head.values["step"] == run.divergence.step
+    assert head.values["what"] == Message.of("engine.what.loss", name="") and head.values["value"] == "inf"
+    assert cause.key == "engine.above_limit" and cause.values["lr"] == 5.0
+    assert cause.values["limit"] == pytest.approx(2 / reference.lambda_max(run.data.X, "mse"))
+    assert translator("zh")(run.explanation()) == run.explain(translator("zh"))
     assert engine.Run(preset_config("linreg-manual")).explanation() == []
+    assert engine.Run(preset_config("linreg-manual")).message == ""
