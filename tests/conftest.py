@@ -1,8 +1,7 @@
-"""Shared test setup: import path, one torch thread, the trusted tutorial loops, RNG guards."""
+"""Shared test setup: import path, one torch thread, RNG guards (the tutorials' loops: gdcore.loops.tutorials)."""
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import random
 import sys
 from pathlib import Path
@@ -16,20 +15,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 torch.set_num_threads(1)
-
-
-def _load_tutorial_loops():
-    path = ROOT / "benchmarks" / "tutorial_loops.py"
-    spec = importlib.util.spec_from_file_location("tutorial_loops", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def tutorial_loops():
-    """benchmarks/tutorial_loops.py: plain copies of the tutorials' loops (trusted references)."""
-    return _load_tutorial_loops()
 
 
 @contextlib.contextmanager
