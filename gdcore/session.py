@@ -17,6 +17,7 @@ import pandas as pd
 
 from .config import Config
 from .data import Dataset
+from .trainer import TurnLock
 from .engine import Run
 
 IDLE, RUNNING, PLAYING = "idle", "running", "playing"
@@ -26,7 +27,7 @@ class Lesson:
     """One learner's state on one lesson page: config, data, run, and what is in progress."""
 
     def __init__(self, trainer=None) -> None:
-        self.lock = threading.RLock()  # the page and the worker take turns on the run
+        self.lock = TurnLock()  # the page and the worker take turns on the run (a waiting page goes first)
         self.trainer = trainer  # None: long runs advance by tick() in the caller's thread
         self.seen = time.monotonic()  # when a page last looked (the worker pauses unwatched runs)
         self.quiet = False  # a long run that shows only its progress until it ends (Run to end, replays)

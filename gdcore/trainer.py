@@ -19,10 +19,50 @@ from typing import Protocol
 from . import threads
 
 
+class TurnLock:
+    """A re-entrant lock that the worker gives up between slices whenever a page is waiting for it.
+
+    A plain lock released by the worker at the end of a slice is usually taken again by the worker
+    for the next slice before the page blocked on it wakes up: the page would wait for the whole run.
+    A page's blocking acquire counts itself as waiting; the worker takes only locks nobody waits for.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._count = threading.Lock()
+        self._waiting = 0
+
+    @property
+    def wanted(self) -> bool:
+        """A page is waiting for this lock (the worker leaves it alone this round)."""
+        return self._waiting > 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if not blocking:
+            return self._lock.acquire(False)
+        with self._count:
+            self._waiting += 1
+        try:
+            return self._lock.acquire(True, timeout)
+        finally:
+            with self._count:
+                self._waiting -= 1
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> "TurnLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 class Job(Protocol):
     """What the worker needs of a lesson (gdcore.session.Lesson)."""
 
-    lock: threading.RLock
+    lock: TurnLock
     seen: float
 
     def advance(self, budget_s: float) -> bool:
@@ -70,8 +110,8 @@ class Trainer:
                 jobs = list(self._jobs)
             moved = False
             for job in jobs:
-                if not job.lock.acquire(blocking=False):
-                    continue  # a page is stepping or drawing it: come back next round
+                if job.lock.wanted or not job.lock.acquire(blocking=False):
+                    continue  # a page is stepping or drawing it, or waits to: come back next round
                 try:
                     if time.monotonic() - job.seen > self.stale_s:
                         job.pause()

@@ -67,11 +67,22 @@ def test_stop_lets_go_at_the_next_slice_and_keeps_every_step():
     trainer = Trainer(slice_s=0.002)
     lesson = _lesson(trainer, "linreg-module")
     lesson.start()
-    _wait(lambda: lesson.run.step_count > 0 or not lesson.busy)
-    lesson.stop()
-    with lesson.lock:  # once we hold the lock, the worker is between slices and has let go
+
+    def trained_and_held() -> bool:
+        """Hold the lesson's lock (the worker is between slices) once it has trained some steps."""
+        lesson.lock.acquire()
+        if lesson.run.step_count > 0:
+            return True  # keep holding it: the worker cannot take another slice before Stop
+        lesson.lock.release()
+        return False
+
+    _wait(trained_and_held)
+    try:
+        lesson.stop()
         at = lesson.run.step_count
         assert lesson.mode == IDLE and 0 < at < 30000
+    finally:
+        lesson.lock.release()
     _wait(lambda: trainer.pending() == 0)
     assert lesson.run.step_count == at
     ref = Run(preset_config("linreg-module"))
