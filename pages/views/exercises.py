@@ -146,6 +146,7 @@ for e in ex.EXERCISES:
         if c1.button(T("exercises.check"), key=f"b.ex.{e.id}.check", type="primary", icon=":material/play_arrow:"):
             with st.spinner(T("exercises.working")):
                 v = ex.check(e.id, _answer(e))
+            newly_solved = v.ok and not state["solved"]
             state["verdict"] = (v.ok, v.key, v.values)
             state["solved"] = state["solved"] or v.ok
             if v.is_try and not v.ok and not state["solved"]:
@@ -153,7 +154,8 @@ for e in ex.EXERCISES:
             if v.is_try:  # to the instructor's board, if this learner joined a room
                 board.report("exercise", e.id, ok=v.ok, attempts=state["tries"] + v.ok, hints=state["hints"],
                               answer=_answer(e))
-            st.rerun()  # the progress bar above counts this answer
+            if newly_solved:  # the progress bar and this exercise's tick, drawn above, count it
+                st.rerun()
         c2.button(T("exercises.hint"), key=f"b.ex.{e.id}.hint", icon=":material/lightbulb:",
                   on_click=_more_hint, args=(e.id,))
         c3.button(T("exercises.show_answer"), key=f"b.ex.{e.id}.answer", icon=":material/visibility:",
