@@ -144,7 +144,10 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"streamlit exited early:\n{self.log_text()[-2000:]}")
             try:
-                if http_get(f"{self.url}/_stcore/health", 2) == 200:
+                # the app's first run, in a throwaway session (.streamlit/config.toml enables it): until
+                # then a fresh process is in Streamlit's legacy folder mode and says "Page not found"
+                if http_get(f"{self.url}/_stcore/health", 2) == 200 and \
+                        http_get(f"{self.url}/_stcore/script-health-check", 90) == 200:
                     return self.url
             except OSError:
                 time.sleep(0.3)
