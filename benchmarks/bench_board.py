@@ -39,12 +39,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT), str(ROOT / "tests"), str(ROOT / "deploy")]
 
+from bench_workshop import Sampler, Server, Target, percentile  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
-
-from bench_workshop import Sampler, Server, Target, percentile  # noqa: E402
-from gdcore.board import Store, schema  # noqa: E402
 from workshop_client import Session  # noqa: E402
+
+from gdcore.board import Store, schema  # noqa: E402
 
 DB_ERRORS = ("OperationalError", "database is locked", "IntegrityError", "psycopg", "Traceback")
 

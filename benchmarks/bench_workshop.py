@@ -59,7 +59,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
-
 from workshop_client import NO_PROXY, Click, Run, Session  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ at iteration i is the loss step s computed before its update (a record's loss, `
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 
@@ -30,7 +30,7 @@ def line_000(epoch: int, batch: int, loss: float, grad_w: float, grad_b: float, 
 
 def line_002(i: int, total: int, loss: float) -> str:
     """One line of tutorial 002's print: `Epoch[19/30000], loss: 0.123456` (i counts from 0)."""
-    return "Epoch[{}/{}], loss: {:.6f}".format(i, total, loss)
+    return f"Epoch[{i}/{total}], loss: {loss:.6f}"
 
 
 def line_003(i: int, loss: float) -> str:

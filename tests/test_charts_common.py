@@ -1,7 +1,6 @@
 """Shared chart builders, checked on their Vega-Lite specs."""
 import numpy as np
 import pandas as pd
-
 import vega_eval
 
 from gdcore import charts, reference

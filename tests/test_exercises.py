@@ -4,7 +4,8 @@ import re
 import pytest
 import torch
 
-from gdcore import Run, exercises as ex, preset_config
+from gdcore import Run, preset_config
+from gdcore import exercises as ex
 from gdcore.hand_loop import hand_loop, reference_params, same_params
 from gdcore.i18n import strings, translator
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from gdcore import Run, preset_config
-from gdcore.lessons import linreg
 from gdcore.i18n import translator
+from gdcore.lessons import linreg
 from gdcore.reference import Optimum
 
 EN = translator("en")

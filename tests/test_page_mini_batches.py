@@ -1,9 +1,8 @@
 """AppTest for pages/views/mini_batches.py: renders, steps, presets, page switches, divergence, bad batch_size."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from apptest_util import away_and_back, open_link, open_page
+from streamlit.testing.v1 import AppTest
 
 from gdcore.engine import Run
 from gdcore.i18n import translator
@@ -376,7 +375,7 @@ def test_language_switch_keeps_the_run_and_english_has_no_chinese():
 
 def test_gdcore_sentences_in_both_languages():
     from gdcore import Run, preset_config
-    from gdcore.i18n import strings, placeholders, translator
+    from gdcore.i18n import placeholders, strings, translator
     en = {k: v for k, v in strings("en").items() if k.startswith("minibatch.")}
     zh = {k: v for k, v in strings("zh").items() if k.startswith("minibatch.")}
     assert en.keys() == zh.keys() and all(placeholders(en[k]) == placeholders(zh[k]) for k in en)

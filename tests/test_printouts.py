@@ -55,7 +55,7 @@ def test_002_prints_epoch_i_of_total_every_20_steps():
 
     class Lr(nn.Module):  # the tutorial's model, started where the run started
         def __init__(self):
-            super(Lr, self).__init__()
+            super().__init__()
             self.linear = nn.Linear(1, 1)
 
         def forward(self, x):
@@ -77,7 +77,7 @@ def test_002_prints_epoch_i_of_total_every_20_steps():
             loss.backward()
             optimizer.step()
             if (i + 1) % 20 == 0:
-                print('Epoch[{}/{}], loss: {:.6f}'.format(i, 300, loss.data))
+                print(f'Epoch[{i}/{300}], loss: {loss.data:.6f}')
 
     want = _captured(tutorial)
     assert want[0].startswith("Epoch[19/300], loss: ") and len(want) == 15

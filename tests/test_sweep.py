@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from cli_util import run_cli
+
 from gdcore.engine import Run
 from gdcore.errors import ConfigError
 from gdcore.presets import preset_config

@@ -10,8 +10,22 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, Labels, data_domain, layer_zoomed, layered, line_rows,
-                     line_scale, loss_curve, mark, tip, words)
+from .common import (
+    LEGEND_TOP,
+    SOLID_DASHED,
+    WIDTH,
+    ZOOM_X,
+    Labels,
+    data_domain,
+    layer_zoomed,
+    layered,
+    line_rows,
+    line_scale,
+    loss_curve,
+    mark,
+    tip,
+    words,
+)
 from .landscape import landscape_layers, window
 
 RULE_COLOR = "#e45756"

@@ -7,8 +7,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .common import LEGEND_TOP, WIDTH, layered, mark, tip, Labels, words
+from .common import LEGEND_TOP, WIDTH, Labels, layered, mark, tip, words
 from .optim import FIT_X
+
 
 @dataclass(frozen=True)
 class Shading:

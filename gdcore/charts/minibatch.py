@@ -13,8 +13,22 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from .common import (LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, layer_zoomed, layered,
-                     line_scale, loss_axis_title, mark, tip, Labels, words)
+from .common import (
+    LEGEND_TOP,
+    PALETTE,
+    SOLID_DASHED,
+    WIDTH,
+    ZOOM_X,
+    Labels,
+    data_domain,
+    layer_zoomed,
+    layered,
+    line_scale,
+    loss_axis_title,
+    mark,
+    tip,
+    words,
+)
 
 ROLE_DOMAIN = ["not drawn yet", "drawn this epoch", "current batch"]  # roles 0, 1, 2 (English)
 ROLE_KEYS = ["not_drawn", "drawn", "current"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import pandas as pd
 
@@ -23,8 +23,19 @@ from ..i18n import Message, Text, joined
 from ..links import Field
 from ..presets import get_preset, preset_config
 from ..sweep import SweepResult
-from .sweep_curves import (CONVERGED, CurveFacts, converged_floor, curve_facts, curves, curves_caption, finite_number,
-                           initial_loss, moving_average, picks, smoothing_window)
+from .sweep_curves import (
+    CONVERGED,
+    CurveFacts,
+    converged_floor,
+    curve_facts,
+    curves,
+    curves_caption,
+    finite_number,
+    initial_loss,
+    moving_average,
+    picks,
+    smoothing_window,
+)
 
 MIN_UI_RUNS = 2  # the page's runs slider starts here
 MAX_UI_RUNS = 64  # the page trains at most this many lrs at once (the CLI allows 256)

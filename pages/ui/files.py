@@ -21,7 +21,6 @@ from gdcore.session import Lesson, history_csv
 from gdcore.uploads import Upload
 from pages.ui.state import lesson, tr
 
-
 # -- your own data ------------------------------------------------------------------------------
 
 def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_features: bool = False) -> Dataset | None:

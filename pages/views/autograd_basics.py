@@ -1,12 +1,21 @@
 """Lesson 1 · Autograd basics (seed 003, first half): requires_grad, grad_fn, the graph, backward()."""
 import streamlit as st
 
-from gdcore.autograd_demo import (FILL_LIMIT, HIDE_GROUPS, LINK_FIELDS, MAX_SIDE, VIEWS, AutogradDemo, data_vs_detach,
-                                  numpy_demo, x_code)
+from gdcore import registry
+from gdcore.autograd_demo import (
+    FILL_LIMIT,
+    HIDE_GROUPS,
+    LINK_FIELDS,
+    MAX_SIDE,
+    VIEWS,
+    AutogradDemo,
+    data_vs_detach,
+    numpy_demo,
+    x_code,
+)
 from gdcore.charts.autograd import grad_history_chart
 from gdcore.errors import GdError
 from gdcore.presets import SOURCES
-from gdcore import registry
 from pages import ui
 
 T = ui.tr()

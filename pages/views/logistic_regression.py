@@ -9,7 +9,6 @@ from gdcore.lessons import logreg as LR
 from gdcore.loops import tutorials
 from pages import ui
 
-
 NAME = "logreg"
 TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": "stochastic",
             "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100,

@@ -2,13 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from gdcore import theory
+from gdcore import registry, theory
 from gdcore.charts.common import scatter_fit
 from gdcore.charts.theory import hist_height, legend_top, likelihood_chart, noise_histogram, pdf_chart
 from gdcore.data import make_dataset
 from gdcore.errors import GdError
 from gdcore.presets import PRESETS, preset_config
-from gdcore import registry
 from pages import ui
 
 T = ui.tr()
