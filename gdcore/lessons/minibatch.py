@@ -101,13 +101,13 @@ class LoaderSummary:
 
     def lines(self, limit: int = 12) -> list[Message]:
         """Seed 000's printout: `dataloader len =8`, then `index=0 num = 20` for each batch."""
-        out = ["dataloader len =%d" % self.length]
+        out = [f"dataloader len ={self.length}"]
         shown = self.sizes if len(self.sizes) <= limit else self.sizes[: limit - 2]
-        out += ["index=%d num = %d" % (i, s) for i, s in enumerate(shown)]
+        out += [f"index={i} num = {s}" for i, s in enumerate(shown)]
         out = [Message.verbatim(line) for line in out]
         if len(shown) < len(self.sizes):
             out.append(Message.of("minibatch.loader_more", k=len(self.sizes) - len(shown) - 1))
-            out.append(Message.verbatim("index=%d num = %d" % (len(self.sizes) - 1, self.sizes[-1])))
+            out.append(Message.verbatim(f"index={len(self.sizes) - 1} num = {self.sizes[-1]}"))
         return out
 
 

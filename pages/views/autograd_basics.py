@@ -117,7 +117,7 @@ with g_left:
 
 # -- 3 · backward and x.grad --------------------------------------------------------------------------
 st.header(T("autograd.backward.header"))
-st.latex(r"out = \frac{1}{%d}\sum_i 3\,(x_i+2)^2 \quad\Rightarrow\quad "
+st.latex(r"out = \frac{1}{%d}\sum_i 3\,(x_i+2)^2 \quad\Rightarrow\quad "  # noqa: UP031 - LaTeX braces stay single
          r"\frac{\partial\, out}{\partial x_i} = \frac{6\,(x_i+2)}{%d}%s" %
          (n, n, r" = \frac{3\,(x_i+2)}{2}" if n == 4 else ""))
 b = st.columns([1.2, 1.2, 2.6])
