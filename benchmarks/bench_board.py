@@ -203,8 +203,9 @@ def fmt(v) -> str:
 
 
 def markdown(results: list[dict]) -> str:
-    lines = ["| scenario | learners | joined | results sent / stored | exactly once | board refresh p50 / p95 / max (s) "
-             "| Check p50 / p95 (s) | DB errors | RSS peak MB | CPU mean % |", "|" + "---|" * 10]
+    lines = ["| scenario | learners | joined | results sent / stored | exactly once "
+             "| board refresh p50 / p95 / max (s) | Check p50 / p95 (s) | DB errors | RSS peak MB | CPU mean % |",
+             "|" + "---|" * 10]
     for r in results:
         b, c, s = r["board_refresh_s"], r["check_s"], r["server"]
         lines.append(f"| {r['scenario']} | {r['learners']} | {r['joined']} | {r['results_sent']} / {r['rows_stored']} "

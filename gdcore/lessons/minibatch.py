@@ -178,7 +178,8 @@ def start_params(run: Run) -> dict:
 def feature_xy(data: Dataset, feature: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(feature column, labels) of a data set as flat float arrays, for a scatter of one feature."""
     k = feature if 0 <= feature < data.n_features else 0
-    return data.X[:, k].detach().cpu().numpy().astype(np.float64), data.y.detach().cpu().numpy().reshape(-1).astype(np.float64)
+    return (data.X[:, k].detach().cpu().numpy().astype(np.float64),
+            data.y.detach().cpu().numpy().reshape(-1).astype(np.float64))
 
 
 def fmt_w(values: Sequence[float]) -> str:

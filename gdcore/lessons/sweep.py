@@ -305,7 +305,8 @@ def limit_sentence(result: SweepResult) -> Text | None:
     stable = (Message.verbatim(f"{s.largest_stable_lr:.3g}") if s.largest_stable_lr is not None
               else T("sweep.limit.stable_none"))
     text = T("sweep.limit.diverged", first=s.first_diverged_lr, stable=stable)
-    if s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001 and s.first_diverged_lr >= s.limit * 0.9999:
+    if (s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001
+            and s.first_diverged_lr >= s.limit * 0.9999):
         return [text, T("sweep.limit.theory_between", label=label, limit=s.limit)]
     if s.first_diverged_lr < s.limit:
         return [text, T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",

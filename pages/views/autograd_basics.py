@@ -152,7 +152,8 @@ with st.expander(T("autograd.zero.title")):
     st.markdown(T("autograd.zero.text"))
     st.code("# seed 003, loss_fn\nfor i in [w, b]:\n    if i.grad is not None:\n        i.grad.data.zero_()\n"
             "loss.backward()\n\n# d2l, sgd\nwith torch.no_grad():\n    for param in params:\n"
-            "        param -= lr * param.grad / batch_size\n        param.grad.zero_()", language="python", wrap_lines=True)
+            "        param -= lr * param.grad / batch_size\n        param.grad.zero_()",
+            language="python", wrap_lines=True)
 
 with st.expander(T("autograd.same.title")):
     st.markdown(T("autograd.same.text"))
