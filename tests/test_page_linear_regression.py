@@ -288,7 +288,8 @@ def _chart_frames(at) -> list:
     """The data frames the page's charts were sent with: Arrow beside the spec, and small layers inline."""
     import pandas as pd
     import pyarrow as pa
-    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for c in at.get("vega_lite_chart") for d in c.proto.datasets]
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas()
+              for c in at.get("vega_lite_chart") for d in c.proto.datasets]
     return frames + [pd.DataFrame(layer["data"]["values"]) for spec in _specs(at) for layer in spec.get("layer", [spec])
                      if "values" in layer.get("data", {})]
 
