@@ -39,12 +39,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT), str(ROOT / "tests"), str(ROOT / "deploy")]
 
+from bench_workshop import Sampler, Server, Target, percentile  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
-
-from bench_workshop import Sampler, Server, Target, percentile  # noqa: E402
-from gdcore.board import Store, schema  # noqa: E402
 from workshop_client import Session  # noqa: E402
+
+from gdcore.board import Store, schema  # noqa: E402
 
 DB_ERRORS = ("OperationalError", "database is locked", "IntegrityError", "psycopg", "Traceback")
 
@@ -203,8 +203,9 @@ def fmt(v) -> str:
 
 
 def markdown(results: list[dict]) -> str:
-    lines = ["| scenario | learners | joined | results sent / stored | exactly once | board refresh p50 / p95 / max (s) "
-             "| Check p50 / p95 (s) | DB errors | RSS peak MB | CPU mean % |", "|" + "---|" * 10]
+    lines = ["| scenario | learners | joined | results sent / stored | exactly once "
+             "| board refresh p50 / p95 / max (s) | Check p50 / p95 (s) | DB errors | RSS peak MB | CPU mean % |",
+             "|" + "---|" * 10]
     for r in results:
         b, c, s = r["board_refresh_s"], r["check_s"], r["server"]
         lines.append(f"| {r['scenario']} | {r['learners']} | {r['joined']} | {r['results_sent']} / {r['rows_stored']} "

@@ -61,7 +61,8 @@ def main() -> None:
             times[dev].append(s)
             params[dev] = p
     cpu, gpu = statistics.median(times["cpu"]), statistics.median(times["cuda"])
-    same = all(abs(a - b) <= 1e-4 * max(1.0, abs(a)) for k in ("w", "b") for a, b in zip(params["cpu"][k], params["cuda"][k]))
+    same = all(abs(a - b) <= 1e-4 * max(1.0, abs(a))
+               for k in ("w", "b") for a, b in zip(params["cpu"][k], params["cuda"][k]))
     print(f"| device | one epoch, n={args.n:,}, batch {args.batch_size:,} ({steps:,} steps) | per step |")
     print("| --- | ---: | ---: |")
     print(f"| cpu ({args.threads} thread) | {cpu:.3f} s | {cpu / steps * 1e6:.0f} µs |")

@@ -74,7 +74,8 @@ def main(argv=None) -> int:
     diverged = sum(d is not None for d in result.diverged_at)
     print(f"linreg-module, {args.steps:,} steps per run, {args.runs} lrs from {args.lr_min:g} to {args.lr_max:g} "
           f"({diverged} diverge), 1 torch thread, medians of {args.repeats}")
-    print(f"  batched sweep, {args.runs} runs            {s:9.2f} s   ({s / args.steps * 1e6:.0f} µs a step for all runs)")
+    print(f"  batched sweep, {args.runs} runs            {s:9.2f} s   "
+          f"({s / args.steps * 1e6:.0f} µs a step for all runs)")
     print(f"  plain tutorial loop, 1 run          {tut:9.2f} s   ({tut / args.steps * 1e6:.0f} µs a step)")
     print(f"  engine, {args.runs} runs one by one (est.) {seq:9.2f} s   (2 runs took {two:.2f} s)")
     print(f"  sweep / one tutorial run            {s / tut:9.2f} x   (target <= 1.5 x)")

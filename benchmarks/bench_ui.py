@@ -56,7 +56,8 @@ def tree_bytes(at: AppTest) -> int:
         proto = getattr(node, "proto", None)
         if proto is not None and hasattr(proto, "ByteSize"):
             total += proto.ByteSize()
-        for child in getattr(node, "children", {}).values() if isinstance(getattr(node, "children", None), dict) else []:
+        children = getattr(node, "children", None)
+        for child in children.values() if isinstance(children, dict) else []:
             walk(child)
 
     walk(at._tree)

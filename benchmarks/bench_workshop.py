@@ -59,7 +59,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
-
 from workshop_client import NO_PROXY, Click, Run, Session  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,7 +231,8 @@ class Sampler:
         return {"rss_mb": {"start": round(rss[0]), "peak": round(max(rss)), "end": round(rss[-1])},
                 "cpu_pct": {"mean": round(statistics.fmean(cpu)), "p95": round(percentile(cpu, 95))},
                 "threads_peak": max(s[3] for s in self.samples),
-                "client_cpu_pct": round(statistics.fmean(s[4] for s in self.samples[1:]) if len(self.samples) > 1 else 0)}
+                "client_cpu_pct": round(statistics.fmean(s[4] for s in self.samples[1:])
+                                        if len(self.samples) > 1 else 0)}
 
 
 async def measured(target: Target, work, period: float = 1.0):
@@ -378,8 +378,10 @@ def click_report(learners: list[Learner], click_timeout: float) -> dict:
         "clicks": {"sent": len(clicks), "answered": len(answered), "timed_out": len(clicks) - len(answered),
                    "timeout_s": click_timeout},
         "click_latency_s": spread([c.latency for c in answered]),
-        "bytes_per_click": {page: {"mean": round(statistics.fmean(b)), "max": max(b)} for page, b in by_page.items() if b},
-        "counter": {"moved_by_one": sum(m == 1 for m in moved), "violations": sum(m is not None and m != 1 for m in moved),
+        "bytes_per_click": {page: {"mean": round(statistics.fmean(b)), "max": max(b)}
+                            for page, b in by_page.items() if b},
+        "counter": {"moved_by_one": sum(m == 1 for m in moved),
+                    "violations": sum(m is not None and m != 1 for m in moved),
                     "not_shown": sum(m is None for m in moved)},
         "errors": {"exception_elements": sum(s.exceptions.shown for s in sessions),
                    "exceptions_with_traceback": sum(s.exceptions.with_traceback for s in sessions),
@@ -624,7 +626,8 @@ async def browser_tab(url: str, page: str, clicks: int, window: float) -> Tab:
             (time.perf_counter(), BackMsg.FromString(p)))))
         await pg.goto(f"{url}/{page}")
         step = pg.get_by_role("button", name="Step", exact=True)
-        shown = pg.locator('[data-testid="stCaptionContainer"], [data-testid="stAlertContainer"]').filter(has_text=status)
+        shown = pg.locator('[data-testid="stCaptionContainer"], [data-testid="stAlertContainer"]').filter(
+            has_text=status)
         idle = pg.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')  # as Streamlit's e2e tests wait
         await idle.wait_for(timeout=60_000)
         await step.wait_for(timeout=60_000)
@@ -850,7 +853,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--pid", help="with --url: server process ids to measure, comma-separated")
     ap.add_argument("--app", default=str(ROOT / "streamlit_app.py"), help="the app to start (default: this checkout's)")
     ap.add_argument("--server-arg", action="append", default=[],
-                    help="extra `streamlit run` option for the started server, e.g. --server-arg=--runner.postScriptGC=false")
+                    help="extra `streamlit run` option for the started server, "
+                         "e.g. --server-arg=--runner.postScriptGC=false")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="write every scenario's figures to this file")
     opts = ap.parse_args(argv)

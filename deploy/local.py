@@ -84,7 +84,8 @@ class LocalDeployment:
             raise ValueError("at least one app process")
         self.processes = processes
         self.port = port or free_port()
-        self.app_ports = [app_port + i for i in range(processes)] if app_port else [free_port() for _ in range(processes)]
+        self.app_ports = ([app_port + i for i in range(processes)] if app_port
+                          else [free_port() for _ in range(processes)])
         self.nginx = nginx
         self.python = python
         self.app = Path(app)
@@ -223,7 +224,8 @@ http {{
                     raise RuntimeError(f"{proc.args[0]} exited early ({proc.returncode}):\n{self.log_tails()}")
             waiting = [u for u in waiting if not ready(u)]
             if waiting and time.monotonic() > deadline:
-                raise TimeoutError(f"{what} not healthy after {self.start_timeout:.0f} s: {waiting}\n{self.log_tails()}")
+                raise TimeoutError(f"{what} not healthy after {self.start_timeout:.0f} s: {waiting}\n"
+                                   f"{self.log_tails()}")
             if waiting:
                 time.sleep(0.3)
 

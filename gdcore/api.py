@@ -1,8 +1,8 @@
 """The single entry point: run a preset to the end and get a result the CLI prints as JSON."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .data import Dataset
 from .engine import Run

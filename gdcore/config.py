@@ -78,7 +78,7 @@ class Config:
     def n_features(self) -> int:
         return len(self.true_w)
 
-    def replace(self, **changes) -> "Config":
+    def replace(self, **changes) -> Config:
         """A copy with some fields changed, validated."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
         if unknown:
@@ -107,7 +107,7 @@ class Config:
         d["true_w"] = list(self.true_w)
         return d
 
-    def validated(self) -> "Config":
+    def validated(self) -> Config:
         """Check every field; raise ConfigError with one sentence on the first bad one."""
         _choice("task", self.task, TASKS)
         _choice("data", self.data, DATA_KINDS)

@@ -61,7 +61,7 @@ class Feedback:
     answer: bool  # whether to show the answer
 
 
-def feedback(exercise: "Exercise", wrong_tries: int, hints_asked: int, answer_asked: bool) -> Feedback:
+def feedback(exercise: Exercise, wrong_tries: int, hints_asked: int, answer_asked: bool) -> Feedback:
     """What a learner sees besides the verdict: a hint more after each wrong try, the answer only
     after ANSWER_AFTER_TRIES wrong tries or on request."""
     hints = min(exercise.hints, max(hints_asked, wrong_tries))

@@ -12,7 +12,7 @@ import ctypes
 import ctypes.util
 import gc
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -47,7 +47,7 @@ class Sweeper:
         while not self._stop.wait(self.interval_s):
             sweep()
 
-    def start(self) -> "Sweeper":
+    def start(self) -> Sweeper:
         self.thread.start()
         return self
 

@@ -35,7 +35,7 @@ def _flatten(table: dict, prefix: str, out: dict[str, str]) -> None:
             out[key] = str(v)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def strings(lang: str) -> dict[str, str]:
     """All of one language's strings, by dotted key (read once per process, never mutated)."""
     if lang not in LANGS:
@@ -162,7 +162,7 @@ class Translator:
         return key in self.labels
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def translator(lang: str | None = DEFAULT) -> Translator:
     """The (shared, read-only) translator for a language."""
     return Translator(normalize(lang))

@@ -18,8 +18,9 @@ Reserved names, handled by the app rather than by a page's fields:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 RESERVED = ("lang", "steps", "hide", "lock", "seed", "preset", "room", "token")
 MAX_LINK_STEPS = 1_000_000  # the most steps a link may replay (a long replay runs live, with Stop)

@@ -13,7 +13,7 @@ at iteration i is the loss step s computed before its update (a record's loss, `
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 
@@ -24,13 +24,13 @@ EPOCH_BATCH = "linreg-minibatch"  # the one tutorial that numbers its updates ep
 
 def line_000(epoch: int, batch: int, loss: float, grad_w: float, grad_b: float, w: float, b: float) -> str:
     """One line of tutorial 000's print, character for character (its `lossΔw,Δb,w,b,` and trailing comma)."""
-    return "epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3f,%.3f,%.3f,%.3f,%.3f," % (epoch, batch, loss, grad_w, grad_b,
-                                                                             w, b)
+    return (f"epoch({epoch}) batch({batch}) lossΔw,Δb,w,b, = "
+            f"{loss:.3f},{grad_w:.3f},{grad_b:.3f},{w:.3f},{b:.3f},")
 
 
 def line_002(i: int, total: int, loss: float) -> str:
     """One line of tutorial 002's print: `Epoch[19/30000], loss: 0.123456` (i counts from 0)."""
-    return "Epoch[{}/{}], loss: {:.6f}".format(i, total, loss)
+    return f"Epoch[{i}/{total}], loss: {loss:.6f}"
 
 
 def line_003(i: int, loss: float) -> str:

@@ -113,7 +113,8 @@ def sentence(preset: str) -> Message:
 def _table_module(presets=("linreg-minibatch", "linreg-d2l", "linreg-module", "linreg-manual")) -> str:
     """The text of gdcore/seed_spread.py: every unseeded tutorial's finals for seeds 0..SEEDS-1."""
     lines = ['"""Final w, b of each unseeded tutorial run to its end with seeds 0..19 (what it leaves unseeded',
-             'drawn from the seed). Made by `python -m gdcore.seeding > gdcore/seed_spread.py`; see gdcore/seeding.py."""',
+             'drawn from the seed). Made by `python -m gdcore.seeding > gdcore/seed_spread.py`; '
+             'see gdcore/seeding.py."""',
              "", "FINALS = {"]
     for p in presets:
         lines.append(f"    {p!r}: [")

@@ -9,7 +9,6 @@ The worker and the page share the lesson through `lock`: hold it to step, reset 
 """
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -17,8 +16,8 @@ import pandas as pd
 
 from .config import Config
 from .data import Dataset
-from .trainer import TurnLock
 from .engine import Run
+from .trainer import TurnLock
 
 IDLE, RUNNING, PLAYING = "idle", "running", "playing"
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 import numbers
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import torch
@@ -451,5 +451,5 @@ def sweep(config: Config, lrs, callback: Callable[[int, int], bool | None] | Non
         config=c, lrs=lrs, steps=done, total_steps=total, seconds=time.perf_counter() - t0,
         device=str(run.device), losses=losses[:done], lengths=lengths, diverged_at=diverged_at,
         diverged_what=what, final_loss=final_loss, w=final_theta[:, :d].copy(), b=final_theta[:, d].copy(),
-        param_columns=list(run.param_columns), steps_per_epoch=run.steps_per_epoch, stability_limit=limit, lambda_max=lam, lambda_min=lam_min,
-        stopped=stopped)
+        param_columns=list(run.param_columns), steps_per_epoch=run.steps_per_epoch, stability_limit=limit,
+        lambda_max=lam, lambda_min=lam_min, stopped=stopped)

@@ -51,7 +51,7 @@ class TurnLock:
     def release(self) -> None:
         self._lock.release()
 
-    def __enter__(self) -> "TurnLock":
+    def __enter__(self) -> TurnLock:
         self.acquire()
         return self
 

@@ -50,7 +50,7 @@ class PostgresServer:
             cmd = ["runuser", "-u", "postgres", "--"] + cmd
         subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         self._run(self.initdb, "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
         opts = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} -c fsync=off"
         self._run(self.pg_ctl, "-D", self.data, "-o", opts, "-l", os.path.join(self.root, "log"), "-w",

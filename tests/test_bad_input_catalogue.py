@@ -11,8 +11,8 @@ import math
 
 import pytest
 import torch
-
 from cli_util import run_cli
+
 from gdcore import Run, links, preset_config, weights
 from gdcore.api import run_preset
 from gdcore.data import MAX_UPLOAD_BYTES, load_csv

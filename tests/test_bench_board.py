@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from postgres_server import REQUIRED as PG_REQUIRED
 from postgres_server import _bin
 

@@ -6,11 +6,11 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from postgres_server import REQUIRED as PG_REQUIRED
+from postgres_server import PostgresServer
 
 from gdcore.board import schema, store, tokens
 from gdcore.board.store import BoardError, Learner, Store
-from postgres_server import REQUIRED as PG_REQUIRED
-from postgres_server import PostgresServer
 
 
 class Clock:

@@ -30,7 +30,7 @@ def test_small_layers_go_inline_with_their_exact_numbers():
     spec = chart_spec(charts.scatter_fit(np.linspace(0, 1, 30), np.linspace(0, 1, 30), lines))
     inline = [layer["data"]["values"] for layer in spec["layer"] if "values" in layer.get("data", {})]
     assert inline and all(len(v) <= 20 for v in inline)
-    text = json.dumps(spec, default=str, allow_nan=False)  # valid JSON: no NaN, no numpy scalars
+    json.dumps(spec, default=str, allow_nan=False)  # valid JSON: no NaN, no numpy scalars
     fit_end = next(r for v in inline for r in v if r.get("line") == "fit" and r["x"] == 1.0)
     assert fit_end["y"] == 2.0000001234 * 1.0 + 0.8  # float64, to the last digit
     assert any(r.get("line") == "bad" and r["y"] is None for v in inline for r in v)

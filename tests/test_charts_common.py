@@ -1,7 +1,6 @@
 """Shared chart builders, checked on their Vega-Lite specs."""
 import numpy as np
 import pandas as pd
-
 import vega_eval
 
 from gdcore import charts, reference
@@ -51,7 +50,8 @@ def test_scatter_fit_layers_lines():
                                             {"label": "true", "w": 2.0, "b": 6.0, "dash": True}])
     spec = chart.to_dict()
     layers = _layers(spec)
-    assert [lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"] for lay in layers] == ["point", "line"]
+    marks = [lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"] for lay in layers]
+    assert marks == ["point", "line"]
     datasets = list(spec["datasets"].values())
     assert sorted(len(d) for d in datasets) == [4, 150]  # two lines x two end points, 150 points
     line_rows = next(d for d in datasets if len(d) == 4)

@@ -88,8 +88,8 @@ BUILDERS = {
     "race_losses": lambda L: op.race_losses(D["race"], labels=L),
     "race_landscape": lambda L: op.race_landscape(D["grid"], D["wv"], D["bv"], D["race_paths"], (2, 6), labels=L),
     "lockstep_diffs": lambda L: op.lockstep_diffs(pd.DataFrame({"step": [1, 2], "|Δw|": [1e-8, 2e-8]}), labels=L),
-    "timing_bars": lambda L: op.timing_bars(pd.DataFrame({"n (samples)": [50], "device": ["cpu"],
-                                                          "µs per step": [80.0], "steps per second": [12500.0]}), labels=L),
+    "timing_bars": lambda L: op.timing_bars(pd.DataFrame({"n (samples)": [50], "device": ["cpu"], "µs per step": [80.0],
+                                                          "steps per second": [12500.0]}), labels=L),
     "final_loss_chart": lambda L: sw.final_loss_chart(D["sweep"], limit=0.8, band=(0.05, 0.3), best_lr=0.1, labels=L),
     "curves_chart": lambda L: sw.curves_chart([("a", np.geomspace(1, 0.1, 10))], labels=L),
     "pdf_chart": lambda L: th.pdf_chart(D["gauss"], labels=L),
@@ -123,11 +123,13 @@ def test_builder_in_chinese_draws_no_english_words(name):
     spec = BUILDERS[name](ZH.labels).to_dict()  # validated against the Vega-Lite schema
     assert not (_texts(spec, set()) & ENGLISH_ONLY)
     en = BUILDERS[name](None).to_dict()
-    assert json.dumps(en, sort_keys=True) == json.dumps(BUILDERS[name](EN.labels).to_dict(), sort_keys=True)  # default: en
+    # default: en
+    assert json.dumps(en, sort_keys=True) == json.dumps(BUILDERS[name](EN.labels).to_dict(), sort_keys=True)
 
 
 def test_chinese_titles_labels_and_legends():
-    spec = lr.landscape_with_current(D["grid"], D["wv"], D["bv"], D["path"], (2, 6), (1.0, 5.0), labels=ZH.labels).to_dict()
+    spec = lr.landscape_with_current(D["grid"], D["wv"], D["bv"], D["path"], (2, 6), (1.0, 5.0),
+                                     labels=ZH.labels).to_dict()
     assert spec["layer"][0]["title"] == "(w, b) 上的 loss 曲面"
     labels = {r["label"] for v in spec["datasets"].values() for r in v if "label" in r}
     assert labels == {"最优解", "当前"}
@@ -165,7 +167,8 @@ def test_given_titles_win_and_english_is_the_default():
     assert charts.loss_frame([1.0], series="mine", labels=ZH.labels).loc[0, "series"] == "mine"
     assert mb.batch_scatter(D["x"], D["y"], D["roles"]).to_dict()["layer"][0]["encoding"]["color"]["scale"][
         "domain"] == mb.ROLE_DOMAIN
-    roles = mb.batch_scatter(D["x"], D["y"], D["roles"], labels=ZH.labels).to_dict()["layer"][0]["encoding"]["color"]["scale"]
+    zh_spec = mb.batch_scatter(D["x"], D["y"], D["roles"], labels=ZH.labels).to_dict()
+    roles = zh_spec["layer"][0]["encoding"]["color"]["scale"]
     assert roles["domain"] == ["尚未抽到", "本 epoch 已抽到", "当前 batch"]
 
 
@@ -181,7 +184,8 @@ def test_line_colours_belong_to_the_series_not_the_translated_label():
         spec = mb.batch_scatter(D["x"], D["y"], D["roles"], lines, labels=T.labels).to_dict()
         scale = spec["layer"][2]["encoding"]["stroke"]["scale"]
         assert scale == {"domain": [ln["label"] for ln in lines], "range": [LINE_COLORS["fit"], LINE_COLORS["true"]]}
-        for chart in (fit_view(D["x"], D["y"], lines[::-1], labels=T.labels), charts.scatter_fit(D["x"], D["y"], lines[::-1], labels=T.labels)):
+        for chart in (fit_view(D["x"], D["y"], lines[::-1], labels=T.labels),
+                      charts.scatter_fit(D["x"], D["y"], lines[::-1], labels=T.labels)):
             scale = chart.to_dict()["layer"][1]["encoding"]["color"]["scale"]
             assert dict(zip(scale["domain"], scale["range"])) == {lines[0]["label"]: LINE_COLORS["fit"],
                                                                   lines[1]["label"]: LINE_COLORS["true"]}

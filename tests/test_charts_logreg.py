@@ -30,7 +30,7 @@ def test_boundary_chart_full():
     cur = {"i": 3, "x1": 0.1, "x2": 0.2, "y": 1.0, "z": 0.3, "y_hat": 0.57}
     spec = lcharts.boundary_chart(pts, box, seg, tseg, grid, cur).to_dict()
     layers = _layers(spec)
-    assert [_mark(l) for l in layers] == ["rect", "circle", "line", "point"]
+    assert [_mark(layer) for layer in layers] == ["rect", "circle", "line", "point"]
     assert layers[1]["encoding"]["color"]["field"] == "y"
     assert layers[1]["encoding"]["color"]["scale"]["domain"] == ["class 0", "class 1"]
     assert layers[0]["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
@@ -45,13 +45,13 @@ def test_boundary_chart_full():
 def test_boundary_chart_minimal():
     pts, X = _points(50)
     spec = lcharts.boundary_chart(pts, LR.data_box(X)).to_dict()
-    assert [_mark(l) for l in _layers(spec)] == ["circle"]
+    assert [_mark(layer) for layer in _layers(spec)] == ["circle"]
 
 
 def test_sigmoid_chart_marks_the_current_sample():
     spec = lcharts.sigmoid_chart({"i": 0, "x1": 0, "x2": 0, "y": 1.0, "z": 30.0, "y_hat": 1.0}).to_dict()
     layers = _layers(spec)
-    assert [_mark(l) for l in layers] == ["line", "rule", "rule", "point"]
+    assert [_mark(layer) for layer in layers] == ["line", "rule", "rule", "point"]
     data = spec["datasets"]
     import vega_eval
     curve = vega_eval.rows(layers[0], spec)

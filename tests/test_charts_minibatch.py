@@ -16,7 +16,8 @@ def test_batch_scatter_highlights_the_current_batch_and_draws_lines():
     roles = np.zeros(150, dtype=int)
     roles[:40] = 1
     roles[[3, 50, 99]] = 2
-    lines = [{"label": "fit: y_hat = w·x + b", "w": 2.0, "b": 6.0}, {"label": "true line", "w": 2, "b": 6, "dash": True}]
+    lines = [{"label": "fit: y_hat = w·x + b", "w": 2.0, "b": 6.0},
+             {"label": "true line", "w": 2, "b": 6, "dash": True}]
     spec = mbc.batch_scatter(x, y, roles, lines).to_dict()
     assert len(spec["layer"]) == 3
     others, current, line = spec["layer"]

@@ -50,7 +50,7 @@ def test_race_landscape_layers(race):
     grid, ws, bs, opt = optim_lesson.landscape_data(next(iter(race.values())).data, paths, resolution=25)
     spec = ocharts.race_landscape(grid, ws, bs, paths, opt).to_dict()
     layers = _layers(spec)
-    marks = [l["mark"]["type"] if isinstance(l["mark"], dict) else l["mark"] for l in layers]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in layers]
     assert marks == ["rect", "line", "point", "point"]  # heat, paths, start, optimum
     assert layers[0]["encoding"]["color"]["scale"]["type"] == "log"
     assert layers[1]["encoding"]["color"]["field"] == "series"

@@ -71,11 +71,13 @@ def test_final_loss_chart_options_and_edge_cases():
 
 def test_curves_chart_downsamples_each_run_and_keeps_the_order():
     long = np.exp(-np.linspace(0, 10, 30_000)) + 1e-6 * np.random.default_rng(0).random(30_000)
-    curves = [("too small · lr 0.001", long), ("best · lr 0.5", long * 0.1), ("just below divergence · lr 0.8", long[:500])]
+    curves = [("too small · lr 0.001", long), ("best · lr 0.5", long * 0.1),
+              ("just below divergence · lr 0.8", long[:500])]
     spec = sweep_charts.curves_chart(curves).to_dict()
     rows = next(iter(spec["datasets"].values()))
     per = pd.DataFrame(rows).groupby("series").size()
-    assert per["too small · lr 0.001"] <= sweep_charts.CURVE_POINTS and per["best · lr 0.5"] <= sweep_charts.CURVE_POINTS
+    assert per["too small · lr 0.001"] <= sweep_charts.CURVE_POINTS
+    assert per["best · lr 0.5"] <= sweep_charts.CURVE_POINTS
     assert per["just below divergence · lr 0.8"] == 500
     assert len(rows) < 5000  # Altair's default row limit
     enc = spec["encoding"]
@@ -108,7 +110,8 @@ def test_chart_of_a_real_sweep(log_y):
 
     res = sweep(preset_config("linreg-manual", steps=200), lr_grid(1e-3, 3.0, 12))
     band = sweep_lesson.goldilocks(res.lrs, res.final_loss, floor=sweep_lesson.converged_floor(res))
-    spec = sweep_charts.final_loss_chart(sweep_lesson.frame(res, band), limit=res.stability_limit, band=(band.lo_edge, band.hi_edge),
-                              best_lr=res.lrs[res.best], log_y=log_y).to_dict()
+    spec = sweep_charts.final_loss_chart(sweep_lesson.frame(res, band), limit=res.stability_limit,
+                                         band=(band.lo_edge, band.hi_edge), best_lr=res.lrs[res.best],
+                                         log_y=log_y).to_dict()
     crosses = [ly for ly in spec["layer"] if ly["mark"].get("shape") == "cross"][0]
     assert len(_data(spec, crosses)) == sum(d is not None for d in res.diverged_at) > 0

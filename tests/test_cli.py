@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from cli_util import run_cli
+
 import gdcore
 from gdcore.data import linear_1d, load_csv
 

@@ -10,8 +10,17 @@ import pytest
 import torch
 
 from gdcore.config import Config
-from gdcore.data import (Dataset, check_for_task, linear_1d, load_csv, logistic_rule, make_dataset, split,
-                         synthetic_data, uniform_1d)
+from gdcore.data import (
+    Dataset,
+    check_for_task,
+    linear_1d,
+    load_csv,
+    logistic_rule,
+    make_dataset,
+    split,
+    synthetic_data,
+    uniform_1d,
+)
 from gdcore.errors import DataError
 
 

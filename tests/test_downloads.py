@@ -3,8 +3,8 @@ and an uploaded .pt restarts the run from its weights (a bad one is refused, the
 import io
 
 import torch
-
 from apptest_util import open_page
+
 from gdcore import Run, preset_config, weights
 from gdcore.charts import common
 from pages import ui

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from apptest_util import open_link
+
 from gdcore import Run, i18n, preset_config, weights
 from gdcore.config import Config
 from gdcore.data import load_csv

@@ -5,7 +5,6 @@ Every widget of every page gets a value of another type in one message: the page
 without an exception, keep its run controls, and show the widgets' defaults.
 """
 import pytest
-
 from apptest_util import open_page
 
 PAGES = ["home", "autograd_basics", "linear_regression", "mini_batches", "why_squared_loss", "optimizers",

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from gdcore import Run, preset_config
-from gdcore.lessons import linreg
 from gdcore.i18n import translator
+from gdcore.lessons import linreg
 from gdcore.reference import Optimum
 
 EN = translator("en")
@@ -93,7 +93,8 @@ def test_steps_per_decade_matches_a_real_run(manual_run):
 
 def test_lr_sentences_name_the_regime(manual_run):
     f = linreg.facts(manual_run.data.X, manual_run.data.y)
-    assert "without jumping" in EN(linreg.lr_sentence(0.01, f)) and "steps for each 10×" in EN(linreg.lr_sentence(0.01, f))
+    assert "without jumping" in EN(linreg.lr_sentence(0.01, f))
+    assert "steps for each 10×" in EN(linreg.lr_sentence(0.01, f))
     assert "zigzag" in EN(linreg.lr_sentence(0.75 * f.limit, f))
     assert "diverge" in EN(linreg.lr_sentence(1.5 * f.limit, f))
 

@@ -28,7 +28,8 @@ def test_tutorial_000_loader_has_8_batches_seven_of_20_one_of_10():
     s = mb.describe_loader(150, 20)
     assert s.length == 8
     assert s.sizes == (20,) * 7 + (10,)
-    assert [EN(m) for m in s.lines()] == ["dataloader len =8"] + [f"index={i} num = 20" for i in range(7)] + ["index=7 num = 10"]
+    assert [EN(m) for m in s.lines()] == (["dataloader len =8"] + [f"index={i} num = 20" for i in range(7)]
+                                          + ["index=7 num = 10"])
 
 
 @pytest.mark.parametrize("n,bs", [(150, 20), (150, 1), (150, 150), (150, 7), (1000, 10), (10, 3)])
@@ -213,7 +214,8 @@ def test_train_all_trains_every_run_and_reports_progress():
 
 def test_per_epoch_minibatch_beats_batch_gd_on_tutorial_data():
     """8 updates an epoch against 1: after 10 epochs mini-batch GD is far lower on all data."""
-    runs = mb.train_all(mb.comparison_configs(preset_config("linreg-minibatch"), 10), Run(preset_config("linreg-minibatch")).data)
+    runs = mb.train_all(mb.comparison_configs(preset_config("linreg-minibatch"), 10),
+                        Run(preset_config("linreg-minibatch")).data)
     assert runs["minibatch"].epoch_losses()[-1] < runs["batch"].epoch_losses()[-1] / 2
     assert mb.rise_share(runs["batch"].losses()) == 0.0
     assert mb.rise_share(runs["stochastic"].losses()) > 0.2
@@ -330,7 +332,9 @@ def test_estimation_errors_and_tutorial_lines():
     assert mb.tutorial_lines([rec]) == ["epoch(1) batch(0) lossΔw,Δb,w,b, = 99.481,-44.458,-19.268,0.805,-0.093,"]
     assert mb.fmt_w([2.0]) == "2.0000" and mb.fmt_w([1.0, -2.5]) == "[1.0000, -2.5000]"
     assert mb.fmt_w([math.nan]) == "—"
-    assert minibatch_compare._num(2.05151) == "2.0515" and minibatch_compare._num(-8.16e16) == "-8.16e+16" and minibatch_compare._num(math.inf) == "—"
+    assert minibatch_compare._num(2.05151) == "2.0515"
+    assert minibatch_compare._num(-8.16e16) == "-8.16e+16"
+    assert minibatch_compare._num(math.inf) == "—"
 
 
 def test_feature_xy_and_compare_budget():

@@ -1,9 +1,7 @@
 """AppTest for pages/views/autograd_basics.py: backward, accumulation, zeroing, requires_grad, page switches."""
 from __future__ import annotations
 
-
 import pytest
-
 from apptest_util import away_and_back, open_link, open_page
 
 PAGE = "pages/views/autograd_basics.py"
@@ -89,7 +87,6 @@ def test_state_survives_a_page_switch(at):
 
 from gdcore.autograd_demo import LINK_FIELDS, AutogradDemo, data_vs_detach  # noqa: E402
 from gdcore.i18n import translator  # noqa: E402
-
 
 
 def _settings(app) -> tuple:

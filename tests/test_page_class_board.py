@@ -5,11 +5,10 @@ import json
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
-
 import pytest
 import sqlalchemy as sa
-
 from apptest_util import open_link, open_page
+
 from gdcore.board import schema
 
 

@@ -2,7 +2,9 @@
 import re
 
 from apptest_util import away_and_back, open_link, open_page
-from gdcore import Run, exercises as ex
+
+from gdcore import Run
+from gdcore import exercises as ex
 from gdcore.lessons.optim import LABELS as OPTIMIZER_LABELS
 
 PAGE = "pages/views/exercises.py"

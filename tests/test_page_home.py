@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from apptest_util import open_link, open_page
+
 from gdcore.exercises import EXERCISES
 from gdcore.i18n import translator
 

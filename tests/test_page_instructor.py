@@ -2,6 +2,7 @@
 from urllib.parse import parse_qsl, urlsplit
 
 from apptest_util import open_link, open_page
+
 from gdcore import registry
 
 PAGE = "pages/views/instructor.py"

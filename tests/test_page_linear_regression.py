@@ -1,9 +1,8 @@
 """AppTest: the linear-regression page renders, steps, loads presets, keeps state, explains divergence."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from apptest_util import away_and_back, open_link, open_page
+from streamlit.testing.v1 import AppTest
 
 PAGE = "pages/views/linear_regression.py"
 LESSON = "_lesson.linreg"
@@ -247,6 +246,7 @@ def test_page_in_chinese():
 
 def test_page_in_english_has_no_chinese_and_both_languages_have_every_string():
     import re
+
     from gdcore.i18n import placeholders, strings
     en = {k: v for k, v in strings("en").items() if k.startswith("linreg.")}
     zh = {k: v for k, v in strings("zh").items() if k.startswith("linreg.")}
@@ -288,7 +288,8 @@ def _chart_frames(at) -> list:
     """The data frames the page's charts were sent with: Arrow beside the spec, and small layers inline."""
     import pandas as pd
     import pyarrow as pa
-    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for c in at.get("vega_lite_chart") for d in c.proto.datasets]
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas()
+              for c in at.get("vega_lite_chart") for d in c.proto.datasets]
     return frames + [pd.DataFrame(layer["data"]["values"]) for spec in _specs(at) for layer in spec.get("layer", [spec])
                      if "values" in layer.get("data", {})]
 
@@ -366,6 +367,7 @@ def test_loaded_weights_show_at_step_0_in_the_box_and_on_the_chart(at):
     """Uploading saved weights restarts the run there: the Step-0 box and the fitted line show the
     loaded w, b at once, not the drawn ones (before, they changed only after the first Step)."""
     import torch
+
     from gdcore import weights
     drawn = at.session_state[LESSON].run.params()
     raw = weights.save({"w": torch.tensor([2.031471]), "b": torch.tensor([0.5])})

@@ -2,8 +2,8 @@
 share links, instructor locks and the two languages."""
 
 import pytest
-
 from apptest_util import away_and_back, open_link, open_page
+
 from gdcore.engine import Run
 from gdcore.i18n import translator
 from gdcore.lessons import logreg as LR

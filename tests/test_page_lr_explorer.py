@@ -1,9 +1,9 @@
 """The learning-rate explorer page, driven through Streamlit's AppTest."""
 import json
 
+from apptest_util import away_and_back, open_link, open_page
 from streamlit.testing.v1 import AppTest
 
-from apptest_util import away_and_back, open_link, open_page
 from gdcore.i18n import translator
 from gdcore.lessons import sweep as S
 
@@ -98,7 +98,6 @@ def test_a_range_where_every_lr_diverges():
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-
 
 LINK = {"preset_name": "linreg-d2l", "lr_min": "0.01", "lr_max": "5.0", "runs": "4", "num_steps": "30",
         "seed": "7", "factor": "3.0", "log": "0", "replay": "0"}

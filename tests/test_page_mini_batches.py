@@ -1,9 +1,8 @@
 """AppTest for pages/views/mini_batches.py: renders, steps, presets, page switches, divergence, bad batch_size."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from apptest_util import away_and_back, open_link, open_page
+from streamlit.testing.v1 import AppTest
 
 from gdcore.engine import Run
 from gdcore.i18n import translator
@@ -46,7 +45,8 @@ def test_renders_with_the_tutorials_dataloader_printout(at):
     assert printout.splitlines()[:2] == ["dataloader len =8", "index=0 num = 20"]
     assert printout.splitlines()[-1] == "index=7 num = 10"
     run = _run(at)
-    assert (run.config.batch_size, run.config.lr, run.config.epochs, run.config.preset) == (20, 0.01, 99, "linreg-minibatch")
+    assert ((run.config.batch_size, run.config.lr, run.config.epochs, run.config.preset)
+            == (20, 0.01, 99, "linreg-minibatch"))
     assert run.step_count == 0 and not any(v.startswith("[") for v in _codes(at))  # no empty batch box at step 0
 
 
@@ -91,7 +91,8 @@ def test_presets_load_the_tutorials_values(at):
     assert "error in estimating w" in printed
     at.button(key="b.minibatch.preset_000").click().run()
     run = _run(at)
-    assert (run.config.preset, run.config.batch_size, run.config.lr, run.config.epochs) == ("linreg-minibatch", 20, 0.01, 99)
+    assert ((run.config.preset, run.config.batch_size, run.config.lr, run.config.epochs)
+            == ("linreg-minibatch", 20, 0.01, 99))
     assert at.number_input(key="w.minibatch.epochs").value == 99
 
 
@@ -265,7 +266,8 @@ def test_malformed_link_values_are_decoded_into_one_note_each():
                        "cmp_epochs": "out_of_range", "bogus": "unknown_name"}
     for raw, reason in (("2.5", "not_integer"), ("abc", "not_a_number"), ("1001", "out_of_range")):
         assert [n.reason for n in decode({"batch_size": raw}, mb.LINK_FIELDS).notes] == [reason]
-    for raw, reason in (("-1", "out_of_range"), ("abc", "not_a_number"), ("inf", "not_finite"), ("1e-7", "out_of_range")):
+    for raw, reason in (("-1", "out_of_range"), ("abc", "not_a_number"), ("inf", "not_finite"),
+                        ("1e-7", "out_of_range")):
         assert [n.reason for n in decode({"lr": raw}, mb.LINK_FIELDS).notes] == [reason]
 
 
@@ -354,8 +356,8 @@ def test_page_in_chinese():
     at.button(key="b.minibatch.pitfall_run").click().run()
     assert not at.exception, at.exception
     tables = [d.value for d in at.dataframe]
-    assert any(zh("minibatch.table.samples_per_step") in t.columns and zh("minibatch.mode.stochastic") in set(t.iloc[:, 0])
-               for t in tables)
+    assert any(zh("minibatch.table.samples_per_step") in t.columns
+               and zh("minibatch.mode.stochastic") in set(t.iloc[:, 0]) for t in tables)
     assert any(zh("minibatch.pitfall_label.pitfall") in set(t.iloc[:, 0]) for t in tables)
 
 
@@ -376,7 +378,7 @@ def test_language_switch_keeps_the_run_and_english_has_no_chinese():
 
 def test_gdcore_sentences_in_both_languages():
     from gdcore import Run, preset_config
-    from gdcore.i18n import strings, placeholders, translator
+    from gdcore.i18n import placeholders, strings, translator
     en = {k: v for k, v in strings("en").items() if k.startswith("minibatch.")}
     zh = {k: v for k, v in strings("zh").items() if k.startswith("minibatch.")}
     assert en.keys() == zh.keys() and all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
@@ -395,7 +397,8 @@ def test_gdcore_sentences_in_both_languages():
     assert T(mb.format_batch([1, 2, 3], limit=1)) == "[1, ... 还有 2 个]"
     t = T.frame(mb.batch_table([[3, 1], None]))
     assert list(t.columns) == ["index", "num", "样本下标"] and t["样本下标"].tolist() == ["3, 1", "全部"]
-    runs = mb.train_all(mb.comparison_configs(preset_config("linreg-minibatch"), 1), Run(preset_config("linreg-minibatch")).data)
+    runs = mb.train_all(mb.comparison_configs(preset_config("linreg-minibatch"), 1),
+                        Run(preset_config("linreg-minibatch")).data)
     table = T.frame(mb.summary_table(runs, mb.MODE_LABELS))
     assert list(table.columns) == [T(f"minibatch.table.{mb.COLUMN_KEYS[c]}") for c in mb.TABLE_COLUMNS]
     assert table["训练"].tolist() == ["批量梯度下降", "随机梯度下降", "小批量梯度下降"]

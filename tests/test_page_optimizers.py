@@ -2,7 +2,6 @@
 share links, instructor locks and the two languages."""
 
 import pytest
-
 from apptest_util import away_and_back, open_link, open_page
 
 from gdcore.engine import Run
@@ -285,4 +284,4 @@ def test_the_tutorials_printout_every_20_steps():
     lines = printed[0].splitlines()
     assert [ln.split(",")[0] for ln in lines] == [f"Epoch[{i}/30000]" for i in (19, 39, 59, 79, 99)]
     losses = _lesson(at).run.losses()
-    assert lines[-1] == "Epoch[99/30000], loss: {:.6f}".format(float(losses[99]))
+    assert lines[-1] == f"Epoch[99/30000], loss: {float(losses[99]):.6f}"

@@ -7,8 +7,8 @@ and back, and finds each of them as it was left.
 from __future__ import annotations
 
 import pytest
-
 from apptest_util import away_and_back, open_page
+
 from gdcore import registry
 
 SIDEBAR = ("w.lang", "w.device", "w.seed")  # drawn on every page: nothing to keep

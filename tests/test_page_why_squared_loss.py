@@ -4,10 +4,8 @@ from __future__ import annotations
 import re
 
 import numpy as np
-
 import pandas as pd
 import pytest
-
 from apptest_util import open_link, open_page
 
 PAGE = "pages/views/why_squared_loss.py"

@@ -55,7 +55,7 @@ def test_002_prints_epoch_i_of_total_every_20_steps():
 
     class Lr(nn.Module):  # the tutorial's model, started where the run started
         def __init__(self):
-            super(Lr, self).__init__()
+            super().__init__()
             self.linear = nn.Linear(1, 1)
 
         def forward(self, x):
@@ -77,7 +77,7 @@ def test_002_prints_epoch_i_of_total_every_20_steps():
             loss.backward()
             optimizer.step()
             if (i + 1) % 20 == 0:
-                print('Epoch[{}/{}], loss: {:.6f}'.format(i, 300, loss.data))
+                print(f'Epoch[{i}/{300}], loss: {loss.data:.6f}')
 
     want = _captured(tutorial)
     assert want[0].startswith("Epoch[19/300], loss: ") and len(want) == 15
@@ -95,13 +95,13 @@ def test_000_prints_every_update_as_epoch_and_batch_index():
 
     def tutorial():
         for epoch in range(1, 4):
-            for batch_index, (data, label) in enumerate(dataloader):
+            for batch_index, (data, label) in enumerate(dataloader):  # noqa: B007 - the tutorial's loop as written
                 h = tensorX * w + b
                 loss = torch.mean((h - tensorY) ** 2)
                 loss.backward()
                 w.data -= 0.01 * w.grad.data
                 b.data -= 0.01 * b.grad.data
-                print("epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3lf,%.3lf,%.3lf,%.3lf,%.3lf," % (
+                print("epoch(%d) batch(%d) lossΔw,Δb,w,b, = %.3lf,%.3lf,%.3lf,%.3lf,%.3lf," % (  # noqa: UP031 - as written
                     epoch, batch_index, loss.item(), w.grad.data, b.grad.data, w.data, b.data))
                 w.grad.zero_()
                 b.grad.zero_()

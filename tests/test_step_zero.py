@@ -3,7 +3,6 @@ chart with nothing on it (or only an axis for loss*), no empty `[]` batch box.""
 import json
 
 import pytest
-
 from apptest_util import open_link
 
 from gdcore.i18n import translator

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from cli_util import run_cli
+
 from gdcore.engine import Run
 from gdcore.errors import ConfigError
 from gdcore.presets import preset_config
@@ -221,7 +221,8 @@ def test_cli_sweep_bad_input_is_one_error_line(args):
 
 
 def test_cli_sweep_table():
-    code, out, _ = run_cli("sweep", "linreg-manual", "--lr-min", "0.1", "--lr-max", "3", "--runs", "3", "--steps", "100")
+    code, out, _ = run_cli("sweep", "linreg-manual", "--lr-min", "0.1", "--lr-max", "3", "--runs", "3",
+                           "--steps", "100")
     lines = out.splitlines()
     assert code == 0 and len(lines) == 4
     assert "diverged at step" in lines[2] and lines[-1].startswith("3 runs x 100 steps")
@@ -291,10 +292,12 @@ def test_frame_zones_summary_and_csv_of_a_real_sweep():
     assert s.diverged == 1 and s.first_diverged_lr == 2.0 and s.best_lr == res.lrs[res.best]
     assert s.largest_stable_lr < s.limit < s.first_diverged_lr
     assert "exactly where the theory says" in EN(sweep_lesson.limit_sentence(res))
-    assert sweep_lesson.initial_loss(res) == pytest.approx(float(res.losses[0, 0])) and sweep_lesson.converged_floor(res) > 0
+    assert sweep_lesson.initial_loss(res) == pytest.approx(float(res.losses[0, 0]))
+    assert sweep_lesson.converged_floor(res) > 0
     csv = sweep_lesson.results_csv(res).splitlines()
     assert csv[0] == "lr,final_loss,status,diverged_at,w,b" and len(csv) == 9 and ",diverged,33," in csv[-1]
-    curves = [(EN(label), y) for label, y in sweep_lesson.curves(res, sweep_lesson.picks(res.lrs, res.final_loss, res.diverged_at))]
+    picks = sweep_lesson.picks(res.lrs, res.final_loss, res.diverged_at)
+    curves = [(EN(label), y) for label, y in sweep_lesson.curves(res, picks)]
     labels = " = ".join(c[0].split(" · ")[0] for c in curves)
     assert labels.startswith("too small") and "best" in labels and "just below divergence" in labels
     assert all(np.isfinite(c[1]).all() and len(c[1]) == 500 for c in curves)
@@ -306,7 +309,8 @@ def test_moving_average_and_window():
     assert len(sweep_lesson.moving_average([], 5)) == 0
     full = sweep(preset_config("linreg-manual", steps=40), [0.1])
     mini = sweep(preset_config("linreg-minibatch", epochs=10), [0.01])
-    assert sweep_lesson.smoothing_window(full) == 1 and mini.steps_per_epoch == 8 and sweep_lesson.smoothing_window(mini) == 4
+    assert sweep_lesson.smoothing_window(full) == 1
+    assert mini.steps_per_epoch == 8 and sweep_lesson.smoothing_window(mini) == 4
     (label, curve), = sweep_lesson.curves(mini, [("best", 0)], window=4)
     assert EN(label) == "best · lr 0.01" and curve[3] == pytest.approx(mini.loss_history(0)[:4].mean())
 
@@ -321,7 +325,8 @@ def test_explorer_defaults_cover_the_tutorial_lr_and_divergence():
         if limit is not None:
             assert d.lr_max > limit  # the default range reaches past the stability limit
         assert sweep_lesson.make_config(name, d.steps).steps == d.steps
-    assert sweep_lesson.tutorial_steps("linreg-module") == 30000 and sweep_lesson.tutorial_steps("linreg-minibatch") == 792
+    assert sweep_lesson.tutorial_steps("linreg-module") == 30000
+    assert sweep_lesson.tutorial_steps("linreg-minibatch") == 792
     with pytest.raises(ConfigError, match="at most"):
         sweep_lesson.make_config("linreg-module", 30000)
     with pytest.raises(ConfigError):

@@ -13,7 +13,6 @@ from gdcore.data import linear_1d, synthetic_data
 from gdcore.errors import ConfigError, DataError
 from gdcore.i18n import translator
 
-
 # -- the normal density -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mu,sigma", [(0.0, 1.0), (0.0, 2.0), (3.0, 1.0), (-1.5, 0.01), (10.0, 7.0)])

@@ -1,6 +1,7 @@
 """The run controls act once per click, even when Streamlit hands the same click to a callback twice
 (the fragment's run, then the full rerun it asks for when a long run starts or stops)."""
 from apptest_util import open_page
+
 from gdcore import preset_config
 from gdcore.session import Lesson
 from pages import ui

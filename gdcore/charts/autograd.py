@@ -4,7 +4,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .common import WIDTH, layered, mark, tip, Labels, words
+from .common import WIDTH, Labels, layered, mark, tip, words
 
 ACTIONS = ["out.backward()", "x.grad.zero_()"]
 

@@ -210,7 +210,8 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
     )
     layers = [base]
     if lines:
-        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
+        line_mark = mark("line", strokeWidth=2.5, clip=True)
+        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=line_mark).encode(
             x=alt.X("x:Q"), y=alt.Y("y:Q", scale=ys),
             color=alt.Color("line:N", title=None, scale=line_scale(lines), legend=LEGEND_TOP),
             strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),

@@ -12,7 +12,6 @@ import pandas as pd
 from ..reference import Bowl
 from .common import LEGEND_TOP, PALETTE, WIDTH, Labels, layered, mark, tip, words
 
-
 # The loss colour of every landscape: log scale, viridis reversed, so the valley (low loss) glows
 # yellow and high loss is dark purple. Captions name the direction through low_loss_colour().
 LOSS_COLOR_SCALE = {"type": "log", "scheme": "viridis", "reverse": True}

@@ -10,8 +10,22 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from .common import (LEGEND_TOP, SOLID_DASHED, WIDTH, ZOOM_X, Labels, data_domain, layer_zoomed, layered, line_rows,
-                     line_scale, loss_curve, mark, tip, words)
+from .common import (
+    LEGEND_TOP,
+    SOLID_DASHED,
+    WIDTH,
+    ZOOM_X,
+    Labels,
+    data_domain,
+    layer_zoomed,
+    layered,
+    line_rows,
+    line_scale,
+    loss_curve,
+    mark,
+    tip,
+    words,
+)
 from .landscape import landscape_layers, window
 
 RULE_COLOR = "#e45756"
@@ -94,8 +108,8 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
 
     A line far off the data (a diverging run) leaves the plot at its edge instead of stretching the
     y axis to 1e12 and flattening the points into one row. A single x value still gets a visible line.
-    lines: [{"label": ..., "w": ..., "b": ..., "dash": bool, "series": a key of LINE_COLORS}, ...]; title: default 'the data and the
-    line' in the language of labels.
+    lines: [{"label": ..., "w": ..., "b": ..., "dash": bool, "series": a key of LINE_COLORS}, ...];
+    title: default 'the data and the line' in the language of labels.
     """
     xv = np.asarray(x, dtype=np.float64).reshape(-1)
     yv = np.asarray(y, dtype=np.float64).reshape(-1)

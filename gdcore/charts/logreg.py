@@ -7,8 +7,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .common import LEGEND_TOP, WIDTH, layered, mark, tip, Labels, words
+from .common import LEGEND_TOP, WIDTH, Labels, layered, mark, tip, words
 from .optim import FIT_X
+
 
 @dataclass(frozen=True)
 class Shading:
@@ -54,9 +55,9 @@ def boundary_chart(points: pd.DataFrame, box, segment=None, true_segment=None, g
     """Samples coloured by class; the line w1·x1 + w2·x2 + b = 0 (solid) and the labels' rule (dashed).
 
     points: x1, x2, y ('class 0'/'class 1'), i. grid: probability cells shaded behind, as a frame
-    (x1, x1e, x2, x2e, y_hat) or a Shading the browser computes. current: the sample the last step used (ringed). true_label, title: default 'rule that made
-    the labels' and 'Data by class and the decision boundary' in the language of labels, which also names
-    the classes.
+    (x1, x1e, x2, x2e, y_hat) or a Shading the browser computes. current: the sample the last step used
+    (ringed). true_label, title: default 'rule that made the labels' and 'Data by class and the decision
+    boundary' in the language of labels, which also names the classes.
     """
     say = words(labels)
     true_label = say("charts.logreg.true_rule") if true_label is None else true_label
@@ -121,7 +122,8 @@ def sigmoid_chart(current: dict | None = None, z_range: float = 8.0, height: int
     say = words(labels)
     xs = {"domain": [-z_range, z_range], "nice": False}
     # 161 points of the curve, computed by the browser (the curve never changes)
-    curve = alt.Chart(alt.sequence(0, 161, as_="k"), mark=mark("line", color="#333", strokeWidth=2)).transform_calculate(
+    curve_mark = mark("line", color="#333", strokeWidth=2)
+    curve = alt.Chart(alt.sequence(0, 161, as_="k"), mark=curve_mark).transform_calculate(
         z=f"{-z_range!r} + datum.k * {2 * z_range / 160!r}").transform_calculate(y_hat="1 / (1 + exp(-datum.z))")
     layers = [curve.encode(
         x=alt.X("z:Q", scale=xs, title="z = w·x + b"),

@@ -13,8 +13,22 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from .common import (LEGEND_TOP, PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, data_domain, layer_zoomed, layered,
-                     line_scale, loss_axis_title, mark, tip, Labels, words)
+from .common import (
+    LEGEND_TOP,
+    PALETTE,
+    SOLID_DASHED,
+    WIDTH,
+    ZOOM_X,
+    Labels,
+    data_domain,
+    layer_zoomed,
+    layered,
+    line_scale,
+    loss_axis_title,
+    mark,
+    tip,
+    words,
+)
 
 ROLE_DOMAIN = ["not drawn yet", "drawn this epoch", "current batch"]  # roles 0, 1, 2 (English)
 ROLE_KEYS = ["not_drawn", "drawn", "current"]
@@ -33,8 +47,8 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
     """Scatter of (x, y) coloured by role (0 not drawn yet, 1 drawn earlier, 2 current batch).
 
     The current batch is drawn last and larger, so it is never hidden. lines: [{"label", "w", "b",
-    "dash", "series"}] (series: a key of common.LINE_COLORS) straight lines y = w x + b over the x range (one-feature data). title: default 'Data: the
-    current batch' in the language of labels, which also names the roles.
+    "dash", "series"}] (series: a key of common.LINE_COLORS) straight lines y = w x + b over the x range
+    (one-feature data). title: default 'Data: the current batch' in the language of labels, which also names the roles.
     """
     say = words(labels)
     x = np.asarray(x, dtype=np.float64).reshape(-1)

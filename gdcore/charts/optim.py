@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
-from .common import (PALETTE, WIDTH, ZOOM_X, Labels, layered, loss_axis_title, mark, series_frame, tip, traces,
-                     words)
+from .common import PALETTE, WIDTH, ZOOM_X, Labels, layered, loss_axis_title, mark, series_frame, tip, traces, words
 from .landscape import heat_layer, optimum_layer, window_scales
 
 # Streamlit fits a chart's whole height (title, legend, axes) into `height` unless told otherwise;

@@ -5,13 +5,13 @@ Pure Altair builders from plain frames (gdcore.lessons.sweep.frame / curves); no
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from .common import LEGEND_TOP, PALETTE, WIDTH, layered, loss_curve, loss_frame, mark, tip, Labels, words
+from .common import LEGEND_TOP, PALETTE, WIDTH, Labels, layered, loss_curve, loss_frame, mark, tip, words
 
 ZONE_COLORS = {"too small": "#4c78a8", "just right": "#54a24b", "too large": "#f58518", "diverged": "#e45756"}
 ZONE_KEYS = {"too small": "too_small", "just right": "just_right", "too large": "too_large", "diverged": "diverged"}

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .common import PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, layered, mark, tip, Labels, words
+from .common import PALETTE, SOLID_DASHED, WIDTH, ZOOM_X, Labels, layered, mark, tip, words
 
 NLL_COLOR, MSE_COLOR, RULE_COLOR = "#4c78a8", "#f58518", "#54a24b"
 # A chart's height in the app is the whole chart: title, legend and axes come out of it. These

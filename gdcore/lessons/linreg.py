@@ -8,8 +8,8 @@ what the tutorial prints after `w.data -= lr * w.grad.data`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd

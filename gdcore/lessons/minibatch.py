@@ -9,26 +9,57 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
+from .. import printouts
 from ..data import Dataset
 from ..engine import Run
 from ..errors import ConfigError
 from ..i18n import Message
 from ..links import Field
 from ..numbers import fixed
-from .. import printouts
 from ..presets import get_preset
 from .minibatch_compare import (
-    MODES, MODE_LABELS, PITFALL_LABELS, COMPARE_STEP_BUDGET, max_compare_epochs, comparison_configs,
-    pitfall_configs, pitfall_note, equivalent_batch_config, train_all, rise_share, summarize, TABLE_COLUMNS,
-    COLUMN_KEYS, column_header, summary_table, step_loss_frame, epoch_loss_frame, epoch_end_frame)
+    COLUMN_KEYS,
+    COMPARE_STEP_BUDGET,
+    MODE_LABELS,
+    MODES,
+    PITFALL_LABELS,
+    TABLE_COLUMNS,
+    column_header,
+    comparison_configs,
+    epoch_end_frame,
+    epoch_loss_frame,
+    equivalent_batch_config,
+    max_compare_epochs,
+    pitfall_configs,
+    pitfall_note,
+    rise_share,
+    step_loss_frame,
+    summarize,
+    summary_table,
+    train_all,
+)
 from .minibatch_replay import (
-    MAX_SAMPLES_SHOWN, ShuffleReplay, EpochView, epoch_view, run_epochs, reshuffle_epochs, NOT_YET, EARLIER,
-    CURRENT, point_roles, batch_of_sample, batch_table, format_batch, reshuffle_frame, same_batches_share)
+    CURRENT,
+    EARLIER,
+    MAX_SAMPLES_SHOWN,
+    NOT_YET,
+    EpochView,
+    ShuffleReplay,
+    batch_of_sample,
+    batch_table,
+    epoch_view,
+    format_batch,
+    point_roles,
+    reshuffle_epochs,
+    reshuffle_frame,
+    run_epochs,
+    same_batches_share,
+)
 
 BASES = ("linreg-minibatch", "linreg-d2l")  # the two tutorials this lesson follows
 
@@ -70,13 +101,13 @@ class LoaderSummary:
 
     def lines(self, limit: int = 12) -> list[Message]:
         """Seed 000's printout: `dataloader len =8`, then `index=0 num = 20` for each batch."""
-        out = ["dataloader len =%d" % self.length]
+        out = [f"dataloader len ={self.length}"]
         shown = self.sizes if len(self.sizes) <= limit else self.sizes[: limit - 2]
-        out += ["index=%d num = %d" % (i, s) for i, s in enumerate(shown)]
+        out += [f"index={i} num = {s}" for i, s in enumerate(shown)]
         out = [Message.verbatim(line) for line in out]
         if len(shown) < len(self.sizes):
             out.append(Message.of("minibatch.loader_more", k=len(self.sizes) - len(shown) - 1))
-            out.append(Message.verbatim("index=%d num = %d" % (len(self.sizes) - 1, self.sizes[-1])))
+            out.append(Message.verbatim(f"index={len(self.sizes) - 1} num = {self.sizes[-1]}"))
         return out
 
 
@@ -147,7 +178,8 @@ def start_params(run: Run) -> dict:
 def feature_xy(data: Dataset, feature: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(feature column, labels) of a data set as flat float arrays, for a scatter of one feature."""
     k = feature if 0 <= feature < data.n_features else 0
-    return data.X[:, k].detach().cpu().numpy().astype(np.float64), data.y.detach().cpu().numpy().reshape(-1).astype(np.float64)
+    return (data.X[:, k].detach().cpu().numpy().astype(np.float64),
+            data.y.detach().cpu().numpy().reshape(-1).astype(np.float64))
 
 
 def fmt_w(values: Sequence[float]) -> str:

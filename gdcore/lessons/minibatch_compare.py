@@ -6,7 +6,7 @@ from the same data and the same initial w, b, and the slip vs the loop as intend
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd

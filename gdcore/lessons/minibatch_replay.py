@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,8 @@ class ShuffleReplay:
     Uses the tutorials' own shuffling: `DataLoader(TensorDataset(indices), shuffle=True, generator=g)`
     for the DataLoader loop (the permutation of an epoch does not depend on batch_size, so one
     batch of all n indices is drawn and cut into batch_size slices), `random.shuffle` for d2l's
-    data_iter, `torch.randperm` for plain indexing. Tests check it against the run's own batches. Epochs are replayed forward and the last few
-    are cached, so asking for the current epoch again and again is cheap.
+    data_iter, `torch.randperm` for plain indexing. Tests check it against the run's own batches. Epochs are
+    replayed forward and the last few are cached, so asking for the current epoch again and again is cheap.
     """
 
     KEEP = 4  # epochs kept in the cache

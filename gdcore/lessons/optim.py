@@ -17,9 +17,25 @@ from ..data import Dataset
 from ..engine import Run
 from ..i18n import Message
 from ..links import Field
-from .optim_race import (EXTRA_OPTIMIZERS, HYPER, LABELS, MAX_RACE_STEPS, RACE_DEFAULTS, RACE_OPTIMIZERS, RACE_STEPS,
-                         landscape_data, landscape_window, race_configs, race_loss_frame, race_path_frame, race_settings,
-                         race_summary, run_race, start_params, summary_columns)
+from .optim_race import (
+    EXTRA_OPTIMIZERS,
+    HYPER,
+    LABELS,
+    MAX_RACE_STEPS,
+    RACE_DEFAULTS,
+    RACE_OPTIMIZERS,
+    RACE_STEPS,
+    landscape_data,
+    landscape_window,
+    race_configs,
+    race_loss_frame,
+    race_path_frame,
+    race_settings,
+    race_summary,
+    run_race,
+    start_params,
+    summary_columns,
+)
 
 # The optimizer state tensors torch.optim keeps in optimizer.state[p]; what each holds is the
 # locale string optim.state_meaning.<name>.

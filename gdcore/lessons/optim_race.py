@@ -19,8 +19,6 @@ from ..engine import Run
 from ..errors import ConfigError
 from ..i18n import Message
 
-
-
 RACE_OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")  # the tutorial's list
 EXTRA_OPTIMIZERS = ("nesterov",)  # optional sixth runner
 LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",

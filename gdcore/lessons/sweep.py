@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import pandas as pd
 
@@ -23,8 +23,19 @@ from ..i18n import Message, Text, joined
 from ..links import Field
 from ..presets import get_preset, preset_config
 from ..sweep import SweepResult
-from .sweep_curves import (CONVERGED, CurveFacts, converged_floor, curve_facts, curves, curves_caption, finite_number,
-                           initial_loss, moving_average, picks, smoothing_window)
+from .sweep_curves import (
+    CONVERGED,
+    CurveFacts,
+    converged_floor,
+    curve_facts,
+    curves,
+    curves_caption,
+    finite_number,
+    initial_loss,
+    moving_average,
+    picks,
+    smoothing_window,
+)
 
 MIN_UI_RUNS = 2  # the page's runs slider starts here
 MAX_UI_RUNS = 64  # the page trains at most this many lrs at once (the CLI allows 256)
@@ -294,7 +305,8 @@ def limit_sentence(result: SweepResult) -> Text | None:
     stable = (Message.verbatim(f"{s.largest_stable_lr:.3g}") if s.largest_stable_lr is not None
               else T("sweep.limit.stable_none"))
     text = T("sweep.limit.diverged", first=s.first_diverged_lr, stable=stable)
-    if s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001 and s.first_diverged_lr >= s.limit * 0.9999:
+    if (s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001
+            and s.first_diverged_lr >= s.limit * 0.9999):
         return [text, T("sweep.limit.theory_between", label=label, limit=s.limit)]
     if s.first_diverged_lr < s.limit:
         return [text, T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",

@@ -7,14 +7,13 @@ computed from its losses (never written in advance). `converged_floor`: below it
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
 from ..i18n import Message, Text, joined
 from ..sweep import SweepResult
-
 
 # Losses below this share of the starting loss count as fully converged: on noise-free data the
 # best runs end at float32 rounding noise (1e-12 and below), where "2x the best" means nothing.

@@ -21,7 +21,6 @@ from gdcore.session import Lesson, history_csv
 from gdcore.uploads import Upload
 from pages.ui.state import lesson, tr
 
-
 # -- your own data ------------------------------------------------------------------------------
 
 def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_features: bool = False) -> Dataset | None:
@@ -61,10 +60,12 @@ def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_feature
             st.caption(T("ui.upload.choose_one" if want == 1 else "ui.upload.choose_two", have=ds.n_features))
             if want == 1:
                 features = (st.selectbox(T("ui.upload.feature_x"), ds.feature_names,
-                                         key=f"u.{key}.f1.{name}.{len(raw)}.{label}", help=T("ui.upload.feature_x_help")),)
+                                         key=f"u.{key}.f1.{name}.{len(raw)}.{label}",
+                                         help=T("ui.upload.feature_x_help")),)
             else:
-                features = tuple(st.multiselect(T("ui.upload.features_x"), ds.feature_names, default=ds.feature_names[:2],
-                                                max_selections=2, key=f"u.{key}.f2.{name}.{len(raw)}.{label}",
+                features = tuple(st.multiselect(T("ui.upload.features_x"), ds.feature_names,
+                                                default=ds.feature_names[:2], max_selections=2,
+                                                key=f"u.{key}.f2.{name}.{len(raw)}.{label}",
                                                 help=T("ui.upload.features_x_help")))
                 if len(features) != 2:
                     st.error(T("ui.upload.exactly_two") + kept)
@@ -101,8 +102,8 @@ def code_and_downloads(run, key: str) -> None:
             st.code(script, language="python", line_numbers=True, wrap_lines=True)
     c1, c2, c3, c4 = st.columns(4)
     if script:
-        c1.download_button(T("ui.code.script"), script, icon=":material/download:", file_name=f"{run.config.preset or key}.py",
-                           mime="text/x-python", key=f"b.{key}.dl_py")
+        c1.download_button(T("ui.code.script"), script, icon=":material/download:",
+                           file_name=f"{run.config.preset or key}.py", mime="text/x-python", key=f"b.{key}.dl_py")
     lock = lesson(key).lock  # the worker may be training this run while a download is read
     c2.download_button(T("ui.code.history"), icon=":material/download:", data=lambda: _locked(lock, history_csv, run),
                        file_name=f"{key}_history.csv", mime="text/csv", key=f"b.{key}.dl_csv")
@@ -155,7 +156,8 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
         lesson_obj.stop()
         run.start_from(*weights.start_values(run, state))
         w, b = run.params()["w"], run.params()["b"]
-    note = T("ui.code.loaded_weights", name=up.name, summary=f"w = {[round(v, 6) for v in w]}, b = {[round(v, 6) for v in b]}")
+    note = T("ui.code.loaded_weights", name=up.name,
+             summary=f"w = {[round(v, 6) for v in w]}, b = {[round(v, 6) for v in b]}")
     st.session_state[f"_{key}.weights_loaded"] = (stamp, note)
     # the step-0 numbers and the charts above were drawn from the old start in this same script
     # run: draw the page again, so everything shows the loaded w, b before the first Step

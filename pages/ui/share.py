@@ -18,7 +18,6 @@ from gdcore.links import Field, Note, decode, encode, note_text, query_string
 from gdcore.session import Lesson
 from pages.ui.state import SYNC_STEPS, lang, lesson, set_values, tr
 
-
 # -- share links and instructor locks ---------------------------------------------------------
 
 def _link_state(key: str) -> dict:

@@ -1,12 +1,21 @@
 """Lesson 1 · Autograd basics (seed 003, first half): requires_grad, grad_fn, the graph, backward()."""
 import streamlit as st
 
-from gdcore.autograd_demo import (FILL_LIMIT, HIDE_GROUPS, LINK_FIELDS, MAX_SIDE, VIEWS, AutogradDemo, data_vs_detach,
-                                  numpy_demo, x_code)
+from gdcore import registry
+from gdcore.autograd_demo import (
+    FILL_LIMIT,
+    HIDE_GROUPS,
+    LINK_FIELDS,
+    MAX_SIDE,
+    VIEWS,
+    AutogradDemo,
+    data_vs_detach,
+    numpy_demo,
+    x_code,
+)
 from gdcore.charts.autograd import grad_history_chart
 from gdcore.errors import GdError
 from gdcore.presets import SOURCES
-from gdcore import registry
 from pages import ui
 
 T = ui.tr()
@@ -108,7 +117,7 @@ with g_left:
 
 # -- 3 · backward and x.grad --------------------------------------------------------------------------
 st.header(T("autograd.backward.header"))
-st.latex(r"out = \frac{1}{%d}\sum_i 3\,(x_i+2)^2 \quad\Rightarrow\quad "
+st.latex(r"out = \frac{1}{%d}\sum_i 3\,(x_i+2)^2 \quad\Rightarrow\quad "  # noqa: UP031 - LaTeX braces stay single
          r"\frac{\partial\, out}{\partial x_i} = \frac{6\,(x_i+2)}{%d}%s" %
          (n, n, r" = \frac{3\,(x_i+2)}{2}" if n == 4 else ""))
 b = st.columns([1.2, 1.2, 2.6])
@@ -143,7 +152,8 @@ with st.expander(T("autograd.zero.title")):
     st.markdown(T("autograd.zero.text"))
     st.code("# seed 003, loss_fn\nfor i in [w, b]:\n    if i.grad is not None:\n        i.grad.data.zero_()\n"
             "loss.backward()\n\n# d2l, sgd\nwith torch.no_grad():\n    for param in params:\n"
-            "        param -= lr * param.grad / batch_size\n        param.grad.zero_()", language="python", wrap_lines=True)
+            "        param -= lr * param.grad / batch_size\n        param.grad.zero_()",
+            language="python", wrap_lines=True)
 
 with st.expander(T("autograd.same.title")):
     st.markdown(T("autograd.same.text"))

@@ -94,7 +94,8 @@ def live() -> None:
         if not any(e["kind"] == "exercise" for e in happened):
             st.caption(T("board.no_results"))
         elif stuck:  # nicknames are data: shown in a table as text, never as markup
-            st.dataframe([{T("board.col.learner"): r["learner"], T("board.col.exercise"): labels.get(r["item"], r["item"]),
+            st.dataframe([{T("board.col.learner"): r["learner"],
+                           T("board.col.exercise"): labels.get(r["item"], r["item"]),
                            T("board.col.minutes"): round(r["seconds"] / 60, 1), T("board.col.tries"): r["attempts"]}
                           for r in stuck[:10]], hide_index=True)
         else:
@@ -103,7 +104,8 @@ def live() -> None:
         st.subheader(T("board.wrong_answers"))
         wrong = summary.common_wrong(happened)
         if wrong:
-            st.dataframe([{T("board.col.exercise"): labels.get(r["item"], r["item"]), T("board.col.answer"): r["answer"],
+            st.dataframe([{T("board.col.exercise"): labels.get(r["item"], r["item"]),
+                           T("board.col.answer"): r["answer"],
                            T("board.col.learners"): r["learners"]} for r in wrong], hide_index=True)
         else:
             st.caption(T("board.no_wrong"))

@@ -252,7 +252,8 @@ def _charts(run) -> None:
         if show_ls:
             lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True,
                           "series": "least_squares"})
-        ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), labels=T.labels), "fit")
+        ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), labels=T.labels),
+                 "fit")
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()

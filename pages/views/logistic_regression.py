@@ -9,7 +9,6 @@ from gdcore.lessons import logreg as LR
 from gdcore.loops import tutorials
 from pages import ui
 
-
 NAME = "logreg"
 TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": "stochastic",
             "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100,
@@ -57,11 +56,13 @@ mode = st.session_state["w.logreg.mode"]  # the widget's value on this rerun (dr
 def _loss_widgets():
     st.radio(T("logreg.widgets.impl"), LR.IMPLS, key="w.logreg.impl", persist_state="session",
              format_func=lambda v: T(f"logreg.widgets.impl_{v}"), help=T("logreg.widgets.impl_help"))
-    st.toggle(T("logreg.widgets.safe"), key="w.logreg.safe", persist_state="session", help=T("logreg.widgets.safe_help"))
+    st.toggle(T("logreg.widgets.safe"), key="w.logreg.safe", persist_state="session",
+              help=T("logreg.widgets.safe_help"))
 
 
 def _mode_widgets():
-    picked = st.radio(T("logreg.widgets.mode"), LR.MODES, key="w.logreg.mode", persist_state="session", horizontal=False,
+    picked = st.radio(T("logreg.widgets.mode"), LR.MODES, key="w.logreg.mode", persist_state="session",
+                      horizontal=False,
                       format_func=lambda v: T(f"logreg.widgets.mode_{v}", n=upload.n if upload else 1000),
                       help=T("logreg.widgets.mode_help"))
     st.selectbox("batch_size", LR.MINIBATCH_SIZES, key="w.logreg.batch_size", persist_state="session",
@@ -141,7 +142,8 @@ def draw(run):
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
         ui.chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
-                                         true_label=true_label, title=T("logreg.run.boundary_title"), labels=T.labels), "boundary")
+                                         true_label=true_label, title=T("logreg.run.boundary_title"),
+                                         labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logreg.run.fast"))
@@ -169,7 +171,8 @@ def draw(run):
         with st.expander(T("logreg.run.printed", n=run.epoch)):
             printed = LR.printed_losses(run)
             st.code("\n".join(f"Epoch: {e:03d}, Loss: {v:.3f}" for e, v in
-                              zip(printed["epoch"].tail(100), printed["loss"].tail(100))), language="text", wrap_lines=True)
+                              zip(printed["epoch"].tail(100), printed["loss"].tail(100))),
+                    language="text", wrap_lines=True)
             st.caption(T("logreg.run.printed_note"))
 
 

@@ -87,7 +87,8 @@ if fresh:
 st.title(":material/tune: " + T("sweep.title"))
 ui.link_notes(LK)
 st.markdown(T("sweep.intro"))
-st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs", language="python", wrap_lines=True)
+st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs",
+        language="python", wrap_lines=True)
 st.markdown(T("sweep.batched"))
 
 # -- settings ----------------------------------------------------------------------------------------
@@ -262,14 +263,17 @@ chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=
 window = S.smoothing_window(result)
 if chosen:
     title = T("sweep.curves.title_window", window=window) if window > 1 else T("sweep.curves.title")
-    ui.chart(scharts.curves_chart([(T(c), y) for c, y in S.curves(result, chosen, window)], log=log_y, title=title, labels=T.labels), "curves")
-    noisy = "sweep.curves.caption_window_sample" if result.config.mode == "stochastic" else "sweep.curves.caption_window_batch"
+    ui.chart(scharts.curves_chart([(T(c), y) for c, y in S.curves(result, chosen, window)], log=log_y, title=title,
+                                  labels=T.labels), "curves")
+    noisy = ("sweep.curves.caption_window_sample" if result.config.mode == "stochastic"
+             else "sweep.curves.caption_window_batch")
     st.caption(T(S.curves_caption(result, chosen, window)) + (T(noisy, window=window) if window > 1 else ""))
 
 with st.expander(T("sweep.results.table")):
     st.dataframe(T.frame(S.table(result, band)), hide_index=True, width="stretch")
-    st.download_button(T("sweep.results.download"), S.results_csv(result), file_name=f"sweep_{result.config.preset}.csv",
-                       mime="text/csv", key="b.lrx.dl_results", icon=":material/download:")
+    st.download_button(T("sweep.results.download"), S.results_csv(result),
+                       file_name=f"sweep_{result.config.preset}.csv", mime="text/csv", key="b.lrx.dl_results",
+                       icon=":material/download:")
 
 # -- the best lr, on its own -----------------------------------------------------------------------------
 st.subheader(T("sweep.best.header"))

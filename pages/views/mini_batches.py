@@ -172,7 +172,8 @@ st.header(T("minibatch.s2.header"))
 st.latex(r"w \leftarrow w - lr\cdot \frac{1}{|B|}\sum_{i\in B}\frac{\partial\,\ell_i}{\partial w},\qquad "
          r"b \leftarrow b - lr\cdot \frac{1}{|B|}\sum_{i\in B}\frac{\partial\,\ell_i}{\partial b}")
 st.caption(T("minibatch.s2.caption"))
-st.caption(T("minibatch.s2.counting", stop=mb.run_epochs(run) + 1, epochs=mb.run_epochs(run), last=run.steps_per_epoch - 1))
+st.caption(T("minibatch.s2.counting", stop=mb.run_epochs(run) + 1, epochs=mb.run_epochs(run),
+             last=run.steps_per_epoch - 1))
 
 
 def _replay(r):
@@ -196,8 +197,8 @@ def draw(r):
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
                               "dash": True, "series": "true"})
             x0, y = mb.feature_xy(r.data, 0)
-            ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch), labels=T.labels),
-                      "data")
+            ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch),
+                                       labels=T.labels), "data")
         else:
             st.session_state.setdefault(P + "feature", 1)
             k = st.radio(T("minibatch.s2.feature"), list(range(r.data.n_features)), horizontal=True, key=P + "feature",
@@ -205,8 +206,10 @@ def draw(r):
                          help=T("minibatch.s2.feature_help"))
             k = k if k is not None and k < r.data.n_features else 0
             xk, y = mb.feature_xy(r.data, k)
-            ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("minibatch.s2.labels_axis"),
-                                        title=T("minibatch.s2.scatter_title", epoch=view.epoch), labels=T.labels), "data")
+            ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]",
+                                       y_title=T("minibatch.s2.labels_axis"),
+                                       title=T("minibatch.s2.scatter_title", epoch=view.epoch), labels=T.labels),
+                     "data")
             st.caption(T("minibatch.s2.band"))
     with b:
         if r.step_count == 0:
@@ -222,9 +225,11 @@ def draw(r):
             note = mb.pitfall_note(c, r.n)
             st.warning(T("minibatch.s2.pitfall_on") + (T("minibatch.s2.pitfall_note", note=note) if note else ""))
         if r.epoch_batches:
-            st.dataframe(T.frame(mb.batch_table(r.epoch_batches)), hide_index=True, height=min(320, 38 + 35 * len(r.epoch_batches)),
-                         column_config={"index": st.column_config.NumberColumn("index", help=T("minibatch.s2.index_help")),
-                                        "num": st.column_config.NumberColumn("num", help=T("minibatch.s2.num_help"))})
+            st.dataframe(T.frame(mb.batch_table(r.epoch_batches)), hide_index=True,
+                         height=min(320, 38 + 35 * len(r.epoch_batches)),
+                         column_config={
+                             "index": st.column_config.NumberColumn("index", help=T("minibatch.s2.index_help")),
+                             "num": st.column_config.NumberColumn("num", help=T("minibatch.s2.num_help"))})
 
     # reshuffled every epoch: this epoch's batches against the next one's
     if c.mode != "batch":
@@ -232,8 +237,8 @@ def draw(r):
         first, second, beyond = mb.reshuffle_epochs(view, mb.run_epochs(r))
         frame = mb.reshuffle_frame(rep, first)
         share = mb.same_batches_share(rep.batches(first), rep.batches(second))
-        ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second), labels=T.labels),
-                  "reshuffle")
+        ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second),
+                                     labels=T.labels), "reshuffle")
         st.caption(T("minibatch.s2.reshuffle_on" if c.shuffle else "minibatch.s2.reshuffle_off",
                      epoch=first, next=second, share=f"{share:.0%}")
                    + (T("minibatch.s2.reshuffle_beyond", next=second) if beyond else ""))
@@ -247,8 +252,10 @@ def draw(r):
     else:
         step_frame = loss_frame(L, labels=T.labels)
         ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-        ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), labels=T.labels), "loss")
-        st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall else T("minibatch.s2.loss_caption_pitfall"))
+        ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), labels=T.labels),
+                 "loss")
+        st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall
+                   else T("minibatch.s2.loss_caption_pitfall"))
     if is_d2l:
         st.markdown(T("minibatch.s2.d2l_prints"))
         errs = mb.estimation_errors(r.data.true_w, r.data.true_b, p)
@@ -291,9 +298,10 @@ else:
     labels = {m: T(label) for m, label in mb.MODE_LABELS.items()}
     v = st.columns([1.4, 1, 1])
     view_labels = {"step": T("minibatch.s3.view_step"), "epoch": T("minibatch.s3.view_epoch")}
-    per = v[0].radio(T("minibatch.s3.view"), ["step", "epoch"], horizontal=True, key=P + "cmp_view", persist_state=SESSION,
-                     format_func=view_labels.get, help=T("minibatch.s3.view_help"))
-    log_y = v[1].toggle(T("minibatch.s2.log"), key=P + "cmp_log", persist_state=SESSION, help=T("minibatch.s2.log_help"))
+    per = v[0].radio(T("minibatch.s3.view"), ["step", "epoch"], horizontal=True, key=P + "cmp_view",
+                     persist_state=SESSION, format_func=view_labels.get, help=T("minibatch.s3.view_help"))
+    log_y = v[1].toggle(T("minibatch.s2.log"), key=P + "cmp_log", persist_state=SESSION,
+                        help=T("minibatch.s2.log_help"))
     log_x = v[2].toggle(T("minibatch.s3.log_steps"), key=P + "cmp_logx", persist_state=SESSION, disabled=per != "step",
                         help=T("minibatch.s3.log_steps_help"))
     order = [labels[m] for m in mb.MODES]
@@ -305,7 +313,8 @@ else:
         frame = mb.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
         ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
                                     title=T("minibatch.s3.epoch_title"), labels=T.labels), "compare")
-    st.dataframe(T.frame(mb.summary_table(runs, labels, CMP_COLUMNS, explain=lambda r: r.explain(T))), hide_index=True, width="stretch")
+    st.dataframe(T.frame(mb.summary_table(runs, labels, CMP_COLUMNS, explain=lambda r: r.explain(T))),
+                 hide_index=True, width="stretch")
     start = mb.start_params(runs["batch"])
     st.caption(T("minibatch.s3.start", w=mb.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
     for m, r in runs.items():
@@ -366,7 +375,8 @@ else:
     frame = mb.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
     ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
                                 title=T("minibatch.s4.chart_title"), labels=T.labels), "pitfall")
-    st.dataframe(T.frame(mb.summary_table(runs, labels, PIT_COLUMNS, explain=lambda r: r.explain(T))), hide_index=True, width="stretch")
+    st.dataframe(T.frame(mb.summary_table(runs, labels, PIT_COLUMNS, explain=lambda r: r.explain(T))),
+                 hide_index=True, width="stretch")
     if all(r.status == "ok" for r in runs.values()):
         st.caption(T("minibatch.s4.smooth", n=run.n, bs=run.batch_size, factor=f"{run.n / run.batch_size:.3g}"))
     for key, r in runs.items():

@@ -111,8 +111,8 @@ def draw(run):
     lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
              {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
-        ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220, labels=T.labels)),
-                  "fit")
+        ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220,
+                                                      labels=T.labels)), "fit")
     a.caption(T("optim.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
     with b:
@@ -190,11 +190,12 @@ def _race(names):
 
 rc = st.columns([1, 1, 3])
 if show_race:
-    rc[0].number_input(T("optim.race.steps"), min_value=1, max_value=O.MAX_RACE_STEPS, step=50, key="w.optim.race_steps",
-                       persist_state="session", help=T("optim.race.steps_help", max=O.MAX_RACE_STEPS))
-rc[1 if show_race else 0].button(T("optim.race.button", n=int(st.session_state["w.optim.race_steps"])), key="b.optim.race",
-                                 on_click=_race, args=(runners,), type="primary", width="stretch", icon=":material/sports_score:",
-                                 help=T("optim.race.button_help"))
+    rc[0].number_input(T("optim.race.steps"), min_value=1, max_value=O.MAX_RACE_STEPS, step=50,
+                       key="w.optim.race_steps", persist_state="session",
+                       help=T("optim.race.steps_help", max=O.MAX_RACE_STEPS))
+rc[1 if show_race else 0].button(T("optim.race.button", n=int(st.session_state["w.optim.race_steps"])),
+                                 key="b.optim.race", on_click=_race, args=(runners,), type="primary",
+                                 width="stretch", icon=":material/sports_score:", help=T("optim.race.button_help"))
 race = lesson.extra.get("race")
 if lesson.extra.get("race_error"):
     st.error(lesson.extra["race_error"])
@@ -203,14 +204,14 @@ if race:
                          help=T("optim.race.log_help"))
     a, b = st.columns(2)
     with a:
-        ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"), labels=T.labels),
-                  "race_loss")
+        ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"),
+                                     labels=T.labels), "race_loss")
     paths = O.race_path_frame(race)
     any_run = next(iter(race.values()))
     grid, ws, bs, opt = O.landscape_data(any_run.data, paths)
     with b:
-        ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"), labels=T.labels),
-                  "race_landscape")
+        ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"),
+                                        labels=T.labels), "race_landscape")
     summary = T.frame(O.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
@@ -230,7 +231,8 @@ st.divider()
 st.subheader(T("optim.lockstep.heading"))
 l1, l2 = st.columns(2)
 l1.code("# manual (lesson 2)\ny_hat = x * w + b\nloss = torch.mean((y_hat - y) ** 2)\nloss.backward()\n"
-        "w.data -= lr * w.grad.data\nb.data -= lr * b.grad.data\nw.grad.zero_(); b.grad.zero_()", language="python", wrap_lines=True)
+        "w.data -= lr * w.grad.data\nb.data -= lr * b.grad.data\nw.grad.zero_(); b.grad.zero_()",
+        language="python", wrap_lines=True)
 l2.code("# nn.Module + torch.optim\nout = model(x)\nloss = criterion(y, out)\noptimizer.zero_grad()\n"
         "loss.backward()\noptimizer.step()", language="python", wrap_lines=True)
 st.markdown(T("optim.lockstep.text"))
@@ -282,8 +284,8 @@ d1, d2 = st.columns([1, 2])
 with d1:
     if run is not None:
         us = O.us_per_step(run)
-        st.metric(T("optim.device.metric", device=run.device), T("optim.device.per_step", us=f"{us:,.0f}") if us else "—",
-                  help=T("optim.device.metric_help"))
+        st.metric(T("optim.device.metric", device=run.device),
+                  T("optim.device.per_step", us=f"{us:,.0f}") if us else "—", help=T("optim.device.metric_help"))
 with d2:
     st.markdown(T("optim.device.text"))
     devs = [d for d in available_devices() if d != "auto"]
@@ -320,8 +322,8 @@ e1.code("model.eval()                 # evaluation mode (matters for dropout / b
         "predict = model(torch.tensor([[x]]))\n"
         "predict = predict.cpu().detach().numpy()", language="python", wrap_lines=True)
 with e2:
-    x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x", persist_state="session",
-                        help=T("optim.eval.x_help"))
+    x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x",
+                        persist_state="session", help=T("optim.eval.x_help"))
     if run is not None:
         y_hat = float(run.predict([x])[0])
         st.metric("y_hat = model(x)", ui.fmt(y_hat),

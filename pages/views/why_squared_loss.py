@@ -2,13 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from gdcore import theory
+from gdcore import registry, theory
 from gdcore.charts.common import scatter_fit
 from gdcore.charts.theory import hist_height, legend_top, likelihood_chart, noise_histogram, pdf_chart
 from gdcore.data import make_dataset
 from gdcore.errors import GdError
 from gdcore.presets import PRESETS, preset_config
-from gdcore import registry
 from pages import ui
 
 T = ui.tr()
@@ -120,11 +119,12 @@ g1, g2 = st.columns(2)
 with g1:
     line = [{"label": T("theory.noise.fit_line"), "w": fit.w[0], "b": fit.b}]
     ui.chart(scatter_fit(data.X[:, 0].numpy(), data.y.numpy(), lines=line if data.n_features == 1 else None,
-                          title=T("theory.noise.data_title" if data.n_features == 1 else "theory.noise.data_title_feature1"),
+                          title=T("theory.noise.data_title" if data.n_features == 1
+                                  else "theory.noise.data_title_feature1"),
                           x_title=data.feature_names[0], height=side_height, labels=T.labels), "data")
 with g2:
-    ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), height=side_height, labels=T.labels),
-              "residuals")
+    ui.chart(noise_histogram(hist, curves, title=T("theory.noise.residuals_title"), height=side_height,
+                             labels=T.labels), "residuals")
 w_names = ["w"] if data.n_features == 1 else [f"w{i + 1}" for i in range(data.n_features)]
 m = st.columns(len(w_names) + 3)
 for i, name in enumerate(w_names):
@@ -157,8 +157,8 @@ st.session_state[KEPT] = {key: st.session_state[key] for key in (*SEED000, *BELL
 curve = theory.likelihood_curve(data.X, data.y, j=j)
 which = "nll" if sigma_mode == "fixed" else "nll_profile"
 ui.chart(likelihood_chart(curve.frame(which), curve.w_ls, w_name=names[j],
-                           nll_title=T("theory.likelihood.nll_title"), mse_title=T("theory.likelihood.mse_title"), labels=T.labels),
-          "likelihood")
+                           nll_title=T("theory.likelihood.nll_title"), mse_title=T("theory.likelihood.mse_title"),
+                           labels=T.labels), "likelihood")
 st.caption(T("theory.likelihood.minimiser", name=names[j], nll=f"{curve.argmin(which):.4f}",
              mse=f"{curve.argmin('mse'):.4f}", ls=f"{curve.w_ls:.4f}",
              rest=T("theory.likelihood.rest_many" if data.n_features > 1 else "theory.likelihood.rest_one")))
@@ -172,7 +172,8 @@ with st.expander(T("theory.more.code")):
             "    X = torch.normal(0, 1, (num_examples, len(w)))\n    y = torch.matmul(X, w) + b\n"
             "    y += torch.normal(0, 0.01, y.shape)   # the noise: N(0, 0.01²)\n"
             "    return X, y.reshape((-1, 1))\n\n"
-            "def squared_loss(y_hat, y):\n    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2", language="python", wrap_lines=True)
+            "def squared_loss(y_hat, y):\n    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2",
+            language="python", wrap_lines=True)
 st.download_button(T("theory.more.csv"), data.to_csv(), file_name=f"{source}_noise{noise:g}.csv",
                    mime="text/csv", key=f"b.{KEY}.dl_csv", icon=":material/download:")
 st.page_link(registry.page("optimizers").script, label=T("theory.more.next"), icon=":material/arrow_forward:")

@@ -48,7 +48,8 @@ def test_a_room_from_link_to_board(page, server, browser, shots):
     settle(page)
     assert "not valid" in page.locator('[data-testid="stMain"]').inner_text()
 
-    learners = [_join_and_answer(browser, learners_url, NICK, "3.5"), _join_and_answer(browser, learners_url, "Bob", "2")]
+    learners = [_join_and_answer(browser, learners_url, NICK, "3.5"),
+                _join_and_answer(browser, learners_url, "Bob", "2")]
     page.goto(board_url)
     settle(page)
     main = page.locator('[data-testid="stMain"]')

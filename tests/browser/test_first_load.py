@@ -8,9 +8,10 @@ A process started as the deployments start it has run the app once before its fi
 """
 from __future__ import annotations
 
+from test_pages import _numbers, assert_clean, settle, step_count_zh
+
 from gdcore import registry
 from gdcore.i18n import translator
-from test_pages import _numbers, assert_clean, settle, step_count_zh
 
 LINK = "linear_regression?lr=0.3&steps=4&lang=zh"
 

@@ -61,7 +61,8 @@ def click(pg, name: str) -> None:
 
 
 def assert_clean(pg) -> None:
-    assert pg.locator('[data-testid="stException"]').count() == 0, pg.locator('[data-testid="stException"]').first.inner_text()
+    exceptions = pg.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
     errors = [e for e in pg.console_errors if "favicon" not in e]
     assert not errors, errors
 
@@ -255,8 +256,8 @@ def test_no_code_box_cuts_its_text(page, server, path, has_step):
         click(page, "Step")
     for summary in page.locator('[data-testid="stMain"] [data-testid="stExpander"] summary').all():
         summary.click()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stExpander"] details')]
-        .every(d => d.open)""", timeout=30_000)
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        '[data-testid="stMain"] [data-testid="stExpander"] details')].every(d => d.open)""", timeout=30_000)
     settle(page)
     assert page.evaluate(CODE_OVERFLOW) == []
 
