@@ -61,7 +61,7 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("home", "home", "home", "start"),
     Page("autograd_basics", "autograd", "account_tree", "lessons", "gdcore.autograd_demo", ("linreg-manual",)),
-    Page("linear_regression", "linreg", "show_chart", "lessons", "gdcore.lessons.linreg",
+    Page("linear_regression", "linreg", "show_chart", "lessons", "gdcore.lessons.linear_regression",
          ("linreg-manual", "linreg-minibatch")),
     Page("mini_batches", "minibatch", "view_module", "lessons", "gdcore.lessons.minibatch",
          ("linreg-minibatch", "linreg-d2l")),
