@@ -34,7 +34,7 @@ import pandas as pd  # noqa: E402
 from gdcore import charts, reference  # noqa: E402
 from gdcore.charts import autograd as ag  # noqa: E402
 from gdcore.charts import linear_regression as lr  # noqa: E402
-from gdcore.charts import logreg as lg  # noqa: E402
+from gdcore.charts import logistic_regression as lg  # noqa: E402
 from gdcore.charts import minibatch as mb  # noqa: E402
 from gdcore.charts import optim as op  # noqa: E402
 from gdcore.charts import sweep as sw  # noqa: E402
