@@ -63,7 +63,7 @@ PAGES: tuple[Page, ...] = (
     Page("autograd_basics", "autograd", "account_tree", "lessons", "gdcore.autograd_demo", ("linreg-manual",)),
     Page("linear_regression", "linreg", "show_chart", "lessons", "gdcore.lessons.linear_regression",
          ("linreg-manual", "linreg-minibatch")),
-    Page("mini_batches", "minibatch", "view_module", "lessons", "gdcore.lessons.minibatch",
+    Page("mini_batches", "minibatch", "view_module", "lessons", "gdcore.lessons.mini_batches",
          ("linreg-minibatch", "linreg-d2l")),
     Page("why_squared_loss", "theory", "bar_chart", "lessons", "gdcore.theory", ("linreg-d2l",)),
     Page("optimizers", "optim", "sports_score", "lessons", "gdcore.lessons.optim", ("linreg-module",)),
