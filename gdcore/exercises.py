@@ -24,7 +24,7 @@ from .engine import Run
 from .errors import GdError
 from .hand_loop import LoopResult, hand_loop, reference_params, same_params
 from .i18n import Message
-from .lessons import optim as optim_lesson
+from .lessons import optimizers as optim_lesson
 from .presets import preset_config
 
 PREDICT_TOLERANCE = 0.01  # within 1 % of the real loss (the start loss itself is ~4 % off)

@@ -66,7 +66,7 @@ PAGES: tuple[Page, ...] = (
     Page("mini_batches", "minibatch", "view_module", "lessons", "gdcore.lessons.mini_batches",
          ("linreg-minibatch", "linreg-d2l")),
     Page("why_squared_loss", "theory", "bar_chart", "lessons", "gdcore.theory", ("linreg-d2l",)),
-    Page("optimizers", "optim", "sports_score", "lessons", "gdcore.lessons.optim", ("linreg-module",)),
+    Page("optimizers", "optim", "sports_score", "lessons", "gdcore.lessons.optimizers", ("linreg-module",)),
     Page("logistic_regression", "logreg", "scatter_plot", "lessons", "gdcore.lessons.logistic_regression",
          ("logreg-manual",)),
     Page("lr_explorer", "lr_explorer", "tune", "lessons", "gdcore.lessons.sweep", ("linreg-module",), locale="sweep"),

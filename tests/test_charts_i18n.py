@@ -12,7 +12,7 @@ from gdcore.charts import autograd as ag
 from gdcore.charts import linear_regression as lr
 from gdcore.charts import logistic_regression as lg
 from gdcore.charts import mini_batches as mb
-from gdcore.charts import optim as op
+from gdcore.charts import optimizers as op
 from gdcore.charts import sweep as sw
 from gdcore.charts import theory as th
 from gdcore.i18n import placeholders, strings, translator

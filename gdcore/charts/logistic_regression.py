@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .common import LEGEND_TOP, WIDTH, Labels, layered, mark, tip, words
-from .optim import FIT_X
+from .optimizers import FIT_X
 
 
 @dataclass(frozen=True)

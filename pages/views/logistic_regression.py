@@ -3,7 +3,7 @@ import streamlit as st
 
 from gdcore import charts
 from gdcore.charts import logistic_regression as lcharts
-from gdcore.charts.optim import fit_width
+from gdcore.charts.optimizers import fit_width
 from gdcore.devices import resolve_device
 from gdcore.lessons import logistic_regression
 from gdcore.loops import tutorials
