@@ -35,9 +35,9 @@ from gdcore import charts, reference  # noqa: E402
 from gdcore.charts import autograd as ag  # noqa: E402
 from gdcore.charts import linear_regression as lr  # noqa: E402
 from gdcore.charts import logistic_regression as lg  # noqa: E402
+from gdcore.charts import lr_explorer as sw  # noqa: E402
 from gdcore.charts import mini_batches as mb  # noqa: E402
 from gdcore.charts import optimizers as op  # noqa: E402
-from gdcore.charts import sweep as sw  # noqa: E402
 from gdcore.charts import theory as th  # noqa: E402
 
 RNG = np.random.default_rng(0)

@@ -11,9 +11,9 @@ from gdcore import charts
 from gdcore.charts import autograd as ag
 from gdcore.charts import linear_regression as lr
 from gdcore.charts import logistic_regression as lg
+from gdcore.charts import lr_explorer as sw
 from gdcore.charts import mini_batches as mb
 from gdcore.charts import optimizers as op
-from gdcore.charts import sweep as sw
 from gdcore.charts import theory as th
 from gdcore.i18n import placeholders, strings, translator
 
