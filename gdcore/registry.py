@@ -65,7 +65,7 @@ PAGES: tuple[Page, ...] = (
          ("linreg-manual", "linreg-minibatch")),
     Page("mini_batches", "minibatch", "view_module", "lessons", "gdcore.lessons.mini_batches",
          ("linreg-minibatch", "linreg-d2l")),
-    Page("why_squared_loss", "theory", "bar_chart", "lessons", "gdcore.theory", ("linreg-d2l",)),
+    Page("why_squared_loss", "theory", "bar_chart", "lessons", "gdcore.lessons.why_squared_loss", ("linreg-d2l",)),
     Page("optimizers", "optim", "sports_score", "lessons", "gdcore.lessons.optimizers", ("linreg-module",)),
     Page("logistic_regression", "logreg", "scatter_plot", "lessons", "gdcore.lessons.logistic_regression",
          ("logreg-manual",)),

@@ -14,7 +14,7 @@ from gdcore.charts import logistic_regression as lg
 from gdcore.charts import lr_explorer as sw
 from gdcore.charts import mini_batches as mb
 from gdcore.charts import optimizers as op
-from gdcore.charts import theory as th
+from gdcore.charts import why_squared_loss as th
 from gdcore.i18n import placeholders, strings, translator
 
 ZH = translator("zh")
