@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from gdcore import charts, reference  # noqa: E402
-from gdcore.charts import autograd as ag  # noqa: E402
+from gdcore.charts import autograd_basics as ag  # noqa: E402
 from gdcore.charts import linear_regression as lr  # noqa: E402
 from gdcore.charts import logistic_regression as lg  # noqa: E402
 from gdcore.charts import lr_explorer as sw  # noqa: E402

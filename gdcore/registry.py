@@ -60,7 +60,8 @@ class Page:
 
 PAGES: tuple[Page, ...] = (
     Page("home", "home", "home", "start"),
-    Page("autograd_basics", "autograd", "account_tree", "lessons", "gdcore.autograd_demo", ("linreg-manual",)),
+    Page("autograd_basics", "autograd", "account_tree", "lessons", "gdcore.lessons.autograd_basics",
+         ("linreg-manual",)),
     Page("linear_regression", "linreg", "show_chart", "lessons", "gdcore.lessons.linear_regression",
          ("linreg-manual", "linreg-minibatch")),
     Page("mini_batches", "minibatch", "view_module", "lessons", "gdcore.lessons.mini_batches",

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from gdcore import charts
-from gdcore.charts import autograd as ag
+from gdcore.charts import autograd_basics as ag
 from gdcore.charts import linear_regression as lr
 from gdcore.charts import logistic_regression as lg
 from gdcore.charts import lr_explorer as sw

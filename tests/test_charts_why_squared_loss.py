@@ -1,14 +1,14 @@
 """Chart builders of 'Why squared loss' (gdcore.charts.why_squared_loss) and 'Autograd basics'
-(gdcore.charts.autograd)."""
+(gdcore.charts.autograd_basics)."""
 from __future__ import annotations
 
 import numpy as np
 
-from gdcore.autograd_demo import AutogradDemo
-from gdcore.charts.autograd import grad_history_chart
+from gdcore.charts.autograd_basics import grad_history_chart
 from gdcore.charts.why_squared_loss import likelihood_chart, noise_histogram, pdf_chart
 from gdcore.data import linear_1d
 from gdcore.lessons import why_squared_loss
+from gdcore.lessons.autograd_basics import AutogradDemo
 
 
 def _rows(spec: dict, layer: dict | None = None) -> list:
