@@ -32,13 +32,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from gdcore import charts, reference  # noqa: E402
-from gdcore.charts import autograd as ag  # noqa: E402
-from gdcore.charts import linreg as lr  # noqa: E402
-from gdcore.charts import logreg as lg  # noqa: E402
-from gdcore.charts import minibatch as mb  # noqa: E402
-from gdcore.charts import optim as op  # noqa: E402
-from gdcore.charts import sweep as sw  # noqa: E402
-from gdcore.charts import theory as th  # noqa: E402
+from gdcore.charts import autograd_basics as ag  # noqa: E402
+from gdcore.charts import linear_regression as lr  # noqa: E402
+from gdcore.charts import logistic_regression as lg  # noqa: E402
+from gdcore.charts import lr_explorer as sw  # noqa: E402
+from gdcore.charts import mini_batches as mb  # noqa: E402
+from gdcore.charts import optimizers as op  # noqa: E402
+from gdcore.charts import why_squared_loss as th  # noqa: E402
 
 RNG = np.random.default_rng(0)
 RUNNERS = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
@@ -111,7 +111,8 @@ def _inputs() -> dict:
     def normal(v, mu, s):
         return np.exp(-(v - mu) ** 2 / (2 * s ** 2)) / (s * np.sqrt(2 * np.pi))
 
-    grid_x = np.linspace(-8, 8, 401)  # as gdcore.theory builds them: 3 densities, a histogram, 2 bells
+    # as gdcore.lessons.why_squared_loss builds them: 3 densities, a histogram, 2 bells
+    grid_x = np.linspace(-8, 8, 401)
     pdf = pd.concat([pd.DataFrame({"x": grid_x, "p": normal(grid_x, mu, s), "label": f"μ={mu}, σ={s}"})
                      for mu, s in ((0, 1), (0, 2), (3, 1))], ignore_index=True)
     counts, edges = np.histogram(RNG.normal(0, 0.5, n), bins=11)

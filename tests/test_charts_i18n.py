@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from gdcore import charts
-from gdcore.charts import autograd as ag
-from gdcore.charts import linreg as lr
-from gdcore.charts import logreg as lg
-from gdcore.charts import minibatch as mb
-from gdcore.charts import optim as op
-from gdcore.charts import sweep as sw
-from gdcore.charts import theory as th
+from gdcore.charts import autograd_basics as ag
+from gdcore.charts import linear_regression as lr
+from gdcore.charts import logistic_regression as lg
+from gdcore.charts import lr_explorer as sw
+from gdcore.charts import mini_batches as mb
+from gdcore.charts import optimizers as op
+from gdcore.charts import why_squared_loss as th
 from gdcore.i18n import placeholders, strings, translator
 
 ZH = translator("zh")
@@ -176,7 +176,7 @@ def test_line_colours_belong_to_the_series_not_the_translated_label():
     """The fitted and the true line keep their colours in every language (a colour never follows a
     label's sort order, which differs between English and Chinese)."""
     from gdcore.charts.common import LINE_COLORS
-    from gdcore.charts.linreg import fit_view
+    from gdcore.charts.linear_regression import fit_view
     from gdcore.i18n import translator
     for T in (translator("en"), ZH):
         lines = [{"label": T("charts.minibatch.fit_line"), "w": 2.0, "b": 6.0, "series": "fit"},

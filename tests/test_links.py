@@ -100,14 +100,14 @@ def test_sidebar_seed_travels_unless_the_page_has_its_own():
 def test_a_skipped_value_names_the_bounds_it_broke(lang):
     """`steps=-5 is outside the allowed range 0 to 1,000,000`, never `... range to .`."""
     from gdcore.i18n import translator
-    from gdcore.lessons import linreg, minibatch, optim
+    from gdcore.lessons import linear_regression, mini_batches, optimizers
     T = translator(lang)
     link = decode({"steps": "-5", "lock": "maybe", "lang": "fr", "hide": "nothing"}, [], groups=("lr",))
     texts = {n.name: note_text(n, T) for n in link.notes}
     assert "0" in texts["steps"] and f"{links.MAX_LINK_STEPS:,}" in texts["steps"] and "-5" in texts["steps"]
     assert "en, zh" in texts["lang"] and "lr" in texts["hide"]
     assert not [t for t in texts.values() if "()" in t or " to ." in t or "（）" in t]
-    for fields in (linreg.LINK_FIELDS, minibatch.LINK_FIELDS, optim.LINK_FIELDS):
+    for fields in (linear_regression.LINK_FIELDS, mini_batches.LINK_FIELDS, optimizers.LINK_FIELDS):
         for f in fields:
             if f.kind in ("int", "float"):
                 (note,) = decode({f.name: str(f.hi * 2 + 1)}, fields).notes

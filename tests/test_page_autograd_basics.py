@@ -85,8 +85,8 @@ def test_state_survives_a_page_switch(at):
 
 # -- share links, instructor locks, language ------------------------------------------------------
 
-from gdcore.autograd_demo import LINK_FIELDS, AutogradDemo, data_vs_detach  # noqa: E402
 from gdcore.i18n import translator  # noqa: E402
+from gdcore.lessons.autograd_basics import LINK_FIELDS, AutogradDemo, data_vs_detach  # noqa: E402
 
 
 def _settings(app) -> tuple:

@@ -5,7 +5,7 @@ from apptest_util import away_and_back, open_link, open_page
 
 from gdcore import Run
 from gdcore import exercises as ex
-from gdcore.lessons.optim import LABELS as OPTIMIZER_LABELS
+from gdcore.lessons.optimizers import LABELS as OPTIMIZER_LABELS
 
 PAGE = "pages/views/exercises.py"
 

@@ -108,7 +108,7 @@ def _direct_run(steps: int, **overrides):
     """The run the page should build for LINK, made straight from gdcore and run for `steps` steps."""
     from gdcore import Run
     from gdcore.devices import resolve_device
-    from gdcore.lessons.linreg import run_config
+    from gdcore.lessons.linear_regression import run_config
     settings = dict(true_w=(2.5,), true_b=-1.25, noise=0.2, n=40, x_range=3.0, seed=11, lr=0.02, steps=500)
     settings.update(overrides)
     recipe = settings.pop("recipe", "linreg-minibatch")
@@ -166,7 +166,7 @@ def test_link_preset_loads_the_tutorial_then_fields_override():
     run = at.session_state[LESSON].run
     from gdcore import Run
     from gdcore.devices import resolve_device
-    from gdcore.lessons.linreg import run_config
+    from gdcore.lessons.linear_regression import run_config
     direct = Run(run_config("linreg-minibatch", 792, true_w=(2.0,), true_b=6.0, noise=0.3, n=150, x_range=5.0,
                             seed=100, lr=0.005, device=str(resolve_device("auto"))))
     direct.run(3)
@@ -252,7 +252,7 @@ def test_page_in_english_has_no_chinese_and_both_languages_have_every_string():
     zh = {k: v for k, v in strings("zh").items() if k.startswith("linreg.")}
     assert en.keys() == zh.keys()
     assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
-    from gdcore.lessons.linreg import HIDE_GROUPS, RECIPES
+    from gdcore.lessons.linear_regression import HIDE_GROUPS, RECIPES
     assert all(f"linreg.groups.{g}" in en for g in HIDE_GROUPS)
     assert all(f"linreg.recipes.{r}" in en for r in RECIPES)
     at = open_link(PAGE, {"steps": "2"})

@@ -6,7 +6,7 @@ from apptest_util import away_and_back, open_link, open_page
 
 from gdcore.engine import Run
 from gdcore.i18n import translator
-from gdcore.lessons import logreg as LR
+from gdcore.lessons import logistic_regression
 
 PAGE = "pages/views/logistic_regression.py"
 
@@ -85,7 +85,7 @@ LINK = {"impl": "module", "safe": "1", "mode": "minibatch", "batch_size": "16", 
 
 def _direct(steps, seed=123, **knobs):
     """The trusted answer: the same variant built straight from gdcore and run for `steps` steps."""
-    run = Run(LR.variant_config(seed=seed, device="cpu", **knobs))
+    run = Run(logistic_regression.variant_config(seed=seed, device="cpu", **knobs))
     run.run(steps)
     return run
 
@@ -120,7 +120,7 @@ def test_link_round_trip_replays_the_steps_bit_for_bit():
 
 
 def test_link_preset_then_fields():
-    at = open_link(PAGE, {"preset": LR.PRESET, "lr": "0.01", "steps": "5"})
+    at = open_link(PAGE, {"preset": logistic_regression.PRESET, "lr": "0.01", "steps": "5"})
     assert not at.exception, at.exception
     c = _run(at).config
     assert (c.impl, c.loss, c.mode, c.lr, c.epochs) == ("manual", "bce_manual", "stochastic", 0.01, 100)
@@ -158,7 +158,7 @@ def test_malformed_link_values_are_named_and_defaults_used():
 
 def test_link_fields_match_the_widgets():
     at = open_page(PAGE)
-    fields = {f.key: f for f in LR.LINK_FIELDS}
+    fields = {f.key: f for f in logistic_regression.LINK_FIELDS}
     for key in ("w.logreg.lr", "w.logreg.epochs"):
         w = at.number_input(key=key)
         assert (w.min, w.max) == (fields[key].lo, fields[key].hi), key
@@ -166,7 +166,7 @@ def test_link_fields_match_the_widgets():
     for key, widget in (("w.logreg.impl", at.radio), ("w.logreg.mode", at.radio), ("w.logreg.source", at.radio),
                         ("w.logreg.loader", at.selectbox)):
         assert len(widget(key=key).options) == len(fields[key].choices), key
-    assert set(LR.HIDE_GROUPS) <= {"presets", "data", "lr", "steps", "seed", "loss", "controls"}
+    assert set(logistic_regression.HIDE_GROUPS) <= {"presets", "data", "lr", "steps", "seed", "loss", "controls"}
 
 
 def test_instructor_hide_lr_keeps_the_links_lr():
@@ -190,7 +190,7 @@ def test_instructor_lock_hides_the_preset_button():
 
 
 def test_hiding_every_group_leaves_a_working_page():
-    at = open_link(PAGE, {"hide": ",".join(LR.HIDE_GROUPS), "mode": "batch", "steps": "2"})
+    at = open_link(PAGE, {"hide": ",".join(logistic_regression.HIDE_GROUPS), "mode": "batch", "steps": "2"})
     assert not at.exception, at.exception
     assert not [w for w in at.radio if w.key in ("w.logreg.source", "w.logreg.impl", "w.logreg.mode")]
     assert _run(at).step_count == 2 and _run(at).batch_size == 1000
@@ -222,8 +222,9 @@ def test_locale_files_have_the_same_keys_and_placeholders_and_cover_the_page():
     assert en.keys() == zh.keys()
     assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en), \
         [k for k in en if placeholders(en[k]) != placeholders(zh[k])]
-    src = (root / PAGE).read_text() + (root / "gdcore/lessons/logreg.py").read_text()
-    used = set(re.findall(r'"(logreg\.[a-z_.]+)"', src)) | {f"logreg.groups.{g}" for g in LR.HIDE_GROUPS}
-    used |= {f"logreg.widgets.data_{v}" for v in LR.SOURCES} | {f"logreg.widgets.impl_{v}" for v in LR.IMPLS} \
-        | {f"logreg.widgets.mode_{v}" for v in LR.MODES} | {f"logreg.widgets.loader_{v}" for v in LR.LOADERS}
+    src = (root / PAGE).read_text() + (root / "gdcore/lessons/logistic_regression.py").read_text()
+    lesson = logistic_regression
+    used = set(re.findall(r'"(logreg\.[a-z_.]+)"', src)) | {f"logreg.groups.{g}" for g in lesson.HIDE_GROUPS}
+    used |= {f"logreg.widgets.data_{v}" for v in lesson.SOURCES} | {f"logreg.widgets.impl_{v}" for v in lesson.IMPLS} \
+        | {f"logreg.widgets.mode_{v}" for v in lesson.MODES} | {f"logreg.widgets.loader_{v}" for v in lesson.LOADERS}
     assert sorted(used - en.keys()) == []

@@ -5,7 +5,7 @@ from apptest_util import away_and_back, open_link, open_page
 from streamlit.testing.v1 import AppTest
 
 from gdcore.i18n import translator
-from gdcore.lessons import sweep as S
+from gdcore.lessons import lr_explorer
 
 PAGE = "pages/views/lr_explorer.py"
 LESSON = "_lesson.lr_explorer"
@@ -105,9 +105,9 @@ LINK = {"preset_name": "linreg-d2l", "lr_min": "0.01", "lr_max": "5.0", "runs": 
 
 def _direct_sweep(preset: str, lr_min: float, lr_max: float, runs: int, steps: int, seed: int | None):
     """The sweep the page should train for a link, made straight from gdcore."""
-    from gdcore.lessons import sweep as S
+    from gdcore.lessons import lr_explorer
     from gdcore.sweep import lr_grid, sweep
-    return sweep(S.make_config(preset, steps, seed=seed, device="cpu"), lr_grid(lr_min, lr_max, runs))
+    return sweep(lr_explorer.make_config(preset, steps, seed=seed, device="cpu"), lr_grid(lr_min, lr_max, runs))
 
 
 def _same_sweep(result, direct) -> None:
@@ -156,7 +156,7 @@ def test_share_link_round_trip_trains_the_links_sweep_bit_for_bit():
 
 def test_link_preset_loads_its_range_and_the_best_lr_replays_the_links_steps():
     from gdcore.engine import Run
-    from gdcore.lessons import sweep as S
+    from gdcore.lessons import lr_explorer
     at = open_link(PAGE, {"preset_name": "linreg-minibatch", "runs": "3", "num_steps": "24", "replay": "1",
                           "steps": "5"})
     assert not at.exception, at.exception
@@ -166,7 +166,7 @@ def test_link_preset_loads_its_range_and_the_best_lr_replays_the_links_steps():
     _same_sweep(result, _direct_sweep("linreg-minibatch", 1e-4, 0.5, 3, 24, seed=None))
     # the best lr's single run, replayed to the link's 5 steps, as an ordinary gdcore Run
     run = at.session_state[LESSON].run
-    direct = Run(S.make_config("linreg-minibatch", 24, device="cpu").replace(lr=result.lrs[result.best]))
+    direct = Run(lr_explorer.make_config("linreg-minibatch", 24, device="cpu").replace(lr=result.lrs[result.best]))
     direct.run(5)
     assert run.config == direct.config and run.step_count == 5
     assert run.losses().tobytes() == direct.losses().tobytes() and run.params() == direct.params()
@@ -257,10 +257,10 @@ def test_chinese_page_renders_a_whole_sweep():
     assert at.title[0].value.endswith("学习率探索")
     assert any(m.label == "发散" and m.value == "1 / 4" for m in at.metric)
     assert any("Goldilocks 区间" in m.value for m in at.markdown)
-    from gdcore.lessons import sweep as S
+    from gdcore.lessons import lr_explorer
     result = at.session_state[LESSON].extra["sweep"]
-    assert zh(S.limit_sentence(result)) in [m.value for m in at.markdown]  # gdcore's sentence, in Chinese
-    assert "exactly where the theory says" in translator("en")(S.limit_sentence(result))
+    assert zh(lr_explorer.limit_sentence(result)) in [m.value for m in at.markdown]  # gdcore's sentence, in Chinese
+    assert "exactly where the theory says" in translator("en")(lr_explorer.limit_sentence(result))
     assert len(_specs(at)) == 3  # final loss, the picked curves, the single run
     at.button(key="b.lrx.step").click().run()
     assert not at.exception and at.session_state[LESSON].run.step_count == 1
@@ -306,7 +306,7 @@ def test_captions_and_legend_follow_the_runs_shown():
     points = next(ly for ly in _specs(at)[0]["layer"] if ly["mark"].get("type") == "point"
                   and "color" in ly.get("encoding", {}))
     legend = points["encoding"]["color"]["scale"]["domain"]
-    zones = set(translator("en")(S.zone_label(z)) for z in S.zones(result, S.goldilocks(
-        result.lrs, result.final_loss, 2.0, floor=S.converged_floor(result))))
+    zones = set(translator("en")(lr_explorer.zone_label(z)) for z in lr_explorer.zones(result, lr_explorer.goldilocks(
+        result.lrs, result.final_loss, 2.0, floor=lr_explorer.converged_floor(result))))
     assert legend and set(legend) <= zones and "too large" not in legend
     assert "orange" not in captions  # the colour key names only the zones shown

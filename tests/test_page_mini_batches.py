@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from gdcore.engine import Run
 from gdcore.i18n import translator
-from gdcore.lessons import minibatch as mb
+from gdcore.lessons import mini_batches
 
 EN = translator("en")
 
@@ -58,12 +58,12 @@ def test_step_advances_exactly_one_step_and_the_batch_changes(at):
     run = _run(at)
     assert run.step_count == before + 1
     first = _shown_batch(at)
-    assert first == EN(mb.format_batch(run.last_batch)) and len(run.last_batch) == 20
+    assert first == EN(mini_batches.format_batch(run.last_batch)) and len(run.last_batch) == 20
     at.button(key="b.minibatch.step").click().run()
     assert _run(at).step_count == before + 2
     second = _shown_batch(at)
     assert second != first
-    assert second == EN(mb.format_batch(_run(at).last_batch))
+    assert second == EN(mini_batches.format_batch(_run(at).last_batch))
     assert any("epoch(1) batch(1)" in v for v in _codes(at))  # the tutorial's print line for that step
 
 
@@ -131,7 +131,7 @@ def test_compare_three_modes_and_the_pitfall(at):
     assert not at.exception
     runs = at.session_state[LESSON].extra["compare"]["runs"]
     assert list(runs) == ["batch", "stochastic", "minibatch"]
-    starts = [mb.start_params(r) for r in runs.values()]
+    starts = [mini_batches.start_params(r) for r in runs.values()]
     assert starts[0] == starts[1] == starts[2]
     assert [r.step_count for r in runs.values()] == [1, 150, 8]
     at.radio(key="w.minibatch.cmp_view").set_value("epoch").run()
@@ -198,7 +198,7 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit(link, settings, steps
     run = _run(at)
     direct = _direct_run(steps, link["data"], **settings)
     _same_run(run, direct)
-    assert _shown_batch(at) == EN(mb.format_batch(direct.last_batch))
+    assert _shown_batch(at) == EN(mini_batches.format_batch(direct.last_batch))
 
     # the page writes its canonical link back; opening it in a fresh session gives the same numbers
     written = dict(at.query_params)
@@ -237,38 +237,39 @@ def test_link_data_choice_brings_its_tutorials_settings():
 def test_link_fields_match_the_widgets():
     """lo/hi and choices are the widgets' own (a link can never set a value a widget refuses)."""
     from gdcore.presets import get_preset
-    fields = {f.name: f for f in mb.LINK_FIELDS}
+    fields = {f.name: f for f in mini_batches.LINK_FIELDS}
     assert set(fields) == {"data", "batch_size", "lr", "epochs", "shuffle", "pitfall", "cmp_epochs"}
-    assert fields["data"].choices == mb.BASES
-    assert (fields["batch_size"].lo, fields["batch_size"].hi) == (1, max(get_preset(b).n for b in mb.BASES))
+    assert fields["data"].choices == mini_batches.BASES
+    assert (fields["batch_size"].lo, fields["batch_size"].hi) == (1, max(get_preset(b).n for b in mini_batches.BASES))
     assert (fields["lr"].lo, fields["lr"].hi) == (1e-6, 100.0)
     assert (fields["epochs"].lo, fields["epochs"].hi) == (1, 1000)
-    assert (fields["cmp_epochs"].lo, fields["cmp_epochs"].hi) == (1, mb.max_compare_epochs(150))
-    assert all(f.key.startswith("w.minibatch.") for f in mb.LINK_FIELDS)
+    assert (fields["cmp_epochs"].lo, fields["cmp_epochs"].hi) == (1, mini_batches.max_compare_epochs(150))
+    assert all(f.key.startswith("w.minibatch.") for f in mini_batches.LINK_FIELDS)
     at = open_page(PAGE)
     assert at.number_input(key="w.minibatch.lr").min == 1e-6 and at.number_input(key="w.minibatch.lr").max == 100.0
     assert at.number_input(key="w.minibatch.epochs").max == 1000
-    assert at.number_input(key="w.minibatch.cmp_epochs").max == mb.max_compare_epochs(150)
+    assert at.number_input(key="w.minibatch.cmp_epochs").max == mini_batches.max_compare_epochs(150)
     assert at.number_input(key="w.minibatch.batch_size").max == 150  # tutorial 000's n; d2l's 1000 is the field's hi
     from gdcore.i18n import translator
-    assert at.selectbox(key="w.minibatch.base").options == [translator("en")(f"minibatch.base.{b}") for b in mb.BASES]
+    assert at.selectbox(key="w.minibatch.base").options == [translator("en")(f"minibatch.base.{b}")
+                                                            for b in mini_batches.BASES]
 
 
 def test_malformed_link_values_are_decoded_into_one_note_each():
     from gdcore.links import decode
     bad = {"batch_size": "0", "lr": "nan", "epochs": "2.5", "data": "foo", "shuffle": "maybe", "pitfall": "2",
            "cmp_epochs": "-1", "bogus": "1"}
-    link = decode(bad, mb.LINK_FIELDS, mb.HIDE_GROUPS)
+    link = decode(bad, mini_batches.LINK_FIELDS, mini_batches.HIDE_GROUPS)
     assert link.values == {}
     reasons = {n.name: n.reason for n in link.notes}
     assert reasons == {"batch_size": "out_of_range", "lr": "not_finite", "epochs": "not_integer",
                        "data": "unknown_choice", "shuffle": "not_bool", "pitfall": "not_bool",
                        "cmp_epochs": "out_of_range", "bogus": "unknown_name"}
     for raw, reason in (("2.5", "not_integer"), ("abc", "not_a_number"), ("1001", "out_of_range")):
-        assert [n.reason for n in decode({"batch_size": raw}, mb.LINK_FIELDS).notes] == [reason]
+        assert [n.reason for n in decode({"batch_size": raw}, mini_batches.LINK_FIELDS).notes] == [reason]
     for raw, reason in (("-1", "out_of_range"), ("abc", "not_a_number"), ("inf", "not_finite"),
                         ("1e-7", "out_of_range")):
-        assert [n.reason for n in decode({"lr": raw}, mb.LINK_FIELDS).notes] == [reason]
+        assert [n.reason for n in decode({"lr": raw}, mini_batches.LINK_FIELDS).notes] == [reason]
 
 
 def test_malformed_link_values_are_listed_and_defaults_used():
@@ -296,7 +297,7 @@ def test_malformed_link_values_are_listed_and_defaults_used():
     assert not at.exception, at.exception
     assert any("batch_size=0" in w.value and "outside the allowed range" in w.value for w in at.warning)
     assert at.number_input(key="w.minibatch.batch_size").value == 10  # d2l's own, as the data choice brings it
-    cap = mb.max_compare_epochs(1000)
+    cap = mini_batches.max_compare_epochs(1000)
     assert at.number_input(key="w.minibatch.cmp_epochs").value == cap
     assert any("50 epochs" in w.value and f"uses {cap}" in w.value for w in at.warning)
     # batch_size 500 fits the field (d2l has 1000 samples) but not tutorial 000's 150: capped, with a sentence
@@ -382,28 +383,29 @@ def test_gdcore_sentences_in_both_languages():
     en = {k: v for k, v in strings("en").items() if k.startswith("minibatch.")}
     zh = {k: v for k, v in strings("zh").items() if k.startswith("minibatch.")}
     assert en.keys() == zh.keys() and all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
-    assert all(f"minibatch.groups.{g}" in en for g in mb.HIDE_GROUPS)
-    assert all(f"minibatch.base.{b}" in en for b in mb.BASES)
+    assert all(f"minibatch.groups.{g}" in en for g in mini_batches.HIDE_GROUPS)
+    assert all(f"minibatch.base.{b}" in en for b in mini_batches.BASES)
     T = translator("zh")
     cfg = preset_config("linreg-d2l", full_tensor_pitfall=True)
-    assert "100 倍" in T(mb.pitfall_note(cfg, 1000)) and "lr = 3" in T(mb.pitfall_note(cfg, 1000))
-    assert "100× too large" in translator("en")(mb.pitfall_note(cfg, 1000))
-    assert [T(m) for m in mb.error_lines({"w": [1e-4, -2e-4], "b": 3e-4})] == [
+    assert "100 倍" in T(mini_batches.pitfall_note(cfg, 1000)) and "lr = 3" in T(mini_batches.pitfall_note(cfg, 1000))
+    assert "100× too large" in translator("en")(mini_batches.pitfall_note(cfg, 1000))
+    assert [T(m) for m in mini_batches.error_lines({"w": [1e-4, -2e-4], "b": 3e-4})] == [
         "w的估计误差: tensor([1.0000e-04, -2.0000e-04])", "b的估计误差: tensor([3.0000e-04])"]
-    bs, note = mb.clamp_batch_size(500, 150)
+    bs, note = mini_batches.clamp_batch_size(500, 150)
     assert (bs, T(note)) == (
         150, "batch_size 500 超过了样本数 150，已改为 150（一个批次 = 全部数据）")
-    assert T(mb.format_batch(None)) == "全部样本（全批量）"
-    assert T(mb.format_batch([1, 2, 3], limit=1)) == "[1, ... 还有 2 个]"
-    t = T.frame(mb.batch_table([[3, 1], None]))
+    assert T(mini_batches.format_batch(None)) == "全部样本（全批量）"
+    assert T(mini_batches.format_batch([1, 2, 3], limit=1)) == "[1, ... 还有 2 个]"
+    t = T.frame(mini_batches.batch_table([[3, 1], None]))
     assert list(t.columns) == ["index", "num", "样本下标"] and t["样本下标"].tolist() == ["3, 1", "全部"]
-    runs = mb.train_all(mb.comparison_configs(preset_config("linreg-minibatch"), 1),
+    runs = mini_batches.train_all(mini_batches.comparison_configs(preset_config("linreg-minibatch"), 1),
                         Run(preset_config("linreg-minibatch")).data)
-    table = T.frame(mb.summary_table(runs, mb.MODE_LABELS))
-    assert list(table.columns) == [T(f"minibatch.table.{mb.COLUMN_KEYS[c]}") for c in mb.TABLE_COLUMNS]
+    table = T.frame(mini_batches.summary_table(runs, mini_batches.MODE_LABELS))
+    assert list(table.columns) == [T(f"minibatch.table.{mini_batches.COLUMN_KEYS[c]}")
+                                   for c in mini_batches.TABLE_COLUMNS]
     assert table["训练"].tolist() == ["批量梯度下降", "随机梯度下降", "小批量梯度下降"]
     assert table["每步样本数"].tolist() == [150, 1, 20] and set(table["状态"]) == {"正常"}
-    english = translator("en").frame(mb.summary_table(runs, mb.MODE_LABELS))
+    english = translator("en").frame(mini_batches.summary_table(runs, mini_batches.MODE_LABELS))
     assert english["run"].tolist() == ["batch GD", "stochastic GD", "mini-batch GD"]
 
 
@@ -472,7 +474,8 @@ def test_after_divergence_the_panel_shows_the_last_finite_steps_batch():
     for _ in range(s):
         stepped.run(1)
     epoch, batch = (s - 1) // 8 + 1, (s - 1) % 8
-    assert _shown_batch(at) == EN(mb.format_batch(stepped.last_batch)) == EN(mb.format_batch(run.last_batch))
+    assert _shown_batch(at) == EN(mini_batches.format_batch(stepped.last_batch)) \
+        == EN(mini_batches.format_batch(run.last_batch))
     assert f"epoch({epoch}) batch({batch})" in _batch_head(at) and f"num = {len(stepped.last_batch)}" in _batch_head(at)
     assert f"epoch({epoch}) batch({batch})" in _status(at)
     table = next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["index", "num"])

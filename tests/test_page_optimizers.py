@@ -6,7 +6,7 @@ from apptest_util import away_and_back, open_link, open_page
 
 from gdcore.engine import Run
 from gdcore.i18n import placeholders, strings, translator
-from gdcore.lessons import optim as O
+from gdcore.lessons import optimizers
 from gdcore.presets import preset_config
 
 PAGE = "pages/views/optimizers.py"
@@ -47,7 +47,7 @@ def test_preset_loads_tutorial_values_and_state_survives_page_switch(at):
     at.button(key="b.optim.step").click().run()
     run = _lesson(at).run
     assert run.config.optimizer == "adam" and run.step_count == 1
-    assert O.state_keys(run) == ["exp_avg", "exp_avg_sq"]
+    assert optimizers.state_keys(run) == ["exp_avg", "exp_avg_sq"]
     assert any("exp_avg" in c for df in at.dataframe for c in df.value.columns)
     # away and back: settings and the run are kept
     away_and_back(at, PAGE)
@@ -77,8 +77,8 @@ def test_race_makes_five_runs_from_one_start(at):
     at.button(key="b.optim.race").click().run()
     assert not at.exception
     race = _lesson(at).extra["race"]
-    assert set(race) == set(O.RACE_OPTIMIZERS)
-    starts = list(O.start_params(race).values())
+    assert set(race) == set(optimizers.RACE_OPTIMIZERS)
+    starts = list(optimizers.start_params(race).values())
     assert all(s == starts[0] for s in starts)
     assert all(r.step_count == 50 for r in race.values())
     assert len(at.dataframe) >= 1  # the summary table
@@ -91,7 +91,7 @@ def test_lockstep_step_both_keeps_diffs_tiny(at):
     at.button(key="b.optim.lock_step100").click().run()
     assert not at.exception
     assert manual.step_count == module.step_count == 101
-    assert O.max_abs_diff(manual, module) < 1e-5
+    assert optimizers.max_abs_diff(manual, module) < 1e-5
     assert any(m.label.startswith("largest |manual") for m in at.metric)
 
 
@@ -131,7 +131,7 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit():
     assert at.number_input(key="w.optim.seed").value == 7
     direct = _direct(7, optimizer="adam", lr=0.05, beta1=0.8, beta2=0.99, steps=400, seed=7)
     _same_run(_lesson(at).run, direct)
-    assert O.state_keys(direct) == ["exp_avg", "exp_avg_sq"]
+    assert optimizers.state_keys(direct) == ["exp_avg", "exp_avg_sq"]
 
     # the page writes its canonical link back; opening it elsewhere gives the same numbers
     written = dict(at.query_params)
@@ -167,7 +167,8 @@ def test_malformed_link_values_are_listed_and_defaults_used():
     assert at.selectbox(key="w.optim.optimizer").value == "sgd"
     assert at.number_input(key="w.optim.lr").value == 1e-3
     assert at.number_input(key="w.optim.steps").value == 30000
-    assert at.session_state["w.optim.momentum"] == 0.9 and at.session_state["w.optim.race_steps"] == O.RACE_STEPS
+    assert at.session_state["w.optim.momentum"] == 0.9
+    assert at.session_state["w.optim.race_steps"] == optimizers.RACE_STEPS
     run = _lesson(at).run
     assert (run.config.optimizer, run.config.lr, run.config.steps, run.config.seed, run.step_count) == (
         "sgd", 1e-3, 30000, 0, 0)
@@ -206,10 +207,10 @@ def test_lock_hides_the_preset_and_hide_race_keeps_the_links_race():
     at.button(key="b.optim.race").click().run()
     assert not at.exception
     race = _lesson(at).extra["race"]
-    assert set(race) == set(O.RACE_OPTIMIZERS + O.EXTRA_OPTIMIZERS)
-    names = O.RACE_OPTIMIZERS + O.EXTRA_OPTIMIZERS
-    direct = O.run_race(preset_config("linreg-module", seed=0, device="cpu"),
-                        O.race_settings({"sgd": {"lr": 0.2}, "adam": {"beta2": 0.95}}, optimizers=names), 30)
+    assert set(race) == set(optimizers.RACE_OPTIMIZERS + optimizers.EXTRA_OPTIMIZERS)
+    names = optimizers.RACE_OPTIMIZERS + optimizers.EXTRA_OPTIMIZERS
+    direct = optimizers.run_race(preset_config("linreg-module", seed=0, device="cpu"),
+                        optimizers.race_settings({"sgd": {"lr": 0.2}, "adam": {"beta2": 0.95}}, optimizers=names), 30)
     for name in names:
         assert race[name].config == direct[name].config
         assert race[name].params() == direct[name].params(), name
@@ -230,8 +231,8 @@ def test_page_in_chinese():
     at.button(key="b.optim.measure").click().run()
     assert not at.exception, at.exception
     columns = {c for df in at.dataframe for c in df.value.columns}
-    assert {zh(m) for m in O.timing_headers().values()} <= columns
-    assert {zh(c) for c in O.summary_columns()} <= columns  # the race summary's headers
+    assert {zh(m) for m in optimizers.timing_headers().values()} <= columns
+    assert {zh(c) for c in optimizers.summary_columns()} <= columns  # the race summary's headers
     assert zh("optim.lockstep.col_manual", q="w") in columns
     assert any(m.label == zh("optim.lockstep.largest") for m in at.metric)
     assert at.query_params["lang"] == "zh"
@@ -247,8 +248,8 @@ def test_locale_files_match():
     zh = {k: v for k, v in strings("zh").items() if k.startswith("optim.")}
     assert en.keys() == zh.keys()
     assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
-    assert all(f"optim.groups.{g}" in en for g in O.HIDE_GROUPS)
-    assert all(f"optim.state_meaning.{k}" in en for k in O.STATE_NAMES)
+    assert all(f"optim.groups.{g}" in en for g in optimizers.HIDE_GROUPS)
+    assert all(f"optim.state_meaning.{k}" in en for k in optimizers.STATE_NAMES)
 
 
 def test_after_divergence_the_data_keeps_its_axis_and_the_caption_reads_compactly():

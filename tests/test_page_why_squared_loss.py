@@ -88,12 +88,12 @@ def link_warning(app) -> str:
 
 def expected(source: str, noise: float, n: int, seed: int, j: int, which: str):
     """The fit and likelihood curve built directly with gdcore for these settings."""
-    from gdcore import theory
     from gdcore.data import make_dataset
+    from gdcore.lessons import why_squared_loss
     from gdcore.presets import preset_config
     data = make_dataset(preset_config(source, noise=noise, n=n, seed=seed))
-    fit = theory.fit_noise(data.X, data.y)
-    return fit, theory.likelihood_curve(data.X, data.y, j=j), which
+    fit = why_squared_loss.fit_noise(data.X, data.y)
+    return fit, why_squared_loss.likelihood_curve(data.X, data.y, j=j), which
 
 
 def assert_numbers(app, fit, curve, which, name):
@@ -113,7 +113,7 @@ LINK = {"data": "linreg-d2l", "noise": "0.5", "n": "200", "mu": "1.5", "sigma": 
 
 
 def test_link_round_trip():
-    from gdcore import theory
+    from gdcore.lessons import why_squared_loss
     from gdcore.presets import PRESETS
     app = open_link(PAGE, LINK)
     assert not app.exception and not app.error
@@ -125,8 +125,8 @@ def test_link_round_trip():
     assert at_metric_text(app, "peak height p(μ)") == f"{1 / (0.5 * (2 * 3.141592653589793) ** 0.5):.6g}" == "0.797885"
     dens = chart_frame(app, 0)
     bell = dens[dens["label"] == "μ=1.5, σ=0.5"]
-    assert len(bell) == theory.PDF_POINTS and dens["label"].iloc[0] == "μ=1.5, σ=0.5"
-    assert np.array_equal(bell["p"].to_numpy(), theory.normal_pdf(bell["x"].to_numpy(), 1.5, 0.5))
+    assert len(bell) == why_squared_loss.PDF_POINTS and dens["label"].iloc[0] == "μ=1.5, σ=0.5"
+    assert np.array_equal(bell["p"].to_numpy(), why_squared_loss.normal_pdf(bell["x"].to_numpy(), 1.5, 0.5))
     # the app applies the link's seed to the sidebar before the page runs: the numbers are seed 7's
     assert app.session_state["w.seed"] == 7 and not link_warning(app)
     assert PRESETS["linreg-d2l"].seed != 7

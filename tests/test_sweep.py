@@ -228,10 +228,10 @@ def test_cli_sweep_table():
     assert "diverged at step" in lines[2] and lines[-1].startswith("3 runs x 100 steps")
 
 
-# -- the lesson's reading of a sweep (gdcore.lessons.sweep) ------------------------------------------
+# -- the lesson's reading of a sweep (gdcore.lessons.lr_explorer) ------------------------------------
 
 from gdcore.i18n import translator  # noqa: E402
-from gdcore.lessons import sweep as sweep_lesson  # noqa: E402
+from gdcore.lessons import lr_explorer as sweep_lesson  # noqa: E402
 
 EN = translator("en")
 

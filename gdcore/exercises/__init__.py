@@ -17,7 +17,7 @@ answer policy and the solutions); this module holds the catalogue and the names 
 """
 from __future__ import annotations
 
-from ..lessons import optim as optim_lesson
+from ..lessons import optimizers as optim_lesson
 from .answers import ANSWER_AFTER_TRIES, Feedback, _solution, feedback, reference_answers, solution_text
 from .base import INPUT_KEYS, Exercise, Verdict, manual_config, noisy_config
 from .checks import (

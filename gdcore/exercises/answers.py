@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..engine import Run
 from ..i18n import Message
-from ..lessons import optim as optim_lesson
+from ..lessons import optimizers as optim_lesson
 from .base import Exercise, manual_config
 from .checks import (
     ACCURACY_MAX_STEPS,

@@ -9,7 +9,7 @@ import torch
 from ..config import Config
 from ..engine import Run
 from ..errors import GdError
-from ..lessons import optim as optim_lesson
+from ..lessons import optimizers as optim_lesson
 from ..presets import preset_config
 from .base import Verdict, manual_config
 from .fixes import FIXES, check_fix

@@ -2,7 +2,9 @@
 import streamlit as st
 
 from gdcore import registry
-from gdcore.autograd_demo import (
+from gdcore.charts.autograd_basics import grad_history_chart
+from gdcore.errors import GdError
+from gdcore.lessons.autograd_basics import (
     FILL_LIMIT,
     HIDE_GROUPS,
     LINK_FIELDS,
@@ -13,8 +15,6 @@ from gdcore.autograd_demo import (
     numpy_demo,
     x_code,
 )
-from gdcore.charts.autograd import grad_history_chart
-from gdcore.errors import GdError
 from gdcore.presets import SOURCES
 from pages import ui
 

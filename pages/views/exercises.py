@@ -6,7 +6,7 @@ import streamlit as st
 
 from gdcore import exercises as ex
 from gdcore import registry
-from gdcore.lessons.optim import LABELS as OPTIMIZER_LABELS
+from gdcore.lessons.optimizers import LABELS as OPTIMIZER_LABELS
 from pages import ui
 from pages.ui import board
 

@@ -2,9 +2,9 @@
 import streamlit as st
 
 from gdcore import charts, printouts, seeding
-from gdcore.charts import linreg as lr_charts
+from gdcore.charts import linear_regression as lr_charts
 from gdcore.devices import resolve_device
-from gdcore.lessons import linreg as lesson_math
+from gdcore.lessons import linear_regression as lesson_math
 from gdcore.loops import tutorials
 from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl

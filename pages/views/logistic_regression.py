@@ -2,10 +2,10 @@
 import streamlit as st
 
 from gdcore import charts
-from gdcore.charts import logreg as lcharts
-from gdcore.charts.optim import fit_width
+from gdcore.charts import logistic_regression as lcharts
+from gdcore.charts.optimizers import fit_width
 from gdcore.devices import resolve_device
-from gdcore.lessons import logreg as LR
+from gdcore.lessons import logistic_regression
 from gdcore.loops import tutorials
 from pages import ui
 
@@ -16,7 +16,8 @@ TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": 
 DEFAULTS = {**TUTORIAL, "w.logreg.batch_size": 32, "w.logreg.log": True}
 T = ui.tr()
 ui.defaults(DEFAULTS)
-ui.share(NAME, LR.LINK_FIELDS, LR.HIDE_GROUPS, presets={LR.PRESET: TUTORIAL})
+ui.share(NAME, logistic_regression.LINK_FIELDS, logistic_regression.HIDE_GROUPS,
+         presets={logistic_regression.PRESET: TUTORIAL})
 
 lesson = ui.lesson(NAME)
 seed, device = ui.settings(123)
@@ -42,7 +43,8 @@ with c2:
 # -- settings -------------------------------------------------------------------------------------
 st.subheader(T("logreg.train"))
 if ui.shown(NAME, "data"):
-    st.radio(T("logreg.widgets.data"), LR.SOURCES, key="w.logreg.source", persist_state="session", horizontal=True,
+    st.radio(T("logreg.widgets.data"), logistic_regression.SOURCES, key="w.logreg.source", persist_state="session",
+             horizontal=True,
              format_func=lambda v: T(f"logreg.widgets.data_{v}"), help=T("logreg.widgets.data_help"))
 source = st.session_state["w.logreg.source"]
 upload = None
@@ -54,23 +56,24 @@ mode = st.session_state["w.logreg.mode"]  # the widget's value on this rerun (dr
 
 
 def _loss_widgets():
-    st.radio(T("logreg.widgets.impl"), LR.IMPLS, key="w.logreg.impl", persist_state="session",
+    st.radio(T("logreg.widgets.impl"), logistic_regression.IMPLS, key="w.logreg.impl", persist_state="session",
              format_func=lambda v: T(f"logreg.widgets.impl_{v}"), help=T("logreg.widgets.impl_help"))
     st.toggle(T("logreg.widgets.safe"), key="w.logreg.safe", persist_state="session",
               help=T("logreg.widgets.safe_help"))
 
 
 def _mode_widgets():
-    picked = st.radio(T("logreg.widgets.mode"), LR.MODES, key="w.logreg.mode", persist_state="session",
+    picked = st.radio(T("logreg.widgets.mode"), logistic_regression.MODES, key="w.logreg.mode", persist_state="session",
                       horizontal=False,
                       format_func=lambda v: T(f"logreg.widgets.mode_{v}", n=upload.n if upload else 1000),
                       help=T("logreg.widgets.mode_help"))
-    st.selectbox("batch_size", LR.MINIBATCH_SIZES, key="w.logreg.batch_size", persist_state="session",
+    st.selectbox("batch_size", logistic_regression.MINIBATCH_SIZES, key="w.logreg.batch_size", persist_state="session",
                  disabled=picked != "minibatch", help=T("logreg.widgets.batch_size_help"))
 
 
 def _loader_widgets():
-    st.selectbox(T("logreg.widgets.loader"), LR.LOADERS, key="w.logreg.loader", persist_state="session",
+    st.selectbox(T("logreg.widgets.loader"), logistic_regression.LOADERS, key="w.logreg.loader",
+                 persist_state="session",
                  disabled=mode == "batch", format_func=lambda v: T(f"logreg.widgets.loader_{v}"),
                  help=T("logreg.widgets.loader_help"))
     st.checkbox(T("logreg.widgets.shuffle"), key="w.logreg.shuffle", persist_state="session", disabled=mode == "batch",
@@ -79,10 +82,12 @@ def _loader_widgets():
 
 def _lr_epoch_widgets():
     if ui.shown(NAME, "lr"):
-        st.number_input("lr", min_value=LR.LR_RANGE[0], max_value=LR.LR_RANGE[1], step=0.001, format="%g",
+        st.number_input("lr", min_value=logistic_regression.LR_RANGE[0], max_value=logistic_regression.LR_RANGE[1],
+                        step=0.001, format="%g",
                         key="w.logreg.lr", persist_state="session", help=T("logreg.widgets.lr_help"))
     if ui.shown(NAME, "steps"):
-        st.number_input("num_epochs", min_value=LR.EPOCH_RANGE[0], max_value=LR.EPOCH_RANGE[1], step=10,
+        st.number_input("num_epochs", min_value=logistic_regression.EPOCH_RANGE[0],
+                        max_value=logistic_regression.EPOCH_RANGE[1], step=10,
                         key="w.logreg.epochs", persist_state="session", help=T("logreg.widgets.epochs_help"))
 
 
@@ -101,7 +106,7 @@ if panels:
 
 def make_config():
     ss = st.session_state
-    config = LR.variant_config(seed=seed, device=str(resolve_device(device)), impl=ss["w.logreg.impl"],
+    config = logistic_regression.variant_config(seed=seed, device=str(resolve_device(device)), impl=ss["w.logreg.impl"],
                                safe=bool(ss["w.logreg.safe"]), mode=mode, batch_size=int(ss["w.logreg.batch_size"]),
                                loader=ss["w.logreg.loader"], shuffle=bool(ss["w.logreg.shuffle"]),
                                lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]))
@@ -116,7 +121,7 @@ else:
     run = ui.build(lesson, make_config, upload)
 if run is not None:
     ui.replay(lesson, NAME)
-    code_line = LR.LOSS_CODE[run.config.loss].splitlines()[-1].split('#')[0].strip()
+    code_line = logistic_regression.LOSS_CODE[run.config.loss].splitlines()[-1].split('#')[0].strip()
     st.caption(T("logreg.run.caption_one" if run.batch_size == 1 else "logreg.run.caption_many", code=code_line,
                  total=run.total_steps, epochs=run.total_steps // run.steps_per_epoch,
                  per_epoch=run.steps_per_epoch, batch=run.batch_size))
@@ -131,8 +136,8 @@ def draw(run):
     m[2].metric("w2", f"{p['w'][1]:.4f}")
     m[3].metric("b", f"{p['b'][0]:.4f}")
     m[4].metric(T("logreg.run.loss_all"), ui.fmt(run.current_loss()), help=T("logreg.run.loss_all_help", n=run.n))
-    seg, box = LR.boundary(run)
-    cur = LR.current_sample(run)
+    seg, box = logistic_regression.boundary(run)
+    cur = logistic_regression.current_sample(run)
     tw = run.data.true_w
     true_label = (T("logreg.run.true_rule") if tw is None or len(tw) < 2 else
                   T("logreg.run.true_rule_formula", w1=f"{tw[0]:g}", sign="−" if tw[1] < 0 else "+",
@@ -141,7 +146,8 @@ def draw(run):
     a, b = st.columns([1.6, 1])
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
-        ui.chart(lcharts.boundary_chart(LR.points_frame(run), box, seg, LR.true_boundary(run, box), grid, cur,
+        ui.chart(lcharts.boundary_chart(logistic_regression.points_frame(run), box, seg,
+                                         logistic_regression.true_boundary(run, box), grid, cur,
                                          true_label=true_label, title=T("logreg.run.boundary_title"),
                                          labels=T.labels), "boundary")
     with b:
@@ -164,12 +170,12 @@ def draw(run):
     if run.step_count == 0:
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
-        ui.chart(fit_width(charts.loss_curve(T.frame(LR.loss_frames(run)), log=log, title=T("logreg.run.loss_title"),
-                                              height=200, labels=T.labels)), "loss")
+        ui.chart(fit_width(charts.loss_curve(T.frame(logistic_regression.loss_frames(run)), log=log,
+                                             title=T("logreg.run.loss_title"), height=200, labels=T.labels)), "loss")
         st.caption(T("logreg.run.loss_note"))
     if run.epoch:
         with st.expander(T("logreg.run.printed", n=run.epoch)):
-            printed = LR.printed_losses(run)
+            printed = logistic_regression.printed_losses(run)
             st.code("\n".join(f"Epoch: {e:03d}, Loss: {v:.3f}" for e, v in
                               zip(printed["epoch"].tail(100), printed["loss"].tail(100))),
                     language="text", wrap_lines=True)
@@ -177,9 +183,9 @@ def draw(run):
 
 
 if run is not None:
-    ui.live(lesson, NAME, draw, fields=LR.LINK_FIELDS)
+    ui.live(lesson, NAME, draw, fields=logistic_regression.LINK_FIELDS)
 else:
-    ui.share_button(NAME, LR.LINK_FIELDS)
+    ui.share_button(NAME, logistic_regression.LINK_FIELDS)
 
 # -- manual vs module, and the safe loss ------------------------------------------------------------
 st.divider()

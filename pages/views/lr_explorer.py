@@ -1,9 +1,9 @@
 """Lesson: the learning-rate explorer. Dozens of lrs trained at once as one batched program."""
 import streamlit as st
 
-from gdcore.charts import sweep as scharts
+from gdcore.charts import lr_explorer as scharts
 from gdcore.errors import GdError
-from gdcore.lessons import sweep as S
+from gdcore.lessons import lr_explorer
 from gdcore.links import Field, Note
 from gdcore.presets import PRESETS
 from gdcore.sweep import lr_grid, sweep
@@ -13,12 +13,12 @@ T = ui.tr()
 
 NAME = "lr_explorer"
 LK = "lrx"  # buttons "b.lrx.*", the single run's controls and the share link
-K = S.PREFIX  # widgets "w.lrx.*"
-FIELDS = {f.name: f for f in S.LINK_FIELDS}
+K = lr_explorer.PREFIX  # widgets "w.lrx.*"
+FIELDS = {f.name: f for f in lr_explorer.LINK_FIELDS}
 
 
 def _preset_values(preset: str, runs: bool = True) -> dict:
-    d = S.defaults(preset)
+    d = lr_explorer.defaults(preset)
     values = {K + "lr_min": d.lr_min, K + "lr_max": d.lr_max, K + "steps": d.steps}
     if runs:
         values[K + "runs"] = d.runs
@@ -42,12 +42,12 @@ def _link_conflicts(query: dict) -> list[Note]:
     """A link's values that the widgets cannot take together: lr_min above lr_max, or more steps than
     the preset allows. They go back to the preset's defaults, with a note like any unusable value."""
     s = st.session_state
-    d = S.defaults(s[K + "preset"])
+    d = lr_explorer.defaults(s[K + "preset"])
     notes = []
     lo, hi = s[K + "lr_min"], s[K + "lr_max"]
     if lo > hi:
-        for name, f in (("lr_min", Field("lr_min", K + "lr_min", "choice", S.LR_CHOICES[0], hi)),
-                        ("lr_max", Field("lr_max", K + "lr_max", "choice", lo, S.LR_CHOICES[-1]))):
+        for name, f in (("lr_min", Field("lr_min", K + "lr_min", "choice", lr_explorer.LR_CHOICES[0], hi)),
+                        ("lr_max", Field("lr_max", K + "lr_max", "choice", lo, lr_explorer.LR_CHOICES[-1]))):
             if name in query:
                 notes.append(Note(name, str(query[name]), "out_of_range", f))
         s[K + "lr_min"], s[K + "lr_max"] = d.lr_min, d.lr_max
@@ -62,7 +62,7 @@ def _link_conflicts(query: dict) -> list[Note]:
 # first visit: the widgets' starting values live in session state (no value= on the widgets)
 if K + "preset" not in st.session_state:
     st.session_state[K + "preset"] = "linreg-manual"
-ui.defaults({**_preset_values(st.session_state[K + "preset"]), K + "factor": S.DEFAULT_FACTOR,
+ui.defaults({**_preset_values(st.session_state[K + "preset"]), K + "factor": lr_explorer.DEFAULT_FACTOR,
               K + "log": True, K + "replay": False})
 
 lesson = ui.lesson(NAME)
@@ -76,11 +76,12 @@ if fresh:
         ui.set_values(_preset_values(FIELDS["preset_name"].parse(query["preset_name"])))
     except (KeyError, ValueError):
         pass  # no preset in the link (or a malformed one: share() notes it)
-    st.session_state.pop(S.LINK_SEED_KEY, None)
-link = ui.share(LK, S.LINK_FIELDS, S.HIDE_GROUPS)
+    st.session_state.pop(lr_explorer.LINK_SEED_KEY, None)
+link = ui.share(LK, lr_explorer.LINK_FIELDS, lr_explorer.HIDE_GROUPS)
 auto_train = False
 if fresh:
-    st.session_state[K + "seed"] = st.session_state.get(S.LINK_SEED_KEY)  # the link's seed (none: the default)
+    # the link's seed (none: the default)
+    st.session_state[K + "seed"] = st.session_state.get(lr_explorer.LINK_SEED_KEY)
     link["notes"].extend(_link_conflicts(query))
     auto_train = not link["notes"] and any(name in query for name in FIELDS)
 
@@ -94,14 +95,16 @@ st.markdown(T("sweep.batched"))
 # -- settings ----------------------------------------------------------------------------------------
 show_presets, show_range = ui.shown(LK, "presets"), ui.shown(LK, "range")
 show_steps, show_seed = ui.shown(LK, "steps"), ui.shown(LK, "seed")
-if st.session_state.get(K + "steps", 1) > S.defaults(st.session_state[K + "preset"]).max_steps:
-    st.session_state[K + "steps"] = S.defaults(st.session_state[K + "preset"]).max_steps  # kept from another preset
+if st.session_state.get(K + "steps", 1) > lr_explorer.defaults(st.session_state[K + "preset"]).max_steps:
+    # kept from another preset
+    st.session_state[K + "steps"] = lr_explorer.defaults(st.session_state[K + "preset"]).max_steps
 picked = {}  # what the drawn widgets return (a hidden one keeps its value in session state)
 
 
 def _preset_box() -> None:
-    descriptions = " · ".join(f"{T(f'ui.preset_name.{p}')}: {T(S.preset_description(p))}" for p in S.PRESETS)
-    picked["preset"] = st.selectbox(T("sweep.settings.preset"), S.PRESETS, key=K + "preset",
+    descriptions = " · ".join(f"{T(f'ui.preset_name.{p}')}: {T(lr_explorer.preset_description(p))}"
+                              for p in lr_explorer.PRESETS)
+    picked["preset"] = st.selectbox(T("sweep.settings.preset"), lr_explorer.PRESETS, key=K + "preset",
                                     persist_state="session", on_change=_on_preset,
                                     format_func=lambda p: T(f"ui.preset_name.{p}"),
                                     help=T("sweep.settings.preset_help", descriptions=descriptions))
@@ -109,30 +112,32 @@ def _preset_box() -> None:
 
 def _range_boxes() -> None:
     r = st.columns(2)
-    lo = picked["lr_min"] = r[0].select_slider(T("sweep.settings.lr_min"), options=S.LR_CHOICES, key=K + "lr_min",
-                                               persist_state="session",
+    lo = picked["lr_min"] = r[0].select_slider(T("sweep.settings.lr_min"), options=lr_explorer.LR_CHOICES,
+                                               key=K + "lr_min", persist_state="session",
                                                format_func=_fmt_lr, help=T("sweep.settings.lr_min_help"))
     # the largest lr can only be picked at or above the smallest (a stale value resets to the smallest)
-    picked["lr_max"] = r[1].select_slider(T("sweep.settings.lr_max"), options=[v for v in S.LR_CHOICES if v >= lo],
+    picked["lr_max"] = r[1].select_slider(T("sweep.settings.lr_max"),
+                                          options=[v for v in lr_explorer.LR_CHOICES if v >= lo],
                                           key=K + "lr_max", persist_state="session", format_func=_fmt_lr,
                                           help=T("sweep.settings.lr_max_help"))
 
 
 def _runs_box() -> None:
-    picked["runs"] = st.slider(T("sweep.settings.runs"), min_value=S.MIN_UI_RUNS, max_value=S.MAX_UI_RUNS, step=1,
+    picked["runs"] = st.slider(T("sweep.settings.runs"), min_value=lr_explorer.MIN_UI_RUNS,
+                               max_value=lr_explorer.MAX_UI_RUNS, step=1,
                                key=K + "runs", persist_state="session", help=T("sweep.settings.runs_help"))
 
 
 def _steps_box() -> None:
-    cap = S.defaults(st.session_state[K + "preset"]).max_steps
+    cap = lr_explorer.defaults(st.session_state[K + "preset"]).max_steps
     picked["steps"] = st.number_input(T("sweep.settings.steps"), min_value=1, max_value=cap, step=100, key=K + "steps",
                                       persist_state="session",
                                       help=T("sweep.settings.steps_help", max_steps=cap))
 
 
 def _seed_box() -> None:
-    st.number_input(T("sweep.settings.seed"), min_value=0, max_value=S.SEED_MAX, step=1, value=None, key=K + "seed",
-                    persist_state="session",
+    st.number_input(T("sweep.settings.seed"), min_value=0, max_value=lr_explorer.SEED_MAX, step=1, value=None,
+                    key=K + "seed", persist_state="session",
                     placeholder=T("sweep.settings.seed_placeholder"), help=T("sweep.settings.seed_help"))
 
 
@@ -155,8 +160,9 @@ if state.get(K + "seed") is not None:
     seed, source = int(state[K + "seed"]), "page"
 else:
     source = "sidebar" if state.get("w.seed") is not None else "tutorial"
-state[S.LINK_SEED_KEY] = None if source == "tutorial" else seed  # the link carries any seed but the tutorial's
-st.caption(T("sweep.settings.caption", note=S.preset_note(preset), lr=PRESETS[preset].lr, seed=seed,
+# the link carries any seed but the tutorial's
+state[lr_explorer.LINK_SEED_KEY] = None if source == "tutorial" else seed
+st.caption(T("sweep.settings.caption", note=lr_explorer.preset_note(preset), lr=PRESETS[preset].lr, seed=seed,
              source=T(f"sweep.settings.source_{source}")))
 
 b = st.columns([1, 1.6, 3] if show_presets else [1, 4.6])
@@ -178,7 +184,7 @@ if train or (auto_train and lesson.extra.get("key") != settings_key):
         bar.progress(done / total, text=T("sweep.progress.step", runs=runs, done=done, total=total))
 
     try:
-        config = S.make_config(preset, steps, seed=seed, device=device)
+        config = lr_explorer.make_config(preset, steps, seed=seed, device=device)
         result = sweep(config, lr_grid(lr_lo, lr_hi, runs), callback=_progress)
     except GdError as exc:
         msg = T(exc.message)
@@ -188,12 +194,12 @@ if train or (auto_train and lesson.extra.get("key") != settings_key):
     bar.empty()
 
 result = lesson.extra.get("sweep")
-summ = None if result is None else S.summary(result)
+summ = None if result is None else lr_explorer.summary(result)
 # while the best lr's single run is shown, its controls carry the share link (with the steps taken)
 replaying = bool(state.get(K + "replay")) and summ is not None and summ.best_lr is not None
 if not replaying:
     with b[-1]:
-        ui.share_button(LK, S.LINK_FIELDS)
+        ui.share_button(LK, lr_explorer.LINK_FIELDS)
 if result is None:
     st.info(T("sweep.results.none_yet"))
     st.stop()
@@ -202,12 +208,12 @@ if result is None:
 if lesson.extra.get("key") != settings_key:
     st.info(T("sweep.results.stale"))
 cc = st.columns([1.2, 1, 2])
-factor = cc[0].select_slider(T("sweep.results.factor"), options=S.FACTOR_CHOICES, key=K + "factor",
+factor = cc[0].select_slider(T("sweep.results.factor"), options=lr_explorer.FACTOR_CHOICES, key=K + "factor",
                              persist_state="session",
                              help=T("sweep.results.factor_help"))
 log_y = cc[1].toggle(T("sweep.results.log"), key=K + "log", persist_state="session", help=T("sweep.results.log_help"))
-band = S.goldilocks(result.lrs, result.final_loss, factor, floor=S.converged_floor(result))
-label = T(S.limit_label(result.config.optimizer))
+band = lr_explorer.goldilocks(result.lrs, result.final_loss, factor, floor=lr_explorer.converged_floor(result))
+label = T(lr_explorer.limit_label(result.config.optimizer))
 
 m = st.columns(4)
 m[0].metric(T("sweep.metrics.best_lr"), "—" if summ.best_lr is None else f"{summ.best_lr:.3g}",
@@ -219,18 +225,18 @@ m[2].metric(T("sweep.metrics.diverged"), T("sweep.metrics.diverged_value", diver
 m[3].metric(label if summ.limit is not None else T("sweep.metrics.limit"),
             "—" if summ.limit is None else f"{summ.limit:.3g}", help=T("sweep.metrics.limit_help"))
 
-chart = scharts.final_loss_chart(T.frame(S.frame(result, band)), limit=summ.limit,
+chart = scharts.final_loss_chart(T.frame(lr_explorer.frame(result, band)), limit=summ.limit,
                                  band=None if band is None else (band.lo_edge, band.hi_edge),
                                  best_lr=summ.best_lr, log_y=log_y, limit_label=label,
                                  title=T("sweep.results.chart_title"), labels=T.labels)
 ui.chart(chart, "final_loss")
-zones_shown = S.zones(result, band)
+zones_shown = lr_explorer.zones(result, band)
 st.caption(T("sweep.results.chart_caption", runs=result.n_runs, steps=result.steps,
              preset=T(f"ui.preset_name.{result.config.preset}"), seconds=result.seconds, device=result.device,
-             colours=T.capitalized(S.zones_caption(zones_shown, factor))))
+             colours=T.capitalized(lr_explorer.zones_caption(zones_shown, factor))))
 if summ.diverged:
     st.warning(T("sweep.results.diverged", diverged=summ.diverged, runs=summ.runs, lr=summ.first_diverged_lr))
-sentence = S.limit_sentence(result)
+sentence = lr_explorer.limit_sentence(result)
 if sentence:
     st.markdown(T(sentence))
 if band is not None:
@@ -259,19 +265,20 @@ with t2:
         st.markdown(T("sweep.theory.ce_header"))
         st.markdown(T("sweep.theory.ce_body"))
 
-chosen = S.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=PRESETS[result.config.preset].lr)
-window = S.smoothing_window(result)
+chosen = lr_explorer.picks(result.lrs, result.final_loss, result.diverged_at,
+                           tutorial_lr=PRESETS[result.config.preset].lr)
+window = lr_explorer.smoothing_window(result)
 if chosen:
     title = T("sweep.curves.title_window", window=window) if window > 1 else T("sweep.curves.title")
-    ui.chart(scharts.curves_chart([(T(c), y) for c, y in S.curves(result, chosen, window)], log=log_y, title=title,
-                                  labels=T.labels), "curves")
+    ui.chart(scharts.curves_chart([(T(c), y) for c, y in lr_explorer.curves(result, chosen, window)], log=log_y,
+                                  title=title, labels=T.labels), "curves")
     noisy = ("sweep.curves.caption_window_sample" if result.config.mode == "stochastic"
              else "sweep.curves.caption_window_batch")
-    st.caption(T(S.curves_caption(result, chosen, window)) + (T(noisy, window=window) if window > 1 else ""))
+    st.caption(T(lr_explorer.curves_caption(result, chosen, window)) + (T(noisy, window=window) if window > 1 else ""))
 
 with st.expander(T("sweep.results.table")):
-    st.dataframe(T.frame(S.table(result, band)), hide_index=True, width="stretch")
-    st.download_button(T("sweep.results.download"), S.results_csv(result),
+    st.dataframe(T.frame(lr_explorer.table(result, band)), hide_index=True, width="stretch")
+    st.download_button(T("sweep.results.download"), lr_explorer.results_csv(result),
                        file_name=f"sweep_{result.config.preset}.csv", mime="text/csv", key="b.lrx.dl_results",
                        icon=":material/download:")
 
@@ -289,7 +296,7 @@ if state[K + "replay"]:
         st.error(T(exc.message))
         run = None
     if run is None:
-        ui.share_button(LK, S.LINK_FIELDS)
+        ui.share_button(LK, lr_explorer.LINK_FIELDS)
     else:
         ui.replay(lesson, LK)  # a link's steps taken
         best_curve = result.loss_history(result.best)
@@ -297,9 +304,9 @@ if state[K + "replay"]:
 
         def _draw(r) -> None:
             ui.chart(scharts.curves_chart(
-                [(T("sweep.best.series_sweep"), S.moving_average(best_curve, window)),
-                 (single, S.moving_average(r.losses(), window))],
+                [(T("sweep.best.series_sweep"), lr_explorer.moving_average(best_curve, window)),
+                 (single, lr_explorer.moving_average(r.losses(), window))],
                 log=log_y, title=T("sweep.best.chart_title"), dashed=[single], labels=T.labels), "single_run")
 
-        ui.live(lesson, LK, _draw, fields=S.LINK_FIELDS)
+        ui.live(lesson, LK, _draw, fields=lr_explorer.LINK_FIELDS)
         ui.code_and_downloads(run, LK)

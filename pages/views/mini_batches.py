@@ -3,11 +3,11 @@ mini-batch gradient descent; seed 000's full-tensor pitfall; d2l's data_iter / s
 import streamlit as st
 
 from gdcore.charts import loss_frame
-from gdcore.charts import minibatch as mbc
+from gdcore.charts import mini_batches as mbc
 from gdcore.devices import resolve_device
 from gdcore.engine import step_position
 from gdcore.errors import GdError
-from gdcore.lessons import minibatch as mb
+from gdcore.lessons import mini_batches
 from gdcore.presets import get_preset, preset_config
 from pages import ui
 
@@ -39,10 +39,11 @@ ui.defaults({**preset_values("linreg-minibatch"), P + "cmp_view": "step", P + "c
               P + "cmp_logx": True})
 from_link = ui.link_pending(NAME)  # a link is applied on this rerun (the page's first visit)
 _params = st.query_params.to_dict()
-if from_link and "preset" not in _params and _params.get("data") in mb.BASES:
+if from_link and "preset" not in _params and _params.get("data") in mini_batches.BASES:
     # like choosing it in the box: a link's data choice brings its tutorial's settings, then the link's own values
     ui.set_values(preset_values(_params["data"]))
-link = ui.share(NAME, mb.LINK_FIELDS, mb.HIDE_GROUPS, presets={b: preset_values(b) for b in mb.BASES})
+link = ui.share(NAME, mini_batches.LINK_FIELDS, mini_batches.HIDE_GROUPS,
+                presets={b: preset_values(b) for b in mini_batches.BASES})
 
 st.title(":material/view_module: " + T("minibatch.title"))
 ui.link_notes(NAME)
@@ -58,16 +59,16 @@ if ui.shown(NAME, "presets"):
     c3.caption(T("minibatch.presets_caption"))
 
 # -- settings ---------------------------------------------------------------------------------
-base = st.session_state[BASE] if st.session_state.get(BASE) in mb.BASES else "linreg-minibatch"
-n = mb.data_size(base)
-bs_fixed, bs_note = mb.clamp_batch_size(st.session_state.get(BS), n)
+base = st.session_state[BASE] if st.session_state.get(BASE) in mini_batches.BASES else "linreg-minibatch"
+n = mini_batches.data_size(base)
+bs_fixed, bs_note = mini_batches.clamp_batch_size(st.session_state.get(BS), n)
 if bs_note:
     st.session_state[BS] = bs_fixed  # before the widget is drawn: allowed, and the value fits its max
 
 
 def _base_widget():
-    st.selectbox(T("minibatch.base.label"), list(mb.BASES), format_func=lambda b: T(f"minibatch.base.{b}"), key=BASE,
-                 persist_state=SESSION, on_change=_base_changed, help=T("minibatch.base.help"))
+    st.selectbox(T("minibatch.base.label"), list(mini_batches.BASES), format_func=lambda b: T(f"minibatch.base.{b}"),
+                 key=BASE, persist_state=SESSION, on_change=_base_changed, help=T("minibatch.base.help"))
 
 
 def _bs_widget():
@@ -132,7 +133,7 @@ if run is None:
     st.stop()
 ui.replay(lesson, NAME)
 # section 3's epochs, fitted to this data before the share link is written
-cap = mb.max_compare_epochs(run.n)
+cap = mini_batches.max_compare_epochs(run.n)
 ce_note = None
 if not isinstance(st.session_state.get(CE), int) or not 1 <= st.session_state[CE] <= cap:
     if from_link and isinstance(st.session_state.get(CE), int) and st.session_state[CE] > cap:
@@ -146,7 +147,7 @@ one_feature = run.data.n_features == 1
 
 # -- 1. the DataLoader ---------------------------------------------------------------------------
 st.header(T("minibatch.s1.header"))
-loader = mb.describe_loader(run.n, run.batch_size)
+loader = mini_batches.describe_loader(run.n, run.batch_size)
 left, right = st.columns([1.3, 1])
 with left:
     if is_d2l:
@@ -172,22 +173,22 @@ st.header(T("minibatch.s2.header"))
 st.latex(r"w \leftarrow w - lr\cdot \frac{1}{|B|}\sum_{i\in B}\frac{\partial\,\ell_i}{\partial w},\qquad "
          r"b \leftarrow b - lr\cdot \frac{1}{|B|}\sum_{i\in B}\frac{\partial\,\ell_i}{\partial b}")
 st.caption(T("minibatch.s2.caption"))
-st.caption(T("minibatch.s2.counting", stop=mb.run_epochs(run) + 1, epochs=mb.run_epochs(run),
+st.caption(T("minibatch.s2.counting", stop=mini_batches.run_epochs(run) + 1, epochs=mini_batches.run_epochs(run),
              last=run.steps_per_epoch - 1))
 
 
 def _replay(r):
     rep = lesson.extra.get("replay")
     if rep is None or rep.config != r.config or rep.n != r.n:
-        rep = mb.ShuffleReplay(r.config, r.n)
+        rep = mini_batches.ShuffleReplay(r.config, r.n)
         lesson.extra["replay"] = rep
     return rep
 
 
 def draw(r):
     c = r.config
-    view = mb.epoch_view(r)
-    roles = mb.point_roles(r.n, r.epoch_batches, r.last_batch)
+    view = mini_batches.epoch_view(r)
+    roles = mini_batches.point_roles(r.n, r.epoch_batches, r.last_batch)
     p = r.params()
     a, b = st.columns([1.7, 1])
     with a:
@@ -196,7 +197,7 @@ def draw(r):
             if r.data.true_w is not None:
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
                               "dash": True, "series": "true"})
-            x0, y = mb.feature_xy(r.data, 0)
+            x0, y = mini_batches.feature_xy(r.data, 0)
             ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("minibatch.s2.scatter_title", epoch=view.epoch),
                                        labels=T.labels), "data")
         else:
@@ -205,7 +206,7 @@ def draw(r):
                          persist_state=SESSION, format_func=lambda j: T("minibatch.s2.feature_option", n=j + 1, j=j),
                          help=T("minibatch.s2.feature_help"))
             k = k if k is not None and k < r.data.n_features else 0
-            xk, y = mb.feature_xy(r.data, k)
+            xk, y = mini_batches.feature_xy(r.data, k)
             ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]",
                                        y_title=T("minibatch.s2.labels_axis"),
                                        title=T("minibatch.s2.scatter_title", epoch=view.epoch), labels=T.labels),
@@ -219,13 +220,13 @@ def draw(r):
             size = r.n if r.last_batch is None else len(r.last_batch)
             st.markdown(T("minibatch.s2.batch_head", epoch=epoch, batch=batch, step=r.step_count, num=size)
                         + (T("minibatch.s2.epoch_complete") if view.complete else ""))
-            st.code(T(mb.format_batch(r.last_batch)), language=None, wrap_lines=True)
-        st.markdown(T("minibatch.s2.params", w=mb.fmt_w(p["w"]), b=mb.fmt_w(p["b"])))
+            st.code(T(mini_batches.format_batch(r.last_batch)), language=None, wrap_lines=True)
+        st.markdown(T("minibatch.s2.params", w=mini_batches.fmt_w(p["w"]), b=mini_batches.fmt_w(p["b"])))
         if c.full_tensor_pitfall:
-            note = mb.pitfall_note(c, r.n)
+            note = mini_batches.pitfall_note(c, r.n)
             st.warning(T("minibatch.s2.pitfall_on") + (T("minibatch.s2.pitfall_note", note=note) if note else ""))
         if r.epoch_batches:
-            st.dataframe(T.frame(mb.batch_table(r.epoch_batches)), hide_index=True,
+            st.dataframe(T.frame(mini_batches.batch_table(r.epoch_batches)), hide_index=True,
                          height=min(320, 38 + 35 * len(r.epoch_batches)),
                          column_config={
                              "index": st.column_config.NumberColumn("index", help=T("minibatch.s2.index_help")),
@@ -234,9 +235,9 @@ def draw(r):
     # reshuffled every epoch: this epoch's batches against the next one's
     if c.mode != "batch":
         rep = _replay(r)
-        first, second, beyond = mb.reshuffle_epochs(view, mb.run_epochs(r))
-        frame = mb.reshuffle_frame(rep, first)
-        share = mb.same_batches_share(rep.batches(first), rep.batches(second))
+        first, second, beyond = mini_batches.reshuffle_epochs(view, mini_batches.run_epochs(r))
+        frame = mini_batches.reshuffle_frame(rep, first)
+        share = mini_batches.same_batches_share(rep.batches(first), rep.batches(second))
         ui.chart(mbc.reshuffle_chart(frame, title=T("minibatch.s2.reshuffle_title", epoch=first, next=second),
                                      labels=T.labels), "reshuffle")
         st.caption(T("minibatch.s2.reshuffle_on" if c.shuffle else "minibatch.s2.reshuffle_off",
@@ -251,22 +252,23 @@ def draw(r):
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
         step_frame = loss_frame(L, labels=T.labels)
-        ends = mb.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
+        ends = mini_batches.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
         ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("minibatch.s2.loss_title"), labels=T.labels),
                  "loss")
         st.caption(T("minibatch.s2.loss_caption") if not c.full_tensor_pitfall
                    else T("minibatch.s2.loss_caption_pitfall"))
     if is_d2l:
         st.markdown(T("minibatch.s2.d2l_prints"))
-        errs = mb.estimation_errors(r.data.true_w, r.data.true_b, p)
-        lines_out = mb.d2l_epoch_lines(r.epoch_losses()) or [T("minibatch.s2.no_epoch_yet")]
-        st.code("\n".join(lines_out[-12:] + [T(m) for m in mb.error_lines(errs)]), language=None, wrap_lines=True)
+        errs = mini_batches.estimation_errors(r.data.true_w, r.data.true_b, p)
+        lines_out = mini_batches.d2l_epoch_lines(r.epoch_losses()) or [T("minibatch.s2.no_epoch_yet")]
+        st.code("\n".join(lines_out[-12:] + [T(m) for m in mini_batches.error_lines(errs)]), language=None,
+                wrap_lines=True)
     elif len(L):
         st.markdown(T("minibatch.s2.tutorial_prints"))
-        st.code("\n".join(mb.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
+        st.code("\n".join(mini_batches.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
 
 
-ui.live(lesson, NAME, draw, fields=mb.LINK_FIELDS)
+ui.live(lesson, NAME, draw, fields=mini_batches.LINK_FIELDS)
 
 # -- 3. batch vs stochastic vs mini-batch ---------------------------------------------------------
 st.header(T("minibatch.s3.header"))
@@ -278,12 +280,12 @@ if ce_note:
     st.warning(ce_note)
 if q[1].button(T("minibatch.s3.run", epochs=st.session_state[CE]), key=B + "compare", type="primary", width="stretch"):
     try:
-        configs = mb.comparison_configs(cfg, st.session_state[CE])
+        configs = mini_batches.comparison_configs(cfg, st.session_state[CE])
     except GdError as exc:
         st.error(T(exc.message))
     else:
         bar = st.progress(0.0, text=T("minibatch.s3.progress"))
-        runs = mb.train_all(configs, run.data, callback=lambda d, t: bar.progress(
+        runs = mini_batches.train_all(configs, run.data, callback=lambda d, t: bar.progress(
             min(1.0, d / max(1, t)), text=T("minibatch.s3.progress_step", done=d, total=t)))
         bar.empty()
         lesson.extra["compare"] = {"source": cfg, "epochs": st.session_state[CE], "runs": runs}
@@ -295,7 +297,7 @@ else:
     src = cmp["source"]
     if src != cfg:
         q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=T(f"ui.preset_name.{src.preset}")))
-    labels = {m: T(label) for m, label in mb.MODE_LABELS.items()}
+    labels = {m: T(label) for m, label in mini_batches.MODE_LABELS.items()}
     v = st.columns([1.4, 1, 1])
     view_labels = {"step": T("minibatch.s3.view_step"), "epoch": T("minibatch.s3.view_epoch")}
     per = v[0].radio(T("minibatch.s3.view"), ["step", "epoch"], horizontal=True, key=P + "cmp_view",
@@ -304,19 +306,19 @@ else:
                         help=T("minibatch.s2.log_help"))
     log_x = v[2].toggle(T("minibatch.s3.log_steps"), key=P + "cmp_logx", persist_state=SESSION, disabled=per != "step",
                         help=T("minibatch.s3.log_steps_help"))
-    order = [labels[m] for m in mb.MODES]
+    order = [labels[m] for m in mini_batches.MODES]
     if per == "step":
-        frame = mb.step_loss_frame({labels[m]: r.losses() for m, r in runs.items()})
+        frame = mini_batches.step_loss_frame({labels[m]: r.losses() for m, r in runs.items()})
         ui.chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
                                     title=T("minibatch.s3.step_title"), labels=T.labels), "compare")
     else:
-        frame = mb.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
+        frame = mini_batches.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
         ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
                                     title=T("minibatch.s3.epoch_title"), labels=T.labels), "compare")
-    st.dataframe(T.frame(mb.summary_table(runs, labels, CMP_COLUMNS, explain=lambda r: r.explain(T))),
+    st.dataframe(T.frame(mini_batches.summary_table(runs, labels, CMP_COLUMNS, explain=lambda r: r.explain(T))),
                  hide_index=True, width="stretch")
-    start = mb.start_params(runs["batch"])
-    st.caption(T("minibatch.s3.start", w=mb.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
+    start = mini_batches.start_params(runs["batch"])
+    st.caption(T("minibatch.s3.start", w=mini_batches.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
     for m, r in runs.items():
         if r.status != "ok":
             st.error(T("minibatch.s3.run_failed", label=labels[m], message=r.explain(T)))
@@ -350,18 +352,18 @@ with st.expander(T("minibatch.s4.whole_loop")):
             f"    w.grad.zero_()\n"
             f"    b.grad.zero_()", language="python", wrap_lines=True)
 st.caption(T("minibatch.s4.caption"))
-pit_cap = max(1, mb.COMPARE_STEP_BUDGET // 2 // max(1, run.steps_per_epoch))
+pit_cap = max(1, mini_batches.COMPARE_STEP_BUDGET // 2 // max(1, run.steps_per_epoch))
 pit_epochs = min(cfg.epochs or 1, pit_cap)
 pq = st.columns([1.3, 2.7])
 if pq[0].button(T("minibatch.s4.run", epochs=pit_epochs), key=B + "pitfall_run", type="primary", width="stretch",
                 help=T("minibatch.s4.run_help")):
     try:
-        configs = mb.pitfall_configs(cfg, pit_epochs)
+        configs = mini_batches.pitfall_configs(cfg, pit_epochs)
     except GdError as exc:
         st.error(T(exc.message))
     else:
         with st.spinner(T("minibatch.s4.spinner")):
-            lesson.extra["pitfall"] = {"source": cfg, "runs": mb.train_all(configs, run.data)}
+            lesson.extra["pitfall"] = {"source": cfg, "runs": mini_batches.train_all(configs, run.data)}
 if pit_epochs < (cfg.epochs or 1):
     pq[1].caption(T("minibatch.s4.capped", epochs=pit_epochs))
 pit = lesson.extra.get("pitfall")
@@ -371,18 +373,18 @@ else:
     runs = pit["runs"]
     if pit["source"] != cfg:
         pq[1].info(T("minibatch.s4.stale"))
-    labels = {k: T(label) for k, label in mb.PITFALL_LABELS.items()}
-    frame = mb.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
+    labels = {k: T(label) for k, label in mini_batches.PITFALL_LABELS.items()}
+    frame = mini_batches.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
     ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
                                 title=T("minibatch.s4.chart_title"), labels=T.labels), "pitfall")
-    st.dataframe(T.frame(mb.summary_table(runs, labels, PIT_COLUMNS, explain=lambda r: r.explain(T))),
+    st.dataframe(T.frame(mini_batches.summary_table(runs, labels, PIT_COLUMNS, explain=lambda r: r.explain(T))),
                  hide_index=True, width="stretch")
     if all(r.status == "ok" for r in runs.values()):
         st.caption(T("minibatch.s4.smooth", n=run.n, bs=run.batch_size, factor=f"{run.n / run.batch_size:.3g}"))
     for key, r in runs.items():
         if r.status != "ok":
             st.error(T("minibatch.s3.run_failed", label=labels[key], message=r.explain(T)))
-    note = mb.pitfall_note(runs[True].config, run.n)
+    note = mini_batches.pitfall_note(runs[True].config, run.n)
     if note and runs[True].status != "ok":
         st.info(T("minibatch.s4.diverged_why", note=note))
 

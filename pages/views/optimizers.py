@@ -2,11 +2,11 @@
 import streamlit as st
 
 from gdcore import charts, printouts, seeding
-from gdcore.charts import optim as ocharts
+from gdcore.charts import optimizers as ocharts
 from gdcore.config import OPTIMIZERS
 from gdcore.devices import available_devices, resolve_device
 from gdcore.errors import GdError
-from gdcore.lessons import optim as O
+from gdcore.lessons import optimizers
 from gdcore.numbers import fixed
 from gdcore.presets import preset_config
 from pages import ui
@@ -18,14 +18,14 @@ NAME = "optim"
 PRESET = "linreg-module"
 TUTORIAL = {"w.optim.optimizer": "sgd", "w.optim.lr": 1e-3, "w.optim.steps": 30000, "w.optim.seed": None}
 HP_FORMAT = {"lr": "%g", "momentum": "%.3f", "beta1": "%.3f", "beta2": "%.4f", "alpha": "%.3f", "eps": "%.0e"}
-HP_MAX = O.HP_MAX
+HP_MAX = optimizers.HP_MAX
 
 DEFAULTS = {**TUTORIAL, "w.optim.momentum": 0.9, "w.optim.beta1": 0.9, "w.optim.beta2": 0.999,
-            "w.optim.alpha": 0.99, "w.optim.log": True, "w.optim.race_steps": O.RACE_STEPS,
+            "w.optim.alpha": 0.99, "w.optim.log": True, "w.optim.race_steps": optimizers.RACE_STEPS,
             "w.optim.race_nesterov": False, "w.optim.race_log": True, "w.optim.x": 0.5,
-            **{f"w.optim.race.{n}.{k}": v for n, hp in O.RACE_DEFAULTS.items() for k, v in hp.items()}}
+            **{f"w.optim.race.{n}.{k}": v for n, hp in optimizers.RACE_DEFAULTS.items() for k, v in hp.items()}}
 ui.defaults(DEFAULTS)
-ui.share(NAME, O.LINK_FIELDS, O.HIDE_GROUPS, presets={PRESET: TUTORIAL})
+ui.share(NAME, optimizers.LINK_FIELDS, optimizers.HIDE_GROUPS, presets={PRESET: TUTORIAL})
 
 lesson = ui.lesson(NAME)
 sidebar_seed, device = ui.settings(0)
@@ -69,21 +69,21 @@ main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1),
 cc = dict(zip([g for g, _ in main_widgets], st.columns([w for _, w in main_widgets]))) if main_widgets else {}
 if "optimizer" in cc:
     cc["optimizer"].selectbox(T("optim.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer", persist_state="session",
-                              format_func=O.LABELS.get, help=T("optim.train.optimizer_help"))
+                              format_func=optimizers.LABELS.get, help=T("optim.train.optimizer_help"))
 if "lr" in cc:
-    cc["lr"].number_input("lr", min_value=O.LR_MIN, max_value=O.LR_MAX, step=1e-3, format="%g", key="w.optim.lr",
-                          persist_state="session", help=T("optim.help.lr"))
+    cc["lr"].number_input("lr", min_value=optimizers.LR_MIN, max_value=optimizers.LR_MAX, step=1e-3, format="%g",
+                          key="w.optim.lr", persist_state="session", help=T("optim.help.lr"))
 if "steps" in cc:
-    cc["steps"].number_input(T("optim.train.steps"), min_value=1, max_value=O.MAX_STEPS, step=1000, key="w.optim.steps",
-                             persist_state="session", help=T("optim.train.steps_help"))
+    cc["steps"].number_input(T("optim.train.steps"), min_value=1, max_value=optimizers.MAX_STEPS, step=1000,
+                             key="w.optim.steps", persist_state="session", help=T("optim.train.steps_help"))
 if "seed" in cc:
-    cc["seed"].number_input(T("optim.train.seed"), min_value=0, max_value=O.MAX_SEED, step=1, value=None,
+    cc["seed"].number_input(T("optim.train.seed"), min_value=0, max_value=optimizers.MAX_SEED, step=1, value=None,
                             key="w.optim.seed", persist_state="session", placeholder=T("optim.train.seed_placeholder"),
                             help=T("optim.train.seed_help"))
 if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
     st.caption(T(seeding.sentence(PRESET)))
 opt_name = st.session_state["w.optim.optimizer"]
-hp_names = [h for h in O.HYPER[opt_name] if h in O.MAIN_HYPER]
+hp_names = [h for h in optimizers.HYPER[opt_name] if h in optimizers.MAIN_HYPER]
 if hp_names and ui.shown(NAME, "optimizer"):
     hc = st.columns(len(hp_names) + 1)
     for col, h in zip(hc, hp_names):
@@ -128,23 +128,23 @@ def draw(run):
     else:
         st.info(T("optim.train.printout_none"), icon=":material/terminal:")
     st.caption(T("optim.train.printout_caption"))
-    keys = O.state_keys(run)
+    keys = optimizers.state_keys(run)
     st.markdown(T("optim.train.state_heading"))
     if not keys:
         st.caption(T("optim.train.no_state"))
         return
     for k in keys:
-        st.caption(f"`{k}`: {T(O.state_meaning(k))}")
+        st.caption(f"`{k}`: {T(optimizers.state_meaning(k))}")
     if run.step_count:
-        st.dataframe(O.state_frame(run, last=5), hide_index=True, width="stretch")
+        st.dataframe(optimizers.state_frame(run, last=5), hide_index=True, width="stretch")
         tc = st.columns(len(keys))
-        for col, key, chart in zip(tc, keys, ocharts.state_traces(O.state_history(run), keys)):
+        for col, key, chart in zip(tc, keys, ocharts.state_traces(optimizers.state_history(run), keys)):
             with col:
                 ui.chart(chart, f"state_{key}")
 
 
 if run is not None:
-    ui.live(lesson, NAME, draw, fields=O.LINK_FIELDS)
+    ui.live(lesson, NAME, draw, fields=optimizers.LINK_FIELDS)
 
 # -- the race -------------------------------------------------------------------------------------
 st.divider()
@@ -164,24 +164,25 @@ show_race = ui.shown(NAME, "race")
 if show_race:
     st.checkbox(T("optim.race.nesterov"), key="w.optim.race_nesterov", persist_state="session",
                 help=T("optim.race.nesterov_help"))
-runners = O.RACE_OPTIMIZERS + (O.EXTRA_OPTIMIZERS if st.session_state["w.optim.race_nesterov"] else ())
+runners = optimizers.RACE_OPTIMIZERS + (optimizers.EXTRA_OPTIMIZERS if st.session_state["w.optim.race_nesterov"]
+                                        else ())
 if show_race:
     cols = st.columns(len(runners))
     for col, name in zip(cols, runners):
-        col.markdown(f"**{O.LABELS[name]}**")
-        for h in O.HYPER[name]:
-            col.number_input(h, min_value=O.HP_MIN[h], max_value=HP_MAX[h],
+        col.markdown(f"**{optimizers.LABELS[name]}**")
+        for h in optimizers.HYPER[name]:
+            col.number_input(h, min_value=optimizers.HP_MIN[h], max_value=HP_MAX[h],
                              step=0.01 if h != "eps" else 1e-8, format=HP_FORMAT[h],
                              key=f"w.optim.race.{name}.{h}", persist_state="session", help=T(f"optim.help.{h}"))
 
 
 def _race(names):
-    settings = O.race_settings({n: {h: st.session_state[f"w.optim.race.{n}.{h}"] for h in O.HYPER[n]}
+    settings = optimizers.race_settings({n: {h: st.session_state[f"w.optim.race.{n}.{h}"] for h in optimizers.HYPER[n]}
                                 for n in names}, optimizers=names)
     base = lesson.config or preset_config(PRESET, seed=seed, device=device)
     data = lesson.run.data if lesson.run is not None else None
     try:
-        lesson.extra["race"] = O.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data)
+        lesson.extra["race"] = optimizers.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data)
         lesson.extra.pop("race_error", None)
         board.race_winner(lesson.extra["race"])  # to the class board, if this learner is in a room
     except GdError as exc:
@@ -190,9 +191,9 @@ def _race(names):
 
 rc = st.columns([1, 1, 3])
 if show_race:
-    rc[0].number_input(T("optim.race.steps"), min_value=1, max_value=O.MAX_RACE_STEPS, step=50,
+    rc[0].number_input(T("optim.race.steps"), min_value=1, max_value=optimizers.MAX_RACE_STEPS, step=50,
                        key="w.optim.race_steps", persist_state="session",
-                       help=T("optim.race.steps_help", max=O.MAX_RACE_STEPS))
+                       help=T("optim.race.steps_help", max=optimizers.MAX_RACE_STEPS))
 rc[1 if show_race else 0].button(T("optim.race.button", n=int(st.session_state["w.optim.race_steps"])),
                                  key="b.optim.race", on_click=_race, args=(runners,), type="primary",
                                  width="stretch", icon=":material/sports_score:", help=T("optim.race.button_help"))
@@ -204,20 +205,20 @@ if race:
                          help=T("optim.race.log_help"))
     a, b = st.columns(2)
     with a:
-        ui.chart(ocharts.race_losses(O.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"),
+        ui.chart(ocharts.race_losses(optimizers.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"),
                                      labels=T.labels), "race_loss")
-    paths = O.race_path_frame(race)
+    paths = optimizers.race_path_frame(race)
     any_run = next(iter(race.values()))
-    grid, ws, bs, opt = O.landscape_data(any_run.data, paths)
+    grid, ws, bs, opt = optimizers.landscape_data(any_run.data, paths)
     with b:
         ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"),
                                         labels=T.labels), "race_landscape")
-    summary = T.frame(O.race_summary(race, explain=lambda r: r.explain(T)))
+    summary = T.frame(optimizers.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
                                       na_rep=T("optim.race.not_reached")),
                  hide_index=True, width="stretch")
-    starts = O.start_params(race)
+    starts = optimizers.start_params(race)
     w0, b0 = next(iter(starts.values()))
     limit = any_run.stability_limit() if "sgd" not in race else race["sgd"].stability_limit()
     hint = T("optim.race.hint", under=f"{0.95 * limit:.2f}", limit=f"{limit:.3g}", over=f"{1.1 * limit:.2f}") \
@@ -236,13 +237,13 @@ l1.code("# manual (lesson 2)\ny_hat = x * w + b\nloss = torch.mean((y_hat - y) *
 l2.code("# nn.Module + torch.optim\nout = model(x)\nloss = criterion(y, out)\noptimizer.zero_grad()\n"
         "loss.backward()\noptimizer.step()", language="python", wrap_lines=True)
 st.markdown(T("optim.lockstep.text"))
-pair = O.ensure_lockstep(lesson.extra, lesson.config, lesson.run.data) if lesson.run is not None else None
+pair = optimizers.ensure_lockstep(lesson.extra, lesson.config, lesson.run.data) if lesson.run is not None else None
 
 
 def _step_both(n):
     p = lesson.extra.get("lockstep")
     if p is not None:
-        O.step_both(p[0], p[1], n)
+        optimizers.step_both(p[0], p[1], n)
 
 
 def _reset_both():
@@ -261,8 +262,8 @@ if pair is not None:
                  width="stretch", help=T("optim.lockstep.step100_help"))
     bc[2].button(T("optim.lockstep.reset"), key="b.optim.lock_reset", on_click=_reset_both, width="stretch")
     if manual.step_count:
-        diff = T.frame(O.lockstep_diff(manual, module, last=8))
-        worst = O.max_abs_diff(manual, module)
+        diff = T.frame(optimizers.lockstep_diff(manual, module, last=8))
+        worst = optimizers.max_abs_diff(manual, module)
         bc[3].metric(T("optim.lockstep.largest"), f"{worst:.2e}", help=T("optim.lockstep.largest_help"))
         fmt = {c: "{:.3e}" if c.startswith("|Δ") else "{:.7f}" for c in diff.columns if c != "step"}
         st.dataframe(diff.style.format(fmt), hide_index=True, width="stretch")
@@ -283,7 +284,7 @@ st.code('device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
 d1, d2 = st.columns([1, 2])
 with d1:
     if run is not None:
-        us = O.us_per_step(run)
+        us = optimizers.us_per_step(run)
         st.metric(T("optim.device.metric", device=run.device),
                   T("optim.device.per_step", us=f"{us:,.0f}") if us else "—", help=T("optim.device.metric_help"))
 with d2:
@@ -292,7 +293,7 @@ with d2:
 
     def _measure():
         try:
-            lesson.extra["timing"] = O.timing_table(lesson.config or preset_config(PRESET), devs)
+            lesson.extra["timing"] = optimizers.timing_table(lesson.config or preset_config(PRESET), devs)
             lesson.extra.pop("timing_error", None)
         except GdError as exc:
             lesson.extra["timing"] = None
@@ -307,7 +308,7 @@ if lesson.extra.get("timing") is not None:
     t1, t2 = st.columns(2)
     with t1:
         ui.chart(ocharts.timing_bars(tt, labels=T.labels), "timing")
-    heads = {c: T(m) for c, m in O.timing_headers().items()}
+    heads = {c: T(m) for c, m in optimizers.timing_headers().items()}
     t2.dataframe(tt.rename(columns=heads).style.format({heads["µs per step"]: "{:,.1f}",
                                                         heads["steps per second"]: "{:,.0f}"}),
                  hide_index=True, width="stretch")

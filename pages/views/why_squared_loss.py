@@ -2,11 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from gdcore import registry, theory
+from gdcore import registry
 from gdcore.charts.common import scatter_fit
-from gdcore.charts.theory import hist_height, legend_top, likelihood_chart, noise_histogram, pdf_chart
+from gdcore.charts.why_squared_loss import hist_height, legend_top, likelihood_chart, noise_histogram, pdf_chart
 from gdcore.data import make_dataset
 from gdcore.errors import GdError
+from gdcore.lessons import why_squared_loss
 from gdcore.presets import PRESETS, preset_config
 from pages import ui
 
@@ -20,10 +21,11 @@ EDITOR = "t.squared.pairs"  # a data_editor's state cannot be re-assigned, so it
 D2L = {W + "source": "linreg-d2l", W + "noise": 0.01, W + "n": 1000}
 SEED000 = {W + "source": "linreg-minibatch", W + "noise": 0.3, W + "n": 150}
 BELL = {W + "mu": 0.0, W + "sigma": 1.0}
-DEFAULT_TABLE = pd.DataFrame(theory.DEFAULT_PAIRS, columns=["mu", "sigma"])
+DEFAULT_TABLE = pd.DataFrame(why_squared_loss.DEFAULT_PAIRS, columns=["mu", "sigma"])
 LINK_PRESETS = {"linreg-d2l": D2L, "linreg-minibatch": SEED000}  # ?preset=NAME loads these first
 ui.defaults({**SEED000, **BELL, W + "sigma_mode": "fixed", W + "j": 0, **st.session_state.get(KEPT, {})})
-ui.share(KEY, theory.LINK_FIELDS, theory.HIDE_GROUPS, presets=LINK_PRESETS)  # ?seed= is applied by the app
+# ?seed= is applied by the app
+ui.share(KEY, why_squared_loss.LINK_FIELDS, why_squared_loss.HIDE_GROUPS, presets=LINK_PRESETS)
 
 st.title(":material/bar_chart: " + T("theory.title"))
 ui.link_notes(KEY)
@@ -50,32 +52,35 @@ with left:
     if ui.shown(KEY, "bell"):
         st.markdown(T("theory.pdf.bell"))
         b = st.columns(2)
-        b[0].number_input(T("theory.pdf.mu"), min_value=-theory.MAX_ABS, max_value=theory.MAX_ABS, step=0.5,
-                          format="%g", key=W + "mu", persist_state="session", help=T("theory.pdf.mu_help"))
-        b[1].number_input(T("theory.pdf.sigma"), min_value=theory.MIN_SIGMA, max_value=theory.MAX_ABS, step=0.5,
-                          format="%g", key=W + "sigma", persist_state="session", help=T("theory.pdf.sigma_help"))
+        b[0].number_input(T("theory.pdf.mu"), min_value=-why_squared_loss.MAX_ABS, max_value=why_squared_loss.MAX_ABS,
+                          step=0.5, format="%g", key=W + "mu", persist_state="session", help=T("theory.pdf.mu_help"))
+        b[1].number_input(T("theory.pdf.sigma"), min_value=why_squared_loss.MIN_SIGMA,
+                          max_value=why_squared_loss.MAX_ABS, step=0.5, format="%g", key=W + "sigma",
+                          persist_state="session", help=T("theory.pdf.sigma_help"))
     if ui.shown(KEY, "table"):
         edited = st.data_editor(
             st.session_state[f"{PAIRS}.base"], key=EDITOR, num_rows="dynamic", hide_index=True, width="stretch",
             column_config={
                 "mu": st.column_config.NumberColumn(T("theory.pdf.mu"), help=T("theory.pdf.mu_help"), format="%g",
-                                                    min_value=-theory.MAX_ABS, max_value=theory.MAX_ABS),
+                                                    min_value=-why_squared_loss.MAX_ABS,
+                                                    max_value=why_squared_loss.MAX_ABS),
                 "sigma": st.column_config.NumberColumn(T("theory.pdf.sigma"), help=T("theory.pdf.sigma_help"),
-                                                       format="%g", min_value=theory.MIN_SIGMA,
-                                                       max_value=theory.MAX_ABS)})
+                                                       format="%g", min_value=why_squared_loss.MIN_SIGMA,
+                                                       max_value=why_squared_loss.MAX_ABS)})
         st.session_state[PAIRS] = edited
         st.button(T("theory.pdf.reset"), key=f"b.{KEY}.pairs", on_click=_reset_pairs, help=T("theory.pdf.reset_help"))
     else:
         edited = st.session_state.get(PAIRS, DEFAULT_TABLE)
 mu, sigma = float(st.session_state[W + "mu"]), float(st.session_state[W + "sigma"])
-table_pairs, problems = theory.parse_pairs(edited)
+table_pairs, problems = why_squared_loss.parse_pairs(edited)
 problems = [T(p) for p in problems]
 pairs = [(mu, sigma)] + [p for p in table_pairs if p != (mu, sigma)]  # the bell first, then the table's
 with right:
     for p in problems:
         st.warning(T("theory.pdf.problem", problem=p[:1].upper() + p[1:]))
-    ui.chart(pdf_chart(theory.pdf_table(pairs), title=T("theory.pdf.chart_title"), labels=T.labels), "densities")
-    st.metric(T("theory.pdf.peak"), f"{theory.peak_density(sigma):.6g}", help=T("theory.pdf.peak_help"))
+    ui.chart(pdf_chart(why_squared_loss.pdf_table(pairs), title=T("theory.pdf.chart_title"), labels=T.labels),
+             "densities")
+    st.metric(T("theory.pdf.peak"), f"{why_squared_loss.peak_density(sigma):.6g}", help=T("theory.pdf.peak_help"))
     st.caption(T("theory.pdf.explain"))
 
 # -- 2 · the noise in the data ------------------------------------------------------------------------
@@ -90,28 +95,31 @@ if ui.shown(KEY, "presets"):
                           help=T("theory.noise.preset_000_help"))
 if ui.shown(KEY, "data"):
     c = st.columns([1.6, 1.4, 1])
-    c[0].selectbox(T("theory.noise.data"), list(theory.SOURCES), format_func=lambda v: T(f"theory.sources.{v}"),
-                   key=W + "source", persist_state="session", help=T("theory.noise.data_help"))
-    c[1].slider(T("theory.noise.noise"), min_value=theory.NOISE_RANGE[0], max_value=theory.NOISE_RANGE[1], step=0.01,
-                key=W + "noise", persist_state="session", help=T("theory.noise.noise_help"))
-    c[2].number_input(T("theory.noise.n"), min_value=theory.N_RANGE[0], max_value=theory.N_RANGE[1], step=10,
-                      key=W + "n", persist_state="session", help=T("theory.noise.n_help"))
+    c[0].selectbox(T("theory.noise.data"), list(why_squared_loss.SOURCES),
+                   format_func=lambda v: T(f"theory.sources.{v}"), key=W + "source",
+                   persist_state="session", help=T("theory.noise.data_help"))
+    c[1].slider(T("theory.noise.noise"), min_value=why_squared_loss.NOISE_RANGE[0],
+                max_value=why_squared_loss.NOISE_RANGE[1], step=0.01, key=W + "noise",
+                persist_state="session", help=T("theory.noise.noise_help"))
+    c[2].number_input(T("theory.noise.n"), min_value=why_squared_loss.N_RANGE[0],
+                      max_value=why_squared_loss.N_RANGE[1], step=10, key=W + "n",
+                      persist_state="session", help=T("theory.noise.n_help"))
 source, noise, n = st.session_state[W + "source"], float(st.session_state[W + "noise"]), int(st.session_state[W + "n"])
 seed, _device = ui.settings(PRESETS[source].seed)
 
 try:
     data = make_dataset(preset_config(source, noise=noise, n=n, seed=int(seed)))
-    fit = theory.fit_noise(data.X, data.y)
+    fit = why_squared_loss.fit_noise(data.X, data.y)
 except GdError as exc:
     st.error(T(exc.message))
     st.stop()
 
-hist = theory.histogram(fit.residuals)
+hist = why_squared_loss.histogram(fit.residuals)
 lo, hi = float(hist["left"].min()), float(hist["right"].max())
 span = max(hi - lo, 1e-12)
-curves = [theory.gaussian_curve(0.0, fit.sigma, lo - 0.1 * span, hi + 0.1 * span,
+curves = [why_squared_loss.gaussian_curve(0.0, fit.sigma, lo - 0.1 * span, hi + 0.1 * span,
                                 label=T("theory.noise.fitted_curve", sigma=f"{fit.sigma:.4g}")),
-          theory.gaussian_curve(0.0, noise, lo - 0.1 * span, hi + 0.1 * span,
+          why_squared_loss.gaussian_curve(0.0, noise, lo - 0.1 * span, hi + 0.1 * span,
                                 label=T("theory.noise.true_curve", noise=f"{noise:g}"))]
 # the data chart and the histogram side by side, equally tall (the histogram's legend may wrap)
 side_height = hist_height(legend_top([c["label"].iloc[0] for c in curves])[1])
@@ -148,13 +156,13 @@ if ui.shown(KEY, "likelihood"):
     if data.n_features > 1:
         k[1].selectbox(T("theory.likelihood.vary"), range(data.n_features), format_func=lambda i: names[i],
                        key=W + "j", persist_state="session", help=T("theory.likelihood.vary_help"))
-    k[0].radio(T("theory.likelihood.sigma_mode"), list(theory.SIGMA_MODES), horizontal=True, key=W + "sigma_mode",
-               persist_state="session",
+    k[0].radio(T("theory.likelihood.sigma_mode"), list(why_squared_loss.SIGMA_MODES), horizontal=True,
+               key=W + "sigma_mode", persist_state="session",
                format_func=lambda v: T(f"theory.likelihood.{v}"), help=T("theory.likelihood.sigma_mode_help"))
 sigma_mode = st.session_state[W + "sigma_mode"]
 j = int(st.session_state[W + "j"]) if data.n_features > 1 else 0
 st.session_state[KEPT] = {key: st.session_state[key] for key in (*SEED000, *BELL, W + "sigma_mode", W + "j")}
-curve = theory.likelihood_curve(data.X, data.y, j=j)
+curve = why_squared_loss.likelihood_curve(data.X, data.y, j=j)
 which = "nll" if sigma_mode == "fixed" else "nll_profile"
 ui.chart(likelihood_chart(curve.frame(which), curve.w_ls, w_name=names[j],
                            nll_title=T("theory.likelihood.nll_title"), mse_title=T("theory.likelihood.mse_title"),
@@ -162,7 +170,7 @@ ui.chart(likelihood_chart(curve.frame(which), curve.w_ls, w_name=names[j],
 st.caption(T("theory.likelihood.minimiser", name=names[j], nll=f"{curve.argmin(which):.4f}",
              mse=f"{curve.argmin('mse'):.4f}", ls=f"{curve.w_ls:.4f}",
              rest=T("theory.likelihood.rest_many" if data.n_features > 1 else "theory.likelihood.rest_one")))
-ui.share_button(KEY, theory.LINK_FIELDS)
+ui.share_button(KEY, why_squared_loss.LINK_FIELDS)
 
 # -- code, data, next ------------------------------------------------------------------------------------
 with st.expander(T("theory.more.code")):

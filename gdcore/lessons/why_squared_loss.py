@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, DataError
-from .i18n import Message
-from .links import Field
-from .reference import _design, _np, least_squares
+from ..errors import ConfigError, DataError
+from ..i18n import Message
+from ..links import Field
+from ..reference import _design, _np, least_squares
 
 DEFAULT_PAIRS: tuple[tuple[float, float], ...] = ((0.0, 1.0), (0.0, 2.0), (3.0, 1.0))  # d2l's figure
 MAX_PAIRS = 8

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
-from .i18n import Message, say
-from .i18n import labels as default_labels
+from ..i18n import Message, say
+from ..i18n import labels as default_labels
 
 
 def format_number(v: float) -> str:

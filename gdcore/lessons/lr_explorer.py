@@ -3,7 +3,7 @@
 The sweep itself is `gdcore.sweep` (R learning rates trained as one batched program). This module
 holds the explorer's defaults per preset, finds the "Goldilocks" band of learning rates (final
 loss within a factor of the best) and turns a SweepResult into the plain frame the charts draw;
-gdcore.lessons.sweep_curves picks the runs whose loss curves are worth overlaying and says what
+gdcore.lessons.lr_explorer_curves picks the runs whose loss curves are worth overlaying and says what
 they do (re-exported here).
 The sentences it builds for the page are Messages (gdcore.i18n) the page translates, and the page's
 share-link settings are declared here as LINK_FIELDS and HIDE_GROUPS.
@@ -23,7 +23,7 @@ from ..i18n import Message, Text, joined
 from ..links import Field
 from ..presets import get_preset, preset_config
 from ..sweep import SweepResult
-from .sweep_curves import (
+from .lr_explorer_curves import (
     CONVERGED,
     CurveFacts,
     converged_floor,

@@ -94,7 +94,7 @@ def reshuffle_chart(frame: pd.DataFrame, title: str | None = None, row_px: int =
                     labels: Labels | None = None) -> alt.Chart:
     """Rows: two epochs; columns: the samples in the order the first epoch visits them; colour: batch index.
 
-    frame: columns position, sample, epoch, batch (from gdcore.lessons.minibatch.reshuffle_frame). The first
+    frame: columns position, sample, epoch, batch (from gdcore.lessons.mini_batches.reshuffle_frame). The first
     row is contiguous blocks by construction; the second shows how the reshuffle scatters them.
     title: default 'Which batch each sample lands in' in the language of labels.
     """

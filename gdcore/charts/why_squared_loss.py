@@ -1,6 +1,6 @@
 """Charts for 'Why squared loss': normal densities, the residual histogram, NLL against squared loss.
 
-Pure functions from plain frames (built in gdcore.theory) to Altair charts; no streamlit here.
+Pure functions from plain frames (built in gdcore.lessons.why_squared_loss) to Altair charts; no streamlit here.
 """
 from __future__ import annotations
 

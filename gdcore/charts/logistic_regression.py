@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from .common import LEGEND_TOP, WIDTH, Labels, layered, mark, tip, words
-from .optim import FIT_X
+from .optimizers import FIT_X
 
 
 @dataclass(frozen=True)
 class Shading:
     """ŷ = σ(w1·x1 + w2·x2 + b) over a k×k grid of cells of box, computed by the browser.
 
-    The same cells as gdcore.lessons.logreg.probability_grid, which would send k² rows on every
+    The same cells as gdcore.lessons.logistic_regression.probability_grid, which would send k² rows on every
     step; this sends five numbers and the box.
     """
 
@@ -40,7 +40,8 @@ class Shading:
 
 
 CLASS_COLORS = ["#4c78a8", "#e45756"]  # class 0 blue, class 1 red
-CLASS_DOMAIN = ["class 0", "class 1"]  # the labels in the points frame (gdcore.lessons.logreg.points_frame)
+# the labels in the points frame (gdcore.lessons.logistic_regression.points_frame)
+CLASS_DOMAIN = ["class 0", "class 1"]
 
 
 def class_names(labels: Labels | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""gdcore.lessons.linreg: the numbers the linear-regression page shows, checked against trusted answers
+"""gdcore.lessons.linear_regression: the numbers the linear-regression page shows, checked against trusted answers
 (numpy's eigenvalues and lstsq, torch autograd, the tutorial's own print format, real runs)."""
 import math
 
@@ -8,7 +8,7 @@ import torch
 
 from gdcore import Run, preset_config
 from gdcore.i18n import translator
-from gdcore.lessons import linreg
+from gdcore.lessons import linear_regression
 from gdcore.reference import Optimum
 
 EN = translator("en")
@@ -28,7 +28,7 @@ def _design(X):
 
 def test_facts_match_numpy(manual_run):
     X, y = manual_run.data.X, manual_run.data.y
-    f = linreg.facts(X, y)
+    f = linear_regression.facts(X, y)
     A = _design(X)
     eig = np.linalg.eigvalsh(2 * A.T @ A / len(A))
     assert f.lambda_max == pytest.approx(eig[-1], rel=1e-12)
@@ -44,7 +44,7 @@ def test_facts_match_numpy(manual_run):
 
 def test_facts_single_point_is_not_unique():
     X = torch.tensor([[2.0]])
-    f = linreg.facts(X, torch.tensor([[5.0]]))
+    f = linear_regression.facts(X, torch.tensor([[5.0]]))
     assert not f.unique
     assert f.limit is not None and math.isfinite(f.limit)
 
@@ -54,7 +54,7 @@ def test_limit_separates_converging_from_diverging_runs(factor, status):
     """The claim on screen: above 2/λmax full-batch GD diverges, below it converges."""
     base = preset_config("linreg-minibatch", mode="batch", steps=800)
     data = Run(base).data
-    f = linreg.facts(data.X, data.y)
+    f = linear_regression.facts(data.X, data.y)
     run = Run(base.replace(lr=factor * f.limit))
     run.run()
     assert run.status == status
@@ -63,21 +63,21 @@ def test_limit_separates_converging_from_diverging_runs(factor, status):
 
 
 def test_overshoot_and_regimes():
-    assert linreg.overshoot_factor(0.1, 5.0) == pytest.approx(0.5)
-    assert linreg.overshoot_factor(0.3, 5.0) == pytest.approx(0.5)
-    assert linreg.overshoot_factor(0.5, 5.0) == pytest.approx(1.5)
-    assert linreg.lr_regime(0.1, 5.0) == "smooth"
-    assert linreg.lr_regime(0.2, 5.0) == "smooth"  # lr·λ = 1: lands on the floor in one step
-    assert linreg.lr_regime(0.3, 5.0) == "zigzag"
-    assert linreg.lr_regime(0.4, 5.0) == "edge"
-    assert linreg.lr_regime(0.41, 5.0) == "diverges"
+    assert linear_regression.overshoot_factor(0.1, 5.0) == pytest.approx(0.5)
+    assert linear_regression.overshoot_factor(0.3, 5.0) == pytest.approx(0.5)
+    assert linear_regression.overshoot_factor(0.5, 5.0) == pytest.approx(1.5)
+    assert linear_regression.lr_regime(0.1, 5.0) == "smooth"
+    assert linear_regression.lr_regime(0.2, 5.0) == "smooth"  # lr·λ = 1: lands on the floor in one step
+    assert linear_regression.lr_regime(0.3, 5.0) == "zigzag"
+    assert linear_regression.lr_regime(0.4, 5.0) == "edge"
+    assert linear_regression.lr_regime(0.41, 5.0) == "diverges"
 
 
 def test_steps_per_decade_matches_a_real_run(manual_run):
     """Distance to the optimum shrinks 10× in about steps_per_decade steps (slowest direction)."""
-    f = linreg.facts(manual_run.data.X, manual_run.data.y)
+    f = linear_regression.facts(manual_run.data.X, manual_run.data.y)
     lr = 0.5
-    k = linreg.steps_per_decade(lr, f)
+    k = linear_regression.steps_per_decade(lr, f)
     assert k == pytest.approx(math.log(10) / -math.log(1 - lr * f.lambda_min))
     run = Run(preset_config("linreg-manual", lr=lr, steps=400))
     run.run()
@@ -88,19 +88,19 @@ def test_steps_per_decade_matches_a_real_run(manual_run):
 
     s0, s1 = 20, 20 + round(2 * k)  # two decades, after the fast direction has died out
     assert dist(s1) / dist(s0) == pytest.approx(0.01, rel=0.3)
-    assert linreg.steps_per_decade(2.5 * f.limit, f) is None
+    assert linear_regression.steps_per_decade(2.5 * f.limit, f) is None
 
 
 def test_lr_sentences_name_the_regime(manual_run):
-    f = linreg.facts(manual_run.data.X, manual_run.data.y)
-    assert "without jumping" in EN(linreg.lr_sentence(0.01, f))
-    assert "steps for each 10×" in EN(linreg.lr_sentence(0.01, f))
-    assert "zigzag" in EN(linreg.lr_sentence(0.75 * f.limit, f))
-    assert "diverge" in EN(linreg.lr_sentence(1.5 * f.limit, f))
+    f = linear_regression.facts(manual_run.data.X, manual_run.data.y)
+    assert "without jumping" in EN(linear_regression.lr_sentence(0.01, f))
+    assert "steps for each 10×" in EN(linear_regression.lr_sentence(0.01, f))
+    assert "zigzag" in EN(linear_regression.lr_sentence(0.75 * f.limit, f))
+    assert "diverge" in EN(linear_regression.lr_sentence(1.5 * f.limit, f))
 
 
 def test_divergence_explanation_has_the_numbers():
-    text = EN(linreg.divergence_explanation(5.0, 2.436))
+    text = EN(linear_regression.divergence_explanation(5.0, 2.436))
     assert "1 − 5 × 2.436 = -11.18" in text
     assert "11.18" in text and "2/λmax = 0.821" in text
     assert "inf" in text
@@ -115,12 +115,12 @@ REC = {"step": 3, "epoch": 1, "batch": 2, "loss": 0.99385, "grad_w": -1.054142, 
 def test_step_table_counts_as_the_tutorial_does(manual_run):
     run = Run(preset_config("linreg-manual", steps=50))
     run.run(20)
-    t = linreg.step_table(run.records(last=15), epochs=False)  # 003: for i in range(3000)
+    t = linear_regression.step_table(run.records(last=15), epochs=False)  # 003: for i in range(3000)
     assert list(t.columns) == ["step", "i", "loss", "Δw", "Δb", "w", "b"]
     assert t["step"].tolist() == list(range(6, 21)) and t["i"].tolist() == list(range(5, 20))  # newest last
-    run = Run(linreg.run_config("linreg-minibatch", steps=792))
+    run = Run(linear_regression.run_config("linreg-minibatch", steps=792))
     run.run(10)
-    t = linreg.step_table(run.records(last=3))  # 000: for epoch in range(1, 100), enumerate(dataloader)
+    t = linear_regression.step_table(run.records(last=3))  # 000: for epoch in range(1, 100), enumerate(dataloader)
     assert list(t.columns) == ["step", "epoch", "batch", "loss", "Δw", "Δb", "w", "b"]
     assert t[["step", "epoch", "batch"]].values.tolist() == [[8, 1, 7], [9, 2, 0], [10, 2, 1]]
 
@@ -128,7 +128,7 @@ def test_step_table_counts_as_the_tutorial_does(manual_run):
 def test_run_config_runs_tutorial_000_as_written_with_full_batch_numbers():
     """000's loop draws DataLoader batches but computes on the full tensors: the page's run counts
     epoch(e) batch(i) as the tutorial does, and its numbers are those of 792 full-batch steps."""
-    cfg = linreg.run_config("linreg-minibatch", steps=792)
+    cfg = linear_regression.run_config("linreg-minibatch", steps=792)
     assert (cfg.mode, cfg.full_tensor_pitfall, cfg.batch_size, cfg.seed) == ("minibatch", True, 20, 100)
     run = Run(cfg)
     assert (run.steps_per_epoch, run.total_steps) == (8, 792)
@@ -137,8 +137,8 @@ def test_run_config_runs_tutorial_000_as_written_with_full_batch_numbers():
     full.run()
     assert run.losses().tobytes() == full.losses().tobytes() and run.params() == full.params()
     assert run.records(last=1)[0]["epoch"] == 99 and run.records(last=1)[0]["batch"] == 7
-    assert linreg.run_config("linreg-minibatch", steps=5, n=12).batch_size == 12  # fewer points than one batch
-    c003 = linreg.run_config("linreg-manual", steps=3000)
+    assert linear_regression.run_config("linreg-minibatch", steps=5, n=12).batch_size == 12  # n < one batch
+    c003 = linear_regression.run_config("linreg-manual", steps=3000)
     assert (c003.mode, c003.total_steps(c003.n)) == ("batch", 3000)
 
 
@@ -157,7 +157,7 @@ def test_explain_last_step_against_autograd():
         loss.backward()
         w.data -= 0.01 * w.grad.data
         b.data -= 0.01 * b.grad.data
-    ex = linreg.explain_last_step(run.records(last=2), float(run.w0), float(run.b0), 0.01)
+    ex = linear_regression.explain_last_step(run.records(last=2), float(run.w0), float(run.b0), 0.01)
     assert ex.step == 2
     assert ex.w_old == pytest.approx(w_old, abs=1e-7) and ex.b_old == pytest.approx(b_old, abs=1e-7)
     assert ex.loss == pytest.approx(loss.item(), rel=1e-6)
@@ -179,17 +179,17 @@ def test_explain_last_step_against_autograd():
 def test_explain_first_step_uses_the_initial_parameters():
     run = Run(preset_config("linreg-manual", steps=50))
     run.run(1)
-    ex = linreg.explain_last_step(run.records(last=2), float(run.w0), float(run.b0), 0.01)
+    ex = linear_regression.explain_last_step(run.records(last=2), float(run.w0), float(run.b0), 0.01)
     assert ex.w_old == float(run.w0) and ex.b_old == float(run.b0)
-    assert linreg.explain_last_step([], 0.0, 0.0, 0.01) is None
+    assert linear_regression.explain_last_step([], 0.0, 0.0, 0.01) is None
     # a lone record (its predecessor thinned away): the update is undone from the record itself
     lone = dict(REC, step=9)
-    ex = linreg.explain_last_step([lone], 0.0, 0.0, 0.01)
+    ex = linear_regression.explain_last_step([lone], 0.0, 0.0, 0.01)
     assert ex.w_old == pytest.approx(REC["w"] + 0.01 * REC["grad_w"])
 
 
 def test_positive_gradient_is_not_parenthesised():
-    ex = linreg.explain_last_step([dict(REC, step=1, grad_w=0.5)], 1.0, 1.0, 0.1)
+    ex = linear_regression.explain_last_step([dict(REC, step=1, grad_w=0.5)], 1.0, 1.0, 0.1)
     assert "1 - 0.1 × 0.5 = " in ex.update[0][1]
 
 
@@ -198,10 +198,10 @@ def test_positive_gradient_is_not_parenthesised():
 def test_distance_to_optimum():
     X = torch.tensor([[0.0], [1.0], [2.0]])
     y = torch.tensor([[1.0], [3.0], [5.0]])
-    f = linreg.facts(X, y)
-    d0 = linreg.distance_to_optimum(X, y, f.optimum.w[0], f.optimum.b, f.optimum)
+    f = linear_regression.facts(X, y)
+    d0 = linear_regression.distance_to_optimum(X, y, f.optimum.w[0], f.optimum.b, f.optimum)
     assert d0.dw == pytest.approx(0, abs=1e-9) and d0.dloss == pytest.approx(0, abs=1e-12)
-    d = linreg.distance_to_optimum(X, y, 3.0, 0.0, f.optimum)
+    d = linear_regression.distance_to_optimum(X, y, 3.0, 0.0, f.optimum)
     assert d.dw == pytest.approx(1.0) and d.db == pytest.approx(1.0)
     assert d.loss == pytest.approx(np.mean((np.array([0, 3, 6]) - np.array([1, 3, 5])) ** 2))
     assert d.dloss == pytest.approx(d.loss - f.optimum.mse)
@@ -209,19 +209,19 @@ def test_distance_to_optimum():
 
 def test_path_arrays_start_at_the_initial_point():
     recs = [dict(REC, step=1, w=1.0, b=2.0), dict(REC, step=2, w=1.5, b=2.5)]
-    steps, w, b = linreg.path_arrays(recs, 0.5, 0.25)
+    steps, w, b = linear_regression.path_arrays(recs, 0.5, 0.25)
     assert steps.tolist() == [0, 1, 2] and w.tolist() == [0.5, 1.0, 1.5] and b.tolist() == [0.25, 2.0, 2.5]
 
 
 def test_window_holds_optimum_start_and_path_but_not_a_blow_up():
     opt = Optimum((2.0,), 6.0, 0.1)
-    (wlo, whi), (blo, bhi) = linreg.landscape_window(opt, (0.0, 0.0), [1.0, 1.5], [3.0, 5.0])
+    (wlo, whi), (blo, bhi) = linear_regression.landscape_window(opt, (0.0, 0.0), [1.0, 1.5], [3.0, 5.0])
     assert wlo < 0.0 < 2.0 < whi and blo < 0.0 < 6.0 < bhi
     path_w = [0.0, 4.0, -3.0, 1e3, 1e30]
     path_b = [0.0, 9.0, -5.0, 1e3, -1e30]
-    (wlo, whi), (blo, bhi) = linreg.landscape_window(opt, (0.0, 0.0), path_w, path_b)
+    (wlo, whi), (blo, bhi) = linear_regression.landscape_window(opt, (0.0, 0.0), path_w, path_b)
     assert wlo <= -3.0 and whi >= 4.0 and whi < 100 and bhi < 100
-    assert linreg.in_window(((wlo, whi), (blo, bhi)), 4.0, 9.0)
-    assert not linreg.in_window(((wlo, whi), (blo, bhi)), 1e6, 1e6)
-    wv, bv = linreg.grid_axes(((wlo, whi), (blo, bhi)), size=44)
+    assert linear_regression.in_window(((wlo, whi), (blo, bhi)), 4.0, 9.0)
+    assert not linear_regression.in_window(((wlo, whi), (blo, bhi)), 1e6, 1e6)
+    wv, bv = linear_regression.grid_axes(((wlo, whi), (blo, bhi)), size=44)
     assert len(wv) == len(bv) == 44 and wv[0] == wlo and bv[-1] == bhi

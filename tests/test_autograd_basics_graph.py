@@ -1,11 +1,12 @@
-"""gdcore.autograd_graph: the graph autograd records, found and drawn, and tensor values in a few characters."""
+"""gdcore.lessons.autograd_basics_graph: the graph autograd records, found and drawn, and tensor values in a few
+characters."""
 from __future__ import annotations
 
 import torch
 
-from gdcore.autograd_demo import AutogradDemo
-from gdcore.autograd_graph import format_values, graph_dot, walk
 from gdcore.i18n import translator
+from gdcore.lessons.autograd_basics import AutogradDemo
+from gdcore.lessons.autograd_basics_graph import format_values, graph_dot, walk
 
 EN = translator("en")
 

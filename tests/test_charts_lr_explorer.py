@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gdcore.charts import sweep as sweep_charts
+from gdcore.charts import lr_explorer as sweep_charts
 
 
 def _frame(lrs, losses, zones):
@@ -104,7 +104,7 @@ def test_curves_chart_linear_and_empty():
 
 @pytest.mark.parametrize("log_y", [True, False])
 def test_chart_of_a_real_sweep(log_y):
-    from gdcore.lessons import sweep as sweep_lesson
+    from gdcore.lessons import lr_explorer as sweep_lesson
     from gdcore.presets import preset_config
     from gdcore.sweep import lr_grid, sweep
 

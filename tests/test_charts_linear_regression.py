@@ -1,9 +1,14 @@
-"""gdcore.charts.linreg: chart specs (marks, encodings, layers, point counts)."""
+"""gdcore.charts.linear_regression: chart specs (marks, encodings, layers, point counts)."""
 import numpy as np
 import pandas as pd
 
 from gdcore.charts import loss_frame, path_frame
-from gdcore.charts.linreg import fit_view, landscape_with_current, loss_curve_with_optimum, optimum_rule_value
+from gdcore.charts.linear_regression import (
+    fit_view,
+    landscape_with_current,
+    loss_curve_with_optimum,
+    optimum_rule_value,
+)
 from gdcore.downsample import MAX_POINTS
 
 

@@ -1,6 +1,6 @@
 """Lesson 'nn.Module and optimizers': the optimizer race, the manual/module lockstep, step timing.
 
-The race itself is gdcore.lessons.optim_race (re-exported here).
+The race itself is gdcore.lessons.optimizers_race (re-exported here).
 
 Pure gdcore (no streamlit): the page builds a base Config (preset linreg-module), and this module
 turns it into race configs and runs, lockstep runs and their differences, and timings. Everything
@@ -17,7 +17,7 @@ from ..data import Dataset
 from ..engine import Run
 from ..i18n import Message
 from ..links import Field
-from .optim_race import (
+from .optimizers_race import (
     EXTRA_OPTIMIZERS,
     HYPER,
     LABELS,

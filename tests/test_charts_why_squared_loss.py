@@ -1,13 +1,14 @@
-"""Chart builders of 'Why squared loss' (gdcore.charts.theory) and 'Autograd basics' (gdcore.charts.autograd)."""
+"""Chart builders of 'Why squared loss' (gdcore.charts.why_squared_loss) and 'Autograd basics'
+(gdcore.charts.autograd_basics)."""
 from __future__ import annotations
 
 import numpy as np
 
-from gdcore import theory
-from gdcore.autograd_demo import AutogradDemo
-from gdcore.charts.autograd import grad_history_chart
-from gdcore.charts.theory import likelihood_chart, noise_histogram, pdf_chart
+from gdcore.charts.autograd_basics import grad_history_chart
+from gdcore.charts.why_squared_loss import likelihood_chart, noise_histogram, pdf_chart
 from gdcore.data import linear_1d
+from gdcore.lessons import why_squared_loss
+from gdcore.lessons.autograd_basics import AutogradDemo
 
 
 def _rows(spec: dict, layer: dict | None = None) -> list:
@@ -17,7 +18,7 @@ def _rows(spec: dict, layer: dict | None = None) -> list:
 
 
 def test_pdf_chart():
-    frame = theory.pdf_table(theory.DEFAULT_PAIRS)
+    frame = why_squared_loss.pdf_table(why_squared_loss.DEFAULT_PAIRS)
     spec = pdf_chart(frame).to_dict()
     assert spec["mark"]["type"] == "line"
     enc = spec["encoding"]
@@ -25,22 +26,22 @@ def test_pdf_chart():
     assert {t["field"] for t in enc["tooltip"]} == {"label", "x", "p"}
     assert enc["color"]["sort"] == ["μ=0, σ=1", "μ=0, σ=2", "μ=3, σ=1"]  # legend in table order
     rows = _rows(spec)
-    assert len(rows) == 3 * theory.PDF_POINTS
-    assert theory.PDF_POINTS <= 2000  # points per series
+    assert len(rows) == 3 * why_squared_loss.PDF_POINTS
+    assert why_squared_loss.PDF_POINTS <= 2000  # points per series
     assert spec["params"]  # zoom / pan
 
 
 def test_pdf_chart_empty():
-    spec = pdf_chart(theory.pdf_table([])).to_dict()
+    spec = pdf_chart(why_squared_loss.pdf_table([])).to_dict()
     assert _rows(spec) == []
 
 
 def test_noise_histogram():
     ds = linear_1d(150, 2.0, 6.0, 0.3, 5.0, 100)
-    fit = theory.fit_noise(ds.X, ds.y)
-    hist = theory.histogram(fit.residuals)
-    curves = [theory.gaussian_curve(0, fit.sigma, -1, 1, label="fitted"),
-              theory.gaussian_curve(0, 0.3, -1, 1, label="true")]
+    fit = why_squared_loss.fit_noise(ds.X, ds.y)
+    hist = why_squared_loss.histogram(fit.residuals)
+    curves = [why_squared_loss.gaussian_curve(0, fit.sigma, -1, 1, label="fitted"),
+              why_squared_loss.gaussian_curve(0, 0.3, -1, 1, label="true")]
     spec = noise_histogram(hist, curves).to_dict()
     assert len(spec["layer"]) == 2
     bars, lines = spec["layer"]
@@ -56,7 +57,7 @@ def test_noise_histogram():
 
 def test_likelihood_chart():
     ds = linear_1d(150, 2.0, 6.0, 0.3, 5.0, 100)
-    c = theory.likelihood_curve(ds.X, ds.y)
+    c = why_squared_loss.likelihood_curve(ds.X, ds.y)
     spec = likelihood_chart(c.frame("nll"), c.w_ls, w_name="w").to_dict()
     assert len(spec["layer"]) == 4
     nll, mse, rule, text = spec["layer"]
@@ -92,11 +93,11 @@ def test_grad_history_chart():
 
 
 def test_legends_wrap_to_fit_a_phone_and_the_chart_grows_with_them():
-    from gdcore.charts import theory as tc
+    from gdcore.charts import why_squared_loss as tc
     short, rows = tc.legend_top(["μ=0, σ=1", "μ=0, σ=2", "μ=3, σ=1"])
     assert rows == 1 and short["columns"] == 3
     long_labels = ["fitted: N(0, σ̂²), σ̂ = 0.3174", "true noise: N(0, 0.3²)"]
     wrapped, rows = tc.legend_top(long_labels)
     assert wrapped["columns"] * (30 + 7 * max(map(len, long_labels))) <= tc.LEGEND_ROOM and rows == 2
-    many = theory.pdf_table([(m, 1.0) for m in range(8)])
-    assert pdf_chart(many).to_dict()["height"] > pdf_chart(theory.pdf_table([(0, 1)])).to_dict()["height"]
+    many = why_squared_loss.pdf_table([(m, 1.0) for m in range(8)])
+    assert pdf_chart(many).to_dict()["height"] > pdf_chart(why_squared_loss.pdf_table([(0, 1)])).to_dict()["height"]

@@ -2,8 +2,8 @@
 
 - `describe_loader`: what `len(dataloader)` and each batch's size are for n samples and a batch_size,
   printed the way seed 000 prints them.
-- gdcore.lessons.minibatch_replay: which samples a run draws, epoch by epoch (re-exported here).
-- gdcore.lessons.minibatch_compare: batch vs stochastic vs mini-batch GD, and the full-tensor slip
+- gdcore.lessons.mini_batches_replay: which samples a run draws, epoch by epoch (re-exported here).
+- gdcore.lessons.mini_batches_compare: batch vs stochastic vs mini-batch GD, and the full-tensor slip
   (re-exported here).
 - `d2l_epoch_lines` / `estimation_errors`: what d2l prints after each epoch and at the end.
 """
@@ -22,7 +22,7 @@ from ..i18n import Message
 from ..links import Field
 from ..numbers import fixed
 from ..presets import get_preset
-from .minibatch_compare import (
+from .mini_batches_compare import (
     COLUMN_KEYS,
     COMPARE_STEP_BUDGET,
     MODE_LABELS,
@@ -43,7 +43,7 @@ from .minibatch_compare import (
     summary_table,
     train_all,
 )
-from .minibatch_replay import (
+from .mini_batches_replay import (
     CURRENT,
     EARLIER,
     MAX_SAMPLES_SHOWN,

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
-from .autograd_graph import format_number, format_values, graph_dot
-from .errors import ConfigError
-from .i18n import labels as default_labels
-from .links import Field
+from ..errors import ConfigError
+from ..i18n import labels as default_labels
+from ..links import Field
+from .autograd_basics_graph import format_number, format_values, graph_dot
 
 MAX_SIDE = 4  # rows and columns of x: enough to see the shape, small enough to print
 MAX_FILL = 1e6

@@ -1,6 +1,6 @@
 """Charts of a learning-rate sweep: final loss against lr, and a few runs' loss curves overlaid.
 
-Pure Altair builders from plain frames (gdcore.lessons.sweep.frame / curves); no streamlit.
+Pure Altair builders from plain frames (gdcore.lessons.lr_explorer.frame / curves); no streamlit.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def final_loss_chart(frame: pd.DataFrame, limit: float | None = None, band: tupl
     """Final loss against lr (log x): points coloured by zone, diverged runs as red crosses at the top edge,
     the stability limit as a vertical rule and the Goldilocks band shaded.
 
-    frame: columns lr, final_loss (NaN for diverged), zone, note, diverged_at (gdcore.lessons.sweep.frame).
+    frame: columns lr, final_loss (NaN for diverged), zone, note, diverged_at (gdcore.lessons.lr_explorer.frame).
     band: (left edge, right edge) of the Goldilocks band in lr. title: default 'Final loss after training,
     one point per lr' in the language of labels, which also names the zones.
     """

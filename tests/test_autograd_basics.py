@@ -1,14 +1,14 @@
-"""gdcore.autograd_demo against the calculus: d(out)/dx = 6 (x + 2) / n (= 3 (x + 2) / 2 for 2x2)."""
+"""gdcore.lessons.autograd_basics against the calculus: d(out)/dx = 6 (x + 2) / n (= 3 (x + 2) / 2 for 2x2)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
 
-from gdcore.autograd_demo import MAX_EVENTS, AutogradDemo, data_vs_detach, numpy_demo, x_code
-from gdcore.autograd_graph import format_values
 from gdcore.errors import ConfigError
 from gdcore.i18n import translator
+from gdcore.lessons.autograd_basics import MAX_EVENTS, AutogradDemo, data_vs_detach, numpy_demo, x_code
+from gdcore.lessons.autograd_basics_graph import format_values
 
 EN = translator("en")
 
@@ -156,7 +156,7 @@ def test_no_global_rng_use():
 
 
 def test_texts_in_chinese_and_the_link_fields():
-    from gdcore.autograd_demo import FILL_LIMIT, HIDE_GROUPS, LINK_FIELDS, MAX_SIDE, VIEWS
+    from gdcore.lessons.autograd_basics import FILL_LIMIT, HIDE_GROUPS, LINK_FIELDS, MAX_SIDE, VIEWS
     zh = translator("zh")
     assert zh(format_values(torch.ones(2, 2))) == "全为 1"
     assert zh(format_values(torch.tensor(27.0))) == "27"  # a scalar has no words

@@ -1,8 +1,8 @@
-"""gdcore.charts.minibatch: chart specs (marks, encodings, layers, point counts)."""
+"""gdcore.charts.mini_batches: chart specs (marks, encodings, layers, point counts)."""
 import numpy as np
 import pandas as pd
 
-from gdcore.charts import minibatch as mbc
+from gdcore.charts import mini_batches as mbc
 from gdcore.downsample import MAX_POINTS
 
 

@@ -2,8 +2,8 @@
 import numpy as np
 import pandas as pd
 
-from gdcore.charts import logreg as lcharts
-from gdcore.lessons import logreg as LR
+from gdcore.charts import logistic_regression as lcharts
+from gdcore.lessons import logistic_regression
 
 
 def _layers(spec):
@@ -23,10 +23,10 @@ def _points(n=200):
 
 def test_boundary_chart_full():
     pts, X = _points()
-    box = LR.data_box(X)
-    seg = LR.boundary_segment((1.0, -2.0), 0.1, box)
-    tseg = LR.boundary_segment((0.5, -1.5), 0.0, box)
-    grid = LR.probability_grid((1.0, -2.0), 0.1, box, k=20)
+    box = logistic_regression.data_box(X)
+    seg = logistic_regression.boundary_segment((1.0, -2.0), 0.1, box)
+    tseg = logistic_regression.boundary_segment((0.5, -1.5), 0.0, box)
+    grid = logistic_regression.probability_grid((1.0, -2.0), 0.1, box, k=20)
     cur = {"i": 3, "x1": 0.1, "x2": 0.2, "y": 1.0, "z": 0.3, "y_hat": 0.57}
     spec = lcharts.boundary_chart(pts, box, seg, tseg, grid, cur).to_dict()
     layers = _layers(spec)
@@ -44,7 +44,7 @@ def test_boundary_chart_full():
 
 def test_boundary_chart_minimal():
     pts, X = _points(50)
-    spec = lcharts.boundary_chart(pts, LR.data_box(X)).to_dict()
+    spec = lcharts.boundary_chart(pts, logistic_regression.data_box(X)).to_dict()
     assert [_mark(layer) for layer in _layers(spec)] == ["circle"]
 
 
@@ -66,12 +66,12 @@ def test_sigmoid_chart_marks_the_current_sample():
 def test_shading_computed_by_the_browser_equals_the_probability_grid():
     import vega_eval
     pts, X = _points()
-    box = LR.data_box(X)
+    box = logistic_regression.data_box(X)
     spec = lcharts.boundary_chart(pts, box, grid=lcharts.Shading(1.0, -2.0, 0.1, box, k=12)).to_dict()
     shade = _layers(spec)[0]
     assert _mark(shade) == "rect" and shade["encoding"]["color"]["scale"]["domain"] == [0, 0.5, 1]
     got = pd.DataFrame(vega_eval.rows(shade, spec))
-    want = LR.probability_grid((1.0, -2.0), 0.1, box, k=12)
+    want = logistic_regression.probability_grid((1.0, -2.0), 0.1, box, k=12)
     for col in ("x1", "x1e", "x2", "x2e", "y_hat"):
         np.testing.assert_allclose(got[col].to_numpy(), want[col].to_numpy(), rtol=1e-9, atol=1e-12)
     assert max(len(v) for v in spec["datasets"].values()) == len(pts)  # no grid rows are sent
@@ -80,7 +80,7 @@ def test_shading_computed_by_the_browser_equals_the_probability_grid():
 def test_points_are_sent_compactly():
     from pages.ui.files import chart_spec
     pts, X = _points(1000)
-    spec = chart_spec(lcharts.boundary_chart(pts, LR.data_box(X)))
+    spec = chart_spec(lcharts.boundary_chart(pts, logistic_regression.data_box(X)))
     import pyarrow as pa
     table = next(v for v in spec["datasets"].values() if len(v) == 1000)
     assert table.schema.metadata is None and table.column_names == ["x1", "x2", "y"]  # i: the row number

@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gdcore.charts import optim as ocharts
-from gdcore.lessons import optim as optim_lesson
+from gdcore.charts import optimizers as ocharts
+from gdcore.lessons import optimizers as optim_lesson
 from gdcore.presets import preset_config
 
 
@@ -81,7 +81,7 @@ def test_state_traces():
 
 
 def test_lockstep_diffs():
-    from gdcore.lessons.optim import lockstep_diff, lockstep_pair, step_both
+    from gdcore.lessons.optimizers import lockstep_diff, lockstep_pair, step_both
     manual, module = lockstep_pair(preset_config("linreg-module", lr=0.1))
     step_both(manual, module, 12)
     frame = lockstep_diff(manual, module, last=None)
