@@ -133,51 +133,60 @@ done = sum(progress[e.id]["solved"] for e in ex.EXERCISES)
 st.progress(done / len(ex.EXERCISES), text=T("exercises.progress", done=done, total=len(ex.EXERCISES)))
 
 first_open = next((e.id for e in ex.EXERCISES if not progress[e.id]["solved"]), None)
-for e in ex.EXERCISES:
-    state = progress[e.id]
+
+
+@st.fragment
+def _exercise(e: ex.Exercise) -> None:
+    """One exercise's task, answer, buttons and feedback: its own clicks rerun only this part of the page
+    (a room of learners checking answers would otherwise redraw all nine exercises for each one)."""
+    state = _progress()[e.id]
     p = f"exercises.{e.id}"
-    icon = ":material/check_circle:" if state["solved"] else ":material/radio_button_unchecked:"
-    with st.expander(f"{icon} {T(f'{p}.title')}", expanded=e.id == first_open):
-        st.markdown(_task(e))
-        if e.kind == "fix":
-            st.code(T(f"{p}.code"), language="python", wrap_lines=True)
-        _inputs(e)
-        c1, c2, c3, c4 = st.columns([1, 1, 1.3, 2.7], vertical_alignment="center")
-        if c1.button(T("exercises.check"), key=f"b.ex.{e.id}.check", type="primary", icon=":material/play_arrow:"):
-            with st.spinner(T("exercises.working")):
-                v = ex.check(e.id, _answer(e))
-            newly_solved = v.ok and not state["solved"]
-            state["verdict"] = (v.ok, v.key, v.values)
-            state["solved"] = state["solved"] or v.ok
-            if v.is_try and not v.ok and not state["solved"]:
-                state["tries"] += 1
-            if v.is_try:  # to the instructor's board, if this learner joined a room
-                board.report("exercise", e.id, ok=v.ok, attempts=state["tries"] + v.ok, hints=state["hints"],
-                              answer=_answer(e))
-            if newly_solved:  # the progress bar and this exercise's tick, drawn above, count it
-                st.rerun()
-        c2.button(T("exercises.hint"), key=f"b.ex.{e.id}.hint", icon=":material/lightbulb:",
-                  on_click=_more_hint, args=(e.id,))
-        c3.button(T("exercises.show_answer"), key=f"b.ex.{e.id}.answer", icon=":material/visibility:",
-                  on_click=_show_answer, args=(e.id,), disabled=state["solved"],
-                  help=T("exercises.show_answer_help", tries=ex.ANSWER_AFTER_TRIES))
-        c4.page_link(registry.page(LESSON_PAGE[e.id]).script, label=T("exercises.open_lesson"),
-                     icon=":material/arrow_forward:")
-        if state["verdict"] is not None:
-            ok, key, values = state["verdict"]
-            (st.success if ok else st.error)(T(f"exercises.verdict.{key}", **values))
-        elif state["solved"]:
-            st.success(T("exercises.solved"))
-        fb = ex.feedback(e, state["tries"], state["hints"], state["answer"])
-        for i in range(1, fb.hints + 1):
-            st.info(T(f"{p}.hint{i}"), icon=":material/lightbulb:")
-        if state["hints"] > e.hints:
-            st.caption(T("exercises.no_more_hints"))
-        if fb.answer and not state["solved"]:
-            with st.spinner(T("exercises.working")):
-                text = T(ex.solution_text(e.id))
-            st.warning(T("exercises.answer", text=text), icon=":material/visibility:")
-        elif state["tries"] and not state["solved"]:
-            st.caption(T("exercises.tries", n=state["tries"], max=ex.ANSWER_AFTER_TRIES))
+    st.markdown(_task(e))
+    if e.kind == "fix":
+        st.code(T(f"{p}.code"), language="python", wrap_lines=True)
+    _inputs(e)
+    c1, c2, c3, c4 = st.columns([1, 1, 1.3, 2.7], vertical_alignment="center")
+    if c1.button(T("exercises.check"), key=f"b.ex.{e.id}.check", type="primary", icon=":material/play_arrow:"):
+        with st.spinner(T("exercises.working")):
+            v = ex.check(e.id, _answer(e))
+        newly_solved = v.ok and not state["solved"]
+        state["verdict"] = (v.ok, v.key, v.values)
+        state["solved"] = state["solved"] or v.ok
+        if v.is_try and not v.ok and not state["solved"]:
+            state["tries"] += 1
+        if v.is_try:  # to the instructor's board, if this learner joined a room
+            board.report("exercise", e.id, ok=v.ok, attempts=state["tries"] + v.ok, hints=state["hints"],
+                          answer=_answer(e))
+        if newly_solved:  # the progress bar and this exercise's tick, drawn above, count it
+            st.rerun()
+    c2.button(T("exercises.hint"), key=f"b.ex.{e.id}.hint", icon=":material/lightbulb:",
+              on_click=_more_hint, args=(e.id,))
+    c3.button(T("exercises.show_answer"), key=f"b.ex.{e.id}.answer", icon=":material/visibility:",
+              on_click=_show_answer, args=(e.id,), disabled=state["solved"],
+              help=T("exercises.show_answer_help", tries=ex.ANSWER_AFTER_TRIES))
+    c4.page_link(registry.page(LESSON_PAGE[e.id]).script, label=T("exercises.open_lesson"),
+                 icon=":material/arrow_forward:")
+    if state["verdict"] is not None:
+        ok, key, values = state["verdict"]
+        (st.success if ok else st.error)(T(f"exercises.verdict.{key}", **values))
+    elif state["solved"]:
+        st.success(T("exercises.solved"))
+    fb = ex.feedback(e, state["tries"], state["hints"], state["answer"])
+    for i in range(1, fb.hints + 1):
+        st.info(T(f"{p}.hint{i}"), icon=":material/lightbulb:")
+    if state["hints"] > e.hints:
+        st.caption(T("exercises.no_more_hints"))
+    if fb.answer and not state["solved"]:
+        with st.spinner(T("exercises.working")):
+            text = T(ex.solution_text(e.id))
+        st.warning(T("exercises.answer", text=text), icon=":material/visibility:")
+    elif state["tries"] and not state["solved"]:
+        st.caption(T("exercises.tries", n=state["tries"], max=ex.ANSWER_AFTER_TRIES))
+
+
+for e in ex.EXERCISES:
+    icon = ":material/check_circle:" if progress[e.id]["solved"] else ":material/radio_button_unchecked:"
+    with st.expander(f"{icon} {T(f'exercises.{e.id}.title')}", expanded=e.id == first_open):
+        _exercise(e)
 
 st.button(T("exercises.reset"), key="b.ex.reset", on_click=_reset, icon=":material/restart_alt:")
