@@ -8,7 +8,7 @@ A process started as the deployments start it has run the app once before its fi
 """
 from __future__ import annotations
 
-from test_pages import _numbers, assert_clean, settle, step_count_zh
+from test_pages import _numbers, assert_clean, settle, step_count_zh, wait_numbers
 
 from gdcore import registry
 from gdcore.i18n import translator
@@ -59,10 +59,7 @@ def _open_watched(browser, url: str):
 
 
 def _wait_numbers(pg, expected: list[str]) -> list[str]:
-    for _ in range(40):  # the metrics draw after the status line
-        if _numbers(pg) == expected:
-            break
-        pg.wait_for_timeout(500)
+    wait_numbers(pg, expected)  # the metrics draw after the status line
     return _numbers(pg)
 
 

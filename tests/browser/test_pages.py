@@ -190,10 +190,7 @@ def test_share_link_round_trip(page, server):
     settle(other, 800)
     assert step_count_zh(other) == 5
     # same seed, same steps: the same numbers on screen (once the page has drawn all of them)
-    for _ in range(40):
-        if _numbers(other) == shown:
-            break
-        other.wait_for_timeout(500)
+    wait_numbers(other, shown)
     assert _numbers(other) == shown
     other.close()
 
@@ -240,6 +237,19 @@ def step_count_zh(pg) -> int:
 def _numbers(pg) -> list[str]:
     """The metric values on the page (w*, b*, distances...), in order."""
     return pg.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+METRICS_ARE_JS = """shown => JSON.stringify([...document.querySelectorAll('[data-testid="stMetricValue"]')]
+    .map(e => e.innerText)) === JSON.stringify(shown)"""
+
+
+def wait_numbers(pg, expected: list[str], timeout: float = 20_000) -> None:
+    """Wait until the page's metric values are `expected` (they draw after the status line)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        pg.wait_for_function(METRICS_ARE_JS, arg=expected, timeout=timeout)
+    except PlaywrightTimeout:  # the caller's assert shows the values that differ
+        pass
 
 
 # Every visible code box: its widest line against the box (a box whose text runs past its edge hides
