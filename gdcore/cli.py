@@ -12,6 +12,8 @@ import sys
 from .errors import GdError
 
 EXIT_BAD_INPUT = 2
+TASKS = ("linreg", "logreg")
+DATA_PRESETS = {"linreg": "linreg-manual", "logreg": "logreg-manual"}  # the loop a --data run uses by default
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,8 +72,12 @@ def _overrides(args) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m gdcore", description="Gradient descent, step by step, in real PyTorch.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    p = sub.add_parser("train", help="run a preset and print its progress (or --json)")
-    p.add_argument("preset")
+    p = sub.add_parser("train", help="run a preset, or a preset's loop on your CSV, and print its progress (or --json)")
+    p.add_argument("preset", nargs="?",
+                   help="the loop to run (default with --data: linreg-manual, or logreg-manual for --task logreg)")
+    p.add_argument("--data", metavar="FILE", help="a CSV of numbers with a header row (checked as an upload is)")
+    p.add_argument("--target", metavar="COLUMN", help="the label column of --data (default: the last column)")
+    p.add_argument("--task", choices=TASKS, help="linreg or logreg (default: the preset's task, else linreg)")
     _add_overrides(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of progress")
     p = sub.add_parser("sweep", help="train many learning rates at once as one batched program")
@@ -173,12 +179,44 @@ class _Printer:
 
 # -- commands ----------------------------------------------------------------------------------
 
+def _train_data(args, config):
+    """The --data file as a data set for the config's task (None without --data); one sentence if unusable."""
+    if args.data is None:
+        if args.target is not None:
+            raise GdError("--target names a column of --data: give the file with --data")
+        return None
+    from .data import check_for_task, load_csv
+    from .uploads import summary
+
+    ds = load_csv(args.data, args.target, binary_labels=config.task == "logreg")
+    check_for_task(ds, config.task)
+    if not args.json:
+        print(summary(ds, args.data), file=sys.stderr)
+    return ds
+
+
+def _train_config(args):
+    """The run's config: the preset (or the task's default loop for --data) with the overrides."""
+    from .presets import preset_config
+
+    if args.preset is None and args.data is None:
+        raise GdError("name a preset (python -m gdcore presets lists them), or give a CSV with --data")
+    if args.preset is None:
+        config = preset_config(DATA_PRESETS[args.task or "linreg"], **_overrides(args))
+    else:
+        config = preset_config(args.preset, **_overrides(args))
+    if args.task is not None and args.task != config.task:
+        raise GdError(f"preset {args.preset} is a {config.task} loop, not {args.task}: "
+                      f"leave out --task or pick a {args.task} preset")
+    return config
+
+
 def _cmd_train(args) -> int:
     from .api import Result
     from .engine import Run
-    from .presets import preset_config
 
-    run = Run(preset_config(args.preset, **_overrides(args)))
+    config = _train_config(args)
+    run = Run(config, _train_data(args, config))
     if args.json:
         run.run()
         print(json.dumps(Result(run).to_dict()))
