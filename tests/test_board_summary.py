@@ -32,7 +32,7 @@ def test_grid_and_progress():
     assert [(r["predict"], r["diverge"], r["goldilocks"]) for r in rows] == [
         ("solved", "trying", ""), ("trying", "", ""), ("", "", "")]
     assert rows[1]["predict.attempts"] == 2
-    assert summary.progress(PEOPLE, EVENTS, ITEMS) == [
+    assert summary.progress(rows, ITEMS) == [
         {"item": "predict", "solved": 1, "trying": 1, "not_started": 1},
         {"item": "diverge", "solved": 0, "trying": 1, "not_started": 2},
         {"item": "goldilocks", "solved": 0, "trying": 0, "not_started": 3}]

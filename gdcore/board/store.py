@@ -15,6 +15,7 @@ lesson goes on.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -187,7 +188,7 @@ class Store:
             if everyone >= JOIN_FAILURES_ALL:
                 raise BoardError("too_many_joins", seconds=int(JOIN_WINDOW_S))
             canonical = tokens.normalize_code(code)
-            row = self._live_room(conn, canonical, lock=True) if canonical else None
+            row = self._live_room(conn, canonical) if canonical else None
             if row is None:  # counted (and committed) before the refusal is raised
                 conn.execute(join_failures.insert().values(client=who, at=now))
         if row is None:
@@ -252,38 +253,25 @@ class Store:
         return conn.execute(query).first()
 
     def _write(self):
-        return _Guarded(self.engine.begin)
+        return _guarded(self.engine.begin)
 
     def _read(self):
-        return _Guarded(self.engine.connect)
+        return _guarded(self.engine.connect)
 
 
-class _Guarded:
-    """A connection context in which any database failure becomes BoardError("store_down")."""
+@contextlib.contextmanager
+def _guarded(opener):
+    """A connection in which any database failure becomes BoardError("store_down").
 
-    def __init__(self, opener) -> None:
-        self._opener = opener
-        self._ctx = None
-
-    def __enter__(self):
-        try:
-            self._ctx = self._opener()
-            return self._ctx.__enter__()
-        except SQLAlchemyError as exc:
-            raise BoardError("store_down") from exc
-
-    def __exit__(self, kind, exc, tb):
-        try:
-            self._ctx.__exit__(kind, exc, tb)
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as failure:
-            raise BoardError("store_down") from failure
-        if isinstance(exc, IntegrityError):
-            return False
-        if isinstance(exc, SQLAlchemyError):
-            raise BoardError("store_down") from exc
-        return False
+    An IntegrityError passes through: a retried submission's unique uid is not a failure.
+    """
+    try:
+        with opener() as conn:
+            yield conn
+    except IntegrityError:
+        raise
+    except SQLAlchemyError as exc:
+        raise BoardError("store_down") from exc
 
 
 def _delete_contents(conn, codes: list[str]) -> None:

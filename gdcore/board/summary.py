@@ -35,12 +35,11 @@ def grid(learners: list[dict], events: list[dict], items: list[str]) -> list[dic
     return rows
 
 
-def progress(learners: list[dict], events: list[dict], items: list[str]) -> list[dict]:
-    """Per exercise: how many learners solved it, are trying, have not started."""
-    table = grid(learners, events, items)
+def progress(rows: list[dict], items: list[str]) -> list[dict]:
+    """Per exercise, from the grid's rows: how many learners solved it, are trying, have not started."""
     out = []
     for item in items:
-        states = Counter(row[item] for row in table)
+        states = Counter(row[item] for row in rows)
         out.append({"item": item, "solved": states[SOLVED], "trying": states[TRYING],
                     "not_started": states[NOT_STARTED]})
     return out

@@ -62,7 +62,8 @@ def live() -> None:
     if not people:
         st.info(T("board.empty"))
         return
-    st.vega_lite_chart(spec=board_charts.progress_chart(summary.progress(people, happened, ITEMS), labels, states,
+    rows = summary.grid(people, happened, ITEMS)  # learners x exercises, read once for the bars and the table
+    st.vega_lite_chart(spec=board_charts.progress_chart(summary.progress(rows, ITEMS), labels, states,
                                                 T("board.progress")), width="stretch")
     refs = ex.reference_answers()
     verdicts = (T("board.right"), T("board.wrong"))
@@ -112,7 +113,7 @@ def live() -> None:
     with st.expander(T("board.grid"), expanded=False):
         mark = {"solved": states["solved"], "trying": states["trying"], "": ""}
         st.dataframe([{T("board.col.learner"): r["learner"], **{labels[i].split(" · ")[0]: mark[r[i]] for i in ITEMS}}
-                      for r in summary.grid(people, happened, ITEMS)], hide_index=True)
+                      for r in rows], hide_index=True)
     st.download_button(T("board.download"), _csv, file_name=f"room-{room.code}.csv",
                        mime="text/csv", icon=":material/download:", key="b.board.csv")
 
