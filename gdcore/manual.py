@@ -153,25 +153,28 @@ class Versus:
 
     loss: float
     loss_star: float
+    scale: float  # the loss of the best flat line (the variance of y): what "far" is measured against
 
     @property
-    def ratio(self) -> float:
-        """loss / loss* (inf when loss* is 0 and yours is not)."""
-        if self.loss_star > 0:
-            return self.loss / self.loss_star
-        return 1.0 if self.loss <= 0 else math.inf
+    def excess(self) -> float:
+        """loss - loss*, never below 0 (nobody beats least squares)."""
+        return max(self.loss - self.loss_star, 0.0)
 
     @property
     def verdict(self) -> str:
-        """'tie' within 1 % of the optimum (nobody beats least squares), 'close' within 2x, else 'far'."""
-        r = self.ratio
-        return "tie" if r <= 1.01 else ("close" if r <= 2.0 else "far")
+        """'tie' within 1 % of loss* (plus a hair of the scale, for noise-free data whose loss* is 0),
+        'close' within loss* (or 5 % of the scale), else 'far'."""
+        e = self.excess
+        if e <= 0.01 * self.loss_star + 1e-4 * self.scale:
+            return "tie"
+        return "close" if e <= max(self.loss_star, 0.05 * self.scale) else "far"
 
 
 def versus(X, y, w: float, b: float, loss_star: float) -> Versus:
+    """The mean squared error of y = w x + b on (X, y) in float64, against loss*."""
     x = np.asarray(X, dtype=np.float64).reshape(-1)
     t = np.asarray(y, dtype=np.float64).reshape(-1)
-    return Versus(float(np.mean((w * x + b - t) ** 2)), float(loss_star))
+    return Versus(float(np.mean((w * x + b - t) ** 2)), float(loss_star), float(np.var(t)))
 
 
 def slider_range(centre: float, start: float, span: float = 4.0) -> tuple[float, float]:

@@ -24,6 +24,7 @@ class RunMoves:
 
     def _start_params(self, w0: torch.Tensor, b0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The start: the hand move at step 0 when there is one (after the drawn w, b were drawn)."""
+        self.drawn_start = (w0, b0)  # what the seed drew (the landscape keeps it in view)
         start = manual.start_of(self.moves)
         if start is None:
             return w0, b0

@@ -1,0 +1,135 @@
+"""The learner's hands on the parameters (pages reach it as pages.ui.cockpit): sliders for w and b, a
+click on the loss landscape that puts (w, b) there, the gradient arrow, "your loss vs least squares".
+
+A move goes through the run (`Run.move_to`, gdcore/run_moves.py), so the history, the share link
+(the `moves` field) and the exported script all carry it. The numbers come from gdcore.manual.
+"""
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from gdcore import manual
+from gdcore.charts import cockpit as cockpit_charts
+from gdcore.charts.landscape import window as grid_window
+from gdcore.links import Field
+from gdcore.session import Lesson
+from pages.ui.files import chart
+from pages.ui.state import tr
+
+
+def moves_key(key: str) -> str:
+    return f"_{key}.moves"  # no widget owns it: the run's own Moves list, or a link's moves
+
+
+def moves_field(key: str) -> Field:
+    """The share-link field of a page's hand moves: `moves=step:w:b,...`."""
+    return Field("moves", moves_key(key), "moves", -manual.PARAM_BOUND, manual.PARAM_BOUND)
+
+
+def attach(lesson_obj: Lesson, run, key: str) -> None:
+    """Give the run the moves this session holds: a link's (all of them, replayed at their steps), or
+    the start set by hand on the run before the settings changed (the start only)."""
+    if run is None:
+        return
+    held = st.session_state.get(moves_key(key))
+    if held is not run.moves and isinstance(held, list):
+        wanted = list(held) if not isinstance(held, manual.Moves) else [m for m in held if m.step == 0]
+        if wanted != list(run.moves):
+            try:
+                with lesson_obj.lock:
+                    lesson_obj.stop()
+                    run.set_moves(wanted)
+            except (ValueError, RuntimeError):  # another shape of parameters: the drawn start stays
+                pass
+    st.session_state[moves_key(key)] = run.moves  # the link reads the run's own list from now on
+
+
+def _move(lesson_obj: Lesson, key: str, w: float, b: float) -> None:
+    with lesson_obj.lock:
+        run = lesson_obj.run
+        if run is None:
+            return
+        lesson_obj.stop()
+        try:
+            run.move_to([w], [b])
+        except ValueError:
+            st.session_state[f"_{key}.bad_point"] = True
+
+
+def _slid(lesson_obj: Lesson, key: str) -> None:
+    s = st.session_state
+    _move(lesson_obj, key, float(s[f"w.{key}.hand_w"]), float(s[f"w.{key}.hand_b"]))
+
+
+def _drawn_start(lesson_obj: Lesson) -> None:
+    with lesson_obj.lock:
+        if lesson_obj.run is not None:
+            lesson_obj.stop()
+            lesson_obj.run.set_moves([])
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def hands(lesson_obj: Lesson, run, key: str, optimum, lo_hi=None) -> None:
+    """Two sliders (w, b) that move the run now, and the loss there against the least-squares loss."""
+    T = tr()
+    p = run.params()
+    w, b = p["w"][0], p["b"][0]
+    (wlo, whi) = manual.slider_range(optimum.w[0], optimum.w[0])
+    (blo, bhi) = manual.slider_range(optimum.b, optimum.b)
+    s = st.session_state
+    s[f"w.{key}.hand_w"] = min(max(w, wlo), whi)  # the sliders follow the run (Step, a click)
+    s[f"w.{key}.hand_b"] = min(max(b, blo), bhi)
+    st.markdown(f"**{T('cockpit.hands.header')}**")
+    st.caption(T("cockpit.hands.intro"))
+    c1, c2 = st.columns(2)
+    c1.slider(T("cockpit.hands.w"), wlo, whi, step=(whi - wlo) / 400, format="%.3f", key=f"w.{key}.hand_w",
+              on_change=_slid, args=(lesson_obj, key), help=T("cockpit.hands.w_help"))
+    c2.slider(T("cockpit.hands.b"), blo, bhi, step=(bhi - blo) / 400, format="%.3f", key=f"w.{key}.hand_b",
+              on_change=_slid, args=(lesson_obj, key), help=T("cockpit.hands.b_help"))
+    if not (wlo <= w <= whi and blo <= b <= bhi):
+        st.caption(T("cockpit.hands.outside", w=_fmt(w), b=_fmt(b)))
+    if s.pop(f"_{key}.bad_point", False):
+        st.warning(T("cockpit.hands.bad_point", bound=f"{manual.PARAM_BOUND:g}"), icon=":material/warning:")
+    vs = manual.versus(run.data.X, run.data.y, w, b, optimum.mse)
+    m1, m2, m3 = st.columns([1, 1, 2], vertical_alignment="center")
+    m1.metric(T("cockpit.hands.yours"), f"{vs.loss:.4g}", help=T("cockpit.hands.yours_help"))
+    m2.metric(T("cockpit.hands.best"), f"{vs.loss_star:.4g}", help=T("cockpit.hands.best_help"))
+    m3.markdown(T(f"cockpit.hands.{vs.verdict}", excess=f"{vs.excess:.3g}"))
+    last = run.moves[-1] if run.moves else None
+    if last is not None and last.step == run.step_count:
+        said = "start_set" if last.step == 0 else "moved"
+        st.caption(T(f"cockpit.hands.{said}", step=last.step, w=_fmt(last.w[0]), b=_fmt(last.b[0])))
+    if manual.start_of(run.moves) is not None:
+        st.button(T("cockpit.hands.drawn_start"), key=f"b.{key}.drawn_start", on_click=_drawn_start,
+                  args=(lesson_obj,), icon=":material/casino:", help=T("cockpit.hands.drawn_start_help"))
+
+
+def _picked(lesson_obj: Lesson, key: str, chart_key: str) -> None:
+    point = manual.point_from_selection(st.session_state.get(chart_key))
+    if point is None:
+        return
+    st.session_state[f"_{key}.picks"] = st.session_state.get(f"_{key}.picks", 0) + 1  # a fresh selection
+    _move(lesson_obj, key, *point)
+
+
+def landscape(lesson_obj: Lesson, run, key: str, ch, axes, name: str = "landscape", grad=None) -> None:
+    """Draw a landscape chart that a click sets (w, b) on, with the -gradient arrow at the current point.
+
+    `axes`: the grid's (w values, b values); `grad`: (dL/dw, dL/db) at the current point (no arrow without).
+    """
+    T = tr()
+    window = grid_window(*axes)
+    if grad is not None:
+        p = run.params()
+        ch = cockpit_charts.with_layers(ch, *cockpit_charts.gradient_arrow(
+            (p["w"][0], p["b"][0]), grad, run.config.lr, window, labels=T.labels))
+    ch = cockpit_charts.pickable(ch)
+    chart_key = f"c.{key}.{name}.{st.session_state.get(f'_{key}.picks', 0)}"
+    chart(ch, name, key=chart_key, on_select=functools.partial(_picked, lesson_obj, key, chart_key),
+          selection_mode=manual.PICK)
+    st.caption(T("cockpit.hands.click_hint"))
