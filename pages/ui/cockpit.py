@@ -96,10 +96,10 @@ def hands(lesson_obj: Lesson, run, key: str, optimum, lo_hi=None) -> None:
     if s.pop(f"_{key}.bad_point", False):
         st.warning(T("cockpit.hands.bad_point", bound=f"{manual.PARAM_BOUND:g}"), icon=":material/warning:")
     vs = manual.versus(run.data.X, run.data.y, w, b, optimum.mse)
-    m1, m2, m3 = st.columns([1, 1, 2], vertical_alignment="center")
-    m1.metric(T("cockpit.hands.yours"), f"{vs.loss:.4g}", help=T("cockpit.hands.yours_help"))
-    m2.metric(T("cockpit.hands.best"), f"{vs.loss_star:.4g}", help=T("cockpit.hands.best_help"))
-    m3.markdown(T(f"cockpit.hands.{vs.verdict}", excess=f"{vs.excess:.3g}"))
+    icon = ":green[:material/check_circle:]" if vs.verdict == "tie" else ":material/flag:"
+    st.markdown(f"{icon} {T('cockpit.hands.yours')} **{vs.loss:.4g}** · {T('cockpit.hands.best')} "
+                f"**{vs.loss_star:.4g}** · {T(f'cockpit.hands.{vs.verdict}', excess=f'{vs.excess:.3g}')}",
+                help=T("cockpit.hands.yours_help") + " " + T("cockpit.hands.best_help"))
     last = run.moves[-1] if run.moves else None
     if last is not None and last.step == run.step_count:
         said = "start_set" if last.step == 0 else "moved"
