@@ -10,9 +10,12 @@ import functools
 
 import streamlit as st
 
-from gdcore import manual
+from gdcore import manual, reference
 from gdcore.charts import cockpit as cockpit_charts
+from gdcore.charts import linear_regression as lr_charts
+from gdcore.charts.landscape import path_frame
 from gdcore.charts.landscape import window as grid_window
+from gdcore.lessons import hands as hands_lesson
 from gdcore.links import Field
 from gdcore.session import Lesson
 from pages.ui.files import chart
@@ -47,6 +50,7 @@ def attach(lesson_obj: Lesson, run, key: str) -> None:
 
 
 def _move(lesson_obj: Lesson, key: str, w: float, b: float) -> None:
+    """Move the lesson's run to (w, b) now (a bad point: one sentence on the next draw, nothing moved)."""
     with lesson_obj.lock:
         run = lesson_obj.run
         if run is None:
@@ -109,27 +113,67 @@ def hands(lesson_obj: Lesson, run, key: str, optimum, lo_hi=None) -> None:
                   args=(lesson_obj,), icon=":material/casino:", help=T("cockpit.hands.drawn_start_help"))
 
 
-def _picked(lesson_obj: Lesson, key: str, chart_key: str) -> None:
+def _picked(key: str, chart_key: str, on_point) -> None:
     point = manual.point_from_selection(st.session_state.get(chart_key))
     if point is None:
         return
+    try:
+        manual.checked(0, point[:1], point[1:])  # finite and within bounds, or nothing happens
+    except ValueError:
+        st.session_state[f"_{key}.bad_point"] = True
+        return
     st.session_state[f"_{key}.picks"] = st.session_state.get(f"_{key}.picks", 0) + 1  # a fresh selection
-    _move(lesson_obj, key, *point)
+    on_point(*point)
+
+
+def pick_chart(ch, key: str, name: str, on_point) -> None:
+    """Draw a landscape chart (heat map first) whose clicked cell calls `on_point(w, b)` at its centre."""
+    ch = cockpit_charts.pickable(ch)
+    chart_key = f"c.{key}.{name}.{st.session_state.get(f'_{key}.picks', 0)}"  # a new key: the same cell again
+    chart(ch, name, key=chart_key, on_select=functools.partial(_picked, key, chart_key, on_point),
+          selection_mode=manual.PICK)
 
 
 def landscape(lesson_obj: Lesson, run, key: str, ch, axes, name: str = "landscape", grad=None) -> None:
-    """Draw a landscape chart that a click sets (w, b) on, with the -gradient arrow at the current point.
-
-    `axes`: the grid's (w values, b values); `grad`: (dL/dw, dL/db) at the current point (no arrow without).
+    """Draw a landscape chart that a click sets the run's (w, b) on, with the -gradient arrow at the
+    current point. `axes`: the grid's (w values, b values); `grad`: (dL/dw, dL/db) there (no arrow without).
     """
     T = tr()
-    window = grid_window(*axes)
     if grad is not None:
         p = run.params()
         ch = cockpit_charts.with_layers(ch, *cockpit_charts.gradient_arrow(
-            (p["w"][0], p["b"][0]), grad, run.config.lr, window, labels=T.labels))
-    ch = cockpit_charts.pickable(ch)
-    chart_key = f"c.{key}.{name}.{st.session_state.get(f'_{key}.picks', 0)}"
-    chart(ch, name, key=chart_key, on_select=functools.partial(_picked, lesson_obj, key, chart_key),
-          selection_mode=manual.PICK)
+            (p["w"][0], p["b"][0]), grad, run.config.lr, grid_window(*axes), labels=T.labels))
+    pick_chart(ch, key, name, functools.partial(_move, lesson_obj, key))
     st.caption(T("cockpit.hands.click_hint"))
+
+
+def panel(lesson_obj: Lesson, run, key: str) -> None:
+    """Sliders, your loss against least squares, and the clickable landscape with the path and the
+    gradient arrow, for a page that has no landscape of its own (one-feature linear regression only)."""
+    if not hands_lesson.one_feature(run):
+        return
+    T = tr()
+    cached = lesson_obj.extra.get("hands.facts")
+    if cached is None or cached[0] is not run.data:  # once per data set
+        half = "half_squared" if run.config.loss == "half_squared" else "mse"
+        cached = (run.data, reference.least_squares(run.data.X, run.data.y), reference.bowl(run.data.X, run.data.y,
+                                                                                              half))
+        lesson_obj.extra["hands.facts"] = cached
+    v = hands_lesson.landscape_view(run, cached[1], cached[2])
+    hands(lesson_obj, run, key, v.optimum)
+    path = path_frame(v.steps, v.w, v.b, series=T("linreg.train.path"), labels=T.labels)
+    ch = lr_charts.landscape_with_current(v.bowl, *v.axes, path, (v.optimum.w[0], v.optimum.b), v.current,
+                                          height=320, title=T("linreg.train.landscape_title"), labels=T.labels)
+    landscape(lesson_obj, run, key, ch, v.axes, grad=v.grad)
+
+
+def race_note(start, restart) -> None:
+    """Under the race's landscape: click to race from there; where a clicked race started, and the way back."""
+    T = tr()
+    if start is None:
+        st.caption(T("cockpit.race.click_hint"))
+        return
+    c1, c2 = st.columns([3, 1], vertical_alignment="center")
+    c1.caption(T("cockpit.race.from_click", w=_fmt(start[0]), b=_fmt(start[1])))
+    c2.button(T("cockpit.hands.drawn_start"), key="b.optim.race_drawn_start", on_click=restart,
+              icon=":material/casino:", help=T("cockpit.race.drawn_start_help"), width="stretch")
