@@ -153,12 +153,12 @@ def panel(lesson_obj: Lesson, run, key: str) -> None:
     if not hands_lesson.one_feature(run):
         return
     T = tr()
-    cached = lesson_obj.extra.get("hands.facts")
+    cached = st.session_state.get(f"_{key}.hands_facts")
     if cached is None or cached[0] is not run.data:  # once per data set
         half = "half_squared" if run.config.loss == "half_squared" else "mse"
         cached = (run.data, reference.least_squares(run.data.X, run.data.y), reference.bowl(run.data.X, run.data.y,
                                                                                               half))
-        lesson_obj.extra["hands.facts"] = cached
+        st.session_state[f"_{key}.hands_facts"] = cached
     v = hands_lesson.landscape_view(run, cached[1], cached[2])
     hands(lesson_obj, run, key, v.optimum)
     path = path_frame(v.steps, v.w, v.b, series=T("linreg.train.path"), labels=T.labels)

@@ -10,7 +10,7 @@ from gdcore.loops import tutorials
 from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl
 from pages import ui
-from pages.ui import cockpit
+from pages.ui import cockpit, slowmo
 
 T = ui.tr()
 
@@ -314,6 +314,7 @@ def _charts(run) -> None:
 
 
 def draw(run) -> None:
+    slowmo.control(lesson, run, K, run.config.preset or "linreg-manual")  # one step, phase by phase
     _forward_backward_update(run)
     cockpit.hands(lesson, run, K, _facts(run).optimum)
     _charts(run)
