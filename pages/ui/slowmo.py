@@ -89,14 +89,14 @@ def _player(key: str) -> None:
         names = " → ".join(f"**{T('cockpit.slow.phase.' + p.name)}**" if i == k else T("cockpit.slow.phase." + p.name)
                            for i, p in enumerate(slow.phases))
         st.markdown(T("cockpit.slow.head", step=slow.step, k=k + 1, total=len(slow.phases)) + " " + names)
-        c1, c2, c3 = st.columns(3)
-        c1.button(T("cockpit.slow.pause") if s["playing"] else T("cockpit.slow.play"),
+        bar = st.container(horizontal=True)  # one row on a phone too
+        bar.button(T("cockpit.slow.pause") if s["playing"] else T("cockpit.slow.play"),
                   icon=":material/pause:" if s["playing"] else ":material/play_arrow:", key=f"b.{key}.slow_toggle",
-                  on_click=_toggle, args=(key,), width="stretch")
-        c2.button(T("cockpit.slow.next"), icon=":material/skip_next:", key=f"b.{key}.slow_next", on_click=_next,
-                  args=(key,), disabled=k >= len(slow.phases) - 1, width="stretch")
-        c3.button(T("cockpit.slow.close"), icon=":material/close:", key=f"b.{key}.slow_close", on_click=_close,
-                  args=(key,), width="stretch")
+                  on_click=_toggle, args=(key,))
+        bar.button(T("cockpit.slow.next"), icon=":material/skip_next:", key=f"b.{key}.slow_next", on_click=_next,
+                  args=(key,), disabled=k >= len(slow.phases) - 1)
+        bar.button(T("cockpit.slow.close"), icon=":material/close:", key=f"b.{key}.slow_close", on_click=_close,
+                  args=(key,))
         st.markdown(T(f"cockpit.slow.says.{ph.name}", **_words(ph)))
         st.code(slowmo.annotated(slow, k), language="python", wrap_lines=True)
 
