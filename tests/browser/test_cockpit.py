@@ -1,6 +1,8 @@
 """In a real browser: a click on the linear-regression landscape puts (w, b) there, and Step goes on from it."""
 from __future__ import annotations
 
+import re
+
 from test_pages import assert_clean, click, open_page, settle, step_count
 
 LANDSCAPE = '[data-testid="stVegaLiteChart"]:has-text("loss landscape over (w, b)")'
@@ -8,7 +10,9 @@ FRAME = "svg g.role-frame.root > g > path.background"  # the plot area of the la
 
 
 def _sliders(pg) -> tuple[float, float]:
-    values = pg.locator('[data-testid="stSlider"] [data-testid="stSliderThumbValue"]').all_inner_texts()
+    thumbs = pg.locator('[data-testid="stSlider"] [data-testid="stSliderThumbValue"]')
+    thumbs.nth(1).wait_for(timeout=30_000)
+    values = thumbs.all_inner_texts()
     return float(values[0]), float(values[1])
 
 
@@ -49,4 +53,38 @@ def test_a_click_on_the_landscape_sets_w_and_b_and_step_goes_on_from_there(page,
     assert step_count(pg) == 1
     code = pg.inner_text('[data-testid="stMain"]')
     assert f"w = {w:.3f}"[:8] in code.replace("  ", " ")  # the step's forward pass starts at the clicked w
+    assert_clean(pg)
+
+
+PHASE_JS = """k => /phase (\\d) of 5/.test(document.querySelector('[data-testid="stMain"]').innerText)
+  && parseInt(document.querySelector('[data-testid="stMain"]').innerText.match(/phase (\\d) of 5/)[1]) >= k"""
+
+
+def test_step_slowly_plays_the_phases_on_its_own_and_pauses(page, server, shots):
+    pg = page
+    open_page(pg, server, "linear_regression")
+    pg.locator('[data-testid="stMain"]').get_by_role("button", name=re.compile("Step slowly$")).click()
+    pg.wait_for_function(PHASE_JS, arg=1, timeout=30_000)
+    pg.wait_for_function(PHASE_JS, arg=3, timeout=30_000)  # the beats go on without a click
+    assert step_count(pg) == 1  # one engine step, played in phases
+    pg.wait_for_function(PHASE_JS, arg=5, timeout=30_000)
+    main = pg.inner_text('[data-testid="stMain"]')
+    assert ">>     b.data -=" in main or ">>     w.data -=" in main  # the update's lines are marked
+    pg.screenshot(path=str(shots / "cockpit_slow_step.png"))
+    assert_clean(pg)
+
+
+def test_a_click_on_the_race_landscape_restarts_every_racer_there(page, server):
+    pg = page
+    open_page(pg, server, "optimizers")
+    pg.locator('[data-testid="stMain"]').get_by_role("button", name=re.compile(r"Race [\d,]+ steps$")).click()
+    settle(pg, 800)
+    charts = pg.locator('[data-testid="stVegaLiteChart"]')
+    race = charts.nth(charts.count() - 1)  # the race's landscape: the last chart drawn so far
+    race.locator("canvas, svg").first.wait_for(timeout=30_000)
+    race.scroll_into_view_if_needed()
+    box = race.locator("canvas, svg").first.bounding_box()
+    pg.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.75)
+    pg.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"]').innerText"
+                         ".includes('Every racer started from the point you clicked')", timeout=30_000)
     assert_clean(pg)
