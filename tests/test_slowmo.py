@@ -76,3 +76,15 @@ def test_step_slowly_on_the_page_plays_one_step_by_phases():
     assert any("**Loss.**" in m.value for m in at.markdown)
     at.button(key="b.linreg.step").click().run()  # the run moves on: the slow step closes
     assert "_linreg.slow" not in at.session_state
+
+
+def test_the_forward_picture_draws_each_residual_and_marks_the_largest_terms():
+    from gdcore.charts.cockpit import residual_view
+
+    x = torch.tensor([0.0, 1.0, 2.0, 3.0])
+    y = torch.tensor([1.0, 1.0, 9.0, 2.0])
+    spec = residual_view(x, y, 1.0, 0.5, top=[2]).to_dict()
+    rows = next(v for v in spec["datasets"].values() if len(v) == 4)
+    assert [r["residual"] for r in rows] == [1.0 * xi + 0.5 - yi for xi, yi in zip(x.tolist(), y.tolist())]
+    assert [r["top"] for r in rows].count("adds most to the loss") == 1 and rows[2]["top"] == "adds most to the loss"
+    assert all("tooltip" in layer["encoding"] for layer in spec["layer"])

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from ..manual import PICK
-from .common import Labels, mark, tip, words
+from .common import WIDTH, Labels, layered, mark, tip, words
 
 ARROW_COLOR = "#d62728"  # red like the current point's ring; shape (a line with a head) carries it too
 ARROW_SHARE = 0.22  # the arrow's length: this share of the window along its longer (scaled) component
@@ -88,3 +89,37 @@ def gradient_arrow(current: tuple[float, float], grad: tuple[float, float], lr: 
         x=alt.X("w_end:Q", scale=xs), y=alt.Y("b_end:Q", scale=ys), angle=alt.Angle("angle:Q", scale=None),
         tooltip=tooltip)
     return [shaft, head]
+
+
+def residual_view(x, y, w: float, b: float, top=(), title: str | None = None, height: int = 260,
+                  max_points: int = 300, labels: Labels | None = None) -> alt.LayerChart:
+    """The forward pass drawn: the data, the line y_hat = w x + b, and each point's residual as a
+    segment from the point to the line; the points that add most to the loss (`top`: their indices)
+    drawn larger, in red. Tooltips give x, y, y_hat and the residual."""
+    say = words(labels)
+    xv = np.asarray(x, dtype=np.float64).reshape(-1)
+    yv = np.asarray(y, dtype=np.float64).reshape(-1)
+    idx = np.arange(len(xv))
+    if len(xv) > max_points:  # evenly thinned, the largest terms always kept
+        idx = np.unique(np.r_[np.linspace(0, len(xv) - 1, max_points).astype(int), list(top)])
+    y_hat = w * xv[idx] + b
+    big = np.isin(idx, list(top))
+    frame = pd.DataFrame({"i": idx, "x": xv[idx], "y": yv[idx], "y_hat": y_hat, "residual": y_hat - yv[idx],
+                          "top": np.where(big, say("cockpit.chart.top"), say("cockpit.chart.point"))})
+    tips = [alt.Tooltip("i:Q", title="#"), alt.Tooltip("x:Q", format=".5g"), alt.Tooltip("y:Q", format=".5g"),
+            alt.Tooltip("y_hat:Q", title="y_hat", format=".5g"), alt.Tooltip("residual:Q", format=".5g")]
+    kinds = {"domain": [say("cockpit.chart.point"), say("cockpit.chart.top")]}  # grey dots, the largest in red
+    lo, hi = float(xv.min()), float(xv.max())
+    line = pd.DataFrame({"x": [lo, hi], "y": [w * lo + b, w * hi + b], "w": [w, w], "b": [b, b]})
+    segs = alt.Chart(frame, mark=mark("rule", strokeWidth=1, opacity=0.6)).encode(
+        x=alt.X("x:Q", title="x", scale={"zero": False}), y=alt.Y("y:Q", title="y", scale={"zero": False}),
+        y2=alt.Y2("y_hat:Q"), color=alt.Color("top:N", title=None, legend={"orient": "top"},
+                                             scale={**kinds, "range": ["#9d9d9d", ARROW_COLOR]}), tooltip=tips)
+    pts = alt.Chart(frame, mark=mark("point", filled=True)).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color("top:N", title=None),
+        shape=alt.Shape("top:N", title=None, scale={**kinds, "range": ["circle", "diamond"]}),
+        size=alt.Size("top:N", legend=None, scale={**kinds, "range": [20, 110]}), tooltip=tips)
+    fit = alt.Chart(line, mark=mark("line", color="#f58518", strokeWidth=2.5)).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), tooltip=[alt.Tooltip("w:Q", format=".6g"), alt.Tooltip("b:Q", format=".6g")])
+    return layered(segs, pts, fit, height=height, width=WIDTH,
+                   title=say("cockpit.chart.residuals") if title is None else title)

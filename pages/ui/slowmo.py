@@ -10,7 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from gdcore import slowmo
+from gdcore.charts import cockpit as cockpit_charts
 from gdcore.session import Lesson
+from pages.ui.files import chart
 from pages.ui.state import tr
 
 BEAT_S = 1.5  # seconds a phase stays on screen while playing
@@ -65,10 +67,10 @@ def control(lesson_obj: Lesson, run, key: str, recipe: str) -> None:
     if state["slow"].step != run.step_count:  # the run moved on (Step, Reset, a new setting)
         _close(key)
         return
-    _player(key)
+    _player(key, run)
 
 
-def _player(key: str) -> None:
+def _player(key: str, run) -> None:
     ticking = st.session_state[_key(key)]["playing"]
 
     @st.fragment(run_every=BEAT_S if ticking else None)
@@ -98,7 +100,14 @@ def _player(key: str) -> None:
         bar.button(T("cockpit.slow.close"), icon=":material/close:", key=f"b.{key}.slow_close", on_click=_close,
                   args=(key,))
         st.markdown(T(f"cockpit.slow.says.{ph.name}", **_words(ph)))
-        st.code(slowmo.annotated(slow, k), language="python", wrap_lines=True)
+        code, pic = st.columns([3, 2]) if ph.name in ("forward", "loss") else (st.container(), None)
+        code.code(slowmo.annotated(slow, k), language="python", wrap_lines=True)
+        if pic is not None:  # the forward pass on the data: residuals, and the points that weigh most
+            fwd, top = slow.phase("forward").values, slow.phase("loss").values["top"]
+            with pic:
+                chart(cockpit_charts.residual_view(run.data.X, run.data.y, fwd["w"], fwd["b"],
+                                                   top=[t[0] for t in top] if ph.name == "loss" else (),
+                                                   labels=T.labels), "slow_step")
 
     beat()
 
