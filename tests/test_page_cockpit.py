@@ -110,3 +110,14 @@ def test_back_to_the_drawn_start(at):
     at.slider(key="w.linreg.hand_w").set_value(1.0).run()
     at.button(key="b.linreg.drawn_start").click().run()
     assert _run(at).params() == drawn and _run(at).moves == []
+
+
+def test_a_new_setting_keeps_the_start_set_by_hand_but_not_later_moves(at):
+    at.slider(key="w.linreg.hand_w").set_value(1.0).run()
+    at.button(key="b.linreg.step").click().run()
+    at.slider(key="w.linreg.hand_b").set_value(0.5).run()
+    assert [m.step for m in _run(at).moves] == [0, 1]
+    at.number_input(key="w.linreg.lr").set_value(0.02).run()
+    run = _run(at)
+    assert run.config.lr == 0.02 and run.step_count == 0
+    assert [(m.step, m.w) for m in run.moves] == [(0, (1.0,))] and run.params()["w"] == [1.0]
