@@ -1,6 +1,9 @@
 """One step in slow motion: each phase's numbers equal the engine's record of that step."""
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 import torch
 from apptest_util import open_page
@@ -74,6 +77,15 @@ def test_step_slowly_on_the_page_plays_one_step_by_phases():
     at.button(key="b.linreg.slow_next").click().run()
     assert at.session_state["_linreg.slow"]["phase"] == 1 and not at.session_state["_linreg.slow"]["playing"]
     assert any("**Loss.**" in m.value for m in at.markdown)
+    for _ in range(3):  # zero_grad, backward, update: each draws its picture
+        at.button(key="b.linreg.slow_next").click().run()
+        assert not at.exception
+    assert at.session_state["_linreg.slow"]["phase"] == 4
+    drawn = json.dumps(at.session_state["_charts.linear_regression"]["slow_step"].to_dict())
+    up = at.session_state["_linreg.slow"]["slow"].phase("update").values
+    assert "the update: -lr * gradient" in drawn  # the update's own arrow, from the old point to the new
+    w_end = float(re.search(r'"w_end": ([-0-9.e]+)', drawn).group(1))
+    assert w_end == pytest.approx(up["w"], rel=1e-6)  # the arrow ends at the new w
     at.button(key="b.linreg.step").click().run()  # the run moves on: the slow step closes
     assert "_linreg.slow" not in at.session_state
 

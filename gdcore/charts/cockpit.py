@@ -56,22 +56,24 @@ def arrow_vector(grad: tuple[float, float], window) -> tuple[float, float]:
 
 
 def gradient_arrow(current: tuple[float, float], grad: tuple[float, float], lr: float, window,
-                   labels: Labels | None = None) -> list[alt.Chart]:
+                   labels: Labels | None = None, exact: bool = False) -> list[alt.Chart]:
     """The arrow of -gradient at the current point, as two layers (shaft, head); none when the point is
-    outside the window or the gradient is zero. Its tooltip gives dL/dw, dL/db and the step -lr * grad they make."""
+    outside the window or the gradient is zero. exact: the arrow of the update itself, -lr * grad at
+    its true length (from the point before a step to the point after it), not a direction. Its tooltip
+    gives dL/dw, dL/db and the step -lr * grad they make."""
     say = words(labels)
     (wlo, whi), (blo, bhi) = window
     w, b = float(current[0]), float(current[1])
     if not (all(math.isfinite(v) for v in (w, b, *grad)) and wlo <= w <= whi and blo <= b <= bhi):
         return []
-    dw, db = arrow_vector(grad, window)
+    dw, db = (-lr * float(grad[0]), -lr * float(grad[1])) if exact else arrow_vector(grad, window)
     if dw == 0 and db == 0:
         return []
     xs = {"domain": [wlo, whi], "nice": False, "zero": False}
     ys = {"domain": [blo, bhi], "nice": False, "zero": False}
     row = {"w": w, "b": b, "w_end": w + dw, "b_end": b + db, "grad_w": float(grad[0]), "grad_b": float(grad[1]),
            "step_w": -lr * float(grad[0]), "step_b": -lr * float(grad[1]),
-           "label": say("cockpit.chart.arrow")}
+           "label": say("cockpit.chart.update" if exact else "cockpit.chart.arrow")}
     tooltip = [tip("label:N", say("charts.tip.label")),
                alt.Tooltip("grad_w:Q", title="dL/dw", format=".5g"),
                alt.Tooltip("grad_b:Q", title="dL/db", format=".5g"),

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gdcore import slowmo
+from gdcore import reference, slowmo
 from gdcore.charts import cockpit as cockpit_charts
+from gdcore.charts import linear_regression as lr_charts
+from gdcore.charts.landscape import window as grid_window
+from gdcore.lessons.linear_regression import grid_axes, landscape_window
 from gdcore.session import Lesson
 from pages.ui.files import chart
 from pages.ui.state import tr
@@ -100,14 +103,10 @@ def _player(key: str, run) -> None:
         bar.button(T("cockpit.slow.close"), icon=":material/close:", key=f"b.{key}.slow_close", on_click=_close,
                   args=(key,))
         st.markdown(T(f"cockpit.slow.says.{ph.name}", **_words(ph)))
-        code, pic = st.columns([3, 2]) if ph.name in ("forward", "loss") else (st.container(), None)
+        code, pic = st.columns([3, 2])
         code.code(slowmo.annotated(slow, k), language="python", wrap_lines=True)
-        if pic is not None:  # the forward pass on the data: residuals, and the points that weigh most
-            fwd, top = slow.phase("forward").values, slow.phase("loss").values["top"]
-            with pic:
-                chart(cockpit_charts.residual_view(run.data.X, run.data.y, fwd["w"], fwd["b"],
-                                                   top=[t[0] for t in top] if ph.name == "loss" else (),
-                                                   labels=T.labels), "slow_step")
+        with pic:
+            chart(_picture(slow, ph.name, run, T.labels), "slow_step")
 
     beat()
 
@@ -131,3 +130,31 @@ def _words(ph) -> dict:
 def _fmt(v: float) -> str:
     return f"{v:.6g}"
 
+
+
+def _picture(slow, name: str, run, labels):
+    """What the phase did, drawn: the residuals on the data (forward, loss), the gradient's arrow at the
+    point before the step (backward), the update's own arrow from the old to the new point (update,
+    zero_grad) on the loss landscape around them."""
+    fwd = slow.phase("forward").values
+    if name in ("forward", "loss"):
+        top = [t[0] for t in slow.phase("loss").values["top"]] if name == "loss" else ()
+        return cockpit_charts.residual_view(run.data.X, run.data.y, fwd["w"], fwd["b"], top=top, labels=labels)
+    bw, up = slow.phase("backward").values, slow.phase("update").values
+    old, new, grad = (fwd["w"], fwd["b"]), (up["w"], up["b"]), (bw["w.grad"], bw["b.grad"])
+    X, y = run.data.X, run.data.y
+    opt = reference.least_squares(X, y)
+    title = labels.get(f"cockpit.slow.phase.{name}", name)
+    if name == "backward":  # the direction, in a window that holds the optimum
+        window = landscape_window(opt, old, [new[0]], [new[1]], cap=3.0)
+        optimum = (opt.w[0], opt.b)
+    else:  # the step itself, at its true length: a window a few steps wide around it
+        half = 3 * max(abs(new[0] - old[0]), abs(new[1] - old[1]), 1e-6)
+        window = ((old[0] - half, old[0] + half), (old[1] - half, old[1] + half))
+        optimum = None
+    wv, bv = grid_axes(window, size=32)
+    ch = lr_charts.landscape_with_current(reference.bowl(X, y), wv, bv, None, optimum, old, height=260, title=title,
+                                          labels=labels)
+    arrow = cockpit_charts.gradient_arrow(old, grad, up["lr"], grid_window(wv, bv), labels=labels,
+                                          exact=name != "backward")
+    return cockpit_charts.with_layers(ch, *arrow)
