@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..config import Config
 from ..errors import ConfigError
 from ..i18n import Message
-from ..links import Field
+from ..links import Field, Note
 from ..presets import get_preset, preset_config
 from .lr_explorer_curves import (
     CONVERGED,
@@ -142,16 +142,38 @@ LINK_FIELDS: list[Field] = [
     Field("replay", PREFIX + "replay", "bool"),
 ]
 
+def link_conflicts(values: dict, query: dict) -> tuple[list[Note], dict]:
+    """A link's values that the page's widgets cannot take together: lr_min above lr_max, or more steps
+    than the preset allows. values: the decoded preset, lr_min, lr_max and steps; query: the link's raw
+    values. Returns a note for each (like any unusable value) and the values to put back instead (the
+    preset's defaults)."""
+    d = defaults(values["preset"])
+    notes, fixed = [], {}
+    lo, hi = values["lr_min"], values["lr_max"]
+    if lo > hi:
+        for name, f in (("lr_min", Field("lr_min", PREFIX + "lr_min", "choice", LR_CHOICES[0], hi)),
+                        ("lr_max", Field("lr_max", PREFIX + "lr_max", "choice", lo, LR_CHOICES[-1]))):
+            if name in query:
+                notes.append(Note(name, str(query[name]), "out_of_range", f))
+        fixed.update(lr_min=d.lr_min, lr_max=d.lr_max)
+    if values["steps"] > d.max_steps:
+        if "num_steps" in query:
+            notes.append(Note("num_steps", str(query["num_steps"]), "out_of_range",
+                              Field("num_steps", PREFIX + "steps", "int", 1, d.max_steps)))
+        fixed["steps"] = d.steps
+    return notes, fixed
+
+
 # presets: the preset choice and the tutorial-settings button; range: smallest lr, largest lr and
 # runs; steps: steps per run; seed: the page's seed box (labels: sweep.groups.*).
 HIDE_GROUPS: tuple[str, ...] = ("presets", "range", "steps", "seed")
 
 
-__all__ = [  # the lesson's names, sweep_curves' included
+__all__ = [  # the lesson's names, its curves' and results' included
     "CONVERGED", "CurveFacts", "DEFAULT_FACTOR", "DEFAULTS", "FACTOR_CHOICES", "Goldilocks", "HIDE_GROUPS",
     "LINK_FIELDS", "LINK_SEED_KEY", "LR_CHOICES", "MAX_UI_RUNS", "MAX_UI_STEPS", "MIN_UI_RUNS", "PREFIX", "PRESETS",
     "SEED_MAX", "Summary", "SweepDefaults", "TABLE_COLUMNS", "ZONES", "converged_floor", "curve_facts", "curves",
     "curves_caption", "defaults", "frame", "goldilocks", "initial_loss", "limit_label", "limit_sentence",
-    "make_config", "moving_average", "picks", "preset_description", "preset_note", "results_csv", "smoothing_window",
-    "summary", "table", "tutorial_steps", "zone_label", "zones", "zones_caption",
+    "link_conflicts", "make_config", "moving_average", "picks", "preset_description", "preset_note", "results_csv",
+    "smoothing_window", "summary", "table", "tutorial_steps", "zone_label", "zones", "zones_caption",
 ]
