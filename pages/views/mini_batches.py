@@ -8,6 +8,7 @@ from gdcore.devices import resolve_device
 from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.lessons import mini_batches
+from gdcore.loops import tutorials
 from gdcore.presets import get_preset, preset_config
 from pages import ui
 
@@ -393,40 +394,9 @@ st.header(T("minibatch.s5.header"))
 st.markdown(T("minibatch.s5.intro"))
 d1, d2 = st.tabs([T("minibatch.s5.tab_functions"), T("minibatch.s5.tab_loop")])
 with d1:
-    st.code("""def data_iter(batch_size, features, labels):
-    num_examples = len(features)
-    indices = list(range(num_examples))
-    random.shuffle(indices)  # samples are read in random order
-    for i in range(0, num_examples, batch_size):
-        batch_indices = torch.tensor(
-            indices[i: min(i + batch_size, num_examples)])
-        yield features[batch_indices], labels[batch_indices]
-
-def squared_loss(y_hat, y):
-    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
-
-def sgd(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad / batch_size
-            param.grad.zero_()""", language="python", wrap_lines=True)
+    st.code(tutorials.shown(tutorials.linreg_d2l, "functions"), language="python", wrap_lines=True)
 with d2:
-    st.code("""true_w = torch.tensor([2, -3.4])
-true_b = 4.2
-features, labels = synthetic_data(true_w, true_b, 1000)
-w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-b = torch.zeros(1, requires_grad=True)
-lr, num_epochs, batch_size = 0.03, 3, 10
-for epoch in range(num_epochs):
-    for X, y in data_iter(batch_size, features, labels):
-        l = squared_loss(linreg(X, w, b), y)
-        l.sum().backward()
-        sgd([w, b], lr, batch_size)
-    with torch.no_grad():
-        train_l = squared_loss(linreg(features, w, b), labels)
-        print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
-print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
-print(f'error in estimating b: {true_b - b}')""", language="python", wrap_lines=True)
+    st.code(tutorials.shown(tutorials.linreg_d2l, "loop"), language="python", wrap_lines=True)
 if is_d2l:
     st.caption(T("minibatch.s5.loaded"))
 else:

@@ -7,6 +7,7 @@ from gdcore.config import OPTIMIZERS
 from gdcore.devices import available_devices, resolve_device
 from gdcore.errors import GdError
 from gdcore.lessons import optimizers
+from gdcore.loops import tutorials
 from gdcore.numbers import fixed
 from gdcore.presets import preset_config
 from pages import ui
@@ -41,25 +42,10 @@ if ui.shown(NAME, "presets"):
 # -- the model and the loop ------------------------------------------------------------------------
 # one above the other, at full width: two columns cut these lines in half
 st.subheader(T("optim.model.heading"))
-st.code("class Lr(nn.Module):\n"
-        "    def __init__(self):\n"
-        "        super(Lr, self).__init__()\n"
-        "        self.linear = nn.Linear(1, 1)   # holds w (weight) and b (bias)\n\n"
-        "    def forward(self, x):\n"
-        "        out = self.linear(x)            # y_hat = x w + b\n"
-        "        return out\n\n"
-        "model = Lr()\n"
-        "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python", wrap_lines=True)
+st.code(tutorials.shown(tutorials.linreg_module, "model"), language="python", wrap_lines=True)
 st.markdown(T("optim.model.text"))
 st.subheader(T("optim.loop.heading"))
-st.code("criterion = nn.MSELoss()\n"
-        "optimizer = optim.SGD(model.parameters(), lr=1e-3)\n"
-        "for i in range(30000):\n"
-        "    out = model(x)                 # forward\n"
-        "    loss = criterion(y, out)       # mean((y_hat - y)**2)\n"
-        "    optimizer.zero_grad()          # Δw, Δb := 0\n"
-        "    loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b\n"
-        "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python", wrap_lines=True)
+st.code(tutorials.shown(tutorials.linreg_module, "loop"), language="python", wrap_lines=True)
 st.markdown(T("optim.loop.text"))
 
 # -- the main run --------------------------------------------------------------------------------
