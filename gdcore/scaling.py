@@ -38,8 +38,8 @@ class Scaler:
 
     def to_raw(self, w, b) -> tuple[list[float], float]:
         """(w, b) trained on the z-scores as (w, b) of the same line on the raw features."""
-        w_raw = torch.as_tensor(w).double().reshape(-1) / self.sd
-        b_raw = torch.as_tensor(b).double().reshape(-1) - (w_raw * self.mean).sum()
+        w_raw = torch.as_tensor(w, dtype=torch.float64).reshape(-1) / self.sd
+        b_raw = torch.as_tensor(b, dtype=torch.float64).reshape(-1) - (w_raw * self.mean).sum()
         return [float(v) for v in w_raw], float(b_raw[0])
 
     def to_scaled(self, w, b) -> tuple[list[float], float]:

@@ -58,11 +58,12 @@ class Comparison:
         return max(self.loss - self.optimum.mse, 0.0)
 
 
-def compare(run) -> Comparison:
-    """Where the run's parameters stand against lstsq on the data as given (before any scaling)."""
+def compare(run, optimum: Optimum | None = None) -> Comparison:
+    """Where the run's parameters stand against lstsq on the data as given (before any scaling);
+    optimum: that solution when already known (a page solves it once per data set)."""
     X, y = run.data.X, run.data.y
     now = theta(scaling.raw_params(run))
-    opt = reference.least_squares(X, y)
+    opt = reference.least_squares(X, y) if optimum is None else optimum
     return Comparison(now, theta(run.params()), opt, reference.mse(X, y, now[:-1], now[-1]))
 
 
