@@ -79,12 +79,14 @@ def loss_curve_with_optimum(frame: pd.DataFrame, opt_loss: float | None, log: bo
 def landscape_with_current(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None,
                            optimum: tuple[float, float] | None, current: tuple[float, float] | None,
                            title: str | None = None, height: int = 340,
-                           labels: Labels | None = None, axes: tuple[str, str] = ("w", "b")) -> alt.LayerChart:
+                           labels: Labels | None = None, axes: tuple[str, str] = ("w", "b"),
+                           square: bool = False) -> alt.LayerChart:
     """landscape(...) with a red ring at the current (w, b) when it lies inside the window.
 
     The cells are outlined in their own colour (no hairline seams between neighbours) and the legend
     has short labels. title: default 'loss landscape over (w, b)' in the language of labels; axes: the
-    axis titles (two parameters of a wider model, gdcore/lessons/feature_slices.py).
+    axis titles (two parameters of a wider model, gdcore/lessons/feature_slices.py); square: a square plot
+    (for a square window: one unit as long on both axes, so a round bowl looks round).
     """
     say = words(labels)
     layers, xs, ys = landscape_layers(
@@ -100,7 +102,7 @@ def landscape_with_current(grid: np.ndarray, w_values, b_values, paths: pd.DataF
                 x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
                 tooltip=[tip("label:N", say("charts.tip.label")), alt.Tooltip("w:Q", format=".5g"),
                          alt.Tooltip("b:Q", format=".5g")]))
-    return layered(*layers, height=height, width=WIDTH)
+    return layered(*layers, height=height, width=height if square else WIDTH)
 
 
 def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 300,

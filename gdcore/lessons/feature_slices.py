@@ -117,6 +117,15 @@ def slice_path(records: Sequence[dict], start: np.ndarray, d: int, i: int, j: in
     return steps, a, c
 
 
+def square(window: tuple[tuple[float, float], tuple[float, float]]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The window widened along its shorter side to a square with the same centre: drawn in a square plot,
+    one unit is as long on both axes, so the bowl of standardised features shows its true, round shape."""
+    (wlo, whi), (blo, bhi) = window
+    half = max(whi - wlo, bhi - blo) / 2
+    wc, bc = (wlo + whi) / 2, (blo + bhi) / 2
+    return (wc - half, wc + half), (bc - half, bc + half)
+
+
 def slice_optimum(bowl: Bowl) -> Optimum:
     """The lowest point of a slice, in the shape the one-feature window helpers take."""
     return Optimum((bowl.w_star,), bowl.b_star, bowl.loss_star)

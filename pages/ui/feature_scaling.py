@@ -10,6 +10,7 @@ import math
 import streamlit as st
 
 from gdcore import scaling
+from gdcore.lessons import feature_slices
 from gdcore.session import Lesson
 from pages.ui.state import tr
 
@@ -40,8 +41,11 @@ def effect(lesson_obj: Lesson, run) -> None:
     T = tr()
     raw, z = before_after(lesson_obj, run)
     rows = []
-    for name, c in ((T("features.scale.raw"), raw), (T("features.scale.scaled"), z)):
-        rows.append({T("features.scale.data"): name, T("features.scale.lam_max"): f"{c.lambda_max:.4g}",
+    this = T("features.scale.this_run")
+    for name, c, used in ((T("features.scale.raw"), raw, run.scaler is None),
+                          (T("features.scale.scaled"), z, run.scaler is not None)):
+        rows.append({T("features.scale.data"): f"{name} {this}" if used else name,
+                     T("features.scale.lam_max"): f"{c.lambda_max:.4g}",
                      T("features.scale.lam_min"): f"{c.lambda_min:.4g}",
                      T("features.scale.condition"): _condition(T, c),
                      T("features.scale.limit"): "—" if c.limit is None else f"{c.limit:.4g}"})
@@ -58,3 +62,15 @@ def raw_point(run, w: float, b: float) -> tuple[float, float]:
         return w, b
     w_raw, b_raw = run.scaler.to_raw([w], [b])
     return w_raw[0], b_raw
+
+
+def window(run, window):
+    """A landscape window for the run: squared when it trains on z-scores (drawn in a square plot)."""
+    return window if run.scaler is None else feature_slices.square(window)
+
+
+def z_note(run, w: float, b: float) -> None:
+    """On a scaled run, above the step's numbers: they are the z-scores' w, b; here they are in x's units."""
+    if run.scaler is not None:
+        w_raw, b_raw = raw_point(run, w, b)
+        st.caption(tr()("features.scale.in_z", w=f"{w_raw:.6g}", b=f"{b_raw:.6g}"))

@@ -82,12 +82,14 @@ def _landscape(run, key: str, names: list[str], d: int, scaled: bool) -> None:
     start = np.r_[run.w0.reshape(-1).numpy(), run.b0.reshape(-1).numpy()]
     steps, pa, pb = fs.slice_path(run.records(), start, d, i, j)
     window = lesson_math.landscape_window(fs.slice_optimum(bowl), (start[i], start[j]), pa, pb)
+    window = fs.square(window) if scaled else window  # z units on both axes: drawn with equal units
     av, bv = lesson_math.grid_axes(window)
     path = charts.path_frame(steps, pa, pb, series=T("features.view.path"), labels=T.labels)
     a, b = names[i], names[j]
     chart(lr_charts.landscape_with_current(bowl, av, bv, path, (bowl.w_star, bowl.b_star), (now[i], now[j]),
                                            height=360, title=T("features.view.landscape_title", a=a, b=b),
-                                           labels=T.labels, axes=(a, b)), "landscape")
+                                           labels=T.labels, axes=(a, b), square=scaled), "landscape",
+          width="content" if scaled else "stretch")
     st.caption(T("features.view.landscape_caption", a=a, b=b,
                  colours=T(f"charts.landscape.low_{charts.low_loss_colour()}"),
                  scaled=T("features.view.landscape_scaled") if scaled else ""))

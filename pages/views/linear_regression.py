@@ -222,9 +222,7 @@ def _forward_backward_update(run) -> None:
             st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
                       init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
         return
-    if run.scaler is not None:
-        st.caption(T("features.scale.in_z", **dict(zip("wb", (f"{v:.6g}" for v in feature_scaling.raw_point(
-            run, p["w"][0], p["b"][0]))))))
+    feature_scaling.z_note(run, p["w"][0], p["b"][0])  # with scaling on: these w, b are the z-scores' weights
     ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
                                          run.config.lr)
     st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
@@ -286,13 +284,15 @@ def _charts(run) -> None:
     recs = run.records()
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])
     steps, pw, pb = lesson_math.path_arrays(recs, w0, b0)
-    window = lesson_math.landscape_window(opt, (w0, b0), pw, pb)
+    z = run.scaler is not None  # z-scores: a round bowl, drawn square with equal units on both axes
+    window = feature_scaling.window(run, lesson_math.landscape_window(opt, (w0, b0), pw, pb))
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
     path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
-    where = "features.scale" if run.scaler is not None else "linreg.train"  # z-scores: a round bowl
-    ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
-                                               title=T(f"{where}.landscape_title"), labels=T.labels), "landscape")
+    where = "features.scale" if z else "linreg.train"
+    ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360, square=z,
+                                               title=T(f"{where}.landscape_title"), labels=T.labels), "landscape",
+             width="content" if z else "stretch")
     st.caption(T(f"{where}.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
