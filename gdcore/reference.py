@@ -93,7 +93,7 @@ class Bowl:
     L(w, b) = L* + sxx (w - w*)^2 + 2 sx (w - w*)(b - b*) + sbb (b - b*)^2   (halved for d2l's loss)
 
     For a one-feature line sbb is 1 (the mean of 1^2); the loss of a wider linear model over any two of
-    its parameters, the others held fixed, is a bowl of the same form (gdcore/lessons/feature_slices.py).
+    its parameters, the others held fixed, is a bowl of the same form (gdcore/lessons/linear_regression_features.py).
 
     Written around (w*, b*), where the linear terms vanish, it keeps its digits near the optimum,
     and six numbers describe the whole landscape: a chart computes its cells in the browser

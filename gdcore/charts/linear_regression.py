@@ -85,7 +85,7 @@ def landscape_with_current(grid: np.ndarray, w_values, b_values, paths: pd.DataF
 
     The cells are outlined in their own colour (no hairline seams between neighbours) and the legend
     has short labels. title: default 'loss landscape over (w, b)' in the language of labels; axes: the
-    axis titles (two parameters of a wider model, gdcore/lessons/feature_slices.py); square: a square plot
+    axis titles (two parameters of a wider model, gdcore/lessons/linear_regression_features.py); square: a square plot
     (for a square window: one unit as long on both axes, so a round bowl looks round).
     """
     say = words(labels)

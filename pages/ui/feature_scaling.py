@@ -10,7 +10,7 @@ import math
 import streamlit as st
 
 from gdcore import scaling
-from gdcore.lessons import feature_slices
+from gdcore.lessons import linear_regression_features as features
 from gdcore.session import Lesson
 from pages.ui.state import tr
 
@@ -66,7 +66,7 @@ def raw_point(run, w: float, b: float) -> tuple[float, float]:
 
 def window(run, window):
     """A landscape window for the run: squared when it trains on z-scores (drawn in a square plot)."""
-    return window if run.scaler is None else feature_slices.square(window)
+    return window if run.scaler is None else features.square(window)
 
 
 def z_note(run, w: float, b: float) -> None:

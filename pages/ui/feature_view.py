@@ -1,6 +1,6 @@
 """The linear-regression page with several features (an upload): the loss curve, the weights against
 least squares, and the loss over two parameters the learner picks. The numbers are
-gdcore/lessons/feature_slices.py's; the charts are the one-feature page's own builders.
+gdcore/lessons/linear_regression_features.py's; the charts are the one-feature page's own builders.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import streamlit as st
 
 from gdcore import charts, reference
 from gdcore.charts import linear_regression as lr_charts
-from gdcore.lessons import feature_slices as fs
 from gdcore.lessons import linear_regression as lesson_math
+from gdcore.lessons import linear_regression_features as fs
 from pages.ui.files import chart
 from pages.ui.state import lesson, tr
 

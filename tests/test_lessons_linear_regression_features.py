@@ -7,7 +7,7 @@ import pytest
 
 from gdcore.data import load_csv
 from gdcore.engine import Run
-from gdcore.lessons import feature_slices as fs
+from gdcore.lessons import linear_regression_features as fs
 from gdcore.presets import preset_config
 
 
