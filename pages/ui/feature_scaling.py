@@ -74,3 +74,8 @@ def z_note(run, w: float, b: float) -> None:
     if run.scaler is not None:
         w_raw, b_raw = raw_point(run, w, b)
         st.caption(tr()("features.scale.in_z", w=f"{w_raw:.6g}", b=f"{b_raw:.6g}"))
+
+
+def axes(run, *names: str) -> tuple[str, ...]:
+    """Axis titles for a landscape: the parameters' names, marked as z units when the run scales."""
+    return names if run.scaler is None else tuple(tr()("features.scale.z_units", name=n) for n in names)

@@ -11,6 +11,7 @@ from gdcore import charts, reference
 from gdcore.charts import linear_regression as lr_charts
 from gdcore.lessons import linear_regression as lesson_math
 from gdcore.lessons import linear_regression_features as fs
+from pages.ui.feature_scaling import axes
 from pages.ui.files import chart
 from pages.ui.state import lesson, tr
 
@@ -88,7 +89,7 @@ def _landscape(run, key: str, names: list[str], d: int, scaled: bool) -> None:
     a, b = names[i], names[j]
     chart(lr_charts.landscape_with_current(bowl, av, bv, path, (bowl.w_star, bowl.b_star), (now[i], now[j]),
                                            height=360, title=T("features.view.landscape_title", a=a, b=b),
-                                           labels=T.labels, axes=(a, b), square=scaled), "landscape",
+                                           labels=T.labels, axes=axes(run, a, b), square=scaled), "landscape",
           width="content" if scaled else "stretch")
     st.caption(T("features.view.landscape_caption", a=a, b=b,
                  colours=T(f"charts.landscape.low_{charts.low_loss_colour()}"),

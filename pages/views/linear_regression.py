@@ -291,7 +291,8 @@ def _charts(run) -> None:
     path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
     where = "features.scale" if z else "linreg.train"
     ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360, square=z,
-                                               title=T(f"{where}.landscape_title"), labels=T.labels), "landscape",
+                                               title=T(f"{where}.landscape_title"), labels=T.labels,
+                                               axes=feature_scaling.axes(run, "w", "b")), "landscape",
              width="content" if z else "stretch")
     st.caption(T(f"{where}.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
