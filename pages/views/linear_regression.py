@@ -9,7 +9,9 @@ from gdcore.loops import tutorials
 from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl
 from pages import ui
-from pages.ui import columns, feature_scaling, feature_view
+from pages.parts import linear_regression_features as feature_view
+from pages.parts import linear_regression_scaling as feature_scaling
+from pages.ui import columns
 
 T = ui.tr()
 
@@ -101,7 +103,7 @@ if show_presets:
 own = st.session_state.get(W + "recipe") == UPLOAD
 upload = None
 if own:
-    upload = columns.upload_columns(K)  # the target and 1 to 64 features (pages/ui/feature_view.py draws d > 1)
+    upload = columns.upload_columns(K)  # the target and 1 to 64 features (feature_view draws d > 1)
     if upload is None:
         st.info(T("linreg.data.upload_first"))
         st.stop()

@@ -11,7 +11,7 @@ from gdcore import charts, reference
 from gdcore.charts import linear_regression as lr_charts
 from gdcore.lessons import linear_regression as lesson_math
 from gdcore.lessons import linear_regression_features as fs
-from pages.ui.feature_scaling import axes
+from pages.parts.linear_regression_scaling import axes
 from pages.ui.files import chart
 from pages.ui.state import lesson, tr
 
