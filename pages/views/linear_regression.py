@@ -10,6 +10,7 @@ from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl
 from pages import ui
 from pages.parts import linear_regression_features as feature_view
+from pages.parts import linear_regression_printout
 from pages.parts import linear_regression_scaling as feature_scaling
 from pages.ui import columns
 
@@ -231,23 +232,6 @@ def _forward_backward_update(run) -> None:
     st.code(T(ex.text()), language="text", wrap_lines=True)
 
 
-def _printout(run) -> None:
-    """What the tutorial would have printed by now, at its own cadence (000: every step; 003: every 500)."""
-    recs = run.records(last=15)
-    if not recs:
-        return
-    preset = run.config.preset
-    epochs = preset == printouts.EPOCH_BATCH
-    st.markdown(T("linreg.train.printout"))
-    st.caption(T("linreg.train.printout_000" if epochs else "linreg.train.printout_003"))
-    tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
-    printed = printouts.lines(preset, run.losses(), recs, run.total_steps, last=15)
-    tab1.code("\n".join(printed), language="text", wrap_lines=True)
-    tab2.dataframe(lesson_math.step_table(recs, epochs=epochs), hide_index=True, width="stretch",
-                   column_config={c: st.column_config.NumberColumn(format="%.6g")
-                                  for c in ("loss", "Δw", "Δb", "w", "b")})
-
-
 def _charts(run) -> None:
     f = _facts(run)
     opt = f.optimum  # of the data as trained: the landscape's
@@ -329,7 +313,7 @@ def draw(run) -> None:
         return feature_view.draw(run, K)
     _forward_backward_update(run)
     _charts(run)
-    _printout(run)
+    linear_regression_printout.printout(run)
 
 
 ui.live(lesson, K, draw, fields=lesson_math.LINK_FIELDS)
