@@ -101,7 +101,8 @@ def test_bad_input_does_not_crash(at):
 # -- share links, instructor locks, two languages -------------------------------------------------
 
 LINK = {"recipe": "linreg-minibatch", "true_w": "2.5", "true_b": "-1.25", "noise": "0.2", "n": "40",
-        "x_range": "3.0", "seed": "11", "lr": "0.02", "num_epochs": "500", "log": "0", "show_ls": "1"}
+        "x_range": "3.0", "seed": "11", "lr": "0.02", "num_epochs": "500", "log": "0", "show_ls": "1",
+        "scale": "0"}
 
 
 def _direct_run(steps: int, **overrides):
