@@ -22,7 +22,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from . import threads
+from . import scaling, threads
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .devices import resolve_device
@@ -49,14 +49,16 @@ class Run(RunStaging, RunRecords, RunMoves):
         if data is None:
             data = make_dataset(self.config)
         check_for_task(data, self.config.task)
-        self.data = data
+        self.data = data  # as given (raw units): what a share, an export or another run starts from
+        # what the loop trains on: the same data, or its z-scores with the scaler that maps w, b back
+        self.train_data, self.scaler = scaling.apply(self.config.scaling, data)
         self._start: tuple[torch.Tensor, torch.Tensor] | None = None  # set by start_from()
         self._init_moves()  # (w, b) set by hand: gdcore/run_moves.py
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
-        c, ds, dev = self.config, self.data, self.device
+        c, ds, dev = self.config, self.train_data, self.device
         g = torch.Generator()
         if ds.gen_state is not None and ds.seed == c.seed:
             g.set_state(ds.gen_state)  # the tutorial drew its data, then its weights, from one stream

@@ -37,7 +37,7 @@ def landscape_view(run, optimum: Optimum | None = None, bowl: Bowl | None = None
     """What a page draws on the landscape of a one-feature linear-regression run (optimum and bowl may be
     passed in when the page keeps them for its data)."""
     half = run.config.loss == "half_squared"
-    X, y = run.data.X, run.data.y
+    X, y = run.train_data.X, run.train_data.y  # what the loop trains on (z-scores with scaling on)
     optimum = optimum or reference.least_squares(X, y)
     bowl = bowl or reference.bowl(X, y, "half_squared" if half else "mse")
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])

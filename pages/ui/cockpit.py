@@ -99,7 +99,8 @@ def hands(lesson_obj: Lesson, run, key: str, optimum, lo_hi=None) -> None:
         st.caption(T("cockpit.hands.outside", w=_fmt(w), b=_fmt(b)))
     if s.pop(f"_{key}.bad_point", False):
         st.warning(T("cockpit.hands.bad_point", bound=f"{manual.PARAM_BOUND:g}"), icon=":material/warning:")
-    vs = manual.versus(run.data.X, run.data.y, w, b, optimum.mse)
+    data = getattr(run, "train_data", run.data)  # what the loop trains on (z-scores with scaling on)
+    vs = manual.versus(data.X, data.y, w, b, optimum.mse)
     icon = ":green[:material/check_circle:]" if vs.verdict == "tie" else ":material/flag:"
     st.markdown(f"{icon} {T('cockpit.hands.yours')} **{vs.loss:.4g}** · {T('cockpit.hands.best')} "
                 f"**{vs.loss_star:.4g}** · {T(f'cockpit.hands.{vs.verdict}', excess=f'{vs.excess:.3g}')}",
@@ -126,15 +127,15 @@ def _picked(key: str, chart_key: str, on_point) -> None:
     on_point(*point)
 
 
-def pick_chart(ch, key: str, name: str, on_point) -> None:
+def pick_chart(ch, key: str, name: str, on_point, **kwargs) -> None:
     """Draw a landscape chart (heat map first) whose clicked cell calls `on_point(w, b)` at its centre."""
     ch = cockpit_charts.pickable(ch)
     chart_key = f"c.{key}.{name}.{st.session_state.get(f'_{key}.picks', 0)}"  # a new key: the same cell again
     chart(ch, name, key=chart_key, on_select=functools.partial(_picked, key, chart_key, on_point),
-          selection_mode=manual.PICK)
+          selection_mode=manual.PICK, **kwargs)
 
 
-def landscape(lesson_obj: Lesson, run, key: str, ch, axes, name: str = "landscape", grad=None) -> None:
+def landscape(lesson_obj: Lesson, run, key: str, ch, axes, name: str = "landscape", grad=None, **kwargs) -> None:
     """Draw a landscape chart that a click sets the run's (w, b) on, with the -gradient arrow at the
     current point. `axes`: the grid's (w values, b values); `grad`: (dL/dw, dL/db) there (no arrow without).
     """
@@ -143,7 +144,7 @@ def landscape(lesson_obj: Lesson, run, key: str, ch, axes, name: str = "landscap
         p = run.params()
         ch = cockpit_charts.with_layers(ch, *cockpit_charts.gradient_arrow(
             (p["w"][0], p["b"][0]), grad, run.config.lr, grid_window(*axes), labels=T.labels))
-    pick_chart(ch, key, name, functools.partial(_move, lesson_obj, key))
+    pick_chart(ch, key, name, functools.partial(_move, lesson_obj, key), **kwargs)
     st.caption(T("cockpit.hands.click_hint"))
 
 
@@ -154,10 +155,10 @@ def panel(lesson_obj: Lesson, run, key: str) -> None:
         return
     T = tr()
     cached = st.session_state.get(f"_{key}.hands_facts")
-    if cached is None or cached[0] is not run.data:  # once per data set
-        half = "half_squared" if run.config.loss == "half_squared" else "mse"
-        cached = (run.data, reference.least_squares(run.data.X, run.data.y), reference.bowl(run.data.X, run.data.y,
-                                                                                              half))
+    data = run.train_data  # what the loop trains on (z-scores with scaling on)
+    if cached is None or cached[0] is not data:  # once per data set
+        loss = "half_squared" if run.config.loss == "half_squared" else "mse"
+        cached = (data, reference.least_squares(data.X, data.y), reference.bowl(data.X, data.y, loss))
         st.session_state[f"_{key}.hands_facts"] = cached
     v = hands_lesson.landscape_view(run, cached[1], cached[2])
     hands(lesson_obj, run, key, v.optimum)

@@ -21,6 +21,11 @@ from pages.ui.state import tr
 BEAT_S = 1.5  # seconds a phase stays on screen while playing
 
 
+def _data(run):
+    """What the loop trains on: the data, or its z-scores with feature scaling on."""
+    return getattr(run, "train_data", run.data)
+
+
 def _key(key: str) -> str:
     return f"_{key}.slow"  # {"slow": SlowStep, "phase": int, "playing": bool}; no widget owns it
 
@@ -34,7 +39,8 @@ def _start(lesson_obj: Lesson, key: str, recipe: str) -> None:
         p = run.params()
         if run.run(1) != 1 or run.status != "ok":
             return
-        slow = slowmo.slow_step(recipe, run.data.X, run.data.y, p["w"][0], p["b"][0], run.config.lr,
+        data = _data(run)
+        slow = slowmo.slow_step(recipe, data.X, data.y, p["w"][0], p["b"][0], run.config.lr,
                                 run.step_count)
     st.session_state[_key(key)] = {"slow": slow, "phase": 0, "playing": True}
 
@@ -139,10 +145,10 @@ def _picture(slow, name: str, run, labels):
     fwd = slow.phase("forward").values
     if name in ("forward", "loss"):
         top = [t[0] for t in slow.phase("loss").values["top"]] if name == "loss" else ()
-        return cockpit_charts.residual_view(run.data.X, run.data.y, fwd["w"], fwd["b"], top=top, labels=labels)
+        return cockpit_charts.residual_view(_data(run).X, _data(run).y, fwd["w"], fwd["b"], top=top, labels=labels)
     bw, up = slow.phase("backward").values, slow.phase("update").values
     old, new, grad = (fwd["w"], fwd["b"]), (up["w"], up["b"]), (bw["w.grad"], bw["b.grad"])
-    X, y = run.data.X, run.data.y
+    X, y = _data(run).X, _data(run).y
     opt = reference.least_squares(X, y)
     title = labels.get(f"cockpit.slow.phase.{name}", name)
     if name == "backward":  # the direction, in a window that holds the optimum
