@@ -50,6 +50,9 @@ CASES = {
     # torch.optim keeps its state across a move (momentum), and nn.Module's parameters are moved
     "module-momentum-move": (preset_config("linreg-minibatch", impl="module", optimizer="momentum", lr=0.01,
                                            steps=30), [(0, (1.0,), (2.0,)), (12, (2.5,), (5.0,))]),
+    # feature scaling: the loop trains on z-scores; the moves are in the weights it trains
+    "scaled-start-and-move": (run_config("linreg-minibatch", 30, seed=100, scaling="standard"),
+                              [(0, (0.5,), (1.0,)), (10, (1.5,), (5.0,))]),
     # two features: w is a column
     "logreg-start": (preset_config("logreg-manual", steps=300), [(0, (1.0, -2.0), (0.5,)), (100, (0.3, 0.2), (0.0,))]),
 }
