@@ -121,3 +121,18 @@ def test_a_new_setting_keeps_the_start_set_by_hand_but_not_later_moves(at):
     run = _run(at)
     assert run.config.lr == 0.02 and run.step_count == 0
     assert [(m.step, m.w) for m in run.moves] == [(0, (1.0,))] and run.params()["w"] == [1.0]
+
+
+def test_with_feature_scaling_the_hands_work_on_the_z_scores_the_loop_trains_on(at):
+    at.toggle(key="w.linreg.scale").set_value(True).run()
+    assert not at.exception
+    at.slider(key="w.linreg.hand_w").set_value(1.0).run()
+    run = _run(at)
+    assert run.scaler is not None and run.params()["w"] == [1.0]
+    at.button(key="b.linreg.step").click().run()
+    gw, gb = manual.mse_gradient(run.train_data.X, run.train_data.y, 1.0, run.moves[0].b[0])
+    rec = run.records(last=1)[-1]
+    assert rec["grad_w"] == pytest.approx(gw, rel=1e-4) and rec["grad_b"] == pytest.approx(gb, rel=1e-4, abs=1e-6)
+    at.button(key="b.linreg.slow").click().run()
+    assert not at.exception and at.session_state["_linreg.slow"]["slow"].phase("update").values["w"] == \
+        run.params()["w"][0]
