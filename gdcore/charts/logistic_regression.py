@@ -131,12 +131,13 @@ def sigmoid_chart(current: dict | None = None, z_range: float = 8.0, height: int
         y=alt.Y("y_hat:Q", title="ŷ = σ(z)", scale={"domain": [0, 1]}),
         tooltip=[alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("y_hat:Q", title="ŷ", format=".4f")])]
     layers.append(alt.Chart(pd.DataFrame({"y_hat": [0.5]}), mark=mark("rule", strokeDash=[3, 3], color="#999"))
-                  .encode(y=alt.Y("y_hat:Q")))
+                  .encode(y=alt.Y("y_hat:Q"), tooltip=[alt.Tooltip("y_hat:Q", title="ŷ")]))
     if current is not None:
         zc = float(np.clip(current["z"], -z_range, z_range))
         pt = pd.DataFrame([{"z": zc, "z_true": current["z"], "y_hat": current["y_hat"], "y": current["y"],
                             "label": say("charts.logreg.this_sample")}])
-        layers.append(alt.Chart(pt, mark=mark("rule", color="#f2a900", strokeWidth=2)).encode(x=alt.X("z:Q", scale=xs)))
+        layers.append(alt.Chart(pt, mark=mark("rule", color="#f2a900", strokeWidth=2)).encode(
+            x=alt.X("z:Q", scale=xs), tooltip=[alt.Tooltip("z_true:Q", title="z", format=".4f")]))
         layers.append(alt.Chart(pt, mark=mark("point", size=160, filled=True, color="#f2a900", stroke="black")).encode(
             x=alt.X("z:Q", scale=xs), y=alt.Y("y_hat:Q"),
             tooltip=[tip("label:N", say("charts.tip.label")), alt.Tooltip("z_true:Q", title="z", format=".4f"),

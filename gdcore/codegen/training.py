@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..loops import loaders
 from ..loops.losses import LOSSES
 from ..loops.updates import update_rule
+from .moves import move_call_lines
 from .plan import Plan, indent
 
 
@@ -71,7 +72,7 @@ def step_body(p: Plan, xb: str, yb: str, per_step_print: bool) -> list[str]:
     lines += ["    diverged_at = step", "    break"]
     if per_step_print:
         lines += step_print(p, report)
-    return lines + rule.clear(p)
+    return lines + rule.clear(p) + move_call_lines(p)
 
 
 def step_print(p: Plan, report: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Linear regression by hand (seeds 003 and 000): the manual loop, one step at a time."""
+import numpy as np
 import streamlit as st
 
-from gdcore import charts, printouts, reference, seeding
+from gdcore import charts, manual, printouts, reference, seeding
 from gdcore.charts import linear_regression as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linear_regression as lesson_math
@@ -12,7 +13,7 @@ from pages import ui
 from pages.parts import linear_regression_features as feature_view
 from pages.parts import linear_regression_printout
 from pages.parts import linear_regression_scaling as feature_scaling
-from pages.ui import columns
+from pages.ui import cockpit, columns, slowmo
 
 T = ui.tr()
 
@@ -39,7 +40,8 @@ TUT_000 = _preset_values("linreg-minibatch")  # 150 noisy points; 99 epochs × 8
 
 lesson = ui.lesson(K)
 ui.defaults({**TUT_003, W + "log": True, W + "show_ls": False, W + "scale": False})
-ui.share(K, lesson_math.LINK_FIELDS, lesson_math.HIDE_GROUPS,
+FIELDS = lesson_math.LINK_FIELDS + [cockpit.moves_field(K)]  # the settings, and (w, b) set by hand
+ui.share(K, FIELDS, lesson_math.HIDE_GROUPS,
           presets={"linreg-manual": TUT_003, "linreg-minibatch": TUT_000})
 
 
@@ -181,6 +183,7 @@ def _config():
 run = ui.build(lesson, _config, upload)
 if run is None:
     st.stop()
+cockpit.attach(lesson, run, K)
 ui.replay(lesson, K)
 
 
@@ -219,15 +222,17 @@ def _forward_backward_update(run) -> None:
     recs = run.records(last=2)
     p = run.params()
     if not recs:
-        if run.loaded_start:
+        if manual.start_of(run.moves):
+            st.info(T("cockpit.hands.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
+        elif run.loaded_start:
             st.info(T("linreg.train.step0_loaded", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
         else:
             st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
                       init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
         return
     feature_scaling.z_note(run, p["w"][0], p["b"][0])  # with scaling on: these w, b are the z-scores' weights
-    ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
-                                         run.config.lr)
+    ex = lesson_math.explain_last_step(manual.records_before(recs, run.moves), float(run.w0.reshape(-1)[0]),
+                                       float(run.b0.reshape(-1)[0]), run.config.lr)
     st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
     st.code(T(ex.text()), language="text", wrap_lines=True)
 
@@ -269,17 +274,19 @@ def _charts(run) -> None:
 
     recs = run.records()
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])
-    steps, pw, pb = lesson_math.path_arrays(recs, w0, b0)
+    steps, pw, pb = manual.path_with_moves(*lesson_math.path_arrays(recs, w0, b0), run.moves)
     z = run.scaler is not None  # z-scores: a round bowl, drawn square with equal units on both axes
-    window = feature_scaling.window(run, lesson_math.landscape_window(opt, (w0, b0), pw, pb))
+    d0 = [float(t.reshape(-1)[0]) for t in run.drawn_start]  # the drawn start stays in view, as before a move
+    window = feature_scaling.window(run, lesson_math.landscape_window(opt, (w0, b0), np.r_[pw, d0[0]],
+                                                                      np.r_[pb, d0[1]]))
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
     path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
     where = "features.scale" if z else "linreg.train"
-    ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360, square=z,
-                                               title=T(f"{where}.landscape_title"), labels=T.labels,
-                                               axes=feature_scaling.axes(run, "w", "b")), "landscape",
-             width="content" if z else "stretch")
+    cockpit.landscape(lesson, run, K, lr_charts.landscape_with_current(
+        grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360, square=z, title=T(f"{where}.landscape_title"),
+        labels=T.labels, axes=feature_scaling.axes(run, "w", "b")), (wv, bv),
+        grad=manual.mse_gradient(run.train_data.X, run.train_data.y, w, b), width="content" if z else "stretch")
     st.caption(T(f"{where}.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
@@ -311,10 +318,12 @@ def _charts(run) -> None:
 def draw(run) -> None:
     if run.data.n_features > 1:  # an upload with several features: its own view
         return feature_view.draw(run, K)
+    slowmo.control(lesson, run, K, run.config.preset or "linreg-manual")  # one step, phase by phase
     _forward_backward_update(run)
+    cockpit.hands(lesson, run, K, _facts(run).optimum)
     _charts(run)
     linear_regression_printout.printout(run)
 
 
-ui.live(lesson, K, draw, fields=lesson_math.LINK_FIELDS)
+ui.live(lesson, K, draw, fields=FIELDS)
 ui.code_and_downloads(run, K)

@@ -12,6 +12,7 @@ from gdcore.loops import tutorials
 from gdcore.presets import get_preset, preset_config
 from pages import ui
 from pages.parts.mini_batches_compare import CE, compare_section, pitfall_section
+from pages.ui import cockpit
 
 T = ui.tr()
 
@@ -39,7 +40,8 @@ _params = st.query_params.to_dict()
 if from_link and "preset" not in _params and _params.get("data") in mini_batches.BASES:
     # like choosing it in the box: a link's data choice brings its tutorial's settings, then the link's own values
     ui.set_values(preset_values(_params["data"]))
-link = ui.share(NAME, mini_batches.LINK_FIELDS, mini_batches.HIDE_GROUPS,
+FIELDS = mini_batches.LINK_FIELDS + [cockpit.moves_field(NAME)]  # the settings, and (w, b) set by hand
+link = ui.share(NAME, FIELDS, mini_batches.HIDE_GROUPS,
                 presets={b: preset_values(b) for b in mini_batches.BASES})
 
 st.title(":material/view_module: " + T("minibatch.title"))
@@ -128,6 +130,7 @@ def make_config():
 run = ui.build(lesson, make_config)
 if run is None:
     st.stop()
+cockpit.attach(lesson, run, NAME)
 ui.replay(lesson, NAME)
 # section 3's epochs, fitted to this data before the share link is written
 cap = mini_batches.max_compare_epochs(run.n)
@@ -229,6 +232,8 @@ def draw(r):
                              "index": st.column_config.NumberColumn("index", help=T("minibatch.s2.index_help")),
                              "num": st.column_config.NumberColumn("num", help=T("minibatch.s2.num_help"))})
 
+    cockpit.panel(lesson, r, NAME)  # w and b by hand, and the landscape they move on (one feature)
+
     # reshuffled every epoch: this epoch's batches against the next one's
     if c.mode != "batch":
         rep = _replay(r)
@@ -265,7 +270,7 @@ def draw(r):
         st.code("\n".join(mini_batches.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
 
 
-ui.live(lesson, NAME, draw, fields=mini_batches.LINK_FIELDS)
+ui.live(lesson, NAME, draw, fields=FIELDS)
 
 # -- 3. batch vs stochastic vs mini-batch; 4. the pitfall ------------------------------------------
 compare_section(lesson, run, cap, ce_note)

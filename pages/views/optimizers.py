@@ -1,4 +1,6 @@
 """Lesson: nn.Module and optimizers (seed 002): Lr(nn.Module), nn.MSELoss, torch.optim, the race."""
+import functools
+
 import streamlit as st
 
 from gdcore import charts, printouts, seeding
@@ -12,7 +14,7 @@ from gdcore.numbers import fixed
 from gdcore.presets import preset_config
 from pages import ui
 from pages.parts.optimizers_lockstep import device_section, lockstep_section
-from pages.ui import board
+from pages.ui import board, cockpit
 
 T = ui.tr()
 
@@ -169,11 +171,18 @@ def _race(names):
     base = lesson.config or preset_config(PRESET, seed=seed, device=device)
     data = lesson.run.data if lesson.run is not None else None
     try:
-        lesson.extra["race"] = optimizers.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data)
+        lesson.extra["race"] = optimizers.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data,
+                                                   start=lesson.extra.get("race_start"))
         lesson.extra.pop("race_error", None)
         board.race_winner(lesson.extra["race"])  # to the class board, if this learner is in a room
     except GdError as exc:
         lesson.extra["race_error"] = T(exc.message)
+
+
+def _race_from(names, w=None, b=None):
+    """Every racer starts from the clicked (w, b); without a point, from the drawn start again."""
+    lesson.extra["race_start"] = None if w is None else (w, b)
+    _race(names)
 
 
 rc = st.columns([1, 1, 3])
@@ -198,8 +207,10 @@ if race:
     any_run = next(iter(race.values()))
     grid, ws, bs, opt = optimizers.landscape_data(any_run.data, paths)
     with b:
-        ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"),
-                                        labels=T.labels), "race_landscape")
+        cockpit.pick_chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"),
+                                                  labels=T.labels), NAME, "race_landscape",
+                           functools.partial(_race_from, runners))
+        cockpit.race_note(lesson.extra.get("race_start"), functools.partial(_race_from, runners))
     summary = T.frame(optimizers.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
