@@ -163,4 +163,5 @@ def _picture(slow, name: str, run, labels):
                                           labels=labels)
     arrow = cockpit_charts.gradient_arrow(old, grad, up["lr"], grid_window(wv, bv), labels=labels,
                                           exact=name != "backward")
-    return cockpit_charts.with_layers(ch, *arrow)
+    # small beside the code: no colour legend (the lesson's own landscape below carries it)
+    return cockpit_charts.with_layers(ch, *arrow).configure_legend(disable=True)
