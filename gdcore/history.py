@@ -50,21 +50,23 @@ class History:
     """The record of one run; `columns` names the D detail values of a row."""
 
     def __init__(self, columns: list[str], device: torch.device, chunk: int | None = None,
-                 window: int = 4096, thin_cap: int = 4096):
+                 window: int = 4096, thin_cap: int = 4096, dtype: torch.dtype = torch.float32):
         self.columns = list(columns)
         self.D = len(columns)
         self.chunk = chunk or (64 if device.type == "cpu" else 2048)
         self.window = window
         self.thin_cap = thin_cap
-        self.stage = torch.zeros(self.chunk, 1 + self.D, device=device)
+        # rows in the run's own precision, so a float64 run's parameters are kept to the last bit
+        self.stage = torch.zeros(self.chunk, 1 + self.D, device=device, dtype=dtype)
+        rows = np.float64 if dtype == torch.float64 else np.float32
         self.j = 0  # staged rows not yet flushed
         self.loss = _Grow()
         # recent window: a ring of rows with their step numbers
-        self.ring = np.zeros((window, self.D), dtype=np.float32)
+        self.ring = np.zeros((window, self.D), dtype=rows)
         self.ring_steps = np.full(window, -1, dtype=np.int64)
         # thinned store
         self.stride = 1
-        self.thin = _Grow(self.D, capacity=min(thin_cap, 1024))
+        self.thin = _Grow(self.D, dtype=rows, capacity=min(thin_cap, 1024))
         self.thin_steps = _Grow(dtype=np.int64, capacity=min(thin_cap, 1024))
         self.epoch_loss: list[float] = []  # training loss after each epoch
         self.epoch_val: list[float] = []  # validation loss after each epoch (when held out)
@@ -157,7 +159,7 @@ class History:
         ts, tr = self.thin_steps.view(), self.thin.view()
         older = ts < lo_recent
         steps = np.concatenate([ts[older], recent_steps])
-        rows = np.concatenate([tr[older], recent]) if len(steps) else np.zeros((0, self.D), np.float32)
+        rows = np.concatenate([tr[older], recent]) if len(steps) else np.zeros((0, self.D), self.ring.dtype)
         return steps + 1, rows
 
     def truncate(self, n: int) -> None:
