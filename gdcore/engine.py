@@ -29,6 +29,7 @@ from .devices import resolve_device
 from .divergence import Divergence
 from .errors import ConfigError
 from .history import History
+from .limits import MAX_STEPS
 from .loops.loaders import loader_for
 from .loops.losses import LOSSES, LossFn
 from .loops.updates import update_rule, uses_manual_update
@@ -82,6 +83,9 @@ class Run(RunStaging, RunRecords, RunMoves):
         self.batch_size = c.batch_size_for(self.n)
         self.steps_per_epoch = c.steps_per_epoch(self.n)
         self.total_steps = c.total_steps(self.n)
+        if self.total_steps > MAX_STEPS:  # epochs x steps per epoch: the config alone cannot know n
+            raise ConfigError(key="too_many_steps", epochs=c.epochs, per_epoch=self.steps_per_epoch,
+                              total=self.total_steps, max=MAX_STEPS, most=MAX_STEPS // self.steps_per_epoch)
         self.manual = uses_manual_update(c)
         self._rule = update_rule(c)
         self.optimizer = None if self.manual else self._rule.make(c, self.model.parameters())

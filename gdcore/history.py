@@ -6,8 +6,8 @@ the run's device, using views made once per run; nothing is copied to the host p
 for non-finite values.
 
 On the host:
-- the per-step loss is kept whole, as float32 (4 bytes a step);
-- the detailed rows (parameters, gradients, optimizer state; D float32 values) are kept at full
+- the per-step loss is kept whole, in the run's precision (4 bytes a step; 8 in float64);
+- the detailed rows (parameters, gradients, optimizer state; D values) are kept at full
   detail for the most recent `window` steps, and thinned beyond that: every `stride`-th step is
   kept, the stride doubling whenever the thinned store fills, so it never holds more than
   `thin_cap` rows. Memory is therefore 4 bytes a step plus at most (window + thin_cap) * D * 4
@@ -22,7 +22,7 @@ import torch
 
 
 class _Grow:
-    """A float32 (or int64) array that grows by doubling; no per-append object churn."""
+    """A float32, float64 (or int64) array that grows by doubling; no per-append object churn."""
 
     def __init__(self, cols: int = 0, dtype=np.float32, capacity: int = 1024):
         shape = (capacity,) if cols == 0 else (capacity, cols)
@@ -60,7 +60,7 @@ class History:
         self.stage = torch.zeros(self.chunk, 1 + self.D, device=device, dtype=dtype)
         rows = np.float64 if dtype == torch.float64 else np.float32
         self.j = 0  # staged rows not yet flushed
-        self.loss = _Grow()
+        self.loss = _Grow(dtype=rows)
         # recent window: a ring of rows with their step numbers
         self.ring = np.zeros((window, self.D), dtype=rows)
         self.ring_steps = np.full(window, -1, dtype=np.int64)
@@ -141,7 +141,7 @@ class History:
 
     # -- reading --------------------------------------------------------------------------------
     def losses(self) -> np.ndarray:
-        """The per-step training loss, one float32 a step (flushed rows only)."""
+        """The per-step training loss, in the run's precision (flushed rows only)."""
         return self.loss.view()
 
     def detail(self, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:

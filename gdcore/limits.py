@@ -28,6 +28,8 @@ PAGE_N = (1, 100_000)  # generated samples on the linear-regression page
 PAGE_LR = (1e-6, 1000.0)  # the linear-regression page's lr
 OPTIM_LR = (1e-6, MAX_LR)  # the optimizer page's main lr
 LOGREG_LR = (1e-6, MAX_LR)  # the logistic-regression page's lr
+MINIBATCH_LR = (1e-6, 100.0)  # the mini-batch page's lr
+MINIBATCH_EPOCHS = (1, 1000)  # the mini-batch page's num_epochs (every batch a step: up to 150,000 updates)
 LOGREG_EPOCHS = (1, MAX_STEPS)  # num_epochs on the logistic page: full batch runs to the engine's cap;
 #                                 other modes stop at MAX_STEPS updates in all (checked with the config)
 
@@ -47,6 +49,8 @@ TABLE: list[tuple[str, str]] = [
     ("`n` on the linear-regression page", f"{PAGE_N[0]} to {PAGE_N[1]:,}"),
     ("`lr` on the linear-regression page", f"{PAGE_LR[0]:g} to {PAGE_LR[1]:g}"),
     ("`lr` on the optimizer and logistic pages", f"{OPTIM_LR[0]:g} to {OPTIM_LR[1]:g}"),
+    ("`lr` and `num_epochs` on the mini-batch page", f"{MINIBATCH_LR[0]:g} to {MINIBATCH_LR[1]:g}; "
+                                                      f"{MINIBATCH_EPOCHS[0]} to {MINIBATCH_EPOCHS[1]:,}"),
     ("`num_epochs` on the logistic page", f"{LOGREG_EPOCHS[0]} to {LOGREG_EPOCHS[1]:,} "
                                            f"(at most {MAX_STEPS:,} updates in all)"),
 ]
@@ -57,3 +61,8 @@ def markdown_table() -> str:
     lines = ["| what | limit |", "| --- | --- |"]
     lines += [f"| {what} | {limit} |" for what, limit in TABLE]
     return "\n".join(lines)
+
+
+def bounds(pair: tuple) -> dict:
+    """A (lo, hi) range as a number input's keyword arguments: min_value=lo, max_value=hi."""
+    return {"min_value": pair[0], "max_value": pair[1]}

@@ -41,7 +41,7 @@ class RunRecords:
         return out
 
     def losses(self) -> np.ndarray:
-        """Per-step training loss (float32, one per step, finite)."""
+        """Per-step training loss (the run's precision, one per step, finite)."""
         self.sync()
         return self.history.losses()
 

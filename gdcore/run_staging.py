@@ -89,7 +89,7 @@ class RunStaging:
             row = max(since - first, 0)  # the first frozen row (or this chunk's first, when it began earlier)
             self.stall = stall.make_stall(since, self.param_columns, params[row], grads[row], c.lr, c.dtype,
                                           None if optimum is None else optimum[0])
-        elif optimum is not None and c.dtype == "float32" and stall.loss_flat(
+        elif optimum is not None and stall.loss_flat(
                 self.history.losses(), optimum[1], c.dtype):
             self.stall = stall.make_stall(last - stall.MIN_STEPS + 1, self.param_columns, params[-1], grads[-1],
                                           c.lr, c.dtype, optimum[0])
