@@ -47,6 +47,6 @@ def test_stall_in_the_json_of_a_csv_run(tmp_path):
     assert code == 0, err
     stall = json.loads(out)["stall"]
     assert stall is not None and stall["param"] == "b" and stall["dtype"] == "float32"
-    assert stall["ulp"] == float(np.spacing(np.float32(stall["value"])))
+    assert stall["ulp"] == float(np.spacing(np.float32(abs(stall["value"]))))
     assert abs(stall["update"]) < stall["ulp"] / 2
     assert "Stuck since step" in json.loads(out)["message"]
