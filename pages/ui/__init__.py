@@ -169,7 +169,7 @@ def status(lesson_obj: Lesson) -> None:
     if run.status == "diverged":
         st.error(T("ui.diverged", message=run.explain(T), n=run.step_count), icon=":material/warning:")
     elif run.stall is not None:  # rounding, not the optimum, stopped it (gdcore/stall.py)
-        st.warning(T(run.stall.message()), icon=":material/exposure_zero:")
+        st.warning(T(run.stall.message()), icon=":material/warning:")
     elif run.done and run.step_count:
         st.success(" · ".join(parts) + " · " + T("ui.complete"))
         return

@@ -209,7 +209,8 @@ else:
     limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
     icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
     above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
-    rounding = rounding_note(run.stall, run.params(), facts.optimum, run.config.dtype)  # float32 may stop it first
+    with lesson.lock:  # the worker may be training this run: read its parameters between two slices
+        rounding = rounding_note(run.stall, run.params(), facts.optimum, run.config.dtype)  # rounding may stop it
     sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts, rounding))}")
 if not facts.unique and run.data.n_features == 1:
     st.warning(T("linreg.lr.not_unique"))
