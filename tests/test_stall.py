@@ -143,3 +143,13 @@ def test_no_stall_on_the_tutorial_presets(name):
     P = run._P
     flags = frozen(rows[:-1, :P], rows[1:, :P], rows[1:, P:2 * P])
     assert flags.mean() < 0.5, (name, flags)
+
+
+def test_the_csv_fixture_is_the_generators_data():
+    """tests/data/raw_bmi_like.csv (the README's command line) holds exactly bmi_like()'s numbers."""
+    from pathlib import Path
+
+    from gdcore.data import load_csv
+
+    ds, ref = load_csv(str(Path(__file__).parent / "data" / "raw_bmi_like.csv")), bmi_like()
+    assert ds.X.equal(ref.X) and ds.y.equal(ref.y)
