@@ -114,3 +114,12 @@ def test_a_skipped_value_names_the_bounds_it_broke(lang):
                 (note,) = decode({f.name: str(f.hi * 2 + 1)}, fields).notes
                 text = note_text(note, T)
                 assert note.reason == "out_of_range" and links._bound(f.lo) in text and links._bound(f.hi) in text
+
+
+def test_dtype_is_a_reserved_choice_left_out_when_float32():
+    link = links.decode({"dtype": "float64"}, FIELDS, GROUPS)
+    assert link.dtype == "float64" and not link.notes
+    bad = links.decode({"dtype": "float16"}, FIELDS, GROUPS)
+    assert bad.dtype is None and [(n.name, n.reason) for n in bad.notes] == [("dtype", "unknown_choice")]
+    assert links.encode({}, FIELDS, dtype="float64") == {"dtype": "float64"}
+    assert links.encode({}, FIELDS, dtype="float32") == {}  # the default: older links stay as they were
