@@ -40,15 +40,26 @@ class Stall:
     def message(self) -> Message:
         """One sentence with the numbers, offering float64 or feature scaling (float64: scaling only)."""
         key = "engine.stall.float64" if self.dtype == "float64" else "engine.stall.float32"
-        star = "" if self.optimum is None else f"{self.optimum:.9g}"
+        digits = _digits(self.value, self.optimum)
+        star = "" if self.optimum is None else f"{self.optimum:.{digits}g}"
         return Message.of(key if self.optimum is not None else key + "_no_optimum", step=f"{self.step:,}",
-                          name=self.name, value=f"{self.value:.9g}", update=f"{abs(self.update):.2g}",
+                          name=self.name, value=f"{self.value:.{digits}g}", update=f"{abs(self.update):.2g}",
                           ulp=f"{self.ulp:.2g}", star=star)
 
     def to_dict(self) -> dict:
         """Plain values for JSON."""
         return {"step": self.step, "param": self.name, "value": self.value, "grad": self.grad, "update": self.update,
                 "ulp": self.ulp, "dtype": self.dtype, "optimum": self.optimum}
+
+
+def _digits(value: float, optimum: float | None) -> int:
+    """Significant digits that tell the value from the optimum (at least 9: float32 needs that many)."""
+    if optimum is None:
+        return 9
+    for digits in range(9, 18):
+        if f"{value:.{digits}g}" != f"{optimum:.{digits}g}":
+            return digits
+    return 17
 
 
 def frozen(before: np.ndarray, after: np.ndarray, grads: np.ndarray) -> np.ndarray:

@@ -153,3 +153,14 @@ def test_the_csv_fixture_is_the_generators_data():
 
     ds, ref = load_csv(str(Path(__file__).parent / "data" / "raw_bmi_like.csv")), bmi_like()
     assert ds.X.equal(ref.X) and ds.y.equal(ref.y)
+
+
+def test_message_shows_enough_digits_to_tell_value_from_optimum():
+    from gdcore.stall import Stall
+
+    s = Stall(476_373, "b", -117.77336327835486, 5.8e-12, 7.1e-15, 2.0 ** -46, "float64", -117.77336327847769)
+    text = english(s.message())
+    value = text.split("stays at ")[1].split(",")[0]
+    star = text.split("b* = ")[1].split(",")[0]
+    assert value != star and abs(float(value) - float(star)) > 0  # the two numbers read differently
+    assert "feature scaling" in text and "switch the precision" not in text  # float64: scaling is what is left
