@@ -1,7 +1,7 @@
 """Small data sets where float32 gradient descent stalls by rounding, made from a fixed numpy seed.
 
 `bmi_like()` has the property of the diabetes data's raw BMI against its target (no download here):
-x around 26 kg/m² with a spread of about 4.4, y about 152 ± 77, 442 rows; its least-squares line
+x around 26.8 kg/m² with a spread of 4.2, y about 157 ± 76, 442 rows; its least-squares line
 is set to y = 10.233 x - 117.773367 (the residuals are kept orthogonal to [x, 1], so lstsq on the
 float64 values returns exactly that line, and on the float32 values a line within 1e-4 of it).
 """

@@ -113,7 +113,7 @@ def test_float32_stall_on_raw_bmi_is_found_with_its_numbers():
 
 
 def test_float64_reaches_lstsq_where_float32_stalls():
-    ds = bmi_like(mean=18.0)  # the same kind of data, better conditioned: float64 converges in ~115k steps
+    ds = bmi_like(mean=18.0)  # the same kind of data, better conditioned (7,300): float64 converges in ~115k steps
     w_star, b_star = _lstsq(ds)
     r32 = _stall_run(ds, "float32", 60_000)
     r32.run()
