@@ -12,7 +12,9 @@ import torch
 from gdcore import housekeeping, registry
 from gdcore.devices import available_devices
 from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
-from gdcore.links import SEED_FIELD, Note
+from gdcore.limits import MAX_SEED
+from gdcore.links import DTYPE_FIELD, SEED_FIELD, Note
+from gdcore.precision import DEFAULT_DTYPE, DTYPES
 from pages.ui import board, state, widget_guard
 
 FAVICON = Path(__file__).resolve().parent / "pages" / "ui" / "favicon.png"
@@ -70,6 +72,13 @@ if "_seed_read" not in st.session_state:  # a link's sidebar seed, unless its pa
             st.session_state["w.seed"] = SEED_FIELD.parse(_seed)
         except ValueError as _exc:  # the page lists it with the link's other skipped values
             st.session_state["_seed_note"] = Note("seed", _seed[:64], str(_exc), SEED_FIELD)
+    _dtype = st.query_params.get("dtype")  # the precision every lesson's run uses, likewise
+    if _dtype is not None:
+        try:
+            st.session_state["w.dtype"] = DTYPE_FIELD.parse(_dtype)
+        except ValueError as _exc:
+            st.session_state["_dtype_note"] = Note("dtype", _dtype[:64], str(_exc), DTYPE_FIELD)
+st.session_state.setdefault("w.dtype", DEFAULT_DTYPE)
 state.open_page(nav.url_path or registry.DEFAULT)
 
 with st.sidebar:
@@ -77,7 +86,8 @@ with st.sidebar:
                  on_change=_language_changed, help=T("ui.app.language_help"))
     st.selectbox(T("ui.app.device"), available_devices(), key="w.device", persist_state="session",
                  help=T("ui.app.device_help"))
-    st.number_input(T("ui.app.seed"), min_value=0, max_value=2**31 - 1, step=1, key="w.seed", value=None,
+    st.selectbox(T("ui.app.dtype"), DTYPES, key="w.dtype", persist_state="session", help=T("ui.app.dtype_help"))
+    st.number_input(T("ui.app.seed"), min_value=0, max_value=MAX_SEED, step=1, key="w.seed", value=None,
                     persist_state="session", placeholder=T("ui.app.seed_placeholder"), help=T("ui.app.seed_help"))
     board.sidebar()  # a room to join (from a learners' link), or the room this learner is in
 

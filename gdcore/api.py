@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .data import Dataset
 from .engine import Run
+from .i18n import english
 from .presets import preset_config
 
 
@@ -38,6 +39,7 @@ class Result:
             "epochs": r.epoch,
             "status": r.status,
             "diverged_at": None if r.divergence is None else r.divergence.step,
+            "stall": None if r.stall is None else r.stall.to_dict(),
             "message": summary_message(r),
             "device": str(r.device),
             "seconds": round(r.seconds(), 6),
@@ -47,16 +49,18 @@ class Result:
         return out
 
 
-def summary_message(run: Run) -> str:
-    """One sentence on how the run ended."""
+def summary_message(run: Run, stall: bool = True) -> str:
+    """One sentence on how the run ended (and, with `stall`, one on rounding that stopped it)."""
     if run.status == "diverged":
         return run.message
     if run.step_count == 0:
         return "not started"
     loss = run.current_loss()
     if run.step_count < run.total_steps:
-        return f"stopped after {run.step_count:,} of {run.total_steps:,} steps; loss {loss:.6g}"
-    return f"trained {run.step_count:,} steps ({run.epoch:,} epochs); loss {loss:.6g}"
+        text = f"stopped after {run.step_count:,} of {run.total_steps:,} steps; loss {loss:.6g}"
+    else:
+        text = f"trained {run.step_count:,} steps ({run.epoch:,} epochs); loss {loss:.6g}"
+    return text if run.stall is None or not stall else f"{text}. {english(run.stall.message())}"
 
 
 def run_preset(name: str, data: Dataset | None = None,

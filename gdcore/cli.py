@@ -64,8 +64,16 @@ def _add_overrides(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="cpu, cuda, mps or auto")
 
 
+def _dtype(text: str) -> str:
+    from .precision import DTYPES
+
+    if text not in DTYPES:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(DTYPES)}, got {text!r}")
+    return text
+
+
 def _overrides(args) -> dict:
-    keys = ("seed", "lr", "epochs", "steps", "batch_size", "optimizer", "device")
+    keys = ("seed", "lr", "epochs", "steps", "batch_size", "optimizer", "device", "dtype")
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
 
 
@@ -79,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", metavar="COLUMN", help="the label column of --data (default: the last column)")
     p.add_argument("--task", choices=TASKS, help="linreg or logreg (default: the preset's task, else linreg)")
     _add_overrides(p)
+    p.add_argument("--dtype", type=_dtype, help="float32 (default, as the tutorials) or float64")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of progress")
     p = sub.add_parser("sweep", help="train many learning rates at once as one batched program")
     p.add_argument("preset")
@@ -93,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("code", help="write a standalone script that performs the same run")
     p.add_argument("preset")
     _add_overrides(p)
+    p.add_argument("--dtype", type=_dtype, help="float32 (default, as the tutorials) or float64")
     sub.add_parser("presets", help="list the presets")
     return parser
 
@@ -173,7 +183,12 @@ class _Printer:
             self.out.write(f"b的估计误差 (error of b): {run.data.true_b - d['params']['b'][0]:.6f}\n")
         if run.config.task == "logreg":
             self.out.write(f"accuracy = {d['accuracy']:.4f}\n")
-        self.out.write(f"{d['message']} in {d['seconds']:.2f} s on {d['device']}\n")
+        from .api import summary_message
+        from .i18n import english
+
+        self.out.write(f"{summary_message(run, stall=False)} in {d['seconds']:.2f} s on {d['device']}\n")
+        if run.stall is not None:
+            self.out.write(english(run.stall.message()) + "\n")
         self.out.write(f"w = {d['params']['w']}\nb = {d['params']['b']}\n")
 
 

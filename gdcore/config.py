@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 
 from .errors import ConfigError
+from .limits import MAX_FEATURES, MAX_LR, MAX_N, MAX_STEPS  # noqa: F401 (re-exported)
+from .precision import DTYPES
 
 TASKS = ("linreg", "logreg")
 # linear: seed 000's numpy recipe (x = x_range * rand, y = w x + b + noise * randn), 1 feature
@@ -28,11 +30,7 @@ UPDATES = ("data", "no_grad")
 # none: train on the features as they are; standard: on their z-scores (gdcore/scaling.py)
 SCALINGS = ("none", "standard")
 
-# Caps keep one learner from exhausting a shared server (documented in the README).
-MAX_N = 1_000_000
-MAX_FEATURES = 64
-MAX_STEPS = 5_000_000
-MAX_LR = 1e6
+# Caps keep one learner from exhausting a shared server: gdcore/limits.py holds every limit (re-exported here).
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,8 @@ class Config:
     steps: int | None = None  # total parameter updates; overrides epochs
     seed: int = 100  # seeds this run's own generators, never the global ones
     device: str = "cpu"  # cpu, cuda, mps or auto
+    # float32 (the tutorials' default) or float64: the data, the parameters and every step in that precision
+    dtype: str = "float32"
 
     # ------------------------------------------------------------------------------------------
     @property
@@ -122,6 +122,7 @@ class Config:
         _choice("update", self.update, UPDATES)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         _choice("scaling", self.scaling, SCALINGS)
+        _choice("dtype", self.dtype, DTYPES)
         _int_range("n", self.n, 1, MAX_N)
         _int_range("batch_size", self.batch_size, 1, MAX_N)
         if self.steps is not None:

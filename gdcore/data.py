@@ -7,12 +7,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from .config import MAX_FEATURES, MAX_N, Config
+from .config import MAX_N, Config
 from .errors import DataError
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # 5 MB: plenty for 100k rows of a few numbers
-MAX_CSV_ROWS = 100_000
-MAX_CSV_COLUMNS = MAX_FEATURES + 1
+from .limits import MAX_CSV_COLUMNS, MAX_CSV_ROWS, MAX_UPLOAD_BYTES  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True, eq=False)

@@ -29,13 +29,16 @@ from .devices import resolve_device
 from .divergence import Divergence
 from .errors import ConfigError
 from .history import History
+from .limits import MAX_STEPS
 from .loops.loaders import loader_for
 from .loops.losses import LOSSES, LossFn
 from .loops.updates import update_rule, uses_manual_update
 from .models import build_model, draw_init
+from .precision import torch_dtype
 from .run_moves import RunMoves
 from .run_records import RunRecords, step_position
 from .run_staging import RunStaging
+from .stall import Stall
 
 __all__ = ["Run", "init", "step", "step_position"]
 
@@ -59,25 +62,30 @@ class Run(RunStaging, RunRecords, RunMoves):
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
         c, ds, dev = self.config, self.train_data, self.device
+        dt = self.dtype = torch_dtype(c.dtype)
         g = torch.Generator()
         if ds.gen_state is not None and ds.seed == c.seed:
             g.set_state(ds.gen_state)  # the tutorial drew its data, then its weights, from one stream
         else:
             g.manual_seed(c.seed)
-        self.w0, self.b0 = draw_init(c.init, c.task, ds.n_features, g)
+        # drawn in float32 as the tutorials draw them, then held in the run's precision (as the data)
+        self.w0, self.b0 = (t.to(dt) for t in draw_init(c.init, c.task, ds.n_features, g))
         if self._start is not None:  # saved weights replace the drawn start
-            self.w0, self.b0 = (t.clone() for t in self._start)
+            self.w0, self.b0 = (t.clone().to(dt) for t in self._start)
         self.w0, self.b0 = self._start_params(self.w0, self.b0)  # a start set by hand wins
-        self.model = build_model(c.task, c.impl, self.w0, self.b0, dev)
-        self.X, self.y = ds.X.to(dev), ds.y.to(dev)
-        self.X_val = None if ds.X_val is None else ds.X_val.to(dev)
-        self.y_val = None if ds.y_val is None else ds.y_val.to(dev)
+        self.model = build_model(c.task, c.impl, self.w0, self.b0, dev, dt)
+        self.X, self.y = ds.X.to(dev, dt), ds.y.to(dev, dt)
+        self.X_val = None if ds.X_val is None else ds.X_val.to(dev, dt)
+        self.y_val = None if ds.y_val is None else ds.y_val.to(dev, dt)
         self.n = ds.n
         if c.mode == "minibatch" and c.batch_size > self.n:
             raise ConfigError(key="batch_too_large", batch_size=c.batch_size, n=self.n)
         self.batch_size = c.batch_size_for(self.n)
         self.steps_per_epoch = c.steps_per_epoch(self.n)
         self.total_steps = c.total_steps(self.n)
+        if self.total_steps > MAX_STEPS:  # epochs x steps per epoch: the config alone cannot know n
+            raise ConfigError(key="too_many_steps", epochs=c.epochs, per_epoch=self.steps_per_epoch,
+                              total=self.total_steps, max=MAX_STEPS, most=MAX_STEPS // self.steps_per_epoch)
         self.manual = uses_manual_update(c)
         self._rule = update_rule(c)
         self.optimizer = None if self.manual else self._rule.make(c, self.model.parameters())
@@ -92,7 +100,7 @@ class Run(RunStaging, RunRecords, RunMoves):
         P = len(cols)
         self._state_keys = () if self.manual else self._rule.state(c)
         state_cols = [f"{key}[{col}]" for key in self._state_keys for col in cols]
-        self.history = History(cols + [f"grad_{col}" for col in cols] + state_cols, dev)
+        self.history = History(cols + [f"grad_{col}" for col in cols] + state_cols, dev, dtype=dt)
         self._views = self.history.row_views(P, len(state_cols))
         self._state_flat: list[torch.Tensor] | None = None
         self._P = P
@@ -116,6 +124,10 @@ class Run(RunStaging, RunRecords, RunMoves):
         self._final_eval: tuple[int, float] | None = None
         self.status = "ok"
         self.divergence: Divergence | None = None
+        self.stall: Stall | None = None  # rounding stopped the run (gdcore/stall.py), found at a flush
+        self._frozen_since: int | None = None
+        self._optimum = getattr(self, "_optimum", None) if getattr(self, "_optimum_data", None) is ds else None
+        self._optimum_data = ds
         self._lambda_max: float | None = None
 
     def reset(self) -> None:
@@ -125,8 +137,8 @@ class Run(RunStaging, RunRecords, RunMoves):
 
     def start_from(self, w: torch.Tensor, b: torch.Tensor) -> None:
         """Start over from given parameters (saved weights) instead of the drawn ones; reset keeps them."""
-        w = torch.as_tensor(w, dtype=torch.float32).reshape(self.w0.shape)
-        b = torch.as_tensor(b, dtype=torch.float32).reshape(self.b0.shape)
+        w = torch.as_tensor(w, dtype=self.dtype).reshape(self.w0.shape)
+        b = torch.as_tensor(b, dtype=self.dtype).reshape(self.b0.shape)
         self._start = (w, b)
         self.moves.clear()
         self._build()

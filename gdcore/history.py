@@ -6,8 +6,8 @@ the run's device, using views made once per run; nothing is copied to the host p
 for non-finite values.
 
 On the host:
-- the per-step loss is kept whole, as float32 (4 bytes a step);
-- the detailed rows (parameters, gradients, optimizer state; D float32 values) are kept at full
+- the per-step loss is kept whole, in the run's precision (4 bytes a step; 8 in float64);
+- the detailed rows (parameters, gradients, optimizer state; D values) are kept at full
   detail for the most recent `window` steps, and thinned beyond that: every `stride`-th step is
   kept, the stride doubling whenever the thinned store fills, so it never holds more than
   `thin_cap` rows. Memory is therefore 4 bytes a step plus at most (window + thin_cap) * D * 4
@@ -22,7 +22,7 @@ import torch
 
 
 class _Grow:
-    """A float32 (or int64) array that grows by doubling; no per-append object churn."""
+    """A float32, float64 (or int64) array that grows by doubling; no per-append object churn."""
 
     def __init__(self, cols: int = 0, dtype=np.float32, capacity: int = 1024):
         shape = (capacity,) if cols == 0 else (capacity, cols)
@@ -50,21 +50,23 @@ class History:
     """The record of one run; `columns` names the D detail values of a row."""
 
     def __init__(self, columns: list[str], device: torch.device, chunk: int | None = None,
-                 window: int = 4096, thin_cap: int = 4096):
+                 window: int = 4096, thin_cap: int = 4096, dtype: torch.dtype = torch.float32):
         self.columns = list(columns)
         self.D = len(columns)
         self.chunk = chunk or (64 if device.type == "cpu" else 2048)
         self.window = window
         self.thin_cap = thin_cap
-        self.stage = torch.zeros(self.chunk, 1 + self.D, device=device)
+        # rows in the run's own precision, so a float64 run's parameters are kept to the last bit
+        self.stage = torch.zeros(self.chunk, 1 + self.D, device=device, dtype=dtype)
+        rows = np.float64 if dtype == torch.float64 else np.float32
         self.j = 0  # staged rows not yet flushed
-        self.loss = _Grow()
+        self.loss = _Grow(dtype=rows)
         # recent window: a ring of rows with their step numbers
-        self.ring = np.zeros((window, self.D), dtype=np.float32)
+        self.ring = np.zeros((window, self.D), dtype=rows)
         self.ring_steps = np.full(window, -1, dtype=np.int64)
         # thinned store
         self.stride = 1
-        self.thin = _Grow(self.D, capacity=min(thin_cap, 1024))
+        self.thin = _Grow(self.D, dtype=rows, capacity=min(thin_cap, 1024))
         self.thin_steps = _Grow(dtype=np.int64, capacity=min(thin_cap, 1024))
         self.epoch_loss: list[float] = []  # training loss after each epoch
         self.epoch_val: list[float] = []  # validation loss after each epoch (when held out)
@@ -139,7 +141,7 @@ class History:
 
     # -- reading --------------------------------------------------------------------------------
     def losses(self) -> np.ndarray:
-        """The per-step training loss, one float32 a step (flushed rows only)."""
+        """The per-step training loss, in the run's precision (flushed rows only)."""
         return self.loss.view()
 
     def detail(self, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +159,7 @@ class History:
         ts, tr = self.thin_steps.view(), self.thin.view()
         older = ts < lo_recent
         steps = np.concatenate([ts[older], recent_steps])
-        rows = np.concatenate([tr[older], recent]) if len(steps) else np.zeros((0, self.D), np.float32)
+        rows = np.concatenate([tr[older], recent]) if len(steps) else np.zeros((0, self.D), self.ring.dtype)
         return steps + 1, rows
 
     def truncate(self, n: int) -> None:

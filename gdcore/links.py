@@ -11,6 +11,7 @@ Reserved names, handled by the app rather than by a page's fields:
   hide   comma-separated control groups an instructor hid (see each page's HIDE_GROUPS)
   lock   1 = the instructor locked the preset: preset buttons and data choices are hidden
   seed   the sidebar seed every lesson reads (applied by the entry point, before the sidebar)
+  dtype  the sidebar precision, float32 or float64 (applied like seed; left out when float32)
   preset a page's preset, loaded before the other values
   room   a class-board room the learner is invited to join (the sidebar's room box)
   token  the instructor's secret for a room's board (read by the board page only)
@@ -22,8 +23,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-RESERVED = ("lang", "steps", "hide", "lock", "seed", "preset", "room", "token")
-MAX_LINK_STEPS = 1_000_000  # the most steps a link may replay (a long replay runs live, with Stop)
+from .limits import MAX_LINK_STEPS, MAX_SEED
+from .precision import DTYPES
+
+RESERVED = ("lang", "steps", "hide", "lock", "seed", "dtype", "preset", "room", "token")
 MAX_VALUE_CHARS = 64  # a longer query value is not a number or a name we know
 
 
@@ -123,10 +126,12 @@ class Link:
     lock: bool = False
     lang: str | None = None
     seed: int | None = None  # the sidebar seed (for a page that has no seed field of its own)
+    dtype: str | None = None  # the sidebar precision
     notes: list[Note] = field(default_factory=list)
 
 
-SEED_FIELD = Field("seed", "w.seed", "optional_int", 0, 2**31 - 1)
+SEED_FIELD = Field("seed", "w.seed", "optional_int", 0, MAX_SEED)
+DTYPE_FIELD = Field("dtype", "w.dtype", "choice", choices=DTYPES)
 STEPS_FIELD = Field("steps", "", "int", 0, MAX_LINK_STEPS)
 LOCK_FIELD = Field("lock", "", "bool")
 
@@ -191,6 +196,11 @@ def decode(params: Mapping[str, Any], fields: Sequence[Field], groups: Iterable[
                 link.seed = SEED_FIELD.parse(raw)
             except ValueError as exc:
                 link.notes.append(Note(name, raw[:MAX_VALUE_CHARS], str(exc), SEED_FIELD))
+        elif name == "dtype":
+            try:
+                link.dtype = DTYPE_FIELD.parse(raw)
+            except ValueError as exc:
+                link.notes.append(Note(name, raw[:MAX_VALUE_CHARS], str(exc), DTYPE_FIELD))
         elif name in by_name:
             f = by_name[name]
             try:
@@ -204,10 +214,11 @@ def decode(params: Mapping[str, Any], fields: Sequence[Field], groups: Iterable[
 
 def encode(values: Mapping[str, Any], fields: Sequence[Field], *, steps: int | None = None,
            hide: Sequence[str] = (), lock: bool = False, lang: str | None = None,
-           seed: int | None = None) -> dict[str, str]:
+           seed: int | None = None, dtype: str | None = None) -> dict[str, str]:
     """The query parameters for the current values (fields in their declared order, then reserved names).
 
-    `seed` is the sidebar seed; a page's own seed field, when it has one, wins.
+    `seed` is the sidebar seed; a page's own seed field, when it has one, wins. `dtype` is the sidebar
+    precision, written only when it is not the default float32 (older links stay valid and short).
     """
     out: dict[str, str] = {}
     for f in fields:
@@ -217,6 +228,8 @@ def encode(values: Mapping[str, Any], fields: Sequence[Field], *, steps: int | N
                 out[f.name] = s
     if seed is not None and "seed" not in out:
         out["seed"] = str(int(seed))
+    if dtype is not None and dtype != DTYPES[0]:
+        out["dtype"] = DTYPE_FIELD.format(dtype)
     if steps:
         out["steps"] = str(int(steps))
     if hide:

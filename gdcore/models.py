@@ -14,11 +14,12 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def _flat_leaves(shapes, device) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
-    """One flat storage for the parameters and one for their gradients, cut into views."""
+def _flat_leaves(shapes, device, dtype=torch.float32
+                 ) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
+    """One flat storage for the parameters and one for their gradients (in `dtype`), cut into views."""
     sizes = [math.prod(s) for s in shapes]
-    theta = torch.zeros(sum(sizes), device=device)
-    grad = torch.zeros(sum(sizes), device=device)
+    theta = torch.zeros(sum(sizes), device=device, dtype=dtype)
+    grad = torch.zeros(sum(sizes), device=device, dtype=dtype)
     params, grads, start = [], [], 0
     for shape, size in zip(shapes, sizes):
         params.append(theta[start:start + size].view(shape))
@@ -54,8 +55,8 @@ class _ManualModel:
 
     kind = "manual"
 
-    def __init__(self, w0: torch.Tensor, b0: torch.Tensor, device):
-        self.theta, self.grad, (w, b), (gw, gb) = _flat_leaves([w0.shape, b0.shape], device)
+    def __init__(self, w0: torch.Tensor, b0: torch.Tensor, device, dtype=torch.float32):
+        self.theta, self.grad, (w, b), (gw, gb) = _flat_leaves([w0.shape, b0.shape], device, dtype)
         w.copy_(w0)
         b.copy_(b0)
         self.w = w.detach().requires_grad_(True)  # a leaf that shares theta's storage
@@ -101,12 +102,12 @@ class _LinearModule(nn.Module):
 
     kind = "module"
 
-    def __init__(self, w0: torch.Tensor, b0: torch.Tensor, device):
+    def __init__(self, w0: torch.Tensor, b0: torch.Tensor, device, dtype=torch.float32):
         super().__init__()
         d = w0.numel()
         # skip_init builds nn.Linear without drawing from torch's global generator
         self.linear = nn.utils.skip_init(nn.Linear, d, 1)
-        _share_flat(self, [("linear.weight", w0.reshape(1, d)), ("linear.bias", b0.reshape(1))], device)
+        _share_flat(self, [("linear.weight", w0.reshape(1, d)), ("linear.bias", b0.reshape(1))], device, dtype)
 
     def named(self) -> list[tuple[str, torch.Tensor]]:
         return [("w", self.linear.weight), ("b", self.linear.bias)]
@@ -134,9 +135,9 @@ class LogReg(_LinearModule):
         return torch.sigmoid(self.linear(x))
 
 
-def _share_flat(module: nn.Module, named_init, device) -> None:
+def _share_flat(module: nn.Module, named_init, device, dtype=torch.float32) -> None:
     """Replace the module's parameters by views into one flat buffer, gradients likewise."""
-    theta, grad, views, gviews = _flat_leaves([t.shape for _, t in named_init], device)
+    theta, grad, views, gviews = _flat_leaves([t.shape for _, t in named_init], device, dtype)
     for (name, init), view, gview in zip(named_init, views, gviews):
         view.copy_(init)
         owner, attr = name.rsplit(".", 1)
@@ -146,10 +147,10 @@ def _share_flat(module: nn.Module, named_init, device) -> None:
     module.theta, module.grad = theta, grad
 
 
-def build_model(task: str, impl: str, w0: torch.Tensor, b0: torch.Tensor, device):
-    """The model for a task ('linreg'/'logreg') and an implementation ('manual'/'module')."""
+def build_model(task: str, impl: str, w0: torch.Tensor, b0: torch.Tensor, device, dtype=torch.float32):
+    """The model for a task ('linreg'/'logreg') and an implementation ('manual'/'module'), in `dtype`."""
     if impl == "manual":
         cls = ManualLinear if task == "linreg" else ManualLogistic
     else:
         cls = Lr if task == "linreg" else LogReg
-    return cls(w0, b0, device)
+    return cls(w0, b0, device, dtype)

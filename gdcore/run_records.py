@@ -41,7 +41,7 @@ class RunRecords:
         return out
 
     def losses(self) -> np.ndarray:
-        """Per-step training loss (float32, one per step, finite)."""
+        """Per-step training loss (the run's precision, one per step, finite)."""
         self.sync()
         return self.history.losses()
 
@@ -83,7 +83,7 @@ class RunRecords:
     def predict(self, X) -> np.ndarray:
         """Model output for new inputs (probabilities for logistic regression), on the CPU."""
         X = torch.as_tensor(X, dtype=torch.float32).reshape(-1, self.data.n_features)
-        X = (X if self.scaler is None else self.scaler.transform(X)).to(self.device)  # raw inputs, as data
+        X = (X if self.scaler is None else self.scaler.transform(X)).to(self.device, self.dtype)  # raw inputs
         if isinstance(self.model, nn.Module):
             self.model.eval()
         out = self.model(X)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
+from . import reference, stall
 from .divergence import Divergence, locate
 
 
@@ -37,6 +39,7 @@ class RunStaging:
         if bad is None:
             self._flushed_batches = (self.step_count, self.epoch_batches, self.last_batch)
             self._staged_batches.clear()
+            self._watch_stall(hist.loss.n - before)
             return
         row, col = bad
         kind, name = locate((["loss"] + hist.columns)[col])
@@ -62,6 +65,41 @@ class RunStaging:
                 self.history.epoch_loss.append(float(tv))
             if v is not None:
                 self.history.epoch_val.append(float(vv))
+
+    def _watch_stall(self, new: int) -> None:
+        """Look at the `new` rows just flushed for a stall (gdcore/stall.py); record the first one found."""
+        if new <= 0 or self.stall is not None:
+            return
+        P = self._P
+        _, rows = self.history.detail(last=new + 1)
+        params, grads = rows[:, :P], rows[:, P:2 * P]
+        if len(rows) == new:  # the first rows of the run: the step before them is the start
+            start = torch.cat([self.w0.reshape(-1), self.b0.reshape(-1)]).cpu().numpy()
+            before = np.vstack([start[None, :], params[:-1]])
+        else:
+            before, params, grads = params[:-1], params[1:], grads[1:]
+        first = self.history.loss.n - new + 1
+        self._frozen_since = stall.streak_start(stall.frozen(before, params, grads), first, self._frozen_since)
+        since = self._frozen_since
+        last = self.history.loss.n
+        frozen_long = since is not None and last - since + 1 >= stall.MIN_STEPS
+        c = self.config
+        optimum = self._optimum_params() if c.task == "linreg" else None
+        if frozen_long and (optimum is None or stall.far_from_optimum(params[-1], optimum[0], c.dtype)):
+            row = max(since - first, 0)  # the first frozen row (or this chunk's first, when it began earlier)
+            self.stall = stall.make_stall(since, self.param_columns, params[row], grads[row], c.lr, c.dtype,
+                                          None if optimum is None else optimum[0])
+        elif optimum is not None and stall.loss_flat(
+                self.history.losses(), optimum[1], c.dtype):
+            self.stall = stall.make_stall(last - stall.MIN_STEPS + 1, self.param_columns, params[-1], grads[-1],
+                                          c.lr, c.dtype, optimum[0])
+
+    def _optimum_params(self) -> tuple[np.ndarray, float]:
+        """(w..., b) of the least-squares optimum in the run's column order, and the loss there (float64)."""
+        if self._optimum is None:
+            opt = reference.least_squares(self.train_data.X, self.train_data.y)  # in the units the run trains in
+            self._optimum = (np.array(list(opt.w) + [opt.b]), opt.loss(self.config.loss))
+        return self._optimum
 
     def _restore_last_finite(self) -> None:
         """Put back the parameters of the last finite step (or the initial ones)."""

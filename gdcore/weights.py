@@ -47,7 +47,7 @@ def load(raw: bytes, expected: dict[str, torch.Tensor]) -> dict[str, torch.Tenso
             raise DataError(key="weights_shape", name=k, got=str(tuple(got.shape)), want=str(tuple(want.shape)))
         if not got.is_floating_point():
             raise DataError(key="weights_dtype", name=k, dtype=str(got.dtype))
-        got = got.to(torch.float32)
+        got = got.to(want.dtype)  # the run's precision: float64 weights keep every digit in a float64 run
         if not all(math.isfinite(v) for v in got.reshape(-1).tolist()):
             raise DataError(key="weights_not_finite", name=k)
         out[k] = got

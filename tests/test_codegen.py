@@ -105,7 +105,22 @@ CASES = {
     "scaled-logreg": lambda: _preset("logreg-manual", scaling="standard", steps=300),
 }
 
-MUST_DIVERGE = {"diverging-manual", "diverging-module-momentum"}
+# the same runs in float64: the script makes its data and parameters in float32, then holds them in float64
+FLOAT64 = ("linreg-minibatch", "linreg-d2l", "linreg-module", "linreg-manual", "logreg-manual",
+           "index-shuffle-val-split", "logreg-module-bce-linear-default", "logreg-module-adam-bce-logits-d2l",
+           "diverging-manual", "custom-csv-linreg")
+
+
+def _float64(make):
+    def made():
+        config, data = make()
+        return config.replace(dtype="float64"), data
+    return made
+
+
+CASES.update({f"{name}-float64": _float64(CASES[name]) for name in FLOAT64})
+
+MUST_DIVERGE = {"diverging-manual", "diverging-module-momentum", "diverging-manual-float64"}
 ALLOWED_IMPORTS = {"torch", "numpy", "math", "random"}
 
 

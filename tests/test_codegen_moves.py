@@ -53,6 +53,12 @@ CASES = {
     # feature scaling: the loop trains on z-scores; the moves are in the weights it trains
     "scaled-start-and-move": (run_config("linreg-minibatch", 30, seed=100, scaling="standard"),
                               [(0, (0.5,), (1.0,)), (10, (1.5,), (5.0,))]),
+    # float64: the moves keep every digit (0.1 and 1/3 are not float32 numbers), in the script too
+    "003-moves-float64": (run_config("linreg-manual", 200, seed=0, dtype="float64"),
+                          [(0, (0.1,), (1 / 3,)), (40, (2.0 / 3,), (0.7,))]),
+    "module-momentum-move-float64": (preset_config("linreg-minibatch", impl="module", optimizer="momentum", lr=0.01,
+                                                   steps=30, dtype="float64"),
+                                     [(0, (0.1,), (1 / 3,)), (12, (2.5,), (0.3,))]),
     # two features: w is a column
     "logreg-start": (preset_config("logreg-manual", steps=300), [(0, (1.0, -2.0), (0.5,)), (100, (0.3, 0.2), (0.0,))]),
 }

@@ -137,3 +137,13 @@ def test_total_steps_from_epochs_or_steps():
     assert Config(steps=123, epochs=5).total_steps(150) == 123  # steps wins
     assert Config(mode="stochastic", epochs=3).total_steps(10) == 30
     assert Config(data="synthetic", true_w=(1.0, 2.0, 3.0)).n_features == 3
+
+
+def test_dtype_is_float32_unless_chosen():
+    from gdcore.errors import ConfigError as _ConfigError
+    from gdcore.presets import preset_config as _preset_config
+
+    assert _preset_config("linreg-manual").dtype == "float32"
+    assert _preset_config("linreg-manual", dtype="float64").to_dict()["dtype"] == "float64"
+    with pytest.raises(_ConfigError):
+        _preset_config("linreg-manual", dtype="float16")

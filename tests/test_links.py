@@ -34,7 +34,8 @@ def test_english_is_not_written_into_the_link():
     ("lr", "__import__('os')", "not_a_number"), ("batch_size", "2.5", "not_integer"),
     ("batch_size", "0", "out_of_range"), ("batch_size", "1e9", "out_of_range"),
     ("optimizer", "foo", "unknown_choice"), ("shuffle", "maybe", "not_bool"), ("seed", "-3", "out_of_range"),
-    ("steps", "-5", "out_of_range"), ("steps", "1.5", "not_integer"), ("steps", "2000000", "out_of_range"),
+    ("steps", "-5", "out_of_range"), ("steps", "1.5", "not_integer"),
+    ("steps", str(links.MAX_LINK_STEPS + 1), "out_of_range"),
     ("lock", "2", "not_bool"), ("lang", "fr", "unknown_choice"), ("hide", "everything", "unknown_choice"),
     ("nonsense", "1", "unknown_name"), ("lr", "1" * 500, "too_long"),
 ])
@@ -113,3 +114,12 @@ def test_a_skipped_value_names_the_bounds_it_broke(lang):
                 (note,) = decode({f.name: str(f.hi * 2 + 1)}, fields).notes
                 text = note_text(note, T)
                 assert note.reason == "out_of_range" and links._bound(f.lo) in text and links._bound(f.hi) in text
+
+
+def test_dtype_is_a_reserved_choice_left_out_when_float32():
+    link = links.decode({"dtype": "float64"}, FIELDS, GROUPS)
+    assert link.dtype == "float64" and not link.notes
+    bad = links.decode({"dtype": "float16"}, FIELDS, GROUPS)
+    assert bad.dtype is None and [(n.name, n.reason) for n in bad.notes] == [("dtype", "unknown_choice")]
+    assert links.encode({}, FIELDS, dtype="float64") == {"dtype": "float64"}
+    assert links.encode({}, FIELDS, dtype="float32") == {}  # the default: older links stay as they were

@@ -7,6 +7,7 @@ from apptest_util import away_and_back, open_link, open_page
 from gdcore.engine import Run
 from gdcore.i18n import translator
 from gdcore.lessons import logistic_regression
+from gdcore.limits import LOGREG_EPOCHS
 
 PAGE = "pages/views/logistic_regression.py"
 
@@ -150,9 +151,9 @@ def test_malformed_link_values_are_named_and_defaults_used():
     c = _run(at).config
     assert (c.lr, c.epochs, c.mode, c.loss, c.seed) == (0.001, 100, "stochastic", "bce_manual", 123)
     assert _run(at).step_count == 0
-    at = open_link(PAGE, {"lr": "-1", "epochs": "5000"})  # outside the widgets' ranges
+    at = open_link(PAGE, {"lr": "-1", "epochs": str(LOGREG_EPOCHS[1] + 1)})  # outside the widgets' ranges
     assert not at.exception, at.exception
-    assert "lr=-1" in _warnings(at) and "epochs=5000" in _warnings(at)
+    assert "lr=-1" in _warnings(at) and f"epochs={LOGREG_EPOCHS[1] + 1}" in _warnings(at)
     assert (_run(at).config.lr, _run(at).config.epochs) == (0.001, 100)
 
 

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from gdcore.engine import Run
 from gdcore.i18n import translator
 from gdcore.lessons import mini_batches
+from gdcore.links import MAX_LINK_STEPS
 
 EN = translator("en")
 
@@ -487,5 +488,5 @@ def test_a_bad_steps_value_in_a_link_is_explained_with_its_bounds():
     at = open_link(PAGE, {"steps": "-5", "lr": "0.02"})
     assert not at.exception
     note = next(w.value for w in at.warning if "steps=-5" in w.value)
-    assert "outside the allowed range 0 to 1,000,000" in note
+    assert f"outside the allowed range 0 to {MAX_LINK_STEPS:,}" in note
     assert _run(at).config.lr == 0.02 and _run(at).step_count == 0

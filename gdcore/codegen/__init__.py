@@ -27,7 +27,7 @@ from ..config import Config
 from ..data import Dataset
 from .data import data_lines, init_lines
 from .header import header_lines, helper_lines, import_lines, settings_lines
-from .model import model_lines
+from .model import model_lines, precision_lines
 from .moves import moves_lines
 from .plan import MAX_EMBEDDED_VALUES, Plan
 from .training import batch_lines, loss_and_update_lines, result_lines, training_lines
@@ -59,6 +59,7 @@ def export_script(config: Config, data: Dataset | None = None, moves=()) -> str:
         data_lines(plan),
         init_lines(plan),
         model_lines(plan),
+        precision_lines(plan),  # before the moves: a move by hand is set in the run's precision
         moves_lines(plan),
         loss_and_update_lines(plan),
         batch_lines(plan),

@@ -92,6 +92,8 @@ def shown_settings(p: Plan) -> list[tuple[str, str]]:
     length = f"{c.steps} steps" if c.steps is not None else f"{c.epochs} epoch{'s' if c.epochs != 1 else ''}"
     out.append(("length", f"{length} ({p.total} updates, {p.spe} per epoch)"))
     out.append(("seed", str(c.seed)))
+    if c.dtype != "float32":
+        out.append(("dtype", f"{c.dtype} (the data and the parameters; the tutorials use float32)"))
     return out
 
 

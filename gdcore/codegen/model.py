@@ -58,3 +58,22 @@ def model_lines(p: Plan) -> list[str]:
                       '    """Tutorial 004\'s forward for ONE sample x of shape (d,): sigmoid(w^T x + b)."""',
                       "    return torch.sigmoid(torch.matmul(w.transpose(0, 1), x) + b)"]
     return lines
+
+
+def precision_lines(p: Plan) -> list[str]:
+    """float64 runs: the data and the parameters, made in float32 as above, then held in float64."""
+    c = p.c
+    if c.dtype == "float32":
+        return []
+    lines = ["# ---- precision: float64 -------------------------------------------------------------",
+             "# made in float32 as the tutorial makes them, then held in float64: about 16 significant digits",
+             "# instead of 7, so an update far smaller than a parameter still changes it",
+             "X, y = X.double(), y.double()"]
+    if not p.literal_data and c.val_fraction > 0:
+        lines.append("X_val, y_val = X_val.double(), y_val.double()")
+    if p.module:
+        lines.append("model = model.double()  # nn.Linear's weight and bias in float64")
+    else:
+        lines += ["w = w.detach().double().requires_grad_()",
+                  "b = b.detach().double().requires_grad_()"]
+    return lines

@@ -1,11 +1,12 @@
 """The script's moves by hand: the start a learner set on the landscape, and each move between steps."""
 from __future__ import annotations
 
-from .plan import Plan, float32_literal
+from .plan import Plan, float32_literal, float_literal
 
 
-def _values(vs) -> str:
-    return "[" + ", ".join(float32_literal(v) for v in vs) + "]"
+def _values(vs, dtype: str = "float32") -> str:
+    literal = float32_literal if dtype == "float32" else float_literal  # every digit the run's precision keeps
+    return "[" + ", ".join(literal(v) for v in vs) + "]"
 
 
 def moves_lines(p: Plan) -> list[str]:
@@ -16,15 +17,15 @@ def moves_lines(p: Plan) -> list[str]:
     lines = ["# ---- (w, b) set by hand ------------------------------------------------------------",
              "# step -> (w, b): 0 is the start you set; k > 0 moves them after step k, before step k + 1",
              "moves = {"]
-    lines += [f"    {m.step}: ({_values(m.w)}, {_values(m.b)})," for m in p.moves]
+    lines += [f"    {m.step}: ({_values(m.w, p.c.dtype)}, {_values(m.b, p.c.dtype)})," for m in p.moves]
     lines += ["}",
               "",
               "",
               "def move_to(step):",
               '    """Put w and b where they were set by hand at `step`."""',
               "    with torch.no_grad():",
-              f"        {w}.copy_(torch.tensor(moves[step][0]).reshape({w}.shape))",
-              f"        {b}.copy_(torch.tensor(moves[step][1]).reshape({b}.shape))"]
+              f"        {w}.copy_(torch.tensor(moves[step][0], dtype={w}.dtype).reshape({w}.shape))",
+              f"        {b}.copy_(torch.tensor(moves[step][1], dtype={b}.dtype).reshape({b}.shape))"]
     if any(m.step == 0 for m in p.moves):
         lines += ["", "", "move_to(0)  # start where you put (w, b), not at the drawn values above"]
     return lines

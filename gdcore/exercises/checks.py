@@ -6,6 +6,7 @@ import math
 
 import torch
 
+from .. import limits
 from ..config import Config
 from ..engine import Run
 from ..errors import GdError
@@ -20,9 +21,9 @@ GOLDILOCKS_TARGET = 1e-4  # loss to reach ...
 GOLDILOCKS_STEPS = 100  # ... within this many full-batch steps
 DIVERGE_STEPS = 200
 ACCURACY_TARGET = 0.98
-ACCURACY_MAX_STEPS = 5000  # keeps one check under a second or two on a shared server
+ACCURACY_MAX_STEPS = limits.EXERCISE_STEPS  # keeps one check under a second or two on a shared server
 RACE_STEPS = 200
-MAX_LR = 100.0
+MAX_LR = limits.EXERCISE_LR
 
 
 def predict_setup() -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import printouts, reference
+from .. import limits, printouts, reference
 from ..config import Config
 from ..i18n import Message, Text
 from ..links import Field
@@ -36,11 +36,11 @@ LINK_FIELDS: list[Field] = [
     Field("true_w", _W + "true_w", "float", -1000.0, 1000.0),
     Field("true_b", _W + "true_b", "float", -1000.0, 1000.0),
     Field("noise", _W + "noise", "float", 0.0, 100.0),
-    Field("n", _W + "n", "int", 1, 100_000),
+    Field("n", _W + "n", "int", *limits.PAGE_N),
     Field("x_range", _W + "x_range", "float", 0.01, 1000.0),
-    Field("seed", _W + "seed", "optional_int", 0, 2**31 - 1),
-    Field("lr", _W + "lr", "float", 1e-6, 1000.0, log=True),
-    Field("num_epochs", _W + "steps", "int", 1, 1_000_000),
+    Field("seed", _W + "seed", "optional_int", 0, limits.MAX_SEED),
+    Field("lr", _W + "lr", "float", *limits.PAGE_LR, log=True),
+    Field("num_epochs", _W + "steps", "int", *limits.PAGE_STEPS),
     Field("log", _W + "log", "bool"),
     Field("show_ls", _W + "show_ls", "bool"),
     Field("scale", _W + "scale", "bool"),  # feature scaling: train on the z-scores of x
@@ -123,8 +123,9 @@ def steps_per_decade(lr: float, f: Facts) -> float | None:
     return math.log(10.0) / -math.log(rate)
 
 
-def lr_sentence(lr: float, f: Facts) -> Text:
-    """One or two sentences on what this lr does on this data, with the numbers."""
+def lr_sentence(lr: float, f: Facts, rounding: Message | None = None) -> Text:
+    """One or two sentences on what this lr does on this data, with the numbers; `rounding` (from
+    gdcore/lessons/precision.py) replaces the pace estimate once rounding, not lr, sets the pace."""
     T = Message.of
     if f.limit is None:
         return T("linreg.lr.sentence.flat")
@@ -137,6 +138,8 @@ def lr_sentence(lr: float, f: Facts) -> Text:
     k = steps_per_decade(lr, f)
     if k is None:
         return head
+    if rounding is not None:
+        return [head, rounding]
     return [head, T("linreg.lr.sentence.pace", k=f"{k:,.0f}")]
 
 

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .. import limits
 from ..config import Config
 from ..downsample import MAX_POINTS, minmax_indices
 from ..engine import Run
@@ -27,8 +28,8 @@ LOADERS = ("index", "dataloader")
 IMPLS = ("manual", "module")
 SOURCES = ("tutorial", "upload")  # the page's data choice
 MINIBATCH_SIZES = tuple(v for v in BATCH_SIZES if 1 < v <= 1000)  # the page's batch_size options
-LR_RANGE = (1e-6, 1e6)  # the page's lr input
-EPOCH_RANGE = (1, 1000)  # the page's num_epochs input
+LR_RANGE = limits.LOGREG_LR  # the page's lr input
+EPOCH_RANGE = limits.LOGREG_EPOCHS  # num_epochs: full batch runs up to the engine's step cap
 
 # -- share links ----------------------------------------------------------------------------------
 LINK_FIELDS: list[Field] = [

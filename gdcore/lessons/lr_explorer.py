@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import limits
 from ..config import Config
 from ..errors import ConfigError
 from ..i18n import Message
@@ -49,10 +50,9 @@ from .lr_explorer_results import (
     zones_caption,
 )
 
-MIN_UI_RUNS = 2  # the page's runs slider starts here
-MAX_UI_RUNS = 64  # the page trains at most this many lrs at once (the CLI allows 256)
+MIN_UI_RUNS, MAX_UI_RUNS = limits.LRX_RUNS  # the page trains at most this many lrs at once (the CLI: SWEEP_RUNS)
 FACTOR_CHOICES: tuple[float, ...] = (1.1, 1.5, 2.0, 3.0, 5.0, 10.0)  # the page's Goldilocks factor options
-SEED_MAX = 2**31 - 1  # the seed boxes' largest value
+SEED_MAX = limits.MAX_SEED  # the seed boxes' largest value
 
 # lr choices for the range slider: 1, 2, 5 per decade from 1e-5 to 100
 LR_CHOICES: tuple[float, ...] = tuple(float(f"{m}e{e}") for e in range(-5, 2) for m in (1, 2, 5)) + (100.0,)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import printouts
+from .. import limits, printouts
 from ..data import Dataset
 from ..engine import Run
 from ..errors import ConfigError
@@ -72,8 +72,8 @@ BASES = ("linreg-minibatch", "linreg-d2l")  # the two tutorials this lesson foll
 LINK_FIELDS: list[Field] = [
     Field("data", "w.minibatch.base", "choice", choices=BASES),
     Field("batch_size", "w.minibatch.batch_size", "int", 1, max(get_preset(b).n for b in BASES)),
-    Field("lr", "w.minibatch.lr", "float", 1e-6, 100.0, log=True),
-    Field("epochs", "w.minibatch.epochs", "int", 1, 1000),
+    Field("lr", "w.minibatch.lr", "float", *limits.MINIBATCH_LR, log=True),
+    Field("epochs", "w.minibatch.epochs", "int", *limits.MINIBATCH_EPOCHS),
     Field("shuffle", "w.minibatch.shuffle", "bool"),
     Field("pitfall", "w.minibatch.pitfall", "bool"),
     Field("cmp_epochs", "w.minibatch.cmp_epochs", "int", 1,

@@ -12,6 +12,7 @@ import math
 
 import pandas as pd
 
+from .. import limits
 from ..config import OPTIMIZERS, Config
 from ..data import Dataset
 from ..engine import Run
@@ -51,9 +52,9 @@ STATE_MEANING = {k: state_meaning(k) for k in STATE_NAMES}
 
 # -- the page's widgets: ranges, share-link fields and the control groups an instructor can hide ---
 
-LR_MIN, LR_MAX = 1e-6, 1e6  # the main run's lr
-MAX_STEPS = 1_000_000  # the main run's full-batch steps
-MAX_SEED = 2**31 - 1  # the page's own seed input (empty: the sidebar's seed, else the tutorial's)
+LR_MIN, LR_MAX = limits.OPTIM_LR  # the main run's lr
+MAX_STEPS = limits.PAGE_STEPS[1]  # the main run's full-batch steps
+MAX_SEED = limits.MAX_SEED  # the page's own seed input (empty: the sidebar's seed, else the tutorial's)
 HP_MIN = {"lr": 1e-12, "eps": 1e-12, "momentum": 0.0, "beta1": 0.0, "beta2": 0.0, "alpha": 0.0}  # race inputs
 HP_MAX = {"lr": 1e6, "momentum": 0.999, "beta1": 0.999, "beta2": 0.9999, "alpha": 0.9999, "eps": 1.0}
 MAIN_HYPER = ("momentum", "beta1", "beta2", "alpha")  # the main run's inputs besides lr (eps stays torch's default)

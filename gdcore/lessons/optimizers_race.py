@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .. import reference
+from .. import limits, reference
 from ..config import Config
 from ..data import Dataset
 from ..downsample import MAX_POINTS, minmax_indices
@@ -47,7 +47,7 @@ RACE_DEFAULTS: dict[str, dict[str, float]] = {
     "adam": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
 }
 RACE_STEPS = 200  # default race length
-MAX_RACE_STEPS = 5000  # per runner: six runners x 5000 steps stays within a few seconds
+MAX_RACE_STEPS = limits.RACE_STEPS  # per runner: six runners x 5000 steps stays within a few seconds
 
 
 

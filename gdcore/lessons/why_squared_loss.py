@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import limits
 from ..errors import ConfigError, DataError
 from ..i18n import Message
 from ..links import Field
@@ -27,7 +28,7 @@ MIN_SIGMA = 0.001  # the smallest σ the page accepts for a bell (the μ/σ inpu
 # The page's widgets (pages/views/why_squared_loss.py); each Field's range and choices are its widget's.
 SOURCES = ("linreg-minibatch", "linreg-d2l")  # the data generators the page offers
 NOISE_RANGE = (0.01, 2.0)
-N_RANGE = (10, 100_000)
+N_RANGE = limits.SQUARED_N
 SIGMA_MODES = ("fixed", "profile")
 MAX_FEATURES = 2  # the most features a page data set has (d2l's): `vary` picks one of them
 LINK_FIELDS: list[Field] = [

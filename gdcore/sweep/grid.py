@@ -6,10 +6,11 @@ import numbers
 
 import numpy as np
 
+from .. import limits
 from ..config import MAX_LR, Config
 from ..errors import ConfigError
 
-MAX_RUNS = 256
+MAX_RUNS = limits.SWEEP_RUNS
 
 
 def lr_grid(lr_min: float, lr_max: float, runs: int) -> list[float]:

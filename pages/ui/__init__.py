@@ -14,7 +14,9 @@ import streamlit as st
 from gdcore.devices import resolve_device
 from gdcore.engine import step_position
 from gdcore.errors import GdError
+from gdcore.limits import RUN_N, bounds
 from gdcore.links import Field
+from gdcore.precision import DEFAULT_DTYPE, DTYPES
 from gdcore.session import Lesson
 from pages.ui import board
 from pages.ui.state import SYNC_STEPS, lang, lesson, set_values, tr  # noqa: F401 (pages use them as ui.*)
@@ -38,6 +40,12 @@ def settings(default_seed: int) -> tuple[int, str]:
     except GdError:
         device = "cpu"
     return (default_seed if seed is None else int(seed)), device
+
+
+def precision() -> str:
+    """The sidebar's precision, float32 (the tutorials') or float64: every lesson's config carries it."""
+    dtype = st.session_state.get("w.dtype")
+    return dtype if dtype in DTYPES else DEFAULT_DTYPE
 
 
 def preset_button(label: str, values: dict, key: str, help: str | None = None) -> None:
@@ -116,7 +124,7 @@ def controls(lesson_obj: Lesson, key: str) -> None:
     c[1].button(T("ui.epoch"), key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj, at), disabled=disabled,
                 help=T("ui.epoch_help"), width="stretch")
     st.session_state.setdefault(f"w.{key}.run_n", 100)
-    c[2].number_input("N", min_value=1, max_value=1_000_000, step=100, key=f"w.{key}.run_n", persist_state="session",
+    c[2].number_input("N", **bounds(RUN_N), step=100, key=f"w.{key}.run_n", persist_state="session",
                       label_visibility="collapsed", help=T("ui.run_n_help"))
     c[3].button(T("ui.run_n"), key=f"b.{key}.run_n_btn", on_click=_run_n, args=(lesson_obj, key), disabled=disabled,
                 width="stretch")
@@ -160,6 +168,8 @@ def status(lesson_obj: Lesson) -> None:
     board.run_milestones(st.session_state.get("_page", ""), run)  # to the class board, if in a room
     if run.status == "diverged":
         st.error(T("ui.diverged", message=run.explain(T), n=run.step_count), icon=":material/warning:")
+    elif run.stall is not None:  # rounding, not the optimum, stopped it (gdcore/stall.py)
+        st.warning(T(run.stall.message()), icon=":material/warning:")
     elif run.done and run.step_count:
         st.success(" · ".join(parts) + " · " + T("ui.complete"))
         return

@@ -8,7 +8,7 @@ Why not widgets' own `bind="query-params"` (Streamlit 1.67): a bound widget name
 parameter after its key (`w.linreg.lr`, where links say `lr`; one short name per lesson would make
 the lessons share session keys), drops a value equal to its default from the URL (a link spells out
 every setting), and drops an invalid value silently (a link's skipped value is named, with the range
-it broke). `steps`, `hide`, `lock`, `preset` and the sidebar seed have no widget to bind at all.
+it broke). `steps`, `hide`, `lock`, `preset`, the sidebar seed and precision have no widget to bind at all.
 """
 from __future__ import annotations
 
@@ -43,10 +43,13 @@ def share(key: str, fields: list[Field], groups=(), presets: dict | None = None)
         return state
     # lang and the sidebar seed were applied by the entry point before the sidebar was drawn
     own_seed = any(f.name == "seed" for f in fields)
-    link = decode(params, fields, groups, ignore=("lang", "preset") + (() if own_seed else ("seed",)))
+    link = decode(params, fields, groups, ignore=("lang", "preset", "dtype") + (() if own_seed else ("seed",)))
     seed_note = st.session_state.pop("_seed_note", None)  # a bad ?seed=, found by the entry point
     if seed_note is not None and not own_seed:
         link.notes.append(seed_note)
+    dtype_note = st.session_state.pop("_dtype_note", None)  # a bad ?dtype=, likewise
+    if dtype_note is not None:
+        link.notes.append(dtype_note)
     preset = params.get("preset")
     if preset is not None and not (presets and preset in presets):
         link.notes.append(Note("preset", str(preset)[:64], "unknown_choice",
@@ -111,7 +114,8 @@ def sync_link(key: str, fields: list[Field], run=None) -> dict:
     state = _link_state(key)  # the instructor's hide/lock travel on
     values = {f.key: st.session_state[f.key] for f in fields if f.key in st.session_state}
     params = encode(values, fields, steps=run.step_count if run is not None else None,
-                    hide=state["hide"], lock=state["lock"], lang=lang(), seed=st.session_state.get("w.seed"))
+                    hide=state["hide"], lock=state["lock"], lang=lang(), seed=st.session_state.get("w.seed"),
+                    dtype=st.session_state.get("w.dtype"))
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     return params

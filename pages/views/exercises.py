@@ -5,7 +5,7 @@ when the learner presses Show answer (the policy is gdcore.exercises.feedback)."
 import streamlit as st
 
 from gdcore import exercises as ex
-from gdcore import registry
+from gdcore import limits, registry
 from gdcore.lessons.optimizers import LABELS as OPTIMIZER_LABELS
 from pages import ui
 from pages.ui import board
@@ -92,7 +92,7 @@ def _inputs(e: ex.Exercise) -> None:
                        format_func=lambda m: T(f"{p}.losses.{m}"))
         c[2].number_input(T(f"{p}.lr"), min_value=1e-6, max_value=ex.MAX_LR, value=0.001, format="%g",
                           key=W + "accuracy.lr", persist_state="session")
-        c[3].number_input(T(f"{p}.epochs"), min_value=1, max_value=100_000, value=5, step=1,
+        c[3].number_input(T(f"{p}.epochs"), **limits.bounds(limits.EXERCISE_EPOCHS), value=5, step=1,
                           key=W + "accuracy.epochs", persist_state="session")
         c[4].number_input(T(f"{p}.batch_size"), min_value=1, max_value=1000, value=32, step=1,
                           key=W + "accuracy.batch_size", persist_state="session")

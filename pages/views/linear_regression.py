@@ -2,10 +2,11 @@
 import numpy as np
 import streamlit as st
 
-from gdcore import charts, manual, printouts, reference, seeding
+from gdcore import charts, limits, manual, printouts, reference, seeding
 from gdcore.charts import linear_regression as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linear_regression as lesson_math
+from gdcore.lessons.precision import rounding_note
 from gdcore.loops import tutorials
 from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl
@@ -122,7 +123,7 @@ def _number(name: str, **kwargs):
 
 
 def _seed_input() -> None:
-    st.number_input(T("linreg.data.seed"), min_value=0, max_value=2**31 - 1, step=1, value=None, key=W + "seed",
+    st.number_input(T("linreg.data.seed"), min_value=0, max_value=limits.MAX_SEED, step=1, value=None, key=W + "seed",
                     persist_state="session", placeholder=T("linreg.data.seed_placeholder"),
                     help=T("linreg.data.seed_help"))
 
@@ -132,7 +133,7 @@ if show_data:
     draws += [_number("true_w", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5),
               _number("true_b", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5),
               _number("noise", disabled=own, min_value=0.0, max_value=100.0, step=0.1),
-              _number("n", disabled=own, min_value=1, max_value=100_000, step=10),
+              _number("n", disabled=own, **limits.bounds(limits.PAGE_N), step=10),
               _number("x_range", disabled=own, min_value=0.01, max_value=1000.0, step=0.5)]
 if show_seed:
     draws.append(_seed_input)
@@ -156,10 +157,10 @@ if (show_seed or show_data) and not own:  # which tutorials fix their numbers, a
 st.subheader(T("linreg.lr.header"))
 cols = iter(st.columns(3))
 if ui.shown(K, "lr"):
-    next(cols).number_input(T("linreg.lr.lr"), min_value=1e-6, max_value=1000.0, step=0.01, format="%g", key=W + "lr",
+    next(cols).number_input(T("linreg.lr.lr"), **limits.bounds(limits.PAGE_LR), step=0.01, format="%g", key=W + "lr",
                             persist_state="session", help=T("linreg.lr.lr_help"))
 if ui.shown(K, "steps"):
-    next(cols).number_input(T("linreg.lr.steps"), min_value=1, max_value=1_000_000, step=500, key=W + "steps",
+    next(cols).number_input(T("linreg.lr.steps"), **limits.bounds(limits.PAGE_STEPS), step=500, key=W + "steps",
                             persist_state="session", help=T("linreg.lr.steps_help"))
 limit_box = next(cols).container()
 sentence_box = st.container()
@@ -173,11 +174,11 @@ def _config():
     if upload is not None:  # the uploaded points, the 003 loop (its init); the true line is unknown
         return preset_config("linreg-manual", mode="batch", impl="manual", optimizer="sgd", data="custom",
                              n=upload.n, seed=seed, lr=float(s[W + "lr"]), epochs=int(s[W + "steps"]), device=device,
-                             scaling=scale)
+                             scaling=scale, dtype=ui.precision())
     return lesson_math.run_config(  # the tutorial's own loop: 003's `for i`, or 000's epochs of batches
         s[W + "recipe"], int(s[W + "steps"]), true_w=(float(s[W + "true_w"]),), true_b=float(s[W + "true_b"]),
         noise=float(s[W + "noise"]), n=int(s[W + "n"]), x_range=float(s[W + "x_range"]), seed=seed,
-        lr=float(s[W + "lr"]), device=device, scaling=scale)
+        lr=float(s[W + "lr"]), device=device, scaling=scale, dtype=ui.precision())
 
 
 run = ui.build(lesson, _config, upload)
@@ -208,7 +209,9 @@ else:
     limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
     icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
     above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
-    sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts))}")
+    with lesson.lock:  # the worker may be training this run: read its parameters between two slices
+        rounding = rounding_note(run.stall, run.params(), facts.optimum, run.config.dtype)  # rounding may stop it
+    sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts, rounding))}")
 if not facts.unique and run.data.n_features == 1:
     st.warning(T("linreg.lr.not_unique"))
 feature_scaling.effect(lesson, run)

@@ -112,7 +112,7 @@ def make_config():
                                lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]))
     if upload is not None:  # the uploaded points; a run of its own size
         config = config.replace(data="custom", n=upload.n)
-    return config
+    return config.replace(dtype=ui.precision())
 
 
 if source == "upload" and upload is None:

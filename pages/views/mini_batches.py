@@ -2,6 +2,7 @@
 mini-batch gradient descent; seed 000's full-tensor pitfall; d2l's data_iter / squared_loss / sgd."""
 import streamlit as st
 
+from gdcore import limits
 from gdcore.charts import loss_frame
 from gdcore.charts import mini_batches as mbc
 from gdcore.devices import resolve_device
@@ -76,12 +77,12 @@ def _bs_widget():
 
 
 def _lr_widget():
-    st.number_input("lr", min_value=1e-6, max_value=100.0, step=0.01, format="%g", key=LR, persist_state=SESSION,
+    st.number_input("lr", **limits.bounds(limits.MINIBATCH_LR), step=0.01, format="%g", key=LR, persist_state=SESSION,
                     help=T("minibatch.widget.lr_help"))
 
 
 def _epochs_widget():
-    st.number_input("num_epochs", min_value=1, max_value=1000, step=1, key=EP, persist_state=SESSION,
+    st.number_input("num_epochs", **limits.bounds(limits.MINIBATCH_EPOCHS), step=1, key=EP, persist_state=SESSION,
                     help=T("minibatch.widget.epochs_help"))
 
 
@@ -124,7 +125,8 @@ lesson = ui.lesson(NAME)
 def make_config():
     return preset_config(base, batch_size=int(st.session_state[BS]), lr=float(st.session_state[LR]),
                          epochs=int(st.session_state[EP]), shuffle=bool(st.session_state[SH]),
-                         full_tensor_pitfall=bool(st.session_state[PIT]), seed=seed, device=device)
+                         full_tensor_pitfall=bool(st.session_state[PIT]), seed=seed, device=device,
+                         dtype=ui.precision())
 
 
 run = ui.build(lesson, make_config)

@@ -84,7 +84,7 @@ def make_config():
     # 'auto' is resolved here so the run's config names the device it really uses
     changes = dict(seed=seed, device=str(resolve_device(device)), optimizer=opt_name,
                    lr=float(st.session_state["w.optim.lr"]),
-                   steps=int(st.session_state["w.optim.steps"]))
+                   steps=int(st.session_state["w.optim.steps"]), dtype=ui.precision())
     for h in hp_names:
         changes[h] = float(st.session_state[f"w.optim.{h}"])
     return preset_config(PRESET, **changes)
