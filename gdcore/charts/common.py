@@ -34,6 +34,7 @@ import pandas as pd
 from ..downsample import MAX_POINTS, minmax_indices
 from ..i18n import labels as default_labels
 from ..i18n import say as fill
+from . import vl
 
 WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
@@ -48,6 +49,9 @@ ZOOM_X = alt.selection_interval(bind="scales", encodings=["x"])
 ZOOM_VIEW = "zoomed"  # the name of the layer a layered chart's zoom is bound to
 # ZOOM_X as alt.layer lifts it out of a layer to the layered chart (built once: ~1.5 ms of validation)
 _ZOOM_X_LIFTED = alt.TopLevelSelectionParameter(**ZOOM_X.param.to_dict(), views=[ZOOM_VIEW])
+# the same two as plain Vega-Lite, for the specs of gdcore.charts.vl (copy before changing them)
+ZOOM_PARAM = ZOOM_X.param.to_dict()
+ZOOM_PARAM_LIFTED = _ZOOM_X_LIFTED.to_dict()
 
 
 Labels = Mapping[str, str]  # one language's templates by key: gdcore.i18n.Translator.labels
@@ -143,6 +147,29 @@ def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: st
     chart = alt.Chart(data, title=say("charts.loss_curve.title") if title is None else title,
                       mark=mark("line", clip=True), height=height, width=WIDTH).encode(**enc)
     return chart.add_params(ZOOM_X) if zoom else chart
+
+
+def loss_curve_spec(frame: pd.DataFrame, x: str = "step", log: bool = True, title: str | None = None,
+                    height: int = 260, color: str = "series", labels: Labels | None = None, zoom: bool = True) -> dict:
+    """loss_curve(...) as a plain Vega-Lite spec (gdcore.charts.vl): the same chart, built without Altair."""
+    say = words(labels)
+    data = vl.Table.from_frame(frame)
+    if log:
+        data = data.where(np.asarray(data.columns["loss"], dtype=np.float64) > 0)
+    scale = {"type": "log"} if log else {"zero": False}
+    tooltip = [vl.q(x), vl.q("loss", format=".6g")]
+    enc = {"x": vl.q(x, title=x), "y": vl.q("loss", scale=scale, title=loss_axis_title(log, labels))}
+    if color in data.columns:
+        names = list(dict.fromkeys(data.values(color)))  # colours by order of appearance
+        tooltip.append(vl.tip(color, title=say("charts.tip.series") if color == "series" else None))
+        enc["color"] = vl.n(color, title=None, legend=dict(LEGEND_TOP) if len(names) > 1 else None,
+                            scale={"domain": names, "range": PALETTE[:max(1, len(names))]})
+    enc["tooltip"] = tooltip
+    spec = vl.layer(data, mark("line", clip=True), enc, height=height, width=WIDTH,
+                    title=say("charts.loss_curve.title") if title is None else title)
+    if zoom:
+        spec["params"] = [dict(ZOOM_PARAM)]
+    return spec
 
 
 def line_rows(lines: list[dict], lo: float, hi: float, extra: bool = False) -> list[dict]:

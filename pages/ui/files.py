@@ -13,6 +13,7 @@ import pyarrow as pa
 import streamlit as st
 
 from gdcore import weights
+from gdcore.charts import vl
 from gdcore.codegen import export_script
 from gdcore.data import MAX_CSV_ROWS, MAX_UPLOAD_BYTES, Dataset
 from gdcore.errors import GdError
@@ -238,15 +239,16 @@ def _compact(frame):
 
 
 def chart(ch, name: str, **kwargs) -> None:
-    """Draw an Altair chart (like st.altair_chart) and keep it for this page's SVG download."""
+    """Draw a chart and keep it for this page's SVG download: a plain spec (gdcore.charts.vl: the
+    charts a Step redraws, sent as they are) or an Altair chart (converted by chart_spec)."""
     page = st.session_state.get("_page", "")
     st.session_state.setdefault(f"_charts.{page}", {})[name] = ch
     kwargs.setdefault("width", "stretch")
-    st.vega_lite_chart(chart_spec(ch), **kwargs)
+    st.vega_lite_chart(vl.wire(ch) if isinstance(ch, dict) else chart_spec(ch), **kwargs)
 
 
 def _svg(ch) -> bytes:
     import vl_convert as vlc  # imported on demand: only the download needs it
     with _ALTAIR_GLOBALS:  # never while another session's chart_spec has its transformer enabled
-        spec = ch.to_dict()
+        spec = (vl.altair(ch) if isinstance(ch, dict) else ch).to_dict()
     return vlc.vegalite_to_svg(spec).encode()

@@ -252,8 +252,8 @@ def _charts(run) -> None:
         if show_ls:
             lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True,
                           "series": "least_squares"})
-        ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), labels=T.labels),
-                 "fit")
+        ui.chart(lr_charts.fit_view_spec(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"),
+                                          labels=T.labels), "fit")
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()
@@ -261,7 +261,7 @@ def _charts(run) -> None:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
             frame = charts.loss_frame(losses, labels=T.labels)
-            ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
+            ui.chart(lr_charts.loss_curve_with_optimum_spec(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
                                                         label=T("linreg.train.rule_label"), labels=T.labels), "loss")
             if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
                 why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
@@ -276,7 +276,7 @@ def _charts(run) -> None:
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
     path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
-    ui.chart(lr_charts.landscape_with_current(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
+    ui.chart(lr_charts.landscape_with_current_spec(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
                                                title=T("linreg.train.landscape_title"), labels=T.labels), "landscape")
     st.caption(T("linreg.train.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
