@@ -115,13 +115,19 @@ def loss_frame(losses, series: str | None = None, start_step: int = 1, max_point
 
     series: the curve's name (in tooltips and legends); default 'train' in the language of labels.
     """
+    return loss_table(losses, series, start_step, max_points, labels).frame()
+
+
+def loss_table(losses, series: str | None = None, start_step: int = 1, max_points: int = MAX_POINTS,
+               labels: Labels | None = None) -> vl.Table:
+    """loss_frame(...) as a vl.Table, for the specs a page draws on every Step (no pandas on the way)."""
     y = np.asarray(losses, dtype=np.float64)
     steps = np.arange(start_step, start_step + len(y))
     finite = np.isfinite(y)
     y, steps = y[finite], steps[finite]
     idx = minmax_indices(y, max_points)
-    return pd.DataFrame({"step": steps[idx], "loss": y[idx],
-                         "series": words(labels)("charts.loss_frame.train") if series is None else series})
+    return vl.Table({"step": steps[idx], "loss": y[idx],
+                     "series": words(labels)("charts.loss_frame.train") if series is None else series})
 
 
 def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: str | None = None,
@@ -149,11 +155,11 @@ def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: st
     return chart.add_params(ZOOM_X) if zoom else chart
 
 
-def loss_curve_spec(frame: pd.DataFrame, x: str = "step", log: bool = True, title: str | None = None,
+def loss_curve_spec(frame: pd.DataFrame | vl.Table, x: str = "step", log: bool = True, title: str | None = None,
                     height: int = 260, color: str = "series", labels: Labels | None = None, zoom: bool = True) -> dict:
     """loss_curve(...) as a plain Vega-Lite spec (gdcore.charts.vl): the same chart, built without Altair."""
     say = words(labels)
-    data = vl.Table.from_frame(frame)
+    data = vl.table(frame)
     if log:
         data = data.where(np.asarray(data.columns["loss"], dtype=np.float64) > 0)
     scale = {"type": "log"} if log else {"zero": False}

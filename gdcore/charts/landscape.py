@@ -117,7 +117,7 @@ def landscape_specs(grid, w_values, b_values, paths, optimum, title, x_title, y_
     layers = [heat_spec(grid, w_values, b_values, title, x_title, y_title, legend=legend, stroke=stroke)]
     if paths is not None and len(paths):
         (wlo, whi), (blo, bhi) = xs["domain"], ys["domain"]
-        p = vl.Table.from_frame(paths)
+        p = vl.table(paths)
         w, b = (np.asarray(p.columns[k], dtype=np.float64) for k in ("w", "b"))
         p = p.where((w >= wlo) & (w <= whi) & (b >= blo) & (b <= bhi))
         if "series" not in p.columns:
@@ -153,10 +153,16 @@ def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
 
     series: the path's name in the legend; default 'path' in the language of labels.
     """
+    return path_table(steps, w, b, series, max_points, labels).frame()
+
+
+def path_table(steps, w, b, series: str | None = None, max_points: int = 600,
+               labels: Labels | None = None) -> vl.Table:
+    """path_frame(...) as a vl.Table, for the specs a page draws on every Step."""
     steps, w, b = (np.asarray(a, float).reshape(-1) for a in (steps, w, b))
     if len(steps) > max_points:
         keep = np.unique(np.r_[np.linspace(0, len(steps) - 1, max_points).astype(int), len(steps) - 1])
         steps, w, b = steps[keep], w[keep], b[keep]
     ok = np.isfinite(w) & np.isfinite(b)
-    return pd.DataFrame({"step": steps[ok], "w": w[ok], "b": b[ok],
-                         "series": words(labels)("charts.landscape.path") if series is None else series})
+    return vl.Table({"step": steps[ok], "w": w[ok], "b": b[ok],
+                     "series": words(labels)("charts.landscape.path") if series is None else series})

@@ -62,18 +62,19 @@ def loss_curve_with_optimum(frame: pd.DataFrame, opt_loss: float | None, log: bo
     return vl.altair(loss_curve_with_optimum_spec(frame, opt_loss, log, title, height, label, labels))
 
 
-def loss_curve_with_optimum_spec(frame: pd.DataFrame, opt_loss: float | None, log: bool = True,
+def loss_curve_with_optimum_spec(frame: pd.DataFrame | vl.Table, opt_loss: float | None, log: bool = True,
                                  title: str | None = None, height: int = 260, label: str | None = None,
                                  labels: Labels | None = None) -> dict:
     """loss_curve_with_optimum(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws."""
     say = words(labels)
     title = say("charts.linreg.loss_title") if title is None else title
+    frame = vl.table(frame)
     base = loss_curve_spec(frame, log=log, title=title, height=height, labels=labels, zoom=False)
     layers = [base]
     if 0 < len(frame) <= DOTS_UP_TO:  # the first few steps: a dot per step, so even one step is visible
         layers.append(vl.layer(base["data"], mark("point", filled=True, size=30), {
             "x": vl.q("step"), "y": vl.q("loss"), "tooltip": [vl.q("step"), vl.q("loss", format=".6g")]}))
-    value = optimum_rule_value(opt_loss, frame["loss"].to_numpy() if len(frame) else [], log)
+    value = optimum_rule_value(opt_loss, frame.columns["loss"] if len(frame) else [], log)
     if value is not None:
         rule = vl.Table({"loss": [value], "label": [say("charts.linreg.rule_label") if label is None else label]})
         layers.append(vl.layer(rule, mark("rule", color=RULE_COLOR, strokeDash=[6, 4], strokeWidth=1.5), {
@@ -100,7 +101,7 @@ def landscape_with_current(grid: np.ndarray, w_values, b_values, paths: pd.DataF
                                                  labels))
 
 
-def landscape_with_current_spec(grid, w_values, b_values, paths: pd.DataFrame | None,
+def landscape_with_current_spec(grid, w_values, b_values, paths: pd.DataFrame | vl.Table | None,
                                 optimum: tuple[float, float] | None, current: tuple[float, float] | None,
                                 title: str | None = None, height: int = 340, labels: Labels | None = None) -> dict:
     """landscape_with_current(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws."""

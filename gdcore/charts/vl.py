@@ -61,7 +61,7 @@ class Table:
             return [v] * self.n
         if isinstance(v, (np.ndarray, pa.Array, pa.ChunkedArray)):
             return v.tolist() if isinstance(v, np.ndarray) else v.to_pylist()
-        return list(v)
+        return [x.item() if isinstance(x, np.generic) else x for x in v]
 
     def rows(self) -> list[dict]:
         """The rows as JSON-safe dicts: plain Python numbers, NaN and infinities as null."""
@@ -99,6 +99,11 @@ class Table:
         return pa.table(arrays)
 
 
+def table(data: Table | pd.DataFrame) -> Table:
+    """data as a Table (a DataFrame's columns; a Table as it is)."""
+    return data if isinstance(data, Table) else Table.from_frame(data)
+
+
 def _frame_column(s: pd.Series):
     if s.dtype.kind in "biuf":
         return s.to_numpy()
@@ -124,6 +129,8 @@ def _arrow_column(v, n: int, long: bool) -> pa.Array:
     arr = v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        return arr.cast(_CODES)
     if pa.types.is_string(arr.type):
         arr = arr.cast(pa.large_string())
     if long and pa.types.is_large_string(arr.type) and len(arr.unique()) <= MAX_CODES:

@@ -260,7 +260,7 @@ def _charts(run) -> None:
         if not len(losses):  # step 0: nothing to draw yet, say what will come
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            frame = charts.loss_frame(losses, labels=T.labels)
+            frame = charts.loss_table(losses, labels=T.labels)
             ui.chart(lr_charts.loss_curve_with_optimum_spec(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
                                                         label=T("linreg.train.rule_label"), labels=T.labels), "loss")
             if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
@@ -275,7 +275,7 @@ def _charts(run) -> None:
     window = lesson_math.landscape_window(opt, (w0, b0), pw, pb)
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
-    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
+    path = charts.path_table(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
     ui.chart(lr_charts.landscape_with_current_spec(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
                                                title=T("linreg.train.landscape_title"), labels=T.labels), "landscape")
     st.caption(T("linreg.train.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
