@@ -32,21 +32,29 @@ import pandas as pd
 import pyarrow as pa
 
 INLINE_ROWS = 20  # a table this small goes inside the spec as JSON: Arrow's framing alone is ~500 bytes
-COMPACT_FROM = 50  # a longer table: float32 where exact, a column of at most MAX_CODES names as codes
+COMPACT_FROM = 50  # a longer table: float32 where exact, int16/int32 where they hold the integers, and
+# a column of at most MAX_CODES names as codes
 MAX_CODES = 16
 
 
 class Table:
     """A chart layer's data as named columns of equal length: numpy arrays, lists, or one name (a str)
-    that every row has."""
+    that every row has.
 
-    __slots__ = ("columns", "n")
+    shown: columns the chart shows only to so many decimals (its tooltips' format; on its axes a
+    thousandth is far below a pixel): a long table sends such a column as whole units of that
+    decimal in int16 where they fit, and the layer divides them back (wire()). What the learner
+    reads is the same text: the rounding is the tooltip's own (half away from zero, as toFixed).
+    """
 
-    def __init__(self, columns: dict, n: int | None = None) -> None:
+    __slots__ = ("columns", "n", "shown")
+
+    def __init__(self, columns: dict, n: int | None = None, shown: dict[str, int] | None = None) -> None:
         self.columns = columns
         if n is None:
             n = next((len(v) for v in columns.values() if not isinstance(v, str)), 0)
         self.n = int(n)
+        self.shown = shown or {}
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Table:
@@ -92,11 +100,20 @@ class Table:
         return pd.DataFrame({k: (v if isinstance(v, np.ndarray) else self.values(k)) for k, v in self.columns.items()},
                             index=range(self.n))
 
-    def arrow(self) -> pa.Table:
-        """The table as the browser receives it: no pandas metadata or index; long tables compact."""
+    def arrow(self) -> tuple[pa.Table, list[dict]]:
+        """The table as the browser receives it (no pandas metadata or index; long tables compact), and
+        the transforms that turn its scaled columns back into numbers."""
         long = self.n > COMPACT_FROM
-        arrays = {k: _arrow_column(v, self.n, long) for k, v in self.columns.items()}
-        return pa.table(arrays)
+        arrays, back = {}, []
+        for k, v in self.columns.items():
+            scaled = _scaled(v, self.shown[k]) if long and k in self.shown else None
+            if scaled is not None:
+                arrays[k] = pa.array(scaled)
+                ref = f"datum.{k}" if k.isidentifier() else f"datum[{k!r}]"
+                back.append({"calculate": f"{ref} / {10 ** self.shown[k]}", "as": k})
+            else:
+                arrays[k] = _arrow_column(v, self.n, long)
+        return pa.table(arrays), back
 
 
 def table(data: Table | pd.DataFrame) -> Table:
@@ -108,6 +125,19 @@ def _frame_column(s: pd.Series):
     if s.dtype.kind in "biuf":
         return s.to_numpy()
     return pa.array(s, from_pandas=True).to_pylist() if len(s) <= INLINE_ROWS else pa.array(s, from_pandas=True)
+
+
+def _scaled(values, decimals: int) -> np.ndarray | None:
+    """values in whole units of 10^-decimals, rounded half away from zero, as int16 (None where they do
+    not fit, or a value is not finite)."""
+    v = np.asarray(values, dtype=np.float64)
+    if not np.isfinite(v).all():
+        return None
+    # |v| * 10^d is exact in float64 for float32 data (24 + 4 * d bits), so the .5 ties are seen exactly
+    units = np.sign(v) * np.floor(np.abs(v) * 10 ** decimals + 0.5)
+    if len(units) and np.abs(units).max() > np.iinfo(np.int16).max:
+        return None
+    return units.astype(np.int16)
 
 
 def _exact_in_float32(values: np.ndarray) -> bool:
@@ -125,6 +155,10 @@ def _arrow_column(v, n: int, long: bool) -> pa.Array:
     if isinstance(v, np.ndarray) and v.dtype.kind in "biuf":
         if long and v.dtype == np.float64 and _exact_in_float32(v):
             v = v.astype(np.float32)
+        elif long and v.dtype.kind in "iu" and len(v):  # steps, indices: the same numbers in fewer bytes
+            lo, hi = int(v.min()), int(v.max())
+            v = v.astype(next((t for t in (np.int16, np.int32) if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max),
+                              v.dtype))
         return pa.array(v)
     arr = v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v)
     if isinstance(arr, pa.ChunkedArray):
@@ -203,7 +237,7 @@ def _from_altair(chart) -> dict:
 def wire(spec: dict, inline_rows: int = INLINE_ROWS) -> dict:
     """The spec for st.vega_lite_chart: tables inline (short) or as Arrow data sets (long)."""
     datasets: dict[str, pa.Table] = {}
-    names: dict[int, str] = {}
+    names: dict[int, tuple[str, list[dict]]] = {}  # id(table) -> its name, the transforms its layers need
 
     def place(node: dict) -> dict:
         data = node.get("data")
@@ -213,11 +247,13 @@ def wire(spec: dict, inline_rows: int = INLINE_ROWS) -> dict:
         if len(data) <= inline_rows:
             node["data"] = {"values": data.rows()}
         else:
-            name = names.get(id(data))
-            if name is None:
-                name = names[id(data)] = f"data{len(names)}"
-                datasets[name] = data.arrow()
+            if id(data) not in names:
+                datasets[f"data{len(names)}"], back = data.arrow()
+                names[id(data)] = (f"data{len(names)}", back)
+            name, back = names[id(data)]
             node["data"] = {"name": name}
+            if back:
+                node["transform"] = [*back, *node.get("transform", [])]
         return node
 
     out = place(spec)

@@ -129,10 +129,10 @@ if run is not None:
 
 def _points(run):
     """The samples as the boundary chart draws them, built once per data set and language."""
-    cached = lesson.extra.get("logreg.points")
+    cached = lesson.extra.get("chart_points")
     if cached is None or cached[0] is not run.data or cached[1] != ui.lang():
         cached = (run.data, ui.lang(), lcharts.points_table(logistic_regression.points_frame(run), T.labels))
-        lesson.extra["logreg.points"] = cached
+        lesson.extra["chart_points"] = cached
     return cached[2]
 
 
