@@ -85,7 +85,8 @@ def test_what_a_page_sends_is_what_altair_would_send(steps):
             pa_, pb = (next(x["data"] for x in s["layer"] if x["mark"]["type"] == "circle") for s in (a, b))
             assert len(pa_) == len(pb) == 1000
             for ra, rb in zip(pa_, pb):
-                assert ra["y"] == rb["y"] and abs(ra["x1"] - rb["x1"]) <= 5e-4 + 1e-9 and abs(ra["x2"] - rb["x2"]) <= 5e-4 + 1e-9
+                assert ra["y"] == rb["y"]
+                assert abs(ra["x1"] - rb["x1"]) <= 5e-4 + 1e-9 and abs(ra["x2"] - rb["x2"]) <= 5e-4 + 1e-9
             for s in (a, b):
                 next(x for x in s["layer"] if x["mark"]["type"] == "circle")["data"] = None
             ta, tb = json.dumps(a, sort_keys=True, default=str), json.dumps(b, sort_keys=True, default=str)
