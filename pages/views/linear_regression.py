@@ -1,4 +1,5 @@
 """Linear regression by hand (seeds 003 and 000): the manual loop, one step at a time."""
+import pyarrow as pa
 import streamlit as st
 
 from gdcore import charts, printouts, seeding
@@ -231,7 +232,7 @@ def _printout(run) -> None:
     tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
     printed = printouts.lines(preset, run.losses(), recs, run.total_steps, last=15)
     tab1.code("\n".join(printed), language="text", wrap_lines=True)
-    tab2.dataframe(lesson_math.step_table(recs, epochs=epochs), hide_index=True, width="stretch",
+    tab2.dataframe(pa.table(lesson_math.step_columns(recs, epochs=epochs)), hide_index=True, width="stretch",
                    column_config={c: st.column_config.NumberColumn(format="%.6g")
                                   for c in ("loss", "Δw", "Δb", "w", "b")})
 
