@@ -8,8 +8,9 @@ A spec here is a Vega-Lite dict whose `data` may be a `Table` (columns of number
 of JSON. Two ways out:
 - `wire(spec)`: what the page hands to `st.vega_lite_chart` (pages/ui/files.chart does it): a table
   of up to INLINE_ROWS rows goes inline as JSON rows, a longer one as a compact Arrow table (float32
-  where that holds its numbers exactly, a column of a few names as codes) under `datasets`, named
-  data0, data1, ... in order of appearance (a table drawn by two layers is sent once).
+  where that holds its numbers exactly, int16/int32 for whole numbers, a column of a few names as
+  codes) under `datasets`, named data0, data1, ... in order of appearance (a table drawn by two
+  layers is sent once).
 - `altair(spec)`: the same chart as an Altair object, built in well under a millisecond (the spec's
   dicts are wrapped, not parsed). The public chart builders return this, so tests and downloads see
   what they always saw: `to_dict()` validates against the Vega-Lite schema, tables become data sets.
@@ -31,9 +32,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-INLINE_ROWS = 20  # a table this small goes inside the spec as JSON: Arrow's framing alone is ~500 bytes
-COMPACT_FROM = 50  # a longer table: float32 where exact, int16/int32 where they hold the integers, and
-# a column of at most MAX_CODES names as codes
+# A table of up to INLINE_ROWS rows (counted once for every layer that draws it) goes inside the spec
+# as JSON (a row there is 50 to 80 bytes; Arrow's framing alone is about 500), a longer one as Arrow.
+INLINE_ROWS = 8
+COMPACT_FROM = 50  # a table this long sends a column of at most MAX_CODES names as codes
 MAX_CODES = 16
 
 
@@ -101,8 +103,9 @@ class Table:
                             index=range(self.n))
 
     def arrow(self) -> tuple[pa.Table, list[dict]]:
-        """The table as the browser receives it (no pandas metadata or index; long tables compact), and
-        the transforms that turn its scaled columns back into numbers."""
+        """The table as the browser receives it (no pandas metadata or index; float32 where that holds
+        the numbers exactly, int16/int32 where they hold the integers), and the transforms that turn
+        its scaled columns back into numbers."""
         long = self.n > COMPACT_FROM
         arrays, back = {}, []
         for k, v in self.columns.items():
@@ -153,9 +156,9 @@ def _arrow_column(v, n: int, long: bool) -> pa.Array:
         return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int8)), pa.array([v], pa.large_string())) \
             if long else pa.array([v] * n, pa.large_string())
     if isinstance(v, np.ndarray) and v.dtype.kind in "biuf":
-        if long and v.dtype == np.float64 and _exact_in_float32(v):
+        if v.dtype == np.float64 and _exact_in_float32(v):
             v = v.astype(np.float32)
-        elif long and v.dtype.kind in "iu" and len(v):  # steps, indices: the same numbers in fewer bytes
+        elif v.dtype.kind in "iu" and len(v):  # steps, indices: the same numbers in fewer bytes
             lo, hi = int(v.min()), int(v.max())
             v = v.astype(next((t for t in (np.int16, np.int32) if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max),
                               v.dtype))
@@ -238,13 +241,17 @@ def wire(spec: dict, inline_rows: int = INLINE_ROWS) -> dict:
     """The spec for st.vega_lite_chart: tables inline (short) or as Arrow data sets (long)."""
     datasets: dict[str, pa.Table] = {}
     names: dict[int, tuple[str, list[dict]]] = {}  # id(table) -> its name, the transforms its layers need
+    uses: dict[int, int] = {}  # id(table) -> layers that draw it
+    for node in [spec, *spec.get("layer", [])]:
+        if isinstance(node.get("data"), Table):
+            uses[id(node["data"])] = uses.get(id(node["data"]), 0) + 1
 
     def place(node: dict) -> dict:
         data = node.get("data")
         if not isinstance(data, Table):
             return node
         node = dict(node)
-        if len(data) <= inline_rows:
+        if len(data) * uses[id(data)] <= inline_rows:
             node["data"] = {"values": data.rows()}
         else:
             if id(data) not in names:
