@@ -18,6 +18,9 @@ to be cheap in Altair, with the same Vega-Lite output as the plain idioms:
   already lifted, instead of Altair validating it several times while lifting it); zoom is the
   shared ZOOM_X parameter.
 
+The charts a page redraws on every Step go further: they are plain Vega-Lite specs (`*_spec`, see
+gdcore.charts.vl; `loss_curve_spec` here), and their Altair builders wrap the same specs.
+
 Words shown in a chart come from gdcore/locales/<lang>/charts.toml: every builder that draws text
 takes `labels`, one language's templates by key (`Translator.labels` of gdcore.i18n; English when
 omitted): the page picks the language, a builder only looks its words up.
