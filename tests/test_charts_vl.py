@@ -159,3 +159,12 @@ def test_rows_are_json_safe():
     assert t.rows() == [{"a": 1.5, "b": 1, "c": "name"}, {"a": None, "b": 2, "c": "name"}]
     json.dumps(t.rows(), allow_nan=False)
     assert not math.isnan(t.frame()["b"].sum())
+
+
+def test_wire_leaves_the_spec_it_was_given_as_it_was():
+    spec = charts.loss_curve_spec(charts.loss_table([1.0, 0.5, 0.25]))
+    before = json.dumps(vl.wire(spec), default=str)
+    sent = vl.wire(spec)
+    sent["encoding"]["color"]["title"] = " "  # what Streamlit does to a null legend title
+    assert "$schema" not in spec and spec["encoding"]["color"]["title"] is None
+    assert json.dumps(vl.wire(spec), default=str) == before

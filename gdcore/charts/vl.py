@@ -25,6 +25,7 @@ Adding a layer to a spec (e.g. arrows or a click selection on a landscape):
 """
 from __future__ import annotations
 
+import copy
 import math
 
 import altair as alt
@@ -96,7 +97,7 @@ class Table:
                 cols[k] = v.filter(pa.array(keep))
             else:
                 cols[k] = [x for x, k_ in zip(v, keep) if k_]
-        return Table(cols, int(np.count_nonzero(keep)))
+        return Table(cols, int(np.count_nonzero(keep)), self.shown)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({k: (v if isinstance(v, np.ndarray) else self.values(k)) for k, v in self.columns.items()},
@@ -136,7 +137,7 @@ def _scaled(values, decimals: int) -> np.ndarray | None:
     v = np.asarray(values, dtype=np.float64)
     if not np.isfinite(v).all():
         return None
-    # |v| * 10^d is exact in float64 for float32 data (24 + 4 * d bits), so the .5 ties are seen exactly
+    # |v| * 10^d is exact in float64 for float32 data (24 + 3.4 d bits of 53), so .5 ties are seen exactly
     units = np.sign(v) * np.floor(np.abs(v) * 10 ** decimals + 0.5)
     if len(units) and np.abs(units).max() > np.iinfo(np.int16).max:
         return None
@@ -176,11 +177,6 @@ def _arrow_column(v, n: int, long: bool) -> pa.Array:
 
 
 # -- building specs ---------------------------------------------------------------------------------
-
-def field(name: str, type_: str = "quantitative", **props) -> dict:
-    """An encoding channel on a field, as Altair writes `alt.X("name:Q", **props)`."""
-    return {"field": name, "type": type_, **props}
-
 
 def q(name: str, **props) -> dict:
     """A quantitative field (`"name:Q"`)."""
@@ -263,9 +259,11 @@ def wire(spec: dict, inline_rows: int = INLINE_ROWS) -> dict:
                 node["transform"] = [*back, *node.get("transform", [])]
         return node
 
-    out = place(spec)
+    out = dict(place(spec))  # the caller's spec stays as it is (the page keeps it for the SVG download)
+    if "encoding" in out:  # Streamlit fills in a null legend title here, in place: not in the caller's spec
+        out["encoding"] = copy.deepcopy(out["encoding"])
     if "layer" in out:
-        out = {**out, "layer": [place(x) for x in out["layer"]]}
+        out["layer"] = [place(x) for x in out["layer"]]
     out["$schema"] = alt.SCHEMA_URL
     if datasets:
         out["datasets"] = datasets
