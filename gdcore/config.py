@@ -25,6 +25,8 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 # (w ~ randn, b = 0); linear_default: nn.Linear's own kaiming-uniform init (seed 002)
 INITS = ("randn", "rand", "normal", "randn_zero", "linear_default")
 UPDATES = ("data", "no_grad")
+# none: train on the features as they are; standard: on their z-scores (gdcore/scaling.py)
+SCALINGS = ("none", "standard")
 
 # Caps keep one learner from exhausting a shared server (documented in the README).
 MAX_N = 1_000_000
@@ -47,6 +49,7 @@ class Config:
     noise: float = 0.3  # std of the Gaussian label noise (linear data only)
     x_range: float = 5.0  # x is drawn uniformly from [0, x_range) for 1-feature data
     val_fraction: float = 0.0  # share of samples held out for a validation loss
+    scaling: str = "none"  # "standard": train on z-scored features, report w, b mapped back (SCALINGS)
     # -- model and loop -----------------------------------------------------------------------
     impl: str = "manual"  # manual: raw tensors + hand update; module: nn.Module + torch.optim
     loss: str = "mse"  # see LOSSES
@@ -118,6 +121,7 @@ class Config:
         _choice("init", self.init, INITS)
         _choice("update", self.update, UPDATES)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("scaling", self.scaling, SCALINGS)
         _int_range("n", self.n, 1, MAX_N)
         _int_range("batch_size", self.batch_size, 1, MAX_N)
         if self.steps is not None:

@@ -150,52 +150,20 @@ def load_csv(source, label: str | None = None, *, binary_labels: bool = False,
 
     Raises DataError with one sentence for anything that cannot be used as-is.
     """
-    raw = _read_bytes(source, max_bytes)
-    text = _decode(raw)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        raise DataError(key="csv_empty")
-    sep = _sniff_separator(lines[0])
-    header = [h.strip().strip('"').strip() for h in lines[0].split(sep)]
-    if len(lines) == 1:
-        raise DataError(key="csv_no_rows")
-    if len(header) < 2:
-        raise DataError(key="csv_two_columns")
-    if len(header) > MAX_CSV_COLUMNS:
-        raise DataError(key="csv_too_many_columns", count=len(header), max=MAX_CSV_COLUMNS)
-    if any(h == "" for h in header):
-        raise DataError(key="csv_unnamed_column")
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise DataError(key="csv_duplicate_columns", names=", ".join(dupes))
-    if len(lines) - 1 > max_rows:
-        raise DataError(key="csv_too_many_rows", count=len(lines) - 1, max=max_rows)
-    rows = []
-    for i, ln in enumerate(lines[1:], start=2):
-        cells = ln.split(sep)
-        if len(cells) != len(header):
-            raise DataError(key="csv_cell_count", line=i, count=len(cells), columns=len(header))
-        try:
-            rows.append([float(c.strip().strip('"')) for c in cells])
-        except ValueError:
-            bad = next(c for c in cells if not _is_float(c.strip().strip('"')))
-            raise DataError(key="csv_not_number", line=i, value=repr(bad.strip()[:40])) from None
-    table = np.asarray(rows, dtype=np.float64)
-    if not np.all(np.isfinite(table)):
-        r, c = np.argwhere(~np.isfinite(table))[0]
-        raise DataError(key="csv_not_finite", line=int(r) + 2, column=repr(header[c]), value=str(table[r, c]))
-    if np.abs(table).max() > 1e15:
+    from .tables import read_table  # the file's checks live there (tables.py imports this module)
+
+    table = read_table(source, max_bytes=max_bytes, max_rows=max_rows)
+    if table.first_text is not None:
+        line, cell = table.first_text
+        raise DataError(key="csv_not_number", line=line, value=repr(cell[:40]))
+    header, values = table.header, table.values
+    if not np.all(np.isfinite(values)):
+        r, c = np.argwhere(~np.isfinite(values))[0]
+        raise DataError(key="csv_not_finite", line=int(r) + 2, column=repr(header[c]), value=str(values[r, c]))
+    if np.abs(values).max() > 1e15:
         raise DataError(key="csv_too_large_values")
     label = header[-1] if label is None else label
-    if label not in header:
-        raise DataError(key="csv_no_label", label=repr(label), columns=", ".join(header))
-    j = header.index(label)
-    feats = [k for k in range(len(header)) if k != j]
-    y = table[:, j:j + 1]
-    if binary_labels and not np.all((y == 0) | (y == 1)):
-        raise DataError(key="csv_binary_label", label=repr(label))
-    X = torch.from_numpy(table[:, feats]).float()
-    return Dataset(X, torch.from_numpy(y).float(), tuple(header[k] for k in feats), label_name=label)
+    return table.dataset(label, [h for h in header if h != label], binary_labels=binary_labels)
 
 
 def _read_bytes(source, max_bytes: int) -> bytes:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from . import threads
+from . import scaling, threads
 from .config import Config
 from .data import Dataset, check_for_task, make_dataset
 from .devices import resolve_device
@@ -33,13 +33,14 @@ from .loops.loaders import loader_for
 from .loops.losses import LOSSES, LossFn
 from .loops.updates import update_rule, uses_manual_update
 from .models import build_model, draw_init
+from .run_moves import RunMoves
 from .run_records import RunRecords, step_position
 from .run_staging import RunStaging
 
 __all__ = ["Run", "init", "step", "step_position"]
 
 
-class Run(RunStaging, RunRecords):
+class Run(RunStaging, RunRecords, RunMoves):
     """One training run. Not thread-safe by itself; each user/thread owns their own runs."""
 
     def __init__(self, config: Config, data: Dataset | None = None):
@@ -48,13 +49,16 @@ class Run(RunStaging, RunRecords):
         if data is None:
             data = make_dataset(self.config)
         check_for_task(data, self.config.task)
-        self.data = data
+        self.data = data  # as given (raw units): what a share, an export or another run starts from
+        # what the loop trains on: the same data, or its z-scores with the scaler that maps w, b back
+        self.train_data, self.scaler = scaling.apply(self.config.scaling, data)
         self._start: tuple[torch.Tensor, torch.Tensor] | None = None  # set by start_from()
+        self._init_moves()  # (w, b) set by hand: gdcore/run_moves.py
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
-        c, ds, dev = self.config, self.data, self.device
+        c, ds, dev = self.config, self.train_data, self.device
         g = torch.Generator()
         if ds.gen_state is not None and ds.seed == c.seed:
             g.set_state(ds.gen_state)  # the tutorial drew its data, then its weights, from one stream
@@ -63,6 +67,7 @@ class Run(RunStaging, RunRecords):
         self.w0, self.b0 = draw_init(c.init, c.task, ds.n_features, g)
         if self._start is not None:  # saved weights replace the drawn start
             self.w0, self.b0 = (t.clone() for t in self._start)
+        self.w0, self.b0 = self._start_params(self.w0, self.b0)  # a start set by hand wins
         self.model = build_model(c.task, c.impl, self.w0, self.b0, dev)
         self.X, self.y = ds.X.to(dev), ds.y.to(dev)
         self.X_val = None if ds.X_val is None else ds.X_val.to(dev)
@@ -115,6 +120,7 @@ class Run(RunStaging, RunRecords):
 
     def reset(self) -> None:
         """Start over: same config and data, fresh generators, initial parameters, empty history."""
+        self._keep_start_only()
         self._build()
 
     def start_from(self, w: torch.Tensor, b: torch.Tensor) -> None:
@@ -122,6 +128,7 @@ class Run(RunStaging, RunRecords):
         w = torch.as_tensor(w, dtype=torch.float32).reshape(self.w0.shape)
         b = torch.as_tensor(b, dtype=torch.float32).reshape(self.b0.shape)
         self._start = (w, b)
+        self.moves.clear()
         self._build()
 
     @property
@@ -257,7 +264,12 @@ class Run(RunStaging, RunRecords):
         try:
             while self.step_count - start < n:
                 k = min(n - (self.step_count - start), hist.chunk - hist.j)
+                due = self._next_move_step()
+                if due is not None:  # stop at a hand move's step and apply it
+                    k = min(k, due - self.step_count)
                 self._advance(k)
+                if due is not None and self.step_count == due:
+                    self._apply_due()
                 if hist.j == hist.chunk:
                     self._flush()
                 if self.status != "ok":

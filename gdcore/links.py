@@ -33,8 +33,8 @@ class Field:
 
     name: str
     key: str
-    kind: str  # "float", "int", "bool", "choice", "number_choice" (a choice among numbers, matched by value)
-    #            or "optional_int" (empty = None)
+    kind: str  # "float", "int", "bool", "choice", "number_choice" (a choice among numbers, matched by value),
+    #            "optional_int" (empty = None) or "moves" ((w, b) set by hand: gdcore.manual)
     lo: float | None = None
     hi: float | None = None
     choices: tuple = ()
@@ -43,6 +43,9 @@ class Field:
     def parse(self, raw: str) -> Any:
         """The value for a query string value; raises ValueError with a reason code."""
         raw = str(raw).strip()
+        if self.kind == "moves":  # step:w:b,... read as numbers, bounded (gdcore.manual)
+            from .manual import parse_moves
+            return parse_moves(raw)
         if len(raw) > MAX_VALUE_CHARS:
             raise ValueError("too_long")
         if self.kind == "number_choice":  # `1e-5`, `0.00001` and `1e-05` are the same option
@@ -78,6 +81,9 @@ class Field:
         """The query string value for a session value (None: leave it out of the link)."""
         if value is None:
             return None
+        if self.kind == "moves":
+            from .manual import moves_text
+            return moves_text(value) or None
         if self.kind == "bool":
             return "1" if value else "0"
         if self.kind == "float":

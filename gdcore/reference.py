@@ -90,7 +90,10 @@ def loss_grid(X, y, w_values, b_values, loss: str = "mse") -> np.ndarray:
 class Bowl:
     """The mean squared loss of a one-feature line, as the quadratic it is around its minimum.
 
-    L(w, b) = L* + sxx (w - w*)^2 + 2 sx (w - w*)(b - b*) + (b - b*)^2   (halved for d2l's loss)
+    L(w, b) = L* + sxx (w - w*)^2 + 2 sx (w - w*)(b - b*) + sbb (b - b*)^2   (halved for d2l's loss)
+
+    For a one-feature line sbb is 1 (the mean of 1^2); the loss of a wider linear model over any two of
+    its parameters, the others held fixed, is a bowl of the same form (gdcore/lessons/linear_regression_features.py).
 
     Written around (w*, b*), where the linear terms vanish, it keeps its digits near the optimum,
     and six numbers describe the whole landscape: a chart computes its cells in the browser
@@ -103,11 +106,12 @@ class Bowl:
     sxx: float  # mean of x^2
     sx: float  # mean of x
     half: bool = False  # d2l's squared_loss: (y_hat - y)^2 / 2
+    sbb: float = 1.0  # mean of the second parameter's column squared (1 for the bias b)
 
     def at(self, w, b) -> np.ndarray:
         """The loss at (w, b) (arrays broadcast)."""
         dw, db = np.asarray(w, float) - self.w_star, np.asarray(b, float) - self.b_star
-        q = self.sxx * dw * dw + 2 * self.sx * dw * db + db * db
+        q = self.sxx * dw * dw + 2 * self.sx * dw * db + self.sbb * db * db
         full = np.maximum(self.loss_star + q, 0.0)
         return full / 2 if self.half else full
 
@@ -120,7 +124,7 @@ class Bowl:
         """The same loss as a Vega expression of two fields (numbers written exactly, as repr does)."""
         dw, db = f"({w} - {self.w_star!r})", f"({b} - {self.b_star!r})"
         full = f"max({self.loss_star!r} + {self.sxx!r}*{dw}*{dw} + " \
-               f"{2 * self.sx!r}*{dw}*{db} + {db}*{db}, 0)"
+               f"{2 * self.sx!r}*{dw}*{db} + {'' if self.sbb == 1.0 else f'{self.sbb!r}*'}{db}*{db}, 0)"
         return f"{full} / 2" if self.half else full
 
 

@@ -82,7 +82,8 @@ class RunRecords:
     @torch.no_grad()
     def predict(self, X) -> np.ndarray:
         """Model output for new inputs (probabilities for logistic regression), on the CPU."""
-        X = torch.as_tensor(X, dtype=torch.float32).reshape(-1, self.data.n_features).to(self.device)
+        X = torch.as_tensor(X, dtype=torch.float32).reshape(-1, self.data.n_features)
+        X = (X if self.scaler is None else self.scaler.transform(X)).to(self.device)  # raw inputs, as data
         if isinstance(self.model, nn.Module):
             self.model.eval()
         out = self.model(X)
@@ -110,7 +111,7 @@ class RunRecords:
         if self.config.task != "linreg":
             return None
         if self._lambda_max is None:
-            self._lambda_max = reference.lambda_max(self.data.X, self.config.loss)
+            self._lambda_max = reference.lambda_max(self.train_data.X, self.config.loss)
         return self._lambda_max
 
     def stability_limit(self) -> float | None:
@@ -118,7 +119,7 @@ class RunRecords:
         c = self.config
         if c.task != "linreg" or c.optimizer not in ("sgd", "momentum", "nesterov"):
             return None
-        return reference.stability_limit(self.data.X, c.loss, c.optimizer, c.momentum)
+        return reference.stability_limit(self.train_data.X, c.loss, c.optimizer, c.momentum)
 
     def explanation(self) -> list[Message]:
         """Why the run stopped, as Messages for the page to translate (empty while it runs)."""

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from .data import Dataset, load_csv
 from .errors import DataError
+from .tables import Table, read_table
 
 
 class Upload:
@@ -17,7 +18,7 @@ class Upload:
 
     def __init__(self) -> None:
         self.file: tuple[str, int] | None = None  # (name, size) of the file the caches below belong to
-        self._tables: dict = {}  # (label, binary_labels) -> Dataset or DataError
+        self._tables: dict = {}  # (label, binary_labels) -> Dataset or DataError; None -> Table or DataError
         self._views: dict = {}  # (label, binary_labels, features) -> Dataset
         self.accepted: Dataset | None = None  # the data set last handed to a run (kept through bad uploads)
         self.accepted_name: str = ""
@@ -40,6 +41,30 @@ class Upload:
         if isinstance(got, DataError):
             raise got
         return got
+
+    def sheet(self, name: str, raw: bytes) -> Table:
+        """The file as a table of named columns, text columns included (cached, like table())."""
+        self._use_file(name, raw)
+        if None not in self._tables:
+            try:
+                self._tables[None] = read_table(bytes(raw))
+            except DataError as exc:
+                self._tables[None] = exc
+        got = self._tables[None]
+        if isinstance(got, DataError):
+            raise got
+        return got
+
+    def choose(self, name: str, table: Table, target: str, features) -> Dataset:
+        """The data set of a target and feature columns (checked by Table.dataset), the same object for
+        the same choice, and from then on the accepted one."""
+        key = ("columns", id(table), target, tuple(features))
+        view = self._views.get(key)
+        if view is None:
+            view = table.dataset(target, features)
+            self._views = {key: view}  # only the current choice is kept
+        self.accepted, self.accepted_name = view, str(name)
+        return view
 
     def columns(self, name: str, raw: bytes) -> tuple[str, ...]:
         """The header's column names, in file order (raises DataError if the file is unusable)."""

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from gdcore import scaling
 from gdcore.codegen import MAX_EMBEDDED_VALUES, export_script, script_filename
 from gdcore.config import Config
 from gdcore.data import load_csv, make_dataset
@@ -96,6 +97,12 @@ CASES = {
                                          lr=0.05),
     "data-not-from-recipe": lambda: (preset_config("linreg-d2l", epochs=1),
                                      make_dataset(preset_config("linreg-d2l", n=200))),
+    # feature scaling: the script standardises as the engine does and maps w, b back to the raw units
+    "scaled-linreg-manual": lambda: _preset("linreg-manual", scaling="standard", lr=0.5, steps=40),
+    "scaled-minibatch-val-split": lambda: _preset("linreg-d2l", scaling="standard", loader="index", batch_size=32,
+                                                  epochs=1, val_fraction=0.2),
+    "scaled-custom-csv-module": lambda: _custom("linreg-manual", _csv(50, 3), scaling="standard", lr=0.1, epochs=60),
+    "scaled-logreg": lambda: _preset("logreg-manual", scaling="standard", steps=300),
 }
 
 MUST_DIVERGE = {"diverging-manual", "diverging-module-momentum"}
@@ -143,6 +150,11 @@ def test_script_reproduces_engine_bit_for_bit(exported, name):
     assert proc.returncode == 0, proc.stderr[-3000:]
     got = _final_params(proc.stdout)
     assert got == expected  # exact float equality, not approx
+    raw = [ln for ln in proc.stdout.splitlines() if ln.startswith("in the units of the raw features: ")]
+    if config.scaling == "standard":  # the line mapped back to the raw units, also to the last bit
+        assert _final_params("\n".join(ln.split(": ", 1)[1] for ln in raw)) == scaling.raw_params(run)
+    else:
+        assert raw == []
     progress = proc.stdout.strip().splitlines()[:-2]
     assert len(progress) <= 110  # modest output
     if run.status == "diverged":

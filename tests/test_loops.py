@@ -80,6 +80,20 @@ def test_shown_loops_are_the_tutorial_lines_only():
     assert text.splitlines()[0] == "torch.manual_seed(123)" and text.endswith("torch.log(1-y_hat))")
 
 
+def test_named_parts_show_the_tutorials_text_and_hide_what_only_the_function_needs():
+    model, loop = tutorials.shown(tutorials.linreg_module, "model"), tutorials.shown(tutorials.linreg_module, "loop")
+    compile(model + "\n" + loop, "shown.py", "exec")
+    assert "super(Lr, self).__init__()" in model and "out = self.linear(x)" in model  # seed 002's spelling
+    assert "for i in range(30000):" in loop and "steps" not in loop  # the tutorial's literal, not the argument
+    functions, d2l = tutorials.shown(tutorials.linreg_d2l, "functions"), tutorials.shown(tutorials.linreg_d2l, "loop")
+    compile(functions + "\n" + d2l, "shown.py", "exec")
+    assert functions.startswith("def data_iter(batch_size, features, labels):") and "def sgd(" in functions
+    assert "def synthetic_data" not in functions and "def linreg" not in functions
+    assert "num_epochs = 3" in d2l and "print(f'epoch {epoch + 1}" in d2l and "append" not in d2l
+    for text in (model, loop, functions, d2l):
+        assert "noqa" not in text and "#|" not in text and ">>>" not in text and "<<<" not in text
+
+
 @pytest.mark.parametrize("name", list(tutorials.LOOPS))
 def test_tutorial_loops_put_the_global_generators_back(name):
     small = {"linreg-minibatch": {"epochs": 1}, "linreg-d2l": {"num_epochs": 1}, "linreg-module": {"steps": 3},

@@ -101,7 +101,8 @@ def test_bad_input_does_not_crash(at):
 # -- share links, instructor locks, two languages -------------------------------------------------
 
 LINK = {"recipe": "linreg-minibatch", "true_w": "2.5", "true_b": "-1.25", "noise": "0.2", "n": "40",
-        "x_range": "3.0", "seed": "11", "lr": "0.02", "num_epochs": "500", "log": "0", "show_ls": "1"}
+        "x_range": "3.0", "seed": "11", "lr": "0.02", "num_epochs": "500", "log": "0", "show_ls": "1",
+        "scale": "0"}
 
 
 def _direct_run(steps: int, **overrides):
@@ -447,3 +448,29 @@ def test_the_page_says_which_tutorials_are_seeded_and_how_far_unseeded_runs_end_
     assert any("np.random.seed(100)" in c for c in captions)
     opt = open_link("pages/views/optimizers.py", {"lang": lang})
     assert T(seeding.sentence("linreg-module")) in [c.value for c in opt.caption]
+
+
+def test_a_long_link_replays_on_the_worker_and_draws_once_at_the_end():
+    """A link past the synchronous limit trains on the worker, quietly (progress only, no chart per
+    tick), and ends at the link's step with the same numbers as a direct run."""
+    import time
+
+    from gdcore import Run
+    from pages.ui.state import SYNC_STEPS
+    steps = 3000  # tutorial 003's whole run
+    assert steps > SYNC_STEPS
+    at = open_link(PAGE, {"steps": str(steps)})
+    assert not at.exception, at.exception
+    lesson = at.session_state[LESSON]
+    assert lesson.quiet or lesson.run.step_count == steps  # running quietly, or already done
+    if lesson.busy:  # meanwhile the page shows progress, not the charts
+        assert any("running: step" in p.proto.text for p in at.get("progress"))
+    deadline = time.monotonic() + 120
+    while lesson.busy and time.monotonic() < deadline:  # wait on the run's state, not a fixed time
+        time.sleep(0.02)  # poll the state; the worker needs the interpreter meanwhile
+    assert not lesson.busy, "the replay did not finish"
+    at.run()
+    assert at.get("vega_lite_chart"), "the charts are drawn once the replay ended"
+    direct = Run(lesson.run.config)
+    direct.run(steps)
+    _same_run(lesson.run, direct)

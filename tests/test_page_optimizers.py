@@ -93,6 +93,18 @@ def test_lockstep_step_both_keeps_diffs_tiny(at):
     assert manual.step_count == module.step_count == 101
     assert optimizers.max_abs_diff(manual, module) < 1e-5
     assert any(m.label.startswith("largest |manual") for m in at.metric)
+    at.button(key="b.optim.lock_reset").click().run()
+    assert manual.step_count == module.step_count == 0
+
+
+def test_measuring_the_devices_times_the_run_on_each_one(at):
+    from gdcore.devices import available_devices
+    at.button(key="b.optim.measure").click().run()
+    assert not at.exception and not at.error
+    table = _lesson(at).extra["timing"]
+    devices = [d for d in available_devices() if d != "auto"]
+    assert sorted(set(table["device"])) == sorted(devices) and len(table) == 2 * len(devices)  # two sizes each
+    assert (table["µs per step"] > 0).all()
 
 
 # -- share links, instructor locks, languages ------------------------------------------------------

@@ -374,3 +374,15 @@ def test_curves_caption_is_computed_from_the_runs_shown(lang):
         assert (smooth_words in part) == (rises == 0), part
     below = next(i for label, i in chosen if T("sweep.picks.below_divergence") in label)
     assert below == result.best and "zigzag" not in text and "之字形" not in text
+
+
+def test_link_conflicts_send_impossible_pairs_back_to_the_presets_defaults():
+    d = sweep_lesson.defaults("linreg-manual")
+    lo, hi = sweep_lesson.LR_CHOICES[5], sweep_lesson.LR_CHOICES[2]  # lr_min above lr_max
+    values = {"preset": "linreg-manual", "lr_min": lo, "lr_max": hi, "steps": d.max_steps + 1}
+    notes, fixed = sweep_lesson.link_conflicts(values, {"lr_min": str(lo), "num_steps": str(d.max_steps + 1)})
+    assert fixed == {"lr_min": d.lr_min, "lr_max": d.lr_max, "steps": d.steps}
+    assert [n.name for n in notes] == ["lr_min", "num_steps"]  # lr_max was not in the link: no note for it
+    assert notes[1].field.hi == d.max_steps
+    ok = {"preset": "linreg-manual", "lr_min": hi, "lr_max": lo, "steps": d.steps}
+    assert sweep_lesson.link_conflicts(ok, {"lr_min": str(hi)}) == ([], {})

@@ -81,8 +81,8 @@ def test_semicolon_bom_csv_and_feature_choice(lin):
     _upload(lin, "u.linreg.csv", "semi.csv", content)
     assert not lin.error
     run = _lin_run(lin)
-    assert run.data.n == 12 and run.data.feature_names == ("a",)  # one feature: the first, until chosen
-    lin.selectbox(key=f"u.linreg.f1.semi.csv.{len(content)}.y").set_value("b").run()
+    assert run.data.n == 12 and run.data.feature_names == ("a", "b")  # every numeric column but y, until chosen
+    lin.multiselect(key=f"u.linreg.features.semi.csv.{len(content)}").set_value(["b"]).run()
     run2 = _lin_run(lin)
     assert run2 is not run and run2.data.feature_names == ("b",) and run2.data.X[3, 0] == 6
     lin.run()  # a rerun keeps the same data object and so the same run

@@ -181,6 +181,10 @@ def loss_curve_spec(frame: pd.DataFrame | vl.Table, x: str = "step", log: bool =
     return spec
 
 
+# a straight line's tooltip: its name, and the w and b that make it (y = w x + b)
+LINE_TIPS = [alt.Tooltip("line:N", title=""), alt.Tooltip("w:Q", format=".6g"), alt.Tooltip("b:Q", format=".6g")]
+
+
 def line_rows(lines: list[dict], lo: float, hi: float, extra: bool = False) -> list[dict]:
     """The two end points (x = lo, hi) of each straight line y = w x + b."""
     rows = []
@@ -247,11 +251,11 @@ def scatter_fit(x, y, lines: list[dict] | None = None, title: str | None = None,
     layers = [base]
     if lines:
         line_mark = mark("line", strokeWidth=2.5, clip=True)
-        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi)), mark=line_mark).encode(
+        layers.append(alt.Chart(pd.DataFrame(line_rows(lines, lo, hi, extra=True)), mark=line_mark).encode(
             x=alt.X("x:Q"), y=alt.Y("y:Q", scale=ys),
             color=alt.Color("line:N", title=None, scale=line_scale(lines), legend=LEGEND_TOP),
             strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
-            detail=alt.Detail("line:N")))
+            detail=alt.Detail("line:N"), tooltip=LINE_TIPS))
     return layered(*layers, height=height, width=WIDTH)
 
 

@@ -90,25 +90,29 @@ def loss_curve_with_optimum_spec(frame: pd.DataFrame | vl.Table, opt_loss: float
 def landscape_with_current(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None,
                            optimum: tuple[float, float] | None, current: tuple[float, float] | None,
                            title: str | None = None, height: int = 340,
-                           labels: Labels | None = None) -> alt.LayerChart:
+                           labels: Labels | None = None, axes: tuple[str, str] = ("w", "b"),
+                           square: bool = False) -> alt.LayerChart:
     """landscape(...) with a red ring at the current (w, b) when it lies inside the window.
 
     The cells are outlined in their own colour (no hairline seams between neighbours) and the legend
-    has short labels. title: default 'loss landscape over (w, b)' in the language of labels.
-    A page adds layers to landscape_with_current_spec (see gdcore.charts.vl); this is its Altair face.
+    has short labels. title: default 'loss landscape over (w, b)' in the language of labels; axes: the
+    axis titles (two parameters of a wider model, gdcore/lessons/linear_regression_features.py); square: a square plot
+    (for a square window: one unit as long on both axes, so a round bowl looks round).
+    A page draws landscape_with_current_spec (see gdcore.charts.vl); this is its Altair face.
     """
     return vl.altair(landscape_with_current_spec(grid, w_values, b_values, paths, optimum, current, title, height,
-                                                 labels))
+                                                 labels, axes, square))
 
 
 def landscape_with_current_spec(grid, w_values, b_values, paths: pd.DataFrame | vl.Table | None,
                                 optimum: tuple[float, float] | None, current: tuple[float, float] | None,
-                                title: str | None = None, height: int = 340, labels: Labels | None = None) -> dict:
+                                title: str | None = None, height: int = 340, labels: Labels | None = None,
+                                axes: tuple[str, str] = ("w", "b"), square: bool = False) -> dict:
     """landscape_with_current(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws."""
     say = words(labels)
     layers, xs, ys = landscape_specs(
         grid, w_values, b_values, paths, optimum, say("charts.linreg.landscape_title") if title is None else title,
-        "w", "b", labels, legend={"title": "loss", "orient": "right", "format": ".2~g"}, stroke=True)
+        axes[0], axes[1], labels, legend={"title": "loss", "orient": "right", "format": ".2~g"}, stroke=True)
     if current is not None and all(math.isfinite(v) for v in current):
         (wlo, whi), (blo, bhi) = window(w_values, b_values)
         if wlo <= current[0] <= whi and blo <= current[1] <= bhi:
@@ -118,7 +122,7 @@ def landscape_with_current_spec(grid, w_values, b_values, paths: pd.DataFrame | 
                 "x": vl.q("w", scale=xs), "y": vl.q("b", scale=ys),
                 "tooltip": [vl.tip("label", title=say("charts.tip.label")), vl.q("w", format=".5g"),
                             vl.q("b", format=".5g")]}))
-    return {"layer": layers, "height": height, "width": WIDTH}
+    return {"layer": layers, "height": height, "width": height if square else WIDTH}
 
 
 def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 300,

@@ -160,12 +160,14 @@ def sigmoid_chart_spec(current: dict | None = None, z_range: float = 8.0, height
         "tooltip": [vl.q("z", format=".2f"), vl.q("y_hat", title="ŷ", format=".4f")]}, transform=[
         {"calculate": f"{-z_range!r} + datum.k * {2 * z_range / 160!r}", "as": "z"},
         {"calculate": "1 / (1 + exp(-datum.z))", "as": "y_hat"}]),
-        vl.layer(vl.Table({"y_hat": [0.5]}), mark("rule", strokeDash=[3, 3], color="#999"), {"y": vl.q("y_hat")})]
+        vl.layer(vl.Table({"y_hat": [0.5]}), mark("rule", strokeDash=[3, 3], color="#999"),
+                 {"y": vl.q("y_hat"), "tooltip": [vl.q("y_hat", title="ŷ")]})]
     if current is not None:
         zc = float(np.clip(current["z"], -z_range, z_range))
         pt = vl.Table({"z": [zc], "z_true": [current["z"]], "y_hat": [current["y_hat"]], "y": [current["y"]],
                        "label": [say("charts.logreg.this_sample")]})
-        layers.append(vl.layer(pt, mark("rule", color="#f2a900", strokeWidth=2), {"x": vl.q("z", scale=xs)}))
+        layers.append(vl.layer(pt, mark("rule", color="#f2a900", strokeWidth=2), {
+            "x": vl.q("z", scale=xs), "tooltip": [vl.q("z_true", title="z", format=".4f")]}))
         layers.append(vl.layer(pt, mark("point", size=160, filled=True, color="#f2a900", stroke="black"), {
             "x": vl.q("z", scale=xs), "y": vl.q("y_hat"),
             "tooltip": [vl.tip("label", title=say("charts.tip.label")), vl.q("z_true", title="z", format=".4f"),

@@ -15,6 +15,7 @@ import pandas as pd
 from ..downsample import MAX_POINTS
 from .common import (
     LEGEND_TOP,
+    LINE_TIPS,
     PALETTE,
     SOLID_DASHED,
     WIDTH,
@@ -23,6 +24,7 @@ from .common import (
     data_domain,
     layer_zoomed,
     layered,
+    line_rows,
     line_scale,
     loss_axis_title,
     mark,
@@ -79,14 +81,13 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
     layers = [others, current]
     if lines and len(x):
         lo, hi = float(x.min()), float(x.max())
-        rows = [{"x": xv, "y": ln["w"] * xv + ln["b"], "line": ln["label"], "dash": bool(ln.get("dash", False))}
-                for ln in lines for xv in (lo, hi)]
+        rows = line_rows(lines, lo, hi, extra=True)
         layers.append(alt.Chart(pd.DataFrame(rows), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
             x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
             stroke=alt.Stroke("line:N", title=None, legend={"orient": "bottom"},
                               scale=line_scale(lines)),
             strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
-            detail=alt.Detail("line:N")))
+            detail=alt.Detail("line:N"), tooltip=LINE_TIPS))
     return layered(*layers, height=height, width=WIDTH)
 
 

@@ -28,6 +28,7 @@ from ..data import Dataset
 from .data import data_lines, init_lines
 from .header import header_lines, helper_lines, import_lines, settings_lines
 from .model import model_lines
+from .moves import moves_lines
 from .plan import MAX_EMBEDDED_VALUES, Plan
 from .training import batch_lines, loss_and_update_lines, result_lines, training_lines
 
@@ -40,14 +41,16 @@ def script_filename(config: Config) -> str:
     return (stem or f"{config.task}_{config.impl}") + ".py"
 
 
-def export_script(config: Config, data: Dataset | None = None) -> str:
+def export_script(config: Config, data: Dataset | None = None, moves=()) -> str:
     """A standalone Python script that repeats `Run(config, data).run()` exactly, on the CPU.
 
     `data` is needed for custom (CSV) data; for generated data it may be left out (the script
     regenerates it from the config's recipe). Raises ConfigError / DataError with one sentence
-    when the run cannot be exported.
+    when the run cannot be exported. `moves` (a run's `moves`, gdcore.manual.Move) are repeated:
+    the start set by hand, and each move between two steps.
     """
     plan = Plan.make(config, data)
+    plan.moves = tuple(moves)
     parts = [
         header_lines(plan),
         import_lines(plan),
@@ -56,6 +59,7 @@ def export_script(config: Config, data: Dataset | None = None) -> str:
         data_lines(plan),
         init_lines(plan),
         model_lines(plan),
+        moves_lines(plan),
         loss_and_update_lines(plan),
         batch_lines(plan),
         training_lines(plan),

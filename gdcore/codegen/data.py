@@ -84,7 +84,23 @@ def data_lines(p: Plan) -> list[str]:
             "X, y = X[train_idx], y[train_idx]",
             f"n = len(X)  # {p.n} training samples",
         ]
-    return lines
+    return lines + scaling_lines(p)
+
+
+def scaling_lines(p: Plan) -> list[str]:
+    """Standardise the features (gdcore/scaling.py, operation by operation), when the run does."""
+    if p.c.scaling != "standard":
+        return []
+    has_val = not p.literal_data and p.c.val_fraction > 0
+    return ["",
+            "# feature scaling: each feature as its z-score, with the training data's mean and standard",
+            "# deviation (divided by n); the loss becomes a round bowl. w and b are mapped back at the end.",
+            "mean = X.double().mean(0)",
+            "sd = X.double().std(0, correction=0)",
+            "sd[sd == 0] = 1.0  # a feature that does not vary is only centred",
+            "X = ((X.double() - mean) / sd).to(X.dtype)"] + (
+        ["X_val = ((X_val.double() - mean) / sd).to(X_val.dtype)  # the same numbers as the training data"]
+        if has_val else [])
 
 
 def data_table_lines(p: Plan) -> list[str]:

@@ -66,6 +66,8 @@ def shown_settings(p: Plan) -> list[tuple[str, str]]:
             out.append(("x_range", repr(c.x_range)))
         if c.val_fraction > 0:
             out.append(("val_fraction", repr(c.val_fraction)))
+    if c.scaling != "none":
+        out.append(("scaling", f"{c.scaling} (each feature as its z-score; w, b also printed in raw units)"))
     out += [("impl", c.impl), ("loss", c.loss), ("mode", c.mode)]
     if c.mode != "batch":
         out += [("batch_size", str(p.B)), ("loader", c.loader), ("shuffle", str(c.shuffle))]

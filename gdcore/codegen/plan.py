@@ -36,6 +36,7 @@ class Plan:
     literal_data: bool  # the data set is written out as a table (CSV upload)
     init_from: str  # "data generator" | "own generator" | "literal"
     style: str  # how progress is printed: "000", "d2l", "004", "batch", "epoch"
+    moves: tuple = ()  # gdcore.manual.Move: (w, b) set by hand at the start or after a step
 
     @classmethod
     def make(cls, config: Config, data: Dataset | None) -> Plan:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..loops import loaders
 from ..loops.losses import LOSSES
 from ..loops.updates import update_rule
+from .moves import move_call_lines
 from .plan import Plan, indent
 
 
@@ -71,7 +72,7 @@ def step_body(p: Plan, xb: str, yb: str, per_step_print: bool) -> list[str]:
     lines += ["    diverged_at = step", "    break"]
     if per_step_print:
         lines += step_print(p, report)
-    return lines + rule.clear(p)
+    return lines + rule.clear(p) + move_call_lines(p)
 
 
 def step_print(p: Plan, report: str) -> list[str]:
@@ -136,6 +137,13 @@ def result_lines(p: Plan) -> list[str]:
                   "b_final = model.linear.bias.detach()"]
     else:
         lines += ["w_final, b_final = w.detach(), b.detach()"]
+    if c.scaling == "standard":
+        lines += ["# the same line on the raw features: w_raw = w / sd, b_raw = b - sum(w_raw * mean)",
+                  "w_raw = w_final.double().reshape(-1) / sd",
+                  "b_raw = b_final.double().reshape(-1) - (w_raw * mean).sum()",
+                  'print("in the units of the raw features: w =", w_raw.tolist())',
+                  'print("in the units of the raw features: b =", b_raw.tolist())',
+                  "# w and b as trained, on the standardised features"]
     lines += ['print("w =", w_final.reshape(-1).tolist())',
               'print("b =", b_final.reshape(-1).tolist())']
     return lines

@@ -43,6 +43,7 @@ LINK_FIELDS: list[Field] = [
     Field("num_epochs", _W + "steps", "int", 1, 1_000_000),
     Field("log", _W + "log", "bool"),
     Field("show_ls", _W + "show_ls", "bool"),
+    Field("scale", _W + "scale", "bool"),  # feature scaling: train on the z-scores of x
 ]
 
 # Control groups an instructor's link can hide (labels: linreg.groups.*).

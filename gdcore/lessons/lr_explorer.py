@@ -1,28 +1,24 @@
 """Lesson 'Learning-rate explorer': the page's settings and what it reads off a sweep (no streamlit).
 
 The sweep itself is `gdcore.sweep` (R learning rates trained as one batched program). This module
-holds the explorer's defaults per preset, finds the "Goldilocks" band of learning rates (final
-loss within a factor of the best) and turns a SweepResult into the plain frame the charts draw;
-gdcore.lessons.lr_explorer_curves picks the runs whose loss curves are worth overlaying and says what
-they do (re-exported here).
+holds the explorer's defaults per preset and its share-link fields. What the page reads off a
+finished sweep lives beside it, re-exported here under the page's names:
+gdcore.lessons.lr_explorer_results finds the "Goldilocks" band of learning rates (final loss within
+a factor of the best) and turns a SweepResult into the plain frame, table and sentences the page
+shows; gdcore.lessons.lr_explorer_curves picks the runs whose loss curves are worth overlaying and
+says what they do.
 The sentences it builds for the page are Messages (gdcore.i18n) the page translates, and the page's
 share-link settings are declared here as LINK_FIELDS and HIDE_GROUPS.
 """
 from __future__ import annotations
 
-import io
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-
-import pandas as pd
 
 from ..config import Config
 from ..errors import ConfigError
-from ..i18n import Message, Text, joined
-from ..links import Field
+from ..i18n import Message
+from ..links import Field, Note
 from ..presets import get_preset, preset_config
-from ..sweep import SweepResult
 from .lr_explorer_curves import (
     CONVERGED,
     CurveFacts,
@@ -30,16 +26,31 @@ from .lr_explorer_curves import (
     curve_facts,
     curves,
     curves_caption,
-    finite_number,
     initial_loss,
     moving_average,
     picks,
     smoothing_window,
 )
+from .lr_explorer_results import (
+    DEFAULT_FACTOR,
+    TABLE_COLUMNS,
+    ZONES,
+    Goldilocks,
+    Summary,
+    frame,
+    goldilocks,
+    limit_label,
+    limit_sentence,
+    results_csv,
+    summary,
+    table,
+    zone_label,
+    zones,
+    zones_caption,
+)
 
 MIN_UI_RUNS = 2  # the page's runs slider starts here
 MAX_UI_RUNS = 64  # the page trains at most this many lrs at once (the CLI allows 256)
-DEFAULT_FACTOR = 2.0  # Goldilocks: final loss at most this many times the best one
 FACTOR_CHOICES: tuple[float, ...] = (1.1, 1.5, 2.0, 3.0, 5.0, 10.0)  # the page's Goldilocks factor options
 SEED_MAX = 2**31 - 1  # the seed boxes' largest value
 
@@ -109,14 +120,6 @@ def make_config(preset: str, steps: int, seed: int | None = None, device: str = 
     return preset_config(preset, steps=steps, seed=seed, device=device)
 
 
-def limit_label(optimizer: str) -> Message:
-    """The formula of the full-batch stability limit for an optimizer."""
-    formulas = {"sgd": "2/λmax", "momentum": "2(1+β)/λmax", "nesterov": "2(1+β)/((1+2β)λmax)"}
-    if optimizer in formulas:
-        return Message.verbatim(formulas[optimizer])
-    return Message.of("sweep.limit.label")
-
-
 # -- share links ------------------------------------------------------------------------------------
 
 PREFIX = "w.lrx."  # the page's widget keys
@@ -139,198 +142,38 @@ LINK_FIELDS: list[Field] = [
     Field("replay", PREFIX + "replay", "bool"),
 ]
 
+def link_conflicts(values: dict, query: dict) -> tuple[list[Note], dict]:
+    """A link's values that the page's widgets cannot take together: lr_min above lr_max, or more steps
+    than the preset allows. values: the decoded preset, lr_min, lr_max and steps; query: the link's raw
+    values. Returns a note for each (like any unusable value) and the values to put back instead (the
+    preset's defaults)."""
+    d = defaults(values["preset"])
+    notes, fixed = [], {}
+    lo, hi = values["lr_min"], values["lr_max"]
+    if lo > hi:
+        for name, f in (("lr_min", Field("lr_min", PREFIX + "lr_min", "choice", LR_CHOICES[0], hi)),
+                        ("lr_max", Field("lr_max", PREFIX + "lr_max", "choice", lo, LR_CHOICES[-1]))):
+            if name in query:
+                notes.append(Note(name, str(query[name]), "out_of_range", f))
+        fixed.update(lr_min=d.lr_min, lr_max=d.lr_max)
+    if values["steps"] > d.max_steps:
+        if "num_steps" in query:
+            notes.append(Note("num_steps", str(query["num_steps"]), "out_of_range",
+                              Field("num_steps", PREFIX + "steps", "int", 1, d.max_steps)))
+        fixed["steps"] = d.steps
+    return notes, fixed
+
+
 # presets: the preset choice and the tutorial-settings button; range: smallest lr, largest lr and
 # runs; steps: steps per run; seed: the page's seed box (labels: sweep.groups.*).
 HIDE_GROUPS: tuple[str, ...] = ("presets", "range", "steps", "seed")
 
 
-# -- the Goldilocks band ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Goldilocks:
-    """The lrs whose final loss is within `factor` of the best: a contiguous block around the best run."""
-
-    members: tuple[int, ...]  # run indices in the band, in increasing lr
-    best: int  # run index with the lowest final loss
-    best_lr: float
-    best_loss: float
-    threshold: float  # factor * max(best_loss, floor)
-    factor: float
-    floor: float  # losses at or below this count as converged
-    lo: float  # smallest lr in the band
-    hi: float  # largest lr in the band
-    lo_edge: float  # band edges for shading: halfway (on a log scale) to the neighbouring lrs
-    hi_edge: float
-
-
-def goldilocks(lrs: Sequence[float], final_loss: Sequence[float | None],
-               factor: float = DEFAULT_FACTOR, floor: float = 0.0) -> Goldilocks | None:
-    """The band of lrs around the best run whose final loss is at most factor x the best (None: all diverged).
-
-    A loss at or below `floor` counts as converged, so the threshold is factor x max(best, floor).
-    """
-    if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 1):
-        raise ConfigError(Message.of("sweep.errors.bad_factor", factor=repr(factor)))
-    floor = float(floor) if floor is not None and math.isfinite(floor) and floor > 0 else 0.0
-    order = sorted(range(len(lrs)), key=lambda i: lrs[i])
-    ok = [i for i in order if finite_number(final_loss[i])]
-    if not ok:
-        return None
-    best = min(ok, key=lambda i: (final_loss[i], lrs[i]))
-    threshold = max(final_loss[best], floor) * factor
-    pos = order.index(best)
-    lo_pos = hi_pos = pos
-    while lo_pos > 0 and finite_number(final_loss[order[lo_pos - 1]]) and final_loss[order[lo_pos - 1]] <= threshold:
-        lo_pos -= 1
-    while (hi_pos < len(order) - 1 and finite_number(final_loss[order[hi_pos + 1]])
-           and final_loss[order[hi_pos + 1]] <= threshold):
-        hi_pos += 1
-    members = tuple(order[lo_pos:hi_pos + 1])
-    lo, hi = lrs[members[0]], lrs[members[-1]]
-    lo_edge = math.sqrt(lo * lrs[order[lo_pos - 1]]) if lo_pos > 0 else lo
-    hi_edge = math.sqrt(hi * lrs[order[hi_pos + 1]]) if hi_pos < len(order) - 1 else hi
-    return Goldilocks(members, best, lrs[best], float(final_loss[best]), float(threshold), float(factor), floor,
-                      lo, hi, lo_edge, hi_edge)
-
-
-# -- plain values for the charts and the page ---------------------------------------------------------------
-
-ZONES = ("too small", "just right", "too large", "diverged")  # values the charts colour by (labels: zone_label)
-_ZONE_KEYS = dict(zip(ZONES, ("too_small", "just_right", "too_large", "diverged")))
-_WHAT_KEYS = {"loss": "loss", "parameters": "parameters", "optimizer state": "optimizer_state"}
-
-
-def zone_label(zone: str) -> Message:
-    """A zone's name for the learner (the zone values themselves stay as in ZONES)."""
-    return Message.of(f"sweep.zones.{_ZONE_KEYS[zone]}")
-
-
-def _note(result: SweepResult, i: int) -> Message:
-    T = Message.of
-    fl, d = result.final_loss[i], result.diverged_at[i]
-    if d is not None:
-        what = result.diverged_what[i] or "loss"
-        what = T(f"sweep.what.{_WHAT_KEYS[what]}") if what in _WHAT_KEYS else Message.verbatim(what)
-        return T("sweep.note.diverged", step=d, what=what)
-    return T("sweep.note.final", loss=fl) if fl is not None else T("sweep.note.not_finite")
-
-
-def zones(result: SweepResult, band: Goldilocks | None) -> list[str]:
-    """Each run's zone: diverged, just right (in the band), too small or too large (either side of it)."""
-    out = []
-    for i, lr in enumerate(result.lrs):
-        if result.diverged_at[i] is not None or result.final_loss[i] is None:
-            out.append("diverged")
-        elif band is not None and i in band.members:
-            out.append("just right")
-        elif band is not None and lr < band.lo:
-            out.append("too small")
-        else:
-            out.append("too large")
-    return out
-
-
-def frame(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
-    """One row per run: run, lr, final_loss (NaN if diverged), status, diverged_at (0 if not), zone, note.
-
-    zone is one of ZONES (the charts colour by it); note is a sentence (a Message).
-    """
-    zs = zones(result, band)
-    rows = []
-    for i, lr in enumerate(result.lrs):
-        fl, d = result.final_loss[i], result.diverged_at[i]
-        rows.append({"run": i, "lr": float(lr), "final_loss": float("nan") if fl is None else float(fl),
-                     "status": result.status[i], "diverged_at": 0 if d is None else int(d), "zone": zs[i],
-                     "note": _note(result, i)})
-    return pd.DataFrame(rows, columns=["run", "lr", "final_loss", "status", "diverged_at", "zone", "note"])
-
-
-TABLE_COLUMNS = ("lr", "final_loss", "status", "diverged_at", "zone", "note")  # labels: sweep.table.*
-
-
-def table(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
-    """Every run as the learner's table: the frame without its run index; headers, status and zone as Messages."""
-    T = Message.of
-    f = frame(result, band)
-    f["status"] = [T(f"sweep.status.{s}") for s in f["status"]]
-    f["zone"] = [zone_label(z) for z in f["zone"]]
-    f["diverged_at"] = pd.array([None if d == 0 else int(d) for d in f["diverged_at"]], dtype="Int64")  # blank if not
-    return f[list(TABLE_COLUMNS)].rename(columns={c: T(f"sweep.table.{c}") for c in TABLE_COLUMNS})
-
-
-def zones_caption(zones_shown: Sequence[str], factor: float) -> Text:
-    """The chart's colour key, naming only the zones that have runs (the page capitalizes its first letter)."""
-    return joined(" · ", [Message.of(f"sweep.results.key.{_ZONE_KEYS[z]}", factor=factor)
-                          for z in ZONES if z in set(zones_shown)])
-
-
-@dataclass(frozen=True)
-class Summary:
-    runs: int
-    steps: int
-    seconds: float
-    diverged: int
-    best_lr: float | None
-    best_loss: float | None
-    first_diverged_lr: float | None  # smallest lr that diverged
-    largest_stable_lr: float | None  # largest lr below it that did not
-    limit: float | None  # the data's full-batch stability limit (linear regression)
-
-
-def summary(result: SweepResult) -> Summary:
-    lrs, fl, da = result.lrs, result.final_loss, result.diverged_at
-    best = result.best
-    div = [lrs[i] for i in range(len(lrs)) if da[i] is not None]
-    first = min(div) if div else None
-    stable = [lrs[i] for i in range(len(lrs)) if da[i] is None and (first is None or lrs[i] < first)]
-    return Summary(len(lrs), result.steps, result.seconds, len(div), None if best is None else lrs[best],
-                   None if best is None else fl[best], first, max(stable) if stable else None,
-                   result.stability_limit)
-
-
-def limit_sentence(result: SweepResult) -> Text | None:
-    """Where divergence set in, compared with the data's stability limit (linear regression, full batch)."""
-    T = Message.of
-    s = summary(result)
-    c = result.config
-    if s.limit is None:
-        return None
-    label = limit_label(c.optimizer)
-    full_batch = c.mode == "batch" or c.full_tensor_pitfall
-    if s.first_diverged_lr is None:
-        if max(result.lrs) < s.limit:
-            return T("sweep.limit.none_below", label=label, limit=s.limit)
-        return T("sweep.limit.none_above_full" if full_batch else "sweep.limit.none_above_mini",
-                 label=label, limit=s.limit)
-    stable = (Message.verbatim(f"{s.largest_stable_lr:.3g}") if s.largest_stable_lr is not None
-              else T("sweep.limit.stable_none"))
-    text = T("sweep.limit.diverged", first=s.first_diverged_lr, stable=stable)
-    if (s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001
-            and s.first_diverged_lr >= s.limit * 0.9999):
-        return [text, T("sweep.limit.theory_between", label=label, limit=s.limit)]
-    if s.first_diverged_lr < s.limit:
-        return [text, T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",
-                        label=label, limit=s.limit)]
-    return [text, T("sweep.limit.theory_below", label=label, limit=s.limit)]
-
-
-def results_csv(result: SweepResult) -> str:
-    """Every run's lr, final loss, status, divergence step and final parameters, as CSV."""
-    cols = ["lr", "final_loss", "status", "diverged_at"] + list(result.param_columns)
-    rows = []
-    for i, rec in enumerate(result.records()):
-        rows.append([rec["lr"], rec["final_loss"], rec["status"], rec["diverged_at"]]
-                    + [float(v) for v in result.w[i]] + [float(result.b[i])])
-    out = io.StringIO()
-    pd.DataFrame(rows, columns=cols).to_csv(out, index=False, float_format="%.9g")
-    return out.getvalue()
-
-
-__all__ = [  # the lesson's names, sweep_curves' included
+__all__ = [  # the lesson's names, its curves' and results' included
     "CONVERGED", "CurveFacts", "DEFAULT_FACTOR", "DEFAULTS", "FACTOR_CHOICES", "Goldilocks", "HIDE_GROUPS",
     "LINK_FIELDS", "LINK_SEED_KEY", "LR_CHOICES", "MAX_UI_RUNS", "MAX_UI_STEPS", "MIN_UI_RUNS", "PREFIX", "PRESETS",
     "SEED_MAX", "Summary", "SweepDefaults", "TABLE_COLUMNS", "ZONES", "converged_floor", "curve_facts", "curves",
     "curves_caption", "defaults", "frame", "goldilocks", "initial_loss", "limit_label", "limit_sentence",
-    "make_config", "moving_average", "picks", "preset_description", "preset_note", "results_csv", "smoothing_window",
-    "summary", "table", "tutorial_steps", "zone_label", "zones", "zones_caption",
+    "link_conflicts", "make_config", "moving_average", "picks", "preset_description", "preset_note", "results_csv",
+    "smoothing_window", "summary", "table", "tutorial_steps", "zone_label", "zones", "zones_caption",
 ]

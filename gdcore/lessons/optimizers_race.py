@@ -80,9 +80,11 @@ def race_configs(base: Config, settings: dict[str, dict], steps: int = RACE_STEP
 
 
 def run_race(base: Config, settings: dict[str, dict], steps: int = RACE_STEPS,
-             data: Dataset | None = None) -> dict[str, Run]:
+             data: Dataset | None = None, start: tuple[float, float] | None = None) -> dict[str, Run]:
     """Train every optimizer from the same start on the same data for `steps` full steps each.
 
+    `start`: (w, b) a learner clicked on the landscape; every runner starts there instead of at the
+    drawn start (ValueError for a point that is not finite or out of bounds, before anyone runs).
     A runner that diverges stops where it blew up (its message says why); the others go on.
     """
     configs = race_configs(base, settings, steps)
@@ -92,6 +94,8 @@ def run_race(base: Config, settings: dict[str, dict], steps: int = RACE_STEPS,
     runs = {}
     for name, cfg in configs.items():
         run = Run(cfg, data)
+        if start is not None:
+            run.move_to([start[0]], [start[1]])
         run.run()
         runs[name] = run
     return runs

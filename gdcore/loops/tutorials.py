@@ -4,11 +4,13 @@
     shown(linreg_manual)                   # the lines the lesson page shows, exactly as written below
 
 The lesson pages show them (`shown`: the lines between the `# >>> shown` and `# <<< shown` markers,
-less those marked `# (not shown)`), the tests use them as the trusted answer the engine must equal
-bit for bit, and the benchmarks time them as the baseline. They seed torch's (numpy's, random's)
-global generators as the tutorials do, so every function here puts those generators back when it
-returns; the engine never calls them. This module imports nothing from gdcore: the benchmarks load
-it alone, so a plain loop's process start pays no gdcore import.
+or `# >>> shown <part>` and `# <<< shown <part>` for one named part, less those marked
+`# (not shown)`; a comment line `#| text` is shown as `text` but never runs, for what the tutorial
+prints or fixes as a literal that the function takes as an argument), the tests use them as the
+trusted answer the engine must equal bit for bit, and the benchmarks time them as the baseline.
+They seed torch's (numpy's, random's) global generators as the tutorials do, so every function here
+puts those generators back when it returns; the engine never calls them. This module imports nothing
+from gdcore: the benchmarks load it alone, so a plain loop's process start pays no gdcore import.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import torch.nn.functional as F  # noqa: N812 (tutorial 004's own name for it)
 from torch import nn, optim
 from torch.utils.data import DataLoader, TensorDataset
 
-SHOWN_START, SHOWN_END, NOT_SHOWN = "# >>> shown", "# <<< shown", "# (not shown)"
+SHOWN_START, SHOWN_END, NOT_SHOWN, SHOWN_ONLY = "# >>> shown", "# <<< shown", "# (not shown)", "#| "
 
 
 def _restores_global_generators(loop):
@@ -41,12 +43,21 @@ def _restores_global_generators(loop):
     return wrapper
 
 
-def shown(loop) -> str:
-    """The lines of `loop` a lesson page shows, dedented, as the learner reads them."""
+def shown(loop, part: str = "") -> str:
+    """The lines of `loop` a lesson page shows (all of them, or one named part), dedented, as the
+    learner reads them."""
     lines = inspect.getsource(inspect.unwrap(loop)).splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.strip() == SHOWN_START)
-    end = next(i for i, ln in enumerate(lines) if ln.strip() == SHOWN_END)
-    kept = [re.sub(r"\s+# noqa\b.*$", "", ln) for ln in lines[start + 1:end] if not ln.endswith(NOT_SHOWN)]
+    start_mark, end_mark = (f"{SHOWN_START} {part}", f"{SHOWN_END} {part}") if part else (SHOWN_START, SHOWN_END)
+    start = next(i for i, ln in enumerate(lines) if ln.strip() == start_mark)
+    end = next(i for i, ln in enumerate(lines) if ln.strip() == end_mark)
+    kept = []
+    for ln in lines[start + 1:end]:
+        if ln.endswith(NOT_SHOWN) or ln.strip().startswith((SHOWN_START, SHOWN_END)):
+            continue
+        indent = ln[:len(ln) - len(ln.lstrip())]
+        if ln.strip().startswith(SHOWN_ONLY):
+            ln = indent + ln.strip()[len(SHOWN_ONLY):]
+        kept.append(re.sub(r"\s+# noqa\b.*$", "", ln))
     return textwrap.dedent("\n".join(kept))
 
 
@@ -94,16 +105,17 @@ def linreg_d2l(seed: int = 0, num_epochs: int = 3):
         y += torch.normal(0, 0.01, y.shape)
         return X, y.reshape((-1, 1))
 
+    def linreg(X, w, b):  # noqa: N803
+        return torch.matmul(X, w) + b
+
+    # >>> shown functions
     def data_iter(batch_size, features, labels):
         num_examples = len(features)
         indices = list(range(num_examples))
-        random.shuffle(indices)
+        random.shuffle(indices)  # the samples are read in random order
         for i in range(0, num_examples, batch_size):
             batch_indices = torch.tensor(indices[i: min(i + batch_size, num_examples)])
             yield features[batch_indices], labels[batch_indices]
-
-    def linreg(X, w, b):  # noqa: N803
-        return torch.matmul(X, w) + b
 
     def squared_loss(y_hat, y):
         return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
@@ -113,24 +125,35 @@ def linreg_d2l(seed: int = 0, num_epochs: int = 3):
             for param in params:
                 param -= lr * param.grad / batch_size
                 param.grad.zero_()
+    # <<< shown functions
 
     torch.manual_seed(seed)
     random.seed(seed)
-    true_w, true_b = torch.tensor([2, -3.4]), 4.2
+    step_losses, epoch_losses = [], []
+    # >>> shown loop
+    true_w = torch.tensor([2, -3.4])
+    true_b = 4.2
     features, labels = synthetic_data(true_w, true_b, 1000)
+    batch_size = 10
     w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
-    lr, net, loss = 0.03, linreg, squared_loss
-    step_losses, epoch_losses = [], []
-    for epoch in range(num_epochs):  # noqa: B007
-        for X, y in data_iter(10, features, labels):  # noqa: N806
+    lr = 0.03  # the learning rate
+    #| num_epochs = 3  # three passes over the data
+    net = linreg
+    loss = squared_loss
+    for epoch in range(num_epochs):  # noqa: B007 (used by the printed line)
+        for X, y in data_iter(batch_size, features, labels):  # noqa: N806
             l = loss(net(X, w, b), y)  # noqa: E741
-            l.sum().backward()
-            sgd([w, b], lr, 10)
-            step_losses.append(l.mean().item())
+            l.sum().backward()  # sum, then backward
+            sgd([w, b], lr, batch_size)
+            step_losses.append(l.mean().item())  # (not shown)
         with torch.no_grad():
             train_l = loss(net(features, w, b), labels)
-            epoch_losses.append(float(train_l.mean()))
+            epoch_losses.append(float(train_l.mean()))  # (not shown)
+            #| print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
+    #| print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
+    #| print(f'error in estimating b: {true_b - b}')
+    # <<< shown loop
     return features, labels, w.detach().reshape(-1), b.detach(), step_losses, epoch_losses, true_w, true_b
 
 
@@ -141,23 +164,30 @@ def linreg_module(steps: int = 30000, seed: int = 0):
     x = torch.rand([50, 1])
     y = x * 3 + 0.8
 
+    # >>> shown model
     class Lr(nn.Module):
         def __init__(self):
-            super().__init__()
-            self.linear = nn.Linear(1, 1)
+            super(Lr, self).__init__()  # noqa: UP008 (the tutorial's spelling)
+            self.linear = nn.Linear(1, 1)   # holds w (weight) and b (bias)
 
         def forward(self, x):
-            return self.linear(x)
+            out = self.linear(x)            # y_hat = x w + b
+            return out
 
     model = Lr()
+    #| y_hat = model(x)   # nn.Module.__call__ runs forward(x)
+    # <<< shown model
+    # >>> shown loop
     criterion = nn.MSELoss()
     optimizer = optim.SGD(model.parameters(), lr=1e-3)
-    for i in range(steps):  # noqa: B007
-        out = model(x)
-        loss = criterion(y, out)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    #| for i in range(30000):
+    for i in range(steps):  # noqa: B007  # (not shown)
+        out = model(x)                 # forward
+        loss = criterion(y, out)       # mean((y_hat - y)**2)
+        optimizer.zero_grad()          # Δw, Δb := 0
+        loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b
+        optimizer.step()               # w -= lr * Δw  (for SGD)
+    # <<< shown loop
     return model.linear.weight.detach().reshape(-1).tolist(), model.linear.bias.detach().reshape(-1).tolist()
 
 

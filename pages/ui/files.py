@@ -93,7 +93,7 @@ def code_and_downloads(run, key: str) -> None:
     T = tr()
     with st.expander(T("ui.code.show")):
         try:
-            script = export_script(run.config, run.data)
+            script = export_script(run.config, run.data, getattr(run, "moves", ()))  # with (w, b) set by hand
         except GdError as exc:
             st.info(T(exc.message))
             script = None

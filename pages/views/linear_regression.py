@@ -1,8 +1,8 @@
 """Linear regression by hand (seeds 003 and 000): the manual loop, one step at a time."""
-import pyarrow as pa
+import numpy as np
 import streamlit as st
 
-from gdcore import charts, printouts, seeding
+from gdcore import charts, manual, printouts, reference, seeding
 from gdcore.charts import linear_regression as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linear_regression as lesson_math
@@ -10,6 +10,10 @@ from gdcore.loops import tutorials
 from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl
 from pages import ui
+from pages.parts import linear_regression_features as feature_view
+from pages.parts import linear_regression_printout
+from pages.parts import linear_regression_scaling as feature_scaling
+from pages.ui import cockpit, columns, slowmo
 
 T = ui.tr()
 
@@ -35,8 +39,9 @@ TUT_003 = _preset_values("linreg-manual")  # 3000 full-batch steps at lr 0.01 on
 TUT_000 = _preset_values("linreg-minibatch")  # 150 noisy points; 99 epochs × 8 batches = 792 updates
 
 lesson = ui.lesson(K)
-ui.defaults({**TUT_003, W + "log": True, W + "show_ls": False})
-ui.share(K, lesson_math.LINK_FIELDS, lesson_math.HIDE_GROUPS,
+ui.defaults({**TUT_003, W + "log": True, W + "show_ls": False, W + "scale": False})
+FIELDS = lesson_math.LINK_FIELDS + [cockpit.moves_field(K)]  # the settings, and (w, b) set by hand
+ui.share(K, FIELDS, lesson_math.HIDE_GROUPS,
           presets={"linreg-manual": TUT_003, "linreg-minibatch": TUT_000})
 
 
@@ -101,7 +106,7 @@ if show_presets:
 own = st.session_state.get(W + "recipe") == UPLOAD
 upload = None
 if own:
-    upload = ui.upload_data(K, binary_labels=False, one_feature=True)
+    upload = columns.upload_columns(K)  # the target and 1 to 64 features (feature_view draws d > 1)
     if upload is None:
         st.info(T("linreg.data.upload_first"))
         st.stop()
@@ -131,6 +136,8 @@ if show_data:
               _number("x_range", disabled=own, min_value=0.01, max_value=1000.0, step=0.5)]
 if show_seed:
     draws.append(_seed_input)
+if show_data:
+    draws.append(lambda: feature_scaling.toggle(K))
 _grid(draws)
 seed, seed_source = _effective_seed()
 pure = T("linreg.data.pure_upload" if own else "linreg.data.pure", seed=seed, source=T(seed_source))
@@ -162,27 +169,33 @@ def _config():
     _, device = ui.settings(0)
     device = str(resolve_device(device))  # "auto" -> the device it picks, so the config names it
     s = st.session_state
+    scale = "standard" if s.get(W + "scale") else "none"
     if upload is not None:  # the uploaded points, the 003 loop (its init); the true line is unknown
         return preset_config("linreg-manual", mode="batch", impl="manual", optimizer="sgd", data="custom",
-                             n=upload.n, seed=seed, lr=float(s[W + "lr"]), epochs=int(s[W + "steps"]), device=device)
+                             n=upload.n, seed=seed, lr=float(s[W + "lr"]), epochs=int(s[W + "steps"]), device=device,
+                             scaling=scale)
     return lesson_math.run_config(  # the tutorial's own loop: 003's `for i`, or 000's epochs of batches
         s[W + "recipe"], int(s[W + "steps"]), true_w=(float(s[W + "true_w"]),), true_b=float(s[W + "true_b"]),
         noise=float(s[W + "noise"]), n=int(s[W + "n"]), x_range=float(s[W + "x_range"]), seed=seed,
-        lr=float(s[W + "lr"]), device=device)
+        lr=float(s[W + "lr"]), device=device, scaling=scale)
 
 
 run = ui.build(lesson, _config, upload)
 if run is None:
     st.stop()
+cockpit.attach(lesson, run, K)
 ui.replay(lesson, K)
 
 
 def _facts(run):
-    """The data's optimum, curvatures and stability limit, computed once per data set."""
+    """The optimum, curvatures and stability limit of the data as trained (z-scores when scaled), once per
+    data set and scaling; the extra: the landscape (one feature) and the raw data's optimum."""
     cached = lesson.extra.get("linreg.facts")
-    if cached is None or cached[0] is not run.data:
-        # the landscape as six numbers: the browser computes its cells (see gdcore.reference.Bowl)
-        cached = (run.data, lesson_math.facts(run.data.X, run.data.y), bowl(run.data.X, run.data.y))
+    if cached is None or cached[0] is not run.train_data:
+        X, y = run.train_data.X, run.train_data.y  # the landscape as six numbers (see gdcore.reference.Bowl)
+        one = run.data.n_features == 1
+        cached = (run.train_data, lesson_math.facts(X, y), bowl(X, y) if one else None,
+                  reference.least_squares(run.data.X, run.data.y) if run.scaler is not None else None)
         lesson.extra["linreg.facts"] = cached
     return cached[1]
 
@@ -196,8 +209,9 @@ else:
     icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
     above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
     sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts))}")
-if not facts.unique:
+if not facts.unique and run.data.n_features == 1:
     st.warning(T("linreg.lr.not_unique"))
+feature_scaling.effect(lesson, run)
 
 # -- the run --------------------------------------------------------------------------------------
 
@@ -208,50 +222,38 @@ def _forward_backward_update(run) -> None:
     recs = run.records(last=2)
     p = run.params()
     if not recs:
-        if run.loaded_start:
+        if manual.start_of(run.moves):
+            st.info(T("cockpit.hands.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
+        elif run.loaded_start:
             st.info(T("linreg.train.step0_loaded", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
         else:
             st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
                       init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
         return
-    ex = lesson_math.explain_last_step(recs, float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0]),
-                                         run.config.lr)
+    feature_scaling.z_note(run, p["w"][0], p["b"][0])  # with scaling on: these w, b are the z-scores' weights
+    ex = lesson_math.explain_last_step(manual.records_before(recs, run.moves), float(run.w0.reshape(-1)[0]),
+                                       float(run.b0.reshape(-1)[0]), run.config.lr)
     st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
     st.code(T(ex.text()), language="text", wrap_lines=True)
 
 
-def _printout(run) -> None:
-    """What the tutorial would have printed by now, at its own cadence (000: every step; 003: every 500)."""
-    recs = run.records(last=15)
-    if not recs:
-        return
-    preset = run.config.preset
-    epochs = preset == printouts.EPOCH_BATCH
-    st.markdown(T("linreg.train.printout"))
-    st.caption(T("linreg.train.printout_000" if epochs else "linreg.train.printout_003"))
-    tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
-    printed = printouts.lines(preset, run.losses(), recs, run.total_steps, last=15)
-    tab1.code("\n".join(printed), language="text", wrap_lines=True)
-    tab2.dataframe(pa.table(lesson_math.step_columns(recs, epochs=epochs)), hide_index=True, width="stretch",
-                   column_config={c: st.column_config.NumberColumn(format="%.6g")
-                                  for c in ("loss", "Δw", "Δb", "w", "b")})
-
-
 def _charts(run) -> None:
     f = _facts(run)
-    opt = f.optimum
+    opt = f.optimum  # of the data as trained: the landscape's
     p = run.params()
     w, b = p["w"][0], p["b"][0]
+    ropt = lesson.extra["linreg.facts"][3] or opt  # the line, w*, b* and distances: in x's own units
+    rw, rb = feature_scaling.raw_point(run, w, b)
     g1, g2 = st.columns(2)
     with g1:
         show_ls = st.toggle(T("linreg.train.show_ls"), key=W + "show_ls", persist_state="session",
                             help=T("linreg.train.show_ls_help"))
-        lines = [{"label": T("linreg.train.line_now"), "w": w, "b": b, "series": "fit"}]
+        lines = [{"label": T("linreg.train.line_now"), "w": rw, "b": rb, "series": "fit"}]
         if run.data.true_w is not None:  # an uploaded table has no true line
             lines.append({"label": T("linreg.train.line_true"), "w": run.data.true_w[0], "b": run.data.true_b,
                           "dash": True, "series": "true"})
         if show_ls:
-            lines.append({"label": T("linreg.train.line_ls"), "w": opt.w[0], "b": opt.b, "dash": True,
+            lines.append({"label": T("linreg.train.line_ls"), "w": ropt.w[0], "b": ropt.b, "dash": True,
                           "series": "least_squares"})
         ui.chart(lr_charts.fit_view_spec(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"),
                                           labels=T.labels), "fit")
@@ -272,33 +274,40 @@ def _charts(run) -> None:
 
     recs = run.records()
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])
-    steps, pw, pb = lesson_math.path_arrays(recs, w0, b0)
-    window = lesson_math.landscape_window(opt, (w0, b0), pw, pb)
+    steps, pw, pb = manual.path_with_moves(*lesson_math.path_arrays(recs, w0, b0), run.moves)
+    z = run.scaler is not None  # z-scores: a round bowl, drawn square with equal units on both axes
+    d0 = [float(t.reshape(-1)[0]) for t in run.drawn_start]  # the drawn start stays in view, as before a move
+    window = feature_scaling.window(run, lesson_math.landscape_window(opt, (w0, b0), np.r_[pw, d0[0]],
+                                                                      np.r_[pb, d0[1]]))
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
     path = charts.path_table(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
-    ui.chart(lr_charts.landscape_with_current_spec(grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360,
-                                               title=T("linreg.train.landscape_title"), labels=T.labels), "landscape")
-    st.caption(T("linreg.train.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
+    where = "features.scale" if z else "linreg.train"
+    cockpit.landscape(lesson, run, K, lr_charts.landscape_with_current_spec(
+        grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360, square=z, title=T(f"{where}.landscape_title"),
+        labels=T.labels, axes=feature_scaling.axes(run, "w", "b")), (wv, bv),
+        grad=manual.mse_gradient(run.train_data.X, run.train_data.y, w, b), width="content" if z else "stretch")
+    st.caption(T(f"{where}.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
         st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":
         st.warning(T("linreg.train.why_diverged") + " "
                    + T(lesson_math.divergence_explanation(run.config.lr, f.lambda_max)))
 
-    dist = lesson_math.distance_to_optimum(run.data.X, run.data.y, w, b, opt)
+    dist = lesson_math.distance_to_optimum(run.data.X, run.data.y, rw, rb, ropt)
     prev = None
     if len(recs) >= 2 and recs[-2]["step"] == recs[-1]["step"] - 1:
-        prev = lesson_math.distance_to_optimum(run.data.X, run.data.y, recs[-2]["w"], recs[-2]["b"], opt)
+        prev = lesson_math.distance_to_optimum(run.data.X, run.data.y,
+                                               *feature_scaling.raw_point(run, recs[-2]["w"], recs[-2]["b"]), ropt)
 
     def delta(now, before):
         return None if before is None else f"{now - before:+.2g}"
 
     st.markdown(T("linreg.train.optimum"))
     q1, q2, q3 = st.columns(3)
-    q1.metric("w*", f"{opt.w[0]:.5g}", help=T("linreg.train.w_star_help"))
-    q2.metric("b*", f"{opt.b:.5g}", help=T("linreg.train.b_star_help"))
-    q3.metric("loss*", f"{opt.mse:.3g}", help=T("linreg.train.loss_star_help"))
+    q1.metric("w*", f"{ropt.w[0]:.5g}", help=T("linreg.train.w_star_help"))
+    q2.metric("b*", f"{ropt.b:.5g}", help=T("linreg.train.b_star_help"))
+    q3.metric("loss*", f"{ropt.mse:.3g}", help=T("linreg.train.loss_star_help"))
     q1.metric("|w − w*|", f"{dist.dw:.3g}", delta(dist.dw, prev and prev.dw), delta_color="inverse")
     q2.metric("|b − b*|", f"{dist.db:.3g}", delta(dist.db, prev and prev.db), delta_color="inverse")
     q3.metric("loss − loss*", f"{dist.dloss:.3g}", delta(dist.dloss, prev and prev.dloss), delta_color="inverse",
@@ -307,10 +316,14 @@ def _charts(run) -> None:
 
 
 def draw(run) -> None:
+    if run.data.n_features > 1:  # an upload with several features: its own view
+        return feature_view.draw(run, K)
+    slowmo.control(lesson, run, K, run.config.preset or "linreg-manual")  # one step, phase by phase
     _forward_backward_update(run)
+    cockpit.hands(lesson, run, K, _facts(run).optimum)
     _charts(run)
-    _printout(run)
+    linear_regression_printout.printout(run)
 
 
-ui.live(lesson, K, draw, fields=lesson_math.LINK_FIELDS)
+ui.live(lesson, K, draw, fields=FIELDS)
 ui.code_and_downloads(run, K)

@@ -4,7 +4,6 @@ import streamlit as st
 from gdcore.charts import lr_explorer as scharts
 from gdcore.errors import GdError
 from gdcore.lessons import lr_explorer
-from gdcore.links import Field, Note
 from gdcore.presets import PRESETS
 from gdcore.sweep import lr_grid, sweep
 from pages import ui
@@ -38,27 +37,6 @@ def _query() -> dict:
     return {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}
 
 
-def _link_conflicts(query: dict) -> list[Note]:
-    """A link's values that the widgets cannot take together: lr_min above lr_max, or more steps than
-    the preset allows. They go back to the preset's defaults, with a note like any unusable value."""
-    s = st.session_state
-    d = lr_explorer.defaults(s[K + "preset"])
-    notes = []
-    lo, hi = s[K + "lr_min"], s[K + "lr_max"]
-    if lo > hi:
-        for name, f in (("lr_min", Field("lr_min", K + "lr_min", "choice", lr_explorer.LR_CHOICES[0], hi)),
-                        ("lr_max", Field("lr_max", K + "lr_max", "choice", lo, lr_explorer.LR_CHOICES[-1]))):
-            if name in query:
-                notes.append(Note(name, str(query[name]), "out_of_range", f))
-        s[K + "lr_min"], s[K + "lr_max"] = d.lr_min, d.lr_max
-    if s[K + "steps"] > d.max_steps:
-        if "num_steps" in query:
-            notes.append(Note("num_steps", str(query["num_steps"]), "out_of_range",
-                              Field("num_steps", K + "steps", "int", 1, d.max_steps)))
-        s[K + "steps"] = d.steps
-    return notes
-
-
 # first visit: the widgets' starting values live in session state (no value= on the widgets)
 if K + "preset" not in st.session_state:
     st.session_state[K + "preset"] = "linreg-manual"
@@ -82,7 +60,10 @@ auto_train = False
 if fresh:
     # the link's seed (none: the default)
     st.session_state[K + "seed"] = st.session_state.get(lr_explorer.LINK_SEED_KEY)
-    link["notes"].extend(_link_conflicts(query))
+    decoded = {n: st.session_state[K + n] for n in ("preset", "lr_min", "lr_max", "steps")}
+    notes, fixed = lr_explorer.link_conflicts(decoded, query)
+    ui.set_values({K + n: v for n, v in fixed.items()})
+    link["notes"].extend(notes)
     auto_train = not link["notes"] and any(name in query for name in FIELDS)
 
 st.title(":material/tune: " + T("sweep.title"))

@@ -8,8 +8,11 @@ from gdcore.devices import resolve_device
 from gdcore.engine import step_position
 from gdcore.errors import GdError
 from gdcore.lessons import mini_batches
+from gdcore.loops import tutorials
 from gdcore.presets import get_preset, preset_config
 from pages import ui
+from pages.parts.mini_batches_compare import CE, compare_section, pitfall_section
+from pages.ui import cockpit
 
 T = ui.tr()
 
@@ -18,11 +21,6 @@ SESSION = "session"  # keep widget values across page switches (and across fragm
 P = f"w.{NAME}."
 B = f"b.{NAME}."
 BASE, BS, LR, EP, SH, PIT = (P + k for k in ("base", "batch_size", "lr", "epochs", "shuffle", "pitfall"))
-PIT_COLUMNS = ("run", "samples per step", "steps", "w", "b", "loss (all data)", "steps where loss rose",
-               "ms per epoch")
-CMP_COLUMNS = ("run", "samples per step", "steps per epoch", "steps", "w", "b", "loss (all data)",
-               "steps where loss rose", "ms per epoch")
-CE = P + "cmp_epochs"
 
 
 def preset_values(base: str) -> dict:
@@ -42,7 +40,8 @@ _params = st.query_params.to_dict()
 if from_link and "preset" not in _params and _params.get("data") in mini_batches.BASES:
     # like choosing it in the box: a link's data choice brings its tutorial's settings, then the link's own values
     ui.set_values(preset_values(_params["data"]))
-link = ui.share(NAME, mini_batches.LINK_FIELDS, mini_batches.HIDE_GROUPS,
+FIELDS = mini_batches.LINK_FIELDS + [cockpit.moves_field(NAME)]  # the settings, and (w, b) set by hand
+link = ui.share(NAME, FIELDS, mini_batches.HIDE_GROUPS,
                 presets={b: preset_values(b) for b in mini_batches.BASES})
 
 st.title(":material/view_module: " + T("minibatch.title"))
@@ -131,6 +130,7 @@ def make_config():
 run = ui.build(lesson, make_config)
 if run is None:
     st.stop()
+cockpit.attach(lesson, run, NAME)
 ui.replay(lesson, NAME)
 # section 3's epochs, fitted to this data before the share link is written
 cap = mini_batches.max_compare_epochs(run.n)
@@ -232,6 +232,8 @@ def draw(r):
                              "index": st.column_config.NumberColumn("index", help=T("minibatch.s2.index_help")),
                              "num": st.column_config.NumberColumn("num", help=T("minibatch.s2.num_help"))})
 
+    cockpit.panel(lesson, r, NAME)  # w and b by hand, and the landscape they move on (one feature)
+
     # reshuffled every epoch: this epoch's batches against the next one's
     if c.mode != "batch":
         rep = _replay(r)
@@ -268,165 +270,20 @@ def draw(r):
         st.code("\n".join(mini_batches.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
 
 
-ui.live(lesson, NAME, draw, fields=mini_batches.LINK_FIELDS)
+ui.live(lesson, NAME, draw, fields=FIELDS)
 
-# -- 3. batch vs stochastic vs mini-batch ---------------------------------------------------------
-st.header(T("minibatch.s3.header"))
-st.markdown(T("minibatch.s3.intro", n=run.n, bs=run.batch_size))
-q = st.columns([1, 1.7, 2.3])
-q[0].number_input(T("minibatch.s3.epochs"), min_value=1, max_value=cap, step=1, key=CE, persist_state=SESSION,
-                  help=T("minibatch.s3.epochs_help", cap=cap, n=run.n))
-if ce_note:
-    st.warning(ce_note)
-if q[1].button(T("minibatch.s3.run", epochs=st.session_state[CE]), key=B + "compare", type="primary", width="stretch"):
-    try:
-        configs = mini_batches.comparison_configs(cfg, st.session_state[CE])
-    except GdError as exc:
-        st.error(T(exc.message))
-    else:
-        bar = st.progress(0.0, text=T("minibatch.s3.progress"))
-        runs = mini_batches.train_all(configs, run.data, callback=lambda d, t: bar.progress(
-            min(1.0, d / max(1, t)), text=T("minibatch.s3.progress_step", done=d, total=t)))
-        bar.empty()
-        lesson.extra["compare"] = {"source": cfg, "epochs": st.session_state[CE], "runs": runs}
-cmp = lesson.extra.get("compare")
-if cmp is None:
-    q[2].caption(T("minibatch.s3.press"))
-else:
-    runs = cmp["runs"]
-    src = cmp["source"]
-    if src != cfg:
-        q[2].info(T("minibatch.s3.stale", lr=f"{src.lr:g}", bs=src.batch_size, data=T(f"ui.preset_name.{src.preset}")))
-    labels = {m: T(label) for m, label in mini_batches.MODE_LABELS.items()}
-    v = st.columns([1.4, 1, 1])
-    view_labels = {"step": T("minibatch.s3.view_step"), "epoch": T("minibatch.s3.view_epoch")}
-    per = v[0].radio(T("minibatch.s3.view"), ["step", "epoch"], horizontal=True, key=P + "cmp_view",
-                     persist_state=SESSION, format_func=view_labels.get, help=T("minibatch.s3.view_help"))
-    log_y = v[1].toggle(T("minibatch.s2.log"), key=P + "cmp_log", persist_state=SESSION,
-                        help=T("minibatch.s2.log_help"))
-    log_x = v[2].toggle(T("minibatch.s3.log_steps"), key=P + "cmp_logx", persist_state=SESSION, disabled=per != "step",
-                        help=T("minibatch.s3.log_steps_help"))
-    order = [labels[m] for m in mini_batches.MODES]
-    if per == "step":
-        frame = mini_batches.step_loss_frame({labels[m]: r.losses() for m, r in runs.items()})
-        ui.chart(mbc.compare_chart(frame, "step", log_y=log_y, log_x=log_x, order=order,
-                                    title=T("minibatch.s3.step_title"), labels=T.labels), "compare")
-    else:
-        frame = mini_batches.epoch_loss_frame({labels[m]: r.epoch_losses() for m, r in runs.items()})
-        ui.chart(mbc.compare_chart(frame, "epoch", log_y=log_y, order=order, points=True,
-                                    title=T("minibatch.s3.epoch_title"), labels=T.labels), "compare")
-    st.dataframe(T.frame(mini_batches.summary_table(runs, labels, CMP_COLUMNS, explain=lambda r: r.explain(T))),
-                 hide_index=True, width="stretch")
-    start = mini_batches.start_params(runs["batch"])
-    st.caption(T("minibatch.s3.start", w=mini_batches.fmt_w(start["w"]), b=f"{start['b'][0]:.4f}"))
-    for m, r in runs.items():
-        if r.status != "ok":
-            st.error(T("minibatch.s3.run_failed", label=labels[m], message=r.explain(T)))
-
-# -- 4. the pitfall --------------------------------------------------------------------------------
-st.header(T("minibatch.s4.header"))
-st.markdown(T("minibatch.s4.intro", length=loader.length) + (T("minibatch.s4.intro_d2l") if is_d2l else ""))
-lr_txt = f"{cfg.lr:g}"
-k1, k2 = st.columns(2)
-if is_d2l:
-    with k1:
-        st.markdown(T("minibatch.s4.slip_d2l", n=run.n))
-        st.code("l = squared_loss(linreg(features, w, b), labels)", language="python", wrap_lines=True)
-    with k2:
-        st.markdown(T("minibatch.s4.as_d2l", bs=run.batch_size))
-        st.code("l = squared_loss(linreg(X, w, b), y)", language="python", wrap_lines=True)
-else:
-    with k1:
-        st.markdown(T("minibatch.s4.slip_000", n=run.n))
-        st.code("h = tensorX * w + b\nloss = torch.mean((h - tensorY) ** 2)", language="python", wrap_lines=True)
-    with k2:
-        st.markdown(T("minibatch.s4.as_000", bs=run.batch_size))
-        st.code("h = data * w + b\nloss = torch.mean((h - label) ** 2)", language="python", wrap_lines=True)
-with st.expander(T("minibatch.s4.whole_loop")):
-    st.code(f"for batch_index, (data, label) in enumerate(dataloader):\n"
-            f"    h = data * w + b                     # the pitfall: tensorX\n"
-            f"    loss = torch.mean((h - label) ** 2)  # the pitfall: tensorY\n"
-            f"    loss.backward()\n"
-            f"    w.data -= {lr_txt} * w.grad.data\n"
-            f"    b.data -= {lr_txt} * b.grad.data\n"
-            f"    w.grad.zero_()\n"
-            f"    b.grad.zero_()", language="python", wrap_lines=True)
-st.caption(T("minibatch.s4.caption"))
-pit_cap = max(1, mini_batches.COMPARE_STEP_BUDGET // 2 // max(1, run.steps_per_epoch))
-pit_epochs = min(cfg.epochs or 1, pit_cap)
-pq = st.columns([1.3, 2.7])
-if pq[0].button(T("minibatch.s4.run", epochs=pit_epochs), key=B + "pitfall_run", type="primary", width="stretch",
-                help=T("minibatch.s4.run_help")):
-    try:
-        configs = mini_batches.pitfall_configs(cfg, pit_epochs)
-    except GdError as exc:
-        st.error(T(exc.message))
-    else:
-        with st.spinner(T("minibatch.s4.spinner")):
-            lesson.extra["pitfall"] = {"source": cfg, "runs": mini_batches.train_all(configs, run.data)}
-if pit_epochs < (cfg.epochs or 1):
-    pq[1].caption(T("minibatch.s4.capped", epochs=pit_epochs))
-pit = lesson.extra.get("pitfall")
-if pit is None:
-    pq[1].caption(T("minibatch.s4.press"))
-else:
-    runs = pit["runs"]
-    if pit["source"] != cfg:
-        pq[1].info(T("minibatch.s4.stale"))
-    labels = {k: T(label) for k, label in mini_batches.PITFALL_LABELS.items()}
-    frame = mini_batches.step_loss_frame({labels[key]: r.losses() for key, r in runs.items()})
-    ui.chart(mbc.compare_chart(frame, "step", log_y=True, order=[labels[False], labels[True]],
-                                title=T("minibatch.s4.chart_title"), labels=T.labels), "pitfall")
-    st.dataframe(T.frame(mini_batches.summary_table(runs, labels, PIT_COLUMNS, explain=lambda r: r.explain(T))),
-                 hide_index=True, width="stretch")
-    if all(r.status == "ok" for r in runs.values()):
-        st.caption(T("minibatch.s4.smooth", n=run.n, bs=run.batch_size, factor=f"{run.n / run.batch_size:.3g}"))
-    for key, r in runs.items():
-        if r.status != "ok":
-            st.error(T("minibatch.s3.run_failed", label=labels[key], message=r.explain(T)))
-    note = mini_batches.pitfall_note(runs[True].config, run.n)
-    if note and runs[True].status != "ok":
-        st.info(T("minibatch.s4.diverged_why", note=note))
+# -- 3. batch vs stochastic vs mini-batch; 4. the pitfall ------------------------------------------
+compare_section(lesson, run, cap, ce_note)
+pitfall_section(lesson, run, loader.length)
 
 # -- 5. d2l's version ------------------------------------------------------------------------------
 st.header(T("minibatch.s5.header"))
 st.markdown(T("minibatch.s5.intro"))
 d1, d2 = st.tabs([T("minibatch.s5.tab_functions"), T("minibatch.s5.tab_loop")])
 with d1:
-    st.code("""def data_iter(batch_size, features, labels):
-    num_examples = len(features)
-    indices = list(range(num_examples))
-    random.shuffle(indices)  # samples are read in random order
-    for i in range(0, num_examples, batch_size):
-        batch_indices = torch.tensor(
-            indices[i: min(i + batch_size, num_examples)])
-        yield features[batch_indices], labels[batch_indices]
-
-def squared_loss(y_hat, y):
-    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
-
-def sgd(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad / batch_size
-            param.grad.zero_()""", language="python", wrap_lines=True)
+    st.code(tutorials.shown(tutorials.linreg_d2l, "functions"), language="python", wrap_lines=True)
 with d2:
-    st.code("""true_w = torch.tensor([2, -3.4])
-true_b = 4.2
-features, labels = synthetic_data(true_w, true_b, 1000)
-w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
-b = torch.zeros(1, requires_grad=True)
-lr, num_epochs, batch_size = 0.03, 3, 10
-for epoch in range(num_epochs):
-    for X, y in data_iter(batch_size, features, labels):
-        l = squared_loss(linreg(X, w, b), y)
-        l.sum().backward()
-        sgd([w, b], lr, batch_size)
-    with torch.no_grad():
-        train_l = squared_loss(linreg(features, w, b), labels)
-        print(f'epoch {epoch + 1}, loss {float(train_l.mean()):f}')
-print(f'error in estimating w: {true_w - w.reshape(true_w.shape)}')
-print(f'error in estimating b: {true_b - b}')""", language="python", wrap_lines=True)
+    st.code(tutorials.shown(tutorials.linreg_d2l, "loop"), language="python", wrap_lines=True)
 if is_d2l:
     st.caption(T("minibatch.s5.loaded"))
 else:

@@ -1,16 +1,20 @@
 """Lesson: nn.Module and optimizers (seed 002): Lr(nn.Module), nn.MSELoss, torch.optim, the race."""
+import functools
+
 import streamlit as st
 
 from gdcore import charts, printouts, seeding
 from gdcore.charts import optimizers as ocharts
 from gdcore.config import OPTIMIZERS
-from gdcore.devices import available_devices, resolve_device
+from gdcore.devices import resolve_device
 from gdcore.errors import GdError
 from gdcore.lessons import optimizers
+from gdcore.loops import tutorials
 from gdcore.numbers import fixed
 from gdcore.presets import preset_config
 from pages import ui
-from pages.ui import board
+from pages.parts.optimizers_lockstep import device_section, lockstep_section
+from pages.ui import board, cockpit
 
 T = ui.tr()
 
@@ -41,25 +45,10 @@ if ui.shown(NAME, "presets"):
 # -- the model and the loop ------------------------------------------------------------------------
 # one above the other, at full width: two columns cut these lines in half
 st.subheader(T("optim.model.heading"))
-st.code("class Lr(nn.Module):\n"
-        "    def __init__(self):\n"
-        "        super(Lr, self).__init__()\n"
-        "        self.linear = nn.Linear(1, 1)   # holds w (weight) and b (bias)\n\n"
-        "    def forward(self, x):\n"
-        "        out = self.linear(x)            # y_hat = x w + b\n"
-        "        return out\n\n"
-        "model = Lr()\n"
-        "y_hat = model(x)   # nn.Module.__call__ runs forward(x)", language="python", wrap_lines=True)
+st.code(tutorials.shown(tutorials.linreg_module, "model"), language="python", wrap_lines=True)
 st.markdown(T("optim.model.text"))
 st.subheader(T("optim.loop.heading"))
-st.code("criterion = nn.MSELoss()\n"
-        "optimizer = optim.SGD(model.parameters(), lr=1e-3)\n"
-        "for i in range(30000):\n"
-        "    out = model(x)                 # forward\n"
-        "    loss = criterion(y, out)       # mean((y_hat - y)**2)\n"
-        "    optimizer.zero_grad()          # Δw, Δb := 0\n"
-        "    loss.backward()                # Δw, Δb := ∂loss/∂w, ∂loss/∂b\n"
-        "    optimizer.step()               # w -= lr * Δw  (for SGD)", language="python", wrap_lines=True)
+st.code(tutorials.shown(tutorials.linreg_module, "loop"), language="python", wrap_lines=True)
 st.markdown(T("optim.loop.text"))
 
 # -- the main run --------------------------------------------------------------------------------
@@ -182,11 +171,18 @@ def _race(names):
     base = lesson.config or preset_config(PRESET, seed=seed, device=device)
     data = lesson.run.data if lesson.run is not None else None
     try:
-        lesson.extra["race"] = optimizers.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data)
+        lesson.extra["race"] = optimizers.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data,
+                                                   start=lesson.extra.get("race_start"))
         lesson.extra.pop("race_error", None)
         board.race_winner(lesson.extra["race"])  # to the class board, if this learner is in a room
     except GdError as exc:
         lesson.extra["race_error"] = T(exc.message)
+
+
+def _race_from(names, w=None, b=None):
+    """Every racer starts from the clicked (w, b); without a point, from the drawn start again."""
+    lesson.extra["race_start"] = None if w is None else (w, b)
+    _race(names)
 
 
 rc = st.columns([1, 1, 3])
@@ -211,8 +207,10 @@ if race:
     any_run = next(iter(race.values()))
     grid, ws, bs, opt = optimizers.landscape_data(any_run.data, paths)
     with b:
-        ui.chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"),
-                                        labels=T.labels), "race_landscape")
+        cockpit.pick_chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"),
+                                                  labels=T.labels), NAME, "race_landscape",
+                           functools.partial(_race_from, runners))
+        cockpit.race_note(lesson.extra.get("race_start"), functools.partial(_race_from, runners))
     summary = T.frame(optimizers.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
@@ -227,93 +225,9 @@ if race:
 else:
     st.info(T("optim.race.press"))
 
-# -- manual vs module in lockstep -------------------------------------------------------------------
-st.divider()
-st.subheader(T("optim.lockstep.heading"))
-l1, l2 = st.columns(2)
-l1.code("# manual (lesson 2)\ny_hat = x * w + b\nloss = torch.mean((y_hat - y) ** 2)\nloss.backward()\n"
-        "w.data -= lr * w.grad.data\nb.data -= lr * b.grad.data\nw.grad.zero_(); b.grad.zero_()",
-        language="python", wrap_lines=True)
-l2.code("# nn.Module + torch.optim\nout = model(x)\nloss = criterion(y, out)\noptimizer.zero_grad()\n"
-        "loss.backward()\noptimizer.step()", language="python", wrap_lines=True)
-st.markdown(T("optim.lockstep.text"))
-pair = optimizers.ensure_lockstep(lesson.extra, lesson.config, lesson.run.data) if lesson.run is not None else None
-
-
-def _step_both(n):
-    p = lesson.extra.get("lockstep")
-    if p is not None:
-        optimizers.step_both(p[0], p[1], n)
-
-
-def _reset_both():
-    p = lesson.extra.get("lockstep")
-    if p is not None:
-        p[0].reset()
-        p[1].reset()
-
-
-if pair is not None:
-    manual, module = pair
-    bc = st.columns([1, 1, 1, 3])
-    bc[0].button(T("optim.lockstep.step"), key="b.optim.lock_step", on_click=_step_both, args=(1,), width="stretch",
-                 help=T("optim.lockstep.step_help"))
-    bc[1].button(T("optim.lockstep.step100"), key="b.optim.lock_step100", on_click=_step_both, args=(100,),
-                 width="stretch", help=T("optim.lockstep.step100_help"))
-    bc[2].button(T("optim.lockstep.reset"), key="b.optim.lock_reset", on_click=_reset_both, width="stretch")
-    if manual.step_count:
-        diff = T.frame(optimizers.lockstep_diff(manual, module, last=8))
-        worst = optimizers.max_abs_diff(manual, module)
-        bc[3].metric(T("optim.lockstep.largest"), f"{worst:.2e}", help=T("optim.lockstep.largest_help"))
-        fmt = {c: "{:.3e}" if c.startswith("|Δ") else "{:.7f}" for c in diff.columns if c != "step"}
-        st.dataframe(diff.style.format(fmt), hide_index=True, width="stretch")
-        st.caption(T("optim.lockstep.caption", n=manual.step_count))
-    else:
-        st.caption(T("optim.lockstep.press"))
-
-# -- device and timing --------------------------------------------------------------------------------
-st.divider()
-st.subheader(T("optim.device.heading"))
-st.code('device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")\n'
-        "x, y = x.to(device), y.to(device)           # data onto the device\n"
-        "model = Lr().to(device)                     # parameters onto the device\n"
-        "...                                         # the loop is unchanged\n"
-        "predict = model(x)\n"
-        "predict = predict.cpu().detach().numpy()    # back to host memory, off the graph, to numpy",
-        language="python", wrap_lines=True)
-d1, d2 = st.columns([1, 2])
-with d1:
-    if run is not None:
-        us = optimizers.us_per_step(run)
-        st.metric(T("optim.device.metric", device=run.device),
-                  T("optim.device.per_step", us=f"{us:,.0f}") if us else "—", help=T("optim.device.metric_help"))
-with d2:
-    st.markdown(T("optim.device.text"))
-    devs = [d for d in available_devices() if d != "auto"]
-
-    def _measure():
-        try:
-            lesson.extra["timing"] = optimizers.timing_table(lesson.config or preset_config(PRESET), devs)
-            lesson.extra.pop("timing_error", None)
-        except GdError as exc:
-            lesson.extra["timing"] = None
-            lesson.extra["timing_error"] = T(exc.message)
-
-    st.button(T("optim.device.measure", devices=", ".join(devs)), key="b.optim.measure", on_click=_measure,
-              help=T("optim.device.measure_help"))
-if lesson.extra.get("timing_error"):
-    st.error(lesson.extra["timing_error"])
-if lesson.extra.get("timing") is not None:
-    tt = lesson.extra["timing"]
-    t1, t2 = st.columns(2)
-    with t1:
-        ui.chart(ocharts.timing_bars(tt, labels=T.labels), "timing")
-    heads = {c: T(m) for c, m in optimizers.timing_headers().items()}
-    t2.dataframe(tt.rename(columns=heads).style.format({heads["µs per step"]: "{:,.1f}",
-                                                        heads["steps per second"]: "{:,.0f}"}),
-                 hide_index=True, width="stretch")
-    if len(devs) == 1:
-        t2.caption(T("optim.device.cpu_only"))
+# -- manual vs module in lockstep; device and timing ---------------------------------------------------
+lockstep_section(lesson)
+device_section(lesson, run, PRESET)
 
 # -- eval and predict --------------------------------------------------------------------------------
 st.divider()

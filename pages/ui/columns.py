@@ -1,0 +1,51 @@
+"""A CSV upload where the learner picks the target column and 1 to 64 feature columns (the linear
+regression page). The checks are gdcore's (gdcore/tables.py); a bad choice shows one sentence and
+the data and run accepted before are kept.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from gdcore.config import MAX_FEATURES
+from gdcore.data import MAX_CSV_ROWS, MAX_UPLOAD_BYTES, Dataset
+from gdcore.errors import GdError
+from gdcore.uploads import Upload
+from pages.ui.files import _summary
+from pages.ui.state import tr
+
+
+def upload_columns(key: str) -> Dataset | None:
+    """A CSV uploader, the target column and the feature columns; the accepted Dataset (the same object
+    on every rerun while the file and the choice stay), or the one accepted before a bad choice."""
+    T = tr()
+    up = st.session_state.get(f"_{key}.upload")
+    if not isinstance(up, Upload):
+        up = st.session_state[f"_{key}.upload"] = Upload()
+    mb = MAX_UPLOAD_BYTES / 1024 / 1024
+    uploaded = st.file_uploader(
+        T("ui.upload.label"), type=["csv", "txt"], key=f"u.{key}.csv",
+        help=T("features.upload.help", max=MAX_FEATURES, mb=f"{mb:g}", rows=f"{MAX_CSV_ROWS:,}"))
+    kept = T("ui.upload.kept") if up.accepted is not None else ""
+    if uploaded is None:
+        if up.accepted is not None:
+            st.caption(T("ui.upload.earlier", summary=_summary(T, up.accepted, up.accepted_name)))
+        return up.accepted
+    name, raw = uploaded.name, uploaded.getvalue()
+    try:
+        table = up.sheet(name, raw)
+        numeric = table.numeric_columns()
+        first = numeric[-1] if numeric else table.header[-1]  # the last numeric column: the usual place of y
+        c1, c2 = st.columns([1, 3])
+        target = c1.selectbox(T("features.upload.target"), table.header, index=table.header.index(first),
+                              key=f"u.{key}.label.{name}.{len(raw)}", help=T("features.upload.target_help"))
+        features = c2.multiselect(T("features.upload.features"), table.header,
+                                  default=table.default_features(first), max_selections=MAX_FEATURES,
+                                  key=f"u.{key}.features.{name}.{len(raw)}",
+                                  help=T("features.upload.features_help", max=MAX_FEATURES))
+        accepted = up.choose(name, table, target, features)
+    except GdError as exc:
+        msg = T(exc.message)
+        st.error(T("ui.error_sentence", error=f"{msg[:1].upper()}{msg[1:]}") + kept)
+        return up.accepted
+    st.caption(_summary(T, accepted, name))
+    return accepted
