@@ -10,6 +10,8 @@ Per builder, with data of the sizes the lesson pages draw (2000-point loss curve
   app      the builder call plus `to_dict(validate=False)` with the data frames passed through by
            name, as pages/ui.chart_spec does (Streamlit then ships them as Arrow): the server-side
            cost of a chart in the app, less the Arrow conversion
+and, for the charts a Step redraws, their plain-spec builder plus `vl.wire` (Arrow included), which is
+what the pages call instead (gdcore.charts.vl).
 `--json` saves the medians; `--compare` prints them next to a saved run (e.g. one taken on the
 code before a change: copy `gdcore/` and this file to another folder and run it there).
 Inputs are synthetic numpy/pandas data, so the script does not depend on the lesson modules.
@@ -38,6 +40,7 @@ from gdcore.charts import logistic_regression as lg  # noqa: E402
 from gdcore.charts import lr_explorer as sw  # noqa: E402
 from gdcore.charts import mini_batches as mb  # noqa: E402
 from gdcore.charts import optimizers as op  # noqa: E402
+from gdcore.charts import vl  # noqa: E402
 from gdcore.charts import why_squared_loss as th  # noqa: E402
 
 RNG = np.random.default_rng(0)
@@ -167,6 +170,32 @@ def builders(d: dict) -> dict:
     }
 
 
+def spec_builders(d: dict) -> dict:
+    """The plain-spec builders the pages call on every Step (gdcore.charts.vl), on the same inputs."""
+    return {
+        "linreg.loss_curve_with_optimum_spec": lambda: lr.loss_curve_with_optimum_spec(d["loss_fr"], 0.1),
+        "linreg.landscape_with_current_spec": lambda: lr.landscape_with_current_spec(
+            d["grid44"], d["wv44"], d["bv44"], d["path"], (2.0, 6.0), (1.5, 5.0), height=360),
+        "linreg.fit_view_spec": lambda: lr.fit_view_spec(d["x"], d["y"], d["lines"]),
+        "logreg.boundary_chart_spec": lambda: lg.boundary_chart_spec(
+            d["pts"], d["box"], ((-3, -1.0), (3, 2.0)), ((-3, -0.8), (3, 1.8)), d["prob"], d["cur"]),
+        "logreg.sigmoid_chart_spec": lambda: lg.sigmoid_chart_spec(d["cur"]),
+        "common.loss_curve_spec": lambda: charts.loss_curve_spec(d["loss_fr"]),
+    }
+
+
+def measure_spec(fn, repeats: int) -> float:
+    """Median ms of building a spec and turning it into what the page sends (vl.wire, Arrow included)."""
+    for _ in range(2):
+        vl.wire(fn())
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        vl.wire(fn())
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
 def _to_dict(chart):
     if isinstance(chart, list):
         return [c.to_dict(validate=False) for c in chart]
@@ -246,6 +275,12 @@ def main() -> None:
     total = {c: sum(r[c] for r in results.values()) for c in cols}
     common = [k for k in results if k in before]
     row("sum", total, {c: sum(before[k].get(c, float("nan")) for k in common) for c in cols} if before else None)
+    specs = {k: v for k, v in spec_builders(d).items() if not args.only or any(s in k for s in args.only)}
+    if specs:
+        print(f"\n{'plain spec (what a Step builds)':<{w}}{'spec + vl.wire ms':>18}")
+        for name, fn in specs.items():
+            results[name] = {"wire_ms": measure_spec(fn, args.repeats)}
+            print(f"{name:<{w}}{results[name]['wire_ms']:>18.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 

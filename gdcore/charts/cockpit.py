@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..manual import PICK
+from . import vl
 from .common import WIDTH, Labels, layered, mark, tip, words
 
 ARROW_COLOR = "#d62728"  # red like the current point's ring; shape (a line with a head) carries it too
@@ -26,9 +27,14 @@ _PICK_PARAM = alt.TopLevelSelectionParameter(
                        "toggle": False}, views=[CELLS_VIEW])
 
 
-def pickable(chart: alt.LayerChart) -> alt.LayerChart:
+def pickable(chart: alt.LayerChart | dict) -> alt.LayerChart | dict:
     """The landscape with a click selection on its heat map (its first layer): Streamlit reports the
-    clicked cell through `on_select`."""
+    clicked cell through `on_select`. chart: an Altair layer chart, or a plain spec (gdcore.charts.vl)."""
+    if isinstance(chart, dict):
+        out = dict(chart)
+        out["layer"] = [{**chart["layer"][0], "name": CELLS_VIEW}, *chart["layer"][1:]]
+        out["params"] = [p for p in chart.get("params", []) if p.get("name") != PICK] + [_PICK_PARAM.to_dict()]
+        return out
     chart.layer[0].name = CELLS_VIEW
     params = [p for p in (chart.params if chart.params is not alt.Undefined else []) if
               getattr(p, "name", None) != PICK]
@@ -36,8 +42,11 @@ def pickable(chart: alt.LayerChart) -> alt.LayerChart:
     return chart
 
 
-def with_layers(chart: alt.LayerChart, *layers: alt.Chart) -> alt.LayerChart:
-    """The chart with more layers drawn on top (layers built with their own data and scales)."""
+def with_layers(chart: alt.LayerChart | dict, *layers: alt.Chart) -> alt.LayerChart | dict:
+    """The chart with more layers drawn on top (layers built with their own data and scales); on a plain
+    spec, each Altair layer is converted once (vl.add_layers)."""
+    if isinstance(chart, dict):
+        return vl.add_layers(chart, *[la for la in layers if la is not None])
     chart.layer = list(chart.layer) + [la for la in layers if la is not None]
     return chart
 

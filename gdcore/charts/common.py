@@ -18,6 +18,9 @@ to be cheap in Altair, with the same Vega-Lite output as the plain idioms:
   already lifted, instead of Altair validating it several times while lifting it); zoom is the
   shared ZOOM_X parameter.
 
+The charts a page redraws on every Step go further: they are plain Vega-Lite specs (`*_spec`, see
+gdcore.charts.vl; `loss_curve_spec` here), and their Altair builders wrap the same specs.
+
 Words shown in a chart come from gdcore/locales/<lang>/charts.toml: every builder that draws text
 takes `labels`, one language's templates by key (`Translator.labels` of gdcore.i18n; English when
 omitted): the page picks the language, a builder only looks its words up.
@@ -34,6 +37,7 @@ import pandas as pd
 from ..downsample import MAX_POINTS, minmax_indices
 from ..i18n import labels as default_labels
 from ..i18n import say as fill
+from . import vl
 
 WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
@@ -48,6 +52,9 @@ ZOOM_X = alt.selection_interval(bind="scales", encodings=["x"])
 ZOOM_VIEW = "zoomed"  # the name of the layer a layered chart's zoom is bound to
 # ZOOM_X as alt.layer lifts it out of a layer to the layered chart (built once: ~1.5 ms of validation)
 _ZOOM_X_LIFTED = alt.TopLevelSelectionParameter(**ZOOM_X.param.to_dict(), views=[ZOOM_VIEW])
+# the same two as plain Vega-Lite, for the specs of gdcore.charts.vl (copy before changing them)
+ZOOM_PARAM = ZOOM_X.param.to_dict()
+ZOOM_PARAM_LIFTED = _ZOOM_X_LIFTED.to_dict()
 
 
 Labels = Mapping[str, str]  # one language's templates by key: gdcore.i18n.Translator.labels
@@ -111,13 +118,19 @@ def loss_frame(losses, series: str | None = None, start_step: int = 1, max_point
 
     series: the curve's name (in tooltips and legends); default 'train' in the language of labels.
     """
+    return loss_table(losses, series, start_step, max_points, labels).frame()
+
+
+def loss_table(losses, series: str | None = None, start_step: int = 1, max_points: int = MAX_POINTS,
+               labels: Labels | None = None) -> vl.Table:
+    """loss_frame(...) as a vl.Table, for the specs a page draws on every Step (no pandas on the way)."""
     y = np.asarray(losses, dtype=np.float64)
     steps = np.arange(start_step, start_step + len(y))
     finite = np.isfinite(y)
     y, steps = y[finite], steps[finite]
     idx = minmax_indices(y, max_points)
-    return pd.DataFrame({"step": steps[idx], "loss": y[idx],
-                         "series": words(labels)("charts.loss_frame.train") if series is None else series})
+    return vl.Table({"step": steps[idx], "loss": y[idx],
+                     "series": words(labels)("charts.loss_frame.train") if series is None else series})
 
 
 def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: str | None = None,
@@ -143,6 +156,29 @@ def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: st
     chart = alt.Chart(data, title=say("charts.loss_curve.title") if title is None else title,
                       mark=mark("line", clip=True), height=height, width=WIDTH).encode(**enc)
     return chart.add_params(ZOOM_X) if zoom else chart
+
+
+def loss_curve_spec(frame: pd.DataFrame | vl.Table, x: str = "step", log: bool = True, title: str | None = None,
+                    height: int = 260, color: str = "series", labels: Labels | None = None, zoom: bool = True) -> dict:
+    """loss_curve(...) as a plain Vega-Lite spec (gdcore.charts.vl): the same chart, built without Altair."""
+    say = words(labels)
+    data = vl.table(frame)
+    if log:
+        data = data.where(np.asarray(data.columns["loss"], dtype=np.float64) > 0)
+    scale = {"type": "log"} if log else {"zero": False}
+    tooltip = [vl.q(x), vl.q("loss", format=".6g")]
+    enc = {"x": vl.q(x, title=x), "y": vl.q("loss", scale=scale, title=loss_axis_title(log, labels))}
+    if color in data.columns:
+        names = list(dict.fromkeys(data.values(color)))  # colours by order of appearance
+        tooltip.append(vl.tip(color, title=say("charts.tip.series") if color == "series" else None))
+        enc["color"] = vl.n(color, title=None, legend=dict(LEGEND_TOP) if len(names) > 1 else None,
+                            scale={"domain": names, "range": PALETTE[:max(1, len(names))]})
+    enc["tooltip"] = tooltip
+    spec = vl.layer(data, mark("line", clip=True), enc, height=height, width=WIDTH,
+                    title=say("charts.loss_curve.title") if title is None else title)
+    if zoom:
+        spec["params"] = [dict(ZOOM_PARAM)]
+    return spec
 
 
 # a straight line's tooltip: its name, and the w and b that make it (y = w x + b)

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ..reference import Bowl
-from .common import LEGEND_TOP, PALETTE, WIDTH, Labels, layered, mark, tip, words
+from . import vl
+from .common import LEGEND_TOP, PALETTE, WIDTH, Labels, layered, mark, words
 
 # The loss colour of every landscape: log scale, viridis reversed, so the valley (low loss) glows
 # yellow and high loss is dark purple. Captions name the direction through low_loss_colour().
@@ -46,64 +47,88 @@ def heat_layer(grid, w_values, b_values, title: str, x_title: str = "w", y_title
     grid: the losses (an array, grid[i, j] at (w_values[j], b_values[i])), or a reference.Bowl,
     whose cells the browser computes from its six numbers: the chart then carries no grid at all.
     """
+    return vl.altair(heat_spec(grid, w_values, b_values, title, x_title, y_title, legend, stroke, stroke_width))
+
+
+def heat_spec(grid, w_values, b_values, title: str, x_title: str = "w", y_title: str = "b",
+              legend: dict | None = None, stroke: bool = False, stroke_width: float | None = None) -> dict:
+    """heat_layer(...) as a plain Vega-Lite layer (gdcore.charts.vl)."""
     w_values, b_values = np.asarray(w_values, float), np.asarray(b_values, float)
     dw = float(w_values[1] - w_values[0]) if len(w_values) > 1 else 1.0
     db = float(b_values[1] - b_values[0]) if len(b_values) > 1 else 1.0
     rect = mark("rect") if stroke_width is None else mark("rect", strokeWidth=stroke_width)
+    transform = None
     if isinstance(grid, Bowl):
         nw, nb = len(w_values), len(b_values)
-        cells = alt.Chart(alt.sequence(0, nw * nb, as_="k"), title=title, mark=rect).transform_calculate(
-            w=f"{float(w_values[0])!r} + (datum.k % {nw}) * {dw!r}",
-            b=f"{float(b_values[0])!r} + floor(datum.k / {nw}) * {db!r}").transform_calculate(
-            w2=f"datum.w + {dw!r}", b2=f"datum.b + {db!r}", loss=f"max({grid.expression()}, 1e-12)")
+        cells = {"sequence": {"start": 0, "stop": nw * nb, "as": "k"}}
+        transform = [{"calculate": f"{float(w_values[0])!r} + (datum.k % {nw}) * {dw!r}", "as": "w"},
+                     {"calculate": f"{float(b_values[0])!r} + floor(datum.k / {nw}) * {db!r}", "as": "b"},
+                     {"calculate": f"datum.w + {dw!r}", "as": "w2"}, {"calculate": f"datum.b + {db!r}", "as": "b2"},
+                     {"calculate": f"max({grid.expression()}, 1e-12)", "as": "loss"}]
     else:
         W, B = np.meshgrid(w_values, b_values)
         g = np.asarray(grid, float)
-        cells = alt.Chart(pd.DataFrame({"w": W.ravel(), "b": B.ravel(), "w2": W.ravel() + dw, "b2": B.ravel() + db,
-                                        "loss": np.maximum(g.ravel(), 1e-12)}), title=title, mark=rect)
+        cells = vl.Table({"w": W.ravel(), "b": B.ravel(), "w2": W.ravel() + dw, "b2": B.ravel() + db,
+                          "loss": np.maximum(g.ravel(), 1e-12)})
     xs, ys = window_scales(w_values, b_values)
-    color_scale = LOSS_COLOR_SCALE
-    enc = dict(
-        x=alt.X("w:Q", title=x_title, scale=xs), x2=alt.X2("w2:Q"),
-        y=alt.Y("b:Q", title=y_title, scale=ys), y2=alt.Y2("b2:Q"),
-        color=alt.Color("loss:Q", scale=color_scale, legend=legend or {"title": "loss", "orient": "right"}),
-        tooltip=[alt.Tooltip("w:Q", format=".3f"), alt.Tooltip("b:Q", format=".3f"),
-                 alt.Tooltip("loss:Q", format=".4g")])
+    enc = {"x": vl.q("w", title=x_title, scale=xs), "x2": {"field": "w2"},
+           "y": vl.q("b", title=y_title, scale=ys), "y2": {"field": "b2"},
+           "color": vl.q("loss", scale=dict(LOSS_COLOR_SCALE), legend=legend or {"title": "loss", "orient": "right"}),
+           "tooltip": [vl.q("w", format=".3f"), vl.q("b", format=".3f"), vl.q("loss", format=".4g")]}
     if stroke:
-        enc["stroke"] = alt.Stroke("loss:Q", scale=color_scale, legend=None)
-    return cells.encode(**enc)
+        enc["stroke"] = vl.q("loss", scale=dict(LOSS_COLOR_SCALE), legend=None)
+    spec = vl.layer(cells, rect, enc, title=title)
+    if transform:
+        spec["transform"] = transform
+    return spec
 
 
 def optimum_layer(optimum: tuple[float, float], label: str, xs: dict, ys: dict, labels: Labels | None = None,
                   fmt: str | None = None) -> alt.Chart:
     """The optimum as a white diamond; fmt: number format of w and b in its tooltip."""
-    o = pd.DataFrame({"w": [optimum[0]], "b": [optimum[1]], "label": [label]})
-    return alt.Chart(o, mark=mark("point", shape="diamond", size=160, filled=True, color="white",
-                                  stroke="black", strokeWidth=1.5)).encode(
-        x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
-        tooltip=[tip("label:N", words(labels)("charts.tip.label")),
-                 alt.Tooltip("w:Q", format=fmt) if fmt else alt.Tooltip("w:Q"),
-                 alt.Tooltip("b:Q", format=fmt) if fmt else alt.Tooltip("b:Q")])
+    return vl.altair(optimum_spec(optimum, label, xs, ys, labels, fmt))
+
+
+def optimum_spec(optimum: tuple[float, float], label: str, xs: dict, ys: dict, labels: Labels | None = None,
+                 fmt: str | None = None) -> dict:
+    """optimum_layer(...) as a plain Vega-Lite layer."""
+    num = {"format": fmt} if fmt else {}
+    return vl.layer(vl.Table({"w": [float(optimum[0])], "b": [float(optimum[1])], "label": [label]}),
+                    mark("point", shape="diamond", size=160, filled=True, color="white", stroke="black",
+                         strokeWidth=1.5),
+                    {"x": vl.q("w", scale=xs), "y": vl.q("b", scale=ys),
+                     "tooltip": [vl.tip("label", title=words(labels)("charts.tip.label")), vl.q("w", **num),
+                                 vl.q("b", **num)]})
 
 
 def landscape_layers(grid, w_values, b_values, paths, optimum, title, x_title, y_title, labels: Labels | None,
                      legend: dict | None = None, stroke: bool = False) -> tuple[list[alt.Chart], dict, dict]:
     """The layers of landscape() (heat map, paths, optimum) and its x and y scales."""
+    layers, xs, ys = landscape_specs(grid, w_values, b_values, paths, optimum, title, x_title, y_title, labels,
+                                     legend, stroke)
+    return [vl.altair(x) for x in layers], xs, ys
+
+
+def landscape_specs(grid, w_values, b_values, paths, optimum, title, x_title, y_title, labels: Labels | None,
+                    legend: dict | None = None, stroke: bool = False) -> tuple[list[dict], dict, dict]:
+    """landscape_layers(...) as plain Vega-Lite layers (gdcore.charts.vl)."""
     say = words(labels)
     xs, ys = window_scales(w_values, b_values)
-    layers = [heat_layer(grid, w_values, b_values, title, x_title, y_title, legend=legend, stroke=stroke)]
+    layers = [heat_spec(grid, w_values, b_values, title, x_title, y_title, legend=legend, stroke=stroke)]
     if paths is not None and len(paths):
         (wlo, whi), (blo, bhi) = xs["domain"], ys["domain"]
-        p = paths[(paths["w"] >= wlo) & (paths["w"] <= whi) & (paths["b"] >= blo) & (paths["b"] <= bhi)]
+        p = vl.table(paths)
+        w, b = (np.asarray(p.columns[k], dtype=np.float64) for k in ("w", "b"))
+        p = p.where((w >= wlo) & (w <= whi) & (b >= blo) & (b <= bhi))
         if "series" not in p.columns:
-            p = p.assign(series=say("charts.landscape.path"))
-        layers.append(alt.Chart(p, mark=mark("line", point={"size": 12}, strokeWidth=2)).encode(
-            x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), order=alt.Order("step:Q"),
-            color=alt.Color("series:N", title=None, scale={"range": PALETTE[1:]}, legend=LEGEND_TOP),
-            tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip("step:Q"),
-                     alt.Tooltip("w:Q", format=".4f"), alt.Tooltip("b:Q", format=".4f")]))
+            p.columns["series"] = say("charts.landscape.path")
+        layers.append(vl.layer(p, mark("line", point={"size": 12}, strokeWidth=2), {
+            "x": vl.q("w", scale=xs), "y": vl.q("b", scale=ys), "order": vl.q("step"),
+            "color": vl.n("series", title=None, scale={"range": PALETTE[1:]}, legend=dict(LEGEND_TOP)),
+            "tooltip": [vl.tip("series", title=say("charts.tip.series")), vl.q("step"), vl.q("w", format=".4f"),
+                        vl.q("b", format=".4f")]}))
     if optimum is not None:
-        layers.append(optimum_layer(optimum, say("charts.landscape.optimum"), xs, ys, labels))
+        layers.append(optimum_spec(optimum, say("charts.landscape.optimum"), xs, ys, labels))
     return layers, xs, ys
 
 
@@ -128,10 +153,16 @@ def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
 
     series: the path's name in the legend; default 'path' in the language of labels.
     """
+    return path_table(steps, w, b, series, max_points, labels).frame()
+
+
+def path_table(steps, w, b, series: str | None = None, max_points: int = 600,
+               labels: Labels | None = None) -> vl.Table:
+    """path_frame(...) as a vl.Table, for the specs a page draws on every Step."""
     steps, w, b = (np.asarray(a, float).reshape(-1) for a in (steps, w, b))
     if len(steps) > max_points:
         keep = np.unique(np.r_[np.linspace(0, len(steps) - 1, max_points).astype(int), len(steps) - 1])
         steps, w, b = steps[keep], w[keep], b[keep]
     ok = np.isfinite(w) & np.isfinite(b)
-    return pd.DataFrame({"step": steps[ok], "w": w[ok], "b": b[ok],
-                         "series": words(labels)("charts.landscape.path") if series is None else series})
+    return vl.Table({"step": steps[ok], "w": w[ok], "b": b[ok],
+                     "series": words(labels)("charts.landscape.path") if series is None else series})

@@ -1,6 +1,8 @@
 """Chart builders for the linear-regression lesson: the data with its lines on axes that survive a
 diverging run, the loss curve with the optimum's loss, and the landscape with the current point.
-Pure Altair, no streamlit."""
+
+Each is built as a plain Vega-Lite spec (`*_spec`, gdcore.charts.vl), which the page draws on every
+Step; the builder of the same name returns that spec as an Altair chart. No streamlit."""
 from __future__ import annotations
 
 import math
@@ -10,23 +12,23 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
+from . import vl
 from .common import (
     LEGEND_TOP,
     SOLID_DASHED,
     WIDTH,
-    ZOOM_X,
+    ZOOM_PARAM,
+    ZOOM_PARAM_LIFTED,
+    ZOOM_VIEW,
     Labels,
     data_domain,
-    layer_zoomed,
-    layered,
     line_rows,
     line_scale,
-    loss_curve,
+    loss_curve_spec,
     mark,
-    tip,
     words,
 )
-from .landscape import landscape_layers, window
+from .landscape import landscape_specs, window
 
 RULE_COLOR = "#e45756"
 DOTS_UP_TO = 60  # loss curves this short also get a dot per step
@@ -57,23 +59,32 @@ def loss_curve_with_optimum(frame: pd.DataFrame, opt_loss: float | None, log: bo
 
     title, label: default 'loss per step' and 'loss* (least squares)' in the language of labels.
     """
+    return vl.altair(loss_curve_with_optimum_spec(frame, opt_loss, log, title, height, label, labels))
+
+
+def loss_curve_with_optimum_spec(frame: pd.DataFrame | vl.Table, opt_loss: float | None, log: bool = True,
+                                 title: str | None = None, height: int = 260, label: str | None = None,
+                                 labels: Labels | None = None) -> dict:
+    """loss_curve_with_optimum(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws."""
     say = words(labels)
     title = say("charts.linreg.loss_title") if title is None else title
-    base = loss_curve(frame, log=log, title=title, height=height, labels=labels, zoom=False)
+    frame = vl.table(frame)
+    base = loss_curve_spec(frame, log=log, title=title, height=height, labels=labels, zoom=False)
     layers = [base]
     if 0 < len(frame) <= DOTS_UP_TO:  # the first few steps: a dot per step, so even one step is visible
-        data = frame[frame["loss"] > 0] if log else frame
-        layers.append(alt.Chart(data, mark=mark("point", filled=True, size=30)).encode(
-            x=alt.X("step:Q"), y=alt.Y("loss:Q"),
-            tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".6g")]))
-    value = optimum_rule_value(opt_loss, frame["loss"] if len(frame) else [], log)
+        layers.append(vl.layer(base["data"], mark("point", filled=True, size=30), {
+            "x": vl.q("step"), "y": vl.q("loss"), "tooltip": [vl.q("step"), vl.q("loss", format=".6g")]}))
+    value = optimum_rule_value(opt_loss, frame.columns["loss"] if len(frame) else [], log)
     if value is not None:
-        rule = pd.DataFrame({"loss": [value], "label": [say("charts.linreg.rule_label") if label is None else label]})
-        layers.append(alt.Chart(rule, mark=mark("rule", color=RULE_COLOR, strokeDash=[6, 4], strokeWidth=1.5)).encode(
-            y=alt.Y("loss:Q"), tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("loss:Q", format=".6g")]))
+        rule = vl.Table({"loss": [value], "label": [say("charts.linreg.rule_label") if label is None else label]})
+        layers.append(vl.layer(rule, mark("rule", color=RULE_COLOR, strokeDash=[6, 4], strokeWidth=1.5), {
+            "y": vl.q("loss"), "tooltip": [vl.n("label", title=""), vl.q("loss", format=".6g")]}))
     if len(layers) == 1:
-        return base.add_params(ZOOM_X)
-    return layer_zoomed(*layers)
+        base["params"] = [dict(ZOOM_PARAM)]
+        return base
+    first = {k: v for k, v in base.items() if k not in ("height", "width")}
+    first["name"] = ZOOM_VIEW
+    return {"layer": [first, *layers[1:]], "height": height, "width": WIDTH, "params": [dict(ZOOM_PARAM_LIFTED)]}
 
 
 def landscape_with_current(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None,
@@ -87,22 +98,31 @@ def landscape_with_current(grid: np.ndarray, w_values, b_values, paths: pd.DataF
     has short labels. title: default 'loss landscape over (w, b)' in the language of labels; axes: the
     axis titles (two parameters of a wider model, gdcore/lessons/linear_regression_features.py); square: a square plot
     (for a square window: one unit as long on both axes, so a round bowl looks round).
+    A page draws landscape_with_current_spec (see gdcore.charts.vl); this is its Altair face.
     """
+    return vl.altair(landscape_with_current_spec(grid, w_values, b_values, paths, optimum, current, title, height,
+                                                 labels, axes, square))
+
+
+def landscape_with_current_spec(grid, w_values, b_values, paths: pd.DataFrame | vl.Table | None,
+                                optimum: tuple[float, float] | None, current: tuple[float, float] | None,
+                                title: str | None = None, height: int = 340, labels: Labels | None = None,
+                                axes: tuple[str, str] = ("w", "b"), square: bool = False) -> dict:
+    """landscape_with_current(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws."""
     say = words(labels)
-    layers, xs, ys = landscape_layers(
+    layers, xs, ys = landscape_specs(
         grid, w_values, b_values, paths, optimum, say("charts.linreg.landscape_title") if title is None else title,
         axes[0], axes[1], labels, legend={"title": "loss", "orient": "right", "format": ".2~g"}, stroke=True)
     if current is not None and all(math.isfinite(v) for v in current):
         (wlo, whi), (blo, bhi) = window(w_values, b_values)
         if wlo <= current[0] <= whi and blo <= current[1] <= bhi:
-            now = pd.DataFrame({"w": [float(current[0])], "b": [float(current[1])],
-                                "label": [say("charts.landscape.now")]})
-            layers.append(alt.Chart(now, mark=mark("point", shape="circle", size=220, filled=False, color=RULE_COLOR,
-                                                   strokeWidth=3)).encode(
-                x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys),
-                tooltip=[tip("label:N", say("charts.tip.label")), alt.Tooltip("w:Q", format=".5g"),
-                         alt.Tooltip("b:Q", format=".5g")]))
-    return layered(*layers, height=height, width=height if square else WIDTH)
+            now = vl.Table({"w": [float(current[0])], "b": [float(current[1])], "label": [say("charts.landscape.now")]})
+            layers.append(vl.layer(now, mark("point", shape="circle", size=220, filled=False, color=RULE_COLOR,
+                                             strokeWidth=3), {
+                "x": vl.q("w", scale=xs), "y": vl.q("b", scale=ys),
+                "tooltip": [vl.tip("label", title=say("charts.tip.label")), vl.q("w", format=".5g"),
+                            vl.q("b", format=".5g")]}))
+    return {"layer": layers, "height": height, "width": height if square else WIDTH}
 
 
 def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 300,
@@ -114,6 +134,12 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
     lines: [{"label": ..., "w": ..., "b": ..., "dash": bool, "series": a key of LINE_COLORS}, ...];
     title: default 'the data and the line' in the language of labels.
     """
+    return vl.altair(fit_view_spec(x, y, lines, title, height, max_points, labels))
+
+
+def fit_view_spec(x, y, lines: list[dict], title: str | None = None, height: int = 300,
+                  max_points: int = MAX_POINTS, labels: Labels | None = None) -> dict:
+    """fit_view(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws."""
     xv = np.asarray(x, dtype=np.float64).reshape(-1)
     yv = np.asarray(y, dtype=np.float64).reshape(-1)
     xlo, xhi = (float(xv.min()), float(xv.max())) if len(xv) else (0.0, 1.0)
@@ -125,15 +151,14 @@ def fit_view(x, y, lines: list[dict], title: str | None = None, height: int = 30
         keep = np.linspace(0, len(xv) - 1, max_points).astype(int)
         xv, yv = xv[keep], yv[keep]
     title = words(labels)("charts.fit_view.title") if title is None else title
-    base = alt.Chart(pd.DataFrame({"x": xv, "y": yv}), title=title,
-                     mark=mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b")).encode(
-        x=alt.X("x:Q", title="x", scale=xs), y=alt.Y("y:Q", title="y", scale=ys),
-        tooltip=[alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")])
-    ldf = pd.DataFrame(line_rows(lines, xlo, xhi, extra=True), columns=["x", "y", "line", "dash", "w", "b"])
-    line_layer = alt.Chart(ldf, mark=mark("line", strokeWidth=2.5, clip=True)).encode(
-        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-        color=alt.Color("line:N", title=None, scale=line_scale(lines), legend=LEGEND_TOP),
-        strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
-        detail=alt.Detail("line:N"),
-        tooltip=[alt.Tooltip("line:N", title=""), alt.Tooltip("w:Q", format=".5g"), alt.Tooltip("b:Q", format=".5g")])
-    return layered(base, line_layer, height=height, width=WIDTH)
+    base = vl.layer(vl.Table({"x": xv, "y": yv}), mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b"),
+                    {"x": vl.q("x", title="x", scale=xs), "y": vl.q("y", title="y", scale=ys),
+                     "tooltip": [vl.q("x", format=".4g"), vl.q("y", format=".4g")]}, title=title)
+    rows = line_rows(lines, xlo, xhi, extra=True)
+    ends = vl.Table({k: [r[k] for r in rows] for k in ("x", "y", "line", "dash", "w", "b")}, len(rows))
+    line_layer = vl.layer(ends, mark("line", strokeWidth=2.5, clip=True), {
+        "x": vl.q("x", scale=xs), "y": vl.q("y", scale=ys),
+        "color": vl.n("line", title=None, scale=line_scale(lines), legend=dict(LEGEND_TOP)),
+        "strokeDash": vl.n("dash", legend=None, scale=SOLID_DASHED), "detail": vl.n("line"),
+        "tooltip": [vl.n("line", title=""), vl.q("w", format=".5g"), vl.q("b", format=".5g")]})
+    return {"layer": [base, line_layer], "height": height, "width": WIDTH}

@@ -163,12 +163,19 @@ def divergence_explanation(lr: float, lam_max: float) -> Message:
 def step_table(records: Sequence[dict], epochs: bool = True) -> pd.DataFrame:
     """Records as the table the page shows, newest last, numbered as the tutorial counts: step, epoch,
     batch, loss, Δw, Δb, w, b (000's loops), or step, i, loss, ... (epochs=False: 003's `for i in range`)."""
+    return pd.DataFrame(step_columns(records, epochs))
+
+
+def step_columns(records: Sequence[dict], epochs: bool = True) -> dict[str, list]:
+    """step_table(...) as plain columns (name -> values), for a table drawn on every Step without pandas."""
     if epochs:
         rows = [[r["step"], r["epoch"], r["batch"], r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]]
                 for r in records]
-        return pd.DataFrame(rows, columns=TABLE_COLUMNS)
-    rows = [[r["step"], r["step"] - 1, r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]] for r in records]
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS_I)
+        names = TABLE_COLUMNS
+    else:
+        rows = [[r["step"], r["step"] - 1, r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]] for r in records]
+        names = TABLE_COLUMNS_I
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
 
 
 # -- one step, explained ----------------------------------------------------------------------------

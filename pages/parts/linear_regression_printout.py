@@ -1,5 +1,6 @@
 """The linear-regression lesson's printout, drawn by pages/views/linear_regression.py under the charts:
 what the tutorial would have printed by now, as printed and as a table."""
+import pyarrow as pa
 import streamlit as st
 
 from gdcore import printouts
@@ -20,6 +21,6 @@ def printout(run) -> None:
     tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
     printed = printouts.lines(preset, run.losses(), recs, run.total_steps, last=15)
     tab1.code("\n".join(printed), language="text", wrap_lines=True)
-    tab2.dataframe(lesson_math.step_table(recs, epochs=epochs), hide_index=True, width="stretch",
+    tab2.dataframe(pa.table(lesson_math.step_columns(recs, epochs=epochs)), hide_index=True, width="stretch",
                    column_config={c: st.column_config.NumberColumn(format="%.6g")
                                   for c in ("loss", "Δw", "Δb", "w", "b")})

@@ -7,12 +7,11 @@ import math
 import threading
 
 import altair as alt
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 import streamlit as st
 
 from gdcore import weights
+from gdcore.charts import vl
 from gdcore.codegen import export_script
 from gdcore.data import MAX_CSV_ROWS, MAX_UPLOAD_BYTES, Dataset
 from gdcore.errors import GdError
@@ -169,7 +168,7 @@ def load_weights(lesson_obj: Lesson, key: str) -> None:
 _ALTAIR_GLOBALS = threading.Lock()  # Altair's data transformer and theme are process-wide settings
 
 
-INLINE_ROWS = 20  # a layer this small goes inside the spec as JSON: Arrow's framing alone is ~500 bytes
+INLINE_ROWS = vl.INLINE_ROWS  # a layer this small goes inside the spec as JSON (see gdcore.charts.vl)
 
 
 def _collect(data, sink: dict) -> dict:
@@ -215,38 +214,26 @@ def chart_spec(chart) -> dict:
     return spec
 
 
-def _exact_in_float32(values: np.ndarray) -> bool:
-    with np.errstate(over="ignore"):
-        return bool(np.array_equal(values.astype(np.float32).astype(np.float64), values, equal_nan=True))
-
-
 def _compact(frame):
-    """A frame as the Arrow table the browser receives, without pandas' metadata and index.
-
-    The metadata alone is about 1 KB per dataset, more than most of a chart's small layers hold;
-    long float64 columns that hold float32 numbers (the engine's: losses, parameters, the data) go
-    as float32, and long columns of a few names as categories.
-    """
+    """A frame as the Arrow table the browser receives, without pandas' metadata and index, as compact
+    as the plain specs' tables (gdcore.charts.vl.Table.arrow): float32 where that holds the numbers
+    exactly, int16/int32 for whole numbers, long columns of a few names as codes."""
     if not isinstance(frame, pd.DataFrame):
         return frame
-    if len(frame) > 50:
-        wide = [c for c in frame.select_dtypes("float64").columns if _exact_in_float32(frame[c].to_numpy())]
-        names = [c for c in frame.select_dtypes(include=["object", "string"]).columns if frame[c].nunique() <= 16]
-        if len(wide) or names:  # a series' name on every row goes as a small code, once spelled out
-            frame = frame.astype({**{c: np.float32 for c in wide}, **{c: "category" for c in names}})
-    return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    return vl.Table.from_frame(frame).arrow()[0]
 
 
 def chart(ch, name: str, **kwargs) -> None:
-    """Draw an Altair chart (like st.altair_chart) and keep it for this page's SVG download."""
+    """Draw a chart and keep it for this page's SVG download: a plain spec (gdcore.charts.vl: the
+    charts a Step redraws, sent as they are) or an Altair chart (converted by chart_spec)."""
     page = st.session_state.get("_page", "")
     st.session_state.setdefault(f"_charts.{page}", {})[name] = ch
     kwargs.setdefault("width", "stretch")
-    st.vega_lite_chart(chart_spec(ch), **kwargs)
+    st.vega_lite_chart(vl.wire(ch) if isinstance(ch, dict) else chart_spec(ch), **kwargs)
 
 
 def _svg(ch) -> bytes:
     import vl_convert as vlc  # imported on demand: only the download needs it
     with _ALTAIR_GLOBALS:  # never while another session's chart_spec has its transformer enabled
-        spec = ch.to_dict()
+        spec = (vl.altair(ch) if isinstance(ch, dict) else ch).to_dict()
     return vlc.vegalite_to_svg(spec).encode()

@@ -258,16 +258,16 @@ def _charts(run) -> None:
         if show_ls:
             lines.append({"label": T("linreg.train.line_ls"), "w": ropt.w[0], "b": ropt.b, "dash": True,
                           "series": "least_squares"})
-        ui.chart(lr_charts.fit_view(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"), labels=T.labels),
-                 "fit")
+        ui.chart(lr_charts.fit_view_spec(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"),
+                                          labels=T.labels), "fit")
     with g2:
         log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
         losses = run.losses()
         if not len(losses):  # step 0: nothing to draw yet, say what will come
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            frame = charts.loss_frame(losses, labels=T.labels)
-            ui.chart(lr_charts.loss_curve_with_optimum(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
+            frame = charts.loss_table(losses, labels=T.labels)
+            ui.chart(lr_charts.loss_curve_with_optimum_spec(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
                                                         label=T("linreg.train.rule_label"), labels=T.labels), "loss")
             if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
                 why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
@@ -284,9 +284,9 @@ def _charts(run) -> None:
                                                                       np.r_[pb, d0[1]]))
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
-    path = charts.path_frame(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
+    path = charts.path_table(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
     where = "features.scale" if z else "linreg.train"
-    cockpit.landscape(lesson, run, K, lr_charts.landscape_with_current(
+    cockpit.landscape(lesson, run, K, lr_charts.landscape_with_current_spec(
         grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360, square=z, title=T(f"{where}.landscape_title"),
         labels=T.labels, axes=feature_scaling.axes(run, "w", "b")), (wv, bv),
         grad=manual.mse_gradient(run.train_data.X, run.train_data.y, w, b), width="content" if z else "stretch")

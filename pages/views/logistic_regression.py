@@ -3,7 +3,7 @@ import streamlit as st
 
 from gdcore import charts
 from gdcore.charts import logistic_regression as lcharts
-from gdcore.charts.optimizers import fit_width
+from gdcore.charts.board import FIT_X
 from gdcore.devices import resolve_device
 from gdcore.lessons import logistic_regression
 from gdcore.loops import tutorials
@@ -127,6 +127,15 @@ if run is not None:
                  per_epoch=run.steps_per_epoch, batch=run.batch_size))
 
 
+def _points(run):
+    """The samples as the boundary chart draws them, built once per data set and language."""
+    cached = lesson.extra.get("chart_points")
+    if cached is None or cached[0] is not run.data or cached[1] != ui.lang():
+        cached = (run.data, ui.lang(), lcharts.points_table(logistic_regression.points_frame(run), T.labels))
+        lesson.extra["chart_points"] = cached
+    return cached[2]
+
+
 def draw(run):
     p = run.params()
     acc = run.accuracy()
@@ -146,15 +155,14 @@ def draw(run):
     a, b = st.columns([1.6, 1])
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
-        ui.chart(lcharts.boundary_chart(logistic_regression.points_frame(run), box, seg,
-                                         logistic_regression.true_boundary(run, box), grid, cur,
-                                         true_label=true_label, title=T("logreg.run.boundary_title"),
-                                         labels=T.labels), "boundary")
+        ui.chart(lcharts.boundary_chart_spec(_points(run), box, seg, logistic_regression.true_boundary(run, box), grid,
+                                              cur, true_label=true_label, title=T("logreg.run.boundary_title"),
+                                              labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logreg.run.fast"))
         else:
-            ui.chart(lcharts.sigmoid_chart(cur, labels=T.labels), "sigmoid")
+            ui.chart(lcharts.sigmoid_chart_spec(cur, labels=T.labels), "sigmoid")
         if cur is None:
             st.caption(T("logreg.run.no_sample"))
         else:
@@ -170,8 +178,9 @@ def draw(run):
     if run.step_count == 0:
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
-        ui.chart(fit_width(charts.loss_curve(T.frame(logistic_regression.loss_frames(run)), log=log,
-                                             title=T("logreg.run.loss_title"), height=200, labels=T.labels)), "loss")
+        loss = charts.loss_curve_spec(T.frame(logistic_regression.loss_frames(run)), log=log,
+                                      title=T("logreg.run.loss_title"), height=200, labels=T.labels)
+        ui.chart({**loss, "autosize": dict(FIT_X)}, "loss")
         st.caption(T("logreg.run.loss_note"))
     if run.epoch:
         with st.expander(T("logreg.run.printed", n=run.epoch)):

@@ -1,0 +1,40 @@
+"""What a Step costs the server, counted rather than timed (a timing would flake on a shared CI host):
+the charts a Step redraws are plain specs, built without Altair, and what they send stays small."""
+import altair as alt
+import pytest
+from apptest_util import open_page
+
+from gdcore.charts import vl
+
+# chart bytes a Step sends after three Steps (the element protos; tutorial data, fixed seeds). The
+# workshop target is 25 KB for everything a Step sends; the rest of the page is about 12 KB.
+BUDGET = {"linear_regression": 12_000, "logistic_regression": 15_500}
+ARROW_LAYERS = {"linear_regression": 2, "logistic_regression": 0}
+
+
+@pytest.mark.parametrize("page", sorted(BUDGET))
+def test_a_step_builds_no_altair_chart_and_sends_few_chart_bytes(page, monkeypatch):
+    at = open_page(f"pages/views/{page}.py")
+    step = next(b for b in at.button if b.key and b.key.endswith(".step"))
+    for _ in range(2):
+        step.click().run()
+    calls = {"altair": 0, "wire": 0}
+    to_dict, wire = alt.TopLevelMixin.to_dict, vl.wire
+
+    def counted_to_dict(self, *args, **kwargs):
+        calls["altair"] += 1
+        return to_dict(self, *args, **kwargs)
+
+    def counted_wire(*args, **kwargs):
+        calls["wire"] += 1
+        return wire(*args, **kwargs)
+
+    monkeypatch.setattr(alt.TopLevelMixin, "to_dict", counted_to_dict)
+    monkeypatch.setattr(vl, "wire", counted_wire)
+    next(b for b in at.button if b.key and b.key.endswith(".step")).click().run()
+    assert not at.exception
+    charts = at.get("vega_lite_chart")
+    # no chart goes through Altair, but for the cockpit's gradient arrow (two small layers converted once)
+    assert calls == {"altair": ARROW_LAYERS[page], "wire": len(charts)} and len(charts) == 3
+    sent = sum(c.proto.ByteSize() for c in charts)
+    assert sent <= BUDGET[page], sent
