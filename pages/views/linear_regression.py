@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from gdcore import charts, limits, manual, printouts, reference, seeding
+from gdcore import charts, limits, manual, reference, seeding
 from gdcore.charts import linear_regression as lr_charts
 from gdcore.devices import resolve_device
 from gdcore.lessons import linear_regression as lesson_math
@@ -12,7 +12,7 @@ from gdcore.presets import PRESETS, preset_config
 from gdcore.reference import bowl
 from pages import ui
 from pages.parts import linear_regression_features as feature_view
-from pages.parts import linear_regression_printout
+from pages.parts import linear_regression_numbers, linear_regression_printout
 from pages.parts import linear_regression_scaling as feature_scaling
 from pages.ui import cockpit, columns, slowmo
 
@@ -221,25 +221,6 @@ feature_scaling.effect(lesson, run)
 st.subheader(T("linreg.train.header"))
 
 
-def _forward_backward_update(run) -> None:
-    recs = run.records(last=2)
-    p = run.params()
-    if not recs:
-        if manual.start_of(run.moves):
-            st.info(T("cockpit.hands.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
-        elif run.loaded_start:
-            st.info(T("linreg.train.step0_loaded", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
-        else:
-            st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
-                      init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
-        return
-    feature_scaling.z_note(run, p["w"][0], p["b"][0])  # with scaling on: these w, b are the z-scores' weights
-    ex = lesson_math.explain_last_step(manual.records_before(recs, run.moves), float(run.w0.reshape(-1)[0]),
-                                       float(run.b0.reshape(-1)[0]), run.config.lr)
-    st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
-    st.code(T(ex.text()), language="text", wrap_lines=True)
-
-
 def _charts(run) -> None:
     f = _facts(run)
     opt = f.optimum  # of the data as trained: the landscape's
@@ -297,32 +278,14 @@ def _charts(run) -> None:
         st.warning(T("linreg.train.why_diverged") + " "
                    + T(lesson_math.divergence_explanation(run.config.lr, f.lambda_max)))
 
-    dist = lesson_math.distance_to_optimum(run.data.X, run.data.y, rw, rb, ropt)
-    prev = None
-    if len(recs) >= 2 and recs[-2]["step"] == recs[-1]["step"] - 1:
-        prev = lesson_math.distance_to_optimum(run.data.X, run.data.y,
-                                               *feature_scaling.raw_point(run, recs[-2]["w"], recs[-2]["b"]), ropt)
-
-    def delta(now, before):
-        return None if before is None else f"{now - before:+.2g}"
-
-    st.markdown(T("linreg.train.optimum"))
-    q1, q2, q3 = st.columns(3)
-    q1.metric("w*", f"{ropt.w[0]:.5g}", help=T("linreg.train.w_star_help"))
-    q2.metric("b*", f"{ropt.b:.5g}", help=T("linreg.train.b_star_help"))
-    q3.metric("loss*", f"{ropt.mse:.3g}", help=T("linreg.train.loss_star_help"))
-    q1.metric("|w − w*|", f"{dist.dw:.3g}", delta(dist.dw, prev and prev.dw), delta_color="inverse")
-    q2.metric("|b − b*|", f"{dist.db:.3g}", delta(dist.db, prev and prev.db), delta_color="inverse")
-    q3.metric("loss − loss*", f"{dist.dloss:.3g}", delta(dist.dloss, prev and prev.dloss), delta_color="inverse",
-              help=T("linreg.train.dloss_help"))
-    st.caption(T("linreg.train.delta_caption"))
+    linear_regression_numbers.distances(run, recs, rw, rb, ropt)
 
 
 def draw(run) -> None:
     if run.data.n_features > 1:  # an upload with several features: its own view
         return feature_view.draw(run, K)
     slowmo.control(lesson, run, K, run.config.preset or "linreg-manual")  # one step, phase by phase
-    _forward_backward_update(run)
+    linear_regression_numbers.what_happened(run)
     cockpit.hands(lesson, run, K, _facts(run).optimum)
     _charts(run)
     linear_regression_printout.printout(run)
