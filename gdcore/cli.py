@@ -10,6 +10,7 @@ import math
 import sys
 
 from .errors import GdError
+from .printouts import Printer
 
 EXIT_BAD_INPUT = 2
 TASKS = ("linreg", "logreg")
@@ -107,91 +108,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- tutorial-style progress -------------------------------------------------------------------
-
-class _Printer:
-    """Prints a run's progress the way its tutorial prints, from the recorded history."""
-
-    def __init__(self, run, out=None, err=None):
-        self.run, self.out, self.err = run, out or sys.stdout, err or sys.stderr
-        self.printed = 0
-        self.bar = self.err.isatty() and run.total_steps > 2000
-        c = run.config
-        if c.loss == "half_squared":
-            self.style = "d2l"
-        elif c.task == "logreg":
-            self.style = "epoch"
-        elif c.impl == "module" or c.optimizer != "sgd":
-            self.style = "every20"
-        elif c.mode == "batch":
-            self.style = "every500"
-        else:
-            self.style = "batch"
-
-    def __call__(self, run) -> None:
-        self.flush()
-        if self.bar:
-            frac = run.step_count / max(run.total_steps, 1)
-            filled = int(30 * frac)
-            self.err.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {run.step_count:,}/{run.total_steps:,}")
-            self.err.flush()
-
-    def flush(self) -> None:
-        run = self.run
-        new = run.step_count - self.printed
-        if new <= 0:
-            return
-        L = run.losses()
-        lines = []
-        if self.style == "batch":
-            for rec in run.records(last=new):
-                grads = [rec[f"grad_{k}"] for k in run.param_columns]
-                params = [rec[k] for k in run.param_columns]
-                vals = [rec["loss"]] + grads + params
-                lines.append(f"epoch({rec['epoch']}) batch({rec['batch']}) loss,Δw,Δb,w,b = "
-                             + ",".join(f"{v:.3f}" for v in vals) + ",")
-        elif self.style in ("every20", "every500"):
-            every = 20 if self.style == "every20" else 500
-            for i in range(self.printed, run.step_count):
-                if self.style == "every20" and (i + 1) % every == 0:
-                    lines.append(f"Epoch[{i}/{run.total_steps}], loss: {L[i]:.6f}")
-                elif self.style == "every500" and i % every == 0:
-                    lines.append(f"{i} {L[i]:.6f}")
-        else:
-            spe = run.steps_per_epoch
-            epoch_losses = run.epoch_losses()
-            for i in range(self.printed, run.step_count):
-                if (i + 1) % spe == 0:
-                    e = (i + 1) // spe
-                    if self.style == "epoch":
-                        lines.append(f"Epoch: {e - 1:03d}, Loss: {L[i]:.3f}")
-                    elif e - 1 < len(epoch_losses):
-                        lines.append(f"epoch {e}, loss {epoch_losses[e - 1]:f}")
-        if lines:
-            self.out.write("\n".join(lines) + "\n")
-        self.printed = run.step_count
-
-    def finish(self, result) -> None:
-        self.flush()
-        if self.bar:
-            self.err.write("\n")
-        run = self.run
-        d = result.to_dict()
-        if self.style == "d2l" and run.data.true_w is not None:
-            errs = [tw - w for tw, w in zip(run.data.true_w, d["params"]["w"])]
-            self.out.write(f"w的估计误差 (error of w): {[round(e, 6) for e in errs]}\n")
-            self.out.write(f"b的估计误差 (error of b): {run.data.true_b - d['params']['b'][0]:.6f}\n")
-        if run.config.task == "logreg":
-            self.out.write(f"accuracy = {d['accuracy']:.4f}\n")
-        from .api import summary_message
-        from .i18n import english
-
-        self.out.write(f"{summary_message(run, stall=False)} in {d['seconds']:.2f} s on {d['device']}\n")
-        if run.stall is not None:
-            self.out.write(english(run.stall.message()) + "\n")
-        self.out.write(f"w = {d['params']['w']}\nb = {d['params']['b']}\n")
-
-
 # -- commands ----------------------------------------------------------------------------------
 
 def _train_data(args, config):
@@ -236,7 +152,7 @@ def _cmd_train(args) -> int:
         run.run()
         print(json.dumps(Result(run).to_dict()))
         return 0
-    printer = _Printer(run)
+    printer = Printer(run)
     try:
         run.run(callback=printer)
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ import pytest
 from cli_util import run_cli
 
 import gdcore
+from gdcore import printouts
 from gdcore.data import linear_1d, load_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,13 +44,23 @@ def test_train_prints_like_the_tutorial():
     code, out, _ = run_cli("train", "linreg-minibatch", "--epochs", "2")
     lines = out.splitlines()
     assert code == 0
-    assert lines[0].startswith("epoch(1) batch(0) loss,Δw,Δb,w,b = ")
-    assert sum(ln.startswith("epoch(") for ln in lines) == 16
-    assert lines[-2].startswith("w = [") and lines[-1].startswith("b = [")
-    w = json.loads(lines[-2].split("=", 1)[1])
     run = gdcore.Run(gdcore.preset_config("linreg-minibatch", epochs=2))
     run.run()
+    # the lines the page shows as tutorial 000's own print (tests/test_printouts.py holds them to it)
+    assert [ln for ln in lines if ln.startswith("epoch(")] == printouts.lines_000(run.records())
+    assert lines[0].startswith("epoch(1) batch(0) lossΔw,Δb,w,b, = ") and len(run.records()) == 16
+    assert lines[-2].startswith("w = [") and lines[-1].startswith("b = [")
+    w = json.loads(lines[-2].split("=", 1)[1])
     assert w == run.params()["w"]
+
+
+def test_train_prints_003_every_500_steps_as_torch_prints_its_loss():
+    code, out, _ = run_cli("train", "linreg-manual", "--steps", "1200")
+    run = gdcore.Run(gdcore.preset_config("linreg-manual", steps=1200))
+    run.run()
+    printed = [ln for ln in out.splitlines() if " tensor(" in ln]
+    assert code == 0 and printed == printouts.lines("linreg-manual", run.losses(), [], 1200)
+    assert [ln.split()[0] for ln in printed] == ["0", "500", "1000"]
 
 
 def test_train_logreg_prints_one_line_per_epoch():

@@ -1,7 +1,7 @@
 """Lesson: logistic regression by hand (seed 004): sigmoid, cross-entropy, per-sample SGD, the boundary."""
 import streamlit as st
 
-from gdcore import charts
+from gdcore import charts, printouts
 from gdcore.charts import logistic_regression as lcharts
 from gdcore.charts.board import FIT_X
 from gdcore.devices import resolve_device
@@ -185,7 +185,7 @@ def draw(run):
     if run.epoch:
         with st.expander(T("logreg.run.printed", n=run.epoch)):
             printed = logistic_regression.printed_losses(run)
-            st.code("\n".join(f"Epoch: {e:03d}, Loss: {v:.3f}" for e, v in
+            st.code("\n".join(printouts.line_004(e, v) for e, v in
                               zip(printed["epoch"].tail(100), printed["loss"].tail(100))),
                     language="text", wrap_lines=True)
             st.caption(T("logreg.run.printed_note"))
