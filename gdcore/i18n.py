@@ -1,9 +1,10 @@
 """Every word the app shows, in English and Simplified Chinese, looked up by key.
 
-The strings live in one place per language: `gdcore/locales/<lang>/*.toml`, one file per page or
-topic. A file `linreg.toml` with a key `title` gives the key `linreg.title`; nested tables add
-dots. Values are `str.format` templates (`"step {n} of {total}"`); both languages must have the
-same keys and the same placeholders (tests/test_i18n.py checks it).
+The strings live in one place per language: `gdcore/locales/<lang>/*.toml`, one file per page (named
+by its slug) or topic. A file `linear_regression.toml` with a key `title` gives the key
+`linear_regression.title`; nested tables add dots. Values are `str.format` templates
+(`"step {n} of {total}"`); both languages must have the same keys and the same placeholders
+(tests/test_i18n.py checks it).
 
 The core never picks a language: it returns `Message`s (a key and the values its template needs),
 and a page turns them into words with its `Translator`. Chart builders take `labels`, one
@@ -122,7 +123,7 @@ def say(labels: Mapping[str, str], text: str | Text, /, **values) -> str:
 
 
 class Translator:
-    """`T("linreg.title")`, `T("ui.step_of", n=3, total=10)` or `T(message)` in one language."""
+    """`T("linear_regression.title")`, `T("ui.step_of", n=3, total=10)` or `T(message)` in one language."""
 
     def __init__(self, lang: str = DEFAULT) -> None:
         self.lang = normalize(lang)

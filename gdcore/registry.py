@@ -19,18 +19,17 @@ VIEWS = "pages/views"  # the folder of page scripts, relative to the app's root
 class Page:
     """One page of the app."""
 
-    slug: str  # URL path and page script stem
-    name: str  # its short name in the locale files: title "ui.app.<name>", home entry "home.lesson.<name>.*"
+    slug: str  # URL path, page script stem, locale file stem; title "ui.app.<slug>", home "home.lesson.<slug>.*"
     icon: str  # a Material icon name
     section: str  # "start", "lessons" or "workshop" (the navigation's group, "ui.app.section_<section>")
     module: str | None = None  # the gdcore module that declares LINK_FIELDS and HIDE_GROUPS (lessons only)
     follows: tuple[str, ...] = ()  # the presets whose tutorials the lesson follows (gdcore.presets.SOURCES)
-    locale: str = ""  # its locale file stem ("<locale>.groups.<group>" labels its hide groups); default: name
 
     @property
     def strings(self) -> str:
-        """The lesson's locale file stem (gdcore/locales/<lang>/<strings>.toml)."""
-        return self.locale or self.name
+        """The lesson's locale file stem (gdcore/locales/<lang>/<slug>.toml; "<slug>.groups.<group>" labels
+        its hide groups)."""
+        return self.slug
 
     @property
     def script(self) -> str:
@@ -40,7 +39,7 @@ class Page:
     @property
     def title(self) -> str:
         """The key of the page's title."""
-        return f"ui.app.{self.name}"
+        return f"ui.app.{self.slug}"
 
     @property
     def link_fields(self) -> list[Field]:
@@ -59,22 +58,21 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
-    Page("home", "home", "home", "start"),
-    Page("autograd_basics", "autograd", "account_tree", "lessons", "gdcore.lessons.autograd_basics",
+    Page("home", "home", "start"),
+    Page("autograd_basics", "account_tree", "lessons", "gdcore.lessons.autograd_basics",
          ("linreg-manual",)),
-    Page("linear_regression", "linreg", "show_chart", "lessons", "gdcore.lessons.linear_regression",
+    Page("linear_regression", "show_chart", "lessons", "gdcore.lessons.linear_regression",
          ("linreg-manual", "linreg-minibatch")),
-    Page("mini_batches", "minibatch", "view_module", "lessons", "gdcore.lessons.mini_batches",
+    Page("mini_batches", "view_module", "lessons", "gdcore.lessons.mini_batches",
          ("linreg-minibatch", "linreg-d2l")),
-    Page("why_squared_loss", "theory", "bar_chart", "lessons", "gdcore.lessons.why_squared_loss", ("linreg-d2l",)),
-    Page("optimizers", "optim", "sports_score", "lessons", "gdcore.lessons.optimizers", ("linreg-module",)),
-    Page("logistic_regression", "logreg", "scatter_plot", "lessons", "gdcore.lessons.logistic_regression",
+    Page("why_squared_loss", "bar_chart", "lessons", "gdcore.lessons.why_squared_loss", ("linreg-d2l",)),
+    Page("optimizers", "sports_score", "lessons", "gdcore.lessons.optimizers", ("linreg-module",)),
+    Page("logistic_regression", "scatter_plot", "lessons", "gdcore.lessons.logistic_regression",
          ("logreg-manual",)),
-    Page("lr_explorer", "lr_explorer", "tune", "lessons", "gdcore.lessons.lr_explorer", ("linreg-module",),
-         locale="sweep"),
-    Page("exercises", "exercises", "task_alt", "workshop"),
-    Page("instructor", "instructor", "school", "workshop"),
-    Page("class_board", "class_board", "groups", "workshop"),
+    Page("lr_explorer", "tune", "lessons", "gdcore.lessons.lr_explorer", ("linreg-module",)),
+    Page("exercises", "task_alt", "workshop"),
+    Page("instructor", "school", "workshop"),
+    Page("class_board", "groups", "workshop"),
 )
 SECTIONS = ("start", "lessons", "workshop")
 DEFAULT = "home"  # the page at the app's root URL

@@ -176,7 +176,7 @@ def test_texts_in_chinese_and_the_link_fields():
     assert (by_name["fill"].lo, by_name["fill"].hi) == (-FILL_LIMIT, FILL_LIMIT)
     assert (by_name["rows"].lo, by_name["rows"].hi) == (by_name["cols"].lo, by_name["cols"].hi) == (1, MAX_SIDE)
     assert by_name["view"].choices == VIEWS == ("forward", "backward")
-    assert all(translator(lang).has(f"autograd.groups.{g}") for g in HIDE_GROUPS for lang in ("en", "zh"))
+    assert all(translator(lang).has(f"autograd_basics.groups.{g}") for g in HIDE_GROUPS for lang in ("en", "zh"))
 
 
 def test_numpy_demo_without_requires_grad_needs_no_detach():

@@ -180,7 +180,7 @@ def test_divergence_message_uses_words_not_internal_ids(cfg, lang):
                           "'bce'", " sgd ", " adam ", " momentum "}
     assert not [i for i in ids if i in text], text
     if cfg.loss == "bce_manual":
-        assert T("logreg.widgets.safe") in text  # the switch that fixes it, as the page labels it
+        assert T("logistic_regression.widgets.safe") in text  # the switch that fixes it, as the page labels it
     if cfg.optimizer in ("adam", "rmsprop"):
         assert T(f"engine.optimizer.{cfg.optimizer}") in text
 

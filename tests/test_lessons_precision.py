@@ -16,13 +16,13 @@ ULP_B = 2.0 ** -17  # float32 spacing in [64, 128)
 def test_a_stall_replaces_the_pace():
     s = Stall(128_013, "b", -117.7, 0.003, 3.8e-6, ULP_B, "float32", OPT.b)
     note = rounding_note(s, {"w": [10.2], "b": [-117.7]}, OPT, "float32")
-    assert note.key == "linreg.lr.sentence.pace_stalled" and "128,013" in english(note)
+    assert note.key == "linear_regression.lr.sentence.pace_stalled" and "128,013" in english(note)
 
 
 def test_within_a_few_ulps_of_the_optimum_rounding_rules():
     near = {"w": [float(np.float32(10.233))], "b": [OPT.b + (RESOLVED_ULPS - 1) * ULP_B]}
     note = rounding_note(None, near, OPT, "float32")
-    assert note is not None and note.key == "linreg.lr.sentence.pace_resolved"
+    assert note is not None and note.key == "linear_regression.lr.sentence.pace_resolved"
     far = {"w": [10.233], "b": [OPT.b + 100 * ULP_B]}
     assert rounding_note(None, far, OPT, "float32") is None  # still 100 float32 steps to go
     assert rounding_note(None, near, OPT, "float64") is None  # float64 resolves far finer

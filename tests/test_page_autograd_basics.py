@@ -189,7 +189,7 @@ def test_chinese_page():
     at = open_link(PAGE, {"lang": "zh", "fill": "0.5", "rows": "3", "cols": "1"})
     assert not at.exception, at.exception
     zh = translator("zh")
-    assert at.title[0].value.endswith(zh("autograd.title")) and "自动求导" in at.title[0].value
+    assert at.title[0].value.endswith(zh("autograd_basics.title")) and "自动求导" in at.title[0].value
     assert at.session_state["w.lang"] == "zh"
     at.radio(key="w.autograd.view").set_value("backward").run()
     at.button(key="b.autograd.backward").click().run()
@@ -198,7 +198,7 @@ def test_chinese_page():
     ref.backward()
     snap = zh.record(ref.snapshot())
     assert metric(at, "x.grad") == snap["x_grad_shown"] == "全为 5"
-    assert metric(at, zh("autograd.backward.metric_one_pass", n=3)) == "全为 5"
+    assert metric(at, zh("autograd_basics.backward.metric_one_pass", n=3)) == "全为 5"
     assert any("autograd 的结果与手算一致" in s.value for s in at.success)
     assert _graph(at) == ref.dot("backward", labels=zh.labels) and "全为 5" in _graph(at)
     assert dict(at.query_params)["lang"] == "zh"
@@ -221,8 +221,8 @@ def test_sections_4_and_5_follow_requires_grad(lang):
     assert not [c for c in codes if "alias.zero_()" in c]  # the detach demo's code
     texts = [m.value for m in list(at.markdown) + list(at.error)]
     assert not [t for t in texts if "Silently wrong" in t or "Caught" in t or "RuntimeError" in t]
-    assert any(T("autograd.detach.off") == i.value for i in at.info)
-    assert any(T("autograd.numpy.works") == s.value for s in at.success)
+    assert any(T("autograd_basics.detach.off") == i.value for i in at.info)
+    assert any(T("autograd_basics.numpy.works") == s.value for s in at.success)
     at.toggle(key="w.autograd.requires_grad").set_value(True).run()  # on again: both demos are back
     assert any("alias.zero_()" in c.value for c in at.code)
     assert any(e.value.startswith("RuntimeError") for e in at.error)

@@ -14,10 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ["autograd_basics", "linear_regression", "mini_batches", "why_squared_loss", "optimizers",
            "logistic_regression", "lr_explorer"]
 WORKSHOP = ["exercises", "instructor", "class_board"]
-NAMES = {"autograd_basics": "autograd", "linear_regression": "linreg", "mini_batches": "minibatch",
-         "why_squared_loss": "theory", "optimizers": "optim", "logistic_regression": "logreg",
-         "lr_explorer": "lr_explorer", "exercises": "exercises", "instructor": "instructor",
-         "class_board": "class_board"}
+NAMES = {slug: slug for slug in LESSONS + WORKSHOP}  # a page's locale names are its slug
 
 
 def _links(at) -> list:

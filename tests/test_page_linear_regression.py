@@ -224,38 +224,38 @@ def test_page_in_chinese():
     at = open_link(PAGE, {"lang": "zh"})
     assert not at.exception, at.exception
     assert at.session_state["w.lang"] == "zh"
-    assert at.title[0].value.endswith(zh("linreg.title")) and zh("linreg.title") == "手写线性回归"
-    assert at.number_input(key="w.linreg.true_w").label == zh("linreg.data.true_w")
-    assert at.button(key="b.linreg.preset003").label == zh("linreg.preset.p003")
-    assert at.subheader[0].value == zh("linreg.data.header")
+    assert at.title[0].value.endswith(zh("linear_regression.title")) and zh("linear_regression.title") == "手写线性回归"
+    assert at.number_input(key="w.linreg.true_w").label == zh("linear_regression.data.true_w")
+    assert at.button(key="b.linreg.preset003").label == zh("linear_regression.preset.p003")
+    assert at.subheader[0].value == zh("linear_regression.data.header")
     for _ in range(2):
         at.button(key="b.linreg.step").click().run()
     assert not at.exception
     codes = " ".join(c.value for c in at.code)
-    assert zh("linreg.explain.forward") in codes and "w.data -= lr * w.grad" in codes
-    assert any(zh("linreg.train.what_happened", step=2, where="i = 1") == m.value for m in at.markdown)
+    assert zh("linear_regression.explain.forward") in codes and "w.data -= lr * w.grad" in codes
+    assert any(zh("linear_regression.train.what_happened", step=2, where="i = 1") == m.value for m in at.markdown)
     # a diverging run in Chinese: the explanation is the Chinese one
     limit = at.session_state[LESSON].run.stability_limit()
     at.number_input(key="w.linreg.lr").set_value(round(limit * 3, 2)).run()
     at.button(key="b.linreg.run_n_btn").click().run()
     assert not at.exception and at.session_state[LESSON].run.status == "diverged"
-    assert any(w.value.startswith(zh("linreg.train.why_diverged")) and "全批量梯度下降才会收敛" in w.value
+    assert any(w.value.startswith(zh("linear_regression.train.why_diverged")) and "全批量梯度下降才会收敛" in w.value
                for w in at.warning)
     at.radio(key="w.linreg.recipe").set_value("upload").run()
-    assert not at.exception and any(i.value == zh("linreg.data.upload_first") for i in at.info)
+    assert not at.exception and any(i.value == zh("linear_regression.data.upload_first") for i in at.info)
 
 
 def test_page_in_english_has_no_chinese_and_both_languages_have_every_string():
     import re
 
     from gdcore.i18n import placeholders, strings
-    en = {k: v for k, v in strings("en").items() if k.startswith("linreg.")}
-    zh = {k: v for k, v in strings("zh").items() if k.startswith("linreg.")}
+    en = {k: v for k, v in strings("en").items() if k.startswith("linear_regression.")}
+    zh = {k: v for k, v in strings("zh").items() if k.startswith("linear_regression.")}
     assert en.keys() == zh.keys()
     assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
     from gdcore.lessons.linear_regression import HIDE_GROUPS, RECIPES
-    assert all(f"linreg.groups.{g}" in en for g in HIDE_GROUPS)
-    assert all(f"linreg.recipes.{r}" in en for r in RECIPES)
+    assert all(f"linear_regression.groups.{g}" in en for g in HIDE_GROUPS)
+    assert all(f"linear_regression.recipes.{r}" in en for r in RECIPES)
     at = open_link(PAGE, {"steps": "2"})
     assert not at.exception
     shown = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
@@ -348,7 +348,7 @@ def test_line_colours_are_the_same_in_both_languages():
         at = open_link(PAGE, {"lang": lang, "show_ls": "1"})
         assert not at.exception
         colours = _line_colours(at)
-        seen[lang] = {series: colours[T(f"linreg.train.line_{series}")] for series in ("now", "true", "ls")}
+        seen[lang] = {series: colours[T(f"linear_regression.train.line_{series}")] for series in ("now", "true", "ls")}
     assert seen["en"] == seen["zh"]
     assert len(set(seen["en"].values())) == 3
 
@@ -360,7 +360,7 @@ def test_optimizer_page_line_colours_are_the_same_in_both_languages():
         at = open_link("pages/views/optimizers.py", {"lang": lang})
         assert not at.exception
         colours = _line_colours(at)
-        seen[lang] = (colours[translator(lang)("optim.train.model")], colours["y = 3x + 0.8"])
+        seen[lang] = (colours[translator(lang)("optimizers.train.model")], colours["y = 3x + 0.8"])
     assert seen["en"] == seen["zh"] and seen["en"][0] != seen["en"][1]
 
 
@@ -391,7 +391,7 @@ def test_uploaded_data_caption_says_the_controls_are_off_and_what_the_seed_still
     from gdcore.i18n import translator
     T = translator(lang)
     at = open_link(PAGE, {"lang": lang})
-    pure_head = T("linreg.data.pure", seed=0, source="").split("（")[0].split("(")[0]
+    pure_head = T("linear_regression.data.pure", seed=0, source="").split("（")[0].split("(")[0]
     assert any(c.value.startswith(pure_head) for c in at.caption)  # the tutorial's recipe: the controls decide
     at.radio(key="w.linreg.recipe").set_value("upload").run()
     csv = b"x,y\n" + b"".join(f"{i / 10},{3 * i / 10 + 0.8}\n".encode() for i in range(20))
@@ -401,7 +401,7 @@ def test_uploaded_data_caption_says_the_controls_are_off_and_what_the_seed_still
     captions = [c.value for c in at.caption]
     assert not any(c.startswith(pure_head) for c in captions), captions
     seed = at.session_state[LESSON].run.config.seed
-    assert any(c.startswith(T("linreg.data.pure_upload", seed=seed, source="")[:12]) and "torch.rand(1)" in c
+    assert any(c.startswith(T("linear_regression.data.pure_upload", seed=seed, source="")[:12]) and "torch.rand(1)" in c
                for c in captions), captions
 
 

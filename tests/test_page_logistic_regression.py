@@ -203,9 +203,9 @@ def test_chinese_page():
     at = open_link(PAGE, {"lang": "zh", "steps": "1001"})
     assert not at.exception, at.exception
     zh = translator("zh")
-    assert at.title[0].value.endswith(zh("logreg.title"))
-    assert zh("logreg.title") != translator("en")("logreg.title")
-    assert any(m.label == zh("logreg.run.accuracy") for m in at.metric)
+    assert at.title[0].value.endswith(zh("logistic_regression.title"))
+    assert zh("logistic_regression.title") != translator("en")("logistic_regression.title")
+    assert any(m.label == zh("logistic_regression.run.accuracy") for m in at.metric)
     assert at.radio(key="w.logreg.mode").value == "stochastic"  # option values do not change with the language
     assert any(e.label.startswith("教程打印") for e in at.expander)
     assert "Epoch: 000, Loss:" in " ".join(c.value for c in at.code)  # the tutorial's printout as it prints
@@ -218,14 +218,15 @@ def test_locale_files_have_the_same_keys_and_placeholders_and_cover_the_page():
 
     from gdcore.i18n import placeholders, strings
     root = Path(__file__).resolve().parents[1]
-    en = {k: v for k, v in strings("en").items() if k.startswith("logreg.")}
-    zh = {k: v for k, v in strings("zh").items() if k.startswith("logreg.")}
+    en = {k: v for k, v in strings("en").items() if k.startswith("logistic_regression.")}
+    zh = {k: v for k, v in strings("zh").items() if k.startswith("logistic_regression.")}
     assert en.keys() == zh.keys()
     assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en), \
         [k for k in en if placeholders(en[k]) != placeholders(zh[k])]
     src = (root / PAGE).read_text() + (root / "gdcore/lessons/logistic_regression.py").read_text()
     lesson = logistic_regression
-    used = set(re.findall(r'"(logreg\.[a-z_.]+)"', src)) | {f"logreg.groups.{g}" for g in lesson.HIDE_GROUPS}
-    used |= {f"logreg.widgets.data_{v}" for v in lesson.SOURCES} | {f"logreg.widgets.impl_{v}" for v in lesson.IMPLS} \
-        | {f"logreg.widgets.mode_{v}" for v in lesson.MODES} | {f"logreg.widgets.loader_{v}" for v in lesson.LOADERS}
+    used = set(re.findall(r'"(logistic_regression\.[a-z_.]+)"',
+                          src)) | {f"logistic_regression.groups.{g}" for g in lesson.HIDE_GROUPS}
+    widgets = {"data": lesson.SOURCES, "impl": lesson.IMPLS, "mode": lesson.MODES, "loader": lesson.LOADERS}
+    used |= {f"logistic_regression.widgets.{kind}_{v}" for kind, values in widgets.items() for v in values}
     assert sorted(used - en.keys()) == []

@@ -246,9 +246,9 @@ def test_chinese_page_renders_a_whole_sweep():
     zh = translator("zh")
     at = open_link(PAGE, {"lang": "zh"})
     assert not at.exception, at.exception
-    assert at.session_state["w.lang"] == "zh" and at.title[0].value.endswith(zh("sweep.title"))
-    assert at.button(key="b.lrx.train").label == zh("sweep.buttons.train")
-    assert any(zh("sweep.results.none_yet") == i.value for i in at.info)
+    assert at.session_state["w.lang"] == "zh" and at.title[0].value.endswith(zh("lr_explorer.title"))
+    assert at.button(key="b.lrx.train").label == zh("lr_explorer.buttons.train")
+    assert any(zh("lr_explorer.results.none_yet") == i.value for i in at.info)
 
     # a link in Chinese: trained, every section drawn, the single run stepped
     at = open_link(PAGE, {"lang": "zh", "lr_min": "0.001", "lr_max": "2.0", "runs": "4", "num_steps": "60",
@@ -267,9 +267,9 @@ def test_chinese_page_renders_a_whole_sweep():
     assert at.query_params["lang"] == "zh"
     # the table's headers and zones are Chinese, its numbers the sweep's
     table = at.dataframe[0].value
-    assert list(table.columns) == [zh(f"sweep.table.{c}") for c in ("lr", "final_loss", "status", "diverged_at",
+    assert list(table.columns) == [zh(f"lr_explorer.table.{c}") for c in ("lr", "final_loss", "status", "diverged_at",
                                                                     "zone", "note")]
-    assert table[zh("sweep.table.zone")].iloc[-1] == "发散"
+    assert table[zh("lr_explorer.table.zone")].iloc[-1] == "发散"
     np.testing.assert_array_equal(table["lr"], at.session_state[LESSON].extra["sweep"].lrs)
 
 

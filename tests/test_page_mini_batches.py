@@ -169,7 +169,7 @@ def _direct_run(steps: int, data: str, **settings):
 def _link_warnings(at) -> list[str]:
     """Warnings other than the pitfall's own note (which the pitfall switch shows on purpose)."""
     from gdcore.i18n import translator
-    pitfall = translator(at.session_state["w.lang"])("minibatch.s2.pitfall_on")
+    pitfall = translator(at.session_state["w.lang"])("mini_batches.s2.pitfall_on")
     return [w.value for w in at.warning if not w.value.startswith(pitfall)]
 
 
@@ -252,7 +252,7 @@ def test_link_fields_match_the_widgets():
     assert at.number_input(key="w.minibatch.cmp_epochs").max == mini_batches.max_compare_epochs(150)
     assert at.number_input(key="w.minibatch.batch_size").max == 150  # tutorial 000's n; d2l's 1000 is the field's hi
     from gdcore.i18n import translator
-    assert at.selectbox(key="w.minibatch.base").options == [translator("en")(f"minibatch.base.{b}")
+    assert at.selectbox(key="w.minibatch.base").options == [translator("en")(f"mini_batches.base.{b}")
                                                             for b in mini_batches.BASES]
 
 
@@ -343,10 +343,10 @@ def test_page_in_chinese():
     at = open_link(PAGE, {"lang": "zh", **LINK_D2L, "pitfall": "0", "steps": "50"})
     assert not at.exception, at.exception
     assert at.session_state["w.lang"] == "zh"
-    assert at.title[0].value.endswith(zh("minibatch.title")) and zh("minibatch.title") == "小批量"
-    assert at.header[0].value == zh("minibatch.s1.header")
-    assert at.toggle(key="w.minibatch.pitfall").label == zh("minibatch.widget.pitfall")
-    assert at.button(key="b.minibatch.preset_d2l").label == zh("minibatch.preset_d2l")
+    assert at.title[0].value.endswith(zh("mini_batches.title")) and zh("mini_batches.title") == "小批量"
+    assert at.header[0].value == zh("mini_batches.s1.header")
+    assert at.toggle(key="w.minibatch.pitfall").label == zh("mini_batches.widget.pitfall")
+    assert at.button(key="b.minibatch.preset_d2l").label == zh("mini_batches.preset_d2l")
     assert at.number_input(key="w.minibatch.batch_size").label == "batch_size"  # the tutorial's own name
     # d2l's printout: its epoch lines as printed, its closing lines as the Chinese book prints them
     printed = next(v for v in _codes(at) if v.startswith("epoch 1, loss"))
@@ -358,9 +358,9 @@ def test_page_in_chinese():
     at.button(key="b.minibatch.pitfall_run").click().run()
     assert not at.exception, at.exception
     tables = [d.value for d in at.dataframe]
-    assert any(zh("minibatch.table.samples_per_step") in t.columns
-               and zh("minibatch.mode.stochastic") in set(t.iloc[:, 0]) for t in tables)
-    assert any(zh("minibatch.pitfall_label.pitfall") in set(t.iloc[:, 0]) for t in tables)
+    assert any(zh("mini_batches.table.samples_per_step") in t.columns
+               and zh("mini_batches.mode.stochastic") in set(t.iloc[:, 0]) for t in tables)
+    assert any(zh("mini_batches.pitfall_label.pitfall") in set(t.iloc[:, 0]) for t in tables)
 
 
 def test_language_switch_keeps_the_run_and_english_has_no_chinese():
@@ -381,11 +381,11 @@ def test_language_switch_keeps_the_run_and_english_has_no_chinese():
 def test_gdcore_sentences_in_both_languages():
     from gdcore import Run, preset_config
     from gdcore.i18n import placeholders, strings, translator
-    en = {k: v for k, v in strings("en").items() if k.startswith("minibatch.")}
-    zh = {k: v for k, v in strings("zh").items() if k.startswith("minibatch.")}
+    en = {k: v for k, v in strings("en").items() if k.startswith("mini_batches.")}
+    zh = {k: v for k, v in strings("zh").items() if k.startswith("mini_batches.")}
     assert en.keys() == zh.keys() and all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
-    assert all(f"minibatch.groups.{g}" in en for g in mini_batches.HIDE_GROUPS)
-    assert all(f"minibatch.base.{b}" in en for b in mini_batches.BASES)
+    assert all(f"mini_batches.groups.{g}" in en for g in mini_batches.HIDE_GROUPS)
+    assert all(f"mini_batches.base.{b}" in en for b in mini_batches.BASES)
     T = translator("zh")
     cfg = preset_config("linreg-d2l", full_tensor_pitfall=True)
     assert "100 倍" in T(mini_batches.pitfall_note(cfg, 1000)) and "lr = 3" in T(mini_batches.pitfall_note(cfg, 1000))
@@ -402,7 +402,7 @@ def test_gdcore_sentences_in_both_languages():
     runs = mini_batches.train_all(mini_batches.comparison_configs(preset_config("linreg-minibatch"), 1),
                         Run(preset_config("linreg-minibatch")).data)
     table = T.frame(mini_batches.summary_table(runs, mini_batches.MODE_LABELS))
-    assert list(table.columns) == [T(f"minibatch.table.{mini_batches.COLUMN_KEYS[c]}")
+    assert list(table.columns) == [T(f"mini_batches.table.{mini_batches.COLUMN_KEYS[c]}")
                                    for c in mini_batches.TABLE_COLUMNS]
     assert table["训练"].tolist() == ["批量梯度下降", "随机梯度下降", "小批量梯度下降"]
     assert table["每步样本数"].tolist() == [150, 1, 20] and set(table["状态"]) == {"正常"}

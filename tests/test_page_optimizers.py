@@ -234,9 +234,9 @@ def test_page_in_chinese():
     at = open_link(PAGE, {"lang": "zh", "race_steps": "20"})
     assert not at.exception, at.exception
     assert at.session_state["w.lang"] == "zh"
-    assert at.title[0].value.endswith(zh("optim.title"))
-    assert at.button(key="b.optim.race").label == zh("optim.race.button", n=20)
-    assert at.selectbox(key="w.optim.optimizer").label == zh("optim.train.optimizer")
+    assert at.title[0].value.endswith(zh("optimizers.title"))
+    assert at.button(key="b.optim.race").label == zh("optimizers.race.button", n=20)
+    assert at.selectbox(key="w.optim.optimizer").label == zh("optimizers.train.optimizer")
     at.button(key="b.optim.race").click().run()
     at.button(key="b.optim.lock_step").click().run()
     at.button(key="b.optim.step").click().run()
@@ -245,23 +245,23 @@ def test_page_in_chinese():
     columns = {c for df in at.dataframe for c in df.value.columns}
     assert {zh(m) for m in optimizers.timing_headers().values()} <= columns
     assert {zh(c) for c in optimizers.summary_columns()} <= columns  # the race summary's headers
-    assert zh("optim.lockstep.col_manual", q="w") in columns
-    assert any(m.label == zh("optim.lockstep.largest") for m in at.metric)
+    assert zh("optimizers.lockstep.col_manual", q="w") in columns
+    assert any(m.label == zh("optimizers.lockstep.largest") for m in at.metric)
     assert at.query_params["lang"] == "zh"
 
 
 def test_page_in_english_has_the_english_title():
     at = open_page(PAGE)
-    assert at.title[0].value.endswith(translator("en")("optim.title"))
+    assert at.title[0].value.endswith(translator("en")("optimizers.title"))
 
 
 def test_locale_files_match():
-    en = {k: v for k, v in strings("en").items() if k.startswith("optim.")}
-    zh = {k: v for k, v in strings("zh").items() if k.startswith("optim.")}
+    en = {k: v for k, v in strings("en").items() if k.startswith("optimizers.")}
+    zh = {k: v for k, v in strings("zh").items() if k.startswith("optimizers.")}
     assert en.keys() == zh.keys()
     assert all(placeholders(en[k]) == placeholders(zh[k]) for k in en)
-    assert all(f"optim.groups.{g}" in en for g in optimizers.HIDE_GROUPS)
-    assert all(f"optim.state_meaning.{k}" in en for k in optimizers.STATE_NAMES)
+    assert all(f"optimizers.groups.{g}" in en for g in optimizers.HIDE_GROUPS)
+    assert all(f"optimizers.state_meaning.{k}" in en for k in optimizers.STATE_NAMES)
 
 
 def test_after_divergence_the_data_keeps_its_axis_and_the_caption_reads_compactly():
@@ -289,7 +289,7 @@ def test_after_divergence_the_data_keeps_its_axis_and_the_caption_reads_compactl
 def test_the_tutorials_printout_every_20_steps():
     """002 prints `Epoch[i/30000], loss: ...` when (i+1) % 20 == 0: nothing before step 20, then i = 19, 39, ..."""
     at = open_page(PAGE)
-    assert any(i.value == translator("en")("optim.train.printout_none") for i in at.info)
+    assert any(i.value == translator("en")("optimizers.train.printout_none") for i in at.info)
     at.button(key="b.optim.run_n_btn").click().run()  # N = 100
     assert not at.exception
     printed = [c.value for c in at.code if c.value.startswith("Epoch[")]

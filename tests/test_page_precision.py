@@ -50,13 +50,13 @@ def test_stall_sentence_and_no_more_pace_promise(lang):
     at.number_input(key="w.linreg.steps").set_value(40_000).run()
     assert not at.exception
     run = at.session_state["_lesson.linreg"].run
-    pace_head = T("linreg.lr.sentence.pace", k="")[:12]
+    pace_head = T("linear_regression.lr.sentence.pace", k="")[:12]
     assert any(pace_head in m.value for m in at.markdown)  # the promise, before the run
     run.run()
     at.run()
     assert run.stall is not None
     assert any(w.value == T(run.stall.message()) for w in at.warning)
-    stalled = T("linreg.lr.sentence.pace_stalled", step=f"{run.stall.step:,}", dtype="float32")
+    stalled = T("linear_regression.lr.sentence.pace_stalled", step=f"{run.stall.step:,}", dtype="float32")
     assert any(stalled in m.value for m in at.markdown)
     assert not any(pace_head in m.value for m in at.markdown)
     # the same data in float64 keeps going: no stall, and the pace still holds

@@ -190,9 +190,10 @@ def test_chinese():
     app = open_link(PAGE, {"lang": "zh", "preset": "linreg-d2l", "sigma": "-1"})
     assert not app.exception and not app.error
     assert app.session_state["w.lang"] == "zh"
-    assert app.title[0].value == ":material/bar_chart: " + zh("theory.title") == ":material/bar_chart: 为什么用平方损失"
+    title = app.title[0].value
+    assert title == ":material/bar_chart: " + zh("why_squared_loss.title") == ":material/bar_chart: 为什么用平方损失"
     labels = [m.label for m in app.metric]
-    assert zh("theory.noise.sigma_hat") in labels and "σ̂ of the residuals" not in labels
+    assert zh("why_squared_loss.noise.sigma_hat") in labels and "σ̂ of the residuals" not in labels
     assert any(c.value.startswith("在这组网格上") for c in app.caption)
     assert app.selectbox(key="w.squared.source").value == "linreg-d2l"  # option values do not change
     assert app.radio(key="w.squared.sigma_mode").options == ["固定为 σ̂", "对每个 w 重新估计"]

@@ -21,7 +21,7 @@ def test_every_page_has_its_script_and_its_strings_in_both_languages():
             assert page.title in text, (lang, page.slug)
             assert page.section in registry.SECTIONS, page.slug
             if page.slug != "home":
-                assert f"home.lesson.{page.name}.title" in text, (lang, page.slug)
+                assert f"home.lesson.{page.slug}.title" in text, (lang, page.slug)
             assert all(p in SOURCES for p in page.follows), page.slug
         for section in registry.SECTIONS:
             assert f"ui.app.section_{section}" in text, (lang, section)

@@ -7,10 +7,10 @@ from apptest_util import open_link
 
 from gdcore.i18n import translator
 
-PAGES = [("pages/views/linear_regression.py", "b.linreg.step", "linreg.train.loss_title"),
-         ("pages/views/optimizers.py", "b.optim.step", "optim.train.loss_title"),
-         ("pages/views/logistic_regression.py", "b.logreg.step", "logreg.run.loss_title"),
-         ("pages/views/mini_batches.py", "b.minibatch.step", "minibatch.s2.loss_title")]
+PAGES = [("pages/views/linear_regression.py", "b.linreg.step", "linear_regression.train.loss_title"),
+         ("pages/views/optimizers.py", "b.optim.step", "optimizers.train.loss_title"),
+         ("pages/views/logistic_regression.py", "b.logreg.step", "logistic_regression.run.loss_title"),
+         ("pages/views/mini_batches.py", "b.minibatch.step", "mini_batches.s2.loss_title")]
 
 
 def _titles(at) -> list[str]:

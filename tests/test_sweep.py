@@ -365,14 +365,14 @@ def test_curves_caption_is_computed_from_the_runs_shown(lang):
     picked = sweep_lesson.picks(result.lrs, result.final_loss, result.diverged_at, tutorial_lr=0.01)
     text = T(sweep_lesson.curves_caption(result, picked, 1))
     chosen = [(T(label), i) for label, i in picked]
-    smooth_words = T("sweep.curves.fact.smooth", start="<", end=">").split("<")[0]
+    smooth_words = T("lr_explorer.curves.fact.smooth", start="<", end=">").split("<")[0]
     for label, i in chosen:
         x = result.loss_history(i).astype(np.float64)
         floor = 1e-9 * x[0]  # below it: float32 rounding noise, not a step of the descent
         rises = int(((x[1:] > x[:-1]) & (x[1:] > floor)).sum())
         part = text.split(f"**{label}**")[1].split("**")[0]
         assert (smooth_words in part) == (rises == 0), part
-    below = next(i for label, i in chosen if T("sweep.picks.below_divergence") in label)
+    below = next(i for label, i in chosen if T("lr_explorer.picks.below_divergence") in label)
     assert below == result.best and "zigzag" not in text and "之字形" not in text
 
 

@@ -189,7 +189,7 @@ class AutogradDemo:
         labels = default_labels() if labels is None else labels
         n = self.numel
         ops = {self.y.grad_fn: ("x + 2", "∂y/∂x = 1"),
-               self.yy.grad_fn: ("y * y", labels["autograd.dot.yy_backward"]),
+               self.yy.grad_fn: ("y * y", labels["autograd_basics.dot.yy_backward"]),
                self.z.grad_fn: ("(y * y) · 3", "∂z/∂(y*y) = 3"), self.out.grad_fn: ("z.mean()", f"∂out/∂z = 1/{n}")}
         consts = {self.y.grad_fn: "2", self.z.grad_fn: "3"}
         tensors = [("x", self.x), ("y", self.y), ("y * y", self.yy), ("z", self.z), ("out", self.out)]

@@ -28,7 +28,7 @@ def format_values(t: torch.Tensor | None) -> Message:
     a = t.detach().cpu().double().numpy()
     if a.size and np.all(a == a.reshape(-1)[0]):
         v = format_number(float(a.reshape(-1)[0]))
-        return Message.verbatim(v) if a.ndim == 0 else Message.of("autograd.values.all", v=v)
+        return Message.verbatim(v) if a.ndim == 0 else Message.of("autograd_basics.values.all", v=v)
     return Message.verbatim(np.array2string(a, precision=4, separator=", "))
 
 
@@ -59,7 +59,7 @@ def _q(text: str) -> str:
 
 
 def _tensor_label(name: str, t: torch.Tensor, show_grad: bool, labels: Mapping[str, str]) -> str:
-    shape = "×".join(map(str, t.shape)) or labels["autograd.dot.scalar"]
+    shape = "×".join(map(str, t.shape)) or labels["autograd_basics.dot.scalar"]
     lines = [name, f"{shape}: {say(labels, format_values(t))}"]
     if t.is_leaf:
         lines.append(f"requires_grad={t.requires_grad}")
@@ -99,7 +99,7 @@ def graph_dot(root: torch.Tensor, tensors: list[tuple[str, torch.Tensor]], ops: 
             out.append(f'  t{i} [label={_q(label)}, shape=ellipse, style=filled, fillcolor="#eeeeee"];')
             if i:
                 out.append(f'  t{i - 1} -> t{i} [style=dotted, arrowhead=none, color="#999999"];')
-        note = _q(labels["autograd.dot.no_graph"])
+        note = _q(labels["autograd_basics.dot.no_graph"])
         out.append(f'  note [shape=note, style=filled, fillcolor="#fff4d6", label={note}];')
         out.append("}")
         return "\n".join(out)
@@ -123,7 +123,8 @@ def graph_dot(root: torch.Tensor, tensors: list[tuple[str, torch.Tensor]], ops: 
             tkey = f"leaf_{key}"
             tensor_node(tkey, fn.variable, True)
             if back:
-                out.append(f'  {key} [label={_q("AccumulateGrad" + chr(10) + labels["autograd.dot.accumulate"])}, '
+                accumulate = _q("AccumulateGrad" + chr(10) + labels["autograd_basics.dot.accumulate"])
+                out.append(f'  {key} [label={accumulate}, '
                            f'shape=box, style="rounded,filled", fillcolor="#f4cccc"];')
                 out.append(f"  {tkey} -> {key} [{edge}];")
             feeds[id(fn)] = key if back else tkey
@@ -143,9 +144,9 @@ def graph_dot(root: torch.Tensor, tensors: list[tuple[str, torch.Tensor]], ops: 
         pkey = key_of[id(parent)]
         if child is None:
             ckey = f"c_{pkey}_{i}"
-            const = _q(consts.get(id(parent), labels["autograd.dot.constant"]))
+            const = _q(consts.get(id(parent), labels["autograd_basics.dot.constant"]))
             out.append(f"  {ckey} [label={const}, shape=plaintext];")
-            extra = f", dir=back, label={_q(' ' + labels['autograd.dot.no_grad'])}" if back else ""
+            extra = f", dir=back, label={_q(' ' + labels['autograd_basics.dot.no_grad'])}" if back else ""
             out.append(f'  {ckey} -> {pkey} [style=dashed, color="#999999"{extra}];')
         else:
             out.append(f"  {feeds[id(child)]} -> {pkey} [{edge}];")

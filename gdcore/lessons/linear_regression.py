@@ -27,7 +27,8 @@ TABLE_COLUMNS_I = ["step", "i", "loss", "Δw", "Δb", "w", "b"]  # a loop over i
 
 # -- the page's settings, as share-link fields ---------------------------------------------------
 
-RECIPES = ("linreg-manual", "linreg-minibatch", "upload")  # the data recipe choices (labels: linreg.recipes.*)
+RECIPES = ("linreg-manual", "linreg-minibatch",
+           "upload")  # the data recipe choices (labels: linear_regression.recipes.*)
 _W = "w.linreg."
 
 # Every setting that changes the run, with the widgets' own ranges (a link value outside them is refused).
@@ -47,7 +48,7 @@ LINK_FIELDS: list[Field] = [
     Field("scale", _W + "scale", "bool"),  # feature scaling: train on the z-scores of x
 ]
 
-# Control groups an instructor's link can hide (labels: linreg.groups.*).
+# Control groups an instructor's link can hide (labels: linear_regression.groups.*).
 HIDE_GROUPS: tuple[str, ...] = ("presets", "data", "lr", "steps", "seed", "controls")
 
 
@@ -129,19 +130,19 @@ def lr_sentence(lr: float, f: Facts, rounding: Message | None = None) -> Text:
     gdcore/lessons/precision.py) replaces the pace estimate once rounding, not lr, sets the pace."""
     T = Message.of
     if f.limit is None:
-        return T("linreg.lr.sentence.flat")
+        return T("linear_regression.lr.sentence.flat")
     x = lr * f.lambda_max
     regime = lr_regime(lr, f.lambda_max)
     factor = f"{overshoot_factor(lr, f.lambda_max):.3g}"
     if regime == "diverges":
-        return T("linreg.lr.sentence.diverges", x=f"{x:.3g}", factor=factor)
-    head = T(f"linreg.lr.sentence.{regime}", x=f"{x:.3g}", factor=factor)
+        return T("linear_regression.lr.sentence.diverges", x=f"{x:.3g}", factor=factor)
+    head = T(f"linear_regression.lr.sentence.{regime}", x=f"{x:.3g}", factor=factor)
     k = steps_per_decade(lr, f)
     if k is None:
         return head
     if rounding is not None:
         return [head, rounding]
-    return [head, T("linreg.lr.sentence.pace", k=f"{k:,.0f}")]
+    return [head, T("linear_regression.lr.sentence.pace", k=f"{k:,.0f}")]
 
 
 def divergence_explanation(lr: float, lam_max: float) -> Message:
@@ -153,10 +154,10 @@ def divergence_explanation(lr: float, lam_max: float) -> Message:
         grow20 = a ** 20
     except OverflowError:  # a float power beyond the float range raises instead of giving inf
         grow20 = math.inf
-    grow = f"{grow20:.2g}" if math.isfinite(grow20) else T("linreg.diverge.overflowing")
+    grow = f"{grow20:.2g}" if math.isfinite(grow20) else T("linear_regression.diverge.overflowing")
     limit = 2.0 / lam_max if lam_max > 0 else float("inf")
-    return T("linreg.diverge.text", lam=f"{lam_max:.4g}", lr=f"{lr:g}", q=f"{q:.4g}", a=f"{a:.4g}", grow=grow,
-             limit=f"{limit:.4g}")
+    return T("linear_regression.diverge.text", lam=f"{lam_max:.4g}", lr=f"{lr:g}", q=f"{q:.4g}", a=f"{a:.4g}",
+             grow=grow, limit=f"{limit:.4g}")
 
 
 # -- the per-step printout --------------------------------------------------------------------------

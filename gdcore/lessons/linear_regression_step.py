@@ -58,9 +58,9 @@ class StepExplained:
     def text(self) -> list[Message]:
         """The three phases as one annotated block of code: each line with its numbers as a comment
         (each phase's heading a Message, the code under it as it is)."""
-        parts = [(Message.of("linreg.explain.forward"), self.forward),
-                 (Message.of("linreg.explain.backward"), self.backward),
-                 (Message.of("linreg.explain.update"), self.update)]
+        parts = [(Message.of("linear_regression.explain.forward"), self.forward),
+                 (Message.of("linear_regression.explain.backward"), self.backward),
+                 (Message.of("linear_regression.explain.update"), self.update)]
         width = max(len(code) for _, rows in parts for code, _ in rows) + 2
         out = []
         for k, (head, rows) in enumerate(parts):

@@ -20,7 +20,7 @@ from ..links import Field
 from ..presets import preset_config
 
 PRESET = "logreg-manual"
-PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH = (Message.of(f"logreg.series.{k}")
+PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH = (Message.of(f"logistic_regression.series.{k}")
                                                for k in ("per_step_sample", "per_step_batch", "per_epoch"))
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000)
 MODES = ("stochastic", "minibatch", "batch")
@@ -64,7 +64,7 @@ def loss_for(impl: str, safe: bool) -> str:
     try:
         return _LOSSES[(impl, bool(safe))]
     except KeyError:
-        raise ConfigError(Message.of("logreg.errors.unknown_impl", impl=impl)) from None
+        raise ConfigError(Message.of("logistic_regression.errors.unknown_impl", impl=impl)) from None
 
 
 def variant_config(seed: int | None = None, device: str = "cpu", impl: str = "manual", safe: bool = False,
@@ -73,11 +73,11 @@ def variant_config(seed: int | None = None, device: str = "cpu", impl: str = "ma
                    steps: int | None = None) -> Config:
     """The logreg-manual preset with the lesson's knobs applied (validated; ConfigError on bad input)."""
     if mode not in MODES:
-        raise ConfigError(Message.of("logreg.errors.unknown_mode", mode=mode, choices=", ".join(MODES)))
+        raise ConfigError(Message.of("logistic_regression.errors.unknown_mode", mode=mode, choices=", ".join(MODES)))
     base = preset_config(PRESET)
     bs = 1 if mode == "stochastic" else (base.n if mode == "batch" else int(batch_size))
     if mode == "minibatch" and bs > base.n:
-        raise ConfigError(Message.of("logreg.errors.batch_too_large", batch=bs, n=base.n))
+        raise ConfigError(Message.of("logistic_regression.errors.batch_too_large", batch=bs, n=base.n))
     changes = dict(impl=impl, loss=loss_for(impl, safe), mode=mode, batch_size=bs, loader=loader,
                    shuffle=bool(shuffle), lr=lr, epochs=int(epochs), steps=steps, device=device)
     if seed is not None:

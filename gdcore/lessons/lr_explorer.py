@@ -67,7 +67,7 @@ class SweepDefaults:
     runs: int
     steps: int  # default steps per run
     max_steps: int  # cap that keeps a 64-run sweep to a few seconds on one CPU core
-    # the sentence shown under the steps input: preset_note(preset), from sweep.preset_note.<preset>
+    # the sentence shown under the steps input: preset_note(preset), from lr_explorer.preset_note.<preset>
 
 
 DEFAULTS: dict[str, SweepDefaults] = {
@@ -90,20 +90,20 @@ def defaults(preset: str) -> SweepDefaults:
     try:
         return DEFAULTS[preset]
     except KeyError:
-        raise ConfigError(Message.of("sweep.errors.unknown_preset", preset=repr(preset),
+        raise ConfigError(Message.of("lr_explorer.errors.unknown_preset", preset=repr(preset),
                                      choices=", ".join(PRESETS))) from None
 
 
 def preset_note(preset: str) -> Message:
     """The sentence shown under the steps input for a preset."""
     defaults(preset)
-    return Message.of(f"sweep.preset_note.{preset}")
+    return Message.of(f"lr_explorer.preset_note.{preset}")
 
 
 def preset_description(preset: str) -> Message:
     """What a preset trains, in one line (gdcore.presets.DESCRIPTIONS)."""
     defaults(preset)
-    return Message.of(f"sweep.preset_desc.{preset}")
+    return Message.of(f"lr_explorer.preset_desc.{preset}")
 
 
 def tutorial_steps(preset: str) -> int:
@@ -116,7 +116,7 @@ def make_config(preset: str, steps: int, seed: int | None = None, device: str = 
     """The shared config of a sweep: the preset with its steps, seed and device set."""
     cap = defaults(preset).max_steps
     if isinstance(steps, int) and steps > cap:
-        raise ConfigError(Message.of("sweep.errors.too_many_steps", cap=cap, preset=preset))
+        raise ConfigError(Message.of("lr_explorer.errors.too_many_steps", cap=cap, preset=preset))
     return preset_config(preset, steps=steps, seed=seed, device=device)
 
 
@@ -165,7 +165,7 @@ def link_conflicts(values: dict, query: dict) -> tuple[list[Note], dict]:
 
 
 # presets: the preset choice and the tutorial-settings button; range: smallest lr, largest lr and
-# runs; steps: steps per run; seed: the page's seed box (labels: sweep.groups.*).
+# runs; steps: steps per run; seed: the page's seed box (labels: lr_explorer.groups.*).
 HIDE_GROUPS: tuple[str, ...] = ("presets", "range", "steps", "seed")
 
 

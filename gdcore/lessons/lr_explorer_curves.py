@@ -59,12 +59,12 @@ def picks(lrs: Sequence[float], final_loss: Sequence[float | None],
     diverged = [lrs[i] for i in order if diverged_at[i] is not None]
     if diverged:
         below = [i for i in ok if lrs[i] < min(diverged)]
-        edge, edge_label = (below[-1] if below else None), T("sweep.picks.below_divergence")
+        edge, edge_label = (below[-1] if below else None), T("lr_explorer.picks.below_divergence")
     else:
-        edge, edge_label = ok[-1], T("sweep.picks.largest")
-    roles = [(T("sweep.picks.too_small"), ok[0]), (T("sweep.picks.best"), best), (edge_label, edge)]
+        edge, edge_label = ok[-1], T("lr_explorer.picks.largest")
+    roles = [(T("lr_explorer.picks.too_small"), ok[0]), (T("lr_explorer.picks.best"), best), (edge_label, edge)]
     if tutorial_lr is not None and tutorial_lr > 0:
-        roles.append((T("sweep.picks.tutorial"), min(ok, key=lambda i: abs(math.log(lrs[i] / tutorial_lr)))))
+        roles.append((T("lr_explorer.picks.tutorial"), min(ok, key=lambda i: abs(math.log(lrs[i] / tutorial_lr)))))
     out: dict[int, list[Message]] = {}
     for label, i in roles:
         if i is not None:
@@ -96,7 +96,8 @@ def curves(result: SweepResult, chosen: Sequence[tuple[Text, int]],
            window: int = 1) -> list[tuple[Message, np.ndarray]]:
     """(label with its lr, per-step losses, moving-averaged over `window` steps) of the chosen runs."""
     T = Message.of
-    return [(T("sweep.picks.curve", label=label, lr=result.lrs[i]), moving_average(result.loss_history(i), window))
+    return [(T("lr_explorer.picks.curve", label=label, lr=result.lrs[i]), moving_average(result.loss_history(i),
+                                                                                         window))
             for label, i in chosen]
 
 
@@ -169,21 +170,21 @@ def curves_caption(result: SweepResult, chosen: Sequence[tuple[Text, int]], wind
         v = {"start": f"{f.start:.3g}", "end": f"{f.end:.3g}", "steps": f.steps, "rises": f.rises or 0,
              "head": f.head, "tail": f.tail}
         if f.trend == "growing":
-            fact = T("sweep.curves.fact.growing", **v)
+            fact = T("lr_explorer.curves.fact.growing", **v)
         elif f.trend == "flat":
-            fact = T("sweep.curves.fact.flat", **v)
+            fact = T("lr_explorer.curves.fact.flat", **v)
         else:
             shape = "noisy" if f.rises is None else ("smooth" if f.rises == 0 else "rises")
-            fact = [T(f"sweep.curves.fact.{shape}", **v)]
+            fact = [T(f"lr_explorer.curves.fact.{shape}", **v)]
             if f.trend == "floor":
-                fact.append(T("sweep.curves.fact.floor", step=f.settled_at))
+                fact.append(T("lr_explorer.curves.fact.floor", step=f.settled_at))
             elif f.trend == "still_falling":
-                fact.append(T("sweep.curves.fact.still"))
+                fact.append(T("lr_explorer.curves.fact.still"))
             elif f.rises is None:
-                fact.append(T("sweep.curves.fact.levels_noisy"))
+                fact.append(T("lr_explorer.curves.fact.levels_noisy"))
             else:
-                fact.append(T("sweep.curves.fact.levels", step=f.settled_at))
-        out.append(T("sweep.curves.fact.run", label=label, lr=f"{result.lrs[i]:.3g}", fact=fact))
-    if any(T("sweep.picks.tutorial") in label for label, _ in chosen):
-        out.append(T("sweep.curves.tutorial_note"))
+                fact.append(T("lr_explorer.curves.fact.levels", step=f.settled_at))
+        out.append(T("lr_explorer.curves.fact.run", label=label, lr=f"{result.lrs[i]:.3g}", fact=fact))
+    if any(T("lr_explorer.picks.tutorial") in label for label, _ in chosen):
+        out.append(T("lr_explorer.curves.tutorial_note"))
     return joined(" ", out)

@@ -26,7 +26,7 @@ def limit_label(optimizer: str) -> Message:
     formulas = {"sgd": "2/λmax", "momentum": "2(1+β)/λmax", "nesterov": "2(1+β)/((1+2β)λmax)"}
     if optimizer in formulas:
         return Message.verbatim(formulas[optimizer])
-    return Message.of("sweep.limit.label")
+    return Message.of("lr_explorer.limit.label")
 
 
 # -- the Goldilocks band ------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def goldilocks(lrs: Sequence[float], final_loss: Sequence[float | None],
     A loss at or below `floor` counts as converged, so the threshold is factor x max(best, floor).
     """
     if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor >= 1):
-        raise ConfigError(Message.of("sweep.errors.bad_factor", factor=repr(factor)))
+        raise ConfigError(Message.of("lr_explorer.errors.bad_factor", factor=repr(factor)))
     floor = float(floor) if floor is not None and math.isfinite(floor) and floor > 0 else 0.0
     order = sorted(range(len(lrs)), key=lambda i: lrs[i])
     ok = [i for i in order if finite_number(final_loss[i])]
@@ -87,7 +87,7 @@ _WHAT_KEYS = {"loss": "loss", "parameters": "parameters", "optimizer state": "op
 
 def zone_label(zone: str) -> Message:
     """A zone's name for the learner (the zone values themselves stay as in ZONES)."""
-    return Message.of(f"sweep.zones.{_ZONE_KEYS[zone]}")
+    return Message.of(f"lr_explorer.zones.{_ZONE_KEYS[zone]}")
 
 
 def _note(result: SweepResult, i: int) -> Message:
@@ -95,9 +95,9 @@ def _note(result: SweepResult, i: int) -> Message:
     fl, d = result.final_loss[i], result.diverged_at[i]
     if d is not None:
         what = result.diverged_what[i] or "loss"
-        what = T(f"sweep.what.{_WHAT_KEYS[what]}") if what in _WHAT_KEYS else Message.verbatim(what)
-        return T("sweep.note.diverged", step=d, what=what)
-    return T("sweep.note.final", loss=fl) if fl is not None else T("sweep.note.not_finite")
+        what = T(f"lr_explorer.what.{_WHAT_KEYS[what]}") if what in _WHAT_KEYS else Message.verbatim(what)
+        return T("lr_explorer.note.diverged", step=d, what=what)
+    return T("lr_explorer.note.final", loss=fl) if fl is not None else T("lr_explorer.note.not_finite")
 
 
 def zones(result: SweepResult, band: Goldilocks | None) -> list[str]:
@@ -130,22 +130,22 @@ def frame(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["run", "lr", "final_loss", "status", "diverged_at", "zone", "note"])
 
 
-TABLE_COLUMNS = ("lr", "final_loss", "status", "diverged_at", "zone", "note")  # labels: sweep.table.*
+TABLE_COLUMNS = ("lr", "final_loss", "status", "diverged_at", "zone", "note")  # labels: lr_explorer.table.*
 
 
 def table(result: SweepResult, band: Goldilocks | None = None) -> pd.DataFrame:
     """Every run as the learner's table: the frame without its run index; headers, status and zone as Messages."""
     T = Message.of
     f = frame(result, band)
-    f["status"] = [T(f"sweep.status.{s}") for s in f["status"]]
+    f["status"] = [T(f"lr_explorer.status.{s}") for s in f["status"]]
     f["zone"] = [zone_label(z) for z in f["zone"]]
     f["diverged_at"] = pd.array([None if d == 0 else int(d) for d in f["diverged_at"]], dtype="Int64")  # blank if not
-    return f[list(TABLE_COLUMNS)].rename(columns={c: T(f"sweep.table.{c}") for c in TABLE_COLUMNS})
+    return f[list(TABLE_COLUMNS)].rename(columns={c: T(f"lr_explorer.table.{c}") for c in TABLE_COLUMNS})
 
 
 def zones_caption(zones_shown: Sequence[str], factor: float) -> Text:
     """The chart's colour key, naming only the zones that have runs (the page capitalizes its first letter)."""
-    return joined(" · ", [Message.of(f"sweep.results.key.{_ZONE_KEYS[z]}", factor=factor)
+    return joined(" · ", [Message.of(f"lr_explorer.results.key.{_ZONE_KEYS[z]}", factor=factor)
                           for z in ZONES if z in set(zones_shown)])
 
 
@@ -184,19 +184,19 @@ def limit_sentence(result: SweepResult) -> Text | None:
     full_batch = c.mode == "batch" or c.full_tensor_pitfall
     if s.first_diverged_lr is None:
         if max(result.lrs) < s.limit:
-            return T("sweep.limit.none_below", label=label, limit=s.limit)
-        return T("sweep.limit.none_above_full" if full_batch else "sweep.limit.none_above_mini",
+            return T("lr_explorer.limit.none_below", label=label, limit=s.limit)
+        return T("lr_explorer.limit.none_above_full" if full_batch else "lr_explorer.limit.none_above_mini",
                  label=label, limit=s.limit)
     stable = (Message.verbatim(f"{s.largest_stable_lr:.3g}") if s.largest_stable_lr is not None
-              else T("sweep.limit.stable_none"))
-    text = T("sweep.limit.diverged", first=s.first_diverged_lr, stable=stable)
+              else T("lr_explorer.limit.stable_none"))
+    text = T("lr_explorer.limit.diverged", first=s.first_diverged_lr, stable=stable)
     if (s.largest_stable_lr is not None and s.largest_stable_lr <= s.limit * 1.0001
             and s.first_diverged_lr >= s.limit * 0.9999):
-        return [text, T("sweep.limit.theory_between", label=label, limit=s.limit)]
+        return [text, T("lr_explorer.limit.theory_between", label=label, limit=s.limit)]
     if s.first_diverged_lr < s.limit:
-        return [text, T("sweep.limit.theory_above" if full_batch else "sweep.limit.theory_above_mini",
+        return [text, T("lr_explorer.limit.theory_above" if full_batch else "lr_explorer.limit.theory_above_mini",
                         label=label, limit=s.limit)]
-    return [text, T("sweep.limit.theory_below", label=label, limit=s.limit)]
+    return [text, T("lr_explorer.limit.theory_below", label=label, limit=s.limit)]
 
 
 def results_csv(result: SweepResult) -> str:

@@ -106,7 +106,7 @@ class LoaderSummary:
         out += [f"index={i} num = {s}" for i, s in enumerate(shown)]
         out = [Message.verbatim(line) for line in out]
         if len(shown) < len(self.sizes):
-            out.append(Message.of("minibatch.loader_more", k=len(self.sizes) - len(shown) - 1))
+            out.append(Message.of("mini_batches.loader_more", k=len(self.sizes) - len(shown) - 1))
             out.append(Message.verbatim(f"index={len(self.sizes) - 1} num = {self.sizes[-1]}"))
         return out
 
@@ -134,11 +134,11 @@ def clamp_batch_size(batch_size, n: int) -> tuple[int, Message | None]:
     try:
         bs = int(batch_size)
     except (TypeError, ValueError):
-        return min(20, n), T("minibatch.clamp.not_whole", value=repr(batch_size), fallback=min(20, n))
+        return min(20, n), T("mini_batches.clamp.not_whole", value=repr(batch_size), fallback=min(20, n))
     if bs > n:
-        return n, T("minibatch.clamp.too_large", bs=bs, n=n)
+        return n, T("mini_batches.clamp.too_large", bs=bs, n=n)
     if bs < 1:
-        return 1, T("minibatch.clamp.too_small")
+        return 1, T("mini_batches.clamp.too_small")
     return bs, None
 
 
@@ -167,7 +167,7 @@ def error_lines(errors: dict) -> list[Message]:
     the Chinese book's `w的估计误差:`)."""
     T = Message.of
     w = ", ".join(f"{v:.4e}" for v in errors["w"])
-    return [T("minibatch.d2l_error_w", w=w), T("minibatch.d2l_error_b", b=f"{errors['b']:.4e}")]
+    return [T("mini_batches.d2l_error_w", w=w), T("mini_batches.d2l_error_b", b=f"{errors['b']:.4e}")]
 
 
 def start_params(run: Run) -> dict:

@@ -18,9 +18,9 @@ from ..engine import Run
 from ..i18n import Message
 
 MODES = ("batch", "stochastic", "minibatch")
-MODE_LABELS = {m: Message.of(f"minibatch.mode.{m}") for m in MODES}  # chart series and table rows
-PITFALL_LABELS = {False: Message.of("minibatch.pitfall_label.intended"),
-                  True: Message.of("minibatch.pitfall_label.pitfall")}
+MODE_LABELS = {m: Message.of(f"mini_batches.mode.{m}") for m in MODES}  # chart series and table rows
+PITFALL_LABELS = {False: Message.of("mini_batches.pitfall_label.intended"),
+                  True: Message.of("mini_batches.pitfall_label.pitfall")}
 COMPARE_STEP_BUDGET = 20_000  # at most this many stochastic steps for one "run all three" click
 
 
@@ -51,7 +51,7 @@ def pitfall_note(config: Config, n: int) -> Message | None:
     if not config.full_tensor_pitfall or config.loss != "half_squared":
         return None
     bs = config.batch_size_for(n)
-    return Message.of("minibatch.pitfall_note", n=n, bs=bs, factor=f"{n / bs:.3g}", lr=f"{config.lr * n / bs:.3g}")
+    return Message.of("mini_batches.pitfall_note", n=n, bs=bs, factor=f"{n / bs:.3g}", lr=f"{config.lr * n / bs:.3g}")
 
 
 def equivalent_batch_config(pitfall: Config, n: int) -> Config:
@@ -117,7 +117,7 @@ def summarize(run: Run) -> dict:
 
 TABLE_COLUMNS = ("run", "samples per step", "steps per epoch", "steps", "w", "b", "loss (all data)",
                  "steps where loss rose", "ms per epoch", "status")
-# a column's header for the learner: minibatch.table.<key> (w and b stay w and b)
+# a column's header for the learner: mini_batches.table.<key> (w and b stay w and b)
 COLUMN_KEYS = {"run": "run", "samples per step": "samples_per_step", "batch_size": "batch_size",
                "steps per epoch": "steps_per_epoch", "steps": "steps", "w": "w", "b": "b",
                "loss (all data)": "loss_all", "steps where loss rose": "rose", "ms per epoch": "ms_per_epoch",
@@ -126,7 +126,7 @@ COLUMN_KEYS = {"run": "run", "samples per step": "samples_per_step", "batch_size
 
 def column_header(column: str) -> Message:
     """The header a summary_table column shows."""
-    return Message.of(f"minibatch.table.{COLUMN_KEYS[column]}")
+    return Message.of(f"mini_batches.table.{COLUMN_KEYS[column]}")
 
 
 def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUMNS,
@@ -151,7 +151,7 @@ def summary_table(runs: dict, labels: dict, columns: Sequence[str] = TABLE_COLUM
             "loss (all data)": s["loss (all data)"],
             "steps where loss rose": f"{s['steps where loss rose']:.0%}",
             "ms per epoch": round(s["ms per epoch"], 2),
-            "status": (Message.of("minibatch.table.ok") if s["status"] == "ok"
+            "status": (Message.of("mini_batches.table.ok") if s["status"] == "ok"
                        else explain(run) if explain else run.message),
         })
     table = pd.DataFrame(rows, columns=list(columns))

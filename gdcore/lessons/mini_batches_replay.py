@@ -169,10 +169,10 @@ def batch_table(batches: Sequence[Sequence[int] | None], limit: int = MAX_SAMPLE
     `index` and `num` are the tutorial's own names; the third column's header is a Message.
     """
     T = Message.of
-    indices = T("minibatch.table.sample_indices")
+    indices = T("mini_batches.table.sample_indices")
     rows = []
     for k, b in enumerate(batches[:limit]):
-        idx = T("minibatch.table.all") if b is None else ", ".join(str(int(i)) for i in b)
+        idx = T("mini_batches.table.all") if b is None else ", ".join(str(int(i)) for i in b)
         rows.append({"index": k, "num": None if b is None else len(b), indices: idx})
     return pd.DataFrame(rows, columns=["index", "num", indices])
 
@@ -180,12 +180,12 @@ def batch_table(batches: Sequence[Sequence[int] | None], limit: int = MAX_SAMPLE
 def format_batch(batch: Sequence[int] | None, limit: int = 40) -> Text:
     """A batch's indices as a short Python list (`[12, 87, 3, ...]`)."""
     if batch is None:
-        return Message.of("minibatch.batch_all")
+        return Message.of("mini_batches.batch_all")
     items = [str(int(i)) for i in batch]
     if len(items) <= limit:
         return Message.verbatim("[" + ", ".join(items) + "]")
     return [Message.verbatim("[" + "".join(f"{i}, " for i in items[:limit])),
-            Message.of("minibatch.batch_more", k=len(batch) - limit), Message.verbatim("]")]
+            Message.of("mini_batches.batch_more", k=len(batch) - limit), Message.verbatim("]")]
 
 
 def reshuffle_frame(replay: ShuffleReplay, epoch: int, max_samples: int = 1000) -> pd.DataFrame:

@@ -39,13 +39,13 @@ from .optimizers_race import (
 )
 
 # The optimizer state tensors torch.optim keeps in optimizer.state[p]; what each holds is the
-# locale string optim.state_meaning.<name>.
+# locale string optimizers.state_meaning.<name>.
 STATE_NAMES = ("momentum_buffer", "sum", "square_avg", "exp_avg", "exp_avg_sq")
 
 
 def state_meaning(key: str) -> Message:
     """One line on what an optimizer.state key holds (e.g. 'exp_avg': Adam's first moment)."""
-    return Message.of(f"optim.state_meaning.{key}")
+    return Message.of(f"optimizers.state_meaning.{key}")
 
 
 STATE_MEANING = {k: state_meaning(k) for k in STATE_NAMES}
@@ -156,7 +156,7 @@ def lockstep_diff(manual: Run, module: Run, last: int | None = 10) -> pd.DataFra
     a = {r["step"]: r for r in manual.records(last=last)}
     b = {r["step"]: r for r in module.records(last=last)}
     quantities = list(manual.param_columns) + ["loss"]
-    heads = {q: (T("optim.lockstep.col_manual", q=q), T("optim.lockstep.col_module", q=q), f"|Δ{q}|")
+    heads = {q: (T("optimizers.lockstep.col_manual", q=q), T("optimizers.lockstep.col_module", q=q), f"|Δ{q}|")
              for q in quantities}
     rows = []
     for s in sorted(set(a) & set(b)):
@@ -208,7 +208,7 @@ def measure_step_time(base: Config, device: str, n: int | None = None, steps: in
 
 def timing_headers() -> dict[str, Message]:
     """Display headers for timing_table's columns (the frame keeps its own names for the chart)."""
-    return {c: Message.of(f"optim.timing.col.{k}") for c, k in (("n (samples)", "n"), ("device", "device"),
+    return {c: Message.of(f"optimizers.timing.col.{k}") for c, k in (("n (samples)", "n"), ("device", "device"),
                                                       ("µs per step", "us"), ("steps per second", "per_second"))}
 
 

@@ -143,9 +143,10 @@ def race_path_frame(runs: dict[str, Run], max_points: int = 600) -> pd.DataFrame
 def summary_columns(target: float = 1e-4) -> list[Message]:
     """The race summary's column headers, in order (optimizer, settings, w, b, final loss, first step, status)."""
     T = Message.of
-    return [T("optim.summary.optimizer"), T("optim.summary.settings"), Message.verbatim("w"), Message.verbatim("b"),
-            T("optim.summary.final_loss"), T("optim.summary.first_step", target=f"{target:g}"),
-            T("optim.summary.status")]
+    return [T("optimizers.summary.optimizer"), T("optimizers.summary.settings"), Message.verbatim("w"),
+            Message.verbatim("b"),
+            T("optimizers.summary.final_loss"), T("optimizers.summary.first_step", target=f"{target:g}"),
+            T("optimizers.summary.status")]
 
 
 def race_summary(runs: dict[str, Run], target: float = 1e-4,
@@ -166,12 +167,12 @@ def race_summary(runs: dict[str, Run], target: float = 1e-4,
         for k in HYPER[name]:
             v = getattr(c, k)
             knobs += [Message.verbatim(f"{', ' if knobs else ''}{k}="),
-                      Message.verbatim(f"{v}") if v is not None else Message.of("optim.summary.default")]
+                      Message.verbatim(f"{v}") if v is not None else Message.of("optimizers.summary.default")]
         rows.append(dict(zip(cols, [
             LABELS.get(name, name), knobs, p["w"][0], p["b"][0],
             float(L[-1]) if len(L) else float("nan"),
             int(hit[0]) + 1 if len(hit) else None,
-            Message.of("optim.summary.ok") if r.status == "ok" else explain(r) if explain else r.message])))
+            Message.of("optimizers.summary.ok") if r.status == "ok" else explain(r) if explain else r.message])))
     frame = pd.DataFrame(rows, columns=cols)
     if len(frame):
         frame[cols[5]] = frame[cols[5]].astype("Int64")  # a missing value stays missing, not a float

@@ -17,10 +17,10 @@ def rounding_note(stall, params: dict[str, list[float]], optimum: Optimum, dtype
     below what the dtype can hold.
     """
     if stall is not None:
-        return Message.of("linreg.lr.sentence.pace_stalled", step=f"{stall.step:,}", dtype=stall.dtype)
+        return Message.of("linear_regression.lr.sentence.pace_stalled", step=f"{stall.step:,}", dtype=stall.dtype)
     values = list(params["w"]) + list(params["b"])
     stars = list(optimum.w) + [optimum.b]
     spacings = [ulp(s, dtype) for s in stars]
     if all(abs(v - s) <= RESOLVED_ULPS * u for v, s, u in zip(values, stars, spacings)):
-        return Message.of("linreg.lr.sentence.pace_resolved", dtype=dtype, ulp=f"{max(spacings):.2g}")
+        return Message.of("linear_regression.lr.sentence.pace_resolved", dtype=dtype, ulp=f"{max(spacings):.2g}")
     return None

@@ -71,15 +71,15 @@ def parse_pairs(rows) -> tuple[list[tuple[float, float]], list[Message]]:
         if mu is None and sigma is None:
             continue
         if mu is None or sigma is None:
-            problems.append(T("theory.problems.needs_both", row=i))
+            problems.append(T("why_squared_loss.problems.needs_both", row=i))
         elif abs(mu) > MAX_ABS or abs(sigma) > MAX_ABS:
-            problems.append(T("theory.problems.too_large", row=i, max=f"{MAX_ABS:g}"))
+            problems.append(T("why_squared_loss.problems.too_large", row=i, max=f"{MAX_ABS:g}"))
         elif sigma <= 0:
-            problems.append(T("theory.problems.not_positive", row=i, sigma=f"{sigma:g}"))
+            problems.append(T("why_squared_loss.problems.not_positive", row=i, sigma=f"{sigma:g}"))
         elif (mu, sigma) not in pairs:
             pairs.append((mu, sigma))
     if len(pairs) > MAX_PAIRS:
-        problems.append(T("theory.problems.too_many", n=MAX_PAIRS))
+        problems.append(T("why_squared_loss.problems.too_many", n=MAX_PAIRS))
         pairs = pairs[:MAX_PAIRS]
     return pairs, problems
 

@@ -38,15 +38,17 @@ def draw(run, key: str) -> None:
     st.markdown(f"**{T('features.view.header', d=d)}**")
     g1, g2 = st.columns(2)
     with g1:
-        log = st.toggle(T("linreg.train.log"), key=f"w.{key}.log", persist_state="session",
-                        help=T("linreg.train.log_help"))
+        log = st.toggle(T("linear_regression.train.log"), key=f"w.{key}.log", persist_state="session",
+                        help=T("linear_regression.train.log_help"))
         losses = run.losses()
         if not len(losses):
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
             frame = charts.loss_frame(losses, labels=T.labels)
-            chart(lr_charts.loss_curve_with_optimum(frame, c.optimum.mse, log=log, title=T("linreg.train.loss_title"),
-                                                    label=T("linreg.train.rule_label"), labels=T.labels), "loss")
+            chart(lr_charts.loss_curve_with_optimum(frame, c.optimum.mse, log=log,
+                                                    title=T("linear_regression.train.loss_title"),
+                                                    label=T("linear_regression.train.rule_label"), labels=T.labels),
+                  "loss")
     with g2:
         frame = fs.table(c, names, scaled)
         number = st.column_config.NumberColumn(format="%.6g")

@@ -17,15 +17,16 @@ def what_happened(run) -> None:
         if manual.start_of(run.moves):
             st.info(T("cockpit.hands.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
         elif run.loaded_start:
-            st.info(T("linreg.train.step0_loaded", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
+            st.info(T("linear_regression.train.step0_loaded", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}"))
         else:
-            st.info(T("linreg.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
+            st.info(T("linear_regression.train.step0", w=f"{p['w'][0]:.6g}", b=f"{p['b'][0]:.6g}",
                       init="torch.rand(1)" if run.config.init == "rand" else "torch.randn(1)"))
         return
     feature_scaling.z_note(run, p["w"][0], p["b"][0])  # with scaling on: these w, b are the z-scores' weights
     ex = lesson_math.explain_last_step(manual.records_before(recs, run.moves), float(run.w0.reshape(-1)[0]),
                                        float(run.b0.reshape(-1)[0]), run.config.lr)
-    st.markdown(T("linreg.train.what_happened", step=ex.step, where=printouts.where(run.config.preset, recs[-1])))
+    st.markdown(T("linear_regression.train.what_happened", step=ex.step, where=printouts.where(run.config.preset,
+                                                                                               recs[-1])))
     st.code(T(ex.text()), language="text", wrap_lines=True)
 
 
@@ -41,13 +42,13 @@ def distances(run, recs, rw: float, rb: float, ropt) -> None:
     def delta(now, before):
         return None if before is None else f"{now - before:+.2g}"
 
-    st.markdown(T("linreg.train.optimum"))
+    st.markdown(T("linear_regression.train.optimum"))
     q1, q2, q3 = st.columns(3)
-    q1.metric("w*", f"{ropt.w[0]:.5g}", help=T("linreg.train.w_star_help"))
-    q2.metric("b*", f"{ropt.b:.5g}", help=T("linreg.train.b_star_help"))
-    q3.metric("loss*", f"{ropt.mse:.3g}", help=T("linreg.train.loss_star_help"))
+    q1.metric("w*", f"{ropt.w[0]:.5g}", help=T("linear_regression.train.w_star_help"))
+    q2.metric("b*", f"{ropt.b:.5g}", help=T("linear_regression.train.b_star_help"))
+    q3.metric("loss*", f"{ropt.mse:.3g}", help=T("linear_regression.train.loss_star_help"))
     q1.metric("|w − w*|", f"{dist.dw:.3g}", delta(dist.dw, prev and prev.dw), delta_color="inverse")
     q2.metric("|b − b*|", f"{dist.db:.3g}", delta(dist.db, prev and prev.db), delta_color="inverse")
     q3.metric("loss − loss*", f"{dist.dloss:.3g}", delta(dist.dloss, prev and prev.dloss), delta_color="inverse",
-              help=T("linreg.train.dloss_help"))
-    st.caption(T("linreg.train.delta_caption"))
+              help=T("linear_regression.train.dloss_help"))
+    st.caption(T("linear_regression.train.delta_caption"))

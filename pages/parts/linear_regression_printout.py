@@ -16,9 +16,9 @@ def printout(run) -> None:
         return
     preset = run.config.preset
     epochs = preset == printouts.EPOCH_BATCH
-    st.markdown(T("linreg.train.printout"))
-    st.caption(T("linreg.train.printout_000" if epochs else "linreg.train.printout_003"))
-    tab1, tab2 = st.tabs([T("linreg.train.as_printed"), T("linreg.train.as_table")])
+    st.markdown(T("linear_regression.train.printout"))
+    st.caption(T("linear_regression.train.printout_000" if epochs else "linear_regression.train.printout_003"))
+    tab1, tab2 = st.tabs([T("linear_regression.train.as_printed"), T("linear_regression.train.as_table")])
     printed = printouts.lines(preset, run.losses(), recs, run.total_steps, last=15)
     tab1.code("\n".join(printed), language="text", wrap_lines=True)
     tab2.dataframe(pa.table(lesson_math.step_columns(recs, epochs=epochs)), hide_index=True, width="stretch",

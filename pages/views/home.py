@@ -19,8 +19,8 @@ def _entries(pages) -> None:
         with st.container(border=True):
             c1, c2 = st.columns([0.08, 0.92])
             c1.markdown(f"## :material/{page.icon}:")
-            c2.page_link(page.script, label=f"**{T(f'home.lesson.{page.name}.title')}**")
-            line = T(f"home.lesson.{page.name}.line", n=len(EXERCISES))  # the exercise count, from the list itself
+            c2.page_link(page.script, label=f"**{T(f'home.lesson.{page.slug}.title')}**")
+            line = T(f"home.lesson.{page.slug}.line", n=len(EXERCISES))  # the exercise count, from the list itself
             source = " · ".join(SOURCES[p] for p in page.follows)  # the tutorials the lesson follows
             c2.caption(line + (f"  \n{T('home.follows', source=source)}" if source else ""))
 

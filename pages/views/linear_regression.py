@@ -24,7 +24,7 @@ W = f"w.{K}."
 # the lr verdict's mark: Material icons in colour (emoji need a font the learner may not have)
 VERDICT_ICONS = {"smooth": ":green[:material/check_circle:]", "zigzag": ":orange[:material/warning:]",
                  "edge": ":orange[:material/warning:]", "diverges": ":red[:material/cancel:]"}
-RECIPES = lesson_math.RECIPES  # option values; their labels are linreg.recipes.<value>
+RECIPES = lesson_math.RECIPES  # option values; their labels are linear_regression.recipes.<value>
 UPLOAD = "upload"
 
 
@@ -52,14 +52,14 @@ def _load(values: dict) -> None:
 
 
 def _effective_seed() -> tuple[int, str]:
-    """The seed the run uses and where it comes from (a locale key: linreg.data.source_*)."""
+    """The seed the run uses and where it comes from (a locale key: linear_regression.data.source_*)."""
     recipe = st.session_state.get(W + "recipe", "linreg-manual")
     own = st.session_state.get(W + "seed")
     if own is not None:
-        return int(own), "linreg.data.source_page"
+        return int(own), "linear_regression.data.source_page"
     seed, _ = ui.settings(PRESETS.get(recipe, PRESETS["linreg-manual"]).seed)
     sidebar = st.session_state.get("w.seed") is not None
-    source = "linreg.data.source_sidebar" if sidebar else "linreg.data.source_tutorial"
+    source = "linear_regression.data.source_sidebar" if sidebar else "linear_regression.data.source_tutorial"
     return seed, source
 
 
@@ -69,23 +69,23 @@ def _new_sample() -> None:
 
 # -- intro ---------------------------------------------------------------------------------------
 
-st.title(":material/show_chart: " + T("linreg.title"))
+st.title(":material/show_chart: " + T("linear_regression.title"))
 ui.link_notes(K)
-st.markdown(T("linreg.intro"))
-with st.expander(T("linreg.loop_expander"), expanded=False):
+st.markdown(T("linear_regression.intro"))
+with st.expander(T("linear_regression.loop_expander"), expanded=False):
     st.code(tutorials.shown(tutorials.linreg_manual), language="python", wrap_lines=True)
-    st.caption(T("linreg.loop_000"))
+    st.caption(T("linear_regression.loop_000"))
 
 show_presets = ui.shown(K, "presets")
 show_data = ui.shown(K, "data")
 show_seed = ui.shown(K, "seed")
 if show_presets:
     c1, c2 = st.columns(2)
-    c1.button(T("linreg.preset.p003"), key=f"b.{K}.preset003", on_click=_load, args=(TUT_003,), width="stretch",
-              help=T("linreg.preset.p003_help"))
-    c2.button(T("linreg.preset.p000"), key=f"b.{K}.preset000", on_click=_load, args=(TUT_000,), width="stretch",
-              help=T("linreg.preset.p000_help"))
-    st.caption(T("linreg.preset_caption"))
+    c1.button(T("linear_regression.preset.p003"), key=f"b.{K}.preset003", on_click=_load, args=(TUT_003,),
+              width="stretch", help=T("linear_regression.preset.p003_help"))
+    c2.button(T("linear_regression.preset.p000"), key=f"b.{K}.preset000", on_click=_load, args=(TUT_000,),
+              width="stretch", help=T("linear_regression.preset.p000_help"))
+    st.caption(T("linear_regression.preset_caption"))
 
 
 def _grid(draws) -> None:
@@ -100,32 +100,33 @@ def _grid(draws) -> None:
 
 own = st.session_state.get(W + "recipe") == UPLOAD
 if show_presets or show_data or show_seed or own:
-    st.subheader(T("linreg.data.header"))
+    st.subheader(T("linear_regression.data.header"))
 if show_presets:
-    st.radio(T("linreg.data.recipe"), list(RECIPES), key=W + "recipe", persist_state="session",
-             format_func=lambda r: T(f"linreg.recipes.{r}"), horizontal=True, help=T("linreg.data.recipe_help"))
+    st.radio(T("linear_regression.data.recipe"), list(RECIPES), key=W + "recipe", persist_state="session",
+             format_func=lambda r: T(f"linear_regression.recipes.{r}"), horizontal=True,
+             help=T("linear_regression.data.recipe_help"))
 own = st.session_state.get(W + "recipe") == UPLOAD
 upload = None
 if own:
     upload = columns.upload_columns(K)  # the target and 1 to 64 features (feature_view draws d > 1)
     if upload is None:
-        st.info(T("linreg.data.upload_first"))
+        st.info(T("linear_regression.data.upload_first"))
         st.stop()
-    st.caption(T("linreg.data.upload_used"))
+    st.caption(T("linear_regression.data.upload_used"))
 
 
 def _number(name: str, **kwargs):
-    """A draw function for one of the data number inputs (label and help from linreg.data.<name>)."""
+    """A draw function for one of the data number inputs (label and help from linear_regression.data.<name>)."""
     def draw():
-        st.number_input(T(f"linreg.data.{name}"), key=W + name, persist_state="session",
-                        help=T(f"linreg.data.{name}_help"), **kwargs)
+        st.number_input(T(f"linear_regression.data.{name}"), key=W + name, persist_state="session",
+                        help=T(f"linear_regression.data.{name}_help"), **kwargs)
     return draw
 
 
 def _seed_input() -> None:
-    st.number_input(T("linreg.data.seed"), min_value=0, max_value=limits.MAX_SEED, step=1, value=None, key=W + "seed",
-                    persist_state="session", placeholder=T("linreg.data.seed_placeholder"),
-                    help=T("linreg.data.seed_help"))
+    st.number_input(T("linear_regression.data.seed"), min_value=0, max_value=limits.MAX_SEED, step=1, value=None,
+                    key=W + "seed", persist_state="session", placeholder=T("linear_regression.data.seed_placeholder"),
+                    help=T("linear_regression.data.seed_help"))
 
 
 draws = []
@@ -141,11 +142,15 @@ if show_data:
     draws.append(lambda: feature_scaling.toggle(K))
 _grid(draws)
 seed, seed_source = _effective_seed()
-pure = T("linreg.data.pure_upload" if own else "linreg.data.pure", seed=seed, source=T(seed_source))
+pure = T("linear_regression.data.pure_upload" if own else "linear_regression.data.pure", seed=seed,
+         source=T(seed_source))
 if show_seed:
     r1, r2 = st.columns([1, 3], vertical_alignment="center")
-    r1.button(T("linreg.data.new_sample"), icon=":material/casino:", key=f"b.{K}.regen", on_click=_new_sample,
-              width="stretch", help=T("linreg.data.new_sample_help_upload" if own else "linreg.data.new_sample_help"))
+    r1.button(T("linear_regression.data.new_sample"), icon=":material/casino:", key=f"b.{K}.regen",
+              on_click=_new_sample,
+              width="stretch",
+              help=T("linear_regression.data.new_sample_help_upload" if own
+                     else "linear_regression.data.new_sample_help"))
     r2.caption(pure)
 elif show_data:
     st.caption(pure)
@@ -154,14 +159,14 @@ if (show_seed or show_data) and not own:  # which tutorials fix their numbers, a
 
 # -- lr and length --------------------------------------------------------------------------------
 
-st.subheader(T("linreg.lr.header"))
+st.subheader(T("linear_regression.lr.header"))
 cols = iter(st.columns(3))
 if ui.shown(K, "lr"):
-    next(cols).number_input(T("linreg.lr.lr"), **limits.bounds(limits.PAGE_LR), step=0.01, format="%g", key=W + "lr",
-                            persist_state="session", help=T("linreg.lr.lr_help"))
+    next(cols).number_input(T("linear_regression.lr.lr"), **limits.bounds(limits.PAGE_LR), step=0.01, format="%g",
+                            key=W + "lr", persist_state="session", help=T("linear_regression.lr.lr_help"))
 if ui.shown(K, "steps"):
-    next(cols).number_input(T("linreg.lr.steps"), **limits.bounds(limits.PAGE_STEPS), step=500, key=W + "steps",
-                            persist_state="session", help=T("linreg.lr.steps_help"))
+    next(cols).number_input(T("linear_regression.lr.steps"), **limits.bounds(limits.PAGE_STEPS), step=500,
+                            key=W + "steps", persist_state="session", help=T("linear_regression.lr.steps_help"))
 limit_box = next(cols).container()
 sentence_box = st.container()
 
@@ -204,21 +209,21 @@ def _facts(run):
 facts = _facts(run)
 lr = run.config.lr
 if facts.limit is None:
-    limit_box.info(T("linreg.lr.flat"))
+    limit_box.info(T("linear_regression.lr.flat"))
 else:
-    limit_box.metric(T("linreg.lr.limit"), f"{facts.limit:.4g}", help=T("linreg.lr.limit_help"))
+    limit_box.metric(T("linear_regression.lr.limit"), f"{facts.limit:.4g}", help=T("linear_regression.lr.limit_help"))
     icon = VERDICT_ICONS[lesson_math.lr_regime(lr, facts.lambda_max)]
-    above = T("linreg.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
+    above = T("linear_regression.lr.above", limit=f"{facts.limit:.4g}", lam=f"{facts.lambda_max:.4g}")
     with lesson.lock:  # the worker may be training this run: read its parameters between two slices
         rounding = rounding_note(run.stall, run.params(), facts.optimum, run.config.dtype)  # rounding may stop it
     sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts, rounding))}")
 if not facts.unique and run.data.n_features == 1:
-    st.warning(T("linreg.lr.not_unique"))
+    st.warning(T("linear_regression.lr.not_unique"))
 feature_scaling.effect(lesson, run)
 
 # -- the run --------------------------------------------------------------------------------------
 
-st.subheader(T("linreg.train.header"))
+st.subheader(T("linear_regression.train.header"))
 
 
 def _charts(run) -> None:
@@ -230,31 +235,34 @@ def _charts(run) -> None:
     rw, rb = feature_scaling.raw_point(run, w, b)
     g1, g2 = st.columns(2)
     with g1:
-        show_ls = st.toggle(T("linreg.train.show_ls"), key=W + "show_ls", persist_state="session",
-                            help=T("linreg.train.show_ls_help"))
-        lines = [{"label": T("linreg.train.line_now"), "w": rw, "b": rb, "series": "fit"}]
+        show_ls = st.toggle(T("linear_regression.train.show_ls"), key=W + "show_ls", persist_state="session",
+                            help=T("linear_regression.train.show_ls_help"))
+        lines = [{"label": T("linear_regression.train.line_now"), "w": rw, "b": rb, "series": "fit"}]
         if run.data.true_w is not None:  # an uploaded table has no true line
-            lines.append({"label": T("linreg.train.line_true"), "w": run.data.true_w[0], "b": run.data.true_b,
-                          "dash": True, "series": "true"})
+            lines.append({"label": T("linear_regression.train.line_true"), "w": run.data.true_w[0],
+                          "b": run.data.true_b, "dash": True, "series": "true"})
         if show_ls:
-            lines.append({"label": T("linreg.train.line_ls"), "w": ropt.w[0], "b": ropt.b, "dash": True,
+            lines.append({"label": T("linear_regression.train.line_ls"), "w": ropt.w[0], "b": ropt.b, "dash": True,
                           "series": "least_squares"})
-        ui.chart(lr_charts.fit_view_spec(run.data.X, run.data.y, lines, title=T("linreg.train.fit_title"),
+        ui.chart(lr_charts.fit_view_spec(run.data.X, run.data.y, lines, title=T("linear_regression.train.fit_title"),
                                           labels=T.labels), "fit")
     with g2:
-        log = st.toggle(T("linreg.train.log"), key=W + "log", persist_state="session", help=T("linreg.train.log_help"))
+        log = st.toggle(T("linear_regression.train.log"), key=W + "log", persist_state="session",
+                        help=T("linear_regression.train.log_help"))
         losses = run.losses()
         if not len(losses):  # step 0: nothing to draw yet, say what will come
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
             frame = charts.loss_table(losses, labels=T.labels)
-            ui.chart(lr_charts.loss_curve_with_optimum_spec(frame, opt.mse, log=log, title=T("linreg.train.loss_title"),
-                                                        label=T("linreg.train.rule_label"), labels=T.labels), "loss")
+            ui.chart(lr_charts.loss_curve_with_optimum_spec(frame, opt.mse, log=log,
+                                                            title=T("linear_regression.train.loss_title"),
+                                                        label=T("linear_regression.train.rule_label"), labels=T.labels),
+                     "loss")
             if lr_charts.optimum_rule_value(opt.mse, losses, log) is None:
-                why = T("linreg.train.no_noise") if run.data.noise == 0 else ""
-                st.caption(T("linreg.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
+                why = T("linear_regression.train.no_noise") if run.data.noise == 0 else ""
+                st.caption(T("linear_regression.train.below_axis", loss=f"{opt.mse:.3g}", why=why))
             else:
-                st.caption(T("linreg.train.rule_caption"))
+                st.caption(T("linear_regression.train.rule_caption"))
 
     recs = run.records()
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])
@@ -265,17 +273,17 @@ def _charts(run) -> None:
                                                                       np.r_[pb, d0[1]]))
     wv, bv = lesson_math.grid_axes(window)
     grid = lesson.extra["linreg.facts"][2]
-    path = charts.path_table(steps, pw, pb, series=T("linreg.train.path"), labels=T.labels)
-    where = "features.scale" if z else "linreg.train"
+    path = charts.path_table(steps, pw, pb, series=T("linear_regression.train.path"), labels=T.labels)
+    where = "features.scale" if z else "linear_regression.train"
     cockpit.landscape(lesson, run, K, lr_charts.landscape_with_current_spec(
         grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360, square=z, title=T(f"{where}.landscape_title"),
         labels=T.labels, axes=feature_scaling.axes(run, "w", "b")), (wv, bv),
         grad=manual.mse_gradient(run.train_data.X, run.train_data.y, w, b), width="content" if z else "stretch")
     st.caption(T(f"{where}.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
     if not lesson_math.in_window(window, w, b):
-        st.caption(T("linreg.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
+        st.caption(T("linear_regression.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":
-        st.warning(T("linreg.train.why_diverged") + " "
+        st.warning(T("linear_regression.train.why_diverged") + " "
                    + T(lesson_math.divergence_explanation(run.config.lr, f.lambda_max)))
 
     linear_regression_numbers.distances(run, recs, rw, rb, ropt)

@@ -22,73 +22,78 @@ ui.share(NAME, logistic_regression.LINK_FIELDS, logistic_regression.HIDE_GROUPS,
 lesson = ui.lesson(NAME)
 seed, device = ui.settings(123)
 
-st.title(f":material/scatter_plot: {T('logreg.title')}")
+st.title(f":material/scatter_plot: {T('logistic_regression.title')}")
 ui.link_notes(NAME)
 
-st.caption(T("logreg.caption", source=T("logreg.source")))
+st.caption(T("logistic_regression.caption", source=T("logistic_regression.source")))
 if ui.shown(NAME, "presets"):
-    ui.preset_button(T("logreg.preset"), TUTORIAL, key="b.logreg.preset", help=T("logreg.preset_help"))
+    ui.preset_button(T("logistic_regression.preset"), TUTORIAL, key="b.logreg.preset",
+                     help=T("logistic_regression.preset_help"))
 
 # -- the model ------------------------------------------------------------------------------------
 c1, c2 = st.columns([1.1, 1])
 with c1:
     st.code(tutorials.shown(tutorials.logreg_manual), language="python", wrap_lines=True)
 with c2:
-    st.markdown(T("logreg.forward"))
+    st.markdown(T("logistic_regression.forward"))
     st.latex(r"z = w_1 x_1 + w_2 x_2 + b, \qquad \hat y = \sigma(z) = \frac{1}{1 + e^{-z}}")
-    st.markdown(T("logreg.loss"))
+    st.markdown(T("logistic_regression.loss"))
     st.latex(r"\text{loss} = -\big(y \log \hat y + (1-y)\log(1-\hat y)\big)")
-    st.markdown(T("logreg.boundary"))
+    st.markdown(T("logistic_regression.boundary"))
 
 # -- settings -------------------------------------------------------------------------------------
-st.subheader(T("logreg.train"))
+st.subheader(T("logistic_regression.train"))
 if ui.shown(NAME, "data"):
-    st.radio(T("logreg.widgets.data"), logistic_regression.SOURCES, key="w.logreg.source", persist_state="session",
-             horizontal=True,
-             format_func=lambda v: T(f"logreg.widgets.data_{v}"), help=T("logreg.widgets.data_help"))
+    st.radio(T("logistic_regression.widgets.data"), logistic_regression.SOURCES, key="w.logreg.source",
+             persist_state="session", horizontal=True,
+             format_func=lambda v: T(f"logistic_regression.widgets.data_{v}"),
+             help=T("logistic_regression.widgets.data_help"))
 source = st.session_state["w.logreg.source"]
 upload = None
 if source == "upload":
     upload = ui.upload_data(NAME, binary_labels=True, one_feature=False, two_features=True)
     if upload is None:
-        st.info(T("logreg.widgets.upload_info"))
+        st.info(T("logistic_regression.widgets.upload_info"))
 mode = st.session_state["w.logreg.mode"]  # the widget's value on this rerun (drawn below, or hidden by a link)
 
 
 def _loss_widgets():
-    st.radio(T("logreg.widgets.impl"), logistic_regression.IMPLS, key="w.logreg.impl", persist_state="session",
-             format_func=lambda v: T(f"logreg.widgets.impl_{v}"), help=T("logreg.widgets.impl_help"))
-    st.toggle(T("logreg.widgets.safe"), key="w.logreg.safe", persist_state="session",
-              help=T("logreg.widgets.safe_help"))
+    st.radio(T("logistic_regression.widgets.impl"), logistic_regression.IMPLS, key="w.logreg.impl",
+             persist_state="session",
+             format_func=lambda v: T(f"logistic_regression.widgets.impl_{v}"),
+             help=T("logistic_regression.widgets.impl_help"))
+    st.toggle(T("logistic_regression.widgets.safe"), key="w.logreg.safe", persist_state="session",
+              help=T("logistic_regression.widgets.safe_help"))
 
 
 def _mode_widgets():
-    picked = st.radio(T("logreg.widgets.mode"), logistic_regression.MODES, key="w.logreg.mode", persist_state="session",
-                      horizontal=False,
-                      format_func=lambda v: T(f"logreg.widgets.mode_{v}", n=upload.n if upload else 1000),
-                      help=T("logreg.widgets.mode_help"))
+    picked = st.radio(T("logistic_regression.widgets.mode"), logistic_regression.MODES, key="w.logreg.mode",
+                      persist_state="session", horizontal=False,
+                      format_func=lambda v: T(f"logistic_regression.widgets.mode_{v}", n=upload.n if upload else 1000),
+                      help=T("logistic_regression.widgets.mode_help"))
     st.selectbox("batch_size", logistic_regression.MINIBATCH_SIZES, key="w.logreg.batch_size", persist_state="session",
-                 disabled=picked != "minibatch", help=T("logreg.widgets.batch_size_help"))
+                 disabled=picked != "minibatch", help=T("logistic_regression.widgets.batch_size_help"))
 
 
 def _loader_widgets():
-    st.selectbox(T("logreg.widgets.loader"), logistic_regression.LOADERS, key="w.logreg.loader",
+    st.selectbox(T("logistic_regression.widgets.loader"), logistic_regression.LOADERS, key="w.logreg.loader",
                  persist_state="session",
-                 disabled=mode == "batch", format_func=lambda v: T(f"logreg.widgets.loader_{v}"),
-                 help=T("logreg.widgets.loader_help"))
-    st.checkbox(T("logreg.widgets.shuffle"), key="w.logreg.shuffle", persist_state="session", disabled=mode == "batch",
-                help=T("logreg.widgets.shuffle_help"))
+                 disabled=mode == "batch", format_func=lambda v: T(f"logistic_regression.widgets.loader_{v}"),
+                 help=T("logistic_regression.widgets.loader_help"))
+    st.checkbox(T("logistic_regression.widgets.shuffle"), key="w.logreg.shuffle", persist_state="session",
+                disabled=mode == "batch", help=T("logistic_regression.widgets.shuffle_help"))
 
 
 def _lr_epoch_widgets():
     if ui.shown(NAME, "lr"):
         st.number_input("lr", min_value=logistic_regression.LR_RANGE[0], max_value=logistic_regression.LR_RANGE[1],
                         step=0.001, format="%g",
-                        key="w.logreg.lr", persist_state="session", help=T("logreg.widgets.lr_help"))
+                        key="w.logreg.lr", persist_state="session", help=T("logistic_regression.widgets.lr_help"))
     if ui.shown(NAME, "steps"):
         st.number_input("num_epochs", min_value=logistic_regression.EPOCH_RANGE[0],
                         max_value=logistic_regression.EPOCH_RANGE[1], step=10,
-                        key="w.logreg.epochs", persist_state="session", help=T("logreg.widgets.epochs_help"))
+                        key="w.logreg.epochs", persist_state="session",
+                        help=T("logistic_regression.widgets.epochs_help"))
 
 
 panels = []  # (width, widgets): only the groups a link leaves shown, so no empty columns
@@ -122,7 +127,9 @@ else:
 if run is not None:
     ui.replay(lesson, NAME)
     code_line = logistic_regression.LOSS_CODE[run.config.loss].splitlines()[-1].split('#')[0].strip()
-    st.caption(T("logreg.run.caption_one" if run.batch_size == 1 else "logreg.run.caption_many", code=code_line,
+    caption = ("logistic_regression.run.caption_one" if run.batch_size == 1
+               else "logistic_regression.run.caption_many")
+    st.caption(T(caption, code=code_line,
                  total=run.total_steps, epochs=run.total_steps // run.steps_per_epoch,
                  per_epoch=run.steps_per_epoch, batch=run.batch_size))
 
@@ -140,55 +147,59 @@ def draw(run):
     p = run.params()
     acc = run.accuracy()
     m = st.columns(5)
-    m[0].metric(T("logreg.run.accuracy"), f"{acc:.1%}", help=T("logreg.run.accuracy_help"))
+    m[0].metric(T("logistic_regression.run.accuracy"), f"{acc:.1%}", help=T("logistic_regression.run.accuracy_help"))
     m[1].metric("w1", f"{p['w'][0]:.4f}")
     m[2].metric("w2", f"{p['w'][1]:.4f}")
     m[3].metric("b", f"{p['b'][0]:.4f}")
-    m[4].metric(T("logreg.run.loss_all"), ui.fmt(run.current_loss()), help=T("logreg.run.loss_all_help", n=run.n))
+    m[4].metric(T("logistic_regression.run.loss_all"), ui.fmt(run.current_loss()),
+                help=T("logistic_regression.run.loss_all_help", n=run.n))
     seg, box = logistic_regression.boundary(run)
     cur = logistic_regression.current_sample(run)
     tw = run.data.true_w
-    true_label = (T("logreg.run.true_rule") if tw is None or len(tw) < 2 else
-                  T("logreg.run.true_rule_formula", w1=f"{tw[0]:g}", sign="−" if tw[1] < 0 else "+",
+    true_label = (T("logistic_regression.run.true_rule") if tw is None or len(tw) < 2 else
+                  T("logistic_regression.run.true_rule_formula", w1=f"{tw[0]:g}", sign="−" if tw[1] < 0 else "+",
                     w2=f"{abs(tw[1]):g}"))
     fast = lesson.mode == "running"  # a long run: spend each tick on training, draw the essentials
     a, b = st.columns([1.6, 1])
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
         ui.chart(lcharts.boundary_chart_spec(_points(run), box, seg, logistic_regression.true_boundary(run, box), grid,
-                                              cur, true_label=true_label, title=T("logreg.run.boundary_title"),
+                                              cur, true_label=true_label,
+                                             title=T("logistic_regression.run.boundary_title"),
                                               labels=T.labels), "boundary")
     with b:
         if fast:
-            st.caption(T("logreg.run.fast"))
+            st.caption(T("logistic_regression.run.fast"))
         else:
             ui.chart(lcharts.sigmoid_chart_spec(cur, labels=T.labels), "sigmoid")
         if cur is None:
-            st.caption(T("logreg.run.no_sample"))
+            st.caption(T("logistic_regression.run.no_sample"))
         else:
-            st.markdown(T("logreg.run.sample_one" if run.batch_size == 1 else "logreg.run.sample_batch",
+            sample = ("logistic_regression.run.sample_one" if run.batch_size == 1
+                      else "logistic_regression.run.sample_batch")
+            st.markdown(T(sample,
                           i=cur["i"], x1=f"{cur['x1']:.3f}", x2=f"{cur['x2']:.3f}", y=f"{cur['y']:.0f}",
                           z=f"{cur['z']:.3f}", y_hat=f"{cur['y_hat']:.4f}"))
             if not fast:
-                st.caption(T("logreg.run.shading"))
+                st.caption(T("logistic_regression.run.shading"))
         if seg is None:
-            st.warning(T("logreg.run.outside"))
-    log = st.toggle(T("logreg.widgets.log"), key="w.logreg.log", persist_state="session",
-                    help=T("logreg.widgets.log_help"))
+            st.warning(T("logistic_regression.run.outside"))
+    log = st.toggle(T("logistic_regression.widgets.log"), key="w.logreg.log", persist_state="session",
+                    help=T("logistic_regression.widgets.log_help"))
     if run.step_count == 0:
         st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
     else:
         loss = charts.loss_curve_spec(T.frame(logistic_regression.loss_frames(run)), log=log,
-                                      title=T("logreg.run.loss_title"), height=200, labels=T.labels)
+                                      title=T("logistic_regression.run.loss_title"), height=200, labels=T.labels)
         ui.chart({**loss, "autosize": dict(FIT_X)}, "loss")
-        st.caption(T("logreg.run.loss_note"))
+        st.caption(T("logistic_regression.run.loss_note"))
     if run.epoch:
-        with st.expander(T("logreg.run.printed", n=run.epoch)):
+        with st.expander(T("logistic_regression.run.printed", n=run.epoch)):
             printed = logistic_regression.printed_losses(run)
             st.code("\n".join(printouts.line_004(e, v) for e, v in
                               zip(printed["epoch"].tail(100), printed["loss"].tail(100))),
                     language="text", wrap_lines=True)
-            st.caption(T("logreg.run.printed_note"))
+            st.caption(T("logistic_regression.run.printed_note"))
 
 
 if run is not None:
@@ -198,7 +209,7 @@ else:
 
 # -- manual vs module, and the safe loss ------------------------------------------------------------
 st.divider()
-st.subheader(T("logreg.safe.subheader"))
+st.subheader(T("logistic_regression.safe.subheader"))
 v1, v2 = st.columns(2)
 v1.code("# manual (tutorial)\ny_hat = forward(data_x[step])\nloss = loss_func(y_hat, data_y[step])\n"
         "loss.backward()\nwith torch.no_grad():\n    w.data -= lr * w.grad\n    b.data -= lr * b.grad\n"
@@ -208,9 +219,9 @@ v2.code("# nn.Module\nmodel = nn.Linear(2, 1)               # w: weight, b: bias
         "optimizer = optim.SGD(model.parameters(), lr=0.001)\n"
         "z = model(x)                            # logits, no sigmoid\nloss = criterion(z, y)\n"
         "optimizer.zero_grad(); loss.backward(); optimizer.step()", language="python", wrap_lines=True)
-st.markdown(T("logreg.safe.why"))
+st.markdown(T("logistic_regression.safe.why"))
 st.latex(r"\text{loss}(z, y) = \max(z, 0) - z\,y + \log\!\left(1 + e^{-|z|}\right)")
-st.caption(T("logreg.safe.note"))
+st.caption(T("logistic_regression.safe.note"))
 
 if run is not None:
     st.divider()

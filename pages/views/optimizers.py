@@ -36,39 +36,40 @@ sidebar_seed, device = ui.settings(0)
 own_seed = st.session_state.get("w.optim.seed")
 seed = sidebar_seed if own_seed is None else int(own_seed)  # this page's seed, else the sidebar's, else 0
 
-st.title(":material/sports_score: " + T("optim.title"))
-st.caption(T("optim.follows", source=T("optim.source")))
+st.title(":material/sports_score: " + T("optimizers.title"))
+st.caption(T("optimizers.follows", source=T("optimizers.source")))
 ui.link_notes(NAME)
 if ui.shown(NAME, "presets"):
-    ui.preset_button(T("optim.preset"), TUTORIAL, key="b.optim.preset", help=T("optim.preset_help"))
+    ui.preset_button(T("optimizers.preset"), TUTORIAL, key="b.optim.preset", help=T("optimizers.preset_help"))
 
 # -- the model and the loop ------------------------------------------------------------------------
 # one above the other, at full width: two columns cut these lines in half
-st.subheader(T("optim.model.heading"))
+st.subheader(T("optimizers.model.heading"))
 st.code(tutorials.shown(tutorials.linreg_module, "model"), language="python", wrap_lines=True)
-st.markdown(T("optim.model.text"))
-st.subheader(T("optim.loop.heading"))
+st.markdown(T("optimizers.model.text"))
+st.subheader(T("optimizers.loop.heading"))
 st.code(tutorials.shown(tutorials.linreg_module, "loop"), language="python", wrap_lines=True)
-st.markdown(T("optim.loop.text"))
+st.markdown(T("optimizers.loop.text"))
 
 # -- the main run --------------------------------------------------------------------------------
-st.subheader(T("optim.train.heading"))
+st.subheader(T("optimizers.train.heading"))
 # an instructor's link may hide some of these; a hidden widget's value stays in session state
 main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1), ("seed", 1)) if ui.shown(NAME, g)]
 cc = dict(zip([g for g, _ in main_widgets], st.columns([w for _, w in main_widgets]))) if main_widgets else {}
 if "optimizer" in cc:
-    cc["optimizer"].selectbox(T("optim.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer", persist_state="session",
-                              format_func=optimizers.LABELS.get, help=T("optim.train.optimizer_help"))
+    cc["optimizer"].selectbox(T("optimizers.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer",
+                              persist_state="session",
+                              format_func=optimizers.LABELS.get, help=T("optimizers.train.optimizer_help"))
 if "lr" in cc:
     cc["lr"].number_input("lr", min_value=optimizers.LR_MIN, max_value=optimizers.LR_MAX, step=1e-3, format="%g",
-                          key="w.optim.lr", persist_state="session", help=T("optim.help.lr"))
+                          key="w.optim.lr", persist_state="session", help=T("optimizers.help.lr"))
 if "steps" in cc:
-    cc["steps"].number_input(T("optim.train.steps"), min_value=1, max_value=optimizers.MAX_STEPS, step=1000,
-                             key="w.optim.steps", persist_state="session", help=T("optim.train.steps_help"))
+    cc["steps"].number_input(T("optimizers.train.steps"), min_value=1, max_value=optimizers.MAX_STEPS, step=1000,
+                             key="w.optim.steps", persist_state="session", help=T("optimizers.train.steps_help"))
 if "seed" in cc:
-    cc["seed"].number_input(T("optim.train.seed"), min_value=0, max_value=optimizers.MAX_SEED, step=1, value=None,
-                            key="w.optim.seed", persist_state="session", placeholder=T("optim.train.seed_placeholder"),
-                            help=T("optim.train.seed_help"))
+    cc["seed"].number_input(T("optimizers.train.seed"), min_value=0, max_value=optimizers.MAX_SEED, step=1, value=None,
+                            key="w.optim.seed", persist_state="session",
+                            placeholder=T("optimizers.train.seed_placeholder"), help=T("optimizers.train.seed_help"))
 if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
     st.caption(T(seeding.sentence(PRESET)))
 opt_name = st.session_state["w.optim.optimizer"]
@@ -77,7 +78,7 @@ if hp_names and ui.shown(NAME, "optimizer"):
     hc = st.columns(len(hp_names) + 1)
     for col, h in zip(hc, hp_names):
         col.number_input(h, min_value=0.0, max_value=HP_MAX[h], step=0.01, format=HP_FORMAT[h],
-                         key=f"w.optim.{h}", persist_state="session", help=T(f"optim.help.{h}"))
+                         key=f"w.optim.{h}", persist_state="session", help=T(f"optimizers.help.{h}"))
 
 
 def make_config():
@@ -97,30 +98,31 @@ ui.replay(lesson, NAME)
 def draw(run):
     a, b = st.columns(2)
     p = run.params()
-    lines = [{"label": T("optim.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
+    lines = [{"label": T("optimizers.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
              {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
         ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220,
                                                       labels=T.labels)), "fit")
-    a.caption(T("optim.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
-    log = b.toggle(T("optim.train.log"), key="w.optim.log", persist_state="session", help=T("optim.train.log_help"))
+    a.caption(T("optimizers.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
+    log = b.toggle(T("optimizers.train.log"), key="w.optim.log", persist_state="session",
+                   help=T("optimizers.train.log_help"))
     with b:
         if run.step_count == 0:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
             ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), labels=T.labels), log=log,
-                                                          title=T("optim.train.loss_title"), height=200)), "loss")
-    st.markdown(T("optim.train.printout"))
+                                                          title=T("optimizers.train.loss_title"), height=200)), "loss")
+    st.markdown(T("optimizers.train.printout"))
     printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
     if printed:
         st.code("\n".join(printed), language="text", wrap_lines=True)
     else:
-        st.info(T("optim.train.printout_none"), icon=":material/terminal:")
-    st.caption(T("optim.train.printout_caption"))
+        st.info(T("optimizers.train.printout_none"), icon=":material/terminal:")
+    st.caption(T("optimizers.train.printout_caption"))
     keys = optimizers.state_keys(run)
-    st.markdown(T("optim.train.state_heading"))
+    st.markdown(T("optimizers.train.state_heading"))
     if not keys:
-        st.caption(T("optim.train.no_state"))
+        st.caption(T("optimizers.train.no_state"))
         return
     for k in keys:
         st.caption(f"`{k}`: {T(optimizers.state_meaning(k))}")
@@ -137,9 +139,9 @@ if run is not None:
 
 # -- the race -------------------------------------------------------------------------------------
 st.divider()
-st.subheader(T("optim.race.heading"))
-st.markdown(T("optim.race.intro"))
-with st.expander(T("optim.race.rules"), expanded=False):
+st.subheader(T("optimizers.race.heading"))
+st.markdown(T("optimizers.race.intro"))
+with st.expander(T("optimizers.race.rules"), expanded=False):
     st.latex(r"\textbf{SGD: } w \leftarrow w - \eta g \qquad "
              r"\textbf{Momentum: } v \leftarrow \mu v + g,\; w \leftarrow w - \eta v")
     st.latex(r"\textbf{AdaGrad: } s \leftarrow s + g^2,\; w \leftarrow w - \eta\, g / (\sqrt{s} + \epsilon) \qquad "
@@ -147,12 +149,12 @@ with st.expander(T("optim.race.rules"), expanded=False):
              r"w \leftarrow w - \eta\, g / (\sqrt{s} + \epsilon)")
     st.latex(r"\textbf{Adam: } m \leftarrow \beta_1 m + (1-\beta_1) g,\; v \leftarrow \beta_2 v + (1-\beta_2) g^2,\; "
              r"w \leftarrow w - \eta\, \frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}")
-    st.caption(T("optim.race.rules_caption"))
+    st.caption(T("optimizers.race.rules_caption"))
 
 show_race = ui.shown(NAME, "race")
 if show_race:
-    st.checkbox(T("optim.race.nesterov"), key="w.optim.race_nesterov", persist_state="session",
-                help=T("optim.race.nesterov_help"))
+    st.checkbox(T("optimizers.race.nesterov"), key="w.optim.race_nesterov", persist_state="session",
+                help=T("optimizers.race.nesterov_help"))
 runners = optimizers.RACE_OPTIMIZERS + (optimizers.EXTRA_OPTIMIZERS if st.session_state["w.optim.race_nesterov"]
                                         else ())
 if show_race:
@@ -162,7 +164,7 @@ if show_race:
         for h in optimizers.HYPER[name]:
             col.number_input(h, min_value=optimizers.HP_MIN[h], max_value=HP_MAX[h],
                              step=0.01 if h != "eps" else 1e-8, format=HP_FORMAT[h],
-                             key=f"w.optim.race.{name}.{h}", persist_state="session", help=T(f"optim.help.{h}"))
+                             key=f"w.optim.race.{name}.{h}", persist_state="session", help=T(f"optimizers.help.{h}"))
 
 
 def _race(names):
@@ -187,43 +189,43 @@ def _race_from(names, w=None, b=None):
 
 rc = st.columns([1, 1, 3])
 if show_race:
-    rc[0].number_input(T("optim.race.steps"), min_value=1, max_value=optimizers.MAX_RACE_STEPS, step=50,
+    rc[0].number_input(T("optimizers.race.steps"), min_value=1, max_value=optimizers.MAX_RACE_STEPS, step=50,
                        key="w.optim.race_steps", persist_state="session",
-                       help=T("optim.race.steps_help", max=optimizers.MAX_RACE_STEPS))
-rc[1 if show_race else 0].button(T("optim.race.button", n=int(st.session_state["w.optim.race_steps"])),
+                       help=T("optimizers.race.steps_help", max=optimizers.MAX_RACE_STEPS))
+rc[1 if show_race else 0].button(T("optimizers.race.button", n=int(st.session_state["w.optim.race_steps"])),
                                  key="b.optim.race", on_click=_race, args=(runners,), type="primary",
-                                 width="stretch", icon=":material/sports_score:", help=T("optim.race.button_help"))
+                                 width="stretch", icon=":material/sports_score:", help=T("optimizers.race.button_help"))
 race = lesson.extra.get("race")
 if lesson.extra.get("race_error"):
     st.error(lesson.extra["race_error"])
 if race:
-    log_race = st.toggle(T("optim.train.log"), key="w.optim.race_log", persist_state="session",
-                         help=T("optim.race.log_help"))
+    log_race = st.toggle(T("optimizers.train.log"), key="w.optim.race_log", persist_state="session",
+                         help=T("optimizers.race.log_help"))
     a, b = st.columns(2)
     with a:
-        ui.chart(ocharts.race_losses(optimizers.race_loss_frame(race), log=log_race, title=T("optim.race.losses_title"),
-                                     labels=T.labels), "race_loss")
+        ui.chart(ocharts.race_losses(optimizers.race_loss_frame(race), log=log_race,
+                                     title=T("optimizers.race.losses_title"), labels=T.labels), "race_loss")
     paths = optimizers.race_path_frame(race)
     any_run = next(iter(race.values()))
     grid, ws, bs, opt = optimizers.landscape_data(any_run.data, paths)
     with b:
-        cockpit.pick_chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optim.race.landscape_title"),
+        cockpit.pick_chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optimizers.race.landscape_title"),
                                                   labels=T.labels), NAME, "race_landscape",
                            functools.partial(_race_from, runners))
         cockpit.race_note(lesson.extra.get("race_start"), functools.partial(_race_from, runners))
     summary = T.frame(optimizers.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
-                                      na_rep=T("optim.race.not_reached")),
+                                      na_rep=T("optimizers.race.not_reached")),
                  hide_index=True, width="stretch")
     starts = optimizers.start_params(race)
     w0, b0 = next(iter(starts.values()))
     limit = any_run.stability_limit() if "sgd" not in race else race["sgd"].stability_limit()
-    hint = T("optim.race.hint", under=f"{0.95 * limit:.2f}", limit=f"{limit:.3g}", over=f"{1.1 * limit:.2f}") \
+    hint = T("optimizers.race.hint", under=f"{0.95 * limit:.2f}", limit=f"{limit:.3g}", over=f"{1.1 * limit:.2f}") \
         if limit else ""
-    st.caption(T("optim.race.started", w=f"{w0[0]:.4f}", b=f"{b0[0]:.4f}", hint=hint))
+    st.caption(T("optimizers.race.started", w=f"{w0[0]:.4f}", b=f"{b0[0]:.4f}", hint=hint))
 else:
-    st.info(T("optim.race.press"))
+    st.info(T("optimizers.race.press"))
 
 # -- manual vs module in lockstep; device and timing ---------------------------------------------------
 lockstep_section(lesson)
@@ -231,19 +233,19 @@ device_section(lesson, run, PRESET)
 
 # -- eval and predict --------------------------------------------------------------------------------
 st.divider()
-st.subheader(T("optim.eval.heading"))
+st.subheader(T("optimizers.eval.heading"))
 e1, e2 = st.columns([1, 1])
 e1.code("model.eval()                 # evaluation mode (matters for dropout / batch norm; not for Linear)\n"
         "predict = model(torch.tensor([[x]]))\n"
         "predict = predict.cpu().detach().numpy()", language="python", wrap_lines=True)
 with e2:
     x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x",
-                        persist_state="session", help=T("optim.eval.x_help"))
+                        persist_state="session", help=T("optimizers.eval.x_help"))
     if run is not None:
         y_hat = float(run.predict([x])[0])
         st.metric("y_hat = model(x)", ui.fmt(y_hat),
-                  delta=T("optim.eval.delta", d=f"{y_hat - (3 * x + 0.8):+.4g}"), delta_color="off",
-                  help=T("optim.eval.y_hat_help"))
+                  delta=T("optimizers.eval.delta", d=f"{y_hat - (3 * x + 0.8):+.4g}"), delta_color="off",
+                  help=T("optimizers.eval.y_hat_help"))
 
 if run is not None:
     st.divider()
