@@ -48,6 +48,14 @@ class Table:
     def numeric_columns(self) -> tuple[str, ...]:
         return tuple(h for h in self.header if h not in self.text)
 
+    def default_target(self) -> str:
+        """The column offered as y: the last numeric one (the usual place of y, past any trailing names or
+        ids), unless that leaves no numeric feature; then the last column, so a typo in y is named at once."""
+        numeric = self.numeric_columns()
+        if numeric and self.default_features(numeric[-1]):
+            return numeric[-1]
+        return self.header[-1]
+
     def default_features(self, target: str) -> tuple[str, ...]:
         """Every numeric column but the target, in file order, at most MAX_FEATURES of them."""
         return tuple(h for h in self.numeric_columns() if h != target)[:MAX_FEATURES]

@@ -27,6 +27,16 @@ def test_a_text_column_is_kept_and_the_numeric_ones_train():
     assert ds.X.is_contiguous()  # row-major, as the exported script's table
 
 
+def test_the_offered_target_is_the_last_numeric_column_unless_a_typo_leaves_no_feature():
+    assert read_table(CSV).default_target() == "age"  # past the text column, with features left
+    assert read_table(b"x,y,name\n1,2,a\n3,4,b\n").default_target() == "y"  # trailing names are skipped
+    typo = read_table(b"x,y\n1,2\n3,abc\n")  # y's typo makes it text: offer y itself, so its error shows
+    assert typo.default_target() == "y"
+    with pytest.raises(DataError) as e:
+        typo.dataset("y", typo.default_features("y"))
+    assert "'abc'" in translator("en")(e.value.message) and "3" in translator("en")(e.value.message)
+
+
 def test_load_csv_still_refuses_any_text_cell_with_its_line():
     with pytest.raises(DataError) as exc:
         load_csv(CSV)

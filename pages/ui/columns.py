@@ -33,8 +33,7 @@ def upload_columns(key: str) -> Dataset | None:
     name, raw = uploaded.name, uploaded.getvalue()
     try:
         table = up.sheet(name, raw)
-        numeric = table.numeric_columns()
-        first = numeric[-1] if numeric else table.header[-1]  # the last numeric column: the usual place of y
+        first = table.default_target()
         c1, c2 = st.columns([1, 3])
         target = c1.selectbox(T("features.upload.target"), table.header, index=table.header.index(first),
                               key=f"u.{key}.label.{name}.{len(raw)}", help=T("features.upload.target_help"))

@@ -77,8 +77,11 @@ def test_share_link_as_a_new_servers_first_learner_opens_its_lesson(browser, fre
     assert step_count_zh(first) == 4
     first.wait_for_function("() => location.pathname.endsWith('/linear_regression') "
                             "&& location.search.includes('lr=0.3') && location.search.includes('steps=4')")
+    # every metric drawn (the last is loss − loss*, below the charts) before they are read
+    first.locator('[data-testid="stMetricLabel"]', has_text="loss − loss*").first.wait_for(timeout=60_000)
+    settle(first, 800)
     shown = _numbers(first)
-    assert shown
+    assert len(shown) >= 7, shown  # the stability limit, then w*, b*, loss* and the three distances
     # a second learner sees the same run
     second = _open_watched(browser, f"{fresh_server}/{LINK}")
     assert_clean(second)
