@@ -26,6 +26,9 @@ RUN_N = (1, 1_000_000)  # the "Run N" box under every lesson
 PAGE_STEPS = (1, 1_000_000)  # full-batch steps on the linear-regression and optimizer pages
 PAGE_N = (1, 100_000)  # generated samples on the linear-regression page
 PAGE_LR = (1e-6, 1000.0)  # the linear-regression page's lr
+PAGE_TRUE = (-1000.0, 1000.0)  # the true w and b of the linear-regression page's generated data
+PAGE_NOISE = (0.0, 100.0)  # its noise (standard deviation)
+PAGE_X_RANGE = (0.01, 1000.0)  # its x range
 OPTIM_LR = (1e-6, MAX_LR)  # the optimizer page's main lr
 LOGREG_LR = (1e-6, MAX_LR)  # the logistic-regression page's lr
 MINIBATCH_LR = (1e-6, 100.0)  # the mini-batch page's lr
@@ -60,6 +63,9 @@ TABLE: list[tuple[str, str]] = [
     ("steps on the linear-regression and optimizer pages", f"{PAGE_STEPS[0]} to {PAGE_STEPS[1]:,}"),
     ("`n` on the linear-regression page", f"{PAGE_N[0]} to {PAGE_N[1]:,}"),
     ("`lr` on the linear-regression page", f"{_g(PAGE_LR[0])} to {_g(PAGE_LR[1])}"),
+    ("true `w`, `b`; noise; x range of the linear-regression page's data",
+     f"{_g(PAGE_TRUE[0])} to {_g(PAGE_TRUE[1])}; {_g(PAGE_NOISE[0])} to {_g(PAGE_NOISE[1])}; "
+     f"{_g(PAGE_X_RANGE[0])} to {_g(PAGE_X_RANGE[1])}"),
     ("`lr` on the optimizer and logistic pages", f"{_g(OPTIM_LR[0])} to {_g(OPTIM_LR[1])}"),
     ("`lr` and `num_epochs` on the mini-batch page", f"{_g(MINIBATCH_LR[0])} to {_g(MINIBATCH_LR[1])}; "
                                                       f"{MINIBATCH_EPOCHS[0]} to {MINIBATCH_EPOCHS[1]:,}"),

@@ -44,6 +44,10 @@ def _field(fields, name):
 @pytest.mark.parametrize("fields, name, pair", [
     (linear_regression.LINK_FIELDS, "n", limits.PAGE_N),
     (linear_regression.LINK_FIELDS, "lr", limits.PAGE_LR),
+    (linear_regression.LINK_FIELDS, "true_w", limits.PAGE_TRUE),
+    (linear_regression.LINK_FIELDS, "true_b", limits.PAGE_TRUE),
+    (linear_regression.LINK_FIELDS, "noise", limits.PAGE_NOISE),
+    (linear_regression.LINK_FIELDS, "x_range", limits.PAGE_X_RANGE),
     (linear_regression.LINK_FIELDS, "num_epochs", limits.PAGE_STEPS),
     (logistic_regression.LINK_FIELDS, "lr", limits.LOGREG_LR),
     (logistic_regression.LINK_FIELDS, "epochs", limits.LOGREG_EPOCHS),
@@ -59,7 +63,10 @@ def test_link_fields_use_the_limits(fields, name, pair):
 
 @pytest.mark.parametrize("page, keys", [
     ("pages/views/linear_regression.py", {"w.linreg.n": limits.PAGE_N, "w.linreg.lr": limits.PAGE_LR,
-                                          "w.linreg.steps": limits.PAGE_STEPS, "w.linreg.run_n": limits.RUN_N}),
+                                          "w.linreg.steps": limits.PAGE_STEPS, "w.linreg.run_n": limits.RUN_N,
+                                          "w.linreg.true_w": limits.PAGE_TRUE, "w.linreg.true_b": limits.PAGE_TRUE,
+                                          "w.linreg.noise": limits.PAGE_NOISE,
+                                          "w.linreg.x_range": limits.PAGE_X_RANGE}),
     ("pages/views/logistic_regression.py", {"w.logreg.lr": limits.LOGREG_LR, "w.logreg.epochs": limits.LOGREG_EPOCHS}),
     ("pages/views/mini_batches.py", {"w.minibatch.lr": limits.MINIBATCH_LR,
                                      "w.minibatch.epochs": limits.MINIBATCH_EPOCHS}),

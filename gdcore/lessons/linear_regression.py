@@ -35,11 +35,11 @@ _W = "w.linreg."
 # The steps widget is `num_epochs` in a link: `steps` there is the number of steps taken, replayed.
 LINK_FIELDS: list[Field] = [
     Field("recipe", _W + "recipe", "choice", choices=RECIPES),
-    Field("true_w", _W + "true_w", "float", -1000.0, 1000.0),
-    Field("true_b", _W + "true_b", "float", -1000.0, 1000.0),
-    Field("noise", _W + "noise", "float", 0.0, 100.0),
+    Field("true_w", _W + "true_w", "float", *limits.PAGE_TRUE),
+    Field("true_b", _W + "true_b", "float", *limits.PAGE_TRUE),
+    Field("noise", _W + "noise", "float", *limits.PAGE_NOISE),
     Field("n", _W + "n", "int", *limits.PAGE_N),
-    Field("x_range", _W + "x_range", "float", 0.01, 1000.0),
+    Field("x_range", _W + "x_range", "float", *limits.PAGE_X_RANGE),
     Field("seed", _W + "seed", "optional_int", 0, limits.MAX_SEED),
     Field("lr", _W + "lr", "float", *limits.PAGE_LR, log=True),
     Field("num_epochs", _W + "steps", "int", *limits.PAGE_STEPS),

@@ -131,11 +131,11 @@ def _seed_input() -> None:
 
 draws = []
 if show_data:
-    draws += [_number("true_w", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5),
-              _number("true_b", disabled=own, min_value=-1000.0, max_value=1000.0, step=0.5),
-              _number("noise", disabled=own, min_value=0.0, max_value=100.0, step=0.1),
+    draws += [_number("true_w", disabled=own, **limits.bounds(limits.PAGE_TRUE), step=0.5),
+              _number("true_b", disabled=own, **limits.bounds(limits.PAGE_TRUE), step=0.5),
+              _number("noise", disabled=own, **limits.bounds(limits.PAGE_NOISE), step=0.1),
               _number("n", disabled=own, **limits.bounds(limits.PAGE_N), step=10),
-              _number("x_range", disabled=own, min_value=0.01, max_value=1000.0, step=0.5)]
+              _number("x_range", disabled=own, **limits.bounds(limits.PAGE_X_RANGE), step=0.5)]
 if show_seed:
     draws.append(_seed_input)
 if show_data:
