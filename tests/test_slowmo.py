@@ -9,6 +9,7 @@ import torch
 from apptest_util import open_page
 
 from gdcore import slowmo
+from gdcore.charts import vl
 from gdcore.engine import Run
 from gdcore.lessons.linear_regression import run_config
 
@@ -81,7 +82,8 @@ def test_step_slowly_on_the_page_plays_one_step_by_phases():
         at.button(key="b.linreg.slow_next").click().run()
         assert not at.exception
     assert at.session_state["_linreg.slow"]["phase"] == 4
-    drawn = json.dumps(at.session_state["_charts.linear_regression"]["slow_step"].to_dict())
+    saved = at.session_state["_charts.linear_regression"]["slow_step"]  # a plain spec, as a Step's charts
+    drawn = json.dumps(vl.altair(saved).to_dict())
     up = at.session_state["_linreg.slow"]["slow"].phase("update").values
     assert "the update: -lr * gradient" in drawn  # the update's own arrow, from the old point to the new
     w_end = float(re.search(r'"w_end": ([-0-9.e]+)', drawn).group(1))

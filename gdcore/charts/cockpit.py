@@ -27,13 +27,16 @@ _PICK_PARAM = alt.TopLevelSelectionParameter(
                        "toggle": False}, views=[CELLS_VIEW])
 
 
+_PICK_PARAM_DICT = _PICK_PARAM.to_dict()  # validated once, here; a Step only copies it in
+
+
 def pickable(chart: alt.LayerChart | dict) -> alt.LayerChart | dict:
     """The landscape with a click selection on its heat map (its first layer): Streamlit reports the
     clicked cell through `on_select`. chart: an Altair layer chart, or a plain spec (gdcore.charts.vl)."""
     if isinstance(chart, dict):
         out = dict(chart)
         out["layer"] = [{**chart["layer"][0], "name": CELLS_VIEW}, *chart["layer"][1:]]
-        out["params"] = [p for p in chart.get("params", []) if p.get("name") != PICK] + [_PICK_PARAM.to_dict()]
+        out["params"] = [p for p in chart.get("params", []) if p.get("name") != PICK] + [_PICK_PARAM_DICT]
         return out
     chart.layer[0].name = CELLS_VIEW
     params = [p for p in (chart.params if chart.params is not alt.Undefined else []) if
@@ -47,7 +50,8 @@ def with_layers(chart: alt.LayerChart | dict, *layers: alt.Chart) -> alt.LayerCh
     spec, each Altair layer is converted once (vl.add_layers)."""
     if isinstance(chart, dict):
         return vl.add_layers(chart, *[la for la in layers if la is not None])
-    chart.layer = list(chart.layer) + [la for la in layers if la is not None]
+    chart.layer = list(chart.layer) + [alt.Chart.from_dict(la, validate=False) if isinstance(la, dict) else la
+                                       for la in layers if la is not None]  # (a one-off figure: a Step uses specs)
     return chart
 
 
@@ -65,8 +69,8 @@ def arrow_vector(grad: tuple[float, float], window) -> tuple[float, float]:
 
 
 def gradient_arrow(current: tuple[float, float], grad: tuple[float, float], lr: float, window,
-                   labels: Labels | None = None, exact: bool = False) -> list[alt.Chart]:
-    """The arrow of -gradient at the current point, as two layers (shaft, head); none when the point is
+                   labels: Labels | None = None, exact: bool = False) -> list[dict]:
+    """The arrow of -gradient at the current point, as two plain layer dicts (shaft, head); none when the point is
     outside the window or the gradient is zero. exact: the arrow of the update itself, -lr * grad at
     its true length (from the point before a step to the point after it), not a direction. Its tooltip
     gives dL/dw, dL/db and the step -lr * grad they make."""
@@ -88,17 +92,21 @@ def gradient_arrow(current: tuple[float, float], grad: tuple[float, float], lr: 
                alt.Tooltip("grad_b:Q", title="dL/db", format=".5g"),
                alt.Tooltip("step_w:Q", title="-lr·dL/dw", format=".5g"),
                alt.Tooltip("step_b:Q", title="-lr·dL/db", format=".5g")]
-    frame = pd.DataFrame([row])
-    shaft = alt.Chart(frame, mark=mark("rule", color=ARROW_COLOR, strokeWidth=3, clip=True)).encode(
-        x=alt.X("w:Q", scale=xs), y=alt.Y("b:Q", scale=ys), x2=alt.X2("w_end:Q"), y2=alt.Y2("b_end:Q"),
-        tooltip=tooltip)
+    tooltip = [t.to_dict() for t in tooltip]
+    # plain layer dicts with the row inline: a Step converts nothing through Altair (with_layers takes them)
+    shaft = {"data": {"values": [row]}, "mark": mark("rule", color=ARROW_COLOR, strokeWidth=3, clip=True),
+             "encoding": {"x": {"field": "w", "type": "quantitative", "scale": xs},
+                          "y": {"field": "b", "type": "quantitative", "scale": ys},
+                          "x2": {"field": "w_end"}, "y2": {"field": "b_end"}, "tooltip": tooltip}}
     # the head: a triangle at the end, turned along the arrow as drawn on screen (the plot's own width
     # and height turn the (w, b) direction into pixels)
     angle = (f"atan2(({dw!r} / {whi - wlo!r}) * width, ({db!r} / {bhi - blo!r}) * height) * 180 / PI")
-    head = alt.Chart(frame, mark=mark("point", shape="triangle-up", size=170, filled=True, color=ARROW_COLOR,
-                                      opacity=1, clip=True)).transform_calculate(angle=angle).encode(
-        x=alt.X("w_end:Q", scale=xs), y=alt.Y("b_end:Q", scale=ys), angle=alt.Angle("angle:Q", scale=None),
-        tooltip=tooltip)
+    head = {"data": {"values": [row]}, "transform": [{"calculate": angle, "as": "angle"}],
+            "mark": mark("point", shape="triangle-up", size=170, filled=True, color=ARROW_COLOR, opacity=1,
+                         clip=True),
+            "encoding": {"x": {"field": "w_end", "type": "quantitative", "scale": xs},
+                         "y": {"field": "b_end", "type": "quantitative", "scale": ys},
+                         "angle": {"field": "angle", "type": "quantitative", "scale": None}, "tooltip": tooltip}}
     return [shaft, head]
 
 

@@ -163,7 +163,7 @@ def panel(lesson_obj: Lesson, run, key: str) -> None:
     v = hands_lesson.landscape_view(run, cached[1], cached[2])
     hands(lesson_obj, run, key, v.optimum)
     path = path_frame(v.steps, v.w, v.b, series=T("linear_regression.train.path"), labels=T.labels)
-    ch = lr_charts.landscape_with_current(v.bowl, *v.axes, path, (v.optimum.w[0], v.optimum.b), v.current,
+    ch = lr_charts.landscape_with_current_spec(v.bowl, *v.axes, path, (v.optimum.w[0], v.optimum.b), v.current,
                                           height=320, title=T("linear_regression.train.landscape_title"),
                                           labels=T.labels)
     landscape(lesson_obj, run, key, ch, v.axes, grad=v.grad)

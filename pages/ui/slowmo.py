@@ -159,9 +159,10 @@ def _picture(slow, name: str, run, labels):
         window = ((old[0] - half, old[0] + half), (old[1] - half, old[1] + half))
         optimum = None
     wv, bv = grid_axes(window, size=32)
-    ch = lr_charts.landscape_with_current(reference.bowl(X, y), wv, bv, None, optimum, old, height=260, title=title,
-                                          labels=labels)
+    ch = lr_charts.landscape_with_current_spec(reference.bowl(X, y), wv, bv, None, optimum, old, height=260,
+                                               title=title, labels=labels)
     arrow = cockpit_charts.gradient_arrow(old, grad, up["lr"], grid_window(wv, bv), labels=labels,
                                           exact=name != "backward")
     # small beside the code: no colour legend (the lesson's own landscape below carries it)
-    return cockpit_charts.with_layers(ch, *arrow).configure_legend(disable=True)
+    out = cockpit_charts.with_layers(ch, *arrow)
+    return {**out, "config": {**out.get("config", {}), "legend": {"disable": True}}}
