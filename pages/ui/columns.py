@@ -9,8 +9,7 @@ import streamlit as st
 from gdcore.config import MAX_FEATURES
 from gdcore.data import MAX_CSV_ROWS, MAX_UPLOAD_BYTES, Dataset
 from gdcore.errors import GdError
-from gdcore.uploads import Upload
-from pages.ui.files import _summary
+from pages.ui.files import _summary, upload_box
 from pages.ui.state import tr
 
 
@@ -18,17 +17,10 @@ def upload_columns(key: str) -> Dataset | None:
     """A CSV uploader, the target column and the feature columns; the accepted Dataset (the same object
     on every rerun while the file and the choice stay), or the one accepted before a bad choice."""
     T = tr()
-    up = st.session_state.get(f"_{key}.upload")
-    if not isinstance(up, Upload):
-        up = st.session_state[f"_{key}.upload"] = Upload()
     mb = MAX_UPLOAD_BYTES / 1024 / 1024
-    uploaded = st.file_uploader(
-        T("ui.upload.label"), type=["csv", "txt"], key=f"u.{key}.csv",
-        help=T("features.upload.help", max=MAX_FEATURES, mb=f"{mb:g}", rows=f"{MAX_CSV_ROWS:,}"))
-    kept = T("ui.upload.kept") if up.accepted is not None else ""
+    up, uploaded, kept = upload_box(key, T("features.upload.help", max=MAX_FEATURES, mb=f"{mb:g}",
+                                            rows=f"{MAX_CSV_ROWS:,}"))
     if uploaded is None:
-        if up.accepted is not None:
-            st.caption(T("ui.upload.earlier", summary=_summary(T, up.accepted, up.accepted_name)))
         return up.accepted
     name, raw = uploaded.name, uploaded.getvalue()
     try:

@@ -22,6 +22,20 @@ from pages.ui.state import lesson, tr
 
 # -- your own data ------------------------------------------------------------------------------
 
+def upload_box(key: str, help_text: str):
+    """The lesson's CSV uploader and what it kept: (its Upload, the file or None, the "kept" note a bad
+    file's sentence ends with). With no file, says which data the lesson still uses."""
+    T = tr()
+    up = st.session_state.get(f"_{key}.upload")
+    if not isinstance(up, Upload):
+        up = st.session_state[f"_{key}.upload"] = Upload()
+    uploaded = st.file_uploader(T("ui.upload.label"), type=["csv", "txt"], key=f"u.{key}.csv", help=help_text)
+    kept = T("ui.upload.kept") if up.accepted is not None else ""
+    if uploaded is None and up.accepted is not None:
+        st.caption(T("ui.upload.earlier", summary=_summary(T, up.accepted, up.accepted_name)))
+    return up, uploaded, kept
+
+
 def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_features: bool = False) -> Dataset | None:
     """A CSV uploader (+ label and feature choice); the accepted Dataset, the same object on every rerun.
 
@@ -29,20 +43,13 @@ def upload_data(key: str, *, binary_labels: bool, one_feature: bool, two_feature
     it is kept. The file is only parsed as numbers (gdcore.data.load_csv), once per file and label.
     """
     T = tr()
-    up = st.session_state.get(f"_{key}.upload")
-    if not isinstance(up, Upload):
-        up = st.session_state[f"_{key}.upload"] = Upload()
     mb = MAX_UPLOAD_BYTES / 1024 / 1024
     need = T("ui.upload.one_feature") if one_feature else (
         T("ui.upload.two_features") if two_features else T("ui.upload.features"))
     labels = T("ui.upload.binary_label") if binary_labels else T("ui.upload.numeric_label")
-    uploaded = st.file_uploader(
-        T("ui.upload.label"), type=["csv", "txt"], key=f"u.{key}.csv",
-        help=T("ui.upload.help", need=need, labels=labels, mb=f"{mb:g}", rows=f"{MAX_CSV_ROWS:,}"))
-    kept = T("ui.upload.kept") if up.accepted is not None else ""
+    up, uploaded, kept = upload_box(key, T("ui.upload.help", need=need, labels=labels, mb=f"{mb:g}",
+                                            rows=f"{MAX_CSV_ROWS:,}"))
     if uploaded is None:
-        if up.accepted is not None:
-            st.caption(T("ui.upload.earlier", summary=_summary(T, up.accepted, up.accepted_name)))
         return up.accepted
     name, raw = uploaded.name, uploaded.getvalue()
     try:
