@@ -165,4 +165,7 @@ def _picture(slow, name: str, run, labels):
                                           exact=name != "backward")
     # small beside the code: no colour legend (the lesson's own landscape below carries it)
     out = cockpit_charts.with_layers(ch, *arrow)
-    return {**out, "config": {**out.get("config", {}), "legend": {"disable": True}}}
+    for layer in out["layer"]:
+        if "color" in layer.get("encoding", {}):
+            layer["encoding"] = {**layer["encoding"], "color": {**layer["encoding"]["color"], "legend": None}}
+    return out
