@@ -31,26 +31,23 @@ class Upload:
     def table(self, name: str, raw: bytes, label: str | None = None, *, binary_labels: bool = False) -> Dataset:
         """The file parsed with this label column (cached; a bad file raises the same DataError again)."""
         self._use_file(name, raw)
-        key = (label, bool(binary_labels))
-        if key not in self._tables:
-            try:
-                self._tables[key] = load_csv(bytes(raw), label, binary_labels=binary_labels)
-            except DataError as exc:
-                self._tables[key] = exc
-        got = self._tables[key]
-        if isinstance(got, DataError):
-            raise got
-        return got
+        return self._cached((label, bool(binary_labels)),
+                            lambda: load_csv(bytes(raw), label, binary_labels=binary_labels))
 
     def sheet(self, name: str, raw: bytes) -> Table:
         """The file as a table of named columns, text columns included (cached, like table())."""
         self._use_file(name, raw)
-        if None not in self._tables:
+        return self._cached(None, lambda: read_table(bytes(raw)))
+
+    def _cached(self, key, parse):
+        """parse()'s result for this file and key, parsed once; a bad file's DataError is kept and raised
+        again on every rerun, never parsed twice."""
+        if key not in self._tables:
             try:
-                self._tables[None] = read_table(bytes(raw))
+                self._tables[key] = parse()
             except DataError as exc:
-                self._tables[None] = exc
-        got = self._tables[None]
+                self._tables[key] = exc
+        got = self._tables[key]
         if isinstance(got, DataError):
             raise got
         return got
