@@ -135,10 +135,14 @@ def _points(run):
     return cached[2]
 
 
+LOG_H = 250  # the boundary's plot: with its title, legend and axes on the first screen at 1280 x 800
+
+
 def draw(run):
     p = run.params()
     acc = run.accuracy()
-    m = st.container(horizontal=True)  # one row that wraps on a phone (columns would stack five rows)
+    a, c, b = st.columns([1.3, 1, 0.9])  # the data and the boundary, the loss, the sigmoid: one row
+    m = st.container(horizontal=True)  # under the charts; one row that wraps on a phone (not five)
     m.metric(T("logistic_regression.run.accuracy"), f"{acc:.1%}", help=T("logistic_regression.run.accuracy_help"))
     m.metric("w1", f"{p['w'][0]:.4f}")
     m.metric("w2", f"{p['w'][1]:.4f}")
@@ -152,13 +156,12 @@ def draw(run):
                   T("logistic_regression.run.true_rule_formula", w1=f"{tw[0]:g}", sign="−" if tw[1] < 0 else "+",
                     w2=f"{abs(tw[1]):g}"))
     fast = lesson.mode == "running"  # a long run: spend each tick on training, draw the essentials
-    a, c, b = st.columns([1.3, 1, 0.9])  # the data and the boundary, the loss, the sigmoid: one row
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
         ui.chart(lcharts.boundary_chart_spec(_points(run), box, seg, logistic_regression.true_boundary(run, box), grid,
                                               cur, true_label=true_label,
                                              title=T("logistic_regression.run.boundary_title"),
-                                              height=layout.CHART_H + 40, labels=T.labels), "boundary")
+                                              height=LOG_H, labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logistic_regression.run.fast"))

@@ -135,9 +135,9 @@ def _state(run):
                 ui.chart(chart, f"state_{key}")
 
 
-OPT_H, RACE_H = 220, 260  # the main run's two charts side by side; the race's beside them
+OPT_H, RACE_H = 170, 240  # plot heights: the main run's two charts side by side; the race's beside them
 
-work, race_box = st.columns([1.9, 1])  # the main run and its controls; the race's landscape beside it
+work, race_box = st.columns([1.6, 1.25])  # the main run and its controls; the race's landscape beside it
 if run is not None:
     with work:
         ui.live(lesson, NAME, draw, fields=optimizers.LINK_FIELDS)
