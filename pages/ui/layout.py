@@ -39,3 +39,19 @@ def folded(key: str, icon: str | None = None, **values):
 def below(*keys: str):
     """Tabs under the working area, one per key (a locale key for its label)."""
     return st.tabs([tr()(k) for k in keys])
+
+
+def narrow(chart, legend_columns: int):
+    """An Altair chart for a narrow column: its legends wrap into `legend_columns` columns (one row of
+    entries would run past the chart's edge and be cut)."""
+    return chart.configure_legend(columns=legend_columns)
+
+
+def two_lines(title: str) -> list[str]:
+    """A long chart title as two lines, broken after its first comma (',' or '，'): a narrow chart
+    cuts a title that does not fit on one line."""
+    for mark in (", ", "，"):
+        head, sep, tail = title.partition(mark)
+        if sep and tail:
+            return [head + sep.strip(), tail]
+    return [title]

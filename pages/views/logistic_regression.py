@@ -135,7 +135,7 @@ def _points(run):
     return cached[2]
 
 
-LOG_H = 250  # the boundary's plot: with its title, legend and axes on the first screen at 1280 x 800
+LOG_H = 185  # the boundary's plot: with its title, legend and axes on the first screen at 1280 x 800
 
 
 def draw(run):

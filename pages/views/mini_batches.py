@@ -189,8 +189,8 @@ def _batch(r, view, p, c):
                          "num": st.column_config.NumberColumn("num", help=T("mini_batches.s2.num_help"))})
 
 
-MB_ROW = [1.4, 1.05, 1.15]  # the batch chart's legend names three roles: the widest column
-MB_DATA_H, MB_LOSS_H = 400, 360  # with their legends and titles, on the first screen at 1280 x 800
+MB_ROW = [1.1, 1.1, 1]  # the data and its batch, the loss, the landscape
+MB_DATA_H, MB_LOSS_H = 420, 380  # with their legends (one entry a row) and titles, on the first screen
 
 
 def draw(r):
@@ -206,8 +206,9 @@ def draw(r):
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
                               "dash": True, "series": "true"})
             x0, y = mini_batches.feature_xy(r.data, 0)
-            ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("mini_batches.s2.scatter_title", epoch=view.epoch),
-                                       height=MB_DATA_H, labels=T.labels), "data")
+            ui.chart(layout.narrow(mbc.batch_scatter(
+                x0, y, roles, lines, title=layout.two_lines(T("mini_batches.s2.scatter_title", epoch=view.epoch)),
+                height=MB_DATA_H, labels=T.labels), 1), "data")
         else:
             st.session_state.setdefault(P + "feature", 1)
             k = st.radio(T("mini_batches.s2.feature"), list(range(r.data.n_features)), horizontal=True,
@@ -216,10 +217,10 @@ def draw(r):
                          help=T("mini_batches.s2.feature_help"))
             k = k if k is not None and k < r.data.n_features else 0
             xk, y = mini_batches.feature_xy(r.data, k)
-            ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]",
-                                       y_title=T("mini_batches.s2.labels_axis"),
-                                       title=T("mini_batches.s2.scatter_title", epoch=view.epoch),
-                                       height=MB_DATA_H, labels=T.labels), "data")
+            ui.chart(layout.narrow(mbc.batch_scatter(
+                xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("mini_batches.s2.labels_axis"),
+                title=layout.two_lines(T("mini_batches.s2.scatter_title", epoch=view.epoch)),
+                height=MB_DATA_H, labels=T.labels), 1), "data")
             st.caption(T("mini_batches.s2.band"))
     with b:  # the loss
         st.session_state.setdefault(P + "log", True)
@@ -231,8 +232,9 @@ def draw(r):
         else:
             step_frame = loss_frame(L, labels=T.labels)
             ends = mini_batches.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-            ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("mini_batches.s2.loss_title"),
-                                          height=MB_LOSS_H, labels=T.labels), "loss")
+            ui.chart(layout.narrow(mbc.loss_with_epochs(step_frame, ends, log=log,
+                                                        title=layout.two_lines(T("mini_batches.s2.loss_title")),
+                                                        height=MB_LOSS_H, labels=T.labels), 1), "loss")
             st.caption(T("mini_batches.s2.loss_caption") if not c.full_tensor_pitfall
                        else T("mini_batches.s2.loss_caption_pitfall"))
     left, right = st.columns(2)  # under the row: the batch the step used, and w and b by hand
