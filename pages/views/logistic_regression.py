@@ -141,7 +141,7 @@ LOG_H = 185  # the boundary's plot: with its title, legend and axes on the first
 def draw(run):
     p = run.params()
     acc = run.accuracy()
-    a, c, b = st.columns([1.3, 1, 0.9])  # the data and the boundary, the loss, the sigmoid: one row
+    a, c, b = st.columns([1.5, 0.95, 0.85])  # the data and the boundary, the loss, the sigmoid: one row
     m = st.container(horizontal=True)  # under the charts; one row that wraps on a phone (not five)
     m.metric(T("logistic_regression.run.accuracy"), f"{acc:.1%}", help=T("logistic_regression.run.accuracy_help"))
     m.metric("w1", f"{p['w'][0]:.4f}")
