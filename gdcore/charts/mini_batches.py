@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
+from . import vl
 from .common import (
     LEGEND_TOP,
-    LINE_TIPS,
     PALETTE,
     SOLID_DASHED,
     WIDTH,
@@ -23,7 +23,6 @@ from .common import (
     Labels,
     data_domain,
     layer_zoomed,
-    layered,
     line_rows,
     line_scale,
     loss_axis_title,
@@ -52,6 +51,14 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
     "dash", "series"}] (series: a key of common.LINE_COLORS) straight lines y = w x + b over the x range
     (one-feature data). title: default 'Data: the current batch' in the language of labels, which also names the roles.
     """
+    return vl.altair(batch_scatter_spec(x, y, roles, lines, title, x_title, y_title, height, max_points, labels))
+
+
+def batch_scatter_spec(x, y, roles, lines: list[dict] | None = None, title: str | None = None,
+                       x_title: str = "x", y_title: str = "y", height: int = 380,
+                       max_points: int = MAX_POINTS, labels: Labels | None = None) -> dict:
+    """batch_scatter(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws on a Step.
+    The points are one table that both point layers draw, each keeping its roles (a filter): sent once."""
     say = words(labels)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -63,32 +70,31 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
         keep = rest[np.linspace(0, len(rest) - 1, max(0, max_points - len(cur))).astype(int)] if len(rest) else rest
         idx = np.sort(np.unique(np.r_[keep, cur]))[:max(max_points, len(cur))]
     names = role_names(labels)
-    r = roles[idx]
-    pts = pd.DataFrame({"sample": idx, "x": x[idx], "y": y[idx], "role": np.asarray(names, dtype=object)[r]})
+    pts = vl.Table({"sample": idx, "x": x[idx], "y": y[idx], "role": [names[r] for r in roles[idx]]}, len(idx))
     xs = {"zero": False}
     x_range = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     ys = {"domain": data_domain(y, lines, x_range), "zero": False, "nice": False}  # a diverged line: clipped
-    enc = dict(
-        x=alt.X("x:Q", title=x_title, scale=xs), y=alt.Y("y:Q", title=y_title, scale=ys),
-        color=alt.Color("role:N", title=None, scale={"domain": names, "range": ROLE_COLORS}, legend=LEGEND_TOP),
-        tooltip=[alt.Tooltip("sample:Q", title=say("charts.minibatch.sample_index")),
-                 alt.Tooltip("x:Q", format=".4g", title=x_title), alt.Tooltip("y:Q", format=".4g", title=y_title),
-                 tip("role:N", say("charts.tip.role"))])
-    others = alt.Chart(pts[r != 2], title=say("charts.minibatch.scatter_title") if title is None else title,
-                       mark=mark("point", shape="cross", size=30, opacity=0.55)).encode(**enc)
-    current = alt.Chart(pts[r == 2], mark=mark("circle", size=90, opacity=0.95, stroke="black",
-                                               strokeWidth=0.6)).encode(**enc)
-    layers = [others, current]
+    enc = {"x": vl.q("x", title=x_title, scale=xs), "y": vl.q("y", title=y_title, scale=ys),
+           "color": vl.n("role", title=None, scale={"domain": names, "range": ROLE_COLORS}, legend=dict(LEGEND_TOP)),
+           "tooltip": [vl.q("sample", title=say("charts.minibatch.sample_index")),
+                       vl.q("x", format=".4g", title=x_title), vl.q("y", format=".4g", title=y_title),
+                       vl.tip("role", title=say("charts.tip.role"))]}
+    current = {"field": "role", "equal": names[2]}
+    others = vl.layer(pts, mark("point", shape="cross", size=30, opacity=0.55), enc,
+                      title=say("charts.minibatch.scatter_title") if title is None else title,
+                      transform=[{"filter": {"not": current}}])
+    now = vl.layer(pts, mark("circle", size=90, opacity=0.95, stroke="black", strokeWidth=0.6), enc,
+                   transform=[{"filter": current}])
+    layers = [others, now]
     if lines and len(x):
-        lo, hi = float(x.min()), float(x.max())
-        rows = line_rows(lines, lo, hi, extra=True)
-        layers.append(alt.Chart(pd.DataFrame(rows), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
-            x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-            stroke=alt.Stroke("line:N", title=None, legend={"orient": "bottom"},
-                              scale=line_scale(lines)),
-            strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
-            detail=alt.Detail("line:N"), tooltip=LINE_TIPS))
-    return layered(*layers, height=height, width=WIDTH)
+        rows = line_rows(lines, x_range[0], x_range[1], extra=True)
+        ends = vl.Table({k: [r[k] for r in rows] for k in ("x", "y", "line", "dash", "w", "b")}, len(rows))
+        layers.append(vl.layer(ends, mark("line", strokeWidth=2.5, clip=True), {
+            "x": vl.q("x", scale=xs), "y": vl.q("y", scale=ys),
+            "stroke": vl.n("line", title=None, legend={"orient": "bottom"}, scale=line_scale(lines)),
+            "strokeDash": vl.n("dash", legend=None, scale=SOLID_DASHED), "detail": vl.n("line"),
+            "tooltip": [vl.n("line", title=""), vl.q("w", format=".6g"), vl.q("b", format=".6g")]}))
+    return {"layer": layers, "height": height, "width": WIDTH}
 
 
 def reshuffle_chart(frame: pd.DataFrame, title: str | None = None, row_px: int = 34,

@@ -202,8 +202,8 @@ def draw(r):
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
                               "dash": True, "series": "true"})
             x0, y = mini_batches.feature_xy(r.data, 0)
-            ui.chart(mbc.batch_scatter(x0, y, roles, lines, title=T("mini_batches.s2.scatter_title", epoch=view.epoch),
-                                       labels=T.labels), "data")
+            ui.chart(mbc.batch_scatter_spec(x0, y, roles, lines, labels=T.labels,
+                                            title=T("mini_batches.s2.scatter_title", epoch=view.epoch)), "data")
         else:
             st.session_state.setdefault(P + "feature", 1)
             k = st.radio(T("mini_batches.s2.feature"), list(range(r.data.n_features)), horizontal=True,
@@ -212,7 +212,7 @@ def draw(r):
                          help=T("mini_batches.s2.feature_help"))
             k = k if k is not None and k < r.data.n_features else 0
             xk, y = mini_batches.feature_xy(r.data, k)
-            ui.chart(mbc.batch_scatter(xk, y, roles, None, x_title=f"features[:, {k}]",
+            ui.chart(mbc.batch_scatter_spec(xk, y, roles, None, x_title=f"features[:, {k}]",
                                        y_title=T("mini_batches.s2.labels_axis"),
                                        title=T("mini_batches.s2.scatter_title", epoch=view.epoch), labels=T.labels),
                      "data")
