@@ -19,10 +19,11 @@ from .common import (
     PALETTE,
     SOLID_DASHED,
     WIDTH,
+    ZOOM_PARAM_LIFTED,
+    ZOOM_VIEW,
     ZOOM_X,
     Labels,
     data_domain,
-    layer_zoomed,
     line_rows,
     line_scale,
     loss_axis_title,
@@ -105,25 +106,32 @@ def reshuffle_chart(frame: pd.DataFrame, title: str | None = None, row_px: int =
     row is contiguous blocks by construction; the second shows how the reshuffle scatters them.
     title: default 'Which batch each sample lands in' in the language of labels.
     """
+    return vl.altair(reshuffle_chart_spec(frame, title, row_px, labels))
+
+
+def reshuffle_chart_spec(frame: pd.DataFrame, title: str | None = None, row_px: int = 34,
+                         labels: Labels | None = None) -> dict:
+    """reshuffle_chart(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws on a Step."""
     say = words(labels)
     batch_index = say("charts.minibatch.batch_index")
     nb = int(frame["batch"].max()) + 1 if len(frame) else 1
     if nb <= 20:
-        color = alt.Color("batch:O", title=batch_index,
-                          scale={"scheme": "tableau20" if nb > 10 else "tableau10"},
-                          legend={"orient": "bottom", "direction": "horizontal", "columns": 10, "symbolType": "square"})
+        color = {"field": "batch", "type": "ordinal", "title": batch_index,
+                 "scale": {"scheme": "tableau20" if nb > 10 else "tableau10"},
+                 "legend": {"orient": "bottom", "direction": "horizontal", "columns": 10, "symbolType": "square"}}
     else:
-        color = alt.Color("batch:Q", title=batch_index, scale={"scheme": "turbo"},
-                          legend={"orient": "bottom", "direction": "horizontal", "gradientLength": 200})
+        color = vl.q("batch", title=batch_index, scale={"scheme": "turbo"},
+                     legend={"orient": "bottom", "direction": "horizontal", "gradientLength": 200})
     first = str(frame["epoch"].iloc[0]) if len(frame) else "epoch"
-    return alt.Chart(frame, title=say("charts.minibatch.reshuffle_title") if title is None else title,
-                     mark=mark("rect"), height={"step": row_px}, width=WIDTH).encode(
-        x=alt.X("position:O", title=say("charts.minibatch.samples_in_order", first=first),
-                axis={"labels": False, "ticks": False}),
-        y=alt.Y("epoch:N", title=None, sort=None, axis={"labelFontSize": 12}),
-        color=color,
-        tooltip=[alt.Tooltip("epoch:N"), alt.Tooltip("sample:Q", title=say("charts.minibatch.sample_index")),
-                 alt.Tooltip("batch:Q", title=batch_index)])
+    return vl.layer(vl.table(frame), mark("rect"), {
+        "x": {"field": "position", "type": "ordinal", "title": say("charts.minibatch.samples_in_order", first=first),
+              "axis": {"labels": False, "ticks": False}},
+        "y": vl.n("epoch", title=None, sort=None, axis={"labelFontSize": 12}),
+        "color": color,
+        "tooltip": [vl.n("epoch"), vl.q("sample", title=say("charts.minibatch.sample_index")),
+                    vl.q("batch", title=batch_index)]},
+        title=say("charts.minibatch.reshuffle_title") if title is None else title, height={"step": row_px},
+        width=WIDTH)
 
 
 def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None = None, log: bool = True,
@@ -133,6 +141,12 @@ def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None 
     step_frame: columns step, loss; epoch_frame: columns step, epoch, loss. title: default 'Loss' in the
     language of T.
     """
+    return vl.altair(loss_with_epochs_spec(step_frame, epoch_frame, log, title, height, labels))
+
+
+def loss_with_epochs_spec(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None = None, log: bool = True,
+                          title: str | None = None, height: int = 340, labels: Labels | None = None) -> dict:
+    """loss_with_epochs(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws on a Step."""
     say = words(labels)
     names = [say("charts.minibatch.batch_loss"), say("charts.minibatch.epoch_loss")]
     s = step_frame[["step", "loss"]].assign(series=names[0])
@@ -141,18 +155,18 @@ def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None 
     if log:
         s, e = s[s["loss"] > 0], e[e["loss"] > 0]
     scale = {"type": "log"} if log else {"zero": False}
-    color = alt.Color("series:N", title=None, scale={"domain": names, "range": ["#4c78a8", "#e45756"]},
-                      legend={"orient": "top", "labelLimit": 400})
-    y = alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, labels))
-    series_tip = tip("series:N", say("charts.tip.series"))
-    line = alt.Chart(s, title=say("charts.loss_curve.title") if title is None else title,
-                     mark=mark("line", strokeWidth=1, opacity=0.8, clip=True)).encode(
-        x=alt.X("step:Q", title="step"), y=y, color=color,
-        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".6g"), series_tip])
-    dots = alt.Chart(e, mark=mark("line", point=True, strokeWidth=1.5, clip=True)).encode(
-        x=alt.X("step:Q"), y=y, color=color,
-        tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".6g"), series_tip])
-    return layer_zoomed(line, dots, height=height, width=WIDTH)
+    color = vl.n("series", title=None, scale={"domain": names, "range": ["#4c78a8", "#e45756"]},
+                 legend={"orient": "top", "labelLimit": 400})
+    y = vl.q("loss", scale=scale, title=loss_axis_title(log, labels))
+    series_tip = vl.tip("series", title=say("charts.tip.series"))
+    line = vl.layer(vl.table(s), mark("line", strokeWidth=1, opacity=0.8, clip=True), {
+        "x": vl.q("step", title="step"), "y": y, "color": color,
+        "tooltip": [vl.q("step"), vl.q("loss", format=".6g"), series_tip]},
+        title=say("charts.loss_curve.title") if title is None else title, name=ZOOM_VIEW)
+    dots = vl.layer(vl.table(e), mark("line", point=True, strokeWidth=1.5, clip=True), {
+        "x": vl.q("step"), "y": dict(y), "color": dict(color),
+        "tooltip": [vl.q("epoch"), vl.q("step"), vl.q("loss", format=".6g"), series_tip]})
+    return {"layer": [line, dots], "height": height, "width": WIDTH, "params": [dict(ZOOM_PARAM_LIFTED)]}
 
 
 def compare_chart(frame: pd.DataFrame, x: str = "step", log_y: bool = True, log_x: bool = False,

@@ -245,7 +245,7 @@ def draw(r):
         first, second, beyond = mini_batches.reshuffle_epochs(view, mini_batches.run_epochs(r))
         frame = mini_batches.reshuffle_frame(rep, first)
         share = mini_batches.same_batches_share(rep.batches(first), rep.batches(second))
-        ui.chart(mbc.reshuffle_chart(frame, title=T("mini_batches.s2.reshuffle_title", epoch=first, next=second),
+        ui.chart(mbc.reshuffle_chart_spec(frame, title=T("mini_batches.s2.reshuffle_title", epoch=first, next=second),
                                      labels=T.labels), "reshuffle")
         st.caption(T("mini_batches.s2.reshuffle_on" if c.shuffle else "mini_batches.s2.reshuffle_off",
                      epoch=first, next=second, share=f"{share:.0%}")
@@ -260,7 +260,7 @@ def draw(r):
     else:
         step_frame = loss_frame(L, labels=T.labels)
         ends = mini_batches.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-        ui.chart(mbc.loss_with_epochs(step_frame, ends, log=log, title=T("mini_batches.s2.loss_title"),
+        ui.chart(mbc.loss_with_epochs_spec(step_frame, ends, log=log, title=T("mini_batches.s2.loss_title"),
                                       labels=T.labels),
                  "loss")
         st.caption(T("mini_batches.s2.loss_caption") if not c.full_tensor_pitfall
