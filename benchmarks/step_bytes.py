@@ -2,7 +2,7 @@
 
     python benchmarks/step_bytes.py --page linear_regression [--url http://127.0.0.1:8501]
 
-One learner opens the page and clicks Step three times; the third click's answer is listed frame by
+One learner opens the page and clicks Step (three times unless --step says); the last click's answer is listed frame by
 frame (a frame is one element, block or control message), largest first, with the element's kind
 and key where it has one, then the total. Bytes are deterministic for a given tree: this is the tool
 for cutting them, and bench_workshop.py measures them under load.
@@ -75,12 +75,13 @@ class Recording(Session):
         return what or "?"
 
 
-async def measure(url: str, page: str, dump: Path | None = None) -> list[tuple[int, str]]:
+async def measure(url: str, page: str, dump: Path | None = None, step: int = 3) -> list[tuple[int, str]]:
+    """The frames of the click that takes the run to `step`."""
     session = Recording(url, page)
     session.dump = dump
     await session.open(60)
     key = only_key(session, STEP)
-    for _ in range(2):
+    for _ in range(step - 1):
         await session.click(key, 30)
     session.frames = []
     click = await session.click(key, 30)
@@ -99,14 +100,14 @@ async def main_async(opts) -> None:
         url = server.url
     try:
         await warm_up(url, [opts.page], 90)
-        frames = await measure(url, opts.page, opts.dump)
+        frames = await measure(url, opts.page, opts.dump, opts.step)
     finally:
         if server is not None:
             server.stop()
     kinds = Counter()
     for size, what in frames:
         kinds[what.split(" ")[0]] += size
-    print(f"{opts.page}: one Step sends {sum(s for s, _ in frames):,} bytes in {len(frames)} frames")
+    print(f"{opts.page}, Step {opts.step}: one Step sends {sum(s for s, _ in frames):,} bytes in {len(frames)} frames")
     for size, what in sorted(frames, reverse=True)[:opts.top]:
         print(f"  {size:>7,}  {what}")
     print("  by kind: " + ", ".join(f"{k} {v:,}" for k, v in kinds.most_common()))
@@ -116,6 +117,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--page", default="linear_regression", choices=PAGES)
     ap.add_argument("--url", help="a running server on loopback instead of starting one")
+    ap.add_argument("--step", type=int, default=3, help="measure the click that makes this step (what a Step "
+                    "sends grows with the run: the loss curve and the path)")
     ap.add_argument("--top", type=int, default=25, help="frames listed")
     ap.add_argument("--dump", type=Path, help="a folder: each chart's spec and dataset sizes go there")
     ap.add_argument("--server-arg", action="append", default=[],
