@@ -117,7 +117,6 @@ def test_diverged_runs_freeze_and_leave_the_others_alone():
         assert np.isfinite(both.w[i]).all() and math.isfinite(both.b[i])
         assert both.final_loss[i] is None and both.diverged_what[i] == "loss"
     assert np.isfinite(both.losses).all()
-    assert both.valid().sum() == sum(both.lengths)
 
 
 def test_every_run_diverges_stops_early():
