@@ -31,6 +31,8 @@ def widget_value(kind: str, proto) -> WidgetState | None:
             state.string_value = proto.options[proto.default]
     elif kind in ("text_input", "text_area"):
         state.string_value = proto.value if proto.set_value else proto.default
+    elif kind == "slider":  # its value (or values, for a range) as doubles, as the browser reports them
+        state.double_array_value.data.extend(proto.value if proto.set_value else proto.default)
     elif kind == "file_uploader":
         state.file_uploader_state_value.SetInParent()
     else:
