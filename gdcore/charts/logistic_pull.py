@@ -9,52 +9,63 @@ from __future__ import annotations
 import numpy as np
 
 from . import vl
-from .cockpit import ARROW_COLOR, arrow_layers, arrow_vector
+from .cockpit import ARROW_COLOR
 from .common import Labels, mark, words
 
-NEXT_DASH = [2, 3]  # the boundary after the step: dotted (the labels' rule is [6, 4], the model's solid)
+NEXT_DASH = [1.5, 3]  # the boundary after the step: dotted (the labels' rule is [6, 4], the model's solid)
 SAMPLE_COLOR = "#f2a900"  # the ring of the samples a step uses, as the page's "last sample" ring
 MAX_RINGS = 60  # a large batch: this many of its samples ringed, evenly spread
+SEEN = 0.004  # the line after the step is drawn where it leaves today's by this share of the plot (about a pixel)
 
 
 def _g(v: float) -> float:
     return float(f"{float(v):.6g}")  # what a tooltip shows, in fewer bytes
 
 
-def with_pull(spec: dict, pull, box, labels: Labels | None = None, arrow: bool = True) -> dict:
-    """The boundary chart with the boundary after the pull's step (dotted, red) and an arrow on today's
-    boundary in the direction that step moves it (as long as a share of the plot, to be seen: its
-    tooltip gives the true shift, the gradient and the parameters after the step)."""
+def _lines_layer(layers: list[dict]) -> int | None:
+    """The index of the boundary chart's layer of lines (the model's and the labels' rule)."""
+    return next((k for k, la in enumerate(layers) if "strokeDash" in la.get("encoding", {})), None)
+
+
+def with_pull(spec: dict, pull, box, labels: Labels | None = None, arrow: bool = True,
+              line: bool | None = None) -> dict:
+    """The boundary chart with the boundary after the pull's step (dotted, named in the lines' legend) and
+    an arrow on today's boundary pointing the way that step moves it (a fixed size, to be seen: its
+    tooltip gives the true shift). line: draw the line after the step (None: only where it would not
+    hide under today's, SEEN; one step of lr 0.001 moves it by far less than a pixel). Few bytes: a
+    Step sends it every time."""
     if pull is None:
         return spec
     say = words(labels)
     out = dict(spec)
     layers = list(spec["layer"])
-    label = say("logistic_slow.chart.next", step=pull.step)
-    if pull.segment is not None:
+    k = _lines_layer(layers)
+    if line is None:
+        line = pull.apart >= SEEN * min(box[1] - box[0], box[3] - box[2])
+    if line and pull.segment is not None and k is not None:
+        la = layers[k]
+        ends, enc = la["data"], la["encoding"]
+        label = say("logistic_slow.chart.next", step=pull.step)
         (a, b) = pull.segment
-        layers.append(vl.layer(vl.Table({"x1": [a[0], b[0]], "x2": [a[1], b[1]], "line": label}),
-                               mark("line", color=ARROW_COLOR, strokeWidth=2.5, strokeDash=NEXT_DASH), {
-            "x": vl.q("x1"), "y": vl.q("x2"), "tooltip": [vl.n("line", title=say("charts.tip.label"))]}))
+        cols = {"x1": ends.values("x1") + [_g(a[0]), _g(b[0])], "x2": ends.values("x2") + [_g(a[1]), _g(b[1])],
+                "line": ends.values("line") + [label, label]}
+        dash = enc["strokeDash"]
+        scale = {**dash["scale"], "domain": [*dash["scale"]["domain"], label],
+                 "range": [*dash["scale"]["range"], NEXT_DASH]}
+        layers[k] = {**la, "data": vl.Table(cols), "encoding": {**enc, "strokeDash": {**dash, "scale": scale}}}
     if arrow and pull.shift is not None and pull.distance > 0:
         x1lo, x1hi, x2lo, x2hi = box
-        dx, dy = arrow_vector((-pull.shift[0], -pull.shift[1]), ((x1lo, x1hi), (x2lo, x2hi)))
-        dx, dy = dx * 0.6, dy * 0.6  # shorter than the landscape's: the boundary stays readable
-        row = {"x1": pull.foot[0], "x2": pull.foot[1], "x1e": pull.foot[0] + dx, "x2e": pull.foot[1] + dy,
-               "label": say("logistic_slow.chart.pull"), "shift": _g(pull.distance),
-               "gw1": _g(pull.grad_w[0]), "gw2": _g(pull.grad_w[1]), "gb": _g(pull.grad_b),
-               "w1": _g(pull.w[0]), "w2": _g(pull.w[1]), "b": _g(pull.b)}
-        if pull.sample is not None:
-            row["i"] = pull.batch[0]
-        tips = [vl.n("label", title=say("charts.tip.label"))]
-        if pull.sample is not None:
-            tips.append(vl.q("i", title=say("charts.logreg.sample")))
-        tips += [vl.q("shift", title=say("logistic_slow.chart.shift")),
-                 vl.q("gw1", title="dL/dw1"), vl.q("gw2", title="dL/dw2"), vl.q("gb", title="dL/db"),
-                 vl.q("w1", title=say("logistic_slow.chart.after", name="w1")),
-                 vl.q("w2", title=say("logistic_slow.chart.after", name="w2")),
-                 vl.q("b", title=say("logistic_slow.chart.after", name="b"))]
-        layers += arrow_layers(row, ("x1", "x2"), ("x1e", "x2e"), (x1hi - x1lo, x2hi - x2lo), tips)
+        dx, dy = pull.shift
+        # the arrow symbol points up: turned along the shift as drawn on screen (the plot's own width and
+        # height turn the data direction into pixels)
+        sx, sy = dx / (x1hi - x1lo), dy / (x2hi - x2lo)
+        top = max(abs(sx), abs(sy))
+        angle = f"atan2({sx / top:.4g}*width,{sy / top:.4g}*height)*180/PI"
+        row = {"x1": _g(pull.foot[0]), "x2": _g(pull.foot[1]), "s": _g(pull.distance)}
+        tips = [vl.q("s", title=say("logistic_slow.chart.shift"))]
+        layers.append({"data": {"values": [row]}, "transform": [{"calculate": angle, "as": "a"}],
+                       "mark": mark("point", shape="arrow", size=900, filled=True, color=ARROW_COLOR),
+                       "encoding": {"x": vl.q("x1"), "y": vl.q("x2"), "angle": vl.q("a", scale=None), "tooltip": tips}})
     out["layer"] = layers
     return out
 

@@ -32,10 +32,21 @@ class Pull:
     foot: tuple[float, float] | None  # where the shift is measured, on the boundary now
     shift: tuple[float, float] | None  # how far the step moves the boundary there (data units)
     sample: tuple[float, float] | None  # the pulling sample (one sample a step)
+    w_old: tuple[float, ...] = ()  # the parameters before it
+    b_old: float = 0.0
 
     @property
     def distance(self) -> float:
         return math.hypot(*self.shift) if self.shift is not None else 0.0
+
+    @property
+    def apart(self) -> float:
+        """How far the boundary after the step gets from today's inside the box (its farther end's
+        distance to today's line; 0 when either misses the box)."""
+        n = math.hypot(*self.w_old) if self.w_old else 0.0
+        if self.segment is None or not n:
+            return 0.0
+        return max(abs(self.w_old[0] * p[0] + self.w_old[1] * p[1] + self.b_old) / n for p in self.segment)
 
     @property
     def toward_sample(self) -> bool | None:
@@ -94,4 +105,5 @@ def pull_of(slow, X, batch, box) -> Pull | None:
         shift = None if to is None else (to[0] - foot[0], to[1] - foot[1])
     return Pull(step=slow.step, batch=None if batch is None else tuple(int(i) for i in batch), w=w_new, b=b_new,
                 grad_w=tuple(bw["w.grad"]), grad_b=bw["b.grad"], loss=slow.phase("loss").values["loss"],
-                segment=boundary_segment(w_new, b_new, box), foot=foot, shift=shift, sample=sample)
+                segment=boundary_segment(w_new, b_new, box), foot=foot, shift=shift, sample=sample,
+                w_old=tuple(w), b_old=b)

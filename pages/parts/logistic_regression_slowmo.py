@@ -89,7 +89,7 @@ def _picture(state, name: str, run, labels) -> dict:
     pull = logistic_pull.pull_of(slow, run.train_data.X, batch, box)
     if name == "backward":  # the direction only: the step has not been taken yet
         return pull_charts.with_pull(spec, _no_line(pull), box, labels)
-    return pull_charts.with_pull(spec, pull, box, labels)
+    return pull_charts.with_pull(spec, pull, box, labels, line=True)
 
 
 def _no_line(pull):
@@ -119,7 +119,7 @@ def chart(lesson, run, box, spec: dict, name: str) -> None:
         if slowmo_logistic.next_batch(run) is False:
             st.caption(T("logistic_slow.pull.unknown"))
         return
-    shift = _f(pull.distance)
+    shift = f"{pull.distance:.3g}"
     if pull.sample is not None:
         way = T("logistic_slow.pull.toward" if pull.toward_sample else "logistic_slow.pull.away")
         st.caption(T("logistic_slow.pull.one", step=pull.step, i=pull.batch[0], shift=shift, way=way))
