@@ -15,6 +15,7 @@ from gdcore.engine import Run
 from gdcore.lessons import logistic_regression as lesson
 from gdcore.lessons.logistic_pull import next_pull
 
+
 def _json(spec: dict) -> str:
     """What the page sends of a spec, less its long tables (Arrow, the same with or without the pull)."""
     wired = vl.wire(spec)
@@ -97,9 +98,10 @@ def test_the_pull_sends_few_bytes():
     run.run(3)
     box = lesson.data_box(run.data.X.numpy())
     p = run.params()
-    base = lcharts.boundary_chart_spec(lcharts.points_table(lesson.points_frame(run)), box,
-                                       lesson.boundary_segment(p["w"], p["b"][0], box), lesson.true_boundary(run, box),
-                                       lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box), lesson.current_sample(run))
+    seg = lesson.boundary_segment(p["w"], p["b"][0], box)
+    shading = lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box)
+    base = lcharts.boundary_chart_spec(lcharts.points_table(lesson.points_frame(run)), box, seg,
+                                       lesson.true_boundary(run, box), shading, lesson.current_sample(run))
     added = len(_json(pull_charts.with_pull(base, next_pull(run, box), box))) - len(_json(base))
     assert 0 < added <= 600, added
 

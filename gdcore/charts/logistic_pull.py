@@ -12,6 +12,7 @@ from . import vl
 from .cockpit import ARROW_COLOR
 from .common import Labels, mark, words
 
+PULL_COLOR = "#7b3294"  # purple, apart from the classes' blue and red; white-edged over the points
 NEXT_DASH = [1.5, 3]  # the boundary after the step: dotted (the labels' rule is [6, 4], the model's solid)
 SAMPLE_COLOR = "#f2a900"  # the ring of the samples a step uses, as the page's "last sample" ring
 MAX_RINGS = 60  # a large batch: this many of its samples ringed, evenly spread
@@ -64,7 +65,7 @@ def with_pull(spec: dict, pull, box, labels: Labels | None = None, arrow: bool =
         row = {"x1": _g(pull.foot[0]), "x2": _g(pull.foot[1]), "s": _g(pull.distance)}
         tips = [vl.q("s", title=say("logistic_slow.chart.shift"))]
         layers.append({"data": {"values": [row]}, "transform": [{"calculate": angle, "as": "a"}],
-                       "mark": mark("point", shape="arrow", size=900, filled=True, color=ARROW_COLOR),
+                       "mark": mark("point", shape="arrow", size=1300, filled=True, color=PULL_COLOR, stroke="white"),
                        "encoding": {"x": vl.q("x1"), "y": vl.q("x2"), "angle": vl.q("a", scale=None), "tooltip": tips}})
     out["layer"] = layers
     return out

@@ -30,7 +30,7 @@ def _slow(run, p, recipe) -> dict:
     data = run.train_data
     batch = None if run.last_batch is None else list(run.last_batch)
     slow = slowmo_logistic.slow_step(run.config, data.X, data.y, p["w"], p["b"][0], batch, run.step_count)
-    return {"slow": slow, "batch": batch, "box": lesson_logreg.data_box(run.data.X.numpy())}
+    return {"slow": slow, "batch": batch, "box": lesson_logreg.data_box(run.data.X.numpy()), "X": data.X}
 
 
 def _says(ph, state) -> tuple[str, dict]:
@@ -52,7 +52,9 @@ def _says(ph, state) -> tuple[str, dict]:
     if ph.name == "backward":
         return key, {"gw1": _f(v["w.grad"][0]), "gw2": _f(v["w.grad"][1]), "gb": _f(v["b.grad"])}
     if ph.name == "update":
-        return key, {"lr": f"{v['lr']:g}", "w1_old": _f(v["w_old"][0]), "w2_old": _f(v["w_old"][1]),
+        pull = logistic_pull.pull_of(state["slow"], state["X"], state["batch"], state["box"])
+        shift = f"{pull.distance:.3g}" if pull is not None else "—"
+        return key, {"shift": shift, "lr": f"{v['lr']:g}", "w1_old": _f(v["w_old"][0]), "w2_old": _f(v["w_old"][1]),
                      "b_old": _f(v["b_old"]), "w1": _f(v["w"][0]), "w2": _f(v["w"][1]), "b": _f(v["b"])}
     return key, {}
 
@@ -82,11 +84,11 @@ def _picture(state, name: str, run, labels) -> dict:
         return pull_charts.with_batch({**lcharts.sigmoid_chart_spec(None, height=220, labels=labels), "title": title},
                                       z, lesson_logreg.sigmoid(z), y, idx, top=top, labels=labels)
     seg = lesson_logreg.boundary_segment(fwd["w"], fwd["b"], box)
-    spec = lcharts.boundary_chart_spec(_points(state, run, labels), box, seg, None, None, None, title=title,
-                                       height=260, labels=labels)
+    spec = lcharts.boundary_chart_spec(_points(state, run, labels), box, seg, lesson_logreg.true_boundary(run, box),
+                                       None, None, title=title, height=260, labels=labels)
     if name == "sample":
         return pull_charts.with_samples(spec, run.train_data.X.numpy(), batch, labels=labels)
-    pull = logistic_pull.pull_of(slow, run.train_data.X, batch, box)
+    pull = logistic_pull.pull_of(slow, state["X"], batch, box)
     if name == "backward":  # the direction only: the step has not been taken yet
         return pull_charts.with_pull(spec, _no_line(pull), box, labels)
     return pull_charts.with_pull(spec, pull, box, labels, line=True)
