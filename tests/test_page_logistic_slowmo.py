@@ -66,7 +66,7 @@ def test_pause_and_play_and_the_pull_caption_after_a_step():
     at.button(key="b.logreg.slow_close").click().run()
     assert "_logreg.slow" not in at.session_state
     caption = next(c.value for c in at.caption if "The gradient's pull" in c.value)
-    assert "The next step (2), on sample #1" in caption
+    assert "Step 2 (sample #1) will move the boundary" in caption
     at.checkbox(key="w.logreg.shuffle").check().run()
     assert not at.exception
     assert any("With shuffling on" in c.value for c in at.caption)

@@ -62,11 +62,12 @@ def with_pull(spec: dict, pull, box, labels: Labels | None = None, arrow: bool =
         sx, sy = dx / (x1hi - x1lo), dy / (x2hi - x2lo)
         top = max(abs(sx), abs(sy))
         angle = f"atan2({sx / top:.4g}*width,{sy / top:.4g}*height)*180/PI"
-        row = {"x1": _g(pull.foot[0]), "x2": _g(pull.foot[1]), "s": _g(pull.distance)}
+        row = {"x1": float(f"{pull.foot[0]:.4g}"), "x2": float(f"{pull.foot[1]:.4g}"), "s": _g(pull.distance)}
         tips = [vl.q("s", title=say("logistic_slow.chart.shift"))]
-        layers.append({"data": {"values": [row]}, "transform": [{"calculate": angle, "as": "a"}],
-                       "mark": mark("point", shape="arrow", size=1300, filled=True, color=PULL_COLOR, stroke="white"),
-                       "encoding": {"x": vl.q("x1"), "y": vl.q("x2"), "angle": vl.q("a", scale=None), "tooltip": tips}})
+        layers.append({"data": {"values": [row]},
+                       "mark": mark("point", shape="arrow", size=1300, filled=True, color=PULL_COLOR, stroke="white",
+                                    angle={"expr": angle}),
+                       "encoding": {"x": vl.q("x1"), "y": vl.q("x2"), "tooltip": tips}})
     out["layer"] = layers
     return out
 

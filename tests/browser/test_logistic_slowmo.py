@@ -36,6 +36,6 @@ def test_step_slowly_on_the_logistic_page_plays_pauses_and_goes_on_by_hand(page,
     assert re.search(r">> +w\.grad\.data\.zero_\(\)", text)  # the last phase's lines are marked
     assert "# -> w = [" in text and "# -> loss = " in text  # with the numbers each phase computed
     assert step_count(pg) == 1  # one engine step, played in phases
-    assert "The gradient's pull" in text and "The next step (2), on sample #1" in text
+    assert "The gradient's pull" in text and "Step 2 (sample #1) will move the boundary" in text
     pg.screenshot(path=str(shots / "logistic_slow_step.png"))
     assert_clean(pg)
