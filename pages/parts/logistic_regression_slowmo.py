@@ -86,8 +86,9 @@ def _picture(state, name: str, run, labels) -> dict:
     seg = lesson_logreg.boundary_segment(fwd["w"], fwd["b"], box)
     spec = lcharts.boundary_chart_spec(_points(state, run, labels), box, seg, lesson_logreg.true_boundary(run, box),
                                        None, None, title=title, height=260, labels=labels)
+    spec = pull_charts.with_samples(spec, state["X"].numpy(), batch, labels=labels)  # the sample(s) that pull
     if name == "sample":
-        return pull_charts.with_samples(spec, run.train_data.X.numpy(), batch, labels=labels)
+        return spec
     pull = logistic_pull.pull_of(slow, state["X"], batch, box)
     if name == "backward":  # the direction only: the step has not been taken yet
         return pull_charts.with_pull(spec, _no_line(pull), box, labels)
