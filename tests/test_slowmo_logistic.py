@@ -85,7 +85,7 @@ def _tutorial_loop(steps_to_watch):
                 w.data -= 0.001 * w.grad
                 b.data -= 0.001 * b.grad
             if k in steps_to_watch:
-                seen[k].update(w=w.detach().reshape(-1).tolist(), b=float(b))
+                seen[k].update(w=w.detach().reshape(-1).tolist(), b=b.item())
             w.grad.data.zero_()
             b.grad.data.zero_()
             if k == max(steps_to_watch):
