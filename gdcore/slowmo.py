@@ -118,10 +118,12 @@ def slow_step(recipe: str, X, y, w_old: float, b_old: float, lr: float, step: in
     return SlowStep(int(step), tuple(code), phases)
 
 
-def annotated(slow: SlowStep, upto: int) -> str:
+def annotated(slow: SlowStep, upto: int, summarize=None) -> str:
     """The loop with the lines of phase `upto` marked `>>`, and under each phase run so far a comment
-    with its numbers (what the page shows as the step plays)."""
-    notes: dict[int, str] = {ph.lines[-1]: summary(ph) for ph in slow.phases[:upto + 1]}
+    with its numbers (what the page shows as the step plays); summarize(phase) writes them (default:
+    this module's summary)."""
+    summarize = summary if summarize is None else summarize
+    notes: dict[int, str] = {ph.lines[-1]: summarize(ph) for ph in slow.phases[:upto + 1]}
     now = set(slow.phases[upto].lines)
     out = []
     for i, line in enumerate(slow.code):

@@ -8,6 +8,7 @@ from gdcore.devices import resolve_device
 from gdcore.lessons import logistic_regression
 from gdcore.loops import tutorials
 from pages import ui
+from pages.parts import logistic_regression_slowmo as slowmo
 
 NAME = "logreg"
 TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": "stochastic",
@@ -144,6 +145,7 @@ def _points(run):
 
 
 def draw(run):
+    slowmo.control(lesson, run, NAME)  # one step, phase by phase
     p = run.params()
     acc = run.accuracy()
     m = st.columns(5)
@@ -163,10 +165,9 @@ def draw(run):
     a, b = st.columns([1.6, 1])
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
-        ui.chart(lcharts.boundary_chart_spec(_points(run), box, seg, logistic_regression.true_boundary(run, box), grid,
-                                              cur, true_label=true_label,
-                                             title=T("logistic_regression.run.boundary_title"),
-                                              labels=T.labels), "boundary")
+        slowmo.chart(lesson, run, box, lcharts.boundary_chart_spec(  # with the next step's pull on the boundary
+            _points(run), box, seg, logistic_regression.true_boundary(run, box), grid, cur, true_label=true_label,
+            title=T("logistic_regression.run.boundary_title"), labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logistic_regression.run.fast"))
