@@ -18,7 +18,7 @@ import torch.nn.functional as F  # noqa: N812 (tutorial 004's name for it)
 
 from .loops import loaders, tutorials
 from .precision import torch_dtype
-from .slowmo import Phase, SlowStep
+from .slowmo import Phase, SlowStep, phases_of
 
 PHASES = ("sample", "forward", "loss", "backward", "update", "zero_grad")
 TOP = 3  # the samples of a batch that add most to its loss, named in the loss phase
@@ -166,16 +166,7 @@ def slow_step(config, X, y, w_old, b_old, batch, step: int) -> SlowStep:
         "zero_grad": {"w.grad": [0.0] * d, "b.grad": 0.0},
     }
     code = loop_lines(config, n)
-    order: list[str] = []
-    lines: dict[str, list[int]] = {}
-    for i, line in enumerate(code):
-        name = _phase_of(line)
-        if name is None:
-            continue
-        if name not in lines:
-            order.append(name)
-        lines.setdefault(name, []).append(i)
-    return SlowStep(int(step), tuple(code), tuple(Phase(k, tuple(lines[k]), values[k]) for k in order))
+    return SlowStep(int(step), tuple(code), phases_of(code, values, _phase_of))
 
 
 def _f(v: float) -> str:
