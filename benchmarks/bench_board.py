@@ -10,7 +10,7 @@ Scenarios (--stores, comma-separated):
   postgres2   two `streamlit run` processes behind nginx (deploy/local.py) sharing that PostgreSQL
 
 A room is opened in the store as the instructor's page does. Each learner is a protocol-level browser
-tab (benchmarks/workshop_client.py): it opens the Exercises page with the learners' link (?room=CODE),
+tab (benchmarks/workshop/client.py): it opens the Exercises page with the learners' link (?room=CODE),
 types a nickname, presses Join, then every 2 to 4 s types a predicted loss and presses Check (each
 Check is one result for the board), never before the page answered the previous one. The
 instructor's board is one more tab on the board link; its fragment refreshes every 2 s on the
@@ -39,10 +39,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT), str(ROOT / "tests"), str(ROOT / "deploy")]
 
-from bench_workshop import Sampler, Server, Target, percentile  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
-from workshop_client import Session  # noqa: E402
+from workshop.client import Session  # noqa: E402
+from workshop.server import Sampler, Server, Target  # noqa: E402
+from workshop.stats import percentile  # noqa: E402
 
 from gdcore.board import Store, schema  # noqa: E402
 

@@ -21,8 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psutil  # noqa: E402
-from bench_workshop import PAGES, STEP, Server, only_key, warm_up  # noqa: E402
-from workshop_client import Session  # noqa: E402
+from workshop.client import Session  # noqa: E402
+from workshop.lesson_page import PAGES, STEP, only_key  # noqa: E402
+from workshop.server import Server, warm_up  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -31,8 +31,3 @@ def minmax_indices(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     idx = np.unique(np.asarray(keep, dtype=np.int64))
     return idx[:max_points]
 
-
-def downsample(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) reduced to at most max_points points by min/max per bucket."""
-    idx = minmax_indices(y, max_points)
-    return np.asarray(x)[idx], np.asarray(y)[idx]

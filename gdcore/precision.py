@@ -44,9 +44,3 @@ def ulp(value: float, dtype: str) -> float:
     t = numpy_dtype(dtype)
     return float(np.spacing(np.abs(t(value))))
 
-
-def rounds_away(update: float, value: float, dtype: str) -> bool:
-    """True when `value - update`, stored in `dtype`, is `value` again: the update is lost to rounding."""
-    t = numpy_dtype(dtype)
-    v = t(value)
-    return bool(t(v - t(update)) == v)

@@ -42,12 +42,6 @@ class Scaler:
         b_raw = torch.as_tensor(b, dtype=torch.float64).reshape(-1) - (w_raw * self.mean).sum()
         return [float(v) for v in w_raw], float(b_raw[0])
 
-    def to_scaled(self, w, b) -> tuple[list[float], float]:
-        """The inverse of to_raw: a line on the raw features as (w, b) on the z-scores."""
-        w_raw = torch.as_tensor(w, dtype=torch.float64).reshape(-1)
-        b_s = float(b) + float((w_raw * self.mean).sum())
-        return [float(v) for v in w_raw * self.sd], b_s
-
 
 def fit(X) -> Scaler:
     """The training data's per-feature mean and population standard deviation (float64)."""

@@ -105,23 +105,26 @@ def slow_step(recipe: str, X, y, w_old: float, b_old: float, lr: float, step: in
         "update": {"lr": float(lr), "w": float(w_new), "b": float(b_new), "w_old": float(w_old), "b_old": float(b_old)},
         "zero_grad": {"w.grad": 0.0, "b.grad": 0.0},
     }
-    order: list[str] = []
-    lines: dict[str, list[int]] = {}
+    return SlowStep(int(step), tuple(code), phases_of(code, values, _phase_of))
+
+
+def phases_of(code, values: dict, phase_of) -> tuple[Phase, ...]:
+    """The phases in the order the loop's lines first name them, each with every line it marks;
+    phase_of(line) names a line's phase (None: no phase)."""
+    lines: dict[str, list[int]] = {}  # in order of first appearance
     for i, line in enumerate(code):
-        name = _phase_of(line)
-        if name is None:
-            continue
-        if name not in lines:
-            order.append(name)
-        lines.setdefault(name, []).append(i)
-    phases = tuple(Phase(n, tuple(lines[n]), values[n]) for n in order)
-    return SlowStep(int(step), tuple(code), phases)
+        name = phase_of(line)
+        if name is not None:
+            lines.setdefault(name, []).append(i)
+    return tuple(Phase(name, tuple(at), values[name]) for name, at in lines.items())
 
 
-def annotated(slow: SlowStep, upto: int) -> str:
+def annotated(slow: SlowStep, upto: int, summarize=None) -> str:
     """The loop with the lines of phase `upto` marked `>>`, and under each phase run so far a comment
-    with its numbers (what the page shows as the step plays)."""
-    notes: dict[int, str] = {ph.lines[-1]: summary(ph) for ph in slow.phases[:upto + 1]}
+    with its numbers (what the page shows as the step plays); summarize(phase) writes them (default:
+    this module's summary)."""
+    summarize = summary if summarize is None else summarize
+    notes: dict[int, str] = {ph.lines[-1]: summarize(ph) for ph in slow.phases[:upto + 1]}
     now = set(slow.phases[upto].lines)
     out = []
     for i, line in enumerate(slow.code):

@@ -6,8 +6,19 @@ from gdcore.charts import mini_batches as mbc
 from gdcore.downsample import MAX_POINTS
 
 
+def _holds(predicate: dict, row: dict) -> bool:
+    """A Vega-Lite field predicate ({"field", "equal"}, or {"not": ...}) on one row."""
+    if "not" in predicate:
+        return not _holds(predicate["not"], row)
+    return row[predicate["field"]] == predicate["equal"]
+
+
 def _rows(spec: dict, layer: dict) -> list:
-    return spec["datasets"][layer["data"]["name"]]
+    """The rows a layer draws: its data set, through its filters."""
+    rows = spec["datasets"][layer["data"]["name"]]
+    for t in layer.get("transform", []):
+        rows = [r for r in rows if _holds(t["filter"], r)]
+    return rows
 
 
 def test_batch_scatter_highlights_the_current_batch_and_draws_lines():

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from gdcore.downsample import MAX_POINTS, downsample, minmax_indices
+from gdcore.downsample import MAX_POINTS, minmax_indices
 
 
 def test_short_series_untouched():
@@ -36,10 +36,3 @@ def test_every_bucket_extreme_is_kept():
             assert s + int(np.argmax(y[s:e])) in kept
             assert s + int(np.argmin(y[s:e])) in kept
 
-
-def test_downsample_pairs_x_with_y():
-    x = np.arange(30_000) * 2
-    y = np.sin(np.arange(30_000) / 100.0)
-    xs, ys = downsample(x, y, 500)
-    assert len(xs) == len(ys) <= 500
-    np.testing.assert_array_equal(ys, np.sin(xs / 2 / 100.0))

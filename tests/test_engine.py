@@ -14,7 +14,7 @@ from gdcore import engine, reference
 from gdcore.config import Config
 from gdcore.data import make_dataset
 from gdcore.engine import init
-from gdcore.loops.updates import make_optimizer
+from gdcore.loops.updates import optimizer_for
 from gdcore.presets import PRESETS, preset_config
 
 # -- all six optimizers against torch.optim in a plain loop ----------------------------------
@@ -93,15 +93,18 @@ def test_optimizer_trajectory_equals_torch_optim_loop(impl, name, hyper, feature
     assert run.params()["w"] == w.detach().reshape(-1).tolist()
 
 
-def test_make_optimizer_builds_torch_optimizers():
+def test_each_optimizer_builds_torchs_own():
     p = [torch.zeros(1, requires_grad=True)]
     kinds = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "nesterov": torch.optim.SGD,
              "adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}
     for name, cls in kinds.items():
-        opt = make_optimizer(Config(optimizer=name, lr=0.125), p)
+        c = Config(optimizer=name, lr=0.125)
+        opt = optimizer_for(c).make(c, p)
         assert type(opt) is cls and opt.param_groups[0]["lr"] == 0.125
-    assert make_optimizer(Config(optimizer="nesterov"), p).param_groups[0]["nesterov"] is True
-    assert make_optimizer(Config(optimizer="momentum"), p).param_groups[0]["momentum"] == 0.9
+    c = Config(optimizer="nesterov")
+    assert optimizer_for(c).make(c, p).param_groups[0]["nesterov"] is True
+    c = Config(optimizer="momentum")
+    assert optimizer_for(c).make(c, p).param_groups[0]["momentum"] == 0.9
 
 
 # -- the manual loop and the nn.Module loop are one contract ---------------------------------

@@ -112,17 +112,17 @@ REC = {"step": 3, "epoch": 1, "batch": 2, "loss": 0.99385, "grad_w": -1.054142, 
        "w": 0.8303217, "b": 1.0128258}
 
 
-def test_step_table_counts_as_the_tutorial_does(manual_run):
+def test_step_columns_count_as_the_tutorial_does(manual_run):
     run = Run(preset_config("linreg-manual", steps=50))
     run.run(20)
-    t = linear_regression.step_table(run.records(last=15), epochs=False)  # 003: for i in range(3000)
-    assert list(t.columns) == ["step", "i", "loss", "Δw", "Δb", "w", "b"]
-    assert t["step"].tolist() == list(range(6, 21)) and t["i"].tolist() == list(range(5, 20))  # newest last
+    t = linear_regression.step_columns(run.records(last=15), epochs=False)  # 003: for i in range(3000)
+    assert list(t) == ["step", "i", "loss", "Δw", "Δb", "w", "b"]
+    assert t["step"] == list(range(6, 21)) and t["i"] == list(range(5, 20))  # newest last
     run = Run(linear_regression.run_config("linreg-minibatch", steps=792))
     run.run(10)
-    t = linear_regression.step_table(run.records(last=3))  # 000: for epoch in range(1, 100), enumerate(dataloader)
-    assert list(t.columns) == ["step", "epoch", "batch", "loss", "Δw", "Δb", "w", "b"]
-    assert t[["step", "epoch", "batch"]].values.tolist() == [[8, 1, 7], [9, 2, 0], [10, 2, 1]]
+    t = linear_regression.step_columns(run.records(last=3))  # 000: for epoch in range(1, 100), enumerate(dataloader)
+    assert list(t) == ["step", "epoch", "batch", "loss", "Δw", "Δb", "w", "b"]
+    assert [list(row) for row in zip(t["step"], t["epoch"], t["batch"])] == [[8, 1, 7], [9, 2, 0], [10, 2, 1]]
 
 
 def test_run_config_runs_tutorial_000_as_written_with_full_batch_numbers():

@@ -44,7 +44,7 @@ def test_each_loss_is_torchs_own(loss, task, impl, reference):
 def test_optimizer_arguments_build_torchs_optimizer_with_the_configs_values(name):
     c = Config(optimizer=name, lr=0.25, momentum=0.7, alpha=0.95, rms_momentum=0.3, beta1=0.8, beta2=0.9,
                weight_decay=0.01, eps=1e-6)
-    group = updates.make_optimizer(c, [torch.zeros(2, requires_grad=True)]).param_groups[0]
+    group = updates.optimizer_for(c).make(c, [torch.zeros(2, requires_grad=True)]).param_groups[0]
     assert group["lr"] == 0.25 and group["weight_decay"] == 0.01
     expected = {"momentum": {"momentum": 0.7}, "nesterov": {"momentum": 0.7, "nesterov": True},
                 "rmsprop": {"alpha": 0.95, "momentum": 0.3, "eps": 1e-6}, "adam": {"betas": (0.8, 0.9), "eps": 1e-6},

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..manual import PICK
 from . import vl
-from .common import WIDTH, Labels, layered, mark, tip, words
+from .common import WIDTH, Labels, layered, mark, words
 
 ARROW_COLOR = "#d62728"  # red like the current point's ring; shape (a line with a head) carries it too
 ARROW_SHARE = 0.22  # the arrow's length: this share of the window along its longer (scaled) component
@@ -87,12 +87,9 @@ def gradient_arrow(current: tuple[float, float], grad: tuple[float, float], lr: 
     row = {"w": w, "b": b, "w_end": w + dw, "b_end": b + db, "grad_w": float(grad[0]), "grad_b": float(grad[1]),
            "step_w": -lr * float(grad[0]), "step_b": -lr * float(grad[1]),
            "label": say("cockpit.chart.update" if exact else "cockpit.chart.arrow")}
-    tooltip = [tip("label:N", say("charts.tip.label")),
-               alt.Tooltip("grad_w:Q", title="dL/dw", format=".5g"),
-               alt.Tooltip("grad_b:Q", title="dL/db", format=".5g"),
-               alt.Tooltip("step_w:Q", title="-lr·dL/dw", format=".5g"),
-               alt.Tooltip("step_b:Q", title="-lr·dL/db", format=".5g")]
-    tooltip = [t.to_dict() for t in tooltip]
+    tooltip = [vl.tip("label", title=say("charts.tip.label")),  # plain dicts: no Altair validation on a Step
+               vl.q("grad_w", title="dL/dw", format=".5g"), vl.q("grad_b", title="dL/db", format=".5g"),
+               vl.q("step_w", title="-lr·dL/dw", format=".5g"), vl.q("step_b", title="-lr·dL/db", format=".5g")]
     # plain layer dicts with the row inline: a Step converts nothing through Altair (with_layers takes them)
     shaft = {"data": {"values": [row]}, "mark": mark("rule", color=ARROW_COLOR, strokeWidth=3, clip=True),
              "encoding": {"x": {"field": "w", "type": "quantitative", "scale": xs},

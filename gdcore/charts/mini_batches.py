@@ -13,17 +13,17 @@ import numpy as np
 import pandas as pd
 
 from ..downsample import MAX_POINTS
+from . import vl
 from .common import (
     LEGEND_TOP,
-    LINE_TIPS,
     PALETTE,
     SOLID_DASHED,
     WIDTH,
+    ZOOM_PARAM_LIFTED,
+    ZOOM_VIEW,
     ZOOM_X,
     Labels,
     data_domain,
-    layer_zoomed,
-    layered,
     line_rows,
     line_scale,
     loss_axis_title,
@@ -52,6 +52,14 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
     "dash", "series"}] (series: a key of common.LINE_COLORS) straight lines y = w x + b over the x range
     (one-feature data). title: default 'Data: the current batch' in the language of labels, which also names the roles.
     """
+    return vl.altair(batch_scatter_spec(x, y, roles, lines, title, x_title, y_title, height, max_points, labels))
+
+
+def batch_scatter_spec(x, y, roles, lines: list[dict] | None = None, title: str | None = None,
+                       x_title: str = "x", y_title: str = "y", height: int = 380,
+                       max_points: int = MAX_POINTS, labels: Labels | None = None) -> dict:
+    """batch_scatter(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws on a Step.
+    The points are one table that both point layers draw, each keeping its roles (a filter): sent once."""
     say = words(labels)
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -63,32 +71,31 @@ def batch_scatter(x, y, roles, lines: list[dict] | None = None, title: str | Non
         keep = rest[np.linspace(0, len(rest) - 1, max(0, max_points - len(cur))).astype(int)] if len(rest) else rest
         idx = np.sort(np.unique(np.r_[keep, cur]))[:max(max_points, len(cur))]
     names = role_names(labels)
-    r = roles[idx]
-    pts = pd.DataFrame({"sample": idx, "x": x[idx], "y": y[idx], "role": np.asarray(names, dtype=object)[r]})
+    pts = vl.Table({"sample": idx, "x": x[idx], "y": y[idx], "role": [names[r] for r in roles[idx]]}, len(idx))
     xs = {"zero": False}
     x_range = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     ys = {"domain": data_domain(y, lines, x_range), "zero": False, "nice": False}  # a diverged line: clipped
-    enc = dict(
-        x=alt.X("x:Q", title=x_title, scale=xs), y=alt.Y("y:Q", title=y_title, scale=ys),
-        color=alt.Color("role:N", title=None, scale={"domain": names, "range": ROLE_COLORS}, legend=LEGEND_TOP),
-        tooltip=[alt.Tooltip("sample:Q", title=say("charts.minibatch.sample_index")),
-                 alt.Tooltip("x:Q", format=".4g", title=x_title), alt.Tooltip("y:Q", format=".4g", title=y_title),
-                 tip("role:N", say("charts.tip.role"))])
-    others = alt.Chart(pts[r != 2], title=say("charts.minibatch.scatter_title") if title is None else title,
-                       mark=mark("point", shape="cross", size=30, opacity=0.55)).encode(**enc)
-    current = alt.Chart(pts[r == 2], mark=mark("circle", size=90, opacity=0.95, stroke="black",
-                                               strokeWidth=0.6)).encode(**enc)
-    layers = [others, current]
+    enc = {"x": vl.q("x", title=x_title, scale=xs), "y": vl.q("y", title=y_title, scale=ys),
+           "color": vl.n("role", title=None, scale={"domain": names, "range": ROLE_COLORS}, legend=dict(LEGEND_TOP)),
+           "tooltip": [vl.q("sample", title=say("charts.minibatch.sample_index")),
+                       vl.q("x", format=".4g", title=x_title), vl.q("y", format=".4g", title=y_title),
+                       vl.tip("role", title=say("charts.tip.role"))]}
+    current = {"field": "role", "equal": names[2]}
+    others = vl.layer(pts, mark("point", shape="cross", size=30, opacity=0.55), enc,
+                      title=say("charts.minibatch.scatter_title") if title is None else title,
+                      transform=[{"filter": {"not": current}}])
+    now = vl.layer(pts, mark("circle", size=90, opacity=0.95, stroke="black", strokeWidth=0.6), enc,
+                   transform=[{"filter": current}])
+    layers = [others, now]
     if lines and len(x):
-        lo, hi = float(x.min()), float(x.max())
-        rows = line_rows(lines, lo, hi, extra=True)
-        layers.append(alt.Chart(pd.DataFrame(rows), mark=mark("line", strokeWidth=2.5, clip=True)).encode(
-            x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys),
-            stroke=alt.Stroke("line:N", title=None, legend={"orient": "bottom"},
-                              scale=line_scale(lines)),
-            strokeDash=alt.StrokeDash("dash:N", legend=None, scale=SOLID_DASHED),
-            detail=alt.Detail("line:N"), tooltip=LINE_TIPS))
-    return layered(*layers, height=height, width=WIDTH)
+        rows = line_rows(lines, x_range[0], x_range[1], extra=True)
+        ends = vl.Table({k: [r[k] for r in rows] for k in ("x", "y", "line", "dash", "w", "b")}, len(rows))
+        layers.append(vl.layer(ends, mark("line", strokeWidth=2.5, clip=True), {
+            "x": vl.q("x", scale=xs), "y": vl.q("y", scale=ys),
+            "stroke": vl.n("line", title=None, legend={"orient": "bottom"}, scale=line_scale(lines)),
+            "strokeDash": vl.n("dash", legend=None, scale=SOLID_DASHED), "detail": vl.n("line"),
+            "tooltip": [vl.n("line", title=""), vl.q("w", format=".6g"), vl.q("b", format=".6g")]}))
+    return {"layer": layers, "height": height, "width": WIDTH}
 
 
 def reshuffle_chart(frame: pd.DataFrame, title: str | None = None, row_px: int = 34,
@@ -99,25 +106,32 @@ def reshuffle_chart(frame: pd.DataFrame, title: str | None = None, row_px: int =
     row is contiguous blocks by construction; the second shows how the reshuffle scatters them.
     title: default 'Which batch each sample lands in' in the language of labels.
     """
+    return vl.altair(reshuffle_chart_spec(frame, title, row_px, labels))
+
+
+def reshuffle_chart_spec(frame: pd.DataFrame, title: str | None = None, row_px: int = 34,
+                         labels: Labels | None = None) -> dict:
+    """reshuffle_chart(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws on a Step."""
     say = words(labels)
     batch_index = say("charts.minibatch.batch_index")
     nb = int(frame["batch"].max()) + 1 if len(frame) else 1
     if nb <= 20:
-        color = alt.Color("batch:O", title=batch_index,
-                          scale={"scheme": "tableau20" if nb > 10 else "tableau10"},
-                          legend={"orient": "bottom", "direction": "horizontal", "columns": 10, "symbolType": "square"})
+        color = {"field": "batch", "type": "ordinal", "title": batch_index,
+                 "scale": {"scheme": "tableau20" if nb > 10 else "tableau10"},
+                 "legend": {"orient": "bottom", "direction": "horizontal", "columns": 10, "symbolType": "square"}}
     else:
-        color = alt.Color("batch:Q", title=batch_index, scale={"scheme": "turbo"},
-                          legend={"orient": "bottom", "direction": "horizontal", "gradientLength": 200})
+        color = vl.q("batch", title=batch_index, scale={"scheme": "turbo"},
+                     legend={"orient": "bottom", "direction": "horizontal", "gradientLength": 200})
     first = str(frame["epoch"].iloc[0]) if len(frame) else "epoch"
-    return alt.Chart(frame, title=say("charts.minibatch.reshuffle_title") if title is None else title,
-                     mark=mark("rect"), height={"step": row_px}, width=WIDTH).encode(
-        x=alt.X("position:O", title=say("charts.minibatch.samples_in_order", first=first),
-                axis={"labels": False, "ticks": False}),
-        y=alt.Y("epoch:N", title=None, sort=None, axis={"labelFontSize": 12}),
-        color=color,
-        tooltip=[alt.Tooltip("epoch:N"), alt.Tooltip("sample:Q", title=say("charts.minibatch.sample_index")),
-                 alt.Tooltip("batch:Q", title=batch_index)])
+    return vl.layer(vl.table(frame), mark("rect"), {
+        "x": {"field": "position", "type": "ordinal", "title": say("charts.minibatch.samples_in_order", first=first),
+              "axis": {"labels": False, "ticks": False}},
+        "y": vl.n("epoch", title=None, sort=None, axis={"labelFontSize": 12}),
+        "color": color,
+        "tooltip": [vl.n("epoch"), vl.q("sample", title=say("charts.minibatch.sample_index")),
+                    vl.q("batch", title=batch_index)]},
+        title=say("charts.minibatch.reshuffle_title") if title is None else title, height={"step": row_px},
+        width=WIDTH)
 
 
 def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None = None, log: bool = True,
@@ -127,6 +141,12 @@ def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None 
     step_frame: columns step, loss; epoch_frame: columns step, epoch, loss. title: default 'Loss' in the
     language of T.
     """
+    return vl.altair(loss_with_epochs_spec(step_frame, epoch_frame, log, title, height, labels))
+
+
+def loss_with_epochs_spec(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None = None, log: bool = True,
+                          title: str | None = None, height: int = 340, labels: Labels | None = None) -> dict:
+    """loss_with_epochs(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws on a Step."""
     say = words(labels)
     names = [say("charts.minibatch.batch_loss"), say("charts.minibatch.epoch_loss")]
     s = step_frame[["step", "loss"]].assign(series=names[0])
@@ -135,18 +155,18 @@ def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None 
     if log:
         s, e = s[s["loss"] > 0], e[e["loss"] > 0]
     scale = {"type": "log"} if log else {"zero": False}
-    color = alt.Color("series:N", title=None, scale={"domain": names, "range": ["#4c78a8", "#e45756"]},
-                      legend={"orient": "top", "labelLimit": 400})
-    y = alt.Y("loss:Q", scale=scale, title=loss_axis_title(log, labels))
-    series_tip = tip("series:N", say("charts.tip.series"))
-    line = alt.Chart(s, title=say("charts.loss_curve.title") if title is None else title,
-                     mark=mark("line", strokeWidth=1, opacity=0.8, clip=True)).encode(
-        x=alt.X("step:Q", title="step"), y=y, color=color,
-        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".6g"), series_tip])
-    dots = alt.Chart(e, mark=mark("line", point=True, strokeWidth=1.5, clip=True)).encode(
-        x=alt.X("step:Q"), y=y, color=color,
-        tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".6g"), series_tip])
-    return layer_zoomed(line, dots, height=height, width=WIDTH)
+    color = vl.n("series", title=None, scale={"domain": names, "range": ["#4c78a8", "#e45756"]},
+                 legend={"orient": "top", "labelLimit": 400})
+    y = vl.q("loss", scale=scale, title=loss_axis_title(log, labels))
+    series_tip = vl.tip("series", title=say("charts.tip.series"))
+    line = vl.layer(vl.table(s), mark("line", strokeWidth=1, opacity=0.8, clip=True), {
+        "x": vl.q("step", title="step"), "y": y, "color": color,
+        "tooltip": [vl.q("step"), vl.q("loss", format=".6g"), series_tip]},
+        title=say("charts.loss_curve.title") if title is None else title, name=ZOOM_VIEW)
+    dots = vl.layer(vl.table(e), mark("line", point=True, strokeWidth=1.5, clip=True), {
+        "x": vl.q("step"), "y": dict(y), "color": dict(color),
+        "tooltip": [vl.q("epoch"), vl.q("step"), vl.q("loss", format=".6g"), series_tip]})
+    return {"layer": [line, dots], "height": height, "width": WIDTH, "params": [dict(ZOOM_PARAM_LIFTED)]}
 
 
 def compare_chart(frame: pd.DataFrame, x: str = "step", log_y: bool = True, log_x: bool = False,

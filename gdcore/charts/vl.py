@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .vl_shared import shared_scales_once
+
 # A table of up to INLINE_ROWS rows (counted once for every layer that draws it) goes inside the spec
 # as JSON (a row there is 50 to 80 bytes; Arrow's framing alone is about 500), a longer one as Arrow.
 INLINE_ROWS = 8
@@ -233,8 +235,9 @@ def _from_altair(chart) -> dict:
 
 # -- the two ways out ---------------------------------------------------------------------------------
 
-def wire(spec: dict, inline_rows: int = INLINE_ROWS) -> dict:
-    """The spec for st.vega_lite_chart: tables inline (short) or as Arrow data sets (long)."""
+def wire(spec: dict, inline_rows: int = INLINE_ROWS, compact: bool = True) -> dict:
+    """The spec for st.vega_lite_chart: tables inline (short) or as Arrow data sets (long); with
+    compact, a layer's scale that an earlier layer already gave is said once (shared_scales_once)."""
     datasets: dict[str, pa.Table] = {}
     names: dict[int, tuple[str, list[dict]]] = {}  # id(table) -> its name, the transforms its layers need
     uses: dict[int, int] = {}  # id(table) -> layers that draw it
@@ -264,6 +267,8 @@ def wire(spec: dict, inline_rows: int = INLINE_ROWS) -> dict:
         out["encoding"] = copy.deepcopy(out["encoding"])
     if "layer" in out:
         out["layer"] = [place(x) for x in out["layer"]]
+        if compact:
+            out["layer"] = shared_scales_once(out["layer"])
     out["$schema"] = alt.SCHEMA_URL
     if datasets:
         out["datasets"] = datasets

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from .. import limits, printouts, reference
 from ..config import Config
@@ -162,14 +161,10 @@ def divergence_explanation(lr: float, lam_max: float) -> Message:
 
 # -- the per-step printout --------------------------------------------------------------------------
 
-def step_table(records: Sequence[dict], epochs: bool = True) -> pd.DataFrame:
-    """Records as the table the page shows, newest last, numbered as the tutorial counts: step, epoch,
-    batch, loss, Δw, Δb, w, b (000's loops), or step, i, loss, ... (epochs=False: 003's `for i in range`)."""
-    return pd.DataFrame(step_columns(records, epochs))
-
-
 def step_columns(records: Sequence[dict], epochs: bool = True) -> dict[str, list]:
-    """step_table(...) as plain columns (name -> values), for a table drawn on every Step without pandas."""
+    """Records as the table the page shows (name -> values), newest last, numbered as the tutorial
+    counts: step, epoch, batch, loss, Δw, Δb, w, b (000's loops), or step, i, loss, ... (epochs=False:
+    003's `for i in range`); plain columns, for a table drawn on every Step without pandas."""
     if epochs:
         rows = [[r["step"], r["epoch"], r["batch"], r["loss"], r["grad_w"], r["grad_b"], r["w"], r["b"]]
                 for r in records]

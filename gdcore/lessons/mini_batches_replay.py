@@ -103,10 +103,6 @@ class EpochView:
     total: int  # batches in one epoch (len(dataloader))
     complete: bool  # every batch of this epoch has been drawn
 
-    @property
-    def next_epoch(self) -> int:
-        return self.epoch + 1
-
 
 def epoch_view(run: Run) -> EpochView:
     """The epoch whose batches `run.epoch_batches` holds, and how far into it the run is."""

@@ -231,7 +231,9 @@ def logreg_manual(epochs: int = 100):
         return -(torch.log(y_hat)*y + (1-y)*torch.log(1-y_hat))
     # <<< shown
     epoch_losses = []
-    for epoch in range(epochs):  # noqa: B007
+    # >>> shown loop
+    #| for epoch in range(epochs):
+    for epoch in range(epochs):  # noqa: B007  # (not shown)
         for step in range(n_items):
             y_hat = forward(data_x[step])
             y = data_y[step]
@@ -242,7 +244,9 @@ def logreg_manual(epochs: int = 100):
                 b.data -= learning_rate * b.grad
             w.grad.data.zero_()
             b.grad.data.zero_()
-        epoch_losses.append(loss.item())
+        epoch_losses.append(loss.item())  # (not shown)
+        #| print("Epoch: %03d, Loss: %.3f" % (epoch, loss.item()))
+    # <<< shown loop
     return w.detach().reshape(-1).tolist(), b.detach().reshape(-1).tolist(), epoch_losses
 
 

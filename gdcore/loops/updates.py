@@ -158,11 +158,6 @@ def optimizer_for(config: Config) -> Optimizer:
     return OPTIMIZERS[config.optimizer]
 
 
-def make_optimizer(config: Config, params) -> torch.optim.Optimizer:
-    """The real torch.optim optimizer for a config, with its hyper-parameters."""
-    return optimizer_for(config).make(config, params)
-
-
 def update_rule(config: Config) -> HandUpdate | Optimizer:
     """The update a config's loop uses: by hand (d2l's sgd for the half-squared loss) or torch.optim."""
     if not uses_manual_update(config):

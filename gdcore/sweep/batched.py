@@ -7,7 +7,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..engine import Run, uses_manual_update
+from ..engine import Run
+from ..loops.updates import uses_manual_update
 from .updates import update_fn
 
 _ADAPTIVE_STATE = {"adagrad": "sum", "rmsprop": "square_avg", "adam": "exp_avg_sq"}

@@ -50,10 +50,6 @@ class SweepResult:
         """Run i's per-step loss, only the steps it took before any divergence (all finite)."""
         return self.losses[: int(self.lengths[i]), i]
 
-    def valid(self) -> np.ndarray:
-        """(steps, R) mask of the recorded (finite, real) entries of `losses`."""
-        return np.arange(self.steps)[:, None] < self.lengths[None, :]
-
     def params(self, i: int) -> dict[str, list[float]]:
         """Run i's final parameters, shaped like `Run.params()`."""
         return {"w": [float(v) for v in self.w[i]], "b": [float(self.b[i])]}

@@ -41,10 +41,12 @@ def below(*keys: str):
     return st.tabs([tr()(k) for k in keys])
 
 
-def narrow(chart, legend_columns: int):
-    """An Altair chart for a narrow column: its legends wrap into `legend_columns` columns (one row of
-    entries would run past the chart's edge and be cut)."""
-    return chart.configure_legend(columns=legend_columns)
+def narrow(spec: dict, legend_columns: int) -> dict:
+    """A chart (a plain Vega-Lite spec) for a narrow column: its legends wrap into `legend_columns`
+    columns (one row of entries would run past the chart's edge and be cut)."""
+    config = dict(spec.get("config") or {})
+    config["legend"] = {**config.get("legend", {}), "columns": legend_columns}
+    return {**spec, "config": config}
 
 
 def two_lines(title: str) -> list[str]:

@@ -7,6 +7,9 @@ seconds in a fragment of its own; Pause stops on the current phase, Next phase g
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import streamlit as st
 
 from gdcore import reference, slowmo
@@ -26,11 +29,31 @@ def _data(run):
     return getattr(run, "train_data", run.data)
 
 
+@dataclass(frozen=True)
+class Kit:
+    """What a lesson's slow step is made of: slow(run, params before, recipe) -> the state's fields after
+    the step ({"slow": SlowStep, ...}); says(phase, state) -> (key, values) of its sentence;
+    picture(state, phase name, run, labels) -> its chart spec; summarize(phase) -> its numbers under
+    the code; phases: the key prefix of the phases' names; help: the button's help key."""
+
+    slow: Callable
+    says: Callable
+    picture: Callable
+    summarize: Callable | None = None
+    phases: str = "cockpit.slow.phase."
+    help: str = "cockpit.slow.button_help"
+
+
+def _linear_slow(run, p, recipe) -> dict:
+    data = _data(run)
+    return {"slow": slowmo.slow_step(recipe, data.X, data.y, p["w"][0], p["b"][0], run.config.lr, run.step_count)}
+
+
 def _key(key: str) -> str:
     return f"_{key}.slow"  # {"slow": SlowStep, "phase": int, "playing": bool}; no widget owns it
 
 
-def _start(lesson_obj: Lesson, key: str, recipe: str) -> None:
+def _start(lesson_obj: Lesson, key: str, recipe: str, kit: Kit) -> None:
     with lesson_obj.lock:
         run = lesson_obj.run
         if run is None or run.done:
@@ -39,10 +62,8 @@ def _start(lesson_obj: Lesson, key: str, recipe: str) -> None:
         p = run.params()
         if run.run(1) != 1 or run.status != "ok":
             return
-        data = _data(run)
-        slow = slowmo.slow_step(recipe, data.X, data.y, p["w"][0], p["b"][0], run.config.lr,
-                                run.step_count)
-    st.session_state[_key(key)] = {"slow": slow, "phase": 0, "playing": True}
+        fields = kit.slow(run, p, recipe)
+    st.session_state[_key(key)] = {**fields, "phase": 0, "playing": True}
 
 
 def _next(key: str) -> None:
@@ -64,22 +85,24 @@ def _close(key: str) -> None:
     st.session_state.pop(_key(key), None)
 
 
-def control(lesson_obj: Lesson, run, key: str, recipe: str) -> None:
-    """The 'Step slowly' button, and the step being played (while it is the run's latest step)."""
+def control(lesson_obj: Lesson, run, key: str, recipe: str = "", kit: Kit | None = None) -> None:
+    """The 'Step slowly' button, and the step being played (while it is the run's latest step); kit:
+    the lesson's phases (default: linear regression's)."""
     T = tr()
+    kit = LINEAR if kit is None else kit
     st.button(T("cockpit.slow.button"), key=f"b.{key}.slow", icon=":material/slow_motion_video:",
-              on_click=_start, args=(lesson_obj, key, recipe), disabled=run.done or lesson_obj.busy,
-              help=T("cockpit.slow.button_help"))
+              on_click=_start, args=(lesson_obj, key, recipe, kit), disabled=run.done or lesson_obj.busy,
+              help=T(kit.help))
     state = st.session_state.get(_key(key))
     if state is None:
         return
     if state["slow"].step != run.step_count:  # the run moved on (Step, Reset, a new setting)
         _close(key)
         return
-    _player(key, run)
+    _player(key, run, kit)
 
 
-def _player(key: str, run) -> None:
+def _player(key: str, run, kit: Kit) -> None:
     ticking = st.session_state[_key(key)]["playing"]
 
     @st.fragment(run_every=BEAT_S if ticking else None)
@@ -97,7 +120,7 @@ def _player(key: str, run) -> None:
         if ticking != s["playing"]:
             st.rerun()  # paused, played or finished: draw the player again, ticking or not
         ph = slow.phases[k]
-        names = " → ".join(f"**{T('cockpit.slow.phase.' + p.name)}**" if i == k else T("cockpit.slow.phase." + p.name)
+        names = " → ".join(f"**{T(kit.phases + p.name)}**" if i == k else T(kit.phases + p.name)
                            for i, p in enumerate(slow.phases))
         st.markdown(T("cockpit.slow.head", step=slow.step, k=k + 1, total=len(slow.phases)) + " " + names)
         bar = st.container(horizontal=True)  # one row on a phone too
@@ -108,13 +131,18 @@ def _player(key: str, run) -> None:
                   args=(key,), disabled=k >= len(slow.phases) - 1)
         bar.button(T("cockpit.slow.close"), icon=":material/close:", key=f"b.{key}.slow_close", on_click=_close,
                   args=(key,))
-        st.markdown(T(f"cockpit.slow.says.{ph.name}", **_words(ph)))
+        says, values = kit.says(ph, s)
+        st.markdown(T(says, **values))
         code, pic = st.columns([3, 2])
-        code.code(slowmo.annotated(slow, k), language="python", wrap_lines=True)
+        code.code(slowmo.annotated(slow, k, kit.summarize), language="python", wrap_lines=True)
         with pic:
-            chart(_picture(slow, ph.name, run, T.labels), "slow_step")
+            chart(kit.picture(s, ph.name, run, T.labels), "slow_step")
 
     beat()
+
+
+def _says(ph, state) -> tuple[str, dict]:
+    return f"cockpit.slow.says.{ph.name}", _words(ph)
 
 
 def _words(ph) -> dict:
@@ -137,11 +165,11 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}"
 
 
-
-def _picture(slow, name: str, run, labels):
+def _picture(state, name: str, run, labels):
     """What the phase did, drawn: the residuals on the data (forward, loss), the gradient's arrow at the
     point before the step (backward), the update's own arrow from the old to the new point (update,
     zero_grad) on the loss landscape around them."""
+    slow = state["slow"]
     fwd = slow.phase("forward").values
     if name in ("forward", "loss"):
         top = [t[0] for t in slow.phase("loss").values["top"]] if name == "loss" else ()
@@ -169,3 +197,6 @@ def _picture(slow, name: str, run, labels):
         if "color" in layer.get("encoding", {}):
             layer["encoding"] = {**layer["encoding"], "color": {**layer["encoding"]["color"], "legend": None}}
     return out
+
+
+LINEAR = Kit(slow=_linear_slow, says=_says, picture=_picture)

@@ -8,6 +8,7 @@ from gdcore.devices import resolve_device
 from gdcore.lessons import logistic_regression
 from gdcore.loops import tutorials
 from pages import ui
+from pages.parts import logistic_regression_slowmo as slowmo
 from pages.ui import layout
 
 NAME = "logreg"
@@ -139,6 +140,7 @@ LOG_H = 185  # the boundary's plot: with its title, legend and axes on the first
 
 
 def draw(run):
+    slowmo.control(lesson, run, NAME)  # one step, phase by phase
     p = run.params()
     acc = run.accuracy()
     a, c, b = st.columns([1.5, 0.95, 0.85])  # the data and the boundary, the loss, the sigmoid: one row
@@ -158,10 +160,9 @@ def draw(run):
     fast = lesson.mode == "running"  # a long run: spend each tick on training, draw the essentials
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
-        ui.chart(lcharts.boundary_chart_spec(_points(run), box, seg, logistic_regression.true_boundary(run, box), grid,
-                                              cur, true_label=true_label,
-                                             title=T("logistic_regression.run.boundary_title"),
-                                              height=LOG_H, labels=T.labels), "boundary")
+        slowmo.chart(lesson, run, box, lcharts.boundary_chart_spec(  # with the next step's pull on the boundary
+            _points(run), box, seg, logistic_regression.true_boundary(run, box), grid, cur, true_label=true_label,
+            title=T("logistic_regression.run.boundary_title"), height=LOG_H, labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logistic_regression.run.fast"))

@@ -206,7 +206,7 @@ def draw(r):
                 lines.append({"label": T("charts.minibatch.true_line"), "w": r.data.true_w[0], "b": r.data.true_b,
                               "dash": True, "series": "true"})
             x0, y = mini_batches.feature_xy(r.data, 0)
-            ui.chart(layout.narrow(mbc.batch_scatter(
+            ui.chart(layout.narrow(mbc.batch_scatter_spec(
                 x0, y, roles, lines, title=layout.two_lines(T("mini_batches.s2.scatter_title", epoch=view.epoch)),
                 height=MB_DATA_H, labels=T.labels), 1), "data")
         else:
@@ -217,7 +217,7 @@ def draw(r):
                          help=T("mini_batches.s2.feature_help"))
             k = k if k is not None and k < r.data.n_features else 0
             xk, y = mini_batches.feature_xy(r.data, k)
-            ui.chart(layout.narrow(mbc.batch_scatter(
+            ui.chart(layout.narrow(mbc.batch_scatter_spec(
                 xk, y, roles, None, x_title=f"features[:, {k}]", y_title=T("mini_batches.s2.labels_axis"),
                 title=layout.two_lines(T("mini_batches.s2.scatter_title", epoch=view.epoch)),
                 height=MB_DATA_H, labels=T.labels), 1), "data")
@@ -232,7 +232,7 @@ def draw(r):
         else:
             step_frame = loss_frame(L, labels=T.labels)
             ends = mini_batches.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
-            ui.chart(layout.narrow(mbc.loss_with_epochs(step_frame, ends, log=log,
+            ui.chart(layout.narrow(mbc.loss_with_epochs_spec(step_frame, ends, log=log,
                                                         title=layout.two_lines(T("mini_batches.s2.loss_title")),
                                                         height=MB_LOSS_H, labels=T.labels), 1), "loss")
             st.caption(T("mini_batches.s2.loss_caption") if not c.full_tensor_pitfall
@@ -253,7 +253,7 @@ def draw(r):
         first, second, beyond = mini_batches.reshuffle_epochs(view, mini_batches.run_epochs(r))
         frame = mini_batches.reshuffle_frame(rep, first)
         share = mini_batches.same_batches_share(rep.batches(first), rep.batches(second))
-        ui.chart(mbc.reshuffle_chart(frame, title=T("mini_batches.s2.reshuffle_title", epoch=first, next=second),
+        ui.chart(mbc.reshuffle_chart_spec(frame, title=T("mini_batches.s2.reshuffle_title", epoch=first, next=second),
                                      labels=T.labels), "reshuffle")
         st.caption(T("mini_batches.s2.reshuffle_on" if c.shuffle else "mini_batches.s2.reshuffle_off",
                      epoch=first, next=second, share=f"{share:.0%}")

@@ -1,0 +1,93 @@
+"""A shared scale said once draws the same chart: checked by rendering both specs with Vega itself."""
+import json
+import re
+
+import numpy as np
+import pytest
+import vl_convert
+
+from gdcore import charts
+from gdcore.charts import cockpit, vl
+from gdcore.charts import linear_regression as lr
+from gdcore.charts import mini_batches as mb
+from gdcore.charts.landscape import window as grid_window
+from gdcore.charts.vl_shared import shared_scales_once
+from gdcore.reference import bowl
+
+RNG = np.random.default_rng(5)
+X = RNG.uniform(0, 5, 50).astype(np.float32)
+Y = (2 * X + 6 + RNG.normal(0, 1, 50)).astype(np.float32)
+
+
+def _landscape(steps: int) -> dict:
+    """The linear-regression landscape as a Step draws it: the path, the optimum, now, the click
+    selection and the gradient arrow."""
+    w, b = np.linspace(0.3, 1.7, steps + 1), np.linspace(-0.3, 0.2, steps + 1)
+    wv, bv = np.linspace(-0.2, 2.7, 44), np.linspace(-2.5, 8.4, 44)
+    spec = lr.landscape_with_current_spec(bowl(X.reshape(-1, 1), Y), wv, bv,
+                                          charts.path_table(np.arange(steps + 1), w, b), (2.0, 6.0), (w[-1], b[-1]))
+    window = grid_window(wv, bv)  # as the page has it
+    return cockpit.with_layers(cockpit.pickable(spec), *cockpit.gradient_arrow((w[-1], b[-1]), (-32.3, -12.8), 0.01,
+                                                                               window))
+
+
+def _specs() -> dict:
+    lines = [{"label": "now", "w": 1.7, "b": 0.2, "series": "fit"},
+             {"label": "true", "w": 2.0, "b": 6.0, "dash": True, "series": "true"}]
+    return {"landscape": _landscape(3), "landscape_long": _landscape(300),
+            "fit_view": lr.fit_view_spec(X, Y, lines),
+            "loss": lr.loss_curve_with_optimum_spec(charts.loss_table(np.geomspace(90, 1, 30)), 0.9)}
+
+
+def _svg(sent: dict) -> str:
+    """The chart as Vega draws it (SVG), with Arrow data sets turned into rows."""
+    plain = {**sent, "datasets": {k: t.to_pylist() for k, t in sent.get("datasets", {}).items()}}
+    if not plain["datasets"]:
+        del plain["datasets"]
+    svg = vl_convert.vegalite_to_svg(json.loads(json.dumps(plain, default=float)))
+    return re.sub(r"\b(clip|gradient_)\d+", r"\1#", svg)  # ids count up across renders in one process
+
+
+@pytest.mark.parametrize("name", ["landscape", "landscape_long", "fit_view", "loss"])
+def test_compact_specs_draw_the_same(name):
+    spec = _specs()[name]
+    full, compact = vl.wire(spec, compact=False), vl.wire(spec)
+    saved = len(json.dumps(full, default=str)) - len(json.dumps(compact, default=str))
+    assert saved > 0 if name != "loss" else saved >= 0  # (the loss chart's layers give different scales)
+    assert _svg(compact) == _svg(full)
+
+
+def test_a_landscape_says_its_window_once():
+    sent = vl.wire(_landscape(3))
+    with_scale = [la for la in sent["layer"] if "scale" in la.get("encoding", {}).get("x", {})]
+    assert len(with_scale) == 1 and sent["layer"].index(with_scale[0]) == 0
+    assert all("x" not in la.get("encoding", {}) or "scale" not in la["encoding"]["x"] for la in sent["layer"][1:])
+
+
+def test_different_or_null_scales_stay_where_they_are():
+    a, b = {"domain": [0, 1]}, {"domain": [0, 2]}
+    layers = [{"encoding": {"x": {"field": "u", "scale": a}, "angle": {"field": "t", "scale": None}}},
+              {"encoding": {"x": {"field": "v", "scale": b}, "angle": {"field": "t", "scale": None}}},
+              {"encoding": {"x": {"field": "v", "scale": a}}}]
+    assert shared_scales_once(layers) == layers  # a conflict is Vega-Lite's to merge, as it was
+    same = [{"encoding": {"y": {"field": "u", "scale": dict(a)}}}, {"mark": "rule"},
+            {"encoding": {"y": {"field": "v", "scale": dict(a)}, "x2": {"field": "w"}}}]
+    assert shared_scales_once(same) == [same[0], same[1], {"encoding": {"y": {"field": "v"}, "x2": {"field": "w"}}}]
+    assert "scale" in same[2]["encoding"]["y"]  # the caller's layers are left as they were
+
+
+def test_one_table_with_filters_draws_what_two_tables_drew():
+    """The mini-batch scatter sends its points once, each point layer filtering its roles: drawn, it is
+    the chart of two tables (the rest, the current batch) that the page sent before."""
+    roles = np.zeros(50, dtype=int)
+    roles[:20], roles[[4, 30, 41]] = 1, 2
+    lines = [{"label": "fit", "w": 1.7, "b": 0.2, "series": "fit"}]
+    spec = mb.batch_scatter_spec(X, Y, roles, lines, title="Data")
+    role = np.asarray(spec["layer"][0]["data"].values("role"))
+    two = dict(spec, layer=[dict({k: v for k, v in la.items() if k != "transform"},
+                                 data=la["data"].where(role != "current batch" if i == 0 else role == "current batch"))
+                            for i, la in enumerate(spec["layer"][:2])] + spec["layer"][2:])
+    assert sum(len(la["data"]) for la in two["layer"][:2]) == 50 and len(two["layer"][1]["data"]) == 3
+    one_sent, two_sent = vl.wire(spec, inline_rows=0), vl.wire(two, inline_rows=0)
+    assert len(one_sent["datasets"]) == len(two_sent["datasets"]) - 1  # the points, once
+    assert _svg(one_sent) == _svg(two_sent)
