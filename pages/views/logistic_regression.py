@@ -27,7 +27,6 @@ seed, device = ui.settings(123)
 st.title(f":material/scatter_plot: {T('logistic_regression.title')}")
 ui.link_notes(NAME)
 
-st.caption(T("logistic_regression.caption", source=T("logistic_regression.source")))
 _s = st.session_state  # the settings fold into one expander above the run, named by what they are now
 settings_box = layout.settings(
     NAME, T("layout.data", name=T(f"logistic_regression.widgets.data_{_s['w.logreg.source']}")),
@@ -136,7 +135,7 @@ def _points(run):
     return cached[2]
 
 
-LOG_H = 185  # the boundary's plot: with its title, legend and axes on the first screen at 1280 x 800
+LOG_H = 160  # the boundary's plot: with its title, legend and axes on the first screen at 1280 x 800
 
 
 def draw(run):
@@ -207,6 +206,7 @@ else:
 # -- below the run: the model, manual vs module and the safe loss, the code and the downloads ---------
 about, safe, code = layout.below("layout.about", "logistic_regression.safe.subheader", "layout.code")
 with about:
+    st.caption(T("logistic_regression.caption", source=T("logistic_regression.source")))
     c1, c2 = st.columns([1.1, 1])
     with c1:
         st.code(tutorials.shown(tutorials.logreg_manual), language="python", wrap_lines=True)
