@@ -112,24 +112,25 @@ def _reset(lesson_obj: Lesson) -> None:
     lesson_obj.reset()
 
 
-def controls(lesson_obj: Lesson, key: str) -> None:
-    """Step / Epoch / Run N / Run to end / Play-Pause / Reset, then the run's status line."""
+def controls(lesson_obj: Lesson, key: str):
+    """Step / Epoch / Run N / Run to end / Play-Pause / Reset in one bar that wraps on a narrow screen
+    (a horizontal container: columns would stack one button a row on a phone); returns the bar, so
+    the Share link can join it."""
     T = tr()
     run = lesson_obj.run
     disabled = run is None or run.done
     at = lesson_obj.next_token()
-    c = st.columns([1, 1, 1.3, 1, 1.2, 1.2, 1])
-    c[0].button(T("ui.step"), key=f"b.{key}.step", on_click=_step, args=(lesson_obj, at), disabled=disabled,
-                help=T("ui.step_help"), width="stretch")
-    c[1].button(T("ui.epoch"), key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj, at), disabled=disabled,
-                help=T("ui.epoch_help"), width="stretch")
+    bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    bar.button(T("ui.step"), key=f"b.{key}.step", on_click=_step, args=(lesson_obj, at), disabled=disabled,
+               help=T("ui.step_help"))
+    bar.button(T("ui.epoch"), key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj, at), disabled=disabled,
+               help=T("ui.epoch_help"))
     st.session_state.setdefault(f"w.{key}.run_n", 100)
-    c[2].number_input("N", **bounds(RUN_N), step=100, key=f"w.{key}.run_n", persist_state="session",
-                      label_visibility="collapsed", help=T("ui.run_n_help"))
-    c[3].button(T("ui.run_n"), key=f"b.{key}.run_n_btn", on_click=_run_n, args=(lesson_obj, key), disabled=disabled,
-                width="stretch")
-    c[4].button(T("ui.run_all"), key=f"b.{key}.run_all", on_click=_run_all, args=(lesson_obj,),
-                disabled=disabled or lesson_obj.busy, width="stretch")
+    bar.number_input("N", **bounds(RUN_N), step=100, key=f"w.{key}.run_n", persist_state="session",
+                     label_visibility="collapsed", help=T("ui.run_n_help"), width=120)
+    bar.button(T("ui.run_n"), key=f"b.{key}.run_n_btn", on_click=_run_n, args=(lesson_obj, key), disabled=disabled)
+    bar.button(T("ui.run_all"), key=f"b.{key}.run_all", on_click=_run_all, args=(lesson_obj,),
+               disabled=disabled or lesson_obj.busy)
     playing = lesson_obj.mode == "playing"
     label, icon = (T("ui.pause"), ":material/pause:") if playing else (
         (T("ui.stop"), ":material/stop:") if lesson_obj.busy else (T("ui.play"), ":material/play_arrow:"))
@@ -137,11 +138,10 @@ def controls(lesson_obj: Lesson, key: str) -> None:
     # that stops a run is seen again by the full rerun the fragment then asks for, and must not
     # start the run again there.
     action, args, name = (_stop, (lesson_obj,), "stop") if lesson_obj.busy else (_play, (lesson_obj, key), "play")
-    c[5].button(label, icon=icon, key=f"b.{key}.{name}", on_click=action, args=args,
-                disabled=run is None or (run.done and not lesson_obj.busy), width="stretch",
-                help=T("ui.play_help"))
-    c[6].button(T("ui.reset"), key=f"b.{key}.reset", on_click=_reset, args=(lesson_obj,), disabled=run is None,
-                width="stretch")
+    bar.button(label, icon=icon, key=f"b.{key}.{name}", on_click=action, args=args,
+               disabled=run is None or (run.done and not lesson_obj.busy), help=T("ui.play_help"))
+    bar.button(T("ui.reset"), key=f"b.{key}.reset", on_click=_reset, args=(lesson_obj,), disabled=run is None)
+    return bar
 
 
 def status(lesson_obj: Lesson) -> None:
@@ -193,10 +193,10 @@ def live(lesson_obj: Lesson, key: str, draw, fields: list[Field] | None = None) 
             if lesson_obj.quiet and lesson_obj.busy:  # a long run: progress only, the charts once it ends
                 _progress_only(lesson_obj, key)
                 return
-            if shown(key, "controls"):
-                controls(lesson_obj, key)
+            bar = controls(lesson_obj, key) if shown(key, "controls") else st.container()
             if fields is not None:
-                share_button(key, fields, lesson_obj.run)
+                with bar:  # the Share link at the end of the control bar, not a row of its own
+                    share_button(key, fields, lesson_obj.run)
             if lesson_obj.mode == "playing":
                 st.select_slider(tr()("ui.speed"), [1, 5, 25, 100], key=f"w.{key}.speed", persist_state="session")
             status(lesson_obj)

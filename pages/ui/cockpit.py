@@ -6,6 +6,7 @@ A move goes through the run (`Run.move_to`, gdcore/run_moves.py), so the history
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import streamlit as st
@@ -148,9 +149,10 @@ def landscape(lesson_obj: Lesson, run, key: str, ch, axes, name: str = "landscap
     st.caption(T("cockpit.hands.click_hint"))
 
 
-def panel(lesson_obj: Lesson, run, key: str) -> None:
+def panel(lesson_obj: Lesson, run, key: str, hands_box=None, height: int = 320) -> None:
     """Sliders, your loss against least squares, and the clickable landscape with the path and the
-    gradient arrow, for a page that has no landscape of its own (one-feature linear regression only)."""
+    gradient arrow, for a page that has no landscape of its own (one-feature linear regression only).
+    `hands_box`: a container to draw the sliders in (default: above the landscape)."""
     if not hands_lesson.one_feature(run):
         return
     T = tr()
@@ -161,10 +163,11 @@ def panel(lesson_obj: Lesson, run, key: str) -> None:
         cached = (data, reference.least_squares(data.X, data.y), reference.bowl(data.X, data.y, loss))
         st.session_state[f"_{key}.hands_facts"] = cached
     v = hands_lesson.landscape_view(run, cached[1], cached[2])
-    hands(lesson_obj, run, key, v.optimum)
+    with hands_box if hands_box is not None else contextlib.nullcontext():
+        hands(lesson_obj, run, key, v.optimum)
     path = path_frame(v.steps, v.w, v.b, series=T("linear_regression.train.path"), labels=T.labels)
     ch = lr_charts.landscape_with_current_spec(v.bowl, *v.axes, path, (v.optimum.w[0], v.optimum.b), v.current,
-                                          height=320, title=T("linear_regression.train.landscape_title"),
+                                          height=height, title=T("linear_regression.train.landscape_title"),
                                           labels=T.labels)
     landscape(lesson_obj, run, key, ch, v.axes, grad=v.grad)
 

@@ -14,7 +14,7 @@ from pages import ui
 from pages.parts import linear_regression_features as feature_view
 from pages.parts import linear_regression_numbers, linear_regression_printout
 from pages.parts import linear_regression_scaling as feature_scaling
-from pages.ui import cockpit, columns, slowmo
+from pages.ui import cockpit, columns, layout, slowmo
 
 T = ui.tr()
 
@@ -71,104 +71,108 @@ def _new_sample() -> None:
 
 st.title(":material/show_chart: " + T("linear_regression.title"))
 ui.link_notes(K)
-st.markdown(T("linear_regression.intro"))
-with st.expander(T("linear_regression.loop_expander"), expanded=False):
-    st.code(tutorials.shown(tutorials.linreg_manual), language="python", wrap_lines=True)
-    st.caption(T("linear_regression.loop_000"))
+_s = st.session_state  # the settings fold into one expander above the run, named by what they are now
+_recipe = _s.get(W + "recipe")
+settings_box = layout.settings(
+    K,     T("layout.data", name=T("linear_regression.recipes.upload") if _recipe == UPLOAD
+      else T(f"ui.preset_name.{_recipe if _recipe in PRESETS else 'linreg-manual'}")),
+    layout.lr_text(float(_s[W + "lr"])), T("layout.steps", n=int(_s[W + "steps"])))
+with settings_box:  # closed before the run is built; the rest of the page draws below it
 
-show_presets = ui.shown(K, "presets")
-show_data = ui.shown(K, "data")
-show_seed = ui.shown(K, "seed")
-if show_presets:
-    c1, c2 = st.columns(2)
-    c1.button(T("linear_regression.preset.p003"), key=f"b.{K}.preset003", on_click=_load, args=(TUT_003,),
-              width="stretch", help=T("linear_regression.preset.p003_help"))
-    c2.button(T("linear_regression.preset.p000"), key=f"b.{K}.preset000", on_click=_load, args=(TUT_000,),
-              width="stretch", help=T("linear_regression.preset.p000_help"))
-    st.caption(T("linear_regression.preset_caption"))
-
-
-def _grid(draws) -> None:
-    """Widgets in rows of three columns, in order; a hidden group leaves no gap between the others."""
-    for i in range(0, len(draws), 3):
-        for col, draw in zip(st.columns(3), draws[i:i + 3]):
-            with col:
-                draw()
+    show_presets = ui.shown(K, "presets")
+    show_data = ui.shown(K, "data")
+    show_seed = ui.shown(K, "seed")
+    if show_presets:
+        c1, c2 = st.columns(2)
+        c1.button(T("linear_regression.preset.p003"), key=f"b.{K}.preset003", on_click=_load, args=(TUT_003,),
+                  width="stretch", help=T("linear_regression.preset.p003_help"))
+        c2.button(T("linear_regression.preset.p000"), key=f"b.{K}.preset000", on_click=_load, args=(TUT_000,),
+                  width="stretch", help=T("linear_regression.preset.p000_help"))
+        st.caption(T("linear_regression.preset_caption"))
 
 
-# -- the data -------------------------------------------------------------------------------------
-
-own = st.session_state.get(W + "recipe") == UPLOAD
-if show_presets or show_data or show_seed or own:
-    st.subheader(T("linear_regression.data.header"))
-if show_presets:
-    st.radio(T("linear_regression.data.recipe"), list(RECIPES), key=W + "recipe", persist_state="session",
-             format_func=lambda r: T(f"linear_regression.recipes.{r}"), horizontal=True,
-             help=T("linear_regression.data.recipe_help"))
-own = st.session_state.get(W + "recipe") == UPLOAD
-upload = None
-if own:
-    upload = columns.upload_columns(K)  # the target and 1 to 64 features (feature_view draws d > 1)
-    if upload is None:
-        st.info(T("linear_regression.data.upload_first"))
-        st.stop()
-    st.caption(T("linear_regression.data.upload_used"))
+    def _grid(draws) -> None:
+        """Widgets in rows of three columns, in order; a hidden group leaves no gap between the others."""
+        for i in range(0, len(draws), 3):
+            for col, draw in zip(st.columns(3), draws[i:i + 3]):
+                with col:
+                    draw()
 
 
-def _number(name: str, **kwargs):
-    """A draw function for one of the data number inputs (label and help from linear_regression.data.<name>)."""
-    def draw():
-        st.number_input(T(f"linear_regression.data.{name}"), key=W + name, persist_state="session",
-                        help=T(f"linear_regression.data.{name}_help"), **kwargs)
-    return draw
+    # -- the data -------------------------------------------------------------------------------------
+
+    own = st.session_state.get(W + "recipe") == UPLOAD
+    if show_presets or show_data or show_seed or own:
+        st.subheader(T("linear_regression.data.header"))
+    if show_presets:
+        st.radio(T("linear_regression.data.recipe"), list(RECIPES), key=W + "recipe", persist_state="session",
+                 format_func=lambda r: T(f"linear_regression.recipes.{r}"), horizontal=True,
+                 help=T("linear_regression.data.recipe_help"))
+    own = st.session_state.get(W + "recipe") == UPLOAD
+    upload = None
+    if own:
+        upload = columns.upload_columns(K)  # the target and 1 to 64 features (feature_view draws d > 1)
+        if upload is None:
+            st.info(T("linear_regression.data.upload_first"))
+            st.stop()
+        st.caption(T("linear_regression.data.upload_used"))
 
 
-def _seed_input() -> None:
-    st.number_input(T("linear_regression.data.seed"), min_value=0, max_value=limits.MAX_SEED, step=1, value=None,
-                    key=W + "seed", persist_state="session", placeholder=T("linear_regression.data.seed_placeholder"),
-                    help=T("linear_regression.data.seed_help"))
+    def _number(name: str, **kwargs):
+        """A draw function for one of the data number inputs (label and help from linear_regression.data.<name>)."""
+        def draw():
+            st.number_input(T(f"linear_regression.data.{name}"), key=W + name, persist_state="session",
+                            help=T(f"linear_regression.data.{name}_help"), **kwargs)
+        return draw
 
 
-draws = []
-if show_data:
-    draws += [_number("true_w", disabled=own, **limits.bounds(limits.PAGE_TRUE), step=0.5),
-              _number("true_b", disabled=own, **limits.bounds(limits.PAGE_TRUE), step=0.5),
-              _number("noise", disabled=own, **limits.bounds(limits.PAGE_NOISE), step=0.1),
-              _number("n", disabled=own, **limits.bounds(limits.PAGE_N), step=10),
-              _number("x_range", disabled=own, **limits.bounds(limits.PAGE_X_RANGE), step=0.5)]
-if show_seed:
-    draws.append(_seed_input)
-if show_data:
-    draws.append(lambda: feature_scaling.toggle(K))
-_grid(draws)
-seed, seed_source = _effective_seed()
-pure = T("linear_regression.data.pure_upload" if own else "linear_regression.data.pure", seed=seed,
-         source=T(seed_source))
-if show_seed:
-    r1, r2 = st.columns([1, 3], vertical_alignment="center")
-    r1.button(T("linear_regression.data.new_sample"), icon=":material/casino:", key=f"b.{K}.regen",
-              on_click=_new_sample,
-              width="stretch",
-              help=T("linear_regression.data.new_sample_help_upload" if own
-                     else "linear_regression.data.new_sample_help"))
-    r2.caption(pure)
-elif show_data:
-    st.caption(pure)
-if (show_seed or show_data) and not own:  # which tutorials fix their numbers, and how far unseeded runs end apart
-    st.caption(T(seeding.sentence(st.session_state[W + "recipe"])))
+    def _seed_input() -> None:
+        st.number_input(T("linear_regression.data.seed"), min_value=0, max_value=limits.MAX_SEED, step=1, value=None,
+                        key=W + "seed", persist_state="session",
+                        placeholder=T("linear_regression.data.seed_placeholder"),
+                        help=T("linear_regression.data.seed_help"))
 
-# -- lr and length --------------------------------------------------------------------------------
 
-st.subheader(T("linear_regression.lr.header"))
-cols = iter(st.columns(3))
-if ui.shown(K, "lr"):
-    next(cols).number_input(T("linear_regression.lr.lr"), **limits.bounds(limits.PAGE_LR), step=0.01, format="%g",
-                            key=W + "lr", persist_state="session", help=T("linear_regression.lr.lr_help"))
-if ui.shown(K, "steps"):
-    next(cols).number_input(T("linear_regression.lr.steps"), **limits.bounds(limits.PAGE_STEPS), step=500,
-                            key=W + "steps", persist_state="session", help=T("linear_regression.lr.steps_help"))
-limit_box = next(cols).container()
-sentence_box = st.container()
+    draws = []
+    if show_data:
+        draws += [_number("true_w", disabled=own, **limits.bounds(limits.PAGE_TRUE), step=0.5),
+                  _number("true_b", disabled=own, **limits.bounds(limits.PAGE_TRUE), step=0.5),
+                  _number("noise", disabled=own, **limits.bounds(limits.PAGE_NOISE), step=0.1),
+                  _number("n", disabled=own, **limits.bounds(limits.PAGE_N), step=10),
+                  _number("x_range", disabled=own, **limits.bounds(limits.PAGE_X_RANGE), step=0.5)]
+    if show_seed:
+        draws.append(_seed_input)
+    if show_data:
+        draws.append(lambda: feature_scaling.toggle(K))
+    _grid(draws)
+    seed, seed_source = _effective_seed()
+    pure = T("linear_regression.data.pure_upload" if own else "linear_regression.data.pure", seed=seed,
+             source=T(seed_source))
+    if show_seed:
+        r1, r2 = st.columns([1, 3], vertical_alignment="center")
+        r1.button(T("linear_regression.data.new_sample"), icon=":material/casino:", key=f"b.{K}.regen",
+                  on_click=_new_sample,
+                  width="stretch",
+                  help=T("linear_regression.data.new_sample_help_upload" if own
+                         else "linear_regression.data.new_sample_help"))
+        r2.caption(pure)
+    elif show_data:
+        st.caption(pure)
+    if (show_seed or show_data) and not own:  # which tutorials fix their numbers, and how far unseeded runs end apart
+        st.caption(T(seeding.sentence(st.session_state[W + "recipe"])))
+
+    # -- lr and length --------------------------------------------------------------------------------
+
+    st.subheader(T("linear_regression.lr.header"))
+    cols = iter(st.columns(3))
+    if ui.shown(K, "lr"):
+        next(cols).number_input(T("linear_regression.lr.lr"), **limits.bounds(limits.PAGE_LR), step=0.01, format="%g",
+                                key=W + "lr", persist_state="session", help=T("linear_regression.lr.lr_help"))
+    if ui.shown(K, "steps"):
+        next(cols).number_input(T("linear_regression.lr.steps"), **limits.bounds(limits.PAGE_STEPS), step=500,
+                                key=W + "steps", persist_state="session", help=T("linear_regression.lr.steps_help"))
+    limit_box = next(cols).container()
+    sentence_box = st.container()
 
 
 def _config():
@@ -217,13 +221,12 @@ else:
     with lesson.lock:  # the worker may be training this run: read its parameters between two slices
         rounding = rounding_note(run.stall, run.params(), facts.optimum, run.config.dtype)  # rounding may stop it
     sentence_box.markdown(f"{icon} {above} {T(lesson_math.lr_sentence(lr, facts, rounding))}")
-if not facts.unique and run.data.n_features == 1:
-    st.warning(T("linear_regression.lr.not_unique"))
-feature_scaling.effect(lesson, run)
+with settings_box:
+    if not facts.unique and run.data.n_features == 1:
+        st.warning(T("linear_regression.lr.not_unique"))
+    feature_scaling.effect(lesson, run)
 
-# -- the run --------------------------------------------------------------------------------------
-
-st.subheader(T("linear_regression.train.header"))
+# -- the run: controls, then the data, the loss and the landscape side by side --------------------
 
 
 def _charts(run) -> None:
@@ -233,7 +236,7 @@ def _charts(run) -> None:
     w, b = p["w"][0], p["b"][0]
     ropt = lesson.extra["linreg.facts"][3] or opt  # the line, w*, b* and distances: in x's own units
     rw, rb = feature_scaling.raw_point(run, w, b)
-    g1, g2 = st.columns(2)
+    g1, g2, g3 = st.columns(layout.ROW)
     with g1:
         show_ls = st.toggle(T("linear_regression.train.show_ls"), key=W + "show_ls", persist_state="session",
                             help=T("linear_regression.train.show_ls_help"))
@@ -245,7 +248,7 @@ def _charts(run) -> None:
             lines.append({"label": T("linear_regression.train.line_ls"), "w": ropt.w[0], "b": ropt.b, "dash": True,
                           "series": "least_squares"})
         ui.chart(lr_charts.fit_view_spec(run.data.X, run.data.y, lines, title=T("linear_regression.train.fit_title"),
-                                          labels=T.labels), "fit")
+                                          height=layout.CHART_H, labels=T.labels), "fit")
     with g2:
         log = st.toggle(T("linear_regression.train.log"), key=W + "log", persist_state="session",
                         help=T("linear_regression.train.log_help"))
@@ -254,7 +257,7 @@ def _charts(run) -> None:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
             frame = charts.loss_table(losses, labels=T.labels)
-            ui.chart(lr_charts.loss_curve_with_optimum_spec(frame, opt.mse, log=log,
+            ui.chart(lr_charts.loss_curve_with_optimum_spec(frame, opt.mse, log=log, height=layout.CHART_H,
                                                             title=T("linear_regression.train.loss_title"),
                                                         label=T("linear_regression.train.rule_label"), labels=T.labels),
                      "loss")
@@ -275,29 +278,43 @@ def _charts(run) -> None:
     grid = lesson.extra["linreg.facts"][2]
     path = charts.path_table(steps, pw, pb, series=T("linear_regression.train.path"), labels=T.labels)
     where = "features.scale" if z else "linear_regression.train"
-    cockpit.landscape(lesson, run, K, lr_charts.landscape_with_current_spec(
-        grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=360, square=z, title=T(f"{where}.landscape_title"),
-        labels=T.labels, axes=feature_scaling.axes(run, "w", "b")), (wv, bv),
-        grad=manual.mse_gradient(run.train_data.X, run.train_data.y, w, b), width="content" if z else "stretch")
-    st.caption(T(f"{where}.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
-    if not lesson_math.in_window(window, w, b):
-        st.caption(T("linear_regression.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
+    with g3:
+        cockpit.landscape(lesson, run, K, lr_charts.landscape_with_current_spec(
+            grid, wv, bv, path, (opt.w[0], opt.b), (w, b), height=layout.LANDSCAPE_H, square=z,
+            title=T(f"{where}.landscape_title"), labels=T.labels, axes=feature_scaling.axes(run, "w", "b")), (wv, bv),
+            grad=manual.mse_gradient(run.train_data.X, run.train_data.y, w, b), width="content" if z else "stretch")
+        st.caption(T(f"{where}.landscape_caption", colours=T(f"charts.landscape.low_{charts.low_loss_colour()}")))
+        if not lesson_math.in_window(window, w, b):
+            st.caption(T("linear_regression.train.outside", w=f"{w:.4g}", b=f"{b:.4g}"))
     if run.status == "diverged":
         st.warning(T("linear_regression.train.why_diverged") + " "
                    + T(lesson_math.divergence_explanation(run.config.lr, f.lambda_max)))
-
-    linear_regression_numbers.distances(run, recs, rw, rb, ropt)
+    return recs, rw, rb, ropt
 
 
 def draw(run) -> None:
     if run.data.n_features > 1:  # an upload with several features: its own view
         return feature_view.draw(run, K)
     slowmo.control(lesson, run, K, run.config.preset or "linreg-manual")  # one step, phase by phase
-    linear_regression_numbers.what_happened(run)
-    cockpit.hands(lesson, run, K, _facts(run).optimum)
-    _charts(run)
-    linear_regression_printout.printout(run)
+    recs, rw, rb, ropt = _charts(run)
+    left, right = st.columns(2)
+    with left:
+        linear_regression_numbers.what_happened(run)
+    with right:
+        cockpit.hands(lesson, run, K, _facts(run).optimum)
+    linear_regression_numbers.distances(run, recs, rw, rb, ropt)
+    if run.step_count:
+        with layout.folded("layout.printout", icon=":material/terminal:"):
+            linear_regression_printout.printout(run)
 
 
 ui.live(lesson, K, draw, fields=FIELDS)
-ui.code_and_downloads(run, K)
+
+# -- below the run: the lesson's words, the tutorial's loop, the code and the downloads ----------
+about, code = layout.below("layout.about", "layout.code")
+with about:
+    st.markdown(T("linear_regression.intro"))
+    st.code(tutorials.shown(tutorials.linreg_manual), language="python", wrap_lines=True)
+    st.caption(T("linear_regression.loop_000"))
+with code:
+    ui.code_and_downloads(run, K)

@@ -9,6 +9,7 @@ from gdcore.lessons import logistic_regression
 from gdcore.loops import tutorials
 from pages import ui
 from pages.parts import logistic_regression_slowmo as slowmo
+from pages.ui import layout
 
 NAME = "logreg"
 TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": "stochastic",
@@ -26,35 +27,25 @@ seed, device = ui.settings(123)
 st.title(f":material/scatter_plot: {T('logistic_regression.title')}")
 ui.link_notes(NAME)
 
-st.caption(T("logistic_regression.caption", source=T("logistic_regression.source")))
-if ui.shown(NAME, "presets"):
-    ui.preset_button(T("logistic_regression.preset"), TUTORIAL, key="b.logreg.preset",
-                     help=T("logistic_regression.preset_help"))
-
-# -- the model ------------------------------------------------------------------------------------
-c1, c2 = st.columns([1.1, 1])
-with c1:
-    st.code(tutorials.shown(tutorials.logreg_manual), language="python", wrap_lines=True)
-with c2:
-    st.markdown(T("logistic_regression.forward"))
-    st.latex(r"z = w_1 x_1 + w_2 x_2 + b, \qquad \hat y = \sigma(z) = \frac{1}{1 + e^{-z}}")
-    st.markdown(T("logistic_regression.loss"))
-    st.latex(r"\text{loss} = -\big(y \log \hat y + (1-y)\log(1-\hat y)\big)")
-    st.markdown(T("logistic_regression.boundary"))
-
-# -- settings -------------------------------------------------------------------------------------
-st.subheader(T("logistic_regression.train"))
-if ui.shown(NAME, "data"):
-    st.radio(T("logistic_regression.widgets.data"), logistic_regression.SOURCES, key="w.logreg.source",
-             persist_state="session", horizontal=True,
-             format_func=lambda v: T(f"logistic_regression.widgets.data_{v}"),
-             help=T("logistic_regression.widgets.data_help"))
-source = st.session_state["w.logreg.source"]
-upload = None
-if source == "upload":
-    upload = ui.upload_data(NAME, binary_labels=True, one_feature=False, two_features=True)
-    if upload is None:
-        st.info(T("logistic_regression.widgets.upload_info"))
+_s = st.session_state  # the settings fold into one expander above the run, named by what they are now
+settings_box = layout.settings(
+    NAME, T("layout.data", name=T(f"logistic_regression.widgets.data_{_s['w.logreg.source']}")),
+    layout.lr_text(float(_s["w.logreg.lr"])), T("layout.epochs", n=int(_s["w.logreg.epochs"])))
+with settings_box:
+    if ui.shown(NAME, "presets"):
+        ui.preset_button(T("logistic_regression.preset"), TUTORIAL, key="b.logreg.preset",
+                         help=T("logistic_regression.preset_help"))
+    if ui.shown(NAME, "data"):
+        st.radio(T("logistic_regression.widgets.data"), logistic_regression.SOURCES, key="w.logreg.source",
+                 persist_state="session", horizontal=True,
+                 format_func=lambda v: T(f"logistic_regression.widgets.data_{v}"),
+                 help=T("logistic_regression.widgets.data_help"))
+    source = st.session_state["w.logreg.source"]
+    upload = None
+    if source == "upload":
+        upload = ui.upload_data(NAME, binary_labels=True, one_feature=False, two_features=True)
+        if upload is None:
+            st.info(T("logistic_regression.widgets.upload_info"))
 mode = st.session_state["w.logreg.mode"]  # the widget's value on this rerun (drawn below, or hidden by a link)
 
 
@@ -105,7 +96,7 @@ if ui.shown(NAME, "steps"):
 if ui.shown(NAME, "lr") or ui.shown(NAME, "steps"):
     panels.append((1, _lr_epoch_widgets))
 if panels:
-    for col, (_, widgets) in zip(st.columns([w for w, _ in panels]), panels):
+    for col, (_, widgets) in zip(settings_box.columns([w for w, _ in panels]), panels):
         with col:
             widgets()
 
@@ -130,7 +121,7 @@ if run is not None:
     code_line = logistic_regression.LOSS_CODE[run.config.loss].splitlines()[-1].split('#')[0].strip()
     caption = ("logistic_regression.run.caption_one" if run.batch_size == 1
                else "logistic_regression.run.caption_many")
-    st.caption(T(caption, code=code_line,
+    settings_box.caption(T(caption, code=code_line,
                  total=run.total_steps, epochs=run.total_steps // run.steps_per_epoch,
                  per_epoch=run.steps_per_epoch, batch=run.batch_size))
 
@@ -144,17 +135,21 @@ def _points(run):
     return cached[2]
 
 
+LOG_H = 160  # the boundary's plot: with its title, legend and axes on the first screen at 1280 x 800
+
+
 def draw(run):
     slowmo.control(lesson, run, NAME)  # one step, phase by phase
     p = run.params()
     acc = run.accuracy()
-    m = st.columns(5)
-    m[0].metric(T("logistic_regression.run.accuracy"), f"{acc:.1%}", help=T("logistic_regression.run.accuracy_help"))
-    m[1].metric("w1", f"{p['w'][0]:.4f}")
-    m[2].metric("w2", f"{p['w'][1]:.4f}")
-    m[3].metric("b", f"{p['b'][0]:.4f}")
-    m[4].metric(T("logistic_regression.run.loss_all"), ui.fmt(run.current_loss()),
-                help=T("logistic_regression.run.loss_all_help", n=run.n))
+    a, c, b = st.columns([1.5, 0.95, 0.85])  # the data and the boundary, the loss, the sigmoid: one row
+    m = st.container(horizontal=True)  # under the charts; one row that wraps on a phone (not five)
+    m.metric(T("logistic_regression.run.accuracy"), f"{acc:.1%}", help=T("logistic_regression.run.accuracy_help"))
+    m.metric("w1", f"{p['w'][0]:.4f}")
+    m.metric("w2", f"{p['w'][1]:.4f}")
+    m.metric("b", f"{p['b'][0]:.4f}")
+    m.metric(T("logistic_regression.run.loss_all"), ui.fmt(run.current_loss()),
+             help=T("logistic_regression.run.loss_all_help", n=run.n))
     seg, box = logistic_regression.boundary(run)
     cur = logistic_regression.current_sample(run)
     tw = run.data.true_w
@@ -162,12 +157,11 @@ def draw(run):
                   T("logistic_regression.run.true_rule_formula", w1=f"{tw[0]:g}", sign="−" if tw[1] < 0 else "+",
                     w2=f"{abs(tw[1]):g}"))
     fast = lesson.mode == "running"  # a long run: spend each tick on training, draw the essentials
-    a, b = st.columns([1.6, 1])
     grid = None if fast else lcharts.Shading(p["w"][0], p["w"][1], p["b"][0], box, k=30)  # cells drawn by the browser
     with a:
         slowmo.chart(lesson, run, box, lcharts.boundary_chart_spec(  # with the next step's pull on the boundary
             _points(run), box, seg, logistic_regression.true_boundary(run, box), grid, cur, true_label=true_label,
-            title=T("logistic_regression.run.boundary_title"), labels=T.labels), "boundary")
+            title=T("logistic_regression.run.boundary_title"), height=LOG_H, labels=T.labels), "boundary")
     with b:
         if fast:
             st.caption(T("logistic_regression.run.fast"))
@@ -185,15 +179,16 @@ def draw(run):
                 st.caption(T("logistic_regression.run.shading"))
         if seg is None:
             st.warning(T("logistic_regression.run.outside"))
-    log = st.toggle(T("logistic_regression.widgets.log"), key="w.logreg.log", persist_state="session",
-                    help=T("logistic_regression.widgets.log_help"))
-    if run.step_count == 0:
-        st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
-    else:
-        loss = charts.loss_curve_spec(T.frame(logistic_regression.loss_frames(run)), log=log,
-                                      title=T("logistic_regression.run.loss_title"), height=200, labels=T.labels)
-        ui.chart({**loss, "autosize": dict(FIT_X)}, "loss")
-        st.caption(T("logistic_regression.run.loss_note"))
+    with c:
+        log = st.toggle(T("logistic_regression.widgets.log"), key="w.logreg.log", persist_state="session",
+                        help=T("logistic_regression.widgets.log_help"))
+        if run.step_count == 0:
+            st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
+        else:
+            loss = charts.loss_curve_spec(T.frame(logistic_regression.loss_frames(run)), log=log,
+                                          title=T("logistic_regression.run.loss_title"), height=200, labels=T.labels)
+            ui.chart({**loss, "autosize": dict(FIT_X)}, "loss")
+            st.caption(T("logistic_regression.run.loss_note"))
     if run.epoch:
         with st.expander(T("logistic_regression.run.printed", n=run.epoch)):
             printed = logistic_regression.printed_losses(run)
@@ -208,23 +203,32 @@ if run is not None:
 else:
     ui.share_button(NAME, logistic_regression.LINK_FIELDS)
 
-# -- manual vs module, and the safe loss ------------------------------------------------------------
-st.divider()
-st.subheader(T("logistic_regression.safe.subheader"))
-v1, v2 = st.columns(2)
-v1.code("# manual (tutorial)\ny_hat = forward(data_x[step])\nloss = loss_func(y_hat, data_y[step])\n"
-        "loss.backward()\nwith torch.no_grad():\n    w.data -= lr * w.grad\n    b.data -= lr * b.grad\n"
-        "    w.grad.data.zero_(); b.grad.data.zero_()", language="python", wrap_lines=True)
-v2.code("# nn.Module\nmodel = nn.Linear(2, 1)               # w: weight, b: bias\n"
-        "criterion = nn.BCEWithLogitsLoss()      # or nn.BCELoss() after a sigmoid\n"
-        "optimizer = optim.SGD(model.parameters(), lr=0.001)\n"
-        "z = model(x)                            # logits, no sigmoid\nloss = criterion(z, y)\n"
-        "optimizer.zero_grad(); loss.backward(); optimizer.step()", language="python", wrap_lines=True)
-st.markdown(T("logistic_regression.safe.why"))
-st.latex(r"\text{loss}(z, y) = \max(z, 0) - z\,y + \log\!\left(1 + e^{-|z|}\right)")
-st.caption(T("logistic_regression.safe.note"))
-
-if run is not None:
-    st.divider()
-    ui.code_and_downloads(run, NAME)
-
+# -- below the run: the model, manual vs module and the safe loss, the code and the downloads ---------
+about, safe, code = layout.below("layout.about", "logistic_regression.safe.subheader", "layout.code")
+with about:
+    st.caption(T("logistic_regression.caption", source=T("logistic_regression.source")))
+    c1, c2 = st.columns([1.1, 1])
+    with c1:
+        st.code(tutorials.shown(tutorials.logreg_manual), language="python", wrap_lines=True)
+    with c2:
+        st.markdown(T("logistic_regression.forward"))
+        st.latex(r"z = w_1 x_1 + w_2 x_2 + b, \qquad \hat y = \sigma(z) = \frac{1}{1 + e^{-z}}")
+        st.markdown(T("logistic_regression.loss"))
+        st.latex(r"\text{loss} = -\big(y \log \hat y + (1-y)\log(1-\hat y)\big)")
+        st.markdown(T("logistic_regression.boundary"))
+with safe:
+    v1, v2 = st.columns(2)
+    v1.code("# manual (tutorial)\ny_hat = forward(data_x[step])\nloss = loss_func(y_hat, data_y[step])\n"
+            "loss.backward()\nwith torch.no_grad():\n    w.data -= lr * w.grad\n    b.data -= lr * b.grad\n"
+            "    w.grad.data.zero_(); b.grad.data.zero_()", language="python", wrap_lines=True)
+    v2.code("# nn.Module\nmodel = nn.Linear(2, 1)               # w: weight, b: bias\n"
+            "criterion = nn.BCEWithLogitsLoss()      # or nn.BCELoss() after a sigmoid\n"
+            "optimizer = optim.SGD(model.parameters(), lr=0.001)\n"
+            "z = model(x)                            # logits, no sigmoid\nloss = criterion(z, y)\n"
+            "optimizer.zero_grad(); loss.backward(); optimizer.step()", language="python", wrap_lines=True)
+    st.markdown(T("logistic_regression.safe.why"))
+    st.latex(r"\text{loss}(z, y) = \max(z, 0) - z\,y + \log\!\left(1 + e^{-|z|}\right)")
+    st.caption(T("logistic_regression.safe.note"))
+with code:
+    if run is not None:
+        ui.code_and_downloads(run, NAME)

@@ -14,7 +14,7 @@ from gdcore.numbers import fixed
 from gdcore.presets import preset_config
 from pages import ui
 from pages.parts.optimizers_lockstep import device_section, lockstep_section
-from pages.ui import board, cockpit
+from pages.ui import board, cockpit, layout
 
 T = ui.tr()
 
@@ -39,46 +39,39 @@ seed = sidebar_seed if own_seed is None else int(own_seed)  # this page's seed, 
 st.title(":material/sports_score: " + T("optimizers.title"))
 st.caption(T("optimizers.follows", source=T("optimizers.source")))
 ui.link_notes(NAME)
-if ui.shown(NAME, "presets"):
-    ui.preset_button(T("optimizers.preset"), TUTORIAL, key="b.optim.preset", help=T("optimizers.preset_help"))
-
-# -- the model and the loop ------------------------------------------------------------------------
-# one above the other, at full width: two columns cut these lines in half
-st.subheader(T("optimizers.model.heading"))
-st.code(tutorials.shown(tutorials.linreg_module, "model"), language="python", wrap_lines=True)
-st.markdown(T("optimizers.model.text"))
-st.subheader(T("optimizers.loop.heading"))
-st.code(tutorials.shown(tutorials.linreg_module, "loop"), language="python", wrap_lines=True)
-st.markdown(T("optimizers.loop.text"))
-
-# -- the main run --------------------------------------------------------------------------------
-st.subheader(T("optimizers.train.heading"))
-# an instructor's link may hide some of these; a hidden widget's value stays in session state
-main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1), ("seed", 1)) if ui.shown(NAME, g)]
-cc = dict(zip([g for g, _ in main_widgets], st.columns([w for _, w in main_widgets]))) if main_widgets else {}
-if "optimizer" in cc:
-    cc["optimizer"].selectbox(T("optimizers.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer",
-                              persist_state="session",
-                              format_func=optimizers.LABELS.get, help=T("optimizers.train.optimizer_help"))
-if "lr" in cc:
-    cc["lr"].number_input("lr", min_value=optimizers.LR_MIN, max_value=optimizers.LR_MAX, step=1e-3, format="%g",
-                          key="w.optim.lr", persist_state="session", help=T("optimizers.help.lr"))
-if "steps" in cc:
-    cc["steps"].number_input(T("optimizers.train.steps"), min_value=1, max_value=optimizers.MAX_STEPS, step=1000,
-                             key="w.optim.steps", persist_state="session", help=T("optimizers.train.steps_help"))
-if "seed" in cc:
-    cc["seed"].number_input(T("optimizers.train.seed"), min_value=0, max_value=optimizers.MAX_SEED, step=1, value=None,
-                            key="w.optim.seed", persist_state="session",
-                            placeholder=T("optimizers.train.seed_placeholder"), help=T("optimizers.train.seed_help"))
-if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
-    st.caption(T(seeding.sentence(PRESET)))
-opt_name = st.session_state["w.optim.optimizer"]
-hp_names = [h for h in optimizers.HYPER[opt_name] if h in optimizers.MAIN_HYPER]
-if hp_names and ui.shown(NAME, "optimizer"):
-    hc = st.columns(len(hp_names) + 1)
-    for col, h in zip(hc, hp_names):
-        col.number_input(h, min_value=0.0, max_value=HP_MAX[h], step=0.01, format=HP_FORMAT[h],
-                         key=f"w.optim.{h}", persist_state="session", help=T(f"optimizers.help.{h}"))
+_s = st.session_state  # the main run's settings fold into one expander above it, named by what they are now
+settings_box = layout.settings(NAME, optimizers.LABELS.get(_s["w.optim.optimizer"]),
+                               layout.lr_text(float(_s["w.optim.lr"])), T("layout.steps", n=int(_s["w.optim.steps"])))
+with settings_box:
+    if ui.shown(NAME, "presets"):
+        ui.preset_button(T("optimizers.preset"), TUTORIAL, key="b.optim.preset", help=T("optimizers.preset_help"))
+    # an instructor's link may hide some of these; a hidden widget's value stays in session state
+    main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1), ("seed", 1)) if ui.shown(NAME, g)]
+    cc = dict(zip([g for g, _ in main_widgets], st.columns([w for _, w in main_widgets]))) if main_widgets else {}
+    if "optimizer" in cc:
+        cc["optimizer"].selectbox(T("optimizers.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer",
+                                  persist_state="session",
+                                  format_func=optimizers.LABELS.get, help=T("optimizers.train.optimizer_help"))
+    if "lr" in cc:
+        cc["lr"].number_input("lr", min_value=optimizers.LR_MIN, max_value=optimizers.LR_MAX, step=1e-3, format="%g",
+                              key="w.optim.lr", persist_state="session", help=T("optimizers.help.lr"))
+    if "steps" in cc:
+        cc["steps"].number_input(T("optimizers.train.steps"), min_value=1, max_value=optimizers.MAX_STEPS, step=1000,
+                                 key="w.optim.steps", persist_state="session", help=T("optimizers.train.steps_help"))
+    if "seed" in cc:
+        cc["seed"].number_input(T("optimizers.train.seed"), min_value=0, max_value=optimizers.MAX_SEED, step=1,
+                                value=None, key="w.optim.seed", persist_state="session",
+                                placeholder=T("optimizers.train.seed_placeholder"),
+                                help=T("optimizers.train.seed_help"))
+    if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
+        st.caption(T(seeding.sentence(PRESET)))
+    opt_name = st.session_state["w.optim.optimizer"]
+    hp_names = [h for h in optimizers.HYPER[opt_name] if h in optimizers.MAIN_HYPER]
+    if hp_names and ui.shown(NAME, "optimizer"):
+        hc = st.columns(len(hp_names) + 1)
+        for col, h in zip(hc, hp_names):
+            col.number_input(h, min_value=0.0, max_value=HP_MAX[h], step=0.01, format=HP_FORMAT[h],
+                             key=f"w.optim.{h}", persist_state="session", help=T(f"optimizers.help.{h}"))
 
 
 def make_config():
@@ -96,13 +89,13 @@ ui.replay(lesson, NAME)
 
 
 def draw(run):
-    a, b = st.columns(2)
+    a, b = st.columns(2)  # the data with the model's line, the loss
     p = run.params()
     lines = [{"label": T("optimizers.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
              {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
-        ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines, height=220,
-                                                      labels=T.labels)), "fit")
+        ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines,
+                                                      height=OPT_H, labels=T.labels)), "fit")
     a.caption(T("optimizers.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optimizers.train.log"), key="w.optim.log", persist_state="session",
                    help=T("optimizers.train.log_help"))
@@ -111,14 +104,22 @@ def draw(run):
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
             ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), labels=T.labels), log=log,
-                                                          title=T("optimizers.train.loss_title"), height=200)), "loss")
-    st.markdown(T("optimizers.train.printout"))
-    printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
-    if printed:
-        st.code("\n".join(printed), language="text", wrap_lines=True)
-    else:
-        st.info(T("optimizers.train.printout_none"), icon=":material/terminal:")
-    st.caption(T("optimizers.train.printout_caption"))
+                                                          title=T("optimizers.train.loss_title"), height=OPT_H - 20)),
+                     "loss")
+    with layout.folded("layout.printout", icon=":material/terminal:"):
+        st.markdown(T("optimizers.train.printout"))
+        printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
+        if printed:
+            st.code("\n".join(printed), language="text", wrap_lines=True)
+        else:
+            st.info(T("optimizers.train.printout_none"), icon=":material/terminal:")
+        st.caption(T("optimizers.train.printout_caption"))
+    with layout.folded("layout.state", icon=":material/memory:"):
+        _state(run)
+
+
+def _state(run):
+    """What optimizer.state holds for w and b, and how it moved."""
     keys = optimizers.state_keys(run)
     st.markdown(T("optimizers.train.state_heading"))
     if not keys:
@@ -134,11 +135,15 @@ def draw(run):
                 ui.chart(chart, f"state_{key}")
 
 
-if run is not None:
-    ui.live(lesson, NAME, draw, fields=optimizers.LINK_FIELDS)
+OPT_H, RACE_H = 170, 240  # plot heights: the main run's two charts side by side; the race's beside them
 
-# -- the race -------------------------------------------------------------------------------------
-st.divider()
+work, race_box = st.columns([1.6, 1.25])  # the main run and its controls; the race's landscape beside it
+if run is not None:
+    with work:
+        ui.live(lesson, NAME, draw, fields=optimizers.LINK_FIELDS)
+
+# -- the race: its button, landscape and losses beside the main run; its settings and rules below ---
+race_head = race_box.container()
 st.subheader(T("optimizers.race.heading"))
 st.markdown(T("optimizers.race.intro"))
 with st.expander(T("optimizers.race.rules"), expanded=False):
@@ -187,32 +192,32 @@ def _race_from(names, w=None, b=None):
     _race(names)
 
 
-rc = st.columns([1, 1, 3])
 if show_race:
-    rc[0].number_input(T("optimizers.race.steps"), min_value=1, max_value=optimizers.MAX_RACE_STEPS, step=50,
-                       key="w.optim.race_steps", persist_state="session",
-                       help=T("optimizers.race.steps_help", max=optimizers.MAX_RACE_STEPS))
-rc[1 if show_race else 0].button(T("optimizers.race.button", n=int(st.session_state["w.optim.race_steps"])),
-                                 key="b.optim.race", on_click=_race, args=(runners,), type="primary",
-                                 width="stretch", icon=":material/sports_score:", help=T("optimizers.race.button_help"))
+    st.number_input(T("optimizers.race.steps"), min_value=1, max_value=optimizers.MAX_RACE_STEPS, step=50,
+                    key="w.optim.race_steps", persist_state="session", width=200,
+                    help=T("optimizers.race.steps_help", max=optimizers.MAX_RACE_STEPS))
 race = lesson.extra.get("race")
-if lesson.extra.get("race_error"):
-    st.error(lesson.extra["race_error"])
-if race:
-    log_race = st.toggle(T("optimizers.train.log"), key="w.optim.race_log", persist_state="session",
-                         help=T("optimizers.race.log_help"))
-    a, b = st.columns(2)
-    with a:
-        ui.chart(ocharts.race_losses(optimizers.race_loss_frame(race), log=log_race,
-                                     title=T("optimizers.race.losses_title"), labels=T.labels), "race_loss")
-    paths = optimizers.race_path_frame(race)
-    any_run = next(iter(race.values()))
-    grid, ws, bs, opt = optimizers.landscape_data(any_run.data, paths)
-    with b:
+with race_head:  # beside the main run: the button, the landscape every racer crosses, their losses
+    st.button(T("optimizers.race.button", n=int(st.session_state["w.optim.race_steps"])), key="b.optim.race",
+              on_click=_race, args=(runners,), type="primary", width="stretch", icon=":material/sports_score:",
+              help=T("optimizers.race.button_help"))
+    if lesson.extra.get("race_error"):
+        st.error(lesson.extra["race_error"])
+    if race:
+        paths = optimizers.race_path_frame(race)
+        any_run = next(iter(race.values()))
+        grid, ws, bs, opt = optimizers.landscape_data(any_run.data, paths)
         cockpit.pick_chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optimizers.race.landscape_title"),
-                                                  labels=T.labels), NAME, "race_landscape",
+                                                  height=RACE_H, labels=T.labels), NAME, "race_landscape",
                            functools.partial(_race_from, runners))
+        log_race = st.toggle(T("optimizers.train.log"), key="w.optim.race_log", persist_state="session",
+                             help=T("optimizers.race.log_help"))
+        ui.chart(ocharts.race_losses(optimizers.race_loss_frame(race), log=log_race, height=RACE_H - 60,
+                                     title=T("optimizers.race.losses_title"), labels=T.labels), "race_loss")
         cockpit.race_note(lesson.extra.get("race_start"), functools.partial(_race_from, runners))
+    else:
+        st.info(T("optimizers.race.press"))
+if race:
     summary = T.frame(optimizers.race_summary(race, explain=lambda r: r.explain(T)))
     sc = summary.columns
     st.dataframe(summary.style.format({sc[2]: "{:.4f}", sc[3]: "{:.4f}", sc[4]: "{:.2e}", sc[5]: "{:.0f}"},
@@ -224,8 +229,19 @@ if race:
     hint = T("optimizers.race.hint", under=f"{0.95 * limit:.2f}", limit=f"{limit:.3g}", over=f"{1.1 * limit:.2f}") \
         if limit else ""
     st.caption(T("optimizers.race.started", w=f"{w0[0]:.4f}", b=f"{b0[0]:.4f}", hint=hint))
-else:
-    st.info(T("optimizers.race.press"))
+
+# -- below: the model and the loop, the code and the downloads ---------------------------------------
+about, code = layout.below("layout.about", "layout.code")
+with about:  # one above the other, at full width: two columns cut these lines in half
+    st.subheader(T("optimizers.model.heading"))
+    st.code(tutorials.shown(tutorials.linreg_module, "model"), language="python", wrap_lines=True)
+    st.markdown(T("optimizers.model.text"))
+    st.subheader(T("optimizers.loop.heading"))
+    st.code(tutorials.shown(tutorials.linreg_module, "loop"), language="python", wrap_lines=True)
+    st.markdown(T("optimizers.loop.text"))
+with code:
+    if run is not None:
+        ui.code_and_downloads(run, NAME)
 
 # -- manual vs module in lockstep; device and timing ---------------------------------------------------
 lockstep_section(lesson)
@@ -247,6 +263,3 @@ with e2:
                   delta=T("optimizers.eval.delta", d=f"{y_hat - (3 * x + 0.8):+.4g}"), delta_color="off",
                   help=T("optimizers.eval.y_hat_help"))
 
-if run is not None:
-    st.divider()
-    ui.code_and_downloads(run, NAME)

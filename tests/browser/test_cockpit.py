@@ -6,6 +6,8 @@ import re
 from test_pages import assert_clean, click, open_page, settle, step_count
 
 LANDSCAPE = '[data-testid="stVegaLiteChart"]:has-text("loss landscape over (w, b)")'
+# the race's column beside the main run: its button, then its landscape, then its loss curves
+RACE_LANDSCAPE = '[data-testid="stColumn"]:has(button:has-text("Race")) [data-testid="stVegaLiteChart"]'
 FRAME = "svg g.role-frame.root > g > path.background"  # the plot area of the layered chart
 
 
@@ -79,8 +81,7 @@ def test_a_click_on_the_race_landscape_restarts_every_racer_there(page, server):
     open_page(pg, server, "optimizers")
     pg.locator('[data-testid="stMain"]').get_by_role("button", name=re.compile(r"Race [\d,]+ steps$")).click()
     settle(pg, 800)
-    charts = pg.locator('[data-testid="stVegaLiteChart"]')
-    race = charts.nth(charts.count() - 1)  # the race's landscape: the last chart drawn so far
+    race = pg.locator(RACE_LANDSCAPE).first
     race.locator("canvas, svg").first.wait_for(timeout=30_000)
     race.scroll_into_view_if_needed()
     box = race.locator("canvas, svg").first.bounding_box()

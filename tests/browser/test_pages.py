@@ -60,6 +60,15 @@ def click(pg, name: str) -> None:
     settle(pg)
 
 
+def open_settings(pg) -> None:
+    """Open the lesson's settings (an expander above the run, labelled with the current choice)."""
+    details = pg.locator('[data-testid="stMain"] [data-testid="stExpander"] details', has_text="Settings:").first
+    if not details.evaluate("d => d.open"):
+        details.locator("summary").first.click()
+    pg.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stExpander"]')]
+        .some(e => e.innerText.includes('Settings:') && e.querySelector('details').open)""", timeout=30_000)
+
+
 def assert_clean(pg) -> None:
     exceptions = pg.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
@@ -153,12 +162,14 @@ def test_play_animates_on_its_own(page, server):
 
 def test_preset_loads_the_tutorial(page, server):
     open_page(page, server, "linear_regression")
+    open_settings(page)
     lr = page.locator('[data-testid="stMain"] input[aria-label="lr"]').first
     lr.fill("0.05")
     lr.press("Enter")
     settle(page)
     click(page, "Tutorial 003 (full batch, lr 0.01, 3000 steps)")
     assert page.locator('[data-testid="stMain"] input[aria-label="lr"]').first.input_value() == "0.01"
+    assert "lr 0.01 · 3,000 steps" in page.inner_text('[data-testid="stMain"] [data-testid="stExpander"] summary')
     assert STEP_RE.search(page.inner_text('[data-testid="stMain"]')).group(2) == "3,000"
     assert_clean(page)
 
@@ -266,12 +277,18 @@ def test_no_code_box_cuts_its_text(page, server, path, has_step):
     open_page(page, server, path)
     if has_step:
         click(page, "Step")
-    for summary in page.locator('[data-testid="stMain"] [data-testid="stExpander"] summary').all():
-        summary.click()
-    page.wait_for_function("""() => [...document.querySelectorAll(
-        '[data-testid="stMain"] [data-testid="stExpander"] details')].every(d => d.open)""", timeout=30_000)
-    settle(page)
-    assert page.evaluate(CODE_OVERFLOW) == []
+    tabs = page.locator('[data-testid="stMain"] [data-baseweb="tab-list"] [role="tab"]')
+    for i in range(max(1, tabs.count())):  # the code folded into tabs below the run: each tab in turn
+        if tabs.count() and tabs.nth(i).is_visible():  # a tab inside another tab: when that one is open
+            tabs.nth(i).click()
+        for summary in page.locator('[data-testid="stMain"] [data-testid="stExpander"] summary').all():
+            if summary.is_visible() and not summary.evaluate("s => s.parentElement.open"):
+                summary.click()
+        page.wait_for_function("""() => [...document.querySelectorAll(
+            '[data-testid="stMain"] [data-testid="stExpander"] details')].every(d => d.open || !d.checkVisibility())""",
+                               timeout=30_000)
+        settle(page)
+        assert page.evaluate(CODE_OVERFLOW) == []
 
 
 # the plot frame's height and every legend label's box, relative to the chart's own svg
