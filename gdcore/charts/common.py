@@ -42,6 +42,8 @@ from . import vl
 WIDTH = "container"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d"]
 LEGEND_TOP = {"orient": "top"}
+DOTS_UP_TO = 60  # loss curves this short also get a dot per step, so even one step is visible
+STEP_AXIS = {"format": "d", "tickMinStep": 1}  # steps are whole: no "1.000000" tick (copy it into a spec)
 SOLID_DASHED = {"domain": [False, True], "range": [[1, 0], [6, 4]]}  # strokeDash scale for a boolean field
 # A straight line's colour belongs to what the line is (its "series"), never to its label, which
 # changes with the learner's language: the fitted line y_hat = w x + b, the line the data was made
@@ -167,7 +169,8 @@ def loss_curve_spec(frame: pd.DataFrame | vl.Table, x: str = "step", log: bool =
         data = data.where(np.asarray(data.columns["loss"], dtype=np.float64) > 0)
     scale = {"type": "log"} if log else {"zero": False}
     tooltip = [vl.q(x), vl.q("loss", format=".6g")]
-    enc = {"x": vl.q(x, title=x), "y": vl.q("loss", scale=scale, title=loss_axis_title(log, labels))}
+    enc = {"x": vl.q(x, title=x, **({"axis": dict(STEP_AXIS)} if x in ("step", "epoch") else {})),
+           "y": vl.q("loss", scale=scale, title=loss_axis_title(log, labels))}
     if color in data.columns:
         names = list(dict.fromkeys(data.values(color)))  # colours by order of appearance
         tooltip.append(vl.tip(color, title=say("charts.tip.series") if color == "series" else None))

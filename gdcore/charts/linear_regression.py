@@ -14,6 +14,7 @@ import pandas as pd
 from ..downsample import MAX_POINTS
 from . import vl
 from .common import (
+    DOTS_UP_TO,
     LEGEND_TOP,
     SOLID_DASHED,
     WIDTH,
@@ -31,7 +32,6 @@ from .common import (
 from .landscape import landscape_specs, window
 
 RULE_COLOR = "#e45756"
-DOTS_UP_TO = 60  # loss curves this short also get a dot per step
 
 
 def optimum_rule_value(opt_loss: float | None, losses, log: bool) -> float | None:

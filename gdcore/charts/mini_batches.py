@@ -15,9 +15,11 @@ import pandas as pd
 from ..downsample import MAX_POINTS
 from . import vl
 from .common import (
+    DOTS_UP_TO,
     LEGEND_TOP,
     PALETTE,
     SOLID_DASHED,
+    STEP_AXIS,
     WIDTH,
     ZOOM_PARAM_LIFTED,
     ZOOM_VIEW,
@@ -159,8 +161,8 @@ def loss_with_epochs_spec(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | 
                  legend={"orient": "top", "labelLimit": 400})
     y = vl.q("loss", scale=scale, title=loss_axis_title(log, labels))
     series_tip = vl.tip("series", title=say("charts.tip.series"))
-    line = vl.layer(vl.table(s), mark("line", strokeWidth=1, opacity=0.8, clip=True), {
-        "x": vl.q("step", title="step"), "y": y, "color": color,
+    line = vl.layer(vl.table(s), mark("line", strokeWidth=1, opacity=0.8, clip=True, point=len(s) <= DOTS_UP_TO), {
+        "x": vl.q("step", title="step", axis=dict(STEP_AXIS)), "y": y, "color": color,
         "tooltip": [vl.q("step"), vl.q("loss", format=".6g"), series_tip]},
         title=say("charts.loss_curve.title") if title is None else title, name=ZOOM_VIEW)
     dots = vl.layer(vl.table(e), mark("line", point=True, strokeWidth=1.5, clip=True), {
