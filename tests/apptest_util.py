@@ -6,9 +6,22 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
-def open_page(page: str, timeout: float = 120) -> AppTest:
+# the folds under a run that draw only while open (pages/ui/layout.folded): open in these tests, which
+# read the printouts; test_page_folds checks what a folded one costs
+UNFOLDED = ("layout.linreg.printout", "layout.minibatch.printout", "layout.optim.printout", "layout.optim.state")
+
+
+def unfold(at: AppTest) -> AppTest:
+    for key in UNFOLDED:
+        at.session_state[key] = True
+    return at
+
+
+def open_page(page: str, timeout: float = 120, unfolded: bool = True) -> AppTest:
     """Run the app (entry point and sidebar), switch to `page`, and check it rendered cleanly."""
     at = AppTest.from_file(APP, default_timeout=timeout)  # generous: the first run imports torch
+    if unfolded:
+        unfold(at)
     at.run()
     at.switch_page(page)
     at.run()
@@ -18,7 +31,7 @@ def open_page(page: str, timeout: float = 120) -> AppTest:
 
 def open_link(page: str, params: dict, timeout: float = 120) -> AppTest:
     """Open `page` the way a shared link does: a fresh session whose first request carries `params`."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
+    at = unfold(AppTest.from_file(APP, default_timeout=timeout))
     at.switch_page(page)
     for k, v in params.items():
         at.query_params[k] = str(v)

@@ -31,9 +31,14 @@ def lr_text(lr: float) -> str:
     return tr()("layout.lr", lr=f"{lr:g}")
 
 
-def folded(key: str, icon: str | None = None, **values):
-    """An expander for reading that is not needed to run the lesson (explanations, a printout)."""
-    return st.expander(tr()(key, **values), icon=icon)
+def folded(key: str, page: str, name: str, draw, icon: str | None = None, **values) -> None:
+    """An expander for reading that is not needed to run the lesson (a printout, an optimizer's state),
+    whose content `draw()` runs only while it is open: a folded printout costs a Step nothing, and a
+    room of learners clicks Step with it folded. Opening it reruns the run's fragment, which draws it."""
+    box = st.expander(tr()(key, **values), icon=icon, key=f"layout.{page}.{name}", on_change="rerun")
+    if box.open:
+        with box:
+            draw()
 
 
 def below(*keys: str):

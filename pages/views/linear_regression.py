@@ -304,8 +304,8 @@ def draw(run) -> None:
         cockpit.hands(lesson, run, K, _facts(run).optimum)
     linear_regression_numbers.distances(run, recs, rw, rb, ropt)
     if run.step_count:
-        with layout.folded("layout.printout", icon=":material/terminal:"):
-            linear_regression_printout.printout(run)
+        layout.folded("layout.printout", K, "printout", lambda: linear_regression_printout.printout(run),
+                      icon=":material/terminal:")
 
 
 ui.live(lesson, K, draw, fields=FIELDS)

@@ -253,23 +253,28 @@ def draw(r):
         first, second, beyond = mini_batches.reshuffle_epochs(view, mini_batches.run_epochs(r))
         frame = mini_batches.reshuffle_frame(rep, first)
         share = mini_batches.same_batches_share(rep.batches(first), rep.batches(second))
-        ui.chart(mbc.reshuffle_chart_spec(frame, title=T("mini_batches.s2.reshuffle_title", epoch=first, next=second),
-                                     labels=T.labels), "reshuffle")
+        ui.chart(mbc.reshuffle_chart_spec(frame, labels=T.labels,
+                                          title=T("mini_batches.s2.reshuffle_title", epoch=first, next=second)),
+                 "reshuffle")
         st.caption(T("mini_batches.s2.reshuffle_on" if c.shuffle else "mini_batches.s2.reshuffle_off",
                      epoch=first, next=second, share=f"{share:.0%}")
                    + (T("mini_batches.s2.reshuffle_beyond", next=second) if beyond else ""))
     if not len(L):
         return
-    with layout.folded("layout.printout", icon=":material/terminal:"):
-        if is_d2l:
-            st.markdown(T("mini_batches.s2.d2l_prints"))
-            errs = mini_batches.estimation_errors(r.data.true_w, r.data.true_b, p)
-            lines_out = mini_batches.d2l_epoch_lines(r.epoch_losses()) or [T("mini_batches.s2.no_epoch_yet")]
-            st.code("\n".join(lines_out[-12:] + [T(m) for m in mini_batches.error_lines(errs)]), language=None,
-                    wrap_lines=True)
-        else:
-            st.markdown(T("mini_batches.s2.tutorial_prints"))
-            st.code("\n".join(mini_batches.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
+    layout.folded("layout.printout", NAME, "printout", lambda: _printout(r, is_d2l), icon=":material/terminal:")
+
+
+def _printout(r, is_d2l: bool) -> None:
+    """What the loop would have printed by now: d2l's line an epoch, or the tutorial's line a step."""
+    if is_d2l:
+        st.markdown(T("mini_batches.s2.d2l_prints"))
+        errs = mini_batches.estimation_errors(r.data.true_w, r.data.true_b, r.params())
+        lines_out = mini_batches.d2l_epoch_lines(r.epoch_losses()) or [T("mini_batches.s2.no_epoch_yet")]
+        st.code("\n".join(lines_out[-12:] + [T(m) for m in mini_batches.error_lines(errs)]), language=None,
+                wrap_lines=True)
+    else:
+        st.markdown(T("mini_batches.s2.tutorial_prints"))
+        st.code("\n".join(mini_batches.tutorial_lines(r.records(last=8))), language=None, wrap_lines=True)
 
 
 ui.live(lesson, NAME, draw, fields=FIELDS)

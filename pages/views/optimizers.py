@@ -106,16 +106,19 @@ def draw(run):
             ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), labels=T.labels), log=log,
                                                           title=T("optimizers.train.loss_title"), height=OPT_H - 20)),
                      "loss")
-    with layout.folded("layout.printout", icon=":material/terminal:"):
-        st.markdown(T("optimizers.train.printout"))
-        printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
-        if printed:
-            st.code("\n".join(printed), language="text", wrap_lines=True)
-        else:
-            st.info(T("optimizers.train.printout_none"), icon=":material/terminal:")
-        st.caption(T("optimizers.train.printout_caption"))
-    with layout.folded("layout.state", icon=":material/memory:"):
-        _state(run)
+    layout.folded("layout.printout", NAME, "printout", lambda: _printout(run), icon=":material/terminal:")
+    layout.folded("layout.state", NAME, "state", lambda: _state(run), icon=":material/memory:")
+
+
+def _printout(run):
+    """What the tutorial's loop would have printed by now."""
+    st.markdown(T("optimizers.train.printout"))
+    printed = printouts.lines(run.config.preset, run.losses(), [], run.total_steps, last=10)
+    if printed:
+        st.code("\n".join(printed), language="text", wrap_lines=True)
+    else:
+        st.info(T("optimizers.train.printout_none"), icon=":material/terminal:")
+    st.caption(T("optimizers.train.printout_caption"))
 
 
 def _state(run):
