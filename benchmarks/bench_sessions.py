@@ -49,11 +49,10 @@ def apptest_session():
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
     at.run()
-    pages = {"linear_regression": "linreg", "mini_batches": "minibatch", "optimizers": "optim",
-             "logistic_regression": "logreg"}
-    for page, key in pages.items():  # visit, train to the end, and draw again with the whole history
+    for page in ("linear_regression", "mini_batches", "optimizers",
+                 "logistic_regression"):  # visit, train to the end, and draw again with the whole history
         at.switch_page(f"pages/views/{page}.py").run()
-        lesson = at.session_state[f"_lesson.{key}"]
+        lesson = at.session_state[f"_lesson.{page}"]
         if lesson.run is not None:
             lesson.run.run()
         at.run()

@@ -133,7 +133,7 @@ def bytes_with_long_history() -> dict:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600)
     at.run()
     at.switch_page("pages/views/logistic_regression.py").run()
-    lesson = at.session_state["_lesson.logreg"]
+    lesson = at.session_state["_lesson.logistic_regression"]
     lesson.run.run()
     t = time.perf_counter()
     at.run()

@@ -8,7 +8,8 @@ APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 # the folds under a run that draw only while open (pages/ui/layout.folded): open in these tests, which
 # read the printouts; test_page_folds checks what a folded one costs
-UNFOLDED = ("layout.linreg.printout", "layout.minibatch.printout", "layout.optim.printout", "layout.optim.state")
+UNFOLDED = ("layout.linear_regression.printout", "layout.mini_batches.printout", "layout.optimizers.printout",
+            "layout.optimizers.state")
 
 
 def unfold(at: AppTest) -> AppTest:

@@ -30,7 +30,7 @@ def test_every_drawn_layer_has_a_tooltip(page):
     if step:
         step[0].click().run()  # the loss curve and the path appear with the first step
     if page == "optimizers":
-        at.button(key="b.optim.race").click().run()
+        at.button(key="b.optimizers.race").click().run()
     drawn = at.session_state[f"_charts.{page}"]
     assert drawn
     # a chart a Step redraws is kept as its plain spec (gdcore.charts.vl); vl.altair gives it as Altair

@@ -126,9 +126,9 @@ def test_an_error_without_a_key_is_the_same_in_every_language():
 def test_a_chinese_page_shows_a_bad_csv_in_chinese():
     at = open_link("pages/views/linear_regression.py", {"lang": "zh"})
     assert not at.exception, at.exception
-    at.radio(key="w.linreg.recipe").set_value("upload").run()
+    at.radio(key="w.linear_regression.recipe").set_value("upload").run()
     assert not at.exception and not at.error
-    at.file_uploader(key="u.linreg.csv").set_value(("bad.csv", b"x,y\n1,2\n3,abc\n", "text/csv")).run()
+    at.file_uploader(key="u.linear_regression.csv").set_value(("bad.csv", b"x,y\n1,2\n3,abc\n", "text/csv")).run()
     assert not at.exception, at.exception
     assert len(at.error) == 1, [e.value for e in at.error]
     msg = at.error[0].value  # y, the last column, is offered as the target: its typo is named at once

@@ -55,18 +55,18 @@ def _send(at, key: str, set_value) -> None:
 
 def test_a_value_of_another_kind_is_ignored_and_the_widget_keeps_its_value():
     at = open_page("pages/views/linear_regression.py")
-    at.number_input(key="w.linreg.lr").set_value(0.05).run()
-    _send(at, "w.linreg.lr", lambda w: setattr(w, "string_value", "0.1; import os"))
-    assert at.number_input(key="w.linreg.lr").value == 0.05
-    assert at.session_state["_lesson.linreg"].run.config.lr == 0.05
-    at.button(key="b.linreg.step").click().run()
-    assert not at.exception and at.session_state["_lesson.linreg"].run.step_count == 1
+    at.number_input(key="w.linear_regression.lr").set_value(0.05).run()
+    _send(at, "w.linear_regression.lr", lambda w: setattr(w, "string_value", "0.1; import os"))
+    assert at.number_input(key="w.linear_regression.lr").value == 0.05
+    assert at.session_state["_lesson.linear_regression"].run.config.lr == 0.05
+    at.button(key="b.linear_regression.step").click().run()
+    assert not at.exception and at.session_state["_lesson.linear_regression"].run.step_count == 1
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -5.0, 1e300])
 def test_a_number_the_widget_refuses_is_ignored(bad):
     at = open_page("pages/views/linear_regression.py")
-    at.number_input(key="w.linreg.lr").set_value(0.05).run()
-    _send(at, "w.linreg.lr", lambda w: setattr(w, "double_value", bad))
-    assert at.number_input(key="w.linreg.lr").value == 0.05
-    assert at.session_state["_lesson.linreg"].run.config.lr == 0.05
+    at.number_input(key="w.linear_regression.lr").set_value(0.05).run()
+    _send(at, "w.linear_regression.lr", lambda w: setattr(w, "double_value", bad))
+    assert at.number_input(key="w.linear_regression.lr").value == 0.05
+    assert at.session_state["_lesson.linear_regression"].run.config.lr == 0.05

@@ -62,15 +62,19 @@ def test_link_fields_use_the_limits(fields, name, pair):
 
 
 @pytest.mark.parametrize("page, keys", [
-    ("pages/views/linear_regression.py", {"w.linreg.n": limits.PAGE_N, "w.linreg.lr": limits.PAGE_LR,
-                                          "w.linreg.steps": limits.PAGE_STEPS, "w.linreg.run_n": limits.RUN_N,
-                                          "w.linreg.true_w": limits.PAGE_TRUE, "w.linreg.true_b": limits.PAGE_TRUE,
-                                          "w.linreg.noise": limits.PAGE_NOISE,
-                                          "w.linreg.x_range": limits.PAGE_X_RANGE}),
-    ("pages/views/logistic_regression.py", {"w.logreg.lr": limits.LOGREG_LR, "w.logreg.epochs": limits.LOGREG_EPOCHS}),
-    ("pages/views/mini_batches.py", {"w.minibatch.lr": limits.MINIBATCH_LR,
-                                     "w.minibatch.epochs": limits.MINIBATCH_EPOCHS}),
-    ("pages/views/optimizers.py", {"w.optim.lr": limits.OPTIM_LR, "w.optim.steps": limits.PAGE_STEPS}),
+    ("pages/views/linear_regression.py", {"w.linear_regression.n": limits.PAGE_N,
+                                          "w.linear_regression.lr": limits.PAGE_LR,
+                                          "w.linear_regression.steps": limits.PAGE_STEPS,
+                                          "w.linear_regression.run_n": limits.RUN_N,
+                                          "w.linear_regression.true_w": limits.PAGE_TRUE,
+                                          "w.linear_regression.true_b": limits.PAGE_TRUE,
+                                          "w.linear_regression.noise": limits.PAGE_NOISE,
+                                          "w.linear_regression.x_range": limits.PAGE_X_RANGE}),
+    ("pages/views/logistic_regression.py", {"w.logistic_regression.lr": limits.LOGREG_LR,
+                                            "w.logistic_regression.epochs": limits.LOGREG_EPOCHS}),
+    ("pages/views/mini_batches.py", {"w.mini_batches.lr": limits.MINIBATCH_LR,
+                                     "w.mini_batches.epochs": limits.MINIBATCH_EPOCHS}),
+    ("pages/views/optimizers.py", {"w.optimizers.lr": limits.OPTIM_LR, "w.optimizers.steps": limits.PAGE_STEPS}),
 ])
 def test_page_widgets_use_the_limits(page, keys):
     at = open_page(page)

@@ -70,20 +70,20 @@ def test_a_database_that_is_down_costs_one_line_and_the_lesson_goes_on(tmp_path,
     at.button(key="b.board.join").click().run()
     assert not at.exception, at.exception
     assert any("not being saved" in c.value for c in at.sidebar.caption)
-    at.button(key="b.linreg.step").click().run()  # the lesson itself is untouched
-    assert at.session_state["_lesson.linreg"].run.step_count == 1
+    at.button(key="b.linear_regression.step").click().run()  # the lesson itself is untouched
+    assert at.session_state["_lesson.linear_regression"].run.step_count == 1
 
 
 def test_a_diverged_run_reaches_the_board_with_its_lr_and_the_limit(board_db):
     learner_q, board_q = _start_room()
     at = open_link("pages/views/linear_regression.py", {**learner_q, "lr": "3"})
     at.button(key="b.board.join").click().run()
-    run = at.session_state["_lesson.linreg"].run
+    run = at.session_state["_lesson.linear_regression"].run
     for _ in range(60):  # far past the stability limit: it blows up within a few dozen steps
         if run.status == "diverged":
             break
-        at.button(key="b.linreg.step").click().run()
-        run = at.session_state["_lesson.linreg"].run
+        at.button(key="b.linear_regression.step").click().run()
+        run = at.session_state["_lesson.linear_regression"].run
     assert run.status == "diverged"
     at.run()  # a rerun after it: reported once only
     engine = sa.create_engine(board_db)
@@ -102,7 +102,7 @@ def test_a_finished_run_reports_whether_it_reached_the_least_squares_optimum(boa
     learner_q, _ = _start_room()
     at = open_link("pages/views/linear_regression.py", {**learner_q, "lr": "0.1", "num_epochs": "300", "steps": "300"})
     at.button(key="b.board.join").click().run()
-    run = at.session_state["_lesson.linreg"].run
+    run = at.session_state["_lesson.linear_regression"].run
     assert run.done and run.status != "diverged"
     engine = sa.create_engine(board_db)
     with engine.connect() as conn:
@@ -123,9 +123,9 @@ def test_the_optimizer_race_winner_reaches_the_board(board_db):
     learner_q, board_q = _start_room("pages/views/optimizers.py")
     at = open_link("pages/views/optimizers.py", learner_q)
     at.button(key="b.board.join").click().run()
-    at.button(key="b.optim.race").click().run()
+    at.button(key="b.optimizers.race").click().run()
     assert not at.exception, at.exception
-    race = at.session_state["_lesson.optim"].extra["race"]
+    race = at.session_state["_lesson.optimizers"].extra["race"]
     finals = {name: float(run.losses()[-1]) for name, run in race.items()}
     engine = sa.create_engine(board_db)
     with engine.connect() as conn:

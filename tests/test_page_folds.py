@@ -3,10 +3,10 @@ a Step costs it nothing; opened, it shows what the tutorial would have printed."
 import pytest
 from apptest_util import open_page
 
-PAGES = {  # page, its key prefix, what its printout shows after 600 steps
-    "pages/views/linear_regression.py": ("linreg", "tensor("),
-    "pages/views/mini_batches.py": ("minibatch", "epoch("),
-    "pages/views/optimizers.py": ("optim", "Epoch["),
+PAGES = {  # page, its key prefix (its slug), what its printout shows after 600 steps
+    "pages/views/linear_regression.py": ("linear_regression", "tensor("),
+    "pages/views/mini_batches.py": ("mini_batches", "epoch("),
+    "pages/views/optimizers.py": ("optimizers", "Epoch["),
 }
 
 

@@ -37,10 +37,10 @@ def test_the_built_link_opens_the_lesson_as_promised():
     _, q = _link(at)
     lesson = open_link("pages/views/linear_regression.py", q)
     assert not lesson.exception
-    run = lesson.session_state["_lesson.linreg"].run
+    run = lesson.session_state["_lesson.linear_regression"].run
     assert run.config.lr == 0.2 and run.step_count == 3
-    assert not [n for n in lesson.number_input if n.key == "w.linreg.lr"]  # hidden
-    assert not [b for b in lesson.button if b.key == "b.linreg.preset003"]  # locked
+    assert not [n for n in lesson.number_input if n.key == "w.linear_regression.lr"]  # hidden
+    assert not [b for b in lesson.button if b.key == "b.linear_regression.preset003"]  # locked
 
 
 def test_every_lesson_offers_its_groups_in_both_languages():

@@ -5,7 +5,7 @@ from apptest_util import away_and_back, open_link, open_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = "pages/views/linear_regression.py"
-LESSON = "_lesson.linreg"
+LESSON = "_lesson.linear_regression"
 
 
 def _open() -> AppTest:
@@ -24,12 +24,12 @@ def at() -> AppTest:
 def test_renders_and_step_advances_exactly_one_step(at):
     run = at.session_state[LESSON].run
     assert run.step_count == 0 and not _errors(at)
-    assert at.number_input(key="w.linreg.lr").value == pytest.approx(0.01)  # tutorial 003 by default
-    at.button(key="b.linreg.step").click().run()
+    assert at.number_input(key="w.linear_regression.lr").value == pytest.approx(0.01)  # tutorial 003 by default
+    at.button(key="b.linear_regression.step").click().run()
     assert not at.exception
     lesson = at.session_state[LESSON]
     assert lesson.run is run and run.step_count == 1 and len(run.losses()) == 1
-    at.button(key="b.linreg.step").click().run()
+    at.button(key="b.linear_regression.step").click().run()
     assert run.step_count == 2 and len(run.losses()) == 2
     codes = " ".join(c.value for c in at.code)
     assert "0 tensor(" in codes and "1 tensor(" not in codes  # 003's print(i, loss), at i % 500 == 0
@@ -38,20 +38,20 @@ def test_renders_and_step_advances_exactly_one_step(at):
 
 
 def test_presets_load_tutorial_values(at):
-    at.button(key="b.linreg.preset000").click().run()
+    at.button(key="b.linear_regression.preset000").click().run()
     assert not at.exception
-    assert at.number_input(key="w.linreg.n").value == 150
-    assert at.number_input(key="w.linreg.noise").value == pytest.approx(0.3)
-    assert at.number_input(key="w.linreg.steps").value == 792  # 99 epochs × 8 batches
+    assert at.number_input(key="w.linear_regression.n").value == 150
+    assert at.number_input(key="w.linear_regression.noise").value == pytest.approx(0.3)
+    assert at.number_input(key="w.linear_regression.steps").value == 792  # 99 epochs × 8 batches
     cfg = at.session_state[LESSON].run.config
     assert (cfg.preset, cfg.mode, cfg.full_tensor_pitfall, cfg.impl, cfg.optimizer, cfg.seed) == \
         ("linreg-minibatch", "minibatch", True, "manual", "sgd", 100)  # 000's loop, on the full tensors
     assert cfg.total_steps(cfg.n) == 792 and cfg.steps_per_epoch(cfg.n) == 8
 
-    at.button(key="b.linreg.preset003").click().run()
-    assert at.number_input(key="w.linreg.lr").value == pytest.approx(0.01)
-    assert at.number_input(key="w.linreg.steps").value == 3000
-    assert at.number_input(key="w.linreg.n").value == 50
+    at.button(key="b.linear_regression.preset003").click().run()
+    assert at.number_input(key="w.linear_regression.lr").value == pytest.approx(0.01)
+    assert at.number_input(key="w.linear_regression.steps").value == 3000
+    assert at.number_input(key="w.linear_regression.n").value == 50
     cfg = at.session_state[LESSON].run.config
     assert (cfg.preset, cfg.lr, cfg.n, cfg.total_steps(cfg.n), cfg.true_w, cfg.true_b, cfg.noise) == \
         ("linreg-manual", 0.01, 50, 3000, (3.0,), 0.8, 0.0)
@@ -59,26 +59,26 @@ def test_presets_load_tutorial_values(at):
 
     at.number_input(key="w.seed").set_value(7).run()  # the sidebar seed, then the page's own
     assert at.session_state[LESSON].run.config.seed == 7
-    at.button(key="b.linreg.regen").click().run()
-    assert at.number_input(key="w.linreg.seed").value == 8
+    at.button(key="b.linear_regression.regen").click().run()
+    assert at.number_input(key="w.linear_regression.seed").value == 8
     assert at.session_state[LESSON].run.config.seed == 8
 
 
 def test_state_survives_a_page_switch(at):
-    at.number_input(key="w.linreg.lr").set_value(0.05).run()
+    at.number_input(key="w.linear_regression.lr").set_value(0.05).run()
     for _ in range(3):
-        at.button(key="b.linreg.step").click().run()
+        at.button(key="b.linear_regression.step").click().run()
     run = at.session_state[LESSON].run
     assert run.step_count == 3
     away_and_back(at, PAGE)
     assert at.session_state[LESSON].run is run and run.step_count == 3
-    assert at.number_input(key="w.linreg.lr").value == pytest.approx(0.05)
+    assert at.number_input(key="w.linear_regression.lr").value == pytest.approx(0.05)
 
 
 def test_lr_above_the_limit_diverges_with_an_explained_stop(at):
     limit = at.session_state[LESSON].run.stability_limit()
-    at.number_input(key="w.linreg.lr").set_value(round(limit * 3, 2)).run()
-    at.button(key="b.linreg.run_n_btn").click().run()
+    at.number_input(key="w.linear_regression.lr").set_value(round(limit * 3, 2)).run()
+    at.button(key="b.linear_regression.run_n_btn").click().run()
     assert not at.exception
     run = at.session_state[LESSON].run
     assert run.status == "diverged"
@@ -87,14 +87,14 @@ def test_lr_above_the_limit_diverges_with_an_explained_stop(at):
 
 
 def test_bad_input_does_not_crash(at):
-    at.number_input(key="w.linreg.n").set_value(1).run()
-    at.number_input(key="w.linreg.noise").set_value(0.5).run()
+    at.number_input(key="w.linear_regression.n").set_value(1).run()
+    at.number_input(key="w.linear_regression.noise").set_value(0.5).run()
     assert not at.exception
     assert any("not unique" in w.value for w in at.warning)
-    at.button(key="b.linreg.step").click().run()
+    at.button(key="b.linear_regression.step").click().run()
     assert not at.exception and at.session_state[LESSON].run.step_count == 1
-    at.number_input(key="w.linreg.x_range").set_value(1000.0).run()  # huge curvature: lr 0.01 diverges
-    at.button(key="b.linreg.run_n_btn").click().run()
+    at.number_input(key="w.linear_regression.x_range").set_value(1000.0).run()  # huge curvature: lr 0.01 diverges
+    at.button(key="b.linear_regression.run_n_btn").click().run()
     assert not at.exception and "diverged" in _errors(at)
 
 
@@ -130,16 +130,17 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit():
     at = open_link(PAGE, {**LINK, "steps": "7"})
     assert not at.exception, at.exception
     assert not at.warning
-    assert at.radio(key="w.linreg.recipe").value == "linreg-minibatch"
-    assert at.number_input(key="w.linreg.true_w").value == 2.5
-    assert at.number_input(key="w.linreg.true_b").value == -1.25
-    assert at.number_input(key="w.linreg.noise").value == 0.2
-    assert at.number_input(key="w.linreg.n").value == 40
-    assert at.number_input(key="w.linreg.x_range").value == 3.0
-    assert at.number_input(key="w.linreg.seed").value == 11
-    assert at.number_input(key="w.linreg.lr").value == 0.02
-    assert at.number_input(key="w.linreg.steps").value == 500
-    assert at.toggle(key="w.linreg.log").value is False and at.toggle(key="w.linreg.show_ls").value is True
+    assert at.radio(key="w.linear_regression.recipe").value == "linreg-minibatch"
+    assert at.number_input(key="w.linear_regression.true_w").value == 2.5
+    assert at.number_input(key="w.linear_regression.true_b").value == -1.25
+    assert at.number_input(key="w.linear_regression.noise").value == 0.2
+    assert at.number_input(key="w.linear_regression.n").value == 40
+    assert at.number_input(key="w.linear_regression.x_range").value == 3.0
+    assert at.number_input(key="w.linear_regression.seed").value == 11
+    assert at.number_input(key="w.linear_regression.lr").value == 0.02
+    assert at.number_input(key="w.linear_regression.steps").value == 500
+    assert at.toggle(key="w.linear_regression.log").value is False
+    assert at.toggle(key="w.linear_regression.show_ls").value is True
     run = at.session_state[LESSON].run
     direct = _direct_run(7)
     _same_run(run, direct)
@@ -153,7 +154,7 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit():
     _same_run(again.session_state[LESSON].run, direct)
 
     # a step taken after opening the link moves the link's steps with it
-    at.button(key="b.linreg.step").click().run()
+    at.button(key="b.linear_regression.step").click().run()
     assert at.query_params["steps"] == "8"
     direct.run(1)
     _same_run(at.session_state[LESSON].run, direct)
@@ -162,8 +163,8 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit():
 def test_link_preset_loads_the_tutorial_then_fields_override():
     at = open_link(PAGE, {"preset": "linreg-minibatch", "lr": "0.005", "steps": "3"})
     assert not at.exception, at.exception
-    assert at.number_input(key="w.linreg.n").value == 150  # from the preset
-    assert at.number_input(key="w.linreg.lr").value == 0.005  # the link's own value wins
+    assert at.number_input(key="w.linear_regression.n").value == 150  # from the preset
+    assert at.number_input(key="w.linear_regression.lr").value == 0.005  # the link's own value wins
     run = at.session_state[LESSON].run
     from gdcore import Run
     from gdcore.devices import resolve_device
@@ -185,13 +186,13 @@ def test_malformed_link_values_are_listed_and_defaults_used():
         assert bad in text, bad
     assert "not a number" in text and "not a whole number" in text and "outside the allowed range" in text
     # every widget kept its default (tutorial 003) and the run is the default one, not started
-    assert at.number_input(key="w.linreg.lr").value == pytest.approx(0.01)
-    assert at.number_input(key="w.linreg.n").value == 50
-    assert at.number_input(key="w.linreg.steps").value == 3000
-    assert at.radio(key="w.linreg.recipe").value == "linreg-manual"
+    assert at.number_input(key="w.linear_regression.lr").value == pytest.approx(0.01)
+    assert at.number_input(key="w.linear_regression.n").value == 50
+    assert at.number_input(key="w.linear_regression.steps").value == 3000
+    assert at.radio(key="w.linear_regression.recipe").value == "linreg-manual"
     run = at.session_state[LESSON].run
     assert (run.config.lr, run.config.n, run.config.noise, run.config.seed, run.step_count) == (0.01, 50, 0.0, 0, 0)
-    at.button(key="b.linreg.dismiss_notes").click().run()
+    at.button(key="b.linear_regression.dismiss_notes").click().run()
     assert not at.warning and not at.exception
 
 
@@ -199,23 +200,24 @@ def test_instructor_hide_and_lock():
     at = open_link(PAGE, {"lr": "0.05", "hide": "lr,seed,controls", "lock": "1", "steps": "4"})
     assert not at.exception, at.exception
     keys = {w.key for w in at.number_input} | {b.key for b in at.button} | {r.key for r in at.radio}
-    assert "w.linreg.lr" not in keys and "w.linreg.seed" not in keys and "b.linreg.regen" not in keys
-    assert "b.linreg.step" not in keys  # controls hidden
-    assert "b.linreg.preset003" not in keys and "b.linreg.preset000" not in keys  # lock hides the presets
-    assert "w.linreg.recipe" not in keys
-    assert "w.linreg.n" in keys and "w.linreg.steps" in keys  # groups not named stay
+    assert not {"w.linear_regression.lr", "w.linear_regression.seed", "b.linear_regression.regen"} & set(keys)
+    assert "b.linear_regression.step" not in keys  # controls hidden
+    assert "b.linear_regression.preset003" not in keys
+    assert "b.linear_regression.preset000" not in keys  # lock hides the presets
+    assert "w.linear_regression.recipe" not in keys
+    assert "w.linear_regression.n" in keys and "w.linear_regression.steps" in keys  # groups not named stay
     assert any("instructor" in i.value for i in at.info)
     run = at.session_state[LESSON].run
     assert run.config.lr == 0.05 and run.step_count == 4  # the hidden lr still drives the run
     assert at.query_params["hide"] == "lr,seed,controls" and at.query_params["lock"] == "1"
-    at.number_input(key="w.linreg.n").set_value(60).run()  # another setting changes: the hidden lr is kept
+    at.number_input(key="w.linear_regression.n").set_value(60).run()  # another setting changes: the hidden lr is kept
     assert not at.exception
     assert at.session_state[LESSON].run.config.lr == 0.05 and at.session_state[LESSON].run.config.n == 60
 
     at = open_link(PAGE, {"hide": "data"})
     keys = {w.key for w in at.number_input}
-    assert not at.exception and "w.linreg.true_w" not in keys and "w.linreg.seed" in keys
-    assert "b.linreg.preset003" in {b.key for b in at.button}  # not locked
+    assert not at.exception and "w.linear_regression.true_w" not in keys and "w.linear_regression.seed" in keys
+    assert "b.linear_regression.preset003" in {b.key for b in at.button}  # not locked
 
 
 def test_page_in_chinese():
@@ -225,23 +227,23 @@ def test_page_in_chinese():
     assert not at.exception, at.exception
     assert at.session_state["w.lang"] == "zh"
     assert at.title[0].value.endswith(zh("linear_regression.title")) and zh("linear_regression.title") == "手写线性回归"
-    assert at.number_input(key="w.linreg.true_w").label == zh("linear_regression.data.true_w")
-    assert at.button(key="b.linreg.preset003").label == zh("linear_regression.preset.p003")
+    assert at.number_input(key="w.linear_regression.true_w").label == zh("linear_regression.data.true_w")
+    assert at.button(key="b.linear_regression.preset003").label == zh("linear_regression.preset.p003")
     assert at.subheader[0].value == zh("linear_regression.data.header")
     for _ in range(2):
-        at.button(key="b.linreg.step").click().run()
+        at.button(key="b.linear_regression.step").click().run()
     assert not at.exception
     codes = " ".join(c.value for c in at.code)
     assert zh("linear_regression.explain.forward") in codes and "w.data -= lr * w.grad" in codes
     assert any(zh("linear_regression.train.what_happened", step=2, where="i = 1") == m.value for m in at.markdown)
     # a diverging run in Chinese: the explanation is the Chinese one
     limit = at.session_state[LESSON].run.stability_limit()
-    at.number_input(key="w.linreg.lr").set_value(round(limit * 3, 2)).run()
-    at.button(key="b.linreg.run_n_btn").click().run()
+    at.number_input(key="w.linear_regression.lr").set_value(round(limit * 3, 2)).run()
+    at.button(key="b.linear_regression.run_n_btn").click().run()
     assert not at.exception and at.session_state[LESSON].run.status == "diverged"
     assert any(w.value.startswith(zh("linear_regression.train.why_diverged")) and "全批量梯度下降才会收敛" in w.value
                for w in at.warning)
-    at.radio(key="w.linreg.recipe").set_value("upload").run()
+    at.radio(key="w.linear_regression.recipe").set_value("upload").run()
     assert not at.exception and any(i.value == zh("linear_regression.data.upload_first") for i in at.info)
 
 
@@ -265,7 +267,7 @@ def test_page_in_english_has_no_chinese_and_both_languages_have_every_string():
 def test_a_page_seed_in_a_link_leaves_the_sidebar_seed_alone():
     at = open_link(PAGE, {"seed": "7"})
     assert not at.exception
-    assert at.session_state["w.linreg.seed"] == 7 and at.session_state["w.seed"] is None
+    assert at.session_state["w.linear_regression.seed"] == 7 and at.session_state["w.seed"] is None
 
 
 def test_the_lr_verdict_is_a_material_icon_never_an_emoji(at):
@@ -274,7 +276,7 @@ def test_the_lr_verdict_is_a_material_icon_never_an_emoji(at):
     emoji = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
     limit = at.session_state[LESSON].run.stability_limit()
     for lr, mark in ((0.01, ":green[:material/check_circle:]"), (round(limit * 3, 2), ":red[:material/cancel:]")):
-        at.number_input(key="w.linreg.lr").set_value(lr).run()
+        at.number_input(key="w.linear_regression.lr").set_value(lr).run()
         verdict = [m.value for m in at.markdown if "2/λmax" in m.value]
         assert verdict and verdict[0].startswith(mark), verdict
         assert not any(emoji.search(m.value) for m in list(at.markdown) + list(at.caption))
@@ -372,7 +374,7 @@ def test_loaded_weights_show_at_step_0_in_the_box_and_on_the_chart(at):
     from gdcore import weights
     drawn = at.session_state[LESSON].run.params()
     raw = weights.save({"w": torch.tensor([2.031471]), "b": torch.tensor([0.5])})
-    at.file_uploader(key="u.linreg.pt").set_value(("saved.pt", raw, "application/octet-stream")).run()
+    at.file_uploader(key="u.linear_regression.pt").set_value(("saved.pt", raw, "application/octet-stream")).run()
     assert not at.exception
     step0 = [i.value for i in at.info if i.value.startswith("Step 0")]
     assert step0 and "w = 2.03147" in step0[0] and "b = 0.5 " in step0[0], step0
@@ -393,11 +395,11 @@ def test_uploaded_data_caption_says_the_controls_are_off_and_what_the_seed_still
     at = open_link(PAGE, {"lang": lang})
     pure_head = T("linear_regression.data.pure", seed=0, source="").split("（")[0].split("(")[0]
     assert any(c.value.startswith(pure_head) for c in at.caption)  # the tutorial's recipe: the controls decide
-    at.radio(key="w.linreg.recipe").set_value("upload").run()
+    at.radio(key="w.linear_regression.recipe").set_value("upload").run()
     csv = b"x,y\n" + b"".join(f"{i / 10},{3 * i / 10 + 0.8}\n".encode() for i in range(20))
-    at.file_uploader(key="u.linreg.csv").set_value(("line.csv", csv, "text/csv")).run()
+    at.file_uploader(key="u.linear_regression.csv").set_value(("line.csv", csv, "text/csv")).run()
     assert not at.exception
-    assert at.number_input(key="w.linreg.true_w").disabled
+    assert at.number_input(key="w.linear_regression.true_w").disabled
     captions = [c.value for c in at.caption]
     assert not any(c.startswith(pure_head) for c in captions), captions
     seed = at.session_state[LESSON].run.config.seed
@@ -408,21 +410,21 @@ def test_uploaded_data_caption_says_the_controls_are_off_and_what_the_seed_still
 def test_each_tutorial_prints_in_its_own_numbering_and_cadence(at):
     """003 prints `print(i, loss)` when i % 500 == 0 (i from 0); 000 prints every update as
     epoch(e) batch(i), epochs from 1 and 8 batches to an epoch: never 'epoch(792) batch(0)'."""
-    at.number_input(key="w.linreg.run_n").set_value(600).run()
-    at.button(key="b.linreg.run_n_btn").click().run()
+    at.number_input(key="w.linear_regression.run_n").set_value(600).run()
+    at.button(key="b.linear_regression.run_n_btn").click().run()
     printed = [c.value for c in at.code if "tensor(" in c.value]
     assert printed and [ln.split(" ")[0] for ln in printed[0].splitlines()] == ["0", "500"]
     assert any("`i = 599` in the tutorial's loop" in m.value for m in at.markdown)
 
-    at.button(key="b.linreg.preset000").click().run()
+    at.button(key="b.linear_regression.preset000").click().run()
     for _ in range(10):
-        at.button(key="b.linreg.step").click().run()
+        at.button(key="b.linear_regression.step").click().run()
     printed = [c.value for c in at.code if "lossΔw,Δb,w,b, = " in c.value]
     assert printed and printed[0].splitlines()[-1].startswith("epoch(2) batch(1) lossΔw,Δb,w,b, = ")
     assert printed[0].splitlines()[0].startswith("epoch(1) batch(0) ")
     assert any("`epoch(2) batch(1)` in the tutorial's loop" in m.value for m in at.markdown)
-    at.number_input(key="w.linreg.run_n").set_value(782).run()
-    at.button(key="b.linreg.run_n_btn").click().run()
+    at.number_input(key="w.linear_regression.run_n").set_value(782).run()
+    at.button(key="b.linear_regression.run_n_btn").click().run()
     run = at.session_state[LESSON].run
     assert run.step_count == 792
     last = [c.value for c in at.code if "lossΔw,Δb,w,b, = " in c.value][0].splitlines()[-1]
@@ -442,7 +444,7 @@ def test_the_page_says_which_tutorials_are_seeded_and_how_far_unseeded_runs_end_
     s = seeding.spread("linreg-manual")
     note = [c for c in captions if "003" in c and f"{s.w_lo[0]:.3f} – {s.w_hi[0]:.3f}" in c]
     assert note and note[0] == T(seeding.sentence("linreg-manual"))
-    at.button(key="b.linreg.preset000").click().run()
+    at.button(key="b.linear_regression.preset000").click().run()
     captions = [c.value for c in at.caption]
     assert T(seeding.sentence("linreg-minibatch")) in captions
     assert any("np.random.seed(100)" in c for c in captions)

@@ -12,7 +12,7 @@ from apptest_util import open_link, open_page
 from gdcore.i18n import Message, translator
 
 PAGE = "pages/views/linear_regression.py"
-LESSON = "_lesson.linreg"
+LESSON = "_lesson.linear_regression"
 
 
 def _csv() -> bytes:
@@ -26,8 +26,8 @@ def _csv() -> bytes:
 
 
 CSV = _csv()
-TARGET = f"u.linreg.label.data.csv.{len(CSV)}"
-FEATURES = f"u.linreg.features.data.csv.{len(CSV)}"
+TARGET = f"u.linear_regression.label.data.csv.{len(CSV)}"
+FEATURES = f"u.linear_regression.features.data.csv.{len(CSV)}"
 
 
 def _run(at):
@@ -36,16 +36,16 @@ def _run(at):
 
 def _upload(lang: str = "en"):
     at = open_link(PAGE, {"lang": lang}) if lang != "en" else open_page(PAGE)
-    at.radio(key="w.linreg.recipe").set_value("upload").run()
-    at.file_uploader(key="u.linreg.csv").set_value(("data.csv", CSV, "text/csv")).run()
+    at.radio(key="w.linear_regression.recipe").set_value("upload").run()
+    at.file_uploader(key="u.linear_regression.csv").set_value(("data.csv", CSV, "text/csv")).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     return at
 
 
 def _run_2000(at) -> None:
     """Run N = 2000 steps: done inside the click (no waiting on the worker)."""
-    at.number_input(key="w.linreg.run_n").set_value(2000).run()
-    at.button(key="b.linreg.run_n_btn").click().run()
+    at.number_input(key="w.linear_regression.run_n").set_value(2000).run()
+    at.button(key="b.linear_regression.run_n_btn").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
 
 
@@ -60,8 +60,8 @@ def test_three_features_train_and_the_table_matches_lstsq():
     at = _upload()
     assert _run(at).data.feature_names == ("age", "ratio", "temp", "noise")  # every numeric column but y
     at.multiselect(key=FEATURES).set_value(["age", "ratio", "temp"]).run()
-    at.toggle(key="w.linreg.scale").set_value(True).run()
-    at.number_input(key="w.linreg.lr").set_value(0.5).run()
+    at.toggle(key="w.linear_regression.scale").set_value(True).run()
+    at.number_input(key="w.linear_regression.lr").set_value(0.5).run()
     _run_2000(at)
     run = _run(at)
     assert run.data.feature_names == ("age", "ratio", "temp") and run.step_count == 2000
@@ -71,7 +71,7 @@ def test_three_features_train_and_the_table_matches_lstsq():
     np.testing.assert_allclose(frame["least squares"].to_numpy(), best, rtol=1e-7)
     np.testing.assert_allclose(frame["now"].to_numpy(), best, rtol=1e-4, atol=1e-4)
     # the landscape over two chosen parameters: the second weight against b
-    at.selectbox(key="w.linreg.pair_a").set_value(1).run()
+    at.selectbox(key="w.linear_regression.pair_a").set_value(1).run()
     assert not at.exception
     assert any("the MSE as w2 (ratio) and b vary" in c.value for c in at.caption)
 
@@ -89,7 +89,7 @@ BAD = {  # what the learner does -> the sentence's key and values
 def test_a_bad_choice_is_one_sentence_and_keeps_the_run(case, lang):
     at = _upload(lang)
     at.multiselect(key=FEATURES).set_value(["age", "ratio", "temp"]).run()
-    at.button(key="b.linreg.step").click().run()
+    at.button(key="b.linear_regression.step").click().run()
     run = _run(at)
     assert run.step_count == 1
     what, value, key, values = BAD[case]
@@ -108,7 +108,7 @@ def test_scaling_turns_the_valley_into_a_round_bowl_and_maps_back():
     raw, z = frame["condition number λmax/λmin"].tolist()
     assert float(raw) > 10 and z == "1"  # one z-scored feature: Hessian 2 I
     assert frame["stability limit 2/λmax"].tolist()[1] == "1"
-    at.toggle(key="w.linreg.scale").set_value(True).run()
+    at.toggle(key="w.linear_regression.scale").set_value(True).run()
     _run_2000(at)
     run = _run(at)
     assert run.config.scaling == "standard" and run.stability_limit() == pytest.approx(1.0, rel=1e-5)

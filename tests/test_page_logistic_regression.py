@@ -18,7 +18,7 @@ def at():
 
 
 def _run(app):
-    return app.session_state["_lesson.logreg"].run
+    return app.session_state["_lesson.logistic_regression"].run
 
 
 def test_renders_the_tutorial_run(at):
@@ -32,7 +32,7 @@ def test_renders_the_tutorial_run(at):
 
 def test_step_advances_exactly_one_step(at):
     run = _run(at)
-    at.button(key="b.logreg.step").click().run()
+    at.button(key="b.logistic_regression.step").click().run()
     assert not at.exception
     assert _run(at) is run and run.step_count == 1
     assert run.last_batch == [0]  # data_x[0] first, as the tutorial
@@ -40,40 +40,40 @@ def test_step_advances_exactly_one_step(at):
 
 
 def test_variants_and_preset(at):
-    at.radio(key="w.logreg.impl").set_value("module").run()
-    at.toggle(key="w.logreg.safe").set_value(True).run()
-    at.radio(key="w.logreg.mode").set_value("minibatch").run()
-    at.selectbox(key="w.logreg.batch_size").set_value(64).run()
-    at.selectbox(key="w.logreg.loader").set_value("dataloader").run()
-    at.button(key="b.logreg.epoch").click().run()
+    at.radio(key="w.logistic_regression.impl").set_value("module").run()
+    at.toggle(key="w.logistic_regression.safe").set_value(True).run()
+    at.radio(key="w.logistic_regression.mode").set_value("minibatch").run()
+    at.selectbox(key="w.logistic_regression.batch_size").set_value(64).run()
+    at.selectbox(key="w.logistic_regression.loader").set_value("dataloader").run()
+    at.button(key="b.logistic_regression.epoch").click().run()
     assert not at.exception
     run = _run(at)
     c = run.config
     assert (c.impl, c.loss, c.mode, c.batch_size, c.loader) == ("module", "bce_logits", "minibatch", 64, "dataloader")
     assert run.step_count == 16 and run.epoch == 1  # ceil(1000 / 64) steps
-    at.button(key="b.logreg.preset").click().run()
+    at.button(key="b.logistic_regression.preset").click().run()
     c = _run(at).config
     assert (c.impl, c.loss, c.mode, c.batch_size, c.loader, c.shuffle, c.lr, c.epochs) == (
         "manual", "bce_manual", "stochastic", 1, "index", False, 0.001, 100)
 
 
 def test_state_survives_a_page_switch(at):
-    at.number_input(key="w.logreg.lr").set_value(0.01).run()
-    at.button(key="b.logreg.step").click().run()
+    at.number_input(key="w.logistic_regression.lr").set_value(0.01).run()
+    at.button(key="b.logistic_regression.step").click().run()
     run = _run(at)
     away_and_back(at, PAGE)
-    assert at.number_input(key="w.logreg.lr").value == 0.01
+    assert at.number_input(key="w.logistic_regression.lr").value == 0.01
     assert _run(at) is run and run.step_count == 1
 
 
 def test_large_lr_with_hand_written_loss_stops_with_reason_and_safe_loss_does_not(at):
-    at.number_input(key="w.logreg.lr").set_value(10.0).run()
-    at.button(key="b.logreg.run_n_btn").click().run()
+    at.number_input(key="w.logistic_regression.lr").set_value(10.0).run()
+    at.button(key="b.logistic_regression.run_n_btn").click().run()
     assert not at.exception
     assert _run(at).status == "diverged"
     assert any("log(0)" in e.value for e in at.error)
-    at.toggle(key="w.logreg.safe").set_value(True).run()
-    at.button(key="b.logreg.run_n_btn").click().run()
+    at.toggle(key="w.logistic_regression.safe").set_value(True).run()
+    at.button(key="b.logistic_regression.run_n_btn").click().run()
     assert _run(at).status == "ok" and _run(at).step_count == 100
     assert not any("diverged" in e.value for e in at.error)
 
@@ -98,15 +98,15 @@ def _warnings(app):
 def test_link_round_trip_replays_the_steps_bit_for_bit():
     at = open_link(PAGE, LINK)
     assert not at.exception, at.exception
-    assert at.radio(key="w.logreg.impl").value == "module"
-    assert at.toggle(key="w.logreg.safe").value is True
-    assert at.radio(key="w.logreg.mode").value == "minibatch"
-    assert at.selectbox(key="w.logreg.batch_size").value == 16
-    assert at.selectbox(key="w.logreg.loader").value == "dataloader"
-    assert at.checkbox(key="w.logreg.shuffle").value is True
-    assert at.number_input(key="w.logreg.lr").value == 0.05
-    assert at.number_input(key="w.logreg.epochs").value == 3
-    assert at.toggle(key="w.logreg.log").value is False
+    assert at.radio(key="w.logistic_regression.impl").value == "module"
+    assert at.toggle(key="w.logistic_regression.safe").value is True
+    assert at.radio(key="w.logistic_regression.mode").value == "minibatch"
+    assert at.selectbox(key="w.logistic_regression.batch_size").value == 16
+    assert at.selectbox(key="w.logistic_regression.loader").value == "dataloader"
+    assert at.checkbox(key="w.logistic_regression.shuffle").value is True
+    assert at.number_input(key="w.logistic_regression.lr").value == 0.05
+    assert at.number_input(key="w.logistic_regression.epochs").value == 3
+    assert at.toggle(key="w.logistic_regression.log").value is False
     run = _run(at)
     assert run.step_count == 7
     want = _direct(7, impl="module", safe=True, mode="minibatch", batch_size=16, loader="dataloader",
@@ -160,12 +160,13 @@ def test_malformed_link_values_are_named_and_defaults_used():
 def test_link_fields_match_the_widgets():
     at = open_page(PAGE)
     fields = {f.key: f for f in logistic_regression.LINK_FIELDS}
-    for key in ("w.logreg.lr", "w.logreg.epochs"):
+    for key in ("w.logistic_regression.lr", "w.logistic_regression.epochs"):
         w = at.number_input(key=key)
         assert (w.min, w.max) == (fields[key].lo, fields[key].hi), key
-    assert at.selectbox(key="w.logreg.batch_size").options == [str(v) for v in fields["w.logreg.batch_size"].choices]
-    for key, widget in (("w.logreg.impl", at.radio), ("w.logreg.mode", at.radio), ("w.logreg.source", at.radio),
-                        ("w.logreg.loader", at.selectbox)):
+    sizes = fields["w.logistic_regression.batch_size"].choices
+    assert at.selectbox(key="w.logistic_regression.batch_size").options == [str(v) for v in sizes]
+    for key, widget in (("w.logistic_regression.impl", at.radio), ("w.logistic_regression.mode", at.radio),
+                        ("w.logistic_regression.source", at.radio), ("w.logistic_regression.loader", at.selectbox)):
         assert len(widget(key=key).options) == len(fields[key].choices), key
     assert set(logistic_regression.HIDE_GROUPS) <= {"presets", "data", "lr", "steps", "seed", "loss", "controls"}
 
@@ -173,27 +174,28 @@ def test_link_fields_match_the_widgets():
 def test_instructor_hide_lr_keeps_the_links_lr():
     at = open_link(PAGE, {"lr": "0.02", "hide": "lr,controls", "steps": "3"})
     assert not at.exception, at.exception
-    assert not [w for w in at.number_input if w.key == "w.logreg.lr"]
-    assert not [b for b in at.button if b.key == "b.logreg.step"]
-    assert [w for w in at.number_input if w.key == "w.logreg.epochs"]  # other groups stay
+    assert not [w for w in at.number_input if w.key == "w.logistic_regression.lr"]
+    assert not [b for b in at.button if b.key == "b.logistic_regression.step"]
+    assert [w for w in at.number_input if w.key == "w.logistic_regression.epochs"]  # other groups stay
     run = _run(at)
     assert run.config.lr == 0.02 and run.params() == _direct(3, lr=0.02).params()
     assert any(i.value == translator("en")("ui.link.instructor") for i in at.info)
     at.run()  # a rerun keeps the hidden value and the hiding
-    assert _run(at).config.lr == 0.02 and not [w for w in at.number_input if w.key == "w.logreg.lr"]
+    assert _run(at).config.lr == 0.02 and not [w for w in at.number_input if w.key == "w.logistic_regression.lr"]
 
 
 def test_instructor_lock_hides_the_preset_button():
     at = open_link(PAGE, {"lock": "1"})
     assert not at.exception, at.exception
-    assert not [b for b in at.button if b.key == "b.logreg.preset"]
-    assert [b for b in at.button if b.key == "b.logreg.step"]
+    assert not [b for b in at.button if b.key == "b.logistic_regression.preset"]
+    assert [b for b in at.button if b.key == "b.logistic_regression.step"]
 
 
 def test_hiding_every_group_leaves_a_working_page():
     at = open_link(PAGE, {"hide": ",".join(logistic_regression.HIDE_GROUPS), "mode": "batch", "steps": "2"})
     assert not at.exception, at.exception
-    assert not [w for w in at.radio if w.key in ("w.logreg.source", "w.logreg.impl", "w.logreg.mode")]
+    assert not [w for w in at.radio if w.key in ("w.logistic_regression.source", "w.logistic_regression.impl",
+                                                 "w.logistic_regression.mode")]
     assert _run(at).step_count == 2 and _run(at).batch_size == 1000
 
 
@@ -206,7 +208,8 @@ def test_chinese_page():
     assert at.title[0].value.endswith(zh("logistic_regression.title"))
     assert zh("logistic_regression.title") != translator("en")("logistic_regression.title")
     assert any(m.label == zh("logistic_regression.run.accuracy") for m in at.metric)
-    assert at.radio(key="w.logreg.mode").value == "stochastic"  # option values do not change with the language
+    # option values do not change with the language
+    assert at.radio(key="w.logistic_regression.mode").value == "stochastic"
     assert any(e.label.startswith("教程打印") for e in at.expander)
     assert "Epoch: 000, Loss:" in " ".join(c.value for c in at.code)  # the tutorial's printout as it prints
     assert at.query_params["lang"] == "zh"

@@ -21,11 +21,12 @@ def _specs(at):
 
 def test_train_all_diverged_markers_state_across_pages_and_the_best_run():
     at = _open()
-    assert at.session_state["w.lrx.preset"] == "linreg-manual"
-    assert (at.select_slider(key="w.lrx.lr_min").value, at.select_slider(key="w.lrx.lr_max").value) == (1e-3, 2.0)
-    at.slider(key="w.lrx.runs").set_value(8)
-    at.number_input(key="w.lrx.steps").set_value(300)
-    at.button(key="b.lrx.train").click().run()
+    assert at.session_state["w.lr_explorer.preset"] == "linreg-manual"
+    assert (at.select_slider(key="w.lr_explorer.lr_min").value,
+            at.select_slider(key="w.lr_explorer.lr_max").value) == (1e-3, 2.0)
+    at.slider(key="w.lr_explorer.runs").set_value(8)
+    at.number_input(key="w.lr_explorer.steps").set_value(300)
+    at.button(key="b.lr_explorer.train").click().run()
     assert not at.exception and not at.error
     result = at.session_state[LESSON].extra["sweep"]
     assert result.n_runs == 8 and result.steps == 300 and result.lrs[0] == 1e-3 and result.lrs[-1] == 2.0
@@ -41,50 +42,51 @@ def test_train_all_diverged_markers_state_across_pages_and_the_best_run():
 
     # another page and back: the sweep and the settings are still there
     away_and_back(at, PAGE)
-    assert at.slider(key="w.lrx.runs").value == 8 and at.number_input(key="w.lrx.steps").value == 300
+    assert at.slider(key="w.lr_explorer.runs").value == 8 and at.number_input(key="w.lr_explorer.steps").value == 300
     assert at.session_state[LESSON].extra["sweep"] is result
     assert len(_specs(at)) == 2 and not any("previous settings" in i.value for i in at.info)
 
     # the best lr as an ordinary run: built only when asked for, then stepped like every lesson
     assert at.session_state[LESSON].run is None
-    at.toggle(key="w.lrx.replay").set_value(True).run()
+    at.toggle(key="w.lr_explorer.replay").set_value(True).run()
     assert not at.exception
     run = at.session_state[LESSON].run
     assert run is not None and run.config.lr == result.lrs[result.best] and run.step_count == 0
-    at.button(key="b.lrx.step").click().run()
+    at.button(key="b.lr_explorer.step").click().run()
     assert not at.exception and at.session_state[LESSON].run.step_count == 1
     assert any("Show the code" in e.label for e in at.expander)
 
 
 def test_preset_change_tutorial_button_and_stale_results():
     at = _open()
-    at.selectbox(key="w.lrx.preset").set_value("linreg-minibatch").run()
+    at.selectbox(key="w.lr_explorer.preset").set_value("linreg-minibatch").run()
     assert not at.exception
-    assert at.select_slider(key="w.lrx.lr_min").value == 1e-4 and at.select_slider(key="w.lrx.lr_max").value == 0.5
-    assert at.number_input(key="w.lrx.steps").value == 792
-    at.slider(key="w.lrx.runs").set_value(5).run()
-    at.number_input(key="w.lrx.steps").set_value(40).run()
-    at.button(key="b.lrx.preset").click().run()  # the tutorial settings again
-    assert at.slider(key="w.lrx.runs").value == 32 and at.number_input(key="w.lrx.steps").value == 792
+    assert at.select_slider(key="w.lr_explorer.lr_min").value == 1e-4
+    assert at.select_slider(key="w.lr_explorer.lr_max").value == 0.5
+    assert at.number_input(key="w.lr_explorer.steps").value == 792
+    at.slider(key="w.lr_explorer.runs").set_value(5).run()
+    at.number_input(key="w.lr_explorer.steps").set_value(40).run()
+    at.button(key="b.lr_explorer.preset").click().run()  # the tutorial settings again
+    assert at.slider(key="w.lr_explorer.runs").value == 32 and at.number_input(key="w.lr_explorer.steps").value == 792
     # train a short sweep, then change a setting: the page says the results are from before
-    at.slider(key="w.lrx.runs").set_value(4)
-    at.number_input(key="w.lrx.steps").set_value(16)
-    at.button(key="b.lrx.train").click().run()
+    at.slider(key="w.lr_explorer.runs").set_value(4)
+    at.number_input(key="w.lr_explorer.steps").set_value(16)
+    at.button(key="b.lr_explorer.train").click().run()
     assert not at.exception and at.session_state[LESSON].extra["sweep"].n_runs == 4
-    at.number_input(key="w.lrx.steps").set_value(24).run()
+    at.number_input(key="w.lr_explorer.steps").set_value(24).run()
     assert any("previous settings" in i.value for i in at.info)
     # both ends equal: a warning, nothing breaks
-    at.select_slider(key="w.lrx.lr_max").set_value(1e-4).run()
+    at.select_slider(key="w.lr_explorer.lr_max").set_value(1e-4).run()
     assert not at.exception and any("same" in w.value for w in at.warning)
 
 
 def test_a_range_where_every_lr_diverges():
     at = _open()
-    at.select_slider(key="w.lrx.lr_min").set_value(5.0)
-    at.select_slider(key="w.lrx.lr_max").set_value(100.0)
-    at.slider(key="w.lrx.runs").set_value(4)
-    at.number_input(key="w.lrx.steps").set_value(200)
-    at.button(key="b.lrx.train").click().run()
+    at.select_slider(key="w.lr_explorer.lr_min").set_value(5.0)
+    at.select_slider(key="w.lr_explorer.lr_max").set_value(100.0)
+    at.slider(key="w.lr_explorer.runs").set_value(4)
+    at.number_input(key="w.lr_explorer.steps").set_value(200)
+    at.button(key="b.lr_explorer.train").click().run()
     assert not at.exception and not at.error
     result = at.session_state[LESSON].extra["sweep"]
     assert result.status == ["diverged"] * 4
@@ -127,11 +129,13 @@ def test_share_link_round_trip_trains_the_links_sweep_bit_for_bit():
     at = open_link(PAGE, LINK)
     assert not at.exception, at.exception
     assert not at.warning and not at.error
-    assert at.selectbox(key="w.lrx.preset").value == "linreg-d2l"
-    assert at.select_slider(key="w.lrx.lr_min").value == 0.01 and at.select_slider(key="w.lrx.lr_max").value == 5.0
-    assert at.slider(key="w.lrx.runs").value == 4 and at.number_input(key="w.lrx.steps").value == 30
-    assert at.number_input(key="w.lrx.seed").value == 7
-    assert at.select_slider(key="w.lrx.factor").value == 3.0 and at.toggle(key="w.lrx.log").value is False
+    assert at.selectbox(key="w.lr_explorer.preset").value == "linreg-d2l"
+    assert at.select_slider(key="w.lr_explorer.lr_min").value == 0.01
+    assert at.select_slider(key="w.lr_explorer.lr_max").value == 5.0
+    assert at.slider(key="w.lr_explorer.runs").value == 4 and at.number_input(key="w.lr_explorer.steps").value == 30
+    assert at.number_input(key="w.lr_explorer.seed").value == 7
+    assert at.select_slider(key="w.lr_explorer.factor").value == 3.0
+    assert at.toggle(key="w.lr_explorer.log").value is False
     # the link's sweep was trained on opening, exactly as gdcore trains it
     result = at.session_state[LESSON].extra["sweep"]
     direct = _direct_sweep("linreg-d2l", 0.01, 5.0, 4, 30, seed=7)
@@ -149,7 +153,7 @@ def test_share_link_round_trip_trains_the_links_sweep_bit_for_bit():
     # a rerun of the same page is not a new link: nothing is trained again
     at.run()
     assert at.session_state[LESSON].extra["sweep"] is result
-    at.slider(key="w.lrx.runs").set_value(5).run()
+    at.slider(key="w.lr_explorer.runs").set_value(5).run()
     assert at.session_state[LESSON].extra["sweep"] is result and at.query_params["runs"] == "5"
     assert any("previous settings" in i.value for i in at.info)
 
@@ -161,7 +165,8 @@ def test_link_preset_loads_its_range_and_the_best_lr_replays_the_links_steps():
                           "steps": "5"})
     assert not at.exception, at.exception
     # the preset's own range (1e-4 to 0.5), the link's runs and steps
-    assert at.select_slider(key="w.lrx.lr_min").value == 1e-4 and at.select_slider(key="w.lrx.lr_max").value == 0.5
+    assert at.select_slider(key="w.lr_explorer.lr_min").value == 1e-4
+    assert at.select_slider(key="w.lr_explorer.lr_max").value == 0.5
     result = at.session_state[LESSON].extra["sweep"]
     _same_sweep(result, _direct_sweep("linreg-minibatch", 1e-4, 0.5, 3, 24, seed=None))
     # the best lr's single run, replayed to the link's 5 steps, as an ordinary gdcore Run
@@ -172,7 +177,7 @@ def test_link_preset_loads_its_range_and_the_best_lr_replays_the_links_steps():
     assert run.losses().tobytes() == direct.losses().tobytes() and run.params() == direct.params()
     assert at.query_params["steps"] == "5" and at.query_params["replay"] == "1"
     # a step taken moves the link's steps with it
-    at.button(key="b.lrx.step").click().run()
+    at.button(key="b.lr_explorer.step").click().run()
     assert not at.exception and at.query_params["steps"] == "6"
 
 
@@ -198,21 +203,23 @@ def test_malformed_link_values_are_listed_and_defaults_used(params, bad):
     (warning,) = at.warning
     for sentence in bad:
         assert sentence in warning.value, sentence
-    assert (at.select_slider(key="w.lrx.lr_min").value, at.select_slider(key="w.lrx.lr_max").value) == (1e-3, 2.0)
-    assert at.slider(key="w.lrx.runs").value == 32 and at.number_input(key="w.lrx.steps").value == 3000
-    assert at.session_state["w.lrx.factor"] == 2.0  # drawn with the results
+    assert (at.select_slider(key="w.lr_explorer.lr_min").value,
+            at.select_slider(key="w.lr_explorer.lr_max").value) == (1e-3, 2.0)
+    assert at.slider(key="w.lr_explorer.runs").value == 32 and at.number_input(key="w.lr_explorer.steps").value == 3000
+    assert at.session_state["w.lr_explorer.factor"] == 2.0  # drawn with the results
     assert "sweep" not in at.session_state[LESSON].extra  # nothing trained from a link it could not use
     # the learner can go on from the defaults
-    at.slider(key="w.lrx.runs").set_value(3)
-    at.number_input(key="w.lrx.steps").set_value(20)
-    at.button(key="b.lrx.train").click().run()
+    at.slider(key="w.lr_explorer.runs").set_value(3)
+    at.number_input(key="w.lr_explorer.steps").set_value(20)
+    at.button(key="b.lr_explorer.train").click().run()
     assert not at.exception and at.session_state[LESSON].extra["sweep"].n_runs == 3
 
 
 def test_numbers_in_a_link_match_the_options_by_value():
     at = open_link(PAGE, {"lr_min": "1e-2", "lr_max": "0.50", "runs": "2", "num_steps": "10"})
     assert not at.exception and not at.warning
-    assert at.select_slider(key="w.lrx.lr_min").value == 0.01 and at.select_slider(key="w.lrx.lr_max").value == 0.5
+    assert at.select_slider(key="w.lr_explorer.lr_min").value == 0.01
+    assert at.select_slider(key="w.lr_explorer.lr_max").value == 0.5
     assert at.query_params["lr_min"] == "0.01" and at.query_params["lr_max"] == "0.5"
 
 
@@ -221,22 +228,23 @@ def test_instructor_hide_keeps_the_links_values_and_lock_hides_the_presets():
                           "hide": "range,steps,seed"})
     assert not at.exception, at.exception
     keys = _keys(at)
-    for k in ("w.lrx.lr_min", "w.lrx.lr_max", "w.lrx.runs", "w.lrx.steps", "w.lrx.seed"):
+    for k in ("w.lr_explorer.lr_min", "w.lr_explorer.lr_max", "w.lr_explorer.runs", "w.lr_explorer.steps",
+              "w.lr_explorer.seed"):
         assert k not in keys, k
-    assert "w.lrx.preset" in keys and "b.lrx.preset" in keys
+    assert "w.lr_explorer.preset" in keys and "b.lr_explorer.preset" in keys
     assert any("instructor" in i.value for i in at.info)
     result = at.session_state[LESSON].extra["sweep"]
     _same_sweep(result, _direct_sweep("linreg-manual", 0.01, 1.0, 3, 20, seed=3))
     # the hidden settings stay fixed on later reruns, and the link keeps hiding them
-    at.button(key="b.lrx.train").click().run()
+    at.button(key="b.lr_explorer.train").click().run()
     assert not at.exception and at.session_state[LESSON].extra["sweep"].lrs == result.lrs
     assert at.query_params["hide"] == "range,steps,seed" and at.query_params["runs"] == "3"
 
     at = open_link(PAGE, {"preset_name": "linreg-module", "runs": "2", "num_steps": "10", "lock": "1"})
     assert not at.exception, at.exception
     keys = _keys(at)
-    assert "w.lrx.preset" not in keys and "b.lrx.preset" not in keys
-    assert "w.lrx.lr_min" in keys and "w.lrx.runs" in keys
+    assert "w.lr_explorer.preset" not in keys and "b.lr_explorer.preset" not in keys
+    assert "w.lr_explorer.lr_min" in keys and "w.lr_explorer.runs" in keys
     assert at.session_state[LESSON].extra["sweep"].config.preset == "linreg-module"
     assert at.query_params["lock"] == "1"
 
@@ -247,7 +255,7 @@ def test_chinese_page_renders_a_whole_sweep():
     at = open_link(PAGE, {"lang": "zh"})
     assert not at.exception, at.exception
     assert at.session_state["w.lang"] == "zh" and at.title[0].value.endswith(zh("lr_explorer.title"))
-    assert at.button(key="b.lrx.train").label == zh("lr_explorer.buttons.train")
+    assert at.button(key="b.lr_explorer.train").label == zh("lr_explorer.buttons.train")
     assert any(zh("lr_explorer.results.none_yet") == i.value for i in at.info)
 
     # a link in Chinese: trained, every section drawn, the single run stepped
@@ -262,7 +270,7 @@ def test_chinese_page_renders_a_whole_sweep():
     assert zh(lr_explorer.limit_sentence(result)) in [m.value for m in at.markdown]  # gdcore's sentence, in Chinese
     assert "exactly where the theory says" in translator("en")(lr_explorer.limit_sentence(result))
     assert len(_specs(at)) == 3  # final loss, the picked curves, the single run
-    at.button(key="b.lrx.step").click().run()
+    at.button(key="b.lr_explorer.step").click().run()
     assert not at.exception and at.session_state[LESSON].run.step_count == 1
     assert at.query_params["lang"] == "zh"
     # the table's headers and zones are Chinese, its numbers the sweep's
@@ -277,14 +285,14 @@ def test_presets_are_named_in_words_not_ids():
     from gdcore.presets import PRESETS
     for params in ({}, {"lang": "zh"}):
         at = open_link(PAGE, params) if params else _open()
-        box = at.selectbox(key="w.lrx.preset")
+        box = at.selectbox(key="w.lr_explorer.preset")
         assert box.value == "linreg-manual"  # the id stays the widget's value (and the link's)
         assert len(box.options) == len(PRESETS) and not [o for o in box.options if o in PRESETS]
-        at.slider(key="w.lrx.runs").set_value(4)
-        at.number_input(key="w.lrx.steps").set_value(50)
-        at.button(key="b.lrx.train").click().run()
+        at.slider(key="w.lr_explorer.runs").set_value(4)
+        at.number_input(key="w.lr_explorer.steps").set_value(50)
+        at.button(key="b.lr_explorer.train").click().run()
         shown = [str(x.value) for x in list(at.caption) + list(at.markdown) + list(at.info) + list(at.warning)]
-        shown += [box.help or "", at.button(key="b.lrx.preset").help or ""]
+        shown += [box.help or "", at.button(key="b.lr_explorer.preset").help or ""]
         assert not [(p, t) for t in shown for p in PRESETS if p in t]
 
 
@@ -293,9 +301,9 @@ def test_captions_and_legend_follow_the_runs_shown():
     no 'too large' legend entry when no run is too large."""
     import numpy as np
     at = _open()
-    at.slider(key="w.lrx.runs").set_value(8)
-    at.number_input(key="w.lrx.steps").set_value(300)
-    at.button(key="b.lrx.train").click().run()
+    at.slider(key="w.lr_explorer.runs").set_value(8)
+    at.number_input(key="w.lr_explorer.steps").set_value(300)
+    at.button(key="b.lr_explorer.train").click().run()
     result = at.session_state[LESSON].extra["sweep"]
     below = max(i for i, d in enumerate(result.diverged_at) if d is None)
     assert below == result.best

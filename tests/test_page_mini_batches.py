@@ -12,7 +12,7 @@ from gdcore.links import MAX_LINK_STEPS
 EN = translator("en")
 
 PAGE = "pages/views/mini_batches.py"
-LESSON = "_lesson.minibatch"
+LESSON = "_lesson.mini_batches"
 
 
 def _open() -> AppTest:
@@ -54,13 +54,13 @@ def test_renders_with_the_tutorials_dataloader_printout(at):
 def test_step_advances_exactly_one_step_and_the_batch_changes(at):
     run = _run(at)
     before = run.step_count
-    at.button(key="b.minibatch.step").click().run()
+    at.button(key="b.mini_batches.step").click().run()
     assert not at.exception
     run = _run(at)
     assert run.step_count == before + 1
     first = _shown_batch(at)
     assert first == EN(mini_batches.format_batch(run.last_batch)) and len(run.last_batch) == 20
-    at.button(key="b.minibatch.step").click().run()
+    at.button(key="b.mini_batches.step").click().run()
     assert _run(at).step_count == before + 2
     second = _shown_batch(at)
     assert second != first
@@ -69,76 +69,76 @@ def test_step_advances_exactly_one_step_and_the_batch_changes(at):
 
 
 def test_state_survives_a_switch_to_home_and_back(at):
-    at.number_input(key="w.minibatch.batch_size").set_value(25).run()
+    at.number_input(key="w.mini_batches.batch_size").set_value(25).run()
     for _ in range(3):
-        at.button(key="b.minibatch.step").click().run()
+        at.button(key="b.mini_batches.step").click().run()
     run = _run(at)
     assert run.config.batch_size == 25 and run.step_count == 3
     away_and_back(at, PAGE)
-    assert at.number_input(key="w.minibatch.batch_size").value == 25
+    assert at.number_input(key="w.mini_batches.batch_size").value == 25
     assert _run(at) is run and run.step_count == 3
 
 
 def test_presets_load_the_tutorials_values(at):
-    at.button(key="b.minibatch.preset_d2l").click().run()
+    at.button(key="b.mini_batches.preset_d2l").click().run()
     assert not at.exception
     run = _run(at)
     assert (run.config.preset, run.config.batch_size, run.config.lr, run.config.epochs) == ("linreg-d2l", 10, 0.03, 3)
-    assert at.number_input(key="w.minibatch.lr").value == 0.03
-    assert at.radio(key="w.minibatch.feature").value == 1  # d2l's book plots features[:, 1]
-    at.button(key="b.minibatch.epoch").click().run()
+    assert at.number_input(key="w.mini_batches.lr").value == 0.03
+    assert at.radio(key="w.mini_batches.feature").value == 1  # d2l's book plots features[:, 1]
+    at.button(key="b.mini_batches.epoch").click().run()
     assert not at.exception
     printed = next(v for v in _codes(at) if v.startswith("epoch 1, loss"))
     assert "error in estimating w" in printed
-    at.button(key="b.minibatch.preset_000").click().run()
+    at.button(key="b.mini_batches.preset_000").click().run()
     run = _run(at)
     assert ((run.config.preset, run.config.batch_size, run.config.lr, run.config.epochs)
             == ("linreg-minibatch", 20, 0.01, 99))
-    assert at.number_input(key="w.minibatch.epochs").value == 99
+    assert at.number_input(key="w.mini_batches.epochs").value == 99
 
 
 def test_diverging_lr_shows_the_message(at):
-    at.button(key="b.minibatch.preset_000").click().run()
-    at.number_input(key="w.minibatch.lr").set_value(1.0).run()
-    at.button(key="b.minibatch.run_n_btn").click().run()
+    at.button(key="b.mini_batches.preset_000").click().run()
+    at.number_input(key="w.mini_batches.lr").set_value(1.0).run()
+    at.button(key="b.mini_batches.run_n_btn").click().run()
     assert not at.exception
     assert _run(at).status == "diverged"
     assert any("diverged at step" in e.value and "stability limit" in e.value for e in at.error)
 
 
 def test_batch_size_larger_than_n_is_prevented_or_explained(at):
-    at.button(key="b.minibatch.preset_000").click().run()
-    box = at.number_input(key="w.minibatch.batch_size")
+    at.button(key="b.mini_batches.preset_000").click().run()
+    box = at.number_input(key="w.mini_batches.batch_size")
     assert box.max == 150  # the widget itself stops at n
     box.set_value(500).run()
     assert not at.exception
     assert 1 <= _run(at).config.batch_size <= 150
     # a batch_size valid for d2l's 1000 samples, then tutorial 000's 150: capped and explained
-    at.button(key="b.minibatch.preset_d2l").click().run()
-    at.number_input(key="w.minibatch.batch_size").set_value(500).run()
+    at.button(key="b.mini_batches.preset_d2l").click().run()
+    at.number_input(key="w.mini_batches.batch_size").set_value(500).run()
     assert _run(at).config.batch_size == 500
-    at.session_state["w.minibatch.base"] = "linreg-minibatch"
+    at.session_state["w.mini_batches.base"] = "linreg-minibatch"
     at.run()
     assert not at.exception
     assert any("larger than the 150 samples" in w.value for w in at.warning)
-    assert at.number_input(key="w.minibatch.batch_size").value == 150
+    assert at.number_input(key="w.mini_batches.batch_size").value == 150
     assert _run(at).config.batch_size == 150 and _run(at).config.preset == "linreg-minibatch"
 
 
 def test_compare_three_modes_and_the_pitfall(at):
-    at.button(key="b.minibatch.preset_000").click().run()
-    at.number_input(key="w.minibatch.cmp_epochs").set_value(1).run()
-    at.button(key="b.minibatch.compare").click().run()
+    at.button(key="b.mini_batches.preset_000").click().run()
+    at.number_input(key="w.mini_batches.cmp_epochs").set_value(1).run()
+    at.button(key="b.mini_batches.compare").click().run()
     assert not at.exception
     runs = at.session_state[LESSON].extra["compare"]["runs"]
     assert list(runs) == ["batch", "stochastic", "minibatch"]
     starts = [mini_batches.start_params(r) for r in runs.values()]
     assert starts[0] == starts[1] == starts[2]
     assert [r.step_count for r in runs.values()] == [1, 150, 8]
-    at.radio(key="w.minibatch.cmp_view").set_value("epoch").run()
+    at.radio(key="w.mini_batches.cmp_view").set_value("epoch").run()
     assert not at.exception
-    at.number_input(key="w.minibatch.epochs").set_value(2).run()
-    at.button(key="b.minibatch.pitfall_run").click().run()
+    at.number_input(key="w.mini_batches.epochs").set_value(2).run()
+    at.button(key="b.mini_batches.pitfall_run").click().run()
     assert not at.exception
     pit = at.session_state[LESSON].extra["pitfall"]["runs"]
     assert pit[True].config.full_tensor_pitfall and not pit[False].config.full_tensor_pitfall
@@ -189,13 +189,13 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit(link, settings, steps
     at = open_link(PAGE, {**link, "steps": str(steps)})
     assert not at.exception, at.exception
     assert not _link_warnings(at)
-    assert at.selectbox(key="w.minibatch.base").value == link["data"]
-    assert at.number_input(key="w.minibatch.batch_size").value == settings["batch_size"]
-    assert at.number_input(key="w.minibatch.lr").value == settings["lr"]
-    assert at.number_input(key="w.minibatch.epochs").value == settings["epochs"]
-    assert at.toggle(key="w.minibatch.shuffle").value is settings["shuffle"]
-    assert at.toggle(key="w.minibatch.pitfall").value is settings["full_tensor_pitfall"]
-    assert at.number_input(key="w.minibatch.cmp_epochs").value == int(link["cmp_epochs"])
+    assert at.selectbox(key="w.mini_batches.base").value == link["data"]
+    assert at.number_input(key="w.mini_batches.batch_size").value == settings["batch_size"]
+    assert at.number_input(key="w.mini_batches.lr").value == settings["lr"]
+    assert at.number_input(key="w.mini_batches.epochs").value == settings["epochs"]
+    assert at.toggle(key="w.mini_batches.shuffle").value is settings["shuffle"]
+    assert at.toggle(key="w.mini_batches.pitfall").value is settings["full_tensor_pitfall"]
+    assert at.number_input(key="w.mini_batches.cmp_epochs").value == int(link["cmp_epochs"])
     run = _run(at)
     direct = _direct_run(steps, link["data"], **settings)
     _same_run(run, direct)
@@ -209,7 +209,7 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit(link, settings, steps
     _same_run(_run(again), direct)
 
     # a step taken after opening the link moves the link's steps with it
-    at.button(key="b.minibatch.step").click().run()
+    at.button(key="b.mini_batches.step").click().run()
     assert at.query_params["steps"] == str(steps + 1)
     direct.run(1)
     _same_run(_run(at), direct)
@@ -218,9 +218,9 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit(link, settings, steps
 def test_link_preset_loads_the_tutorial_then_fields_override():
     at = open_link(PAGE, {"preset": "linreg-d2l", "lr": "0.01", "steps": "3"})
     assert not at.exception, at.exception
-    assert at.selectbox(key="w.minibatch.base").value == "linreg-d2l"  # from the preset
-    assert at.number_input(key="w.minibatch.batch_size").value == 10
-    assert at.number_input(key="w.minibatch.lr").value == 0.01  # the link's own value wins
+    assert at.selectbox(key="w.mini_batches.base").value == "linreg-d2l"  # from the preset
+    assert at.number_input(key="w.mini_batches.batch_size").value == 10
+    assert at.number_input(key="w.mini_batches.lr").value == 0.01  # the link's own value wins
     _same_run(_run(at), _direct_run(3, "linreg-d2l", batch_size=10, lr=0.01, epochs=3, shuffle=True,
                                     full_tensor_pitfall=False))
 
@@ -229,8 +229,8 @@ def test_link_data_choice_brings_its_tutorials_settings():
     """Like choosing it in the box: ?data=linreg-d2l loads d2l's batch_size and num_epochs; the link's lr wins."""
     at = open_link(PAGE, {"data": "linreg-d2l", "lr": "0.01", "steps": "2"})
     assert not at.exception, at.exception
-    assert at.number_input(key="w.minibatch.batch_size").value == 10
-    assert at.number_input(key="w.minibatch.epochs").value == 3
+    assert at.number_input(key="w.mini_batches.batch_size").value == 10
+    assert at.number_input(key="w.mini_batches.epochs").value == 3
     _same_run(_run(at), _direct_run(2, "linreg-d2l", batch_size=10, lr=0.01, epochs=3, shuffle=True,
                                     full_tensor_pitfall=False))
 
@@ -245,14 +245,15 @@ def test_link_fields_match_the_widgets():
     assert (fields["lr"].lo, fields["lr"].hi) == (1e-6, 100.0)
     assert (fields["epochs"].lo, fields["epochs"].hi) == (1, 1000)
     assert (fields["cmp_epochs"].lo, fields["cmp_epochs"].hi) == (1, mini_batches.max_compare_epochs(150))
-    assert all(f.key.startswith("w.minibatch.") for f in mini_batches.LINK_FIELDS)
+    assert all(f.key.startswith("w.mini_batches.") for f in mini_batches.LINK_FIELDS)
     at = open_page(PAGE)
-    assert at.number_input(key="w.minibatch.lr").min == 1e-6 and at.number_input(key="w.minibatch.lr").max == 100.0
-    assert at.number_input(key="w.minibatch.epochs").max == 1000
-    assert at.number_input(key="w.minibatch.cmp_epochs").max == mini_batches.max_compare_epochs(150)
-    assert at.number_input(key="w.minibatch.batch_size").max == 150  # tutorial 000's n; d2l's 1000 is the field's hi
+    assert at.number_input(key="w.mini_batches.lr").min == 1e-6
+    assert at.number_input(key="w.mini_batches.lr").max == 100.0
+    assert at.number_input(key="w.mini_batches.epochs").max == 1000
+    assert at.number_input(key="w.mini_batches.cmp_epochs").max == mini_batches.max_compare_epochs(150)
+    assert at.number_input(key="w.mini_batches.batch_size").max == 150  # tutorial 000's n; d2l's 1000 is the field's hi
     from gdcore.i18n import translator
-    assert at.selectbox(key="w.minibatch.base").options == [translator("en")(f"mini_batches.base.{b}")
+    assert at.selectbox(key="w.mini_batches.base").options == [translator("en")(f"mini_batches.base.{b}")
                                                             for b in mini_batches.BASES]
 
 
@@ -283,23 +284,23 @@ def test_malformed_link_values_are_listed_and_defaults_used():
         assert bad in text, bad
     assert "not a whole number" in text and "not a finite number" in text and "outside the allowed range" in text
     # every widget kept its default (tutorial 000) and the run is the default one, not started
-    assert at.number_input(key="w.minibatch.batch_size").value == 20
-    assert at.number_input(key="w.minibatch.lr").value == 0.01
-    assert at.number_input(key="w.minibatch.epochs").value == 99
-    assert at.selectbox(key="w.minibatch.base").value == "linreg-minibatch"
+    assert at.number_input(key="w.mini_batches.batch_size").value == 20
+    assert at.number_input(key="w.mini_batches.lr").value == 0.01
+    assert at.number_input(key="w.mini_batches.epochs").value == 99
+    assert at.selectbox(key="w.mini_batches.base").value == "linreg-minibatch"
     run = _run(at)
     assert (run.config.preset, run.config.batch_size, run.config.lr, run.config.epochs, run.step_count) == (
         "linreg-minibatch", 20, 0.01, 99, 0)
-    at.button(key="b.minibatch.dismiss_notes").click().run()
+    at.button(key="b.mini_batches.dismiss_notes").click().run()
     assert not at.warning and not at.exception
 
     # batch_size 0 is refused; cmp_epochs 50 fits the field but not d2l's 1000 samples: capped, with a sentence
     at = open_link(PAGE, {"batch_size": "0", "cmp_epochs": "50", "data": "linreg-d2l", "steps": "2"})
     assert not at.exception, at.exception
     assert any("batch_size=0" in w.value and "outside the allowed range" in w.value for w in at.warning)
-    assert at.number_input(key="w.minibatch.batch_size").value == 10  # d2l's own, as the data choice brings it
+    assert at.number_input(key="w.mini_batches.batch_size").value == 10  # d2l's own, as the data choice brings it
     cap = mini_batches.max_compare_epochs(1000)
-    assert at.number_input(key="w.minibatch.cmp_epochs").value == cap
+    assert at.number_input(key="w.mini_batches.cmp_epochs").value == cap
     assert any("50 epochs" in w.value and f"uses {cap}" in w.value for w in at.warning)
     # batch_size 500 fits the field (d2l has 1000 samples) but not tutorial 000's 150: capped, with a sentence
     at = open_link(PAGE, {"batch_size": "500", "steps": "1"})
@@ -313,27 +314,27 @@ def test_instructor_hide_and_lock():
     at = open_link(PAGE, {"batch_size": "30", "lr": "0.02", "hide": "batch_size,controls", "steps": "4"})
     assert not at.exception, at.exception
     keys = {w.key for w in at.number_input} | {t.key for t in at.toggle} | {b.key for b in at.button}
-    assert "w.minibatch.batch_size" not in keys and "w.minibatch.shuffle" not in keys
-    assert "b.minibatch.step" not in keys  # controls hidden
-    assert {"w.minibatch.lr", "w.minibatch.epochs", "w.minibatch.pitfall", "b.minibatch.preset_000"} <= keys
-    assert "w.minibatch.base" in {s.key for s in at.selectbox}  # not locked: the data choice stays
+    assert "w.mini_batches.batch_size" not in keys and "w.mini_batches.shuffle" not in keys
+    assert "b.mini_batches.step" not in keys  # controls hidden
+    assert {"w.mini_batches.lr", "w.mini_batches.epochs", "w.mini_batches.pitfall", "b.mini_batches.preset_000"} <= keys
+    assert "w.mini_batches.base" in {s.key for s in at.selectbox}  # not locked: the data choice stays
     assert any("instructor" in i.value for i in at.info)
     run = _run(at)
     assert run.config.batch_size == 30 and run.step_count == 4  # the hidden batch_size still drives the run
     _same_run(run, _direct_run(4, "linreg-minibatch", batch_size=30, lr=0.02, epochs=99, shuffle=True,
                                full_tensor_pitfall=False))
     assert at.query_params["hide"] == "batch_size,controls" and at.query_params["batch_size"] == "30"
-    at.number_input(key="w.minibatch.lr").set_value(0.03).run()  # another setting changes: the hidden one is kept
+    at.number_input(key="w.mini_batches.lr").set_value(0.03).run()  # another setting changes: the hidden one is kept
     assert not at.exception
     assert (_run(at).config.batch_size, _run(at).config.lr) == (30, 0.03)
 
     at = open_link(PAGE, {"lock": "1", "hide": "pitfall", "steps": "1"})
     assert not at.exception, at.exception
     buttons = {b.key for b in at.button}
-    assert "b.minibatch.preset_000" not in buttons and "b.minibatch.preset_d2l" not in buttons
-    assert "w.minibatch.base" not in {s.key for s in at.selectbox}  # the data choice is a preset chooser
-    assert "w.minibatch.pitfall" not in {t.key for t in at.toggle}
-    assert "w.minibatch.batch_size" in {w.key for w in at.number_input} and "b.minibatch.step" in buttons
+    assert "b.mini_batches.preset_000" not in buttons and "b.mini_batches.preset_d2l" not in buttons
+    assert "w.mini_batches.base" not in {s.key for s in at.selectbox}  # the data choice is a preset chooser
+    assert "w.mini_batches.pitfall" not in {t.key for t in at.toggle}
+    assert "w.mini_batches.batch_size" in {w.key for w in at.number_input} and "b.mini_batches.step" in buttons
     assert at.query_params["lock"] == "1"
 
 
@@ -345,17 +346,17 @@ def test_page_in_chinese():
     assert at.session_state["w.lang"] == "zh"
     assert at.title[0].value.endswith(zh("mini_batches.title")) and zh("mini_batches.title") == "小批量"
     assert at.header[0].value == zh("mini_batches.s1.header")
-    assert at.toggle(key="w.minibatch.pitfall").label == zh("mini_batches.widget.pitfall")
-    assert at.button(key="b.minibatch.preset_d2l").label == zh("mini_batches.preset_d2l")
-    assert at.number_input(key="w.minibatch.batch_size").label == "batch_size"  # the tutorial's own name
+    assert at.toggle(key="w.mini_batches.pitfall").label == zh("mini_batches.widget.pitfall")
+    assert at.button(key="b.mini_batches.preset_d2l").label == zh("mini_batches.preset_d2l")
+    assert at.number_input(key="w.mini_batches.batch_size").label == "batch_size"  # the tutorial's own name
     # d2l's printout: its epoch lines as printed, its closing lines as the Chinese book prints them
     printed = next(v for v in _codes(at) if v.startswith("epoch 1, loss"))
     assert "\nw的估计误差: tensor([" in printed and "\nb的估计误差: tensor([" in printed
     # the tutorial printout keeps its own words
     assert any(v.startswith("dataloader len =25") for v in _codes(at))
-    at.number_input(key="w.minibatch.cmp_epochs").set_value(1).run()
-    at.button(key="b.minibatch.compare").click().run()
-    at.button(key="b.minibatch.pitfall_run").click().run()
+    at.number_input(key="w.mini_batches.cmp_epochs").set_value(1).run()
+    at.button(key="b.mini_batches.compare").click().run()
+    at.button(key="b.mini_batches.pitfall_run").click().run()
     assert not at.exception, at.exception
     tables = [d.value for d in at.dataframe]
     assert any(zh("mini_batches.table.samples_per_step") in t.columns
@@ -375,7 +376,7 @@ def test_language_switch_keeps_the_run_and_english_has_no_chinese():
     assert not at.exception, at.exception
     assert at.header[0].value == "1 · DataLoader 交出来的是什么"
     assert _run(at).step_count == 3 and _run(at).params() == params
-    assert at.number_input(key="w.minibatch.batch_size").value == 20
+    assert at.number_input(key="w.mini_batches.batch_size").value == 20
 
 
 def test_gdcore_sentences_in_both_languages():
@@ -440,7 +441,7 @@ def test_status_and_panel_count_steps_the_way_the_tutorial_prints_them():
     at = _open()
     assert "first up: epoch(1) batch(0)" in _status(at)
     for _ in range(3):
-        at.button(key="b.minibatch.step").click().run()
+        at.button(key="b.mini_batches.step").click().run()
     # the third step is the tutorial's `epoch(1) batch(2)`: status, panel and printout say so alike
     assert "epoch(1) batch(2)" in _status(at)
     assert "epoch(1) batch(2)" in _batch_head(at)
@@ -448,8 +449,8 @@ def test_status_and_panel_count_steps_the_way_the_tutorial_prints_them():
     counting = next(c.value for c in at.caption if "range(1, 100)" in c.value)
     assert "batch(0) … batch(7)" in counting and "epoch(99) batch(7)" in counting
     # to the end of the 99 epochs: the last step is epoch(99) batch(7), and there is no epoch 100
-    at.number_input(key="w.minibatch.run_n").set_value(792).run()
-    at.button(key="b.minibatch.run_n_btn").click().run()
+    at.number_input(key="w.mini_batches.run_n").set_value(792).run()
+    at.button(key="b.mini_batches.run_n_btn").click().run()
     assert not at.exception and _run(at).step_count == 792
     assert "epoch(99) batch(7)" in _status(at) and "batch 0" not in _status(at)
     assert "epoch(99) batch(7)" in _batch_head(at)
@@ -462,8 +463,8 @@ def test_status_and_panel_count_steps_the_way_the_tutorial_prints_them():
 def test_after_divergence_the_panel_shows_the_last_finite_steps_batch():
     """lr 0.2 blows up within the first staged rows; Run to end must leave the batch of the step it reports."""
     at = _open()
-    at.number_input(key="w.minibatch.lr").set_value(0.2).run()
-    at.button(key="b.minibatch.run_all").click().run()
+    at.number_input(key="w.mini_batches.lr").set_value(0.2).run()
+    at.button(key="b.mini_batches.run_all").click().run()
     for _ in range(20):  # a long run advances on the live fragment's ticks; AppTest reruns instead
         if _run(at).done:
             break

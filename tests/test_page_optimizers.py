@@ -18,7 +18,7 @@ def at():
 
 
 def _lesson(app):
-    return app.session_state["_lesson.optim"]
+    return app.session_state["_lesson.optimizers"]
 
 
 def test_renders_the_tutorial_run(at):
@@ -27,45 +27,45 @@ def test_renders_the_tutorial_run(at):
     assert (c.preset, c.impl, c.optimizer, c.lr, c.steps, c.mode) == (
         "linreg-module", "module", "sgd", 1e-3, 30000, "batch")
     assert run.step_count == 0
-    assert at.button(key="b.optim.race") is not None and at.button(key="b.optim.lock_step") is not None
+    assert at.button(key="b.optimizers.race") is not None and at.button(key="b.optimizers.lock_step") is not None
     assert not at.error
 
 
 def test_step_advances_exactly_one_step(at):
-    at.button(key="b.optim.step").click().run()
+    at.button(key="b.optimizers.step").click().run()
     assert not at.exception
     run = _lesson(at).run
     assert run.step_count == 1 and len(run.losses()) == 1
-    at.button(key="b.optim.step").click().run()
+    at.button(key="b.optimizers.step").click().run()
     assert _lesson(at).run is run and run.step_count == 2
 
 
 def test_preset_loads_tutorial_values_and_state_survives_page_switch(at):
-    at.selectbox(key="w.optim.optimizer").set_value("adam").run()
-    at.number_input(key="w.optim.lr").set_value(0.05).run()
-    at.number_input(key="w.optim.steps").set_value(500).run()
-    at.button(key="b.optim.step").click().run()
+    at.selectbox(key="w.optimizers.optimizer").set_value("adam").run()
+    at.number_input(key="w.optimizers.lr").set_value(0.05).run()
+    at.number_input(key="w.optimizers.steps").set_value(500).run()
+    at.button(key="b.optimizers.step").click().run()
     run = _lesson(at).run
     assert run.config.optimizer == "adam" and run.step_count == 1
     assert optimizers.state_keys(run) == ["exp_avg", "exp_avg_sq"]
     assert any("exp_avg" in c for df in at.dataframe for c in df.value.columns)
     # away and back: settings and the run are kept
     away_and_back(at, PAGE)
-    assert at.selectbox(key="w.optim.optimizer").value == "adam"
-    assert at.number_input(key="w.optim.lr").value == 0.05
+    assert at.selectbox(key="w.optimizers.optimizer").value == "adam"
+    assert at.number_input(key="w.optimizers.lr").value == 0.05
     assert _lesson(at).run is run and run.step_count == 1
     # the preset puts the tutorial back
-    at.button(key="b.optim.preset").click().run()
-    assert at.selectbox(key="w.optim.optimizer").value == "sgd"
-    assert at.number_input(key="w.optim.lr").value == 1e-3
-    assert at.number_input(key="w.optim.steps").value == 30000
+    at.button(key="b.optimizers.preset").click().run()
+    assert at.selectbox(key="w.optimizers.optimizer").value == "sgd"
+    assert at.number_input(key="w.optimizers.lr").value == 1e-3
+    assert at.number_input(key="w.optimizers.steps").value == 30000
     c = _lesson(at).run.config
     assert (c.optimizer, c.lr, c.steps) == ("sgd", 1e-3, 30000)
 
 
 def test_diverging_lr_shows_the_message(at):
-    at.number_input(key="w.optim.lr").set_value(5.0).run()
-    at.button(key="b.optim.run_n_btn").click().run()
+    at.number_input(key="w.optimizers.lr").set_value(5.0).run()
+    at.button(key="b.optimizers.run_n_btn").click().run()
     assert not at.exception
     run = _lesson(at).run
     assert run.status == "diverged"
@@ -73,8 +73,8 @@ def test_diverging_lr_shows_the_message(at):
 
 
 def test_race_makes_five_runs_from_one_start(at):
-    at.number_input(key="w.optim.race_steps").set_value(50).run()
-    at.button(key="b.optim.race").click().run()
+    at.number_input(key="w.optimizers.race_steps").set_value(50).run()
+    at.button(key="b.optimizers.race").click().run()
     assert not at.exception
     race = _lesson(at).extra["race"]
     assert set(race) == set(optimizers.RACE_OPTIMIZERS)
@@ -85,21 +85,21 @@ def test_race_makes_five_runs_from_one_start(at):
 
 
 def test_lockstep_step_both_keeps_diffs_tiny(at):
-    at.button(key="b.optim.lock_step").click().run()
+    at.button(key="b.optimizers.lock_step").click().run()
     manual, module = _lesson(at).extra["lockstep"]
     assert manual.step_count == module.step_count == 1
-    at.button(key="b.optim.lock_step100").click().run()
+    at.button(key="b.optimizers.lock_step100").click().run()
     assert not at.exception
     assert manual.step_count == module.step_count == 101
     assert optimizers.max_abs_diff(manual, module) < 1e-5
     assert any(m.label.startswith("largest |manual") for m in at.metric)
-    at.button(key="b.optim.lock_reset").click().run()
+    at.button(key="b.optimizers.lock_reset").click().run()
     assert manual.step_count == module.step_count == 0
 
 
 def test_measuring_the_devices_times_the_run_on_each_one(at):
     from gdcore.devices import available_devices
-    at.button(key="b.optim.measure").click().run()
+    at.button(key="b.optimizers.measure").click().run()
     assert not at.exception and not at.error
     table = _lesson(at).extra["timing"]
     devices = [d for d in available_devices() if d != "auto"]
@@ -135,12 +135,12 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit():
     at = open_link(PAGE, {**ADAM_LINK, "steps": "7"})
     assert not at.exception, at.exception
     assert not at.warning
-    assert at.selectbox(key="w.optim.optimizer").value == "adam"
-    assert at.number_input(key="w.optim.lr").value == 0.05
-    assert at.number_input(key="w.optim.beta1").value == 0.8
-    assert at.number_input(key="w.optim.beta2").value == 0.99
-    assert at.number_input(key="w.optim.steps").value == 400
-    assert at.number_input(key="w.optim.seed").value == 7
+    assert at.selectbox(key="w.optimizers.optimizer").value == "adam"
+    assert at.number_input(key="w.optimizers.lr").value == 0.05
+    assert at.number_input(key="w.optimizers.beta1").value == 0.8
+    assert at.number_input(key="w.optimizers.beta2").value == 0.99
+    assert at.number_input(key="w.optimizers.steps").value == 400
+    assert at.number_input(key="w.optimizers.seed").value == 7
     direct = _direct(7, optimizer="adam", lr=0.05, beta1=0.8, beta2=0.99, steps=400, seed=7)
     _same_run(_lesson(at).run, direct)
     assert optimizers.state_keys(direct) == ["exp_avg", "exp_avg_sq"]
@@ -153,7 +153,7 @@ def test_share_link_round_trip_replays_the_run_bit_for_bit():
     _same_run(_lesson(again).run, direct)
 
     # one more step moves the link's steps with it
-    at.button(key="b.optim.step").click().run()
+    at.button(key="b.optimizers.step").click().run()
     assert at.query_params["steps"] == "8"
     direct.run(1)
     _same_run(_lesson(at).run, direct)
@@ -163,8 +163,8 @@ def test_link_preset_then_fields_and_momentum():
     at = open_link(PAGE, {"preset": "linreg-module", "optimizer": "momentum", "momentum": "0.5", "lr": "0.01",
                           "steps": "5"})
     assert not at.exception, at.exception
-    assert at.number_input(key="w.optim.steps").value == 30000  # from the preset
-    assert at.number_input(key="w.optim.momentum").value == 0.5
+    assert at.number_input(key="w.optimizers.steps").value == 30000  # from the preset
+    assert at.number_input(key="w.optimizers.momentum").value == 0.5
     _same_run(_lesson(at).run, _direct(5, optimizer="momentum", momentum=0.5, lr=0.01, steps=30000))
 
 
@@ -176,15 +176,15 @@ def test_malformed_link_values_are_listed_and_defaults_used():
     for bad in ("optimizer=foo", "lr=inf", "momentum=2", "epochs=2.5", "race_steps=0", "seed=x", "`bogus`"):
         assert bad in warning.value, bad
     assert "not one of the choices" in warning.value and "outside the allowed range" in warning.value
-    assert at.selectbox(key="w.optim.optimizer").value == "sgd"
-    assert at.number_input(key="w.optim.lr").value == 1e-3
-    assert at.number_input(key="w.optim.steps").value == 30000
-    assert at.session_state["w.optim.momentum"] == 0.9
-    assert at.session_state["w.optim.race_steps"] == optimizers.RACE_STEPS
+    assert at.selectbox(key="w.optimizers.optimizer").value == "sgd"
+    assert at.number_input(key="w.optimizers.lr").value == 1e-3
+    assert at.number_input(key="w.optimizers.steps").value == 30000
+    assert at.session_state["w.optimizers.momentum"] == 0.9
+    assert at.session_state["w.optimizers.race_steps"] == optimizers.RACE_STEPS
     run = _lesson(at).run
     assert (run.config.optimizer, run.config.lr, run.config.steps, run.config.seed, run.step_count) == (
         "sgd", 1e-3, 30000, 0, 0)
-    at.button(key="b.optim.dismiss_notes").click().run()
+    at.button(key="b.optimizers.dismiss_notes").click().run()
     assert not at.warning and not at.exception
 
 
@@ -193,14 +193,14 @@ def test_hide_optimizer_keeps_the_links_optimizer():
                           "steps": "3"})
     assert not at.exception, at.exception
     keys = _keys(at)
-    assert "w.optim.optimizer" not in keys and "w.optim.momentum" not in keys  # the group is hidden
-    assert "w.optim.lr" in keys and "w.optim.steps" in keys and "b.optim.step" in keys  # the others stay
-    assert "b.optim.preset" in keys  # not locked
+    assert "w.optimizers.optimizer" not in keys and "w.optimizers.momentum" not in keys  # the group is hidden
+    assert "w.optimizers.lr" in keys and "w.optimizers.steps" in keys and "b.optimizers.step" in keys  # the others stay
+    assert "b.optimizers.preset" in keys  # not locked
     assert any("instructor" in i.value for i in at.info)
     direct = _direct(3, optimizer="momentum", momentum=0.5, lr=0.02, steps=30000)
     _same_run(_lesson(at).run, direct)
     assert at.query_params["hide"] == "optimizer" and at.query_params["optimizer"] == "momentum"
-    at.button(key="b.optim.step").click().run()  # the hidden settings still drive the run
+    at.button(key="b.optimizers.step").click().run()  # the hidden settings still drive the run
     assert not at.exception
     direct.run(1)
     _same_run(_lesson(at).run, direct)
@@ -211,12 +211,12 @@ def test_lock_hides_the_preset_and_hide_race_keeps_the_links_race():
                           "race_nesterov": "1", "race_adam_beta2": "0.95"})
     assert not at.exception, at.exception
     keys = _keys(at)
-    assert "b.optim.preset" not in keys  # lock=1 hides the preset button
-    assert "b.optim.step" not in keys and "w.optim.seed" not in keys
-    assert not any(k.startswith("w.optim.race") for k in keys)
-    assert "b.optim.race" in keys and "w.optim.lr" in keys
+    assert "b.optimizers.preset" not in keys  # lock=1 hides the preset button
+    assert "b.optimizers.step" not in keys and "w.optimizers.seed" not in keys
+    assert not any(k.startswith("w.optimizers.race") for k in keys)
+    assert "b.optimizers.race" in keys and "w.optimizers.lr" in keys
     assert at.query_params["lock"] == "1"
-    at.button(key="b.optim.race").click().run()
+    at.button(key="b.optimizers.race").click().run()
     assert not at.exception
     race = _lesson(at).extra["race"]
     assert set(race) == set(optimizers.RACE_OPTIMIZERS + optimizers.EXTRA_OPTIMIZERS)
@@ -235,12 +235,12 @@ def test_page_in_chinese():
     assert not at.exception, at.exception
     assert at.session_state["w.lang"] == "zh"
     assert at.title[0].value.endswith(zh("optimizers.title"))
-    assert at.button(key="b.optim.race").label == zh("optimizers.race.button", n=20)
-    assert at.selectbox(key="w.optim.optimizer").label == zh("optimizers.train.optimizer")
-    at.button(key="b.optim.race").click().run()
-    at.button(key="b.optim.lock_step").click().run()
-    at.button(key="b.optim.step").click().run()
-    at.button(key="b.optim.measure").click().run()
+    assert at.button(key="b.optimizers.race").label == zh("optimizers.race.button", n=20)
+    assert at.selectbox(key="w.optimizers.optimizer").label == zh("optimizers.train.optimizer")
+    at.button(key="b.optimizers.race").click().run()
+    at.button(key="b.optimizers.lock_step").click().run()
+    at.button(key="b.optimizers.step").click().run()
+    at.button(key="b.optimizers.measure").click().run()
     assert not at.exception, at.exception
     columns = {c for df in at.dataframe for c in df.value.columns}
     assert {zh(m) for m in optimizers.timing_headers().values()} <= columns
@@ -270,7 +270,7 @@ def test_after_divergence_the_data_keeps_its_axis_and_the_caption_reads_compactl
     import json
     import re
     at = open_link(PAGE, {"lr": "3"})
-    at.button(key="b.optim.run_n_btn").click().run()
+    at.button(key="b.optimizers.run_n_btn").click().run()
     assert not at.exception
     run = _lesson(at).run
     assert run.status == "diverged" and abs(run.params()["w"][0]) > 1e12
@@ -290,7 +290,7 @@ def test_the_tutorials_printout_every_20_steps():
     """002 prints `Epoch[i/30000], loss: ...` when (i+1) % 20 == 0: nothing before step 20, then i = 19, 39, ..."""
     at = open_page(PAGE)
     assert any(i.value == translator("en")("optimizers.train.printout_none") for i in at.info)
-    at.button(key="b.optim.run_n_btn").click().run()  # N = 100
+    at.button(key="b.optimizers.run_n_btn").click().run()  # N = 100
     assert not at.exception
     printed = [c.value for c in at.code if c.value.startswith("Epoch[")]
     assert printed, "no printout"

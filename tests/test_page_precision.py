@@ -13,8 +13,8 @@ LINREG = "pages/views/linear_regression.py"
 
 
 @pytest.mark.parametrize("page, lesson", [
-    (LINREG, "linreg"), ("pages/views/logistic_regression.py", "logreg"),
-    ("pages/views/mini_batches.py", "minibatch"), ("pages/views/optimizers.py", "optim"),
+    (LINREG, "linear_regression"), ("pages/views/logistic_regression.py", "logistic_regression"),
+    ("pages/views/mini_batches.py", "mini_batches"), ("pages/views/optimizers.py", "optimizers"),
 ])
 def test_sidebar_precision_reaches_the_run(page, lesson):
     at = open_page(page)
@@ -29,8 +29,8 @@ def test_link_carries_the_precision():
     at = open_link(LINREG, {"dtype": "float64", "lr": "0.02"})
     assert not at.exception
     assert at.session_state["w.dtype"] == "float64"
-    assert at.session_state["_lesson.linreg"].run.config.dtype == "float64"
-    at.button(key="b.linreg.step").click().run()
+    assert at.session_state["_lesson.linear_regression"].run.config.dtype == "float64"
+    at.button(key="b.linear_regression.step").click().run()
     assert at.query_params["dtype"] in ("float64", ["float64"])
     bad = open_link(LINREG, {"dtype": "float16"})
     assert bad.session_state["w.dtype"] == "float32"
@@ -44,12 +44,12 @@ def test_stall_sentence_and_no_more_pace_promise(lang):
     lr = 0.9 * stability_limit(ds.X)
     at = open_page(LINREG)
     at.selectbox(key="w.lang").set_value(lang).run()
-    at.radio(key="w.linreg.recipe").set_value("upload").run()
-    at.file_uploader(key="u.linreg.csv").set_value(("bmi.csv", ds.to_csv().encode(), "text/csv")).run()
-    at.number_input(key="w.linreg.lr").set_value(lr).run()
-    at.number_input(key="w.linreg.steps").set_value(40_000).run()
+    at.radio(key="w.linear_regression.recipe").set_value("upload").run()
+    at.file_uploader(key="u.linear_regression.csv").set_value(("bmi.csv", ds.to_csv().encode(), "text/csv")).run()
+    at.number_input(key="w.linear_regression.lr").set_value(lr).run()
+    at.number_input(key="w.linear_regression.steps").set_value(40_000).run()
     assert not at.exception
-    run = at.session_state["_lesson.linreg"].run
+    run = at.session_state["_lesson.linear_regression"].run
     pace_head = T("linear_regression.lr.sentence.pace", k="")[:12]
     assert any(pace_head in m.value for m in at.markdown)  # the promise, before the run
     run.run()
@@ -61,7 +61,7 @@ def test_stall_sentence_and_no_more_pace_promise(lang):
     assert not any(pace_head in m.value for m in at.markdown)
     # the same data in float64 keeps going: no stall, and the pace still holds
     at.selectbox(key="w.dtype").set_value("float64").run()
-    run64 = at.session_state["_lesson.linreg"].run
+    run64 = at.session_state["_lesson.linear_regression"].run
     assert run64.config.dtype == "float64"
     run64.run()
     at.run()

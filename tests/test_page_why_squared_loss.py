@@ -26,50 +26,54 @@ def minimiser_caption(app) -> str:
 
 def test_renders_seed000_data_and_the_same_minimiser(at):
     assert not at.error
-    assert at.selectbox(key="w.squared.source").value == "linreg-minibatch"
-    assert at.slider(key="w.squared.noise").value == 0.3 and at.number_input(key="w.squared.n").value == 150
+    assert at.selectbox(key="w.why_squared_loss.source").value == "linreg-minibatch"
+    assert at.slider(key="w.why_squared_loss.noise").value == 0.3
+    assert at.number_input(key="w.why_squared_loss.n").value == 150
     assert metric(at, "w*") == pytest.approx(2.0, abs=0.1) and metric(at, "b*") == pytest.approx(6.0, abs=0.2)
     assert metric(at, "σ̂ of the residuals") == pytest.approx(0.3, rel=0.15)
     cap = minimiser_caption(at)
     # NLL, squared loss and least squares name the same w
     nums = re.findall(r"-?\d+\.\d{4}", cap)
     assert len(nums) == 3 and len(set(nums)) == 1, cap
-    assert isinstance(at.session_state["_squared.pairs"], pd.DataFrame)
-    assert len(at.session_state["_squared.pairs"]) == 3
+    assert isinstance(at.session_state["_why_squared_loss.pairs"], pd.DataFrame)
+    assert len(at.session_state["_why_squared_loss.pairs"]) == 3
 
 
 def test_presets_noise_and_profile_likelihood(at):
-    at.button(key="b.squared.preset_d2l").click().run()
+    at.button(key="b.why_squared_loss.preset_d2l").click().run()
     assert not at.exception and not at.error
-    assert at.selectbox(key="w.squared.source").value == "linreg-d2l"
-    assert at.slider(key="w.squared.noise").value == 0.01 and at.number_input(key="w.squared.n").value == 1000
+    assert at.selectbox(key="w.why_squared_loss.source").value == "linreg-d2l"
+    assert at.slider(key="w.why_squared_loss.noise").value == 0.01
+    assert at.number_input(key="w.why_squared_loss.n").value == 1000
     assert metric(at, "w1*") == pytest.approx(2.0, abs=0.01) and metric(at, "w2*") == pytest.approx(-3.4, abs=0.01)
     assert metric(at, "σ̂ of the residuals") == pytest.approx(0.01, rel=0.1)
 
-    at.selectbox(key="w.squared.j").set_value(1).run()
-    at.radio(key="w.squared.sigma_mode").set_value("profile").run()
+    at.selectbox(key="w.why_squared_loss.j").set_value(1).run()
+    at.radio(key="w.why_squared_loss.sigma_mode").set_value("profile").run()
     assert not at.exception
     assert "w2 = -3.3997" in minimiser_caption(at)
 
-    at.slider(key="w.squared.noise").set_value(1.0).run()
+    at.slider(key="w.why_squared_loss.noise").set_value(1.0).run()
     assert metric(at, "σ̂ of the residuals") == pytest.approx(1.0, rel=0.1)
 
-    at.button(key="b.squared.preset_000").click().run()
-    assert at.selectbox(key="w.squared.source").value == "linreg-minibatch"
-    assert at.slider(key="w.squared.noise").value == 0.3 and at.number_input(key="w.squared.n").value == 150
+    at.button(key="b.why_squared_loss.preset_000").click().run()
+    assert at.selectbox(key="w.why_squared_loss.source").value == "linreg-minibatch"
+    assert at.slider(key="w.why_squared_loss.noise").value == 0.3
+    assert at.number_input(key="w.why_squared_loss.n").value == 150
 
-    at.button(key="b.squared.pairs").click().run()  # d2l's (μ, σ) pairs back
+    at.button(key="b.why_squared_loss.pairs").click().run()  # d2l's (μ, σ) pairs back
     assert not at.exception
 
 
 def test_state_survives_a_page_switch(at):
-    at.slider(key="w.squared.noise").set_value(0.8).run()
-    at.number_input(key="w.squared.n").set_value(400).run()
+    at.slider(key="w.why_squared_loss.noise").set_value(0.8).run()
+    at.number_input(key="w.why_squared_loss.n").set_value(400).run()
     at.switch_page("pages/views/autograd_basics.py").run()
     assert not at.exception
     at.switch_page(PAGE).run()
     assert not at.exception
-    assert at.slider(key="w.squared.noise").value == 0.8 and at.number_input(key="w.squared.n").value == 400
+    assert at.slider(key="w.why_squared_loss.noise").value == 0.8
+    assert at.number_input(key="w.why_squared_loss.n").value == 400
     assert metric(at, "true noise σ") == 0.8
 
 
@@ -117,10 +121,13 @@ def test_link_round_trip():
     from gdcore.presets import PRESETS
     app = open_link(PAGE, LINK)
     assert not app.exception and not app.error
-    assert app.selectbox(key="w.squared.source").value == "linreg-d2l"
-    assert app.slider(key="w.squared.noise").value == 0.5 and app.number_input(key="w.squared.n").value == 200
-    assert app.number_input(key="w.squared.mu").value == 1.5 and app.number_input(key="w.squared.sigma").value == 0.5
-    assert app.radio(key="w.squared.sigma_mode").value == "profile" and app.selectbox(key="w.squared.j").value == 1
+    assert app.selectbox(key="w.why_squared_loss.source").value == "linreg-d2l"
+    assert app.slider(key="w.why_squared_loss.noise").value == 0.5
+    assert app.number_input(key="w.why_squared_loss.n").value == 200
+    assert app.number_input(key="w.why_squared_loss.mu").value == 1.5
+    assert app.number_input(key="w.why_squared_loss.sigma").value == 0.5
+    assert app.radio(key="w.why_squared_loss.sigma_mode").value == "profile"
+    assert app.selectbox(key="w.why_squared_loss.j").value == 1
     # the bell: its peak 1/sqrt(2π σ²) and the drawn curve are gdcore's density for the link's μ, σ
     assert at_metric_text(app, "peak height p(μ)") == f"{1 / (0.5 * (2 * 3.141592653589793) ** 0.5):.6g}" == "0.797885"
     dens = chart_frame(app, 0)
@@ -136,7 +143,7 @@ def test_link_round_trip():
     # the page wrote the canonical link back, seed included; opened afresh, it gives the same page
     assert dict(app.query_params) == {**LINK}
     again = open_link(PAGE, dict(app.query_params))
-    assert not again.exception and again.number_input(key="w.squared.sigma").value == 0.5
+    assert not again.exception and again.number_input(key="w.why_squared_loss.sigma").value == 0.5
     assert at_metric_text(again, "σ̂ of the residuals") == at_metric_text(app, "σ̂ of the residuals")
     assert minimiser_caption(again) == minimiser_caption(app)
 
@@ -144,8 +151,9 @@ def test_link_round_trip():
 def test_link_preset_then_fields():
     app = open_link(PAGE, {"preset": "linreg-d2l", "n": "300"})
     assert not app.exception and not app.warning
-    assert app.selectbox(key="w.squared.source").value == "linreg-d2l"
-    assert app.slider(key="w.squared.noise").value == 0.01 and app.number_input(key="w.squared.n").value == 300
+    assert app.selectbox(key="w.why_squared_loss.source").value == "linreg-d2l"
+    assert app.slider(key="w.why_squared_loss.noise").value == 0.01
+    assert app.number_input(key="w.why_squared_loss.n").value == 300
 
 
 @pytest.mark.parametrize("params,bad", [
@@ -160,9 +168,11 @@ def test_malformed_link_values_are_named_and_defaults_used(params, bad):
     text = link_warning(app)
     for b in bad:
         assert b in text, text
-    assert app.number_input(key="w.squared.mu").value == 0.0 and app.number_input(key="w.squared.sigma").value == 1.0
-    assert app.selectbox(key="w.squared.source").value == "linreg-minibatch"
-    assert app.slider(key="w.squared.noise").value == 0.3 and app.number_input(key="w.squared.n").value == 150
+    assert app.number_input(key="w.why_squared_loss.mu").value == 0.0
+    assert app.number_input(key="w.why_squared_loss.sigma").value == 1.0
+    assert app.selectbox(key="w.why_squared_loss.source").value == "linreg-minibatch"
+    assert app.slider(key="w.why_squared_loss.noise").value == 0.3
+    assert app.number_input(key="w.why_squared_loss.n").value == 150
     assert at_metric_text(app, "peak height p(μ)") == "0.398942"  # N(0, 1): 1/sqrt(2π)
     assert app.session_state["w.seed"] is None
 
@@ -172,15 +182,16 @@ def test_instructor_hides_groups_and_the_link_values_still_count():
                            "hide": "bell,data,likelihood", "lock": "1"})
     assert not app.exception and not app.error
     keys = {w.key for w in [*app.number_input, *app.slider, *app.selectbox, *app.radio, *app.button]}
-    for hidden in ("w.squared.mu", "w.squared.sigma", "w.squared.source", "w.squared.noise", "w.squared.n",
-                   "w.squared.sigma_mode", "b.squared.preset_d2l", "b.squared.preset_000"):
+    for hidden in ("w.why_squared_loss.mu", "w.why_squared_loss.sigma", "w.why_squared_loss.source",
+                   "w.why_squared_loss.noise", "w.why_squared_loss.n",
+                   "w.why_squared_loss.sigma_mode", "b.why_squared_loss.preset_d2l", "b.why_squared_loss.preset_000"):
         assert hidden not in keys, hidden
-    assert "b.squared.pairs" in keys  # the table was not hidden
+    assert "b.why_squared_loss.pairs" in keys  # the table was not hidden
     assert any("instructor" in i.value for i in app.info)
     assert chart_frame(app, 0)["label"].iloc[0] == "μ=2, σ=3"
     assert at_metric_text(app, "peak height p(μ)") == f"{1 / (3 * (2 * 3.141592653589793) ** 0.5):.6g}"
     assert at_metric_text(app, "true noise σ") == "0.7"
-    assert app.session_state["w.squared.sigma_mode"] == "profile"
+    assert app.session_state["w.why_squared_loss.sigma_mode"] == "profile"
     assert app.query_params["hide"] == "bell,data,likelihood" and app.query_params["lock"] == "1"
 
 
@@ -195,6 +206,6 @@ def test_chinese():
     labels = [m.label for m in app.metric]
     assert zh("why_squared_loss.noise.sigma_hat") in labels and "σ̂ of the residuals" not in labels
     assert any(c.value.startswith("在这组网格上") for c in app.caption)
-    assert app.selectbox(key="w.squared.source").value == "linreg-d2l"  # option values do not change
-    assert app.radio(key="w.squared.sigma_mode").options == ["固定为 σ̂", "对每个 w 重新估计"]
+    assert app.selectbox(key="w.why_squared_loss.source").value == "linreg-d2l"  # option values do not change
+    assert app.radio(key="w.why_squared_loss.sigma_mode").options == ["固定为 σ̂", "对每个 w 重新估计"]
     assert "`sigma=-1`" in link_warning(app)

@@ -68,28 +68,29 @@ def test_phases_follow_the_tutorials_own_order_and_lines():
 
 def test_step_slowly_on_the_page_plays_one_step_by_phases():
     at = open_page(PAGE)
-    run = at.session_state["_lesson.linreg"].run
+    run = at.session_state["_lesson.linear_regression"].run
     w_old, b_old = _before(run)
-    at.button(key="b.linreg.slow").click().run()
+    at.button(key="b.linear_regression.slow").click().run()
     assert not at.exception and run.step_count == 1
-    state = at.session_state["_linreg.slow"]
+    state = at.session_state["_linear_regression.slow"]
     assert state["phase"] == 0 and state["slow"].phase("update").values["w"] == run.params()["w"][0]
     assert any(">>     y_predict = x*w + b" in c.value for c in at.code)
-    at.button(key="b.linreg.slow_next").click().run()
-    assert at.session_state["_linreg.slow"]["phase"] == 1 and not at.session_state["_linreg.slow"]["playing"]
+    at.button(key="b.linear_regression.slow_next").click().run()
+    assert at.session_state["_linear_regression.slow"]["phase"] == 1
+    assert not at.session_state["_linear_regression.slow"]["playing"]
     assert any("**Loss.**" in m.value for m in at.markdown)
     for _ in range(3):  # zero_grad, backward, update: each draws its picture
-        at.button(key="b.linreg.slow_next").click().run()
+        at.button(key="b.linear_regression.slow_next").click().run()
         assert not at.exception
-    assert at.session_state["_linreg.slow"]["phase"] == 4
+    assert at.session_state["_linear_regression.slow"]["phase"] == 4
     saved = at.session_state["_charts.linear_regression"]["slow_step"]  # a plain spec, as a Step's charts
     drawn = json.dumps(vl.altair(saved).to_dict())
-    up = at.session_state["_linreg.slow"]["slow"].phase("update").values
+    up = at.session_state["_linear_regression.slow"]["slow"].phase("update").values
     assert "the update: -lr * gradient" in drawn  # the update's own arrow, from the old point to the new
     w_end = float(re.search(r'"w_end": ([-0-9.e]+)', drawn).group(1))
     assert w_end == pytest.approx(up["w"], rel=1e-6)  # the arrow ends at the new w
-    at.button(key="b.linreg.step").click().run()  # the run moves on: the slow step closes
-    assert "_linreg.slow" not in at.session_state
+    at.button(key="b.linear_regression.step").click().run()  # the run moves on: the slow step closes
+    assert "_linear_regression.slow" not in at.session_state
 
 
 def test_the_forward_picture_draws_each_residual_and_marks_the_largest_terms():

@@ -42,25 +42,25 @@ def test_a_bad_race_start_is_refused_before_anyone_runs():
 
 def test_race_page_races_from_a_clicked_point_and_back():
     at = open_page(OPT)
-    at.number_input(key="w.optim.race_steps").set_value(20).run()
-    lesson = at.session_state["_lesson.optim"]
+    at.number_input(key="w.optimizers.race_steps").set_value(20).run()
+    lesson = at.session_state["_lesson.optimizers"]
     lesson.extra["race_start"] = (0.5, -1.0)  # what a click on the race landscape stores (see cockpit.pick_chart)
-    at.button(key="b.optim.race").click().run()
+    at.button(key="b.optimizers.race").click().run()
     assert not at.exception
     race = lesson.extra["race"]
     assert all(s == ([0.5], [-1.0]) for s in optimizers.start_params(race).values())
     assert any("Every racer started from the point you clicked" in c.value for c in at.caption)
-    at.button(key="b.optim.race_drawn_start").click().run()
+    at.button(key="b.optimizers.race_drawn_start").click().run()
     starts = list(optimizers.start_params(lesson.extra["race"]).values())
     assert starts[0] != ([0.5], [-1.0]) and all(s == starts[0] for s in starts)
 
 
 def test_minibatch_page_sliders_set_the_start_and_the_link_carries_it():
     at = open_page(MB)
-    at.slider(key="w.minibatch.hand_w").set_value(1.0).run()
+    at.slider(key="w.mini_batches.hand_w").set_value(1.0).run()
     assert not at.exception
-    run = at.session_state["_lesson.minibatch"].run
+    run = at.session_state["_lesson.mini_batches"].run
     assert run.step_count == 0 and run.params()["w"] == [1.0]
     assert at.query_params["moves"].startswith("0:1.0:")
-    at.button(key="b.minibatch.step").click().run()
+    at.button(key="b.mini_batches.step").click().run()
     assert run.step_count == 1 and run.records(last=1)[-1]["w"] != 1.0  # it trained from the hand-set start

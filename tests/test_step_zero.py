@@ -7,10 +7,10 @@ from apptest_util import open_link
 
 from gdcore.i18n import translator
 
-PAGES = [("pages/views/linear_regression.py", "b.linreg.step", "linear_regression.train.loss_title"),
-         ("pages/views/optimizers.py", "b.optim.step", "optimizers.train.loss_title"),
-         ("pages/views/logistic_regression.py", "b.logreg.step", "logistic_regression.run.loss_title"),
-         ("pages/views/mini_batches.py", "b.minibatch.step", "mini_batches.s2.loss_title")]
+PAGES = [("pages/views/linear_regression.py", "b.linear_regression.step", "linear_regression.train.loss_title"),
+         ("pages/views/optimizers.py", "b.optimizers.step", "optimizers.train.loss_title"),
+         ("pages/views/logistic_regression.py", "b.logistic_regression.step", "logistic_regression.run.loss_title"),
+         ("pages/views/mini_batches.py", "b.mini_batches.step", "mini_batches.s2.loss_title")]
 
 
 def _titles(at) -> list[str]:

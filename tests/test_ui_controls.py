@@ -44,28 +44,28 @@ def test_an_epoch_click_seen_twice_runs_one_epoch():
 def test_play_and_stop_are_separate_buttons():
     at = open_page("pages/views/linear_regression.py")
     keys = {b.key for b in at.button}
-    assert "b.linreg.play" in keys and "b.linreg.stop" not in keys
-    next(b for b in at.button if b.key == "b.linreg.play").click().run()
-    assert at.session_state["_lesson.linreg"].mode == "playing"
+    assert "b.linear_regression.play" in keys and "b.linear_regression.stop" not in keys
+    next(b for b in at.button if b.key == "b.linear_regression.play").click().run()
+    assert at.session_state["_lesson.linear_regression"].mode == "playing"
     keys = {b.key for b in at.button}
-    assert "b.linreg.stop" in keys and "b.linreg.play" not in keys
-    next(b for b in at.button if b.key == "b.linreg.stop").click().run()
-    assert at.session_state["_lesson.linreg"].mode == "idle"
-    assert "b.linreg.play" in {b.key for b in at.button}
+    assert "b.linear_regression.stop" in keys and "b.linear_regression.play" not in keys
+    next(b for b in at.button if b.key == "b.linear_regression.stop").click().run()
+    assert at.session_state["_lesson.linear_regression"].mode == "idle"
+    assert "b.linear_regression.play" in {b.key for b in at.button}
 
 
 def test_a_long_run_shows_its_progress_and_draws_the_charts_once_it_stops():
     """Run to end trains on the worker; meanwhile the lesson shows progress and Stop, not a redraw of
     every chart per tick. Stopped (or done), the charts are back, at the steps taken."""
     at = open_page("pages/views/linear_regression.py")
-    at.number_input(key="w.linreg.steps").set_value(1_000_000).run()
+    at.number_input(key="w.linear_regression.steps").set_value(1_000_000).run()
     charts_idle = len(at.get("vega_lite_chart"))
-    at.button(key="b.linreg.run_all").click().run()
-    lesson = at.session_state["_lesson.linreg"]
+    at.button(key="b.linear_regression.run_all").click().run()
+    lesson = at.session_state["_lesson.linear_regression"]
     assert lesson.busy and lesson.quiet
     charts_running = len(at.get("vega_lite_chart"))
-    assert "b.linreg.long_stop" in {b.key for b in at.button} and charts_running < charts_idle
+    assert "b.linear_regression.long_stop" in {b.key for b in at.button} and charts_running < charts_idle
     assert any("running: step" in p.proto.text for p in at.get("progress"))
-    next(b for b in at.button if b.key == "b.linreg.long_stop").click().run()
+    next(b for b in at.button if b.key == "b.linear_regression.long_stop").click().run()
     assert not lesson.busy and 0 < lesson.run.step_count < 1_000_000
     assert len(at.get("vega_lite_chart")) >= charts_idle > charts_running  # with the loss curve now

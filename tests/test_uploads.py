@@ -42,23 +42,23 @@ def _upload(at, key, name, content):
 @pytest.fixture(scope="module")
 def lin():
     at = _app("pages/views/linear_regression.py")
-    at.radio(key="w.linreg.recipe").set_value("upload").run()
+    at.radio(key="w.linear_regression.recipe").set_value("upload").run()
     assert not at.exception and not at.error
     assert any("Upload a CSV" in i.value for i in at.info)
-    _upload(at, "u.linreg.csv", "line.csv", LIN_CSV)
+    _upload(at, "u.linear_regression.csv", "line.csv", LIN_CSV)
     assert not at.error
     return at
 
 
 def _lin_run(at):
-    return at.session_state["_lesson.linreg"].run
+    return at.session_state["_lesson.linear_regression"].run
 
 
 def test_good_csv_trains_on_the_linear_page(lin):
     run = _lin_run(lin)
     assert run.config.data == "custom" and run.data.n == 30 and run.data.true_w is None
     before = run.step_count
-    lin.button(key="b.linreg.step").click().run()
+    lin.button(key="b.linear_regression.step").click().run()
     assert not lin.exception
     assert _lin_run(lin) is run and run.step_count == before + 1
     assert any("30 rows" in c.value for c in lin.caption)
@@ -66,10 +66,10 @@ def test_good_csv_trains_on_the_linear_page(lin):
 
 @pytest.mark.parametrize("case", list(BAD_COMMON))
 def test_bad_file_keeps_the_previous_run_linear(lin, case):
-    _upload(lin, "u.linreg.csv", "line.csv", LIN_CSV)
+    _upload(lin, "u.linear_regression.csv", "line.csv", LIN_CSV)
     run = _lin_run(lin)
     steps = run.step_count
-    _upload(lin, "u.linreg.csv", f"bad_{case}.csv", BAD_COMMON[case])
+    _upload(lin, "u.linear_regression.csv", f"bad_{case}.csv", BAD_COMMON[case])
     assert len(lin.error) == 1, [e.value for e in lin.error]
     msg = lin.error[0].value
     assert msg.endswith("Your previous data and run are kept.") and msg.count(". ") <= 1, msg
@@ -78,11 +78,11 @@ def test_bad_file_keeps_the_previous_run_linear(lin, case):
 
 def test_semicolon_bom_csv_and_feature_choice(lin):
     content = "\ufeffa;b;y\n".encode() + b"".join(f"{i};{2 * i};{i + 1}\n".encode() for i in range(12))
-    _upload(lin, "u.linreg.csv", "semi.csv", content)
+    _upload(lin, "u.linear_regression.csv", "semi.csv", content)
     assert not lin.error
     run = _lin_run(lin)
     assert run.data.n == 12 and run.data.feature_names == ("a", "b")  # every numeric column but y, until chosen
-    lin.multiselect(key=f"u.linreg.features.semi.csv.{len(content)}").set_value(["b"]).run()
+    lin.multiselect(key=f"u.linear_regression.features.semi.csv.{len(content)}").set_value(["b"]).run()
     run2 = _lin_run(lin)
     assert run2 is not run and run2.data.feature_names == ("b",) and run2.data.X[3, 0] == 6
     lin.run()  # a rerun keeps the same data object and so the same run
@@ -90,7 +90,7 @@ def test_semicolon_bom_csv_and_feature_choice(lin):
 
 
 def test_code_for_an_upload(lin):
-    _upload(lin, "u.linreg.csv", "line.csv", LIN_CSV)
+    _upload(lin, "u.linear_regression.csv", "line.csv", LIN_CSV)
     from gdcore.codegen import export_script
     run = _lin_run(lin)
     script = export_script(run.config, run.data)  # what "Show the code" shows: the table is embedded
@@ -105,24 +105,24 @@ def test_code_for_an_upload(lin):
 @pytest.fixture(scope="module")
 def log():
     at = _app("pages/views/logistic_regression.py")
-    at.radio(key="w.logreg.source").set_value("upload").run()
+    at.radio(key="w.logistic_regression.source").set_value("upload").run()
     assert not at.exception and not at.error
-    _upload(at, "u.logreg.csv", "cls.csv", LOG_CSV)
+    _upload(at, "u.logistic_regression.csv", "cls.csv", LOG_CSV)
     assert not at.error, [e.value for e in at.error]
     return at
 
 
 def _log_run(at):
-    return at.session_state["_lesson.logreg"].run
+    return at.session_state["_lesson.logistic_regression"].run
 
 
 def test_good_csv_trains_on_the_logistic_page(log):
     run = _log_run(log)
     assert run.config.data == "custom" and run.data.n == 40 and run.data.feature_names == ("a", "b")
-    log.multiselect(key=f"u.logreg.f2.cls.csv.{len(LOG_CSV)}.label").set_value(["c", "a"]).run()
+    log.multiselect(key=f"u.logistic_regression.f2.cls.csv.{len(LOG_CSV)}.label").set_value(["c", "a"]).run()
     run = _log_run(log)
     assert run.data.feature_names == ("c", "a")
-    log.button(key="b.logreg.step").click().run()
+    log.button(key="b.logistic_regression.step").click().run()
     assert not log.exception and _log_run(log) is run and run.step_count == 1
 
 
@@ -130,10 +130,10 @@ def test_good_csv_trains_on_the_logistic_page(log):
 def test_bad_file_keeps_the_previous_run_logistic(log, case):
     bad = {"labels not 0/1": b"a,b,y\n1,2,0\n3,4,2\n", "one feature": b"a,y\n1,0\n2,1\n",
            "not UTF-8": BAD_COMMON["not UTF-8"], "header only": BAD_COMMON["header only"]}[case]
-    _upload(log, "u.logreg.csv", "cls.csv", LOG_CSV)
+    _upload(log, "u.logistic_regression.csv", "cls.csv", LOG_CSV)
     run = _log_run(log)
     steps = run.step_count
-    _upload(log, "u.logreg.csv", "bad.csv", bad)
+    _upload(log, "u.logistic_regression.csv", "bad.csv", bad)
     assert len(log.error) == 1, [e.value for e in log.error]
     assert log.error[0].value.endswith("Your previous data and run are kept.")
     assert _log_run(log) is run and run.step_count == steps

@@ -12,7 +12,7 @@ the frontend bundle in `streamlit/static`):
   st.navigation) and the query string of the last `page_info_changed`;
 - keeps the element tree by delta path, the value of every widget it has seen (sent with every
   rerun, as the browser does), and drops what a finished run did not redraw;
-- clicks a button by its user key (`b.linreg.step`): a WidgetState with `trigger_value`, plus
+- clicks a button by its user key (`b.linear_regression.step`): a WidgetState with `trigger_value`, plus
   the fragment id when the button was drawn inside an `st.fragment`;
 - runs `st.fragment(run_every=...)` the way the browser does: an `auto_rerun` ForwardMsg starts
   a timer that sends `rerun_script(is_auto_rerun, fragment_id)` every `interval` seconds whether

@@ -27,11 +27,11 @@ VIEWS = ("forward", "backward")  # the graph's two directions
 # A share link's settings: x (fill, shape, requires_grad) and the graph view. The ranges and choices
 # are the page's widgets' own, so a link can never set a value a widget would refuse.
 LINK_FIELDS: list[Field] = [
-    Field("fill", "w.autograd.fill", "float", -FILL_LIMIT, FILL_LIMIT),
-    Field("rows", "w.autograd.rows", "int", 1, MAX_SIDE),
-    Field("cols", "w.autograd.cols", "int", 1, MAX_SIDE),
-    Field("requires_grad", "w.autograd.requires_grad", "bool"),
-    Field("view", "w.autograd.view", "choice", choices=VIEWS),
+    Field("fill", "w.autograd_basics.fill", "float", -FILL_LIMIT, FILL_LIMIT),
+    Field("rows", "w.autograd_basics.rows", "int", 1, MAX_SIDE),
+    Field("cols", "w.autograd_basics.cols", "int", 1, MAX_SIDE),
+    Field("requires_grad", "w.autograd_basics.requires_grad", "bool"),
+    Field("view", "w.autograd_basics.view", "choice", choices=VIEWS),
 ]
 # Control groups an instructor's link can hide: the tutorial's-x button, x's fill and shape, the
 # requires_grad switch, the graph's forward/backward choice.

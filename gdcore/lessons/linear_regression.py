@@ -28,7 +28,7 @@ TABLE_COLUMNS_I = ["step", "i", "loss", "Δw", "Δb", "w", "b"]  # a loop over i
 
 RECIPES = ("linreg-manual", "linreg-minibatch",
            "upload")  # the data recipe choices (labels: linear_regression.recipes.*)
-_W = "w.linreg."
+_W = "w.linear_regression."
 
 # Every setting that changes the run, with the widgets' own ranges (a link value outside them is refused).
 # The steps widget is `num_epochs` in a link: `steps` there is the number of steps taken, replayed.

@@ -33,16 +33,16 @@ EPOCH_RANGE = limits.LOGREG_EPOCHS  # num_epochs: full batch runs up to the engi
 
 # -- share links ----------------------------------------------------------------------------------
 LINK_FIELDS: list[Field] = [
-    Field("data", "w.logreg.source", "choice", choices=SOURCES),
-    Field("impl", "w.logreg.impl", "choice", choices=IMPLS),
-    Field("safe", "w.logreg.safe", "bool"),
-    Field("mode", "w.logreg.mode", "choice", choices=MODES),
-    Field("batch_size", "w.logreg.batch_size", "choice", choices=MINIBATCH_SIZES),
-    Field("loader", "w.logreg.loader", "choice", choices=LOADERS),
-    Field("shuffle", "w.logreg.shuffle", "bool"),
-    Field("lr", "w.logreg.lr", "float", *LR_RANGE, log=True),
-    Field("epochs", "w.logreg.epochs", "int", *EPOCH_RANGE),
-    Field("log", "w.logreg.log", "bool"),
+    Field("data", "w.logistic_regression.source", "choice", choices=SOURCES),
+    Field("impl", "w.logistic_regression.impl", "choice", choices=IMPLS),
+    Field("safe", "w.logistic_regression.safe", "bool"),
+    Field("mode", "w.logistic_regression.mode", "choice", choices=MODES),
+    Field("batch_size", "w.logistic_regression.batch_size", "choice", choices=MINIBATCH_SIZES),
+    Field("loader", "w.logistic_regression.loader", "choice", choices=LOADERS),
+    Field("shuffle", "w.logistic_regression.shuffle", "bool"),
+    Field("lr", "w.logistic_regression.lr", "float", *LR_RANGE, log=True),
+    Field("epochs", "w.logistic_regression.epochs", "int", *EPOCH_RANGE),
+    Field("log", "w.logistic_regression.log", "bool"),
 ]
 # presets: the tutorial button; data: tutorial points or upload; loss: implementation + safe loss;
 # steps: samples per step, batch_size, loader, shuffle, num_epochs; lr; controls: Step/Epoch/Run.

@@ -122,8 +122,8 @@ def make_config(preset: str, steps: int, seed: int | None = None, device: str = 
 
 # -- share links ------------------------------------------------------------------------------------
 
-PREFIX = "w.lrx."  # the page's widget keys
-LINK_SEED_KEY = "_lrx.link_seed"  # the seed a link carries (the page's seed box, else the sidebar's; no widget)
+PREFIX = "w.lr_explorer."  # the page's widget keys
+LINK_SEED_KEY = "_lr_explorer.link_seed"  # the seed a link carries (the page's seed box, else the sidebar's; no widget)
 
 
 # Every setting that changes the sweep (and what the page shows of it), with the widgets' own option

@@ -70,13 +70,13 @@ BASES = ("linreg-minibatch", "linreg-d2l")  # the two tutorials this lesson foll
 # The seed is the app sidebar's widget (w.seed), drawn before this page runs: a page cannot set it from
 # a link, so it is not one of this page's fields.
 LINK_FIELDS: list[Field] = [
-    Field("data", "w.minibatch.base", "choice", choices=BASES),
-    Field("batch_size", "w.minibatch.batch_size", "int", 1, max(get_preset(b).n for b in BASES)),
-    Field("lr", "w.minibatch.lr", "float", *limits.MINIBATCH_LR, log=True),
-    Field("epochs", "w.minibatch.epochs", "int", *limits.MINIBATCH_EPOCHS),
-    Field("shuffle", "w.minibatch.shuffle", "bool"),
-    Field("pitfall", "w.minibatch.pitfall", "bool"),
-    Field("cmp_epochs", "w.minibatch.cmp_epochs", "int", 1,
+    Field("data", "w.mini_batches.base", "choice", choices=BASES),
+    Field("batch_size", "w.mini_batches.batch_size", "int", 1, max(get_preset(b).n for b in BASES)),
+    Field("lr", "w.mini_batches.lr", "float", *limits.MINIBATCH_LR, log=True),
+    Field("epochs", "w.mini_batches.epochs", "int", *limits.MINIBATCH_EPOCHS),
+    Field("shuffle", "w.mini_batches.shuffle", "bool"),
+    Field("pitfall", "w.mini_batches.pitfall", "bool"),
+    Field("cmp_epochs", "w.mini_batches.cmp_epochs", "int", 1,
           max(1, COMPARE_STEP_BUDGET // min(get_preset(b).n for b in BASES))),  # max_compare_epochs(150)
 ]
 # presets: the two tutorial buttons; data: the data and loop choice; batch_size: batch_size and shuffle

@@ -60,14 +60,14 @@ HP_MAX = {"lr": 1e6, "momentum": 0.999, "beta1": 0.999, "beta2": 0.9999, "alpha"
 MAIN_HYPER = ("momentum", "beta1", "beta2", "alpha")  # the main run's inputs besides lr (eps stays torch's default)
 
 LINK_FIELDS: list[Field] = [
-    Field("optimizer", "w.optim.optimizer", "choice", choices=OPTIMIZERS),
-    Field("lr", "w.optim.lr", "float", LR_MIN, LR_MAX, log=True),
-    Field("epochs", "w.optim.steps", "int", 1, MAX_STEPS),  # full batch: one step is one epoch
-    *[Field(h, f"w.optim.{h}", "float", 0.0, HP_MAX[h]) for h in MAIN_HYPER],
-    Field("seed", "w.optim.seed", "optional_int", 0, MAX_SEED),
-    Field("race_steps", "w.optim.race_steps", "int", 1, MAX_RACE_STEPS),
-    Field("race_nesterov", "w.optim.race_nesterov", "bool"),
-    *[Field(f"race_{name}_{h}", f"w.optim.race.{name}.{h}", "float", HP_MIN[h], HP_MAX[h], log=h in ("lr", "eps"))
+    Field("optimizer", "w.optimizers.optimizer", "choice", choices=OPTIMIZERS),
+    Field("lr", "w.optimizers.lr", "float", LR_MIN, LR_MAX, log=True),
+    Field("epochs", "w.optimizers.steps", "int", 1, MAX_STEPS),  # full batch: one step is one epoch
+    *[Field(h, f"w.optimizers.{h}", "float", 0.0, HP_MAX[h]) for h in MAIN_HYPER],
+    Field("seed", "w.optimizers.seed", "optional_int", 0, MAX_SEED),
+    Field("race_steps", "w.optimizers.race_steps", "int", 1, MAX_RACE_STEPS),
+    Field("race_nesterov", "w.optimizers.race_nesterov", "bool"),
+    *[Field(f"race_{name}_{h}", f"w.optimizers.race.{name}.{h}", "float", HP_MIN[h], HP_MAX[h], log=h in ("lr", "eps"))
       for name in RACE_OPTIMIZERS + EXTRA_OPTIMIZERS for h in HYPER[name]],
 ]
 HIDE_GROUPS: tuple[str, ...] = ("presets", "optimizer", "lr", "steps", "seed", "race", "controls")

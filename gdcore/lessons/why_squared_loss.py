@@ -32,13 +32,13 @@ N_RANGE = limits.SQUARED_N
 SIGMA_MODES = ("fixed", "profile")
 MAX_FEATURES = 2  # the most features a page data set has (d2l's): `vary` picks one of them
 LINK_FIELDS: list[Field] = [
-    Field("mu", "w.squared.mu", "float", -MAX_ABS, MAX_ABS),
-    Field("sigma", "w.squared.sigma", "float", MIN_SIGMA, MAX_ABS, log=True),
-    Field("data", "w.squared.source", "choice", choices=SOURCES),
-    Field("noise", "w.squared.noise", "float", *NOISE_RANGE, log=True),
-    Field("n", "w.squared.n", "int", *N_RANGE),
-    Field("sigma_mode", "w.squared.sigma_mode", "choice", choices=SIGMA_MODES),
-    Field("vary", "w.squared.j", "int", 0, MAX_FEATURES - 1),
+    Field("mu", "w.why_squared_loss.mu", "float", -MAX_ABS, MAX_ABS),
+    Field("sigma", "w.why_squared_loss.sigma", "float", MIN_SIGMA, MAX_ABS, log=True),
+    Field("data", "w.why_squared_loss.source", "choice", choices=SOURCES),
+    Field("noise", "w.why_squared_loss.noise", "float", *NOISE_RANGE, log=True),
+    Field("n", "w.why_squared_loss.n", "int", *N_RANGE),
+    Field("sigma_mode", "w.why_squared_loss.sigma_mode", "choice", choices=SIGMA_MODES),
+    Field("vary", "w.why_squared_loss.j", "int", 0, MAX_FEATURES - 1),
 ]
 HIDE_GROUPS: tuple[str, ...] = ("presets", "bell", "table", "data", "likelihood")
 

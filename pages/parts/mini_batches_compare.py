@@ -9,7 +9,7 @@ from gdcore.errors import GdError
 from gdcore.lessons import mini_batches
 from pages import ui
 
-NAME = "minibatch"
+NAME = "mini_batches"
 SESSION = "session"  # keep widget values across page switches
 P, B = f"w.{NAME}.", f"b.{NAME}."
 CE = P + "cmp_epochs"  # section 3's epochs (the page fits it to the data before writing the share link)

@@ -42,11 +42,12 @@ def lockstep_section(lesson) -> None:
     if pair is not None:
         manual, module = pair
         bc = st.columns([1, 1, 1, 3])
-        bc[0].button(T("optimizers.lockstep.step"), key="b.optim.lock_step", on_click=_step_both, args=(1,),
+        bc[0].button(T("optimizers.lockstep.step"), key="b.optimizers.lock_step", on_click=_step_both, args=(1,),
                      width="stretch", help=T("optimizers.lockstep.step_help"))
-        bc[1].button(T("optimizers.lockstep.step100"), key="b.optim.lock_step100", on_click=_step_both, args=(100,),
-                     width="stretch", help=T("optimizers.lockstep.step100_help"))
-        bc[2].button(T("optimizers.lockstep.reset"), key="b.optim.lock_reset", on_click=_reset_both, width="stretch")
+        bc[1].button(T("optimizers.lockstep.step100"), key="b.optimizers.lock_step100", on_click=_step_both,
+                     args=(100,), width="stretch", help=T("optimizers.lockstep.step100_help"))
+        bc[2].button(T("optimizers.lockstep.reset"), key="b.optimizers.lock_reset", on_click=_reset_both,
+                     width="stretch")
         if manual.step_count:
             diff = T.frame(optimizers.lockstep_diff(manual, module, last=8))
             worst = optimizers.max_abs_diff(manual, module)
@@ -89,8 +90,8 @@ def device_section(lesson, run, preset: str) -> None:
                 lesson.extra["timing"] = None
                 lesson.extra["timing_error"] = T(exc.message)
 
-        st.button(T("optimizers.device.measure", devices=", ".join(devs)), key="b.optim.measure", on_click=_measure,
-                  help=T("optimizers.device.measure_help"))
+        st.button(T("optimizers.device.measure", devices=", ".join(devs)), key="b.optimizers.measure",
+                  on_click=_measure, help=T("optimizers.device.measure_help"))
     if lesson.extra.get("timing_error"):
         st.error(lesson.extra["timing_error"])
     if lesson.extra.get("timing") is not None:

@@ -180,5 +180,5 @@ def race_note(start, restart) -> None:
         return
     c1, c2 = st.columns([3, 1], vertical_alignment="center")
     c1.caption(T("cockpit.race.from_click", w=_fmt(start[0]), b=_fmt(start[1])))
-    c2.button(T("cockpit.hands.drawn_start"), key="b.optim.race_drawn_start", on_click=restart,
+    c2.button(T("cockpit.hands.drawn_start"), key="b.optimizers.race_drawn_start", on_click=restart,
               icon=":material/casino:", help=T("cockpit.race.drawn_start_help"), width="stretch")

@@ -5,7 +5,7 @@ the widgets before they are drawn, replay its steps, keep the address bar in ste
 and honour an instructor's hidden groups and locked preset.
 
 Why not widgets' own `bind="query-params"` (Streamlit 1.67): a bound widget names its query
-parameter after its key (`w.linreg.lr`, where links say `lr`; one short name per lesson would make
+parameter after its key (`w.linear_regression.lr`, where links say `lr`; one short name per lesson would make
 the lessons share session keys), drops a value equal to its default from the URL (a link spells out
 every setting), and drops an invalid value silently (a link's skipped value is named, with the range
 it broke). `steps`, `hide`, `lock`, `preset`, the sidebar seed and precision have no widget to bind at all.

@@ -20,8 +20,8 @@ from pages import ui
 
 T = ui.tr()
 
-KEY = "autograd"
-STATE = "_autograd.demo"
+KEY = "autograd_basics"
+STATE = "_autograd_basics.demo"
 TUTORIAL_X = {f"w.{KEY}.fill": 1.0, f"w.{KEY}.rows": 2, f"w.{KEY}.cols": 2, f"w.{KEY}.requires_grad": True}
 
 st.title(":material/account_tree: " + T("autograd_basics.title"))

@@ -18,7 +18,7 @@ from pages.ui import cockpit, columns, layout, slowmo
 
 T = ui.tr()
 
-K = "linreg"  # this page's key prefix: widgets "w.linreg.*", buttons "b.linreg.*"
+K = "linear_regression"  # this page's key prefix: widgets "w.linear_regression.*", buttons "b.linear_regression.*"
 W = f"w.{K}."
 
 # the lr verdict's mark: Material icons in colour (emoji need a font the learner may not have)
@@ -200,13 +200,13 @@ ui.replay(lesson, K)
 def _facts(run):
     """The optimum, curvatures and stability limit of the data as trained (z-scores when scaled), once per
     data set and scaling; the extra: the landscape (one feature) and the raw data's optimum."""
-    cached = lesson.extra.get("linreg.facts")
+    cached = lesson.extra.get("facts")
     if cached is None or cached[0] is not run.train_data:
         X, y = run.train_data.X, run.train_data.y  # the landscape as six numbers (see gdcore.reference.Bowl)
         one = run.data.n_features == 1
         cached = (run.train_data, lesson_math.facts(X, y), bowl(X, y) if one else None,
                   reference.least_squares(run.data.X, run.data.y) if run.scaler is not None else None)
-        lesson.extra["linreg.facts"] = cached
+        lesson.extra["facts"] = cached
     return cached[1]
 
 
@@ -234,7 +234,7 @@ def _charts(run) -> None:
     opt = f.optimum  # of the data as trained: the landscape's
     p = run.params()
     w, b = p["w"][0], p["b"][0]
-    ropt = lesson.extra["linreg.facts"][3] or opt  # the line, w*, b* and distances: in x's own units
+    ropt = lesson.extra["facts"][3] or opt  # the line, w*, b* and distances: in x's own units
     rw, rb = feature_scaling.raw_point(run, w, b)
     g1, g2, g3 = st.columns(layout.ROW)
     with g1:
@@ -275,7 +275,7 @@ def _charts(run) -> None:
     window = feature_scaling.window(run, lesson_math.landscape_window(opt, (w0, b0), np.r_[pw, d0[0]],
                                                                       np.r_[pb, d0[1]]))
     wv, bv = lesson_math.grid_axes(window)
-    grid = lesson.extra["linreg.facts"][2]
+    grid = lesson.extra["facts"][2]
     path = charts.path_table(steps, pw, pb, series=T("linear_regression.train.path"), labels=T.labels)
     where = "features.scale" if z else "linear_regression.train"
     with g3:

@@ -11,11 +11,13 @@ from pages import ui
 from pages.parts import logistic_regression_slowmo as slowmo
 from pages.ui import layout
 
-NAME = "logreg"
-TUTORIAL = {"w.logreg.impl": "manual", "w.logreg.safe": False, "w.logreg.mode": "stochastic",
-            "w.logreg.loader": "index", "w.logreg.shuffle": False, "w.logreg.lr": 0.001, "w.logreg.epochs": 100,
-            "w.logreg.source": "tutorial"}
-DEFAULTS = {**TUTORIAL, "w.logreg.batch_size": 32, "w.logreg.log": True}
+NAME = "logistic_regression"
+TUTORIAL = {"w.logistic_regression.impl": "manual", "w.logistic_regression.safe": False,
+            "w.logistic_regression.mode": "stochastic",
+            "w.logistic_regression.loader": "index", "w.logistic_regression.shuffle": False,
+            "w.logistic_regression.lr": 0.001, "w.logistic_regression.epochs": 100,
+            "w.logistic_regression.source": "tutorial"}
+DEFAULTS = {**TUTORIAL, "w.logistic_regression.batch_size": 32, "w.logistic_regression.log": True}
 T = ui.tr()
 ui.defaults(DEFAULTS)
 ui.share(NAME, logistic_regression.LINK_FIELDS, logistic_regression.HIDE_GROUPS,
@@ -29,50 +31,53 @@ ui.link_notes(NAME)
 
 _s = st.session_state  # the settings fold into one expander above the run, named by what they are now
 settings_box = layout.settings(
-    NAME, T("layout.data", name=T(f"logistic_regression.widgets.data_{_s['w.logreg.source']}")),
-    layout.lr_text(float(_s["w.logreg.lr"])), T("layout.epochs", n=int(_s["w.logreg.epochs"])))
+    NAME, T("layout.data", name=T(f"logistic_regression.widgets.data_{_s['w.logistic_regression.source']}")),
+    layout.lr_text(float(_s["w.logistic_regression.lr"])), T("layout.epochs",
+                                                             n=int(_s["w.logistic_regression.epochs"])))
 with settings_box:
     if ui.shown(NAME, "presets"):
-        ui.preset_button(T("logistic_regression.preset"), TUTORIAL, key="b.logreg.preset",
+        ui.preset_button(T("logistic_regression.preset"), TUTORIAL, key="b.logistic_regression.preset",
                          help=T("logistic_regression.preset_help"))
     if ui.shown(NAME, "data"):
-        st.radio(T("logistic_regression.widgets.data"), logistic_regression.SOURCES, key="w.logreg.source",
+        st.radio(T("logistic_regression.widgets.data"), logistic_regression.SOURCES, key="w.logistic_regression.source",
                  persist_state="session", horizontal=True,
                  format_func=lambda v: T(f"logistic_regression.widgets.data_{v}"),
                  help=T("logistic_regression.widgets.data_help"))
-    source = st.session_state["w.logreg.source"]
+    source = st.session_state["w.logistic_regression.source"]
     upload = None
     if source == "upload":
         upload = ui.upload_data(NAME, binary_labels=True, one_feature=False, two_features=True)
         if upload is None:
             st.info(T("logistic_regression.widgets.upload_info"))
-mode = st.session_state["w.logreg.mode"]  # the widget's value on this rerun (drawn below, or hidden by a link)
+# the widget's value on this rerun (drawn below, or hidden by a link)
+mode = st.session_state["w.logistic_regression.mode"]
 
 
 def _loss_widgets():
-    st.radio(T("logistic_regression.widgets.impl"), logistic_regression.IMPLS, key="w.logreg.impl",
+    st.radio(T("logistic_regression.widgets.impl"), logistic_regression.IMPLS, key="w.logistic_regression.impl",
              persist_state="session",
              format_func=lambda v: T(f"logistic_regression.widgets.impl_{v}"),
              help=T("logistic_regression.widgets.impl_help"))
-    st.toggle(T("logistic_regression.widgets.safe"), key="w.logreg.safe", persist_state="session",
+    st.toggle(T("logistic_regression.widgets.safe"), key="w.logistic_regression.safe", persist_state="session",
               help=T("logistic_regression.widgets.safe_help"))
 
 
 def _mode_widgets():
-    picked = st.radio(T("logistic_regression.widgets.mode"), logistic_regression.MODES, key="w.logreg.mode",
-                      persist_state="session", horizontal=False,
+    picked = st.radio(T("logistic_regression.widgets.mode"), logistic_regression.MODES,
+                      key="w.logistic_regression.mode", persist_state="session", horizontal=False,
                       format_func=lambda v: T(f"logistic_regression.widgets.mode_{v}", n=upload.n if upload else 1000),
                       help=T("logistic_regression.widgets.mode_help"))
-    st.selectbox("batch_size", logistic_regression.MINIBATCH_SIZES, key="w.logreg.batch_size", persist_state="session",
+    st.selectbox("batch_size", logistic_regression.MINIBATCH_SIZES, key="w.logistic_regression.batch_size",
+                 persist_state="session",
                  disabled=picked != "minibatch", help=T("logistic_regression.widgets.batch_size_help"))
 
 
 def _loader_widgets():
-    st.selectbox(T("logistic_regression.widgets.loader"), logistic_regression.LOADERS, key="w.logreg.loader",
-                 persist_state="session",
+    st.selectbox(T("logistic_regression.widgets.loader"), logistic_regression.LOADERS,
+                 key="w.logistic_regression.loader", persist_state="session",
                  disabled=mode == "batch", format_func=lambda v: T(f"logistic_regression.widgets.loader_{v}"),
                  help=T("logistic_regression.widgets.loader_help"))
-    st.checkbox(T("logistic_regression.widgets.shuffle"), key="w.logreg.shuffle", persist_state="session",
+    st.checkbox(T("logistic_regression.widgets.shuffle"), key="w.logistic_regression.shuffle", persist_state="session",
                 disabled=mode == "batch", help=T("logistic_regression.widgets.shuffle_help"))
 
 
@@ -80,11 +85,12 @@ def _lr_epoch_widgets():
     if ui.shown(NAME, "lr"):
         st.number_input("lr", min_value=logistic_regression.LR_RANGE[0], max_value=logistic_regression.LR_RANGE[1],
                         step=0.001, format="%g",
-                        key="w.logreg.lr", persist_state="session", help=T("logistic_regression.widgets.lr_help"))
+                        key="w.logistic_regression.lr", persist_state="session",
+                        help=T("logistic_regression.widgets.lr_help"))
     if ui.shown(NAME, "steps"):
         st.number_input("num_epochs", min_value=logistic_regression.EPOCH_RANGE[0],
                         max_value=logistic_regression.EPOCH_RANGE[1], step=10,
-                        key="w.logreg.epochs", persist_state="session",
+                        key="w.logistic_regression.epochs", persist_state="session",
                         help=T("logistic_regression.widgets.epochs_help"))
 
 
@@ -103,10 +109,13 @@ if panels:
 
 def make_config():
     ss = st.session_state
-    config = logistic_regression.variant_config(seed=seed, device=str(resolve_device(device)), impl=ss["w.logreg.impl"],
-                               safe=bool(ss["w.logreg.safe"]), mode=mode, batch_size=int(ss["w.logreg.batch_size"]),
-                               loader=ss["w.logreg.loader"], shuffle=bool(ss["w.logreg.shuffle"]),
-                               lr=float(ss["w.logreg.lr"]), epochs=int(ss["w.logreg.epochs"]))
+    config = logistic_regression.variant_config(seed=seed, device=str(resolve_device(device)),
+                                                impl=ss["w.logistic_regression.impl"],
+                               safe=bool(ss["w.logistic_regression.safe"]), mode=mode,
+                                                batch_size=int(ss["w.logistic_regression.batch_size"]),
+                               loader=ss["w.logistic_regression.loader"],
+                                                shuffle=bool(ss["w.logistic_regression.shuffle"]),
+                               lr=float(ss["w.logistic_regression.lr"]), epochs=int(ss["w.logistic_regression.epochs"]))
     if upload is not None:  # the uploaded points; a run of its own size
         config = config.replace(data="custom", n=upload.n)
     return config.replace(dtype=ui.precision())
@@ -180,7 +189,7 @@ def draw(run):
         if seg is None:
             st.warning(T("logistic_regression.run.outside"))
     with c:
-        log = st.toggle(T("logistic_regression.widgets.log"), key="w.logreg.log", persist_state="session",
+        log = st.toggle(T("logistic_regression.widgets.log"), key="w.logistic_regression.log", persist_state="session",
                         help=T("logistic_regression.widgets.log_help"))
         if run.step_count == 0:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")

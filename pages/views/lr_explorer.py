@@ -11,8 +11,7 @@ from pages import ui
 T = ui.tr()
 
 NAME = "lr_explorer"
-LK = "lrx"  # buttons "b.lrx.*", the single run's controls and the share link
-K = lr_explorer.PREFIX  # widgets "w.lrx.*"
+K = lr_explorer.PREFIX  # widgets "w.lr_explorer.*"
 FIELDS = {f.name: f for f in lr_explorer.LINK_FIELDS}
 
 
@@ -47,7 +46,7 @@ lesson = ui.lesson(NAME)
 
 # -- a share link: its preset first, then its own values; then train what it describes ------------------
 query = _query()
-fresh = ui.link_pending(LK)  # a link, on this page's first visit in the session
+fresh = ui.link_pending(NAME)  # a link, on this page's first visit in the session
 if fresh:
     lesson.stop()
     try:
@@ -55,7 +54,7 @@ if fresh:
     except (KeyError, ValueError):
         pass  # no preset in the link (or a malformed one: share() notes it)
     st.session_state.pop(lr_explorer.LINK_SEED_KEY, None)
-link = ui.share(LK, lr_explorer.LINK_FIELDS, lr_explorer.HIDE_GROUPS)
+link = ui.share(NAME, lr_explorer.LINK_FIELDS, lr_explorer.HIDE_GROUPS)
 auto_train = False
 if fresh:
     # the link's seed (none: the default)
@@ -67,15 +66,15 @@ if fresh:
     auto_train = not link["notes"] and any(name in query for name in FIELDS)
 
 st.title(":material/tune: " + T("lr_explorer.title"))
-ui.link_notes(LK)
+ui.link_notes(NAME)
 st.markdown(T("lr_explorer.intro"))
 st.code("w.data -= lr * w.grad.data     # the only line that differs between the runs",
         language="python", wrap_lines=True)
 st.markdown(T("lr_explorer.batched"))
 
 # -- settings ----------------------------------------------------------------------------------------
-show_presets, show_range = ui.shown(LK, "presets"), ui.shown(LK, "range")
-show_steps, show_seed = ui.shown(LK, "steps"), ui.shown(LK, "seed")
+show_presets, show_range = ui.shown(NAME, "presets"), ui.shown(NAME, "range")
+show_steps, show_seed = ui.shown(NAME, "steps"), ui.shown(NAME, "seed")
 if st.session_state.get(K + "steps", 1) > lr_explorer.defaults(st.session_state[K + "preset"]).max_steps:
     # kept from another preset
     st.session_state[K + "steps"] = lr_explorer.defaults(st.session_state[K + "preset"]).max_steps
@@ -147,11 +146,11 @@ st.caption(T("lr_explorer.settings.caption", note=lr_explorer.preset_note(preset
              source=T(f"lr_explorer.settings.source_{source}")))
 
 b = st.columns([1, 1.6, 3] if show_presets else [1, 4.6])
-train = b[0].button(T("lr_explorer.buttons.train"), icon=":material/rocket_launch:", key="b.lrx.train", type="primary",
-                    width="stretch", help=T("lr_explorer.buttons.train_help"))
+train = b[0].button(T("lr_explorer.buttons.train"), icon=":material/rocket_launch:", key="b.lr_explorer.train",
+                    type="primary", width="stretch", help=T("lr_explorer.buttons.train_help"))
 if show_presets:
     with b[1]:
-        ui.preset_button(T("lr_explorer.buttons.tutorial"), _preset_values(preset), key="b.lrx.preset",
+        ui.preset_button(T("lr_explorer.buttons.tutorial"), _preset_values(preset), key="b.lr_explorer.preset",
                           help=T("lr_explorer.buttons.tutorial_help", preset=T(f"ui.preset_name.{preset}")))
 if lr_lo == lr_hi:
     st.warning(T("lr_explorer.settings.same_ends"))
@@ -180,7 +179,7 @@ summ = None if result is None else lr_explorer.summary(result)
 replaying = bool(state.get(K + "replay")) and summ is not None and summ.best_lr is not None
 if not replaying:
     with b[-1]:
-        ui.share_button(LK, lr_explorer.LINK_FIELDS)
+        ui.share_button(NAME, lr_explorer.LINK_FIELDS)
 if result is None:
     st.info(T("lr_explorer.results.none_yet"))
     st.stop()
@@ -263,7 +262,7 @@ if chosen:
 with st.expander(T("lr_explorer.results.table")):
     st.dataframe(T.frame(lr_explorer.table(result, band)), hide_index=True, width="stretch")
     st.download_button(T("lr_explorer.results.download"), lr_explorer.results_csv(result),
-                       file_name=f"sweep_{result.config.preset}.csv", mime="text/csv", key="b.lrx.dl_results",
+                       file_name=f"sweep_{result.config.preset}.csv", mime="text/csv", key="b.lr_explorer.dl_results",
                        icon=":material/download:")
 
 # -- the best lr, on its own -----------------------------------------------------------------------------
@@ -280,9 +279,9 @@ if state[K + "replay"]:
         st.error(T(exc.message))
         run = None
     if run is None:
-        ui.share_button(LK, lr_explorer.LINK_FIELDS)
+        ui.share_button(NAME, lr_explorer.LINK_FIELDS)
     else:
-        ui.replay(lesson, LK)  # a link's steps taken
+        ui.replay(lesson, NAME)  # a link's steps taken
         best_curve = result.loss_history(result.best)
         single = T("lr_explorer.best.series_single")
 
@@ -292,5 +291,5 @@ if state[K + "replay"]:
                  (single, lr_explorer.moving_average(r.losses(), window))],
                 log=log_y, title=T("lr_explorer.best.chart_title"), dashed=[single], labels=T.labels), "single_run")
 
-        ui.live(lesson, LK, _draw, fields=lr_explorer.LINK_FIELDS)
-        ui.code_and_downloads(run, LK)
+        ui.live(lesson, NAME, _draw, fields=lr_explorer.LINK_FIELDS)
+        ui.code_and_downloads(run, NAME)

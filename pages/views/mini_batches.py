@@ -18,7 +18,7 @@ from pages.ui import cockpit, layout
 
 T = ui.tr()
 
-NAME = "minibatch"
+NAME = "mini_batches"
 SESSION = "session"  # keep widget values across page switches (and across fragment reruns)
 P = f"w.{NAME}."
 B = f"b.{NAME}."

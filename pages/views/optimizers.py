@@ -18,69 +18,72 @@ from pages.ui import board, cockpit, layout
 
 T = ui.tr()
 
-NAME = "optim"
+NAME = "optimizers"
 PRESET = "linreg-module"
-TUTORIAL = {"w.optim.optimizer": "sgd", "w.optim.lr": 1e-3, "w.optim.steps": 30000, "w.optim.seed": None}
+TUTORIAL = {"w.optimizers.optimizer": "sgd", "w.optimizers.lr": 1e-3, "w.optimizers.steps": 30000,
+            "w.optimizers.seed": None}
 HP_FORMAT = {"lr": "%g", "momentum": "%.3f", "beta1": "%.3f", "beta2": "%.4f", "alpha": "%.3f", "eps": "%.0e"}
 HP_MAX = optimizers.HP_MAX
 
-DEFAULTS = {**TUTORIAL, "w.optim.momentum": 0.9, "w.optim.beta1": 0.9, "w.optim.beta2": 0.999,
-            "w.optim.alpha": 0.99, "w.optim.log": True, "w.optim.race_steps": optimizers.RACE_STEPS,
-            "w.optim.race_nesterov": False, "w.optim.race_log": True, "w.optim.x": 0.5,
-            **{f"w.optim.race.{n}.{k}": v for n, hp in optimizers.RACE_DEFAULTS.items() for k, v in hp.items()}}
+DEFAULTS = {**TUTORIAL, "w.optimizers.momentum": 0.9, "w.optimizers.beta1": 0.9, "w.optimizers.beta2": 0.999,
+            "w.optimizers.alpha": 0.99, "w.optimizers.log": True, "w.optimizers.race_steps": optimizers.RACE_STEPS,
+            "w.optimizers.race_nesterov": False, "w.optimizers.race_log": True, "w.optimizers.x": 0.5,
+            **{f"w.optimizers.race.{n}.{k}": v for n, hp in optimizers.RACE_DEFAULTS.items() for k, v in hp.items()}}
 ui.defaults(DEFAULTS)
 ui.share(NAME, optimizers.LINK_FIELDS, optimizers.HIDE_GROUPS, presets={PRESET: TUTORIAL})
 
 lesson = ui.lesson(NAME)
 sidebar_seed, device = ui.settings(0)
-own_seed = st.session_state.get("w.optim.seed")
+own_seed = st.session_state.get("w.optimizers.seed")
 seed = sidebar_seed if own_seed is None else int(own_seed)  # this page's seed, else the sidebar's, else 0
 
 st.title(":material/sports_score: " + T("optimizers.title"))
 st.caption(T("optimizers.follows", source=T("optimizers.source")))
 ui.link_notes(NAME)
 _s = st.session_state  # the main run's settings fold into one expander above it, named by what they are now
-settings_box = layout.settings(NAME, optimizers.LABELS.get(_s["w.optim.optimizer"]),
-                               layout.lr_text(float(_s["w.optim.lr"])), T("layout.steps", n=int(_s["w.optim.steps"])))
+settings_box = layout.settings(NAME, optimizers.LABELS.get(_s["w.optimizers.optimizer"]),
+                               layout.lr_text(float(_s["w.optimizers.lr"])), T("layout.steps",
+                                                                               n=int(_s["w.optimizers.steps"])))
 with settings_box:
     if ui.shown(NAME, "presets"):
-        ui.preset_button(T("optimizers.preset"), TUTORIAL, key="b.optim.preset", help=T("optimizers.preset_help"))
+        ui.preset_button(T("optimizers.preset"), TUTORIAL, key="b.optimizers.preset", help=T("optimizers.preset_help"))
     # an instructor's link may hide some of these; a hidden widget's value stays in session state
     main_widgets = [(g, w) for g, w in (("optimizer", 1.2), ("lr", 1), ("steps", 1), ("seed", 1)) if ui.shown(NAME, g)]
     cc = dict(zip([g for g, _ in main_widgets], st.columns([w for _, w in main_widgets]))) if main_widgets else {}
     if "optimizer" in cc:
-        cc["optimizer"].selectbox(T("optimizers.train.optimizer"), OPTIMIZERS, key="w.optim.optimizer",
+        cc["optimizer"].selectbox(T("optimizers.train.optimizer"), OPTIMIZERS, key="w.optimizers.optimizer",
                                   persist_state="session",
                                   format_func=optimizers.LABELS.get, help=T("optimizers.train.optimizer_help"))
     if "lr" in cc:
         cc["lr"].number_input("lr", min_value=optimizers.LR_MIN, max_value=optimizers.LR_MAX, step=1e-3, format="%g",
-                              key="w.optim.lr", persist_state="session", help=T("optimizers.help.lr"))
+                              key="w.optimizers.lr", persist_state="session", help=T("optimizers.help.lr"))
     if "steps" in cc:
         cc["steps"].number_input(T("optimizers.train.steps"), min_value=1, max_value=optimizers.MAX_STEPS, step=1000,
-                                 key="w.optim.steps", persist_state="session", help=T("optimizers.train.steps_help"))
+                                 key="w.optimizers.steps", persist_state="session",
+                                 help=T("optimizers.train.steps_help"))
     if "seed" in cc:
         cc["seed"].number_input(T("optimizers.train.seed"), min_value=0, max_value=optimizers.MAX_SEED, step=1,
-                                value=None, key="w.optim.seed", persist_state="session",
+                                value=None, key="w.optimizers.seed", persist_state="session",
                                 placeholder=T("optimizers.train.seed_placeholder"),
                                 help=T("optimizers.train.seed_help"))
     if "seed" in cc:  # tutorial 002 sets no seed: say so, with how far its runs end apart
         st.caption(T(seeding.sentence(PRESET)))
-    opt_name = st.session_state["w.optim.optimizer"]
+    opt_name = st.session_state["w.optimizers.optimizer"]
     hp_names = [h for h in optimizers.HYPER[opt_name] if h in optimizers.MAIN_HYPER]
     if hp_names and ui.shown(NAME, "optimizer"):
         hc = st.columns(len(hp_names) + 1)
         for col, h in zip(hc, hp_names):
             col.number_input(h, min_value=0.0, max_value=HP_MAX[h], step=0.01, format=HP_FORMAT[h],
-                             key=f"w.optim.{h}", persist_state="session", help=T(f"optimizers.help.{h}"))
+                             key=f"w.optimizers.{h}", persist_state="session", help=T(f"optimizers.help.{h}"))
 
 
 def make_config():
     # 'auto' is resolved here so the run's config names the device it really uses
     changes = dict(seed=seed, device=str(resolve_device(device)), optimizer=opt_name,
-                   lr=float(st.session_state["w.optim.lr"]),
-                   steps=int(st.session_state["w.optim.steps"]), dtype=ui.precision())
+                   lr=float(st.session_state["w.optimizers.lr"]),
+                   steps=int(st.session_state["w.optimizers.steps"]), dtype=ui.precision())
     for h in hp_names:
-        changes[h] = float(st.session_state[f"w.optim.{h}"])
+        changes[h] = float(st.session_state[f"w.optimizers.{h}"])
     return preset_config(PRESET, **changes)
 
 
@@ -97,7 +100,7 @@ def draw(run):
         ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines,
                                                       height=OPT_H, labels=T.labels)), "fit")
     a.caption(T("optimizers.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
-    log = b.toggle(T("optimizers.train.log"), key="w.optim.log", persist_state="session",
+    log = b.toggle(T("optimizers.train.log"), key="w.optimizers.log", persist_state="session",
                    help=T("optimizers.train.log_help"))
     with b:
         if run.step_count == 0:
@@ -161,9 +164,9 @@ with st.expander(T("optimizers.race.rules"), expanded=False):
 
 show_race = ui.shown(NAME, "race")
 if show_race:
-    st.checkbox(T("optimizers.race.nesterov"), key="w.optim.race_nesterov", persist_state="session",
+    st.checkbox(T("optimizers.race.nesterov"), key="w.optimizers.race_nesterov", persist_state="session",
                 help=T("optimizers.race.nesterov_help"))
-runners = optimizers.RACE_OPTIMIZERS + (optimizers.EXTRA_OPTIMIZERS if st.session_state["w.optim.race_nesterov"]
+runners = optimizers.RACE_OPTIMIZERS + (optimizers.EXTRA_OPTIMIZERS if st.session_state["w.optimizers.race_nesterov"]
                                         else ())
 if show_race:
     cols = st.columns(len(runners))
@@ -172,17 +175,18 @@ if show_race:
         for h in optimizers.HYPER[name]:
             col.number_input(h, min_value=optimizers.HP_MIN[h], max_value=HP_MAX[h],
                              step=0.01 if h != "eps" else 1e-8, format=HP_FORMAT[h],
-                             key=f"w.optim.race.{name}.{h}", persist_state="session", help=T(f"optimizers.help.{h}"))
+                             key=f"w.optimizers.race.{name}.{h}", persist_state="session",
+                             help=T(f"optimizers.help.{h}"))
 
 
 def _race(names):
-    settings = optimizers.race_settings({n: {h: st.session_state[f"w.optim.race.{n}.{h}"] for h in optimizers.HYPER[n]}
-                                for n in names}, optimizers=names)
+    chosen = {n: {h: st.session_state[f"w.optimizers.race.{n}.{h}"] for h in optimizers.HYPER[n]} for n in names}
+    settings = optimizers.race_settings(chosen, optimizers=names)
     base = lesson.config or preset_config(PRESET, seed=seed, device=device)
     data = lesson.run.data if lesson.run is not None else None
     try:
-        lesson.extra["race"] = optimizers.run_race(base, settings, int(st.session_state["w.optim.race_steps"]), data,
-                                                   start=lesson.extra.get("race_start"))
+        lesson.extra["race"] = optimizers.run_race(base, settings, int(st.session_state["w.optimizers.race_steps"]),
+                                                   data, start=lesson.extra.get("race_start"))
         lesson.extra.pop("race_error", None)
         board.race_winner(lesson.extra["race"])  # to the class board, if this learner is in a room
     except GdError as exc:
@@ -197,11 +201,11 @@ def _race_from(names, w=None, b=None):
 
 if show_race:
     st.number_input(T("optimizers.race.steps"), min_value=1, max_value=optimizers.MAX_RACE_STEPS, step=50,
-                    key="w.optim.race_steps", persist_state="session", width=200,
+                    key="w.optimizers.race_steps", persist_state="session", width=200,
                     help=T("optimizers.race.steps_help", max=optimizers.MAX_RACE_STEPS))
 race = lesson.extra.get("race")
 with race_head:  # beside the main run: the button, the landscape every racer crosses, their losses
-    st.button(T("optimizers.race.button", n=int(st.session_state["w.optim.race_steps"])), key="b.optim.race",
+    st.button(T("optimizers.race.button", n=int(st.session_state["w.optimizers.race_steps"])), key="b.optimizers.race",
               on_click=_race, args=(runners,), type="primary", width="stretch", icon=":material/sports_score:",
               help=T("optimizers.race.button_help"))
     if lesson.extra.get("race_error"):
@@ -213,7 +217,7 @@ with race_head:  # beside the main run: the button, the landscape every racer cr
         cockpit.pick_chart(ocharts.race_landscape(grid, ws, bs, paths, opt, title=T("optimizers.race.landscape_title"),
                                                   height=RACE_H, labels=T.labels), NAME, "race_landscape",
                            functools.partial(_race_from, runners))
-        log_race = st.toggle(T("optimizers.train.log"), key="w.optim.race_log", persist_state="session",
+        log_race = st.toggle(T("optimizers.train.log"), key="w.optimizers.race_log", persist_state="session",
                              help=T("optimizers.race.log_help"))
         ui.chart(ocharts.race_losses(optimizers.race_loss_frame(race), log=log_race, height=RACE_H - 60,
                                      title=T("optimizers.race.losses_title"), labels=T.labels), "race_loss")
@@ -258,7 +262,7 @@ e1.code("model.eval()                 # evaluation mode (matters for dropout / b
         "predict = model(torch.tensor([[x]]))\n"
         "predict = predict.cpu().detach().numpy()", language="python", wrap_lines=True)
 with e2:
-    x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optim.x",
+    x = st.number_input("x", min_value=-1e6, max_value=1e6, step=0.1, format="%g", key="w.optimizers.x",
                         persist_state="session", help=T("optimizers.eval.x_help"))
     if run is not None:
         y_hat = float(run.predict([x])[0])

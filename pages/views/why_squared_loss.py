@@ -13,10 +13,10 @@ from pages import ui
 
 T = ui.tr()
 
-KEY = "squared"
+KEY = "why_squared_loss"
 W = f"w.{KEY}."
-PAIRS = "_squared.pairs"  # the learner's (μ, σ) table, kept under a key no widget owns
-KEPT = "_squared.widgets"  # the last widget values, in case a page switch dropped the widgets' own state
+PAIRS = "_why_squared_loss.pairs"  # the learner's (μ, σ) table, kept under a key no widget owns
+KEPT = "_why_squared_loss.widgets"  # the last widget values, in case a page switch dropped the widgets' own state
 EDITOR = "t.squared.pairs"  # a data_editor's state cannot be re-assigned, so it gets no "w." key
 D2L = {W + "source": "linreg-d2l", W + "noise": 0.01, W + "n": 1000}
 SEED000 = {W + "source": "linreg-minibatch", W + "noise": 0.3, W + "n": 150}
