@@ -20,7 +20,11 @@ def _titles(at) -> list[str]:
         for part in [spec, *spec.get("layer", [])]:
             title = part.get("title")
             if title:
-                out.append(title if isinstance(title, str) else title.get("text", ""))
+                if isinstance(title, dict):
+                    title = title.get("text", "")
+                if not isinstance(title, str):  # two lines (layout.two_lines breaks after "," or "，")
+                    title = "".join(title) if title[0].endswith("，") else " ".join(title)
+                out.append(title)
     return out
 
 

@@ -161,8 +161,10 @@ def loss_curve(frame: pd.DataFrame, x: str = "step", log: bool = True, title: st
 
 
 def loss_curve_spec(frame: pd.DataFrame | vl.Table, x: str = "step", log: bool = True, title: str | None = None,
-                    height: int = 260, color: str = "series", labels: Labels | None = None, zoom: bool = True) -> dict:
-    """loss_curve(...) as a plain Vega-Lite spec (gdcore.charts.vl): the same chart, built without Altair."""
+                    height: int = 260, color: str = "series", labels: Labels | None = None, zoom: bool = True,
+                    dots: bool = True) -> dict:
+    """loss_curve(...) as a plain Vega-Lite spec (gdcore.charts.vl): the same chart, built without Altair.
+    dots: a dot on every step while the curve has at most DOTS_UP_TO of them."""
     say = words(labels)
     data = vl.table(frame)
     if log:
@@ -177,8 +179,9 @@ def loss_curve_spec(frame: pd.DataFrame | vl.Table, x: str = "step", log: bool =
         enc["color"] = vl.n(color, title=None, legend=dict(LEGEND_TOP) if len(names) > 1 else None,
                             scale={"domain": names, "range": PALETTE[:max(1, len(names))]})
     enc["tooltip"] = tooltip
-    spec = vl.layer(data, mark("line", clip=True), enc, height=height, width=WIDTH,
-                    title=say("charts.loss_curve.title") if title is None else title)
+    short = dots and 0 < len(data) <= DOTS_UP_TO  # a dot per step while there are few: one step is visible
+    spec = vl.layer(data, mark("line", clip=True, **({"point": True} if short else {})), enc, height=height,
+                    width=WIDTH, title=say("charts.loss_curve.title") if title is None else title)
     if zoom:
         spec["params"] = [dict(ZOOM_PARAM)]
     return spec

@@ -69,7 +69,7 @@ def loss_curve_with_optimum_spec(frame: pd.DataFrame | vl.Table, opt_loss: float
     say = words(labels)
     title = say("charts.linreg.loss_title") if title is None else title
     frame = vl.table(frame)
-    base = loss_curve_spec(frame, log=log, title=title, height=height, labels=labels, zoom=False)
+    base = loss_curve_spec(frame, log=log, title=title, height=height, labels=labels, zoom=False, dots=False)
     layers = [base]
     if 0 < len(frame) <= DOTS_UP_TO:  # the first few steps: a dot per step, so even one step is visible
         layers.append(vl.layer(base["data"], mark("point", filled=True, size=30), {

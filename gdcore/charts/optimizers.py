@@ -17,8 +17,11 @@ FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 def fit_width(chart):
     """The chart with fit-x autosize: container width, `height` pixels of plot.
 
-    What `chart.properties(autosize=FIT_X)` does, without validating FIT_X again on every call.
+    What `chart.properties(autosize=FIT_X)` does, without validating FIT_X again on every call; a plain
+    spec (gdcore.charts.vl) gets the same autosize as a dict.
     """
+    if isinstance(chart, dict):
+        return {**chart, "autosize": {"type": "fit-x", "contains": "padding"}}
     out = chart.copy(deep=False)
     out.autosize = FIT_X
     return out

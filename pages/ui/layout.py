@@ -20,11 +20,12 @@ def summary(*parts: str | None) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def settings(page: str, *parts: str | None):
+def settings(page: str, *parts: str | None, expanded: bool = False):
     """The page's data and learning-rate settings, folded into one expander that names them. Its key
-    keeps it open while its label changes with the settings the learner is changing."""
+    keeps it open while its label changes with the settings the learner is changing. expanded: open
+    on the page's first draw (a link that asks for an upload: the uploader must be in sight)."""
     return st.expander(tr()("layout.settings", summary=summary(*parts)), icon=":material/tune:",
-                       key=f"layout.{page}.settings")
+                       key=f"layout.{page}.settings", expanded=expanded)
 
 
 def lr_text(lr: float) -> str:

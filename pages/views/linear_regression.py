@@ -74,9 +74,9 @@ ui.link_notes(K)
 _s = st.session_state  # the settings fold into one expander above the run, named by what they are now
 _recipe = _s.get(W + "recipe")
 settings_box = layout.settings(
-    K,     T("layout.data", name=T("linear_regression.recipes.upload") if _recipe == UPLOAD
+    K, T("layout.data", name=T("linear_regression.recipes.upload") if _recipe == UPLOAD
       else T(f"ui.preset_name.{_recipe if _recipe in PRESETS else 'linreg-manual'}")),
-    layout.lr_text(float(_s[W + "lr"])), T("layout.steps", n=int(_s[W + "steps"])))
+    layout.lr_text(float(_s[W + "lr"])), T("layout.steps", n=int(_s[W + "steps"])), expanded=_recipe == UPLOAD)
 with settings_box:  # closed before the run is built; the rest of the page draws below it
 
     show_presets = ui.shown(K, "presets")

@@ -32,8 +32,9 @@ ui.link_notes(NAME)
 _s = st.session_state  # the settings fold into one expander above the run, named by what they are now
 settings_box = layout.settings(
     NAME, T("layout.data", name=T(f"logistic_regression.widgets.data_{_s['w.logistic_regression.source']}")),
-    layout.lr_text(float(_s["w.logistic_regression.lr"])), T("layout.epochs",
-                                                             n=int(_s["w.logistic_regression.epochs"])))
+    layout.lr_text(float(_s["w.logistic_regression.lr"])),
+    T("layout.epochs", n=int(_s["w.logistic_regression.epochs"])),
+    expanded=_s["w.logistic_regression.source"] == "upload")
 with settings_box:
     if ui.shown(NAME, "presets"):
         ui.preset_button(T("logistic_regression.preset"), TUTORIAL, key="b.logistic_regression.preset",

@@ -106,9 +106,9 @@ def draw(run):
         if run.step_count == 0:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            ui.chart(ocharts.fit_width(charts.loss_curve(charts.loss_frame(run.losses(), labels=T.labels), log=log,
-                                                          title=T("optimizers.train.loss_title"), height=OPT_H - 20)),
-                     "loss")
+            ui.chart(ocharts.fit_width(charts.loss_curve_spec(charts.loss_table(run.losses(), labels=T.labels),
+                                                               log=log, title=T("optimizers.train.loss_title"),
+                                                               height=OPT_H - 20)), "loss")
     layout.folded("layout.printout", NAME, "printout", lambda: _printout(run), icon=":material/terminal:")
     layout.folded("layout.state", NAME, "state", lambda: _state(run), icon=":material/memory:")
 
