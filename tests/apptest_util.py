@@ -46,3 +46,16 @@ def away_and_back(at: AppTest, page: str) -> AppTest:
         at.switch_page(target).run()
         assert not at.exception, at.exception
     return at
+
+
+def chart_frames(at: AppTest) -> list:
+    """The data frames the page's charts were sent with: Arrow beside the spec, and small layers inline."""
+    import json
+
+    import pandas as pd
+    import pyarrow as pa
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas()
+              for c in at.get("vega_lite_chart") for d in c.proto.datasets]
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    return frames + [pd.DataFrame(layer["data"]["values"]) for spec in specs for layer in spec.get("layer", [spec])
+                     if "values" in layer.get("data", {})]
