@@ -100,7 +100,7 @@ def test_a_learner_writes_only_their_own_rows(board, engine):
     assert board.submit(ann, "1", "exercise", "predict", ok=True, answer={"loss": 2.5})
     forged = [Learner(room=code, id=bob.id, key=ann.key, nickname="Bob"),  # Ann's key on Bob's rows
               Learner(room=code, id=bob.id, key="", nickname="Bob"),
-              Learner(room=code, id=bob.id, key=bob.key[:-1] + "A", nickname="Bob"),
+              Learner(room=code, id=bob.id, key=bob.key[:-1] + ("B" if bob.key.endswith("A") else "A"), nickname="Bob"),
               Learner(room=code, id=10_000, key=ann.key, nickname="x")]  # nobody
     other_code, _ = board.create_room("linear_regression")
     forged.append(Learner(room=other_code, id=ann.id, key=ann.key, nickname="Ann"))  # into another room
