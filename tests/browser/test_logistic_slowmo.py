@@ -32,6 +32,10 @@ def test_step_slowly_on_the_logistic_page_plays_pauses_and_goes_on_by_hand(page,
     for j in range(k + 1, 6):  # paused: each phase only when asked for
         main.get_by_role("button", name=re.compile("Next phase$")).click()
         pg.wait_for_function(PHASE_IS_JS, arg=j + 1, timeout=30_000)
+    # the phase's name arrives before its marked code: wait for the mark, then for the run to finish
+    pg.wait_for_function("""() => />> +w\\.grad\\.data\\.zero_\\(\\)/.test(
+        document.querySelector('[data-testid="stMain"]').innerText)""", timeout=30_000)
+    settle(pg)
     text = pg.inner_text('[data-testid="stMain"]')
     assert re.search(r">> +w\.grad\.data\.zero_\(\)", text)  # the last phase's lines are marked
     assert "# -> w = [" in text and "# -> loss = " in text  # with the numbers each phase computed
