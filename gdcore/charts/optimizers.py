@@ -12,6 +12,7 @@ from .landscape import heat_layer, optimum_layer, window_scales
 # Streamlit fits a chart's whole height (title, legend, axes) into `height` unless told otherwise;
 # fit-x stretches the width to the container and keeps `height` for the plot itself.
 FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+_FIT_X_SPEC = FIT_X.to_dict()  # the same, for plain specs (copied into each)
 
 
 def fit_width(chart):
@@ -21,7 +22,7 @@ def fit_width(chart):
     spec (gdcore.charts.vl) gets the same autosize as a dict.
     """
     if isinstance(chart, dict):
-        return {**chart, "autosize": {"type": "fit-x", "contains": "padding"}}
+        return {**chart, "autosize": dict(_FIT_X_SPEC)}
     out = chart.copy(deep=False)
     out.autosize = FIT_X
     return out

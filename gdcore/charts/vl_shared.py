@@ -22,8 +22,8 @@ def shared_scales_once(layers: list[dict]) -> list[dict]:
     out = []
     for node in layers:
         enc = _encoding(node)
-        drop = {c for c in enc if c in once and isinstance(enc[c], dict) and "scale" in enc[c] and c in seen}
-        seen |= {c for c in enc if c in once and isinstance(enc[c], dict) and "scale" in enc[c]}
+        given = {c for c, d in enc.items() if c in once and isinstance(d, dict) and "scale" in d}
+        drop, seen = given & seen, seen | given
         if drop:
             node = {**node, "encoding": {c: ({k: v for k, v in d.items() if k != "scale"} if c in drop else d)
                                          for c, d in enc.items()}}
