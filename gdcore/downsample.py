@@ -19,15 +19,16 @@ def minmax_indices(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     edges = np.linspace(1, n - 1, buckets + 1).astype(np.int64)
     starts, ends = edges[:-1], edges[1:]
     keep = [0, n - 1]
-    # vectorised per-bucket argmin/argmax via reduceat on the bucket starts
     ok = ends > starts
     starts, ends = starts[ok], ends[ok]
-    seg_min = np.minimum.reduceat(y[: n - 1], starts)
-    seg_max = np.maximum.reduceat(y[: n - 1], starts)
-    for s, e, lo, hi in zip(starts, ends, seg_min, seg_max):
-        part = y[s:e]
-        keep.append(s + int(np.argmax(part == lo)))
-        keep.append(s + int(np.argmax(part == hi)))
+    # each bucket's first minimum and first maximum, for all buckets at once: the first index in the
+    # bucket holding its extreme (a bucket with a NaN has no such index: its first point stands in)
+    part, lengths = y[starts[0]:ends[-1]], ends - starts
+    first = starts - starts[0]
+    for extreme in (np.minimum.reduceat(part, first), np.maximum.reduceat(part, first)):
+        hits = np.flatnonzero(part == np.repeat(extreme, lengths))
+        at = hits[np.minimum(np.searchsorted(hits, first), max(len(hits) - 1, 0))] if len(hits) else first
+        keep.extend(starts[0] + np.where((at >= first) & (at < first + lengths), at, first))
     idx = np.unique(np.asarray(keep, dtype=np.int64))
     return idx[:max_points]
 

@@ -104,6 +104,14 @@ class RunRecords:
             out.append(rec)
         return out
 
+    def series(self, *names: str) -> tuple[np.ndarray, ...]:
+        """(steps, then one float64 array per named history column) of the rows records() gives, without
+        building a dict per step: what a chart of the whole run reads on every Step."""
+        self.sync()
+        steps, rows = self.history.detail()
+        cols = self.history.columns
+        return (steps, *(rows[:, cols.index(name)].astype(np.float64) for name in names))
+
     def seconds(self) -> float:
         return self.history.seconds
 

@@ -36,3 +36,30 @@ def test_every_bucket_extreme_is_kept():
             assert s + int(np.argmax(y[s:e])) in kept
             assert s + int(np.argmin(y[s:e])) in kept
 
+
+
+def _buckets_one_by_one(y, max_points):
+    """The bucket rule written out bucket by bucket: first, last, each bucket's first min and first max."""
+    n = len(y)
+    edges = np.linspace(1, n - 1, max(1, (max_points - 2) // 2) + 1).astype(np.int64)
+    keep = {0, n - 1}
+    for s, e in zip(edges[:-1], edges[1:]):
+        if e > s:
+            part = y[s:e]  # a NaN makes min and max NaN, equal to nothing: the bucket's first point stands in
+            keep |= {s + int(np.argmax(part == part.min())), s + int(np.argmax(part == part.max()))}
+    return np.array(sorted(keep))[:max_points]
+
+
+@pytest.mark.parametrize("n, max_points", [(1001, 1000), (1003, 1000), (3000, 1000), (5000, 7), (12_345, 400)])
+def test_same_indices_as_bucket_by_bucket(n, max_points):
+    rng = np.random.default_rng(n)
+    y = np.round(rng.normal(size=n), 1)  # rounded: many ties inside a bucket, the first one must be kept
+    y[n // 2:] = np.abs(y[n // 2:]) + 1  # a plateau of ties too
+    y[n // 2: n // 2 + 40] = 2.0
+    np.testing.assert_array_equal(minmax_indices(y, max_points), _buckets_one_by_one(y, max_points))
+
+
+def test_a_bucket_with_nan_keeps_its_first_point():
+    y = np.arange(3000.0)
+    y[1500] = np.nan
+    np.testing.assert_array_equal(minmax_indices(y, 1000), _buckets_one_by_one(y, 1000))

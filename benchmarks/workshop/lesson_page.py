@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
 from .client import Session
 from .records import Run
 
 PAGES = ("linear_regression", "mini_batches", "optimizers", "logistic_regression")
 STEP, RUN_ALL, RESET = r"^b\.[^.]+\.step$", r"^b\.[^.]+\.run_all$", r"^b\.[^.]+\.reset$"
+RUN_N, RUN_N_BOX = r"^b\.[^.]+\.run_n_btn$", r"^w\.[^.]+\.run_n$"
 
 
 def only_key(session: Session, pattern: str) -> str:
@@ -41,6 +44,21 @@ def run_done(session: Session, step_key: str) -> Run | None:
     counter, step = session.counter, session.find(step_key)
     over = (counter is not None and counter[0] >= counter[1]) or (step is not None and step.proto.disabled)
     return last if over else None
+
+
+async def run_to_step(session: Session, target: int, timeout: float) -> None:
+    """Type the steps still missing to `target` into the "Run N" box and press Run N, as a learner
+    does, then wait until the page shows the run at `target` (what a Step costs grows with the run)."""
+    box = session.find(only_key(session, RUN_N_BOX))
+    now = session.counter[0] if session.counter else 0
+    if target <= now:
+        return
+    session.widgets[box.proto.id] = WidgetState(id=box.proto.id, int_value=target - now)
+    await session.press(only_key(session, RUN_N))
+    done = await session.wait_until(lambda: session.counter is not None and session.counter[0] >= target
+                                    and session.runs[-1].ok and session.runs[-1].finished, timeout)
+    if done is None:
+        raise TimeoutError(f"{session.page}: the run did not reach step {target} in {timeout:.0f} s")
 
 
 async def run_to_end(session: Session, timeout: float) -> RunToEnd:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import manual, reference
 from ..reference import Bowl, Optimum
-from .linear_regression import grid_axes, landscape_window, path_arrays
+from .linear_regression import grid_axes, landscape_window, run_path
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def landscape_view(run, optimum: Optimum | None = None, bowl: Bowl | None = None
     optimum = optimum or reference.least_squares(X, y)
     bowl = bowl or reference.bowl(X, y, "half_squared" if half else "mse")
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])
-    steps, pw, pb = manual.path_with_moves(*path_arrays(run.records(), w0, b0), run.moves)
+    steps, pw, pb = manual.path_with_moves(*run_path(run, w0, b0), run.moves)
     d0 = [float(t.reshape(-1)[0]) for t in run.drawn_start]
     window = landscape_window(optimum, (w0, b0), np.r_[pw, d0[0]], np.r_[pb, d0[1]])
     p = run.params()

@@ -201,6 +201,12 @@ def path_arrays(records: Sequence[dict], w0: float, b0: float) -> tuple[np.ndarr
     return steps, w, b
 
 
+def run_path(run, w0: float, b0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """path_arrays(run.records(), w0, b0), read from the run's history as arrays (no dict per step)."""
+    steps, w, b = run.series("w", "b")
+    return np.r_[0, steps].astype(np.int64), np.r_[float(w0), w], np.r_[float(b0), b]
+
+
 def landscape_window(optimum: Optimum, start: tuple[float, float], path_w=(), path_b=(),
                      cap: float = 6.0, pad: float = 0.35) -> tuple[tuple[float, float], tuple[float, float]]:
     """A (w range, b range) holding the optimum, the start and the path, but not a diverging path's far end.

@@ -267,9 +267,9 @@ def _charts(run) -> None:
             else:
                 st.caption(T("linear_regression.train.rule_caption"))
 
-    recs = run.records()
+    recs = run.records(last=2)  # the last two steps, for the distances' changes
     w0, b0 = float(run.w0.reshape(-1)[0]), float(run.b0.reshape(-1)[0])
-    steps, pw, pb = manual.path_with_moves(*lesson_math.path_arrays(recs, w0, b0), run.moves)
+    steps, pw, pb = manual.path_with_moves(*lesson_math.run_path(run, w0, b0), run.moves)
     z = run.scaler is not None  # z-scores: a round bowl, drawn square with equal units on both axes
     d0 = [float(t.reshape(-1)[0]) for t in run.drawn_start]  # the drawn start stays in view, as before a move
     window = feature_scaling.window(run, lesson_math.landscape_window(opt, (w0, b0), np.r_[pw, d0[0]],
