@@ -5,8 +5,9 @@
 Starts `streamlit run` on each app (loopback, as bench_workshop.py does), then in interleaved rounds
 one learner opens the page, runs it to step --at with Run N (a Step late in a run draws more), clicks
 Step three times to warm up and CLICKS more times; the server process's CPU time (user + system)
-over those clicks, divided by their number, is the CPU per Step, with the bytes each click brought. Medians over the rounds and the ratio new/old. Not a test: the
-figures depend on the machine and on what else it runs (the load average is printed).
+over those clicks, divided by their number, is the CPU per Step, with the bytes each click brought.
+Medians over the rounds and the ratio new/old. Not a test: the figures depend on the machine and on
+what else it runs (the load average is printed).
 """
 from __future__ import annotations
 
