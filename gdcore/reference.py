@@ -147,11 +147,17 @@ def logistic_loss_grid(X, y, w1_values, w2_values, b: float = 0.0) -> np.ndarray
     return np.mean(np.logaddexp(0.0, z) - yv[:, None, None] * z, axis=0)
 
 
+def _span(first: float, rest) -> tuple[float, float]:
+    """(min, max) of `first` and the values in `rest`, as Python's min and max give them (NaN included)."""
+    values = np.r_[float(first), [] if rest is None else np.asarray(rest, float).reshape(-1)]
+    if np.isfinite(values).all():  # the usual case, without a Python float per point
+        return float(values.min()), float(values.max())
+    return min(values.tolist()), max(values.tolist())
+
+
 def default_window(opt: Optimum, path_w=None, path_b=None, pad: float = 0.5) -> tuple[tuple, tuple]:
     """A (w range, b range) around the optimum that also contains the given path."""
-    ws = [opt.w[0]] + ([] if path_w is None else list(np.asarray(path_w, float).reshape(-1)))
-    bs = [opt.b] + ([] if path_b is None else list(np.asarray(path_b, float).reshape(-1)))
-    wlo, whi, blo, bhi = min(ws), max(ws), min(bs), max(bs)
+    (wlo, whi), (blo, bhi) = _span(opt.w[0], path_w), _span(opt.b, path_b)
     dw = max(whi - wlo, 1.0) * pad
     db = max(bhi - blo, 1.0) * pad
     return (wlo - dw, whi + dw), (blo - db, bhi + db)

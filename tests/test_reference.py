@@ -183,3 +183,18 @@ def test_bowl_expression_is_the_same_loss():
             got = eval(bowl.expression(), {"__builtins__": {}},  # noqa: S307 (our own generated text)
                        {"datum": SimpleNamespace(w=w, b=b), "max": max})
             assert got == pytest.approx(float(bowl.at(w, b)), rel=1e-12)
+
+
+@pytest.mark.parametrize("nan_at", [None, 0, 17])
+def test_default_window_spans_the_path_as_min_and_max_do(nan_at):
+    """A long path's window: the same bounds as Python's min and max over the points (a NaN as they treat it)."""
+    rng = np.random.default_rng(3)
+    pw, pb = rng.normal(2, 3, 3000), rng.normal(-1, 5, 3000)
+    if nan_at is not None:
+        pw[nan_at] = np.nan
+    opt = reference.Optimum(w=(0.5,), b=0.25, mse=0.0)
+    ws, bs = [0.5] + pw.tolist(), [0.25] + pb.tolist()
+    dw, db = max(max(ws) - min(ws), 1.0) * 0.5, max(max(bs) - min(bs), 1.0) * 0.5
+    want = ((min(ws) - dw, max(ws) + dw), (min(bs) - db, max(bs) + db))
+    got = reference.default_window(opt, pw, pb)
+    np.testing.assert_array_equal(np.array(got), np.array(want))
