@@ -142,7 +142,7 @@ def test_compare_three_modes_and_the_pitfall(at):
     pit = at.session_state[LESSON].extra["pitfall"]["runs"]
     assert pit[True].config.full_tensor_pitfall and not pit[False].config.full_tensor_pitfall
     assert pit[True].step_count == pit[False].step_count == 16
-    assert len(at.session_state[LESSON].extra) <= 3  # compare, pitfall, replay: bounded
+    assert len(at.session_state[LESSON].extra) <= 4  # compare, pitfall, replay, the reshuffle frame: bounded
 
 
 # -- two languages, the status and the batch panel --------------------------------------------
@@ -281,3 +281,19 @@ def test_after_divergence_the_panel_shows_the_last_finite_steps_batch():
     table = next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["index", "num"])
     assert len(table) == batch + 1
     assert table.iloc[-1, 2] == ", ".join(str(i) for i in stepped.last_batch)
+
+
+def test_the_reshuffle_chart_is_built_once_an_epoch_and_follows_the_next():
+    """The reshuffle frame is kept between Steps of one epoch and built anew for the next epoch."""
+    import pandas as pd
+    at = _open()
+    step = at.button(key="b.mini_batches.step")
+    step.click().run()
+    kept = at.session_state[LESSON].extra["reshuffle"]
+    at.button(key="b.mini_batches.step").click().run()
+    assert at.session_state[LESSON].extra["reshuffle"][1] is kept[1]  # the same epoch: not rebuilt
+    for _ in range(8):  # 8 batches an epoch: into the next one
+        at.button(key="b.mini_batches.step").click().run()
+    (rep, first), frame = at.session_state[LESSON].extra["reshuffle"]
+    assert first == kept[0][1] + 1 and frame is not kept[1]
+    pd.testing.assert_frame_equal(frame, mini_batches.reshuffle_frame(rep, first))

@@ -14,7 +14,7 @@ import streamlit as st
 from gdcore import manual, reference
 from gdcore.charts import cockpit as cockpit_charts
 from gdcore.charts import linear_regression as lr_charts
-from gdcore.charts.landscape import path_frame
+from gdcore.charts.landscape import path_table
 from gdcore.charts.landscape import window as grid_window
 from gdcore.lessons import hands as hands_lesson
 from gdcore.links import Field
@@ -165,7 +165,7 @@ def panel(lesson_obj: Lesson, run, key: str, hands_box=None, height: int = 320) 
     v = hands_lesson.landscape_view(run, cached[1], cached[2])
     with hands_box if hands_box is not None else contextlib.nullcontext():
         hands(lesson_obj, run, key, v.optimum)
-    path = path_frame(v.steps, v.w, v.b, series=T("linear_regression.train.path"), labels=T.labels)
+    path = path_table(v.steps, v.w, v.b, series=T("linear_regression.train.path"), labels=T.labels)
     ch = lr_charts.landscape_with_current_spec(v.bowl, *v.axes, path, (v.optimum.w[0], v.optimum.b), v.current,
                                           height=height, title=T("linear_regression.train.landscape_title"),
                                           labels=T.labels)

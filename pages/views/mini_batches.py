@@ -159,6 +159,14 @@ one_feature = run.data.n_features == 1
 loader = mini_batches.describe_loader(run.n, run.batch_size)
 
 
+def _kept(name: str, key, build):
+    """build(), once for each key: what changes only with the epoch is not rebuilt on every Step."""
+    hit = lesson.extra.get(name)
+    if hit is None or hit[0] != key:
+        hit = lesson.extra[name] = (key, build())
+    return hit[1]
+
+
 def _replay(r):
     rep = lesson.extra.get("replay")
     if rep is None or rep.config != r.config or rep.n != r.n:
@@ -251,7 +259,7 @@ def draw(r):
     if c.mode != "batch":
         rep = _replay(r)
         first, second, beyond = mini_batches.reshuffle_epochs(view, mini_batches.run_epochs(r))
-        frame = mini_batches.reshuffle_frame(rep, first)
+        frame = _kept("reshuffle", (rep, first), lambda: mini_batches.reshuffle_frame(rep, first))
         share = mini_batches.same_batches_share(rep.batches(first), rep.batches(second))
         ui.chart(mbc.reshuffle_chart_spec(frame, labels=T.labels,
                                           title=T("mini_batches.s2.reshuffle_title", epoch=first, next=second)),
