@@ -24,6 +24,13 @@ from workshop.server import Server, warm_up  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _columns(ipc: bytes) -> str:
+    """A data set's rows and its columns' types and bytes (Arrow buffers), e.g. `300 rows, step int16 600`."""
+    import pyarrow as pa
+    t = pa.ipc.open_stream(ipc).read_all()
+    return f"{t.num_rows} rows, " + ", ".join(f"{f.name} {f.type} {t.column(f.name).nbytes}" for f in t.schema)
+
+
 class Recording(Session):
     """A session that notes each frame's size and what it carried."""
 
@@ -44,7 +51,8 @@ class Recording(Session):
         chart = element.vega_lite_chart
         name = "_".join(map(str, msg.metadata.delta_path))
         sizes = {d.name: len(d.data.data) for d in chart.datasets}
-        (self.dump / f"chart_{name}.json").write_text(chart.spec + "\n" + repr(sizes) + "\n")
+        tables = "".join(f"{d.name}: {_columns(d.data.data)}\n" for d in chart.datasets)
+        (self.dump / f"chart_{name}.json").write_text(chart.spec + "\n" + repr(sizes) + "\n" + tables)
 
     def _receive(self, raw: bytes) -> bool:
         finished = super()._receive(raw)

@@ -9,6 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ..downsample import moved_indices
 from ..reference import Bowl
 from . import vl
 from .common import LEGEND_TOP, PALETTE, WIDTH, Labels, layered, mark, words
@@ -16,6 +17,8 @@ from .common import LEGEND_TOP, PALETTE, WIDTH, Labels, layered, mark, words
 # The loss colour of every landscape: log scale, viridis reversed, so the valley (low loss) glows
 # yellow and high loss is dark purple. Captions name the direction through low_loss_colour().
 LOSS_COLOR_SCALE = {"type": "log", "scheme": "viridis", "reverse": True}
+PATH_DECIMALS = 4  # a path's w and b in its tooltip
+PATH_POINTS = 300  # a path sent to the page: the first half of them in full (the zigzag), the rest evenly
 _DARK_TO_BRIGHT = ("viridis", "magma", "inferno", "plasma", "cividis", "greys")  # schemes that start dark
 
 
@@ -120,13 +123,15 @@ def landscape_specs(grid, w_values, b_values, paths, optimum, title, x_title, y_
         p = vl.table(paths)
         w, b = (np.asarray(p.columns[k], dtype=np.float64) for k in ("w", "b"))
         p = p.where((w >= wlo) & (w <= whi) & (b >= blo) & (b <= bhi))
+        if min(whi - wlo, bhi - blo) >= 2000 * 10.0 ** -PATH_DECIMALS:  # a tooltip's last decimal: far below a pixel
+            p.shown = {"w": PATH_DECIMALS, "b": PATH_DECIMALS}  # sent as the tooltip shows them (vl.Table)
         if "series" not in p.columns:
             p.columns["series"] = say("charts.landscape.path")
         layers.append(vl.layer(p, mark("line", point={"size": 12}, strokeWidth=2), {
             "x": vl.q("w", scale=xs), "y": vl.q("b", scale=ys), "order": vl.q("step"),
             "color": vl.n("series", title=None, scale={"range": PALETTE[1:]}, legend=dict(LEGEND_TOP)),
-            "tooltip": [vl.tip("series", title=say("charts.tip.series")), vl.q("step"), vl.q("w", format=".4f"),
-                        vl.q("b", format=".4f")]}))
+            "tooltip": [vl.tip("series", title=say("charts.tip.series")), vl.q("step"),
+                        vl.q("w", format=f".{PATH_DECIMALS}f"), vl.q("b", format=f".{PATH_DECIMALS}f")]}))
     if optimum is not None:
         layers.append(optimum_spec(optimum, say("charts.landscape.optimum"), xs, ys, labels))
     return layers, xs, ys
@@ -147,7 +152,7 @@ def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None =
     return layered(*layers, height=height, width=WIDTH)
 
 
-def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
+def path_frame(steps, w, b, series: str | None = None, max_points: int = PATH_POINTS,
                labels: Labels | None = None) -> pd.DataFrame:
     """A parameter path (w, b per step) thinned evenly to at most max_points points.
 
@@ -156,13 +161,16 @@ def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
     return path_table(steps, w, b, series, max_points, labels).frame()
 
 
-def path_table(steps, w, b, series: str | None = None, max_points: int = 600,
+def path_table(steps, w, b, series: str | None = None, max_points: int = PATH_POINTS,
                labels: Labels | None = None) -> vl.Table:
     """path_frame(...) as a vl.Table, for the specs a page draws on every Step."""
     steps, w, b = (np.asarray(a, float).reshape(-1) for a in (steps, w, b))
-    if len(steps) > max_points:
-        keep = np.unique(np.r_[np.linspace(0, len(steps) - 1, max_points).astype(int), len(steps) - 1])
-        steps, w, b = steps[keep], w[keep], b[keep]
     ok = np.isfinite(w) & np.isfinite(b)
-    return vl.Table({"step": steps[ok], "w": w[ok], "b": b[ok],
+    steps, w, b = steps[ok], w[ok], b[ok]
+    keep = moved_indices(w, b)  # steps too small to see on the chart are left out
+    if len(keep) > max_points:  # the early steps (the zigzag) in full, the rest evenly
+        head = max_points // 2
+        keep = np.r_[keep[:head], keep[head:][np.linspace(0, len(keep) - head - 1, max_points - head).astype(int)]]
+    steps = steps[keep].astype(np.int64) if np.array_equal(steps, np.round(steps)) else steps[keep]
+    return vl.Table({"step": steps, "w": w[keep], "b": b[keep],
                      "series": words(labels)("charts.landscape.path") if series is None else series})
