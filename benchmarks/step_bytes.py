@@ -53,6 +53,8 @@ class Recording(Session):
         sizes = {d.name: len(d.data.data) for d in chart.datasets}
         tables = "".join(f"{d.name}: {_columns(d.data.data)}\n" for d in chart.datasets)
         (self.dump / f"chart_{name}.json").write_text(chart.spec + "\n" + repr(sizes) + "\n" + tables)
+        for d in chart.datasets:  # the rows themselves, for pyarrow.ipc.open_stream
+            (self.dump / f"chart_{name}_{d.name}.arrow").write_bytes(d.data.data)
 
     def _receive(self, raw: bytes) -> bool:
         finished = super()._receive(raw)

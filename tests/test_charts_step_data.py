@@ -27,14 +27,15 @@ def _bytes(sent: dict) -> int:
     return sum(t.nbytes for t in sent.get("datasets", {}).values())
 
 
-def test_a_curves_one_name_is_said_once_and_drawn_the_same():
+def test_a_curves_one_name_and_counting_numbers_are_made_in_the_browser_and_drawn_the_same():
     losses = np.geomspace(90, 1, 200).astype(np.float32).astype(np.float64)
-    ends = pd.DataFrame({"step": [50, 100, 150, 200], "epoch": [1, 2, 3, 4], "loss": [40.0, 9.0, 3.0, 1.0]})
+    every = pd.DataFrame({"step": np.arange(1, 41) * 5, "epoch": np.arange(1, 41), "loss": np.geomspace(80, 1, 40)})
     for spec in (lr.loss_curve_with_optimum_spec(charts.loss_table(losses), 0.9),
-                 mb.loss_with_epochs_spec(charts.loss_frame(losses), pd.concat([ends] * 10, ignore_index=True))):
+                 mb.loss_with_epochs_spec(charts.loss_frame(losses[:37] * 3), every),
+                 mb.batch_scatter_spec(np.linspace(0, 5, 80), np.linspace(3, 9, 80) ** 1.5, np.arange(80) % 3)):
         sent = vl.wire(spec)
         for t in sent["datasets"].values():
-            assert "series" not in t.column_names  # made in the browser by a transform
+            assert not {"series", "sample", "epoch"} & set(t.column_names)  # made in the browser by a transform
         assert _svg(sent) == _svg(vl.wire(spec, inline_rows=10 ** 6))  # every row's name inline, as before
 
 
@@ -42,7 +43,10 @@ def test_a_name_with_quotes_survives_the_transform():
     name = 'a "quoted" \\ name: é'
     t = vl.Table({"step": np.arange(100), "loss": np.linspace(2, 1, 100), "series": name})
     arrow, back = t.arrow(lift=True)
-    assert arrow.column_names == ["step", "loss"] and back == [{"calculate": json.dumps(name), "as": "series"}]
+    assert arrow.column_names == ["loss"]  # the steps count up: made in the browser too
+    assert back == [{"window": [{"op": "row_number", "as": "step"}]},
+                    {"calculate": "0 + (datum[\"step\"] - 1) * 1", "as": "step"},
+                    {"calculate": json.dumps(name), "as": "series"}]
     spec = charts.loss_curve_spec(t, log=False)
     assert _svg(vl.wire(spec)) == _svg(vl.wire(spec, inline_rows=10 ** 6))
     assert vl.Table({"s": pa.array(["a", "b"] * 30)}, 60).arrow(lift=True)[1] == []  # two names: sent as they are

@@ -7,10 +7,8 @@ same chart through Altair costs 5 to 15 ms of the interpreter each, a plain dict
 A spec here is a Vega-Lite dict whose `data` may be a `Table` (columns of numbers or names) instead
 of JSON. Two ways out:
 - `wire(spec)`: what the page hands to `st.vega_lite_chart` (pages/ui/files.chart does it): a table
-  of up to INLINE_ROWS rows goes inline as JSON rows, a longer one as a compact Arrow table (float32
-  where that holds its numbers exactly, int16/int32 for whole numbers, a column of a few names as
-  codes) under `datasets`, named data0, data1, ... in order of appearance (a table drawn by two
-  layers is sent once).
+  of up to INLINE_ROWS rows goes inline as JSON rows, a longer one as a compact Arrow table (Table.arrow)
+  under `datasets`, named data0, data1, ... in order of appearance (a table two layers draw is sent once).
 - `altair(spec)`: the same chart as an Altair object, built in well under a millisecond (the spec's
   dicts are wrapped, not parsed). The public chart builders return this, so tests and downloads see
   what they always saw: `to_dict()` validates against the Vega-Lite schema, tables become data sets.
@@ -34,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .vl_columns import exact_in_float32, one_name, scaled_units
+from .vl_columns import exact_in_float32, one_name, progression, scaled_units
 from .vl_shared import shared_scales_once
 
 # A table of up to INLINE_ROWS rows (counted once for every layer that draws it) goes inside the spec
@@ -50,7 +48,8 @@ class Table:
 
     shown: columns the chart shows only to so many decimals (its tooltips' format; on its axes a
     thousandth is far below a pixel): a long table sends such a column as whole units of that
-    decimal in int16 where they fit, and the layer divides them back (wire()). What the learner
+    decimal in int16 (less a whole number of units where their span fits but they do not), and the
+    layer adds and divides them back (wire()). What the learner
     reads is the same text: the rounding is the tooltip's own (half away from zero, as toFixed).
     """
 
@@ -109,23 +108,30 @@ class Table:
 
     def arrow(self, lift: bool = False) -> tuple[pa.Table, list[dict]]:
         """The table as the browser receives it (no pandas metadata or index; float32 where that holds
-        the numbers exactly, int16/int32 where they hold the integers), and the transforms that turn
-        its scaled columns back into numbers; lift: a column of one name on every row (a curve's
-        series) is not sent but made by a transform (the same field, the same name, on every row)."""
+        the numbers exactly, int16/int32 where they hold the integers, a column of a few names as codes),
+        and the transforms that turn its scaled columns back into numbers; lift: a column of one name on
+        every row (a curve's series) or of whole numbers counting up evenly (steps, epochs) is not sent
+        but made by a transform, the same."""
         long = self.n > COMPACT_FROM
-        arrays, back = {}, []
+        arrays, back, count = {}, [], []
         for k, v in self.columns.items():
             name = one_name(v, self.n) if lift else None
             scaled = scaled_units(v, self.shown[k]) if long and k in self.shown else None
+            even = progression(v, self.n) if lift else None
             if name is not None:
                 back.append({"calculate": json.dumps(name), "as": k})
+            elif even is not None:  # the row's number (1, 2, ...), made start, start + step, ...
+                count.append({"op": "row_number", "as": k})
+                if even != (1, 1):
+                    back.append({"calculate": f"{even[0]} + (datum[{json.dumps(k)}] - 1) * {even[1]}", "as": k})
             elif scaled is not None:
-                arrays[k] = pa.array(scaled)
+                arrays[k] = pa.array(scaled[0])
                 ref = f"datum.{k}" if k.isidentifier() else f"datum[{k!r}]"
+                ref = f"({ref} + {scaled[1]})" if scaled[1] else ref
                 back.append({"calculate": f"{ref} / {10 ** self.shown[k]}", "as": k})
             else:
                 arrays[k] = _arrow_column(v, self.n, long)
-        return pa.table(arrays), back
+        return pa.table(arrays), ([{"window": count}] if count else []) + back
 
 
 def table(data: Table | pd.DataFrame) -> Table:
