@@ -122,3 +122,21 @@ def test_path_w_and_b_in_tooltip_decimals_draw_the_same_and_read_the_same():
     rows = next(x["data"]["values"] for x in plain["layer"] if x.get("encoding", {}).get("order"))
     w = np.asarray(path.column("w").to_pylist()) / 1e4
     assert [f"{v:.4f}" for v in w] == [f"{r['w']:.4f}" for r in rows]
+
+
+def test_a_landscape_draws_each_path_at_its_pixels_with_its_zigzag_in_full():
+    from gdcore.charts.landscape import PATH_POINTS, landscape_specs
+    from gdcore.downsample import SCREEN_CELLS
+    k = np.arange(4000)
+    w, b = 1.0 + 0.5 * (1 - 0.999 ** k), 1.0 + 0.8 * (-0.95) ** k  # a zigzag, then a slow creep
+    paths = pd.DataFrame({"step": np.r_[k, k], "w": np.r_[w, w + 0.2], "b": np.r_[b, b],
+                          "series": ["a"] * 4000 + ["b"] * 4000})
+    layers, xs, ys = landscape_specs(np.ones((5, 5)), np.linspace(0, 3, 5), np.linspace(0, 3, 5), paths, None,
+                                     "t", "w", "b", None)
+    drawn = layers[1]["data"]
+    steps, series = np.asarray(drawn.columns["step"]), np.asarray(drawn.values("series"))
+    for name in ("a", "b"):
+        mine = steps[series == name]
+        assert 2 < len(mine) <= PATH_POINTS and mine[0] == 0 and mine[-1] == 3999
+        swings = k[np.abs(b - 1.0) * SCREEN_CELLS >= 2 * 3.75]  # swings of two of its cells or more
+        assert set(swings) <= set(mine)  # every turn of the zigzag
