@@ -131,7 +131,8 @@ def main() -> None:
     ap.add_argument("--step", type=int, default=3, help="measure the click that makes this step (what a Step "
                     "sends grows with the run: the loss curve and the path)")
     ap.add_argument("--top", type=int, default=25, help="frames listed")
-    ap.add_argument("--dump", type=Path, help="a folder: each chart's spec and dataset sizes go there")
+    ap.add_argument("--dump", type=Path, help="a folder: each chart's spec, its data sets' sizes and columns, and "
+                    "their rows (chart_*_dataN.arrow, for pyarrow.ipc.open_stream) go there")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra `streamlit run` option, e.g. --server-arg=--global.minCachedMessageSize=500")
     asyncio.run(main_async(ap.parse_args()))
