@@ -90,6 +90,8 @@ async def measure(url: str, page: str, dump: Path | None = None, step: int = 3) 
     """The frames of the click that takes the run to `step`."""
     session = Recording(url, page)
     session.dump = dump
+    if dump is not None:  # (a missing folder made the click look unanswered)
+        dump.mkdir(parents=True, exist_ok=True)
     await session.open(60)
     key = only_key(session, STEP)
     for _ in range(step - 1):
