@@ -24,6 +24,13 @@ from workshop.server import Server, warm_up  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _columns(ipc: bytes) -> str:
+    """A data set's rows and its columns' types and bytes (Arrow buffers), e.g. `300 rows, step int16 600`."""
+    import pyarrow as pa
+    t = pa.ipc.open_stream(ipc).read_all()
+    return f"{t.num_rows} rows, " + ", ".join(f"{f.name} {f.type} {t.column(f.name).nbytes}" for f in t.schema)
+
+
 class Recording(Session):
     """A session that notes each frame's size and what it carried."""
 
@@ -44,7 +51,10 @@ class Recording(Session):
         chart = element.vega_lite_chart
         name = "_".join(map(str, msg.metadata.delta_path))
         sizes = {d.name: len(d.data.data) for d in chart.datasets}
-        (self.dump / f"chart_{name}.json").write_text(chart.spec + "\n" + repr(sizes) + "\n")
+        tables = "".join(f"{d.name}: {_columns(d.data.data)}\n" for d in chart.datasets)
+        (self.dump / f"chart_{name}.json").write_text(chart.spec + "\n" + repr(sizes) + "\n" + tables)
+        for d in chart.datasets:  # the rows themselves, for pyarrow.ipc.open_stream
+            (self.dump / f"chart_{name}_{d.name}.arrow").write_bytes(d.data.data)
 
     def _receive(self, raw: bytes) -> bool:
         finished = super()._receive(raw)
@@ -80,6 +90,8 @@ async def measure(url: str, page: str, dump: Path | None = None, step: int = 3) 
     """The frames of the click that takes the run to `step`."""
     session = Recording(url, page)
     session.dump = dump
+    if dump is not None:  # (a missing folder made the click look unanswered)
+        dump.mkdir(parents=True, exist_ok=True)
     await session.open(60)
     key = only_key(session, STEP)
     for _ in range(step - 1):
@@ -121,7 +133,8 @@ def main() -> None:
     ap.add_argument("--step", type=int, default=3, help="measure the click that makes this step (what a Step "
                     "sends grows with the run: the loss curve and the path)")
     ap.add_argument("--top", type=int, default=25, help="frames listed")
-    ap.add_argument("--dump", type=Path, help="a folder: each chart's spec and dataset sizes go there")
+    ap.add_argument("--dump", type=Path, help="a folder: each chart's spec, its data sets' sizes and columns, and "
+                    "their rows (chart_*_dataN.arrow, for pyarrow.ipc.open_stream) go there")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra `streamlit run` option, e.g. --server-arg=--global.minCachedMessageSize=500")
     asyncio.run(main_async(ap.parse_args()))

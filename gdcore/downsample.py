@@ -4,6 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 MAX_POINTS = 1000  # per series: 500 min/max buckets, more than a chart a few hundred pixels wide can show
+# what a loss curve on a page sends: 149 min/max buckets, one per two or three pixels of a chart a few hundred
+# pixels wide, each drawn as its lowest and highest loss (a spike shows as tall as it was)
+SCREEN_POINTS = 300
+CELLS = 1000  # a path's steps that stay in the cell (1/CELLS of the path's extent) of the one before: not kept
+SCREEN_CELLS = 500  # ... and on a chart: 1/SCREEN_CELLS of its window, a pixel of a chart up to 500 pixels wide
 
 
 def minmax_indices(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -32,3 +37,49 @@ def minmax_indices(y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     idx = np.unique(np.asarray(keep, dtype=np.int64))
     return idx[:max_points]
 
+
+
+def moved_indices(x: np.ndarray, y: np.ndarray, cells: int = CELLS, extent: tuple[float, float] | None = None
+                  ) -> np.ndarray:
+    """Sorted indices of the points of a path (x, y finite) that are not in the same cell as the point before:
+    the grid divides extent (x's span, y's span; default the path's own) into cells x cells. First and last
+    are kept.
+
+    A point dropped lies within one cell of the one kept before it: below a pixel of a chart under `cells`
+    pixels wide, so every turn of a zigzag stays, and only steps too small to see are left out."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    n = len(x)
+    if n <= 2:
+        return np.arange(n)
+    sx, sy = (float(np.ptp(x)), float(np.ptp(y))) if extent is None else extent
+    cx = np.floor((x - x.min()) * (cells / max(sx, 1e-300)))
+    cy = np.floor((y - y.min()) * (cells / max(sy, 1e-300)))
+    keep = np.r_[True, (cx[1:] != cx[:-1]) | (cy[1:] != cy[:-1])]
+    keep[-1] = True
+    return np.flatnonzero(keep)
+
+
+def head_and_even(idx: np.ndarray, max_points: int) -> np.ndarray:
+    """At most max_points of idx: its first half in full (a path's early steps, where its zigzag is), the rest
+    evenly, the last kept."""
+    if len(idx) <= max_points:
+        return idx
+    head = max_points // 2
+    return np.r_[idx[:head], idx[head:][np.linspace(0, len(idx) - head - 1, max_points - head).astype(int)]]
+
+
+def screen_mask(y: np.ndarray, groups=None, max_points: int = SCREEN_POINTS) -> np.ndarray:
+    """Which rows of a long table of curves to draw: in each group (a curve: rows with the same name in
+    groups; one curve without groups) of more than max_points rows, its minmax_indices."""
+    y = np.asarray(y, dtype=np.float64)
+    keep = np.ones(len(y), dtype=bool)
+    if len(y) <= max_points:
+        return keep
+    names = np.zeros(len(y), dtype=np.int64) if groups is None or isinstance(groups, str) \
+        else np.unique(np.asarray(groups, dtype=object), return_inverse=True)[1].reshape(-1)
+    for g in np.unique(names):
+        rows = np.flatnonzero(names == g)
+        if len(rows) > max_points:
+            keep[rows] = False
+            keep[rows[minmax_indices(y[rows], max_points)]] = True
+    return keep

@@ -1,6 +1,7 @@
 """gdcore.charts.vl: the plain specs the pages send, checked against Altair and the Vega-Lite schema."""
 import json
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
@@ -46,6 +47,16 @@ def _specs(steps: int) -> dict:
     }
 
 
+class _Row(SimpleNamespace):
+    """A row whose fields read as datum.x and datum["x"]."""
+
+    def __init__(self, row: dict) -> None:
+        super().__init__(**row)
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+
 def _resolved(spec: dict, datasets) -> dict:
     """The spec with every layer's data as its rows, after the transforms that scale columns back."""
     def rows(node):
@@ -57,14 +68,23 @@ def _resolved(spec: dict, datasets) -> dict:
             out = [dict(r) for r in data["values"]]
         else:
             return node
-        steps = [t for t in node.get("transform", []) if "calculate" in t and t["calculate"].endswith("/ 1000")]
-        for t in steps:
-            for r in out:
-                r[t["as"]] = eval(t["calculate"], {"__builtins__": {}}, {"datum": SimpleNamespace(**r)})  # noqa: S307
+        made = re.compile(r'^\(?datum\.\w+( \+ -?\d+\))? / 10+$|^".*"$|^-?\d+ \+ \(datum\["\w+"\] - 1\) \* -?\d+$')
+        steps = [t for t in node.get("transform", []) if made.match(t.get("calculate", ""))
+                 or all(w["op"] == "row_number" for w in t.get("window", [{"op": ""}]))]
+        for t in steps:  # thousandths back to numbers; a name on every row; counting numbers
+            for i, r in enumerate(out):
+                if "window" in t:
+                    r.update({w["as"]: i + 1 for w in t["window"]})
+                elif t["calculate"].startswith('"'):
+                    r[t["as"]] = json.loads(t["calculate"])
+                else:
+                    r[t["as"]] = eval(t["calculate"], {"__builtins__": {}}, {"datum": _Row(r)})  # noqa: S307
         rest = [t for t in node.get("transform", []) if t not in steps]
         node = {**node, "data": out}
-        if "transform" in node:
+        if rest:
             node["transform"] = rest
+        else:
+            node.pop("transform", None)
         return node
     out = rows({k: v for k, v in spec.items() if k not in ("datasets", "$schema", "config")})
     if "layer" in out:
@@ -84,14 +104,16 @@ def test_what_a_page_sends_is_what_altair_would_send(steps):
         assert sent["$schema"] == via_altair["$schema"] == alt.SCHEMA_URL
         a, b = _resolved(sent, sent.get("datasets", {})), _resolved(via_altair, via_altair.get("datasets", {}))
         ta, tb = json.dumps(a, sort_keys=True, default=str), json.dumps(b, sort_keys=True, default=str)
-        if name == "boundary":  # the points travel in thousandths: equal to 5e-4
-            pa_, pb = (next(x["data"] for x in s["layer"] if x["mark"]["type"] == "circle") for s in (a, b))
-            assert len(pa_) == len(pb) == 1000
+        rounded = {"boundary": ("circle", ("x1", "x2"), 5e-4), "landscape": ("line", ("w", "b"), 5e-5)}
+        if name in rounded:  # long: sent in the decimals the tooltip shows, equal to half of one
+            kind, cols, tol = rounded[name]
+            pa_, pb = (next(x["data"] for x in s["layer"] if x["mark"]["type"] == kind) for s in (a, b))
+            assert len(pa_) == len(pb) > 0
             for ra, rb in zip(pa_, pb):
-                assert ra["y"] == rb["y"]
-                assert abs(ra["x1"] - rb["x1"]) <= 5e-4 + 1e-9 and abs(ra["x2"] - rb["x2"]) <= 5e-4 + 1e-9
+                assert {k: v for k, v in ra.items() if k not in cols} == {k: v for k, v in rb.items() if k not in cols}
+                assert all(abs(ra[c] - rb[c]) <= tol + 1e-9 for c in cols)
             for s in (a, b):
-                next(x for x in s["layer"] if x["mark"]["type"] == "circle")["data"] = None
+                next(x for x in s["layer"] if x["mark"]["type"] == kind)["data"] = None
             ta, tb = json.dumps(a, sort_keys=True, default=str), json.dumps(b, sort_keys=True, default=str)
         assert ta == tb, name
 
@@ -123,8 +145,19 @@ def test_points_sent_in_thousandths_show_the_same_tooltip_text():
         assert abs(row["x1"] - want1) <= 5e-4 + 1e-12
 
 
-def test_numbers_too_large_for_thousandths_keep_their_float32():
-    x = np.float32([0.5, 40.0] * 40).astype(np.float64)
+def test_numbers_far_from_zero_travel_less_a_whole_number_of_thousandths():
+    ties = [30.0625, 40.0005, 50.5005, 33.767, 62.7665]
+    x = np.r_[np.float32(ties), RNG.uniform(30, 62, 500).astype(np.float32)].astype(np.float64)
+    arrow, back = vl.Table({"x1": x}, shown={"x1": 3}).arrow()
+    assert arrow.schema.field("x1").type == pa.int16() and re.fullmatch(r"\(datum\.x1 \+ \d+\) / 1000",
+                                                                        back[0]["calculate"])
+    for row, want in zip(arrow.to_pylist(), x):
+        row["x1"] = eval(back[0]["calculate"], {"__builtins__": {}}, {"datum": SimpleNamespace(**row)})  # noqa: S307
+        assert _to_fixed(row["x1"], 3) == _to_fixed(want, 3)
+
+
+def test_numbers_too_far_apart_for_thousandths_keep_their_float32():
+    x = np.float32([-40.0, 40.0] * 40).astype(np.float64)
     arrow, back = vl.Table({"x1": x}, shown={"x1": 3}).arrow()
     assert arrow.schema.field("x1").type == pa.float32() and not back
     assert arrow.column("x1").to_pylist() == x.tolist()
@@ -135,8 +168,11 @@ def test_a_table_two_layers_draw_is_sent_once():
     sent = vl.wire(spec)
     assert len(sent["datasets"]) == 1
     assert sent["layer"][0]["data"] == sent["layer"][1]["data"] == {"name": "data0"}
-    steps = sent["datasets"]["data0"].schema.field("step").type
-    assert steps == pa.int16()  # steps 1..55 as whole numbers in two bytes
+    assert sent["datasets"]["data0"].column_names == ["loss"]  # steps 1..55 and the name made by both layers
+    for layer in sent["layer"][:2]:
+        assert layer["transform"][0] == {"window": [{"op": "row_number", "as": "step"}]}
+    thinned = vl.wire(lr.loss_curve_with_optimum_spec(charts.loss_table(np.geomspace(1, 0.1, 5000)), 0.05))
+    assert thinned["datasets"]["data0"].schema.field("step").type == pa.int16()  # not every step: sent, 2 bytes
 
 
 def test_altair_layers_added_to_a_spec_are_drawn_with_it():

@@ -34,7 +34,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..downsample import MAX_POINTS, minmax_indices
+from ..downsample import MAX_POINTS, minmax_indices, screen_mask
 from ..i18n import labels as default_labels
 from ..i18n import say as fill
 from . import vl
@@ -165,10 +165,10 @@ def loss_curve_spec(frame: pd.DataFrame | vl.Table, x: str = "step", log: bool =
                     dots: bool = True) -> dict:
     """loss_curve(...) as a plain Vega-Lite spec (gdcore.charts.vl): the same chart, built without Altair.
     dots: a dot on every step while the curve has at most DOTS_UP_TO of them."""
-    say = words(labels)
-    data = vl.table(frame)
+    say, data = words(labels), vl.table(frame)
     if log:
         data = data.where(np.asarray(data.columns["loss"], dtype=np.float64) > 0)
+    data = data.where(screen_mask(data.columns["loss"], data.columns.get(color)))  # what the chart has pixels for
     scale = {"type": "log"} if log else {"zero": False}
     tooltip = [vl.q(x), vl.q("loss", format=".6g")]
     enc = {"x": vl.q(x, title=x, **({"axis": dict(STEP_AXIS)} if x in ("step", "epoch") else {})),

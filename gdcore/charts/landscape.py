@@ -9,6 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ..downsample import SCREEN_CELLS, head_and_even, moved_indices
 from ..reference import Bowl
 from . import vl
 from .common import LEGEND_TOP, PALETTE, WIDTH, Labels, layered, mark, words
@@ -16,6 +17,8 @@ from .common import LEGEND_TOP, PALETTE, WIDTH, Labels, layered, mark, words
 # The loss colour of every landscape: log scale, viridis reversed, so the valley (low loss) glows
 # yellow and high loss is dark purple. Captions name the direction through low_loss_colour().
 LOSS_COLOR_SCALE = {"type": "log", "scheme": "viridis", "reverse": True}
+PATH_DECIMALS = 4  # a path's w and b in its tooltip
+PATH_POINTS = 300  # a path a landscape draws: the first half of them in full (the zigzag), the rest evenly
 _DARK_TO_BRIGHT = ("viridis", "magma", "inferno", "plasma", "cividis", "greys")  # schemes that start dark
 
 
@@ -119,17 +122,33 @@ def landscape_specs(grid, w_values, b_values, paths, optimum, title, x_title, y_
         (wlo, whi), (blo, bhi) = xs["domain"], ys["domain"]
         p = vl.table(paths)
         w, b = (np.asarray(p.columns[k], dtype=np.float64) for k in ("w", "b"))
-        p = p.where((w >= wlo) & (w <= whi) & (b >= blo) & (b <= bhi))
+        p = p.where(_on_screen(p, w, b, (w >= wlo) & (w <= whi) & (b >= blo) & (b <= bhi), (whi - wlo, bhi - blo)))
+        if min(whi - wlo, bhi - blo) >= 2000 * 10.0 ** -PATH_DECIMALS:  # a tooltip's last decimal: far below a pixel
+            p.shown = {"w": PATH_DECIMALS, "b": PATH_DECIMALS}  # sent as the tooltip shows them (vl.Table)
         if "series" not in p.columns:
             p.columns["series"] = say("charts.landscape.path")
         layers.append(vl.layer(p, mark("line", point={"size": 12}, strokeWidth=2), {
             "x": vl.q("w", scale=xs), "y": vl.q("b", scale=ys), "order": vl.q("step"),
             "color": vl.n("series", title=None, scale={"range": PALETTE[1:]}, legend=dict(LEGEND_TOP)),
-            "tooltip": [vl.tip("series", title=say("charts.tip.series")), vl.q("step"), vl.q("w", format=".4f"),
-                        vl.q("b", format=".4f")]}))
+            "tooltip": [vl.tip("series", title=say("charts.tip.series")), vl.q("step"),
+                        vl.q("w", format=f".{PATH_DECIMALS}f"), vl.q("b", format=f".{PATH_DECIMALS}f")]}))
     if optimum is not None:
         layers.append(optimum_spec(optimum, say("charts.landscape.optimum"), xs, ys, labels))
     return layers, xs, ys
+
+
+def _on_screen(p: vl.Table, w: np.ndarray, b: np.ndarray, inside: np.ndarray, extent: tuple[float, float]
+               ) -> np.ndarray:
+    """The rows of paths p (w, b) a landscape of that extent draws: inside it, each path's steps that move
+    by a cell (moved_indices), at most PATH_POINTS a path with its early steps (the zigzag) in full."""
+    series = p.columns.get("series")
+    names = np.zeros(len(w), dtype=np.int64) if series is None or isinstance(series, str) \
+        else np.unique(np.asarray(p.values("series"), dtype=object), return_inverse=True)[1].reshape(-1)
+    keep = np.zeros(len(w), dtype=bool)
+    for g in np.unique(names):
+        rows = np.flatnonzero(inside & (names == g))
+        keep[rows[head_and_even(moved_indices(w[rows], b[rows], SCREEN_CELLS, extent), PATH_POINTS)]] = True
+    return keep
 
 
 def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None = None,
@@ -149,7 +168,8 @@ def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None =
 
 def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
                labels: Labels | None = None) -> pd.DataFrame:
-    """A parameter path (w, b per step) thinned evenly to at most max_points points.
+    """A parameter path (w, b per step) without steps too small to see, at most max_points points (the first
+    half of them in full, the rest evenly).
 
     series: the path's name in the legend; default 'path' in the language of labels.
     """
@@ -160,9 +180,9 @@ def path_table(steps, w, b, series: str | None = None, max_points: int = 600,
                labels: Labels | None = None) -> vl.Table:
     """path_frame(...) as a vl.Table, for the specs a page draws on every Step."""
     steps, w, b = (np.asarray(a, float).reshape(-1) for a in (steps, w, b))
-    if len(steps) > max_points:
-        keep = np.unique(np.r_[np.linspace(0, len(steps) - 1, max_points).astype(int), len(steps) - 1])
-        steps, w, b = steps[keep], w[keep], b[keep]
     ok = np.isfinite(w) & np.isfinite(b)
-    return vl.Table({"step": steps[ok], "w": w[ok], "b": b[ok],
+    steps, w, b = steps[ok], w[ok], b[ok]
+    keep = head_and_even(moved_indices(w, b), max_points)  # steps too small to see left out; the zigzag in full
+    steps = steps[keep].astype(np.int64) if np.array_equal(steps, np.round(steps)) else steps[keep]
+    return vl.Table({"step": steps, "w": w[keep], "b": b[keep],
                      "series": words(labels)("charts.landscape.path") if series is None else series})

@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..downsample import MAX_POINTS
+from ..downsample import MAX_POINTS, screen_mask
 from . import vl
 from .common import (
     DOTS_UP_TO,
@@ -156,6 +156,7 @@ def loss_with_epochs_spec(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | 
         series=names[1])
     if log:
         s, e = s[s["loss"] > 0], e[e["loss"] > 0]
+    s = s[screen_mask(s["loss"].to_numpy())]  # as many points as the chart has pixels for
     scale = {"type": "log"} if log else {"zero": False}
     color = vl.n("series", title=None, scale={"domain": names, "range": ["#4c78a8", "#e45756"]},
                  legend={"orient": "top", "labelLimit": 400})

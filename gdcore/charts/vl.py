@@ -7,10 +7,8 @@ same chart through Altair costs 5 to 15 ms of the interpreter each, a plain dict
 A spec here is a Vega-Lite dict whose `data` may be a `Table` (columns of numbers or names) instead
 of JSON. Two ways out:
 - `wire(spec)`: what the page hands to `st.vega_lite_chart` (pages/ui/files.chart does it): a table
-  of up to INLINE_ROWS rows goes inline as JSON rows, a longer one as a compact Arrow table (float32
-  where that holds its numbers exactly, int16/int32 for whole numbers, a column of a few names as
-  codes) under `datasets`, named data0, data1, ... in order of appearance (a table drawn by two
-  layers is sent once).
+  of up to INLINE_ROWS rows goes inline as JSON rows, a longer one as a compact Arrow table (Table.arrow)
+  under `datasets`, named data0, data1, ... in order of appearance (a table two layers draw is sent once).
 - `altair(spec)`: the same chart as an Altair object, built in well under a millisecond (the spec's
   dicts are wrapped, not parsed). The public chart builders return this, so tests and downloads see
   what they always saw: `to_dict()` validates against the Vega-Lite schema, tables become data sets.
@@ -26,6 +24,7 @@ Adding a layer to a spec (e.g. arrows or a click selection on a landscape):
 from __future__ import annotations
 
 import copy
+import json
 import math
 
 import altair as alt
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .vl_columns import exact_in_float32, one_name, progression, scaled_units
 from .vl_shared import shared_scales_once
 
 # A table of up to INLINE_ROWS rows (counted once for every layer that draws it) goes inside the spec
@@ -48,7 +48,8 @@ class Table:
 
     shown: columns the chart shows only to so many decimals (its tooltips' format; on its axes a
     thousandth is far below a pixel): a long table sends such a column as whole units of that
-    decimal in int16 where they fit, and the layer divides them back (wire()). What the learner
+    decimal in int16 (less a whole number of units where their span fits but they do not), and the
+    layer adds and divides them back (wire()). What the learner
     reads is the same text: the rounding is the tooltip's own (half away from zero, as toFixed).
     """
 
@@ -105,21 +106,32 @@ class Table:
         return pd.DataFrame({k: (v if isinstance(v, np.ndarray) else self.values(k)) for k, v in self.columns.items()},
                             index=range(self.n))
 
-    def arrow(self) -> tuple[pa.Table, list[dict]]:
+    def arrow(self, lift: bool = False) -> tuple[pa.Table, list[dict]]:
         """The table as the browser receives it (no pandas metadata or index; float32 where that holds
-        the numbers exactly, int16/int32 where they hold the integers), and the transforms that turn
-        its scaled columns back into numbers."""
+        the numbers exactly, int16/int32 where they hold the integers, a column of a few names as codes),
+        and the transforms that turn its scaled columns back into numbers; lift: a column of one name on
+        every row (a curve's series) or of whole numbers counting up evenly (steps, epochs) is not sent
+        but made by a transform, the same."""
         long = self.n > COMPACT_FROM
-        arrays, back = {}, []
+        arrays, back, count = {}, [], []
         for k, v in self.columns.items():
-            scaled = _scaled(v, self.shown[k]) if long and k in self.shown else None
-            if scaled is not None:
-                arrays[k] = pa.array(scaled)
+            name = one_name(v, self.n) if lift else None
+            scaled = scaled_units(v, self.shown[k]) if long and k in self.shown else None
+            even = progression(v, self.n) if lift else None
+            if name is not None:
+                back.append({"calculate": json.dumps(name), "as": k})
+            elif even is not None:  # the row's number (1, 2, ...), made start, start + step, ...
+                count.append({"op": "row_number", "as": k})
+                if even != (1, 1):
+                    back.append({"calculate": f"{even[0]} + (datum[{json.dumps(k)}] - 1) * {even[1]}", "as": k})
+            elif scaled is not None:
+                arrays[k] = pa.array(scaled[0])
                 ref = f"datum.{k}" if k.isidentifier() else f"datum[{k!r}]"
+                ref = f"({ref} + {scaled[1]})" if scaled[1] else ref
                 back.append({"calculate": f"{ref} / {10 ** self.shown[k]}", "as": k})
             else:
                 arrays[k] = _arrow_column(v, self.n, long)
-        return pa.table(arrays), back
+        return pa.table(arrays), ([{"window": count}] if count else []) + back
 
 
 def table(data: Table | pd.DataFrame) -> Table:
@@ -133,24 +145,6 @@ def _frame_column(s: pd.Series):
     return pa.array(s, from_pandas=True).to_pylist() if len(s) <= INLINE_ROWS else pa.array(s, from_pandas=True)
 
 
-def _scaled(values, decimals: int) -> np.ndarray | None:
-    """values in whole units of 10^-decimals, rounded half away from zero, as int16 (None where they do
-    not fit, or a value is not finite)."""
-    v = np.asarray(values, dtype=np.float64)
-    if not np.isfinite(v).all():
-        return None
-    # |v| * 10^d is exact in float64 for float32 data (24 + 3.4 d bits of 53), so .5 ties are seen exactly
-    units = np.sign(v) * np.floor(np.abs(v) * 10 ** decimals + 0.5)
-    if len(units) and np.abs(units).max() > np.iinfo(np.int16).max:
-        return None
-    return units.astype(np.int16)
-
-
-def _exact_in_float32(values: np.ndarray) -> bool:
-    with np.errstate(over="ignore"):
-        return bool(np.array_equal(values.astype(np.float32).astype(np.float64), values, equal_nan=True))
-
-
 _CODES = pa.dictionary(pa.int8(), pa.large_string())  # what pandas categories become
 
 
@@ -159,7 +153,7 @@ def _arrow_column(v, n: int, long: bool) -> pa.Array:
         return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int8)), pa.array([v], pa.large_string())) \
             if long else pa.array([v] * n, pa.large_string())
     if isinstance(v, np.ndarray) and v.dtype.kind in "biuf":
-        if v.dtype == np.float64 and _exact_in_float32(v):
+        if v.dtype == np.float64 and exact_in_float32(v):
             v = v.astype(np.float32)
         elif v.dtype.kind in "iu" and len(v):  # steps, indices: the same numbers in fewer bytes
             lo, hi = int(v.min()), int(v.max())
@@ -254,7 +248,7 @@ def wire(spec: dict, inline_rows: int = INLINE_ROWS, compact: bool = True) -> di
             node["data"] = {"values": data.rows()}
         else:
             if id(data) not in names:
-                datasets[f"data{len(names)}"], back = data.arrow()
+                datasets[f"data{len(names)}"], back = data.arrow(lift=True)
                 names[id(data)] = (f"data{len(names)}", back)
             name, back = names[id(data)]
             node["data"] = {"name": name}

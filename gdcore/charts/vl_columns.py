@@ -1,0 +1,59 @@
+"""The columns of a chart's table as the browser receives them: which numbers fit a smaller type, and
+which column is one name on every row or counts up evenly (gdcore.charts.vl.Table.arrow)."""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+
+def scaled_units(values, decimals: int) -> tuple[np.ndarray, int] | None:
+    """values in whole units of 10^-decimals, rounded half away from zero, as int16 less an offset (a whole
+    number of units, 0 where they fit without), and the offset; None where their span does not fit, or a
+    value is not finite."""
+    v = np.asarray(values, dtype=np.float64)
+    if not np.isfinite(v).all():
+        return None
+    # |v| * 10^d is exact in float64 for float32 data (24 + 3.4 d bits of 53), so .5 ties are seen exactly
+    units = np.sign(v) * np.floor(np.abs(v) * 10 ** decimals + 0.5)
+    top = np.iinfo(np.int16).max
+    if not len(units) or np.abs(units).max() <= top:
+        return units.astype(np.int16), 0
+    lo, hi = units.min(), units.max()
+    if hi - lo > 2 * top:
+        return None
+    offset = int((lo + hi) // 2)  # whole units: (unit - offset) + offset is that unit again, exactly
+    return (units - offset).astype(np.int16), offset
+
+
+def exact_in_float32(values: np.ndarray) -> bool:
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(values.astype(np.float32).astype(np.float64), values, equal_nan=True))
+
+
+def one_name(values, n: int) -> str | None:
+    """The name every one of n > 0 rows has (a str column, or a column of strings all equal), else None."""
+    if isinstance(values, str):
+        return values if n else None
+    if isinstance(values, np.ndarray) or not n:
+        return None
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else None
+    if arr is None:
+        first = values[0]
+        return first if isinstance(first, str) and all(x == first for x in values) else None
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_dictionary(arr.type)):
+        return None
+    if arr.null_count:
+        return None
+    uniq = arr.unique()
+    if isinstance(uniq, pa.DictionaryArray):
+        uniq = uniq.dictionary_decode()
+    return uniq[0].as_py() if len(uniq) == 1 and isinstance(uniq[0].as_py(), str) else None
+
+
+def progression(values, n: int) -> tuple[int, int] | None:
+    """(start, step) where n > 2 whole numbers count up evenly, start, start + step, ... (steps, epochs, the
+    indices of samples), else None."""
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "iu" or n <= 2:
+        return None
+    d = np.diff(values.astype(np.int64))
+    return (int(values[0]), int(d[0])) if (d == d[0]).all() else None
