@@ -172,3 +172,19 @@ def test_large_lr_breaks_manual_loss_but_not_logits():
     good = Run(logistic_regression.variant_config(lr=10.0, safe=True, epochs=1))
     good.run()
     assert good.status == "ok" and good.step_count == 1000
+
+
+def test_the_loss_table_draws_what_the_loss_frame_drew(short_run):
+    """The page's loss curve from loss_parts as one table: the very spec the translated frame gave."""
+    from gdcore import charts
+    from gdcore.charts import logistic_regression as lcharts
+    from gdcore.charts import vl
+    from gdcore.i18n import translator
+    for lang in ("en", "zh"):
+        T = translator(lang)
+        for log in (True, False):
+            frame = T.frame(logistic_regression.loss_frames(short_run))
+            before = charts.loss_curve_spec(frame, log=log, labels=T.labels)
+            after = charts.loss_curve_spec(lcharts.parts_table(logistic_regression.loss_parts(short_run), T), log=log,
+                                           labels=T.labels)
+            assert vl.wire(after) == vl.wire(before)

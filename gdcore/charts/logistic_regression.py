@@ -174,3 +174,10 @@ def sigmoid_chart_spec(current: dict | None = None, z_range: float = 8.0, height
                         vl.q("y_hat", title="ŷ", format=".5f"), vl.q("y", title=say("charts.logreg.y_label"))]}))
     return {"layer": layers, "title": say("charts.logreg.sigmoid_title"), "height": height, "width": WIDTH,
             "autosize": dict(FIT_X)}
+
+
+def parts_table(parts, say) -> vl.Table:
+    """Named (name, steps, losses) series as one loss table, rows in order, each name said by say (a
+    translator): what a loss curve of several series draws on a Step, without a frame."""
+    return vl.Table({"step": np.concatenate([s for _, s, _ in parts]), "loss": np.concatenate([v for *_, v in parts]),
+                     "series": [say(name) for name, s, _ in parts for _ in range(len(s))]})

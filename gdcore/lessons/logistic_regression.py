@@ -192,18 +192,20 @@ def printed_losses(run: Run) -> pd.DataFrame:
     return pd.DataFrame({"epoch": np.arange(done), "loss": L[idx].astype(float)})
 
 
-def loss_frames(run: Run, max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Per-step loss (downsampled) and the full-data loss after each epoch, on one step axis.
-
-    The series are named by Messages (PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH) the page translates.
-    """
+def loss_parts(run: Run, max_points: int = MAX_POINTS) -> list[tuple[Message, np.ndarray, np.ndarray]]:
+    """(name, steps, losses) of the per-step loss (downsampled) and of the full-data loss after each epoch,
+    on one step axis: what a Step draws, without a frame. The names are Messages the page translates
+    (PER_STEP_SAMPLE, PER_STEP_BATCH, PER_EPOCH)."""
     L = np.asarray(run.losses(), dtype=np.float64)
     steps = np.arange(1, len(L) + 1)
     idx = minmax_indices(L, max_points)
-    per_step = pd.DataFrame({"step": steps[idx], "loss": L[idx],
-                             "series": PER_STEP_BATCH if run.batch_size > 1 else PER_STEP_SAMPLE})
     ep = run.epoch_losses()
     ends = (np.arange(1, len(ep) + 1) * run.steps_per_epoch)[: len(ep)]
-    per_epoch = pd.DataFrame({"step": ends, "loss": np.asarray(ep, float), "series": PER_EPOCH})
-    return pd.concat([per_step, per_epoch], ignore_index=True)
+    return [(PER_STEP_BATCH if run.batch_size > 1 else PER_STEP_SAMPLE, steps[idx], L[idx]),
+            (PER_EPOCH, ends, np.asarray(ep, float))]
 
+
+def loss_frames(run: Run, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """loss_parts(...) as one frame with a series column (of Messages)."""
+    frames = [pd.DataFrame({"step": s, "loss": v, "series": name}) for name, s, v in loss_parts(run, max_points)]
+    return pd.concat(frames, ignore_index=True)

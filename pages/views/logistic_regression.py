@@ -195,7 +195,7 @@ def draw(run):
         if run.step_count == 0:
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            loss = charts.loss_curve_spec(T.frame(logistic_regression.loss_frames(run)), log=log,
+            loss = charts.loss_curve_spec(lcharts.parts_table(logistic_regression.loss_parts(run), T), log=log,
                                           title=T("logistic_regression.run.loss_title"), height=200, labels=T.labels)
             ui.chart({**loss, "autosize": dict(FIT_X)}, "loss")
             st.caption(T("logistic_regression.run.loss_note"))
