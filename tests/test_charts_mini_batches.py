@@ -1,6 +1,7 @@
 """gdcore.charts.mini_batches: chart specs (marks, encodings, layers, point counts)."""
 import numpy as np
 import pandas as pd
+import pytest
 
 from gdcore.charts import mini_batches as mbc
 from gdcore.downsample import MAX_POINTS
@@ -110,3 +111,17 @@ def test_batch_scatter_keeps_the_datas_axis_when_the_fit_runs_off_to_1e18():
     assert lo <= 6 and hi >= 16 and hi - lo < 20
     line = spec["layer"][2]
     assert line["encoding"]["y"]["scale"]["domain"] == [lo, hi] and line["mark"]["clip"] is True
+
+
+@pytest.mark.parametrize("log", [True, False])
+@pytest.mark.parametrize("epochs", [None, [], [0.9, 0.5, float("nan"), 0.2]])
+def test_loss_with_epochs_from_tables_is_the_spec_from_frames(log, epochs):
+    """The page's tables (no pandas on a Step) give the very spec the frames gave, epochs or none."""
+    from gdcore import charts
+    from gdcore.charts import vl
+    from gdcore.charts.mini_batches import epoch_end_table, loss_with_epochs_spec
+    from gdcore.lessons.mini_batches_compare import epoch_end_frame
+    losses = np.abs(np.random.default_rng(1).normal(size=2500)) + np.r_[np.zeros(2499), -5.0]  # one <= 0
+    frames = (charts.loss_frame(losses), None if epochs is None else epoch_end_frame(epochs, 8))
+    tables = (charts.loss_table(losses), None if epochs is None else epoch_end_table(epochs, 8))
+    assert vl.wire(loss_with_epochs_spec(*tables, log=log)) == vl.wire(loss_with_epochs_spec(*frames, log=log))

@@ -146,17 +146,19 @@ def loss_with_epochs(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None 
     return vl.altair(loss_with_epochs_spec(step_frame, epoch_frame, log, title, height, labels))
 
 
-def loss_with_epochs_spec(step_frame: pd.DataFrame, epoch_frame: pd.DataFrame | None = None, log: bool = True,
-                          title: str | None = None, height: int = 340, labels: Labels | None = None) -> dict:
-    """loss_with_epochs(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws on a Step."""
+def loss_with_epochs_spec(step_frame: pd.DataFrame | vl.Table, epoch_frame: pd.DataFrame | vl.Table | None = None,
+                          log: bool = True, title: str | None = None, height: int = 340,
+                          labels: Labels | None = None) -> dict:
+    """loss_with_epochs(...) as a plain Vega-Lite spec (gdcore.charts.vl): what the page draws on a Step
+    (frames or tables: common.loss_table and epoch_end_table give them without pandas)."""
     say = words(labels)
     names = [say("charts.minibatch.batch_loss"), say("charts.minibatch.epoch_loss")]
-    s = step_frame[["step", "loss"]].assign(series=names[0])
-    e = (epoch_frame if epoch_frame is not None else pd.DataFrame(columns=["step", "epoch", "loss"])).assign(
-        series=names[1])
+    s, e = vl.table(step_frame), epoch_end_table((), 1) if epoch_frame is None else vl.table(epoch_frame)
+    s = vl.Table({"step": s.columns["step"], "loss": s.columns["loss"], "series": names[0]}, s.n)
+    e = vl.Table({**{k: e.columns[k] for k in ("step", "epoch", "loss")}, "series": names[1]}, e.n)
     if log:
-        s, e = s[s["loss"] > 0], e[e["loss"] > 0]
-    s = s[screen_mask(s["loss"].to_numpy())]  # as many points as the chart has pixels for
+        s, e = (t.where(np.asarray(t.columns["loss"], dtype=np.float64) > 0) for t in (s, e))
+    s = s.where(screen_mask(np.asarray(s.columns["loss"], dtype=np.float64)))  # as many points as pixels
     scale = {"type": "log"} if log else {"zero": False}
     color = vl.n("series", title=None, scale={"domain": names, "range": ["#4c78a8", "#e45756"]},
                  legend={"orient": "top", "labelLimit": 400})
@@ -200,3 +202,11 @@ def compare_chart(frame: pd.DataFrame, x: str = "step", log_y: bool = True, log_
         tooltip=[tip("series:N", say("charts.tip.series")), alt.Tooltip(f"{x}:Q", format=".4g"),
                  alt.Tooltip("loss:Q", format=".6g")])
         .add_params(ZOOM_X))
+
+
+def epoch_end_table(epoch_losses, steps_per_epoch: int) -> vl.Table:
+    """The loss on all data after each epoch, at the step that ended it (step, epoch, loss; finite only)."""
+    y = np.asarray(list(epoch_losses), dtype=np.float64)
+    e = np.arange(1, len(y) + 1)
+    ok = np.isfinite(y)
+    return vl.Table({"step": (e * steps_per_epoch)[ok], "epoch": e[ok], "loss": y[ok]})

@@ -3,7 +3,7 @@ mini-batch gradient descent; seed 000's full-tensor pitfall; d2l's data_iter / s
 import streamlit as st
 
 from gdcore import limits
-from gdcore.charts import loss_frame
+from gdcore.charts import loss_table
 from gdcore.charts import mini_batches as mbc
 from gdcore.devices import resolve_device
 from gdcore.engine import step_position
@@ -238,8 +238,8 @@ def draw(r):
         if not len(L):  # step 0: nothing to draw yet, say what will come
             st.info(T("ui.loss_placeholder"), icon=":material/show_chart:")
         else:
-            step_frame = loss_frame(L, labels=T.labels)
-            ends = mini_batches.epoch_end_frame(r.epoch_losses(), r.steps_per_epoch)
+            step_frame = loss_table(L, labels=T.labels)
+            ends = mbc.epoch_end_table(r.epoch_losses(), r.steps_per_epoch)
             ui.chart(layout.narrow(mbc.loss_with_epochs_spec(step_frame, ends, log=log,
                                                         title=layout.two_lines(T("mini_batches.s2.loss_title")),
                                                         height=MB_LOSS_H, labels=T.labels), 1), "loss")
