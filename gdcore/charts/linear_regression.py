@@ -162,3 +162,30 @@ def fit_view_spec(x, y, lines: list[dict], title: str | None = None, height: int
         "strokeDash": vl.n("dash", legend=None, scale=SOLID_DASHED), "detail": vl.n("line"),
         "tooltip": [vl.n("line", title=""), vl.q("w", format=".5g"), vl.q("b", format=".5g")]})
     return {"layer": [base, line_layer], "height": height, "width": WIDTH}
+
+
+def scatter_fit_spec(x, y, lines: list[dict] | None = None, title: str | None = None, height: int = 300,
+                     x_title: str = "x", y_title: str = "y", max_points: int = MAX_POINTS,
+                     labels: Labels | None = None) -> dict:
+    """common.scatter_fit(...) as a plain Vega-Lite spec (gdcore.charts.vl): the same chart, built without
+    Altair, for a page that draws it on every Step."""
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if len(x) > max_points:
+        keep = np.linspace(0, len(x) - 1, max_points).astype(int)
+        x, y = x[keep], y[keep]
+    lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    ys = {"domain": data_domain(y, lines, (lo, hi)), "zero": False, "nice": False}  # a diverged line: clipped
+    title = words(labels)("charts.scatter_fit.title") if title is None else title
+    layers = [vl.layer(vl.Table({"x": x, "y": y}), mark("point", shape="cross", size=30, opacity=0.6, color="#54a24b"),
+                       {"x": vl.q("x", title=x_title, scale={"zero": False}), "y": vl.q("y", title=y_title, scale=ys),
+                        "tooltip": [vl.q("x", format=".4g"), vl.q("y", format=".4g")]}, title=title)]
+    if lines:
+        rows = line_rows(lines, lo, hi, extra=True)
+        ends = vl.Table({k: [r[k] for r in rows] for k in ("x", "y", "line", "dash", "w", "b")}, len(rows))
+        layers.append(vl.layer(ends, mark("line", strokeWidth=2.5, clip=True), {
+            "x": vl.q("x"), "y": vl.q("y", scale=ys),
+            "color": vl.n("line", title=None, scale=line_scale(lines), legend=dict(LEGEND_TOP)),
+            "strokeDash": vl.n("dash", legend=None, scale=SOLID_DASHED), "detail": vl.n("line"),
+            "tooltip": [vl.n("line", title=""), vl.q("w", format=".6g"), vl.q("b", format=".6g")]}))
+    return {"layer": layers, "height": height, "width": WIDTH}

@@ -4,6 +4,7 @@ import functools
 import streamlit as st
 
 from gdcore import charts, printouts, seeding
+from gdcore.charts import linear_regression as lr_charts
 from gdcore.charts import optimizers as ocharts
 from gdcore.config import OPTIMIZERS
 from gdcore.devices import resolve_device
@@ -97,8 +98,8 @@ def draw(run):
     lines = [{"label": T("optimizers.train.model"), "w": p["w"][0], "b": p["b"][0], "series": "fit"},
              {"label": "y = 3x + 0.8", "w": run.data.true_w[0], "b": run.data.true_b, "dash": True, "series": "true"}]
     with a:
-        ui.chart(ocharts.fit_width(charts.scatter_fit(run.data.X.numpy(), run.data.y.numpy(), lines,
-                                                      height=OPT_H, labels=T.labels)), "fit")
+        ui.chart(ocharts.fit_width(lr_charts.scatter_fit_spec(run.data.X.numpy(), run.data.y.numpy(), lines,
+                                                              height=OPT_H, labels=T.labels)), "fit")
     a.caption(T("optimizers.train.fit_caption", w=fixed(p["w"][0]), b=fixed(p["b"][0])))
     log = b.toggle(T("optimizers.train.log"), key="w.optimizers.log", persist_state="session",
                    help=T("optimizers.train.log_help"))
