@@ -60,12 +60,17 @@ def moved_indices(x: np.ndarray, y: np.ndarray, cells: int = CELLS, extent: tupl
 
 
 def head_and_even(idx: np.ndarray, max_points: int) -> np.ndarray:
-    """At most max_points of idx: its first half in full (a path's early steps, where its zigzag is), the rest
-    evenly, the last kept."""
+    """At most max_points of idx: its first half in full (a path's early steps, where its zigzag is), then
+    every k-th, k odd, and the last. An odd k keeps a zigzag that changes side at every step changing side
+    between the points kept; an even k, or even spacing, would draw it as a line along one side or as a
+    slow wave that is not there."""
     if len(idx) <= max_points:
         return idx
     head = max_points // 2
-    return np.r_[idx[:head], idx[head:][np.linspace(0, len(idx) - head - 1, max_points - head).astype(int)]]
+    rest = idx[head:]
+    k = -(-len(rest) // max(max_points - head - 1, 1))
+    k += 1 - k % 2
+    return np.unique(np.r_[idx[:head], rest[::k], idx[-1]])
 
 
 def screen_mask(y: np.ndarray, groups=None, max_points: int = SCREEN_POINTS) -> np.ndarray:

@@ -109,10 +109,12 @@ def test_a_long_path_keeps_its_early_steps_in_full():
 
 def test_path_w_and_b_in_tooltip_decimals_draw_the_same_and_read_the_same():
     from test_charts_vl_shared import _landscape
-    spec = _landscape(300)
+    spec = _landscape(300, np.float32)
     sent = vl.wire(spec)
     path = next(t for t in sent["datasets"].values() if "w" in t.column_names)
     assert str(path.schema.field("w").type) == "int16"
+    path64 = next(t for t in vl.wire(_landscape(300)).get("datasets", {}).values() if "w" in t.column_names)
+    assert str(path64.schema.field("w").type) == "double"  # a float64 run's w and b go as they are
     plain = vl.wire(spec, inline_rows=10 ** 6)
     new, old = _svg(sent), _svg(plain)
     number = r"-?\d+\.?\d*(?:e-?\d+)?"
@@ -140,3 +142,36 @@ def test_a_landscape_draws_each_path_at_its_pixels_with_its_zigzag_in_full():
         assert 2 < len(mine) <= PATH_POINTS and mine[0] == 0 and mine[-1] == 3999
         swings = k[np.abs(b - 1.0) * SCREEN_CELLS >= 2 * 3.75]  # swings of two of its cells or more
         assert set(swings) <= set(mine)  # every turn of the zigzag
+
+
+def _drawn_path(w, b, window):
+    """The steps of a path (w, b) a landscape over `window` ((w range), (b range)) draws."""
+    from gdcore.charts.landscape import landscape_specs
+    k = np.arange(len(w))
+    (wlo, whi), (blo, bhi) = window
+    layers, _, _ = landscape_specs(np.ones((5, 5)), np.linspace(wlo, whi, 5), np.linspace(blo, bhi, 5),
+                                   charts.path_table(k, w, b), None, "t", "w", "b", None)
+    return np.asarray(layers[1]["data"].columns["step"])
+
+
+def test_a_diverging_path_keeps_its_first_zigzags_in_the_window():
+    """A run that blows up: its far end lies outside the window, its first zigzags inside are all drawn."""
+    k = np.arange(60)
+    w = 0.7 - 0.3 * (-1.7) ** k  # each step farther out, on the other side
+    b = np.full(60, 1.0)  # the steep direction alone: w
+    window = ((-40.0, 40.0), (0.0, 2.0))
+    inside = k[(np.abs(w) <= 40)]
+    drawn = _drawn_path(w, b, window)
+    assert set(inside) <= set(drawn) and len(inside) >= 8
+
+
+def test_a_long_zigzag_past_the_cap_still_changes_side_at_every_point_drawn():
+    """A slowly damped zigzag of more steps than a landscape draws: the points kept after the first ones in
+    full still alternate sides (an even spacing drew a slow wave that is not there)."""
+    from gdcore.charts.landscape import PATH_POINTS
+    k = np.arange(2000)
+    w, b = 1.0 + 0.0005 * k, 1.0 - (-0.999) ** k
+    drawn = _drawn_path(w, b, ((0.0, 3.0), (-1.0, 3.0)))
+    assert len(drawn) <= PATH_POINTS and drawn[0] == 0 and drawn[-1] == 1999
+    side = np.sign(b[drawn[:-1]] - 1.0)
+    assert (side[1:] != side[:-1]).all()

@@ -19,10 +19,10 @@ X = RNG.uniform(0, 5, 50).astype(np.float32)
 Y = (2 * X + 6 + RNG.normal(0, 1, 50)).astype(np.float32)
 
 
-def _landscape(steps: int) -> dict:
-    """The linear-regression landscape as a Step draws it: the path, the optimum, now, the click
-    selection and the gradient arrow."""
-    w, b = np.linspace(0.3, 1.7, steps + 1), np.linspace(-0.3, 0.2, steps + 1)
+def _landscape(steps: int, dtype=np.float64) -> dict:
+    """The linear-regression landscape as a Step draws it: the path (its w and b of `dtype`: a float32
+    run's or a float64 run's), the optimum, now, the click selection and the gradient arrow."""
+    w, b = (np.linspace(lo, hi, steps + 1).astype(dtype).astype(np.float64) for lo, hi in ((0.3, 1.7), (-0.3, 0.2)))
     wv, bv = np.linspace(-0.2, 2.7, 44), np.linspace(-2.5, 8.4, 44)
     spec = lr.landscape_with_current_spec(bowl(X.reshape(-1, 1), Y), wv, bv,
                                           charts.path_table(np.arange(steps + 1), w, b), (2.0, 6.0), (w[-1], b[-1]))

@@ -168,8 +168,8 @@ def landscape(grid: np.ndarray, w_values, b_values, paths: pd.DataFrame | None =
 
 def path_frame(steps, w, b, series: str | None = None, max_points: int = 600,
                labels: Labels | None = None) -> pd.DataFrame:
-    """A parameter path (w, b per step) without steps too small to see, at most max_points points (the first
-    half of them in full, the rest evenly).
+    """A parameter path (w, b per step), at most max_points points: the first half of them in full, then
+    every k-th step, k odd (downsample.head_and_even), and the last.
 
     series: the path's name in the legend; default 'path' in the language of labels.
     """
@@ -182,7 +182,9 @@ def path_table(steps, w, b, series: str | None = None, max_points: int = 600,
     steps, w, b = (np.asarray(a, float).reshape(-1) for a in (steps, w, b))
     ok = np.isfinite(w) & np.isfinite(b)
     steps, w, b = steps[ok], w[ok], b[ok]
-    keep = head_and_even(moved_indices(w, b), max_points)  # steps too small to see left out; the zigzag in full
+    # at most max_points: the early steps in full, then an odd stride (a landscape then leaves out what moves by
+    # less than a pixel of its own window; the path's own span would hide a diverged run's first zigzags)
+    keep = head_and_even(np.arange(len(w)), max_points)
     steps = steps[keep].astype(np.int64) if np.array_equal(steps, np.round(steps)) else steps[keep]
     return vl.Table({"step": steps, "w": w[keep], "b": b[keep],
                      "series": words(labels)("charts.landscape.path") if series is None else series})

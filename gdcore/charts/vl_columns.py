@@ -9,10 +9,10 @@ import pyarrow as pa
 def scaled_units(values, decimals: int) -> tuple[np.ndarray, int] | None:
     """values in whole units of 10^-decimals, rounded half away from zero, as int16 less an offset (a whole
     number of units, 0 where they fit without), and the offset; None where their span does not fit, or a
-    value is not finite."""
+    value is not finite or not a float32 (a float64 run's path then goes as it is)."""
     v = np.asarray(values, dtype=np.float64)
-    if not np.isfinite(v).all():
-        return None
+    if not np.isfinite(v).all() or not exact_in_float32(v):
+        return None  # a float64 value may sit a hair from a tie that |v| * 10^d would round onto
     # |v| * 10^d is exact in float64 for float32 data (24 + 3.4 d bits of 53), so .5 ties are seen exactly
     units = np.sign(v) * np.floor(np.abs(v) * 10 ** decimals + 0.5)
     top = np.iinfo(np.int16).max
