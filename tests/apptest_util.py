@@ -59,3 +59,8 @@ def chart_frames(at: AppTest) -> list:
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     return frames + [pd.DataFrame(layer["data"]["values"]) for spec in specs for layer in spec.get("layer", [spec])
                      if "values" in layer.get("data", {})]
+
+
+def hand_slider(at: AppTest, page: str, name: str):
+    """The hands panel's w or b slider on `page` (its key follows the run: pages.ui.cockpit.hand_keys)."""
+    return next(s for s in at.slider if (s.key or "").startswith(f"w.{page}.hand_{name}."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_util import open_link, open_page
+from apptest_util import hand_slider, open_link, open_page
 
 from gdcore import manual, reference
 from gdcore.engine import Run
@@ -25,8 +25,8 @@ def _run(at):
 
 def test_sliders_set_the_start_before_any_step(at):
     run = _run(at)
-    at.slider(key="w.linear_regression.hand_w").set_value(1.0).run()
-    at.slider(key="w.linear_regression.hand_b").set_value(2.0).run()
+    hand_slider(at, "linear_regression", "w").set_value(1.0).run()
+    hand_slider(at, "linear_regression", "b").set_value(2.0).run()
     assert not at.exception
     run = _run(at)
     assert run.step_count == 0 and run.params() == {"w": [1.0], "b": [2.0]}
@@ -41,13 +41,13 @@ def test_sliders_set_the_start_before_any_step(at):
     at.button(key="b.linear_regression.step").click().run()
     run = _run(at)
     assert run.step_count == 1 and run.losses()[0] == pytest.approx(mine, rel=1e-5)
-    assert at.slider(key="w.linear_regression.hand_w").value == pytest.approx(run.params()["w"][0])  # sliders follow
+    assert hand_slider(at, "linear_regression", "w").value == pytest.approx(run.params()["w"][0])  # sliders follow
 
 
 def test_moving_mid_run_is_recorded_and_the_run_goes_on_from_there(at):
     for _ in range(3):
         at.button(key="b.linear_regression.step").click().run()
-    at.slider(key="w.linear_regression.hand_w").set_value(4.0).run()
+    hand_slider(at, "linear_regression", "w").set_value(4.0).run()
     run = _run(at)
     assert run.step_count == 3 and [m.step for m in run.moves] == [3] and run.params()["w"] == [4.0]
     at.button(key="b.linear_regression.step").click().run()
@@ -71,16 +71,16 @@ def test_a_landscape_click_payload_sets_the_start(at):
     lesson.run.move_to(*[[v] for v in manual.point_from_selection(payload)])
     assert lesson.run.params() == {"w": [2.25], "b": [-0.75]}
     at.run()
-    assert not at.exception and at.slider(key="w.linear_regression.hand_w").value == pytest.approx(2.25)
+    assert not at.exception and hand_slider(at, "linear_regression", "w").value == pytest.approx(2.25)
     assert cockpit.moves_field("linear_regression").format(lesson.run.moves) == "0:2.25:-0.75"
 
 
 def test_a_link_with_moves_replays_the_same_run():
     at = open_page(PAGE)
-    at.slider(key="w.linear_regression.hand_w").set_value(0.5).run()
+    hand_slider(at, "linear_regression", "w").set_value(0.5).run()
     for _ in range(5):
         at.button(key="b.linear_regression.step").click().run()
-    at.slider(key="w.linear_regression.hand_b").set_value(3.0).run()
+    hand_slider(at, "linear_regression", "b").set_value(3.0).run()
     for _ in range(4):
         at.button(key="b.linear_regression.step").click().run()
     run = _run(at)
@@ -107,15 +107,15 @@ def test_a_bad_moves_link_value_is_named_and_skipped():
 
 def test_back_to_the_drawn_start(at):
     drawn = _run(at).params()
-    at.slider(key="w.linear_regression.hand_w").set_value(1.0).run()
+    hand_slider(at, "linear_regression", "w").set_value(1.0).run()
     at.button(key="b.linear_regression.drawn_start").click().run()
     assert _run(at).params() == drawn and _run(at).moves == []
 
 
 def test_a_new_setting_keeps_the_start_set_by_hand_but_not_later_moves(at):
-    at.slider(key="w.linear_regression.hand_w").set_value(1.0).run()
+    hand_slider(at, "linear_regression", "w").set_value(1.0).run()
     at.button(key="b.linear_regression.step").click().run()
-    at.slider(key="w.linear_regression.hand_b").set_value(0.5).run()
+    hand_slider(at, "linear_regression", "b").set_value(0.5).run()
     assert [m.step for m in _run(at).moves] == [0, 1]
     at.number_input(key="w.linear_regression.lr").set_value(0.02).run()
     run = _run(at)
@@ -126,7 +126,7 @@ def test_a_new_setting_keeps_the_start_set_by_hand_but_not_later_moves(at):
 def test_with_feature_scaling_the_hands_work_on_the_z_scores_the_loop_trains_on(at):
     at.toggle(key="w.linear_regression.scale").set_value(True).run()
     assert not at.exception
-    at.slider(key="w.linear_regression.hand_w").set_value(1.0).run()
+    hand_slider(at, "linear_regression", "w").set_value(1.0).run()
     run = _run(at)
     assert run.scaler is not None and run.params()["w"] == [1.0]
     at.button(key="b.linear_regression.step").click().run()

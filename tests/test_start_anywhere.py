@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from apptest_util import open_page
+from apptest_util import hand_slider, open_page
 from torch import nn
 
 from gdcore.lessons import optimizers
@@ -57,7 +57,7 @@ def test_race_page_races_from_a_clicked_point_and_back():
 
 def test_minibatch_page_sliders_set_the_start_and_the_link_carries_it():
     at = open_page(MB)
-    at.slider(key="w.mini_batches.hand_w").set_value(1.0).run()
+    hand_slider(at, "mini_batches", "w").set_value(1.0).run()
     assert not at.exception
     run = at.session_state["_lesson.mini_batches"].run
     assert run.step_count == 0 and run.params()["w"] == [1.0]

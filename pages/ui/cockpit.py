@@ -63,9 +63,29 @@ def _move(lesson_obj: Lesson, key: str, w: float, b: float) -> None:
             st.session_state[f"_{key}.bad_point"] = True
 
 
-def _slid(lesson_obj: Lesson, key: str) -> None:
+def _slid(lesson_obj: Lesson, key: str, w_key: str, b_key: str, version: str) -> None:
+    run = lesson_obj.run
+    if run is None or _version(run) != version:
+        return  # the value of sliders drawn for another state of the run: a report from before it moved on
     s = st.session_state
-    _move(lesson_obj, key, float(s[f"w.{key}.hand_w"]), float(s[f"w.{key}.hand_b"]))
+    _move(lesson_obj, key, float(s[w_key]), float(s[b_key]))
+
+
+def _version(run) -> str:
+    return f"{run.step_count}.{len(run.moves)}"
+
+
+def hand_keys(key: str, run) -> tuple[str, str]:
+    """The w and b sliders' keys for the run as it stands: new keys whenever the run's parameters change
+    (a step, a move), so the sliders are drawn afresh at the run's values.
+
+    The browser's requests can lag the run: a Play tick or a second Step sent before the last draw
+    arrived carries the sliders' values as they were drawn, and Streamlit calls a slider's on_change
+    for a value it no longer holds. Read as a drag, that stopped a playing run and moved it back a
+    step. So each slider carries the state of the run it was drawn for, and _slid acts only while the
+    run is still in that state (a real drag: the sliders on screen are the run's current ones)."""
+    version = _version(run)
+    return f"w.{key}.hand_w.{version}", f"w.{key}.hand_b.{version}"
 
 
 def _drawn_start(lesson_obj: Lesson) -> None:
@@ -87,15 +107,15 @@ def hands(lesson_obj: Lesson, run, key: str, optimum, lo_hi=None) -> None:
     (wlo, whi) = manual.slider_range(optimum.w[0], optimum.w[0])
     (blo, bhi) = manual.slider_range(optimum.b, optimum.b)
     s = st.session_state
-    s[f"w.{key}.hand_w"] = min(max(w, wlo), whi)  # the sliders follow the run (Step, a click)
-    s[f"w.{key}.hand_b"] = min(max(b, blo), bhi)
+    keys = hand_keys(key, run)  # the sliders follow the run (Step, a click): drawn afresh at its values
     st.markdown(f"**{T('cockpit.hands.header')}**")
     st.caption(T("cockpit.hands.intro"))
     c1, c2 = st.columns(2)
-    c1.slider(T("cockpit.hands.w"), wlo, whi, step=(whi - wlo) / 400, format="%.3f", key=f"w.{key}.hand_w",
-              on_change=_slid, args=(lesson_obj, key), help=T("cockpit.hands.w_help"))
-    c2.slider(T("cockpit.hands.b"), blo, bhi, step=(bhi - blo) / 400, format="%.3f", key=f"w.{key}.hand_b",
-              on_change=_slid, args=(lesson_obj, key), help=T("cockpit.hands.b_help"))
+    moved = dict(on_change=_slid, args=(lesson_obj, key, *keys, _version(run)))  # a drag moves the run there
+    c1.slider(T("cockpit.hands.w"), wlo, whi, value=min(max(w, wlo), whi), step=(whi - wlo) / 400, format="%.3f",
+              key=keys[0], help=T("cockpit.hands.w_help"), **moved)
+    c2.slider(T("cockpit.hands.b"), blo, bhi, value=min(max(b, blo), bhi), step=(bhi - blo) / 400, format="%.3f",
+              key=keys[1], help=T("cockpit.hands.b_help"), **moved)
     if not (wlo <= w <= whi and blo <= b <= bhi):
         st.caption(T("cockpit.hands.outside", w=_fmt(w), b=_fmt(b)))
     if s.pop(f"_{key}.bad_point", False):
