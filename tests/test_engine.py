@@ -262,3 +262,39 @@ def test_building_and_running_every_preset_leaves_global_generators_alone():
     now = np.random.get_state()
     assert now[0] == np_state[0] and np.array_equal(now[1], np_state[1]) and now[2:] == np_state[2:]
     assert random.getstate() == py_state
+
+
+# -- the optimizer's step, called past torch's profiler wrapper ---------------------------------------
+
+def _module_run(optimizer="momentum"):
+    return init(Config(data="linear", n=40, impl="module", optimizer=optimizer, lr=0.01, momentum=0.9,
+                       steps=6, seed=3).validated())
+
+
+def test_a_step_enters_no_profiler_range_of_its_own():
+    """The update is the class's own step: torch's per-step `Optimizer.step#...` range is not entered."""
+    from torch.profiler import ProfilerActivity, profile
+    run = _module_run()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        run.run(3)
+    names = {e.name for e in prof.events()}
+    assert any("mse_loss" in n for n in names)  # the profiler saw the step's own ops
+    assert not any(n.startswith("Optimizer.step#") for n in names), sorted(names)
+
+
+@pytest.mark.parametrize("where", ["instance", "global"])
+def test_registered_step_hooks_still_run_and_the_trajectory_is_the_same(where):
+    """While a step hook is registered, the step goes through torch's wrapper and calls it; the numbers agree."""
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+    plain = _module_run()
+    plain.run(6)
+    run = _module_run()
+    seen = []
+    hook = (run.optimizer.register_step_post_hook if where == "instance" else register_optimizer_step_post_hook)(
+        lambda opt, args, kwargs: seen.append(opt))
+    try:
+        run.run(6)
+    finally:
+        hook.remove()
+    assert len(seen) == 6 and all(o is run.optimizer for o in seen)
+    assert run.records() == plain.records()
