@@ -5,6 +5,7 @@ import streamlit as st
 from gdcore import limits
 from gdcore.charts import loss_table
 from gdcore.charts import mini_batches as mbc
+from gdcore.charts.vl_columns import lean_table
 from gdcore.devices import resolve_device
 from gdcore.engine import step_position
 from gdcore.errors import GdError
@@ -190,7 +191,7 @@ def _batch(r, view, p, c):
         note = mini_batches.pitfall_note(c, r.n)
         st.warning(T("mini_batches.s2.pitfall_on") + (T("mini_batches.s2.pitfall_note", note=note) if note else ""))
     if r.epoch_batches:
-        st.dataframe(T.frame(mini_batches.batch_table(r.epoch_batches)), hide_index=True,
+        st.dataframe(lean_table(T.frame(mini_batches.batch_table(r.epoch_batches))), hide_index=True,
                      height=min(320, 38 + 35 * len(r.epoch_batches)),
                      column_config={
                          "index": st.column_config.NumberColumn("index", help=T("mini_batches.s2.index_help")),
