@@ -9,15 +9,20 @@ from gdcore.charts import vl
 PAGES = ["linear_regression", "mini_batches", "why_squared_loss", "optimizers", "logistic_regression"]
 
 
-def _layers_without_tooltip(spec: dict, path: str = "") -> list[str]:
+def _layers_without_tooltip(spec: dict, path: str = "", inherited: bool = False) -> list[str]:
+    """The drawing layers with no tooltip of their own nor one from the layer they are nested in (a
+    nested layer takes its parent's encoding)."""
     out = []
-    for key in ("layer", "hconcat", "vconcat", "concat"):
+    given = inherited or "tooltip" in spec.get("encoding", {})
+    for i, sub in enumerate(spec.get("layer", [])):
+        out += _layers_without_tooltip(sub, f"{path}/layer{i}", given)
+    for key in ("hconcat", "vconcat", "concat"):
         for i, sub in enumerate(spec.get(key, [])):
             out += _layers_without_tooltip(sub, f"{path}/{key}{i}")
     if "mark" in spec:
         m = spec["mark"]
         kind = m if isinstance(m, str) else m.get("type")
-        has = "tooltip" in spec.get("encoding", {}) or (isinstance(m, dict) and m.get("tooltip"))
+        has = given or (isinstance(m, dict) and m.get("tooltip"))
         if kind != "text" and not has:  # a text mark is the number itself
             out.append(f"{path} ({kind})")
     return out

@@ -14,9 +14,10 @@ def _holds(predicate: dict, row: dict) -> bool:
     return row[predicate["field"]] == predicate["equal"]
 
 
-def _rows(spec: dict, layer: dict) -> list:
-    """The rows a layer draws: its data set, through its filters."""
-    rows = spec["datasets"][layer["data"]["name"]]
+def _rows(spec: dict, layer: dict, parent: dict | None = None) -> list:
+    """The rows a layer draws: its data set (or the layer's it is nested in), through its filters."""
+    source = layer if parent is None else parent
+    rows = spec["datasets"][source.get("data", spec.get("data"))["name"]]  # (Altair lifts a lone layer's data)
     for t in layer.get("transform", []):
         rows = [r for r in rows if _holds(t["filter"], r)]
     return rows
@@ -31,16 +32,17 @@ def test_batch_scatter_highlights_the_current_batch_and_draws_lines():
     lines = [{"label": "fit: y_hat = w·x + b", "w": 2.0, "b": 6.0},
              {"label": "true line", "w": 2, "b": 6, "dash": True}]
     spec = mbc.batch_scatter(x, y, roles, lines).to_dict()
-    assert len(spec["layer"]) == 3
-    others, current, line = spec["layer"]
+    assert len(spec["layer"]) == 2
+    points, line = spec["layer"]  # the points' layer: the rest and the current batch nested in it
+    others, current = points["layer"]
     assert others["mark"]["type"] == "point" and current["mark"]["type"] == "circle"
-    assert len(_rows(spec, others)) == 147 and len(_rows(spec, current)) == 3
-    assert sorted(r["sample"] for r in _rows(spec, current)) == [3, 50, 99]
-    assert {r["role"] for r in _rows(spec, others)} == {"not drawn yet", "drawn this epoch"}
-    assert current["encoding"]["color"]["scale"]["domain"] == mbc.ROLE_DOMAIN
-    assert {t["field"] for t in current["encoding"]["tooltip"]} == {"sample", "x", "y", "role"}
+    assert len(_rows(spec, others, points)) == 147 and len(_rows(spec, current, points)) == 3
+    assert sorted(r["sample"] for r in _rows(spec, current, points)) == [3, 50, 99]
+    assert {r["role"] for r in _rows(spec, others, points)} == {"not drawn yet", "drawn this epoch"}
+    assert points["encoding"]["color"]["scale"]["domain"] == mbc.ROLE_DOMAIN
+    assert {t["field"] for t in points["encoding"]["tooltip"]} == {"sample", "x", "y", "role"}
     assert line["mark"]["type"] == "line" and len(_rows(spec, line)) == 4
-    assert len(mbc.batch_scatter(x, y, roles).to_dict()["layer"]) == 2
+    assert len(mbc.batch_scatter(x, y, roles).to_dict()["layer"]) == 1
 
 
 def test_batch_scatter_thins_big_data_but_keeps_every_current_point():
@@ -48,9 +50,10 @@ def test_batch_scatter_thins_big_data_but_keeps_every_current_point():
     roles = np.zeros(n, dtype=int)
     roles[-10:] = 2
     spec = mbc.batch_scatter(np.arange(n), np.arange(n), roles).to_dict()
-    others, current = spec["layer"]
-    assert len(_rows(spec, others)) + len(_rows(spec, current)) <= MAX_POINTS
-    assert len(_rows(spec, current)) == 10
+    (points,) = spec["layer"]
+    others, current = points["layer"]
+    assert len(_rows(spec, others, points)) + len(_rows(spec, current, points)) <= MAX_POINTS
+    assert len(_rows(spec, current, points)) == 10
 
 
 def _reshuffle_frame(nb, per):
@@ -109,7 +112,7 @@ def test_batch_scatter_keeps_the_datas_axis_when_the_fit_runs_off_to_1e18():
     spec = mbc.batch_scatter(x, y, np.zeros(30, int), lines).to_dict()
     lo, hi = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
     assert lo <= 6 and hi >= 16 and hi - lo < 20
-    line = spec["layer"][2]
+    line = spec["layer"][1]
     assert line["encoding"]["y"]["scale"]["domain"] == [lo, hi] and line["mark"]["clip"] is True
 
 

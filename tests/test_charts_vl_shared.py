@@ -48,6 +48,11 @@ def _svg(sent: dict) -> str:
     return re.sub(r"\b(clip|gradient_)\d+", r"\1#", svg)  # ids count up across renders in one process
 
 
+def _drawn(sent: dict) -> str:
+    """The SVG, the layers' group names aside (a nested layer's marks are layer_0_layer_1_marks)."""
+    return re.sub(r"\blayer_[0-9_]*(layer_[0-9]+_)?", "layer_", _svg(sent))
+
+
 @pytest.mark.parametrize("name", ["landscape", "landscape_long", "fit_view", "loss"])
 def test_compact_specs_draw_the_same(name):
     spec = _specs()[name]
@@ -77,17 +82,35 @@ def test_different_or_null_scales_stay_where_they_are():
 
 
 def test_one_table_with_filters_draws_what_two_tables_drew():
-    """The mini-batch scatter sends its points once, each point layer filtering its roles: drawn, it is
-    the chart of two tables (the rest, the current batch) that the page sent before."""
+    """The mini-batch scatter sends its points once, in one layer with their axes, colours and tooltip,
+    the crosses and the batch's circles nested in it, each filtering its roles: drawn, it is the chart
+    of two layers with a table each (the rest, the current batch) that the page sent before."""
     roles = np.zeros(50, dtype=int)
     roles[:20], roles[[4, 30, 41]] = 1, 2
     lines = [{"label": "fit", "w": 1.7, "b": 0.2, "series": "fit"}]
     spec = mb.batch_scatter_spec(X, Y, roles, lines, title="Data")
-    role = np.asarray(spec["layer"][0]["data"].values("role"))
-    two = dict(spec, layer=[dict({k: v for k, v in la.items() if k != "transform"},
-                                 data=la["data"].where(role != "current batch" if i == 0 else role == "current batch"))
-                            for i, la in enumerate(spec["layer"][:2])] + spec["layer"][2:])
+    points = spec["layer"][0]
+    role = np.asarray(points["data"].values("role"))
+    kept = [role != "current batch", role == "current batch"]
+    two = dict(spec, layer=[dict({k: v for k, v in la.items() if k != "transform"}, encoding=points["encoding"],
+                                 data=points["data"].where(kept[i]), **({"title": points["title"]} if i == 0 else {}))
+                            for i, la in enumerate(points["layer"])] + spec["layer"][1:])
     assert sum(len(la["data"]) for la in two["layer"][:2]) == 50 and len(two["layer"][1]["data"]) == 3
     one_sent, two_sent = vl.wire(spec, inline_rows=0), vl.wire(two, inline_rows=0)
     assert len(one_sent["datasets"]) == len(two_sent["datasets"]) - 1  # the points, once
-    assert _svg(one_sent) == _svg(two_sent)
+    assert len(json.dumps(one_sent, default=str)) < len(json.dumps(two_sent, default=str)) - 500
+
+    assert _drawn(one_sent) == _drawn(two_sent)
+
+
+def test_the_nested_arrow_draws_what_its_shaft_and_head_drew_as_two_layers():
+    """The gradient arrow is one layer with its row, axes and tooltip said once, its shaft and head
+    nested: Vega draws the same picture as from two layers that each carry all of it."""
+    nested = _landscape(3)
+    arrow = nested["layer"][-1]
+    assert [la["mark"]["type"] for la in arrow["layer"]] == ["rule", "point"]
+    flat = [{**{k: v for k, v in arrow.items() if k not in ("layer", "encoding")}, **child,
+             "encoding": {**arrow["encoding"], **child["encoding"]}} for child in arrow["layer"]]
+    two = {**nested, "layer": nested["layer"][:-1] + flat}
+    assert len(json.dumps(vl.wire(nested), default=str)) < len(json.dumps(vl.wire(two), default=str)) - 400
+    assert _drawn(vl.wire(nested)) == _drawn(vl.wire(two))

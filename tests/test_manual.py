@@ -59,12 +59,12 @@ def test_landscape_takes_a_click_selection_and_the_arrow():
     ch = landscape_with_current(bowl(X, y), wv, bv, None, (opt.w[0], opt.b), (1.0, 0.5))
     layers = cockpit_charts.gradient_arrow((1.0, 0.5), manual.mse_gradient(X, y, 1.0, 0.5), 0.1,
                                            ((0, 4.09), (-1, 2.07)))
-    assert len(layers) == 2
+    assert len(layers) == 1 and len(layers[0]["layer"]) == 2  # the shaft and the head, nested in one layer
     spec = cockpit_charts.pickable(cockpit_charts.with_layers(ch, *layers)).to_dict()
     (param,) = [p for p in spec["params"] if p["name"] == manual.PICK]
     assert param["select"]["type"] == "point" and param["views"] == [spec["layer"][0]["name"]]
     assert set(param["select"]["fields"]) == {"w", "w2", "b", "b2"}
-    tips = {t.get("title") for t in spec["layer"][-2]["encoding"]["tooltip"]}
+    tips = {t.get("title") for t in spec["layer"][-1]["encoding"]["tooltip"]}
     assert {"dL/dw", "dL/db"} <= tips
     # outside the window: no arrow
     assert cockpit_charts.gradient_arrow((9.0, 0.5), (1.0, 1.0), 0.1, ((0, 4), (-1, 2))) == []

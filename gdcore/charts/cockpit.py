@@ -50,7 +50,8 @@ def with_layers(chart: alt.LayerChart | dict, *layers: alt.Chart) -> alt.LayerCh
     spec, each Altair layer is converted once (vl.add_layers)."""
     if isinstance(chart, dict):
         return vl.add_layers(chart, *[la for la in layers if la is not None])
-    chart.layer = list(chart.layer) + [alt.Chart.from_dict(la, validate=False) if isinstance(la, dict) else la
+    chart.layer = list(chart.layer) + [(alt.LayerChart if "layer" in la else alt.Chart).from_dict(la, validate=False)
+                                       if isinstance(la, dict) else la
                                        for la in layers if la is not None]  # (a one-off figure: a Step uses specs)
     return chart
 
@@ -70,10 +71,10 @@ def arrow_vector(grad: tuple[float, float], window) -> tuple[float, float]:
 
 def gradient_arrow(current: tuple[float, float], grad: tuple[float, float], lr: float, window,
                    labels: Labels | None = None, exact: bool = False) -> list[dict]:
-    """The arrow of -gradient at the current point, as two plain layer dicts (shaft, head); none when the point is
-    outside the window or the gradient is zero. exact: the arrow of the update itself, -lr * grad at
-    its true length (from the point before a step to the point after it), not a direction. Its tooltip
-    gives dL/dw, dL/db and the step -lr * grad they make."""
+    """The arrow of -gradient at the current point, as one plain layer dict (its shaft and head nested
+    in it); none when the point is outside the window or the gradient is zero. exact: the arrow of the
+    update itself, -lr * grad at its true length (from the point before a step to the point after it),
+    not a direction. Its tooltip gives dL/dw, dL/db and the step -lr * grad they make."""
     say = words(labels)
     (wlo, whi), (blo, bhi) = window
     w, b = float(current[0]), float(current[1])
@@ -90,21 +91,23 @@ def gradient_arrow(current: tuple[float, float], grad: tuple[float, float], lr: 
     tooltip = [vl.tip("label", title=say("charts.tip.label")),  # plain dicts: no Altair validation on a Step
                vl.q("grad_w", title="dL/dw", format=".5g"), vl.q("grad_b", title="dL/db", format=".5g"),
                vl.q("step_w", title="-lr·dL/dw", format=".5g"), vl.q("step_b", title="-lr·dL/db", format=".5g")]
-    # plain layer dicts with the row inline: a Step converts nothing through Altair (with_layers takes them)
-    shaft = {"data": {"values": [row]}, "mark": mark("rule", color=ARROW_COLOR, strokeWidth=3, clip=True),
-             "encoding": {"x": {"field": "w", "type": "quantitative", "scale": xs},
-                          "y": {"field": "b", "type": "quantitative", "scale": ys},
-                          "x2": {"field": "w_end"}, "y2": {"field": "b_end"}, "tooltip": tooltip}}
+    # one plain layer with the row inline, its shaft and head nested in it: the row, the tooltip and the
+    # axes are said once; a Step converts nothing through Altair (with_layers takes it)
+    shaft = {"mark": mark("rule", color=ARROW_COLOR, strokeWidth=3, clip=True),
+             "encoding": {"x2": {"field": "w_end"}, "y2": {"field": "b_end"}}}
     # the head: a triangle at the end, turned along the arrow as drawn on screen (the plot's own width
     # and height turn the (w, b) direction into pixels)
     angle = (f"atan2(({dw!r} / {whi - wlo!r}) * width, ({db!r} / {bhi - blo!r}) * height) * 180 / PI")
-    head = {"data": {"values": [row]}, "transform": [{"calculate": angle, "as": "angle"}],
+    head = {"transform": [{"calculate": angle, "as": "angle"}],
             "mark": mark("point", shape="triangle-up", size=170, filled=True, color=ARROW_COLOR, opacity=1,
                          clip=True),
-            "encoding": {"x": {"field": "w_end", "type": "quantitative", "scale": xs},
-                         "y": {"field": "b_end", "type": "quantitative", "scale": ys},
-                         "angle": {"field": "angle", "type": "quantitative", "scale": None}, "tooltip": tooltip}}
-    return [shaft, head]
+            "encoding": {"x": {"field": "w_end", "type": "quantitative"},
+                         "y": {"field": "b_end", "type": "quantitative"},
+                         "angle": {"field": "angle", "type": "quantitative", "scale": None}}}
+    return [{"data": {"values": [row]},
+             "encoding": {"x": {"field": "w", "type": "quantitative", "scale": xs},
+                          "y": {"field": "b", "type": "quantitative", "scale": ys}, "tooltip": tooltip},
+             "layer": [shaft, head]}]
 
 
 def residual_view(x, y, w: float, b: float, top=(), title: str | None = None, height: int = 260,

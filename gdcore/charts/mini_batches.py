@@ -83,12 +83,13 @@ def batch_scatter_spec(x, y, roles, lines: list[dict] | None = None, title: str 
                        vl.q("x", format=".4g", title=x_title), vl.q("y", format=".4g", title=y_title),
                        vl.tip("role", title=say("charts.tip.role"))]}
     current = {"field": "role", "equal": names[2]}
-    others = vl.layer(pts, mark("point", shape="cross", size=30, opacity=0.55), enc,
-                      title=say("charts.minibatch.scatter_title") if title is None else title,
-                      transform=[{"filter": {"not": current}}])
-    now = vl.layer(pts, mark("circle", size=90, opacity=0.95, stroke="black", strokeWidth=0.6), enc,
-                   transform=[{"filter": current}])
-    layers = [others, now]
+    # one layer holds the points, their axes, colours and tooltip; the samples not in the batch (crosses)
+    # and the batch (circles) are drawn in it, each keeping its roles: the table and encoding said once
+    others = {"mark": mark("point", shape="cross", size=30, opacity=0.55), "transform": [{"filter": {"not": current}}]}
+    now = {"mark": mark("circle", size=90, opacity=0.95, stroke="black", strokeWidth=0.6),
+           "transform": [{"filter": current}]}
+    layers = [{"data": pts, "encoding": enc, "layer": [others, now],
+               "title": say("charts.minibatch.scatter_title") if title is None else title}]
     if lines and len(x):
         rows = line_rows(lines, x_range[0], x_range[1], extra=True)
         ends = vl.Table({k: [r[k] for r in rows] for k in ("x", "y", "line", "dash", "w", "b")}, len(rows))

@@ -277,6 +277,8 @@ def altair(spec: dict) -> alt.Chart | alt.LayerChart:
     top = {k: _data(v) if k == "data" else v for k, v in spec.items() if k != "layer"}
     if "params" in top:
         top["params"] = [_param(p, alt.TopLevelSelectionParameter) for p in top["params"]]
+    if "encoding" in top:  # what a layer's nested layers share
+        top["encoding"] = alt.SharedEncoding(**top["encoding"])
     return alt.LayerChart(layer=[_view(x) for x in spec["layer"]], **top)
 
 
@@ -290,7 +292,9 @@ def _param(p, selection):
     return selection(**p) if "select" in p else alt.VariableParameter(**p)
 
 
-def _view(spec: dict) -> alt.Chart:
+def _view(spec: dict) -> alt.Chart | alt.LayerChart:
+    if "layer" in spec:  # a layer with layers nested in it
+        return altair(spec)
     props = {k: _data(v) if k == "data" else v for k, v in spec.items()}
     if "params" in props:
         props["params"] = [_param(p, alt.SelectionParameter) for p in props["params"]]
