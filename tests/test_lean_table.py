@@ -11,12 +11,14 @@ from gdcore.lessons import mini_batches
 
 def test_the_values_are_the_frames_and_whole_numbers_take_the_smallest_type():
     frame = pd.DataFrame({"index": [0, 1, 2], "num": [8, None, 300], "s": ["a", "b, c", None],
-                          "f": [0.5, 1.0, 2.0], "big": [0, 1, 2 ** 40]})
+                          "f": [0.5, 1.0, 2.0], "big": [0, 1, 2 ** 40], "whole_floats": [1.0, 2.0, 3.0]})
     t = lean_table(frame)
     assert t.schema.metadata is None
-    assert [f.type for f in t.schema] == [pa.int8(), pa.int16(), pa.large_string(), pa.float64(), pa.int64()]
+    # integers, and floats pandas made of integers with a None, shrink; other floats stay floats
+    assert [f.type for f in t.schema] == [pa.int8(), pa.int16(), pa.large_string(), pa.float64(), pa.int64(),
+                                          pa.float64()]
     assert t.to_pydict() == {"index": [0, 1, 2], "num": [8, None, 300], "s": ["a", "b, c", None],
-                             "f": [0.5, 1.0, 2.0], "big": [0, 1, 2 ** 40]}
+                             "f": [0.5, 1.0, 2.0], "big": [0, 1, 2 ** 40], "whole_floats": [1.0, 2.0, 3.0]}
 
 
 def test_the_batch_table_reads_back_as_the_page_showed_it_and_sends_fewer_bytes():

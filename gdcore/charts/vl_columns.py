@@ -62,16 +62,17 @@ def progression(values, n: int) -> tuple[int, int] | None:
 def lean_table(frame) -> pa.Table:
     """A small table for `st.dataframe` as an Arrow table: its columns without the frame's index and
     without pandas' schema notes (about 500 bytes of JSON Streamlit would send with every draw), and
-    a column of whole numbers (missing ones allowed) in the smallest integer type that holds them."""
+    a column of whole numbers in the smallest integer type that holds them: an integer column, or a
+    float column that is whole numbers and missing values (what pandas makes of integers with a None)."""
     columns = {}
     for name in frame.columns:
         col = frame[name]
-        values = col.to_numpy()
         if col.dtype.kind in "iuf":
-            v = values.astype(np.float64)
+            v = col.to_numpy().astype(np.float64)
             known = ~np.isnan(v)
-            if np.array_equal(v[known], np.round(v[known])) and (not known.any() or np.abs(v[known]).max() < 2 ** 31):
-                top = np.abs(v[known]).max() if known.any() else 0
+            top = np.abs(v[known]).max() if known.any() else 0
+            counts = col.dtype.kind in "iu" or (not known.all() and np.array_equal(v[known], np.round(v[known])))
+            if counts and top < 2 ** 31:
                 kind = next(t for t, most in ((pa.int8(), 127), (pa.int16(), 32767), (pa.int32(), 2 ** 31 - 1))
                             if top <= most)
                 columns[str(name)] = pa.array(np.where(known, v, 0).astype(np.int64), mask=~known).cast(kind)
