@@ -182,7 +182,7 @@ def test_line_colours_belong_to_the_series_not_the_translated_label():
         lines = [{"label": T("charts.minibatch.fit_line"), "w": 2.0, "b": 6.0, "series": "fit"},
                  {"label": T("charts.minibatch.true_line"), "w": 2.0, "b": 6.0, "dash": True, "series": "true"}]
         spec = mb.batch_scatter(D["x"], D["y"], D["roles"], lines, labels=T.labels).to_dict()
-        scale = spec["layer"][2]["encoding"]["stroke"]["scale"]
+        scale = spec["layer"][1]["encoding"]["stroke"]["scale"]
         assert scale == {"domain": [ln["label"] for ln in lines], "range": [LINE_COLORS["fit"], LINE_COLORS["true"]]}
         for chart in (fit_view(D["x"], D["y"], lines[::-1], labels=T.labels),
                       charts.scatter_fit(D["x"], D["y"], lines[::-1], labels=T.labels)):
