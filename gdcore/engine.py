@@ -30,6 +30,7 @@ from .divergence import Divergence
 from .errors import ConfigError
 from .history import History
 from .limits import MAX_STEPS
+from .loops.direct import backward_for
 from .loops.loaders import loader_for
 from .loops.losses import LOSSES, LossFn
 from .loops.updates import update_rule, uses_manual_update
@@ -164,6 +165,7 @@ class Run(RunEpochs, RunStaging, RunRecords, RunMoves):
         update = self._rule.prepare(self.config, model, self.optimizer, self.batch_size)
         has_state = bool(self._state_keys)
         gather = self._gather_state
+        backward = backward_for(self.device)  # loss.backward(), straight to autograd on the CPU
 
         def step(xb, yb):
             j = hist.j
@@ -171,7 +173,7 @@ class Run(RunEpochs, RunStaging, RunRecords, RunMoves):
             # forward
             loss, report = loss_fn(xb, yb)
             # backward
-            loss.backward()
+            backward(loss)
             # update
             update()
             # record

@@ -21,6 +21,7 @@ import torch
 
 from ..config import Config
 from ..errors import ConfigError
+from .direct import plain_sgd
 
 
 def uses_manual_update(config: Config) -> bool:
@@ -191,4 +192,5 @@ def direct_step(optimizer: torch.optim.Optimizer) -> Callable[[], None]:
             wrapped()
         else:
             own(optimizer)
-    return step
+    # plain SGD on the CPU: its loop itself, `p.add_(p.grad, alpha=-lr)` (gdcore/loops/direct.py)
+    return plain_sgd(optimizer, hooks, step) or step
