@@ -11,6 +11,7 @@ from gdcore import charts
 from gdcore.charts import linear_regression as lr
 from gdcore.charts import mini_batches as mb
 from gdcore.charts import vl
+from gdcore.charts.common import default_labels
 from gdcore.downsample import CELLS, SCREEN_POINTS, minmax_indices, moved_indices, screen_mask
 
 
@@ -49,7 +50,23 @@ def test_a_name_with_quotes_survives_the_transform():
                     {"calculate": json.dumps(name), "as": "series"}]
     spec = charts.loss_curve_spec(t, log=False)
     assert _svg(vl.wire(spec)) == _svg(vl.wire(spec, inline_rows=10 ** 6))
-    assert vl.Table({"s": pa.array(["a", "b"] * 30)}, 60).arrow(lift=True)[1] == []  # two names: sent as they are
+
+
+def test_a_few_names_go_as_codes_the_spec_names_once_and_draw_the_same():
+    names = ['not "drawn" yet', "drawn \\ this epoch", "当前批次"]
+    roles = np.arange(90) % 3
+    spec = mb.batch_scatter_spec(np.linspace(0, 5, 90), np.linspace(3, 9, 90) ** 1.5, roles,
+                                 labels={**default_labels(), **{f"charts.minibatch.role.{k}": n
+                                                                for k, n in zip(mb.ROLE_KEYS, names)}})
+    sent = vl.wire(spec)
+    table = sent["datasets"]["data0"]
+    assert table.schema.field("role").type == pa.int8()
+    assert table.column("role").to_pylist() == roles.tolist()
+    assert _svg(sent) == _svg(vl.wire(spec, inline_rows=10 ** 6))  # the filters on the names pick the same points
+    arrow, back = vl.Table({"s": pa.array(["b", "a"] * 30)}, 60).arrow(lift=True)
+    assert arrow.column("s").to_pylist() == [0, 1] * 30 and back == [{"calculate": '["b", "a"][datum.s]', "as": "s"}]
+    assert vl.Table({"s": pa.array(["a", None] * 30)}, 60).arrow(lift=True)[1] == []  # a missing name: as it is
+    assert vl.Table({"s": pa.array(["a", "b"] * 3)}, 6).arrow(lift=True)[1] == []  # a short table: as it is
 
 
 def test_the_screen_keeps_first_last_and_every_extreme():
@@ -77,8 +94,24 @@ def test_a_long_loss_curve_is_sent_at_screen_points():
     losses = np.geomspace(90, 1, 5000).astype(np.float32).astype(np.float64)
     sent = vl.wire(lr.loss_curve_with_optimum_spec(charts.loss_table(losses), 0.9))
     table = sent["datasets"]["data0"]
-    assert table.num_rows <= SCREEN_POINTS and table.column("step").to_pylist()[-1] == 5000
-    assert _bytes(sent) <= SCREEN_POINTS * 6  # step int16, loss float32, no names
+    start = next((int(t["calculate"].rsplit("+", 1)[1]) for t in sent["layer"][0]["transform"]
+                  if t.get("as") == "step" and "calculate" in t), 0)
+    steps = start + np.cumsum(table.column("step").to_numpy())  # each step's rise, summed as the browser does
+    assert table.num_rows <= SCREEN_POINTS and steps[0] == 1 and steps[-1] == 5000
+    assert _bytes(sent) <= SCREEN_POINTS * 5  # step: its rise, int8; loss float32; no names
+    assert _svg(sent) == _svg(vl.wire(lr.loss_curve_with_optimum_spec(charts.loss_table(losses), 0.9),
+                                      inline_rows=10 ** 6))  # every step inline, as it is
+
+
+def test_steps_sent_as_rises_draw_the_same_and_start_anywhere():
+    rng = np.random.default_rng(3)
+    steps = 4000 + np.cumsum(rng.integers(1, 120, 200))  # a thinned curve late in a long run
+    t = vl.Table({"step": steps, "loss": np.geomspace(5, 1, 200).astype(np.float32).astype(np.float64)})
+    arrow, back = t.arrow(lift=True)
+    assert arrow.schema.field("step").type == pa.int8()
+    assert back[-1] == {"calculate": f"datum.step + {int(steps[0])}", "as": "step"}
+    spec = charts.loss_curve_spec(t, log=False)
+    assert _svg(vl.wire(spec)) == _svg(vl.wire(spec, inline_rows=10 ** 6))
 
 
 def _zigzag(n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from gdcore.charts import cockpit, vl
 from gdcore.charts import linear_regression as lr
 from gdcore.charts import mini_batches as mb
 from gdcore.charts.landscape import window as grid_window
-from gdcore.charts.vl_shared import shared_scales_once
+from gdcore.charts.vl_shared import shared_channels, shared_scales_once
 from gdcore.reference import bowl
 
 RNG = np.random.default_rng(5)
@@ -34,9 +34,14 @@ def _landscape(steps: int, dtype=np.float64) -> dict:
 def _specs() -> dict:
     lines = [{"label": "now", "w": 1.7, "b": 0.2, "series": "fit"},
              {"label": "true", "w": 2.0, "b": 6.0, "dash": True, "series": "true"}]
+    roles = np.r_[np.ones(20, int), np.full(10, 2), np.zeros(20, int)]
+    every = charts.loss_table(np.geomspace(90, 1, 400) * (1 + 0.3 * np.sin(np.arange(400))))
+    ends = mb.epoch_end_table(np.geomspace(80, 1, 40), 10)
     return {"landscape": _landscape(3), "landscape_long": _landscape(300),
             "fit_view": lr.fit_view_spec(X, Y, lines),
-            "loss": lr.loss_curve_with_optimum_spec(charts.loss_table(np.geomspace(90, 1, 30)), 0.9)}
+            "loss": lr.loss_curve_with_optimum_spec(charts.loss_table(np.geomspace(90, 1, 30)), 0.9),
+            "batch_scatter": mb.batch_scatter_spec(X, Y, roles, lines),
+            "batch_loss": mb.loss_with_epochs_spec(every, ends)}
 
 
 def _svg(sent: dict) -> str:
@@ -53,13 +58,25 @@ def _drawn(sent: dict) -> str:
     return re.sub(r"\blayer_[0-9_]*(layer_[0-9]+_)?", "layer_", _svg(sent))
 
 
-@pytest.mark.parametrize("name", ["landscape", "landscape_long", "fit_view", "loss"])
+@pytest.mark.parametrize("name", ["landscape", "landscape_long", "fit_view", "loss", "batch_scatter", "batch_loss"])
 def test_compact_specs_draw_the_same(name):
     spec = _specs()[name]
     full, compact = vl.wire(spec, compact=False), vl.wire(spec)
     saved = len(json.dumps(full, default=str)) - len(json.dumps(compact, default=str))
     assert saved > 0 if name != "loss" else saved >= 0  # (the loss chart's layers give different scales)
     assert _svg(compact) == _svg(full)
+
+
+def test_a_landscape_says_w_and_b_once_at_the_top():
+    sent = vl.wire(_landscape(300))
+    assert sent["encoding"] == {"x": {"field": "w", "type": "quantitative"},
+                                "y": {"field": "b", "type": "quantitative"}}
+    own = [la["encoding"]["x"] for la in sent["layer"] if "x" in la.get("encoding", {})]
+    assert own[0]["title"] == "w" and "scale" in own[0]  # the first layer's title and window stay with it
+    assert len(own) == 1  # every other layer inherits it (the arrow's head draws its own end, w_end)
+    layers = [{"encoding": {"x": {"field": "u", "type": "quantitative"}}},
+              {"encoding": {"x": {"field": "v", "type": "quantitative"}}}]
+    assert shared_channels(layers) == ({}, layers)  # different fields: each layer keeps its own
 
 
 def test_a_landscape_says_its_window_once():

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .vl_columns import exact_in_float32, one_name, progression, scaled_units
-from .vl_shared import shared_scales_once
+from .vl_columns import exact_in_float32, few_names, one_name, progression, scaled_units, small_gaps
+from .vl_shared import shared_channels, shared_scales_once
 
 # A table of up to INLINE_ROWS rows (counted once for every layer that draws it) goes inside the spec
 # as JSON (a row there is 50 to 80 bytes; Arrow's framing alone is about 500), a longer one as Arrow.
@@ -113,25 +113,42 @@ class Table:
         every row (a curve's series) or of whole numbers counting up evenly (steps, epochs) is not sent
         but made by a transform, the same."""
         long = self.n > COMPACT_FROM
-        arrays, back, count = {}, [], []
+        arrays, back, count, total = {}, [], [], []
         for k, v in self.columns.items():
             name = one_name(v, self.n) if lift else None
             scaled = scaled_units(v, self.shown[k]) if long and k in self.shown else None
             even = progression(v, self.n) if lift else None
+            coded = few_names(v, self.n, MAX_CODES) if lift and long and name is None else None
+            rising = small_gaps(v, self.n) if lift and long and even is None else None
             if name is not None:
                 back.append({"calculate": json.dumps(name), "as": k})
+            elif rising is not None:  # steps a thinned curve keeps: int8 rises, summed in the browser
+                arrays[k] = pa.array(rising[0])
+                total.append({"op": "sum", "field": k, "as": k})
+                if rising[1]:
+                    back.append({"calculate": f"{_ref(k)} + {rising[1]}", "as": k})
+            elif coded is not None:  # a few names (roles): int8 codes, the names said once in the spec
+                arrays[k] = pa.array(coded[0])
+                back.append({"calculate": f"{json.dumps(coded[1], ensure_ascii=False)}[{_ref(k)}]", "as": k})
             elif even is not None:  # the row's number (1, 2, ...), made start, start + step, ...
                 count.append({"op": "row_number", "as": k})
                 if even != (1, 1):
                     back.append({"calculate": f"{even[0]} + (datum[{json.dumps(k)}] - 1) * {even[1]}", "as": k})
             elif scaled is not None:
                 arrays[k] = pa.array(scaled[0])
-                ref = f"datum.{k}" if k.isidentifier() else f"datum[{k!r}]"
-                ref = f"({ref} + {scaled[1]})" if scaled[1] else ref
+                ref = f"({_ref(k)} + {scaled[1]})" if scaled[1] else _ref(k)
                 back.append({"calculate": f"{ref} / {10 ** self.shown[k]}", "as": k})
             else:
                 arrays[k] = _arrow_column(v, self.n, long)
-        return pa.table(arrays), ([{"window": count}] if count else []) + back
+        # a running sum over the rows in the order sent (a window's default frame, [null, 0]; without a
+        # sort the rows keep their order and no two are peers)
+        running = [{"window": total}] if total else []
+        return pa.table(arrays), ([{"window": count}] if count else []) + running + back
+
+
+def _ref(k: str) -> str:
+    """A field of the row in a Vega expression."""
+    return f"datum.{k}" if k.isidentifier() else f"datum[{json.dumps(k)}]"
 
 
 def table(data: Table | pd.DataFrame) -> Table:
@@ -231,7 +248,8 @@ def _from_altair(chart) -> dict:
 
 def wire(spec: dict, inline_rows: int = INLINE_ROWS, compact: bool = True) -> dict:
     """The spec for st.vega_lite_chart: tables inline (short) or as Arrow data sets (long); with
-    compact, a layer's scale that an earlier layer already gave is said once (shared_scales_once)."""
+    compact, a layer's scale that an earlier layer already gave is said once (shared_scales_once), and
+    an x or y that every layer draws alike once at the top (shared_channels)."""
     datasets: dict[str, pa.Table] = {}
     names: dict[int, tuple[str, list[dict]]] = {}  # id(table) -> its name, the transforms its layers need
     uses: dict[int, int] = {}  # id(table) -> layers that draw it
@@ -263,7 +281,12 @@ def wire(spec: dict, inline_rows: int = INLINE_ROWS, compact: bool = True) -> di
         out["layer"] = [place(x) for x in out["layer"]]
         if compact:
             out["layer"] = shared_scales_once(out["layer"])
-    out["$schema"] = alt.SCHEMA_URL
+            if "encoding" not in out:  # a channel every layer draws alike, said once at the top
+                top, layers = shared_channels(out["layer"])
+                if top:
+                    out["encoding"], out["layer"] = top, layers
+    # no "$schema" (60 bytes a chart): Streamlit's chart hands vega-embed no mode, and vega-embed reads a
+    # spec with layers, a mark or an encoding as Vega-Lite, as the schema would say
     if datasets:
         out["datasets"] = datasets
     return out

@@ -50,6 +50,30 @@ def one_name(values, n: int) -> str | None:
     return uniq[0].as_py() if len(uniq) == 1 and isinstance(uniq[0].as_py(), str) else None
 
 
+def few_names(values, n: int, most: int) -> tuple[np.ndarray, list[str]] | None:
+    """(codes, names) where n rows hold at most `most` names (roles, series) and no missing value: each
+    row's name as its int8 index in names (in order of first appearance), else None."""
+    if isinstance(values, (str, np.ndarray)) or not n:
+        return None
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        if values.null_count:
+            return None
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if pa.types.is_dictionary(values.type):
+            values = values.dictionary_decode()
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            return None
+        values = values.to_pylist()
+    if not all(isinstance(x, str) for x in values):
+        return None
+    names = list(dict.fromkeys(values))
+    if len(names) > min(most, 127):
+        return None
+    index = {name: i for i, name in enumerate(names)}
+    return np.fromiter((index[x] for x in values), dtype=np.int8, count=n), names
+
+
 def progression(values, n: int) -> tuple[int, int] | None:
     """(start, step) where n > 2 whole numbers count up evenly, start, start + step, ... (steps, epochs, the
     indices of samples), else None."""
@@ -57,6 +81,19 @@ def progression(values, n: int) -> tuple[int, int] | None:
         return None
     d = np.diff(values.astype(np.int64))
     return (int(values[0]), int(d[0])) if (d == d[0]).all() else None
+
+
+def small_gaps(values, n: int) -> tuple[np.ndarray, int] | None:
+    """(gaps, start) where n > 2 whole numbers rise by at most 127 from one row to the next (the steps a
+    thinned curve or path keeps): each row's rise from the row before as int8 (0 for the first row)
+    and the first number, else None. The browser sums the gaps back (a running sum, exact)."""
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "iu" or n <= 2:
+        return None
+    v = values.astype(np.int64)
+    gaps = np.diff(v, prepend=v[0])
+    if gaps.min() < 0 or gaps.max() > np.iinfo(np.int8).max or abs(int(v[0])) > 2 ** 31:
+        return None
+    return gaps.astype(np.int8), int(v[0])
 
 
 def lean_table(frame) -> pa.Table:
