@@ -121,10 +121,12 @@ def controls(lesson_obj: Lesson, key: str):
     disabled = run is None or run.done
     at = lesson_obj.next_token()
     bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    # a button that cannot be pressed (the run is over: the status line says so) needs no help on what
+    # it would do; its words would be sent again only to be greyed out
     bar.button(T("ui.step"), key=f"b.{key}.step", on_click=_step, args=(lesson_obj, at), disabled=disabled,
-               help=T("ui.step_help"))
+               help=None if disabled else T("ui.step_help"))
     bar.button(T("ui.epoch"), key=f"b.{key}.epoch", on_click=_epoch, args=(lesson_obj, at), disabled=disabled,
-               help=T("ui.epoch_help"))
+               help=None if disabled else T("ui.epoch_help"))
     st.session_state.setdefault(f"w.{key}.run_n", 100)
     bar.number_input("N", **bounds(RUN_N), step=100, key=f"w.{key}.run_n", persist_state="session",
                      label_visibility="collapsed", help=T("ui.run_n_help"), width=120)
@@ -138,8 +140,9 @@ def controls(lesson_obj: Lesson, key: str):
     # that stops a run is seen again by the full rerun the fragment then asks for, and must not
     # start the run again there.
     action, args, name = (_stop, (lesson_obj,), "stop") if lesson_obj.busy else (_play, (lesson_obj, key), "play")
+    play_off = run is None or (run.done and not lesson_obj.busy)
     bar.button(label, icon=icon, key=f"b.{key}.{name}", on_click=action, args=args,
-               disabled=run is None or (run.done and not lesson_obj.busy), help=T("ui.play_help"))
+               disabled=play_off, help=None if play_off else T("ui.play_help"))
     bar.button(T("ui.reset"), key=f"b.{key}.reset", on_click=_reset, args=(lesson_obj,), disabled=run is None)
     return bar
 

@@ -108,14 +108,18 @@ def hands(lesson_obj: Lesson, run, key: str, optimum, lo_hi=None) -> None:
     (blo, bhi) = manual.slider_range(optimum.b, optimum.b)
     s = st.session_state
     keys = hand_keys(key, run)  # the sliders follow the run (Step, a click): drawn afresh at its values
-    st.markdown(f"**{T('cockpit.hands.header')}**")
+    # what the sliders and the loss line below do, said once on the heading: those are drawn afresh on
+    # every Step, and words of their own would go with them every time
+    st.markdown(f"**{T('cockpit.hands.header')}**",
+                help=" ".join(T(f"cockpit.hands.{k}") for k in ("help", "yours_help", "best_help")))
     st.caption(T("cockpit.hands.intro"))
-    c1, c2 = st.columns(2)
+    # side by side in one row (one layout block, where two columns are three: they are sent on every Step)
+    row = st.container(horizontal=True, wrap=False)
     moved = dict(on_change=_slid, args=(lesson_obj, key, *keys, _version(run)))  # a drag moves the run there
-    c1.slider(T("cockpit.hands.w"), wlo, whi, value=min(max(w, wlo), whi), step=(whi - wlo) / 400, format="%.3f",
-              key=keys[0], help=T("cockpit.hands.w_help"), **moved)
-    c2.slider(T("cockpit.hands.b"), blo, bhi, value=min(max(b, blo), bhi), step=(bhi - blo) / 400, format="%.3f",
-              key=keys[1], help=T("cockpit.hands.b_help"), **moved)
+    row.slider(T("cockpit.hands.w"), wlo, whi, value=min(max(w, wlo), whi), step=(whi - wlo) / 400, format="%.3f",
+              key=keys[0], **moved)
+    row.slider(T("cockpit.hands.b"), blo, bhi, value=min(max(b, blo), bhi), step=(bhi - blo) / 400, format="%.3f",
+              key=keys[1], **moved)
     if not (wlo <= w <= whi and blo <= b <= bhi):
         st.caption(T("cockpit.hands.outside", w=_fmt(w), b=_fmt(b)))
     if s.pop(f"_{key}.bad_point", False):
@@ -124,8 +128,7 @@ def hands(lesson_obj: Lesson, run, key: str, optimum, lo_hi=None) -> None:
     vs = manual.versus(data.X, data.y, w, b, optimum.mse)
     icon = ":green[:material/check_circle:]" if vs.verdict == "tie" else ":material/flag:"
     st.markdown(f"{icon} {T('cockpit.hands.yours')} **{vs.loss:.4g}** · {T('cockpit.hands.best')} "
-                f"**{vs.loss_star:.4g}** · {T(f'cockpit.hands.{vs.verdict}', excess=f'{vs.excess:.3g}')}",
-                help=T("cockpit.hands.yours_help") + " " + T("cockpit.hands.best_help"))
+                f"**{vs.loss_star:.4g}** · {T(f'cockpit.hands.{vs.verdict}', excess=f'{vs.excess:.3g}')}")
     last = run.moves[-1] if run.moves else None
     if last is not None and last.step == run.step_count:
         said = "start_set" if last.step == 0 else "moved"

@@ -122,10 +122,15 @@ def sync_link(key: str, fields: list[Field], run=None) -> dict:
 
 
 def share_button(key: str, fields: list[Field], run=None) -> None:
-    """A 'Share link' popover with the full URL of this exact state, ready to copy."""
+    """A 'Share link' popover with the full URL of this exact state, ready to copy.
+
+    The link is drawn only while the popover is open (opening it reruns the page's live part): it
+    changes with every Step, and a closed popover's contents would be sent with every Step too."""
     T = tr()
     params = sync_link(key, fields, run)
     base = st.context.url or ""
-    with st.popover(T("ui.link.share"), icon=":material/link:"):
-        st.caption(T("ui.link.share_help"))
-        st.code(base + query_string(params), language=None, wrap_lines=True)
+    box = st.popover(T("ui.link.share"), icon=":material/link:", key=f"b.{key}.share", on_change="rerun")
+    with box:
+        if box.open:
+            st.caption(T("ui.link.share_help"))
+            st.code(base + query_string(params), language=None, wrap_lines=True)

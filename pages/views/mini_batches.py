@@ -193,9 +193,9 @@ def _batch(r, view, p, c):
     if r.epoch_batches:
         st.dataframe(lean_table(T.frame(mini_batches.batch_table(r.epoch_batches))), hide_index=True,
                      height=min(320, 38 + 35 * len(r.epoch_batches)),
-                     column_config={
-                         "index": st.column_config.NumberColumn("index", help=T("mini_batches.s2.index_help")),
-                         "num": st.column_config.NumberColumn("num", help=T("mini_batches.s2.num_help"))})
+                     column_config={  # the help only: the names and the number type are the table's own
+                         "index": st.column_config.Column(help=T("mini_batches.s2.index_help")),
+                         "num": st.column_config.Column(help=T("mini_batches.s2.num_help"))})
 
 
 MB_ROW = [1.1, 1.1, 1]  # the data and its batch, the loss, the landscape
