@@ -39,3 +39,21 @@ def test_a_step_builds_no_altair_chart_and_sends_few_chart_bytes(page, monkeypat
     assert calls == {"altair": 0, "wire": len(charts)} and len(charts) == CHARTS[page]
     sent = sum(c.proto.ByteSize() for c in charts)
     assert sent <= BUDGET[page], sent
+
+
+
+def test_the_share_link_is_drawn_only_while_its_popover_is_open():
+    """The link changes with every Step: a closed popover's link would be sent with each one."""
+    at = open_page("pages/views/mini_batches.py")
+    step = next(b for b in at.button if b.key and b.key.endswith(".step"))
+    step.click().run()
+
+    def links() -> list[str]:
+        return [c.value for c in at.code if c.value.startswith("?") and "steps=" in c.value]
+    assert not at.exception and links() == []  # closed: the Step drew no link
+    at.session_state["b.mini_batches.share"] = True  # what opening it in the browser sets
+    at.run()
+    assert len(links()) == 1 and "steps=1" in links()[0] and links()[0] == "?" + "&".join(
+        f"{k}={v}" for k, v in at.query_params.items() for v in (v if isinstance(v, list) else [v]))
+    next(b for b in at.button if b.key and b.key.endswith(".step")).click().run()
+    assert len(links()) == 1 and "steps=2" in links()[0]  # open, it follows the run

@@ -208,6 +208,28 @@ def test_share_link_round_trip(page, server):
     other.close()
 
 
+def test_share_popover_shows_the_link_of_the_run_as_it_is_now(page, server):
+    """The link is drawn when the popover opens (not sent with every Step) and follows the run's steps."""
+    open_page(page, server, "mini_batches")
+    click(page, "Step")
+    click(page, "Step")
+    assert step_count(page) == 2
+    body = '[data-testid="stPopoverBody"]'
+    assert page.locator(f"{body} code").count() == 0  # closed: nothing of it on the page
+    button(page, "Share link").click()
+    page.wait_for_selector(f"{body} code", timeout=30_000)
+    link = page.locator(f"{body} code").first.inner_text().replace("\n", "")
+    assert link.startswith(f"{server}/mini_batches?") and "steps=2" in link
+    assert link.split("?", 1)[1] == page.url.split("?", 1)[1]  # the address bar's own link
+    page.keyboard.press("Escape")
+    settle(page)
+    click(page, "Step")
+    assert step_count(page) == 3
+    button(page, "Share link").click()
+    page.wait_for_function(f"() => document.querySelector('{body} code')?.innerText.includes('steps=3')",
+                           timeout=30_000)
+
+
 def test_instructor_link_hides_controls(page, server):
     open_page(page, server, "linear_regression?hide=lr&lock=1&lr=0.2")
     main = page.locator('[data-testid="stMain"]')
