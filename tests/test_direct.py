@@ -137,6 +137,15 @@ def _grad_step(model, X, y):
     torch.mean((model(X) - y) ** 2).backward()
 
 
+def _step_both(a, b, opt_a, step_b, X, y, k):
+    """One gradient step of each copy, a by torch's SGD and b by step_b; their parameters agree."""
+    _grad_step(a, X, y)
+    _grad_step(b, X, y)
+    opt_a.step()
+    step_b()
+    assert torch.equal(a.theta, b.theta), k
+
+
 def test_plain_sgd_follows_torchs_sgd_bit_for_bit_and_a_changed_lr():
     X, y = _data(d=7)
     (a, b), (opt_a, opt_b) = _sgd_pair()
@@ -145,11 +154,7 @@ def test_plain_sgd_follows_torchs_sgd_bit_for_bit_and_a_changed_lr():
     for k in range(60):
         if k == 30:  # what a scheduler would do
             opt_a.param_groups[0]["lr"] = opt_b.param_groups[0]["lr"] = 0.013
-        _grad_step(a, X, y)
-        _grad_step(b, X, y)
-        opt_a.step()
-        step()
-        assert torch.equal(a.theta, b.theta), k
+        _step_both(a, b, opt_a, step, X, y, k)
     assert opt_b.state_dict() == opt_a.state_dict()  # plain SGD keeps no state, either way
 
 
@@ -175,11 +180,7 @@ def test_plain_sgd_steps_through_torch_once_a_hook_is_registered_or_momentum_is_
         if k == 2:
             handle.remove()
             opt_a.param_groups[0]["momentum"] = opt_b.param_groups[0]["momentum"] = 0.5
-        _grad_step(a, X, y)
-        _grad_step(b, X, y)
-        opt_a.step()
-        step()
-        assert torch.equal(a.theta, b.theta), k
+        _step_both(a, b, opt_a, step, X, y, k)
     assert seen == [1, 1]
     assert "momentum_buffer" in opt_b.state[b.linear.weight]  # torch's own step ran with momentum
 

@@ -29,6 +29,17 @@ from torch.nn.modules import module as _module
 Tensor = torch.Tensor
 
 
+_GLOBAL_HOOKS = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",
+                 "_global_backward_pre_hooks")
+_MODULE_HOOKS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+
+
+def _knows_hooks(*modules: torch.nn.Module) -> bool:
+    """Whether this torch keeps a module's hooks where hookless() looks (else the modules are called)."""
+    return (all(hasattr(_module, name) for name in _GLOBAL_HOOKS)
+            and all(hasattr(m, name) for m in modules for name in _MODULE_HOOKS))
+
+
 def hookless(*modules: torch.nn.Module) -> bool:
     """Whether calling these modules would run their forward and nothing else (nn.Module._call_impl's test)."""
     if (_module._global_forward_hooks or _module._global_forward_pre_hooks or _module._global_backward_hooks
@@ -36,7 +47,7 @@ def hookless(*modules: torch.nn.Module) -> bool:
         return False
     for m in modules:
         if (m._forward_hooks or m._forward_pre_hooks or m._backward_hooks or m._backward_pre_hooks
-                or m._compiled_call_impl is not None or "forward" in vars(m)):
+                or getattr(m, "_compiled_call_impl", None) is not None or "forward" in vars(m)):
             return False
     return True
 
@@ -73,7 +84,8 @@ def linear_mse(model: torch.nn.Module, criterion: torch.nn.MSELoss) -> Callable[
     """
     linear = getattr(model, "linear", None)
     if (type(criterion) is not torch.nn.MSELoss or not isinstance(linear, torch.nn.Linear)
-            or type(linear).forward is not torch.nn.Linear.forward or type(model).forward is not _lr_forward()):
+            or type(linear).forward is not torch.nn.Linear.forward or type(model).forward is not _lr_forward()
+            or not _knows_hooks(model, linear, criterion)):
         return None
     kernel_linear, kernel_mse = torch._C._nn.linear, torch._C._nn.mse_loss
     reduction = torch.nn._reduction.get_enum(criterion.reduction)
