@@ -15,7 +15,7 @@ from gdcore.i18n import LANG_NAMES, LANGS, normalize, translator
 from gdcore.limits import MAX_SEED
 from gdcore.links import DTYPE_FIELD, SEED_FIELD, Note
 from gdcore.precision import DEFAULT_DTYPE, DTYPES
-from pages.ui import board, state, widget_guard
+from pages.ui import board, session_reaper, state, widget_guard
 
 FAVICON = Path(__file__).resolve().parent / "pages" / "ui" / "favicon.png"
 
@@ -26,7 +26,9 @@ def _process_setup() -> bool:
     so extra intra-op threads only add hand-off cost, and on a shared host (a fraction of a core)
     they would make every user compete for cores: one thread, set once for the process."""
     torch.set_num_threads(1)
-    housekeeping.start()  # a full collection once a minute instead of after every script run
+    # a full collection once a minute instead of after every script run; before it, the sessions whose
+    # disconnected time is up are let go (pages/ui/session_reaper.py)
+    housekeeping.start(before=session_reaper.reap)
     return True
 
 

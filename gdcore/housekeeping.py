@@ -36,15 +36,22 @@ def sweep() -> int:
 
 
 class Sweeper:
-    """A daemon thread that sweeps every interval_s seconds until stop()."""
+    """A daemon thread that sweeps every interval_s seconds until stop(); `before`, if given, is called
+    first each time (the server's own chores: the app lets go of the sessions a room left behind)."""
 
-    def __init__(self, interval_s: float = 60.0):
+    def __init__(self, interval_s: float = 60.0, before: Callable[[], object] | None = None):
         self.interval_s = interval_s
+        self.before = before
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="gdcore-housekeeping", daemon=True)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
+            if self.before is not None:
+                try:
+                    self.before()
+                except Exception:  # noqa: BLE001 (a chore that fails must not stop the sweeps)
+                    pass
             sweep()
 
     def start(self) -> Sweeper:
@@ -60,10 +67,10 @@ _process: Sweeper | None = None
 _lock = threading.Lock()
 
 
-def start(interval_s: float = 60.0) -> Sweeper:
+def start(interval_s: float = 60.0, before: Callable[[], object] | None = None) -> Sweeper:
     """The process's sweeper (started on the first call; later calls return it)."""
     global _process
     with _lock:
         if _process is None:
-            _process = Sweeper(interval_s).start()
+            _process = Sweeper(interval_s, before).start()
         return _process

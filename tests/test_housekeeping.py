@@ -43,3 +43,20 @@ def test_the_thread_sweeps_by_itself_until_stopped():
         sweeper.stop()
         gc.enable()
     assert not sweeper.thread.is_alive()
+
+
+def test_the_chore_before_each_sweep_runs_and_a_failing_one_stops_nothing():
+    calls = []
+    done = threading.Event()
+
+    def chore():
+        calls.append(1)
+        if len(calls) >= 3:
+            done.set()
+        raise RuntimeError("a chore that breaks")
+    sweeper = housekeeping.Sweeper(interval_s=0.01, before=chore).start()
+    try:
+        assert done.wait(30)  # three sweeps came round although each chore raised
+    finally:
+        sweeper.stop()
+    assert not sweeper.thread.is_alive()
