@@ -4,7 +4,6 @@ The page scripts live in pages/views/ and their helpers in pages/ui/: nothing si
 pages/, so Streamlit's legacy folder mode (which runs before the first st.navigation call of a
 server process) finds no page of its own and runs this script, whatever the first URL.
 """
-from pathlib import Path
 
 import streamlit as st
 import torch
@@ -17,7 +16,11 @@ from gdcore.links import DTYPE_FIELD, SEED_FIELD, Note
 from gdcore.precision import DEFAULT_DTYPE, DTYPES
 from pages.ui import board, session_reaper, state, widget_guard
 
-FAVICON = Path(__file__).resolve().parent / "pages" / "ui" / "favicon.png"
+# The icon is served as a static file (server.enableStaticServing, from static/ beside this script):
+# one fixed URL the browser caches. Given as a file path, Streamlit would keep it as a media file of
+# each session, dropped and registered again around every full run, and a browser asking for it in
+# between (a busy server, a page opened mid-run) got a 404.
+FAVICON = "/app/static/favicon.png"
 
 
 @st.cache_resource
@@ -36,7 +39,7 @@ _process_setup()
 widget_guard.install()  # a forged, wrong-typed widget value reads as no value (pages/ui/widget_guard.py)
 # the icon is a file of the app's own: a Material icon name would make every page load ask Google's font
 # server for it, which fails in a classroom without internet (and tells a third party who is learning)
-st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon=str(FAVICON), layout="wide")
+st.set_page_config(page_title="gdcore: gradient descent, step by step", page_icon=FAVICON, layout="wide")
 
 # A link's ?lang= (and, below, ?seed=) are applied on the session's first run, before the sidebar
 # draws them (a page cannot set a widget that is already drawn). Later the address bar only follows

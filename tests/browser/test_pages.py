@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -336,6 +337,19 @@ def test_why_squared_loss_charts_keep_their_plot_and_legends(page, server, shots
         for left, right in layout["labels"]:
             assert left >= -1 and right <= layout["width"] + 1, (i, layout)
     page.screenshot(path=str(shots / f"why_squared_loss_{width}.png"), full_page=True)
+    assert_clean(page)
+
+
+def test_the_page_icon_is_a_static_file_of_the_apps_own(page, server):
+    """The icon is one fixed URL the browser caches (server.enableStaticServing). As a media file it
+    was dropped and registered again around every full run, and a request in between got a 404."""
+    open_page(page, server, "linear_regression")
+    click(page, "Step")
+    href = page.eval_on_selector('link[rel~="icon"]', "link => link.href")
+    assert href == f"{server}/app/static/favicon.png"
+    resp = page.request.get(href)
+    assert resp.status == 200 and resp.headers["content-type"] == "image/png"
+    assert resp.body() == (Path(__file__).resolve().parents[2] / "static" / "favicon.png").read_bytes()
     assert_clean(page)
 
 
