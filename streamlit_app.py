@@ -29,6 +29,9 @@ def _process_setup() -> bool:
     so extra intra-op threads only add hand-off cost, and on a shared host (a fraction of a core)
     they would make every user compete for cores: one thread, set once for the process."""
     torch.set_num_threads(1)
+    # what is alive now (the imported modules: torch, Streamlit, pandas, Altair) lives as long as the
+    # process: out of the collector's walks, a full collection under a room takes half the time
+    housekeeping.settle_startup()
     # a full collection once a minute instead of after every script run; before it, the sessions whose
     # disconnected time is up are let go (pages/ui/session_reaper.py)
     housekeeping.start(before=session_reaper.reap)

@@ -60,3 +60,23 @@ def test_the_chore_before_each_sweep_runs_and_a_failing_one_stops_nothing():
     finally:
         sweeper.stop()
     assert not sweeper.thread.is_alive()
+
+
+def test_settle_startup_takes_what_is_alive_out_of_every_collection_and_leaves_later_objects_in():
+    alive = _Node()
+    alive.holder = {"kept": [1, 2]}  # a tracked container, alive before the call (as a module's are)
+    gc.disable()
+    try:
+        frozen = housekeeping.settle_startup()
+        assert frozen == gc.get_freeze_count() > 0
+        walked = {id(o) for o in gc.get_objects()}  # what a collection of any generation walks
+        assert id(alive.holder) not in walked and id(alive) not in walked
+        later = [alive]
+        assert id(later) in {id(o) for o in gc.get_objects(generation=0)}
+        ref = _cycle()  # a cycle made afterwards is still collected
+        assert housekeeping.sweep() >= 2
+        assert ref() is None
+    finally:
+        gc.unfreeze()  # back in the oldest generation, for the rest of this test process
+        gc.enable()
+    assert gc.get_freeze_count() == 0 and id(alive.holder) in {id(o) for o in gc.get_objects()}
