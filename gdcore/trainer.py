@@ -9,14 +9,40 @@ with the other long runs of the process; the page's live fragment only draws wha
 The worker and a page share a `Lesson` through its lock: the worker holds it for one slice (a few
 milliseconds of training), a page holds it while it steps or draws. A run nobody has looked at for
 `stale_s` seconds (its learner closed the tab) is paused, so abandoned sessions cost nothing.
+
+The worker runs at the lowest scheduling priority the system gives a thread (`nice`, Linux): a long
+run trains on CPU time the clicks of the room leave over. Most of a step's time is torch's own C++
+work with the interpreter lock let go, so without this the worker took a core's worth of CPU from the
+server's script threads and from the other server processes on the host whenever a few learners
+pressed Run to end at once, and everyone's clicks queued behind it. With a free core it trains as
+fast as before; on a busy one a long run finishes later and the room stays answered.
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from typing import Protocol
 
 from . import threads
+
+NICE = 19  # the worker thread's niceness: the lowest priority (Linux's range is -20 to 19)
+
+
+def lower_priority(nice: int = NICE) -> bool:
+    """Give the calling thread the scheduling priority `nice` (Linux, where niceness is a thread's own);
+    False where it could not be set. Raising one's own niceness needs no privilege."""
+    if not sys.platform.startswith("linux"):  # elsewhere PRIO_PROCESS with a thread's id names a process
+        return False
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        if current < nice:
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
+        return True
+    except OSError:
+        return False
 
 
 class TurnLock:
@@ -75,9 +101,10 @@ class Job(Protocol):
 class Trainer:
     """One worker thread that advances submitted jobs in slices of `slice_s` seconds each."""
 
-    def __init__(self, slice_s: float = 0.02, stale_s: float = 120.0):
+    def __init__(self, slice_s: float = 0.02, stale_s: float = 120.0, nice: int | None = NICE):
         self.slice_s = slice_s
         self.stale_s = stale_s
+        self.nice = nice  # the worker thread's niceness (None: the priority of the thread that starts it)
         self._jobs: list[Job] = []
         self._cv = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -102,6 +129,8 @@ class Trainer:
             return len(self._jobs)
 
     def _work(self) -> None:
+        if self.nice is not None:  # first: threads torch starts from this one inherit it
+            lower_priority(self.nice)  # clicks first: see the module's docstring
         threads.pin()  # this thread sums like every other that trains (gdcore/threads.py)
         while True:
             with self._cv:

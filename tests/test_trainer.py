@@ -1,4 +1,6 @@
 """Long runs on the process's worker thread: same numbers as a one-shot run, stoppable, shared fairly."""
+import os
+import sys
 import threading
 import time
 
@@ -7,7 +9,7 @@ import pytest
 
 from gdcore import Run, preset_config
 from gdcore.session import IDLE, RUNNING, Lesson
-from gdcore.trainer import Trainer
+from gdcore.trainer import Trainer, TurnLock
 
 
 def _wait(predicate, timeout: float = 60.0) -> None:
@@ -135,3 +137,28 @@ def test_each_click_acts_once():
     assert lesson.next_token() > token
     lesson.reset()  # the step count goes back to 0, tokens keep growing
     assert lesson.next_token() > token
+
+
+class _Probe:
+    """A job that notes the scheduling priority of the thread that trains it, then is done."""
+
+    def __init__(self) -> None:
+        self.lock, self.seen, self.nice = TurnLock(), time.monotonic(), None
+
+    def advance(self, budget_s: float) -> bool:
+        self.nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return False
+
+    def pause(self, error=None) -> None:
+        pass
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own niceness is Linux's")
+def test_the_worker_trains_at_the_lowest_priority_and_leaves_the_caller_as_it_was():
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    low, plain = _Probe(), _Probe()
+    Trainer().submit(low)
+    Trainer(nice=None).submit(plain)
+    _wait(lambda: low.nice is not None and plain.nice is not None)
+    assert low.nice == 19 and plain.nice == before  # clicks first; None keeps the starter's priority
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
