@@ -141,20 +141,23 @@ class Trainer:
             for job in jobs:
                 if job.lock.wanted or not job.lock.acquire(blocking=False):
                     continue  # a page is stepping or drawing it, or waits to: come back next round
+                going = False
                 try:
                     if time.monotonic() - job.seen > self.stale_s:
                         job.pause()
-                        going = False
                     else:
                         going = job.advance(self.slice_s)
                     moved = True
                 except Exception as exc:  # a run that breaks must not stop every other learner's runs
                     job.pause(exc)
-                    going = False
                 finally:
+                    # Drop a finished job before letting go of its lock: a page that starts it again
+                    # (Stop, then Run to end) does so under the lock and submits it afresh after this.
+                    # Dropped after the release, a start in between was dropped with it, and the page
+                    # showed a run that never moved.
+                    if not going:
+                        self.cancel(job)
                     job.lock.release()
-                if not going:
-                    self.cancel(job)
             if not moved:  # every job is being drawn right now: wait a moment instead of spinning
                 with self._cv:
                     self._cv.wait(0.005)

@@ -162,3 +162,34 @@ def test_the_worker_trains_at_the_lowest_priority_and_leaves_the_caller_as_it_wa
     _wait(lambda: low.nice is not None and plain.nice is not None)
     assert low.nice == 19 and plain.nice == before  # clicks first; None keeps the starter's priority
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+
+class _Restarted:
+    """A job that is done at its first slice and started again by its page the moment the worker lets go
+    of it (a learner's Stop, then Run to end, between two slices)."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer, self.seen, self.slices = trainer, time.monotonic(), 0
+        self.lock = TurnLock()
+        release = self.lock.release
+
+        def release_then_start() -> None:
+            release()
+            if self.slices == 1:
+                trainer.submit(self)  # what Lesson.start does once it has set the run going again
+
+        self.lock.release = release_then_start
+
+    def advance(self, budget_s: float) -> bool:
+        self.slices += 1
+        return False  # done at every slice: only the restart brings it back for a second
+
+    def pause(self, error=None) -> None:
+        pass
+
+
+def test_a_job_started_again_as_the_worker_lets_go_of_it_is_trained():
+    trainer = Trainer(slice_s=0.002)
+    job = _Restarted(trainer)
+    trainer.submit(job)
+    _wait(lambda: job.slices >= 2, timeout=10)  # dropped with the restart, it never came back
