@@ -38,3 +38,16 @@ def test_a_drag_on_the_current_sliders_moves_the_run_and_stops_play(lesson):
     assert lesson.run.params() == {"w": [1.5], "b": [0.25]} and len(lesson.run.moves) == 1
     assert lesson.mode == "idle"
     assert cockpit.hand_keys("linear_regression", lesson.run) != keys  # drawn afresh at the moved point
+
+
+def test_no_report_stops_a_long_run_that_shows_only_its_progress(lesson):
+    keys, version = cockpit.hand_keys("linear_regression", lesson.run), cockpit._version(lesson.run)
+    before = lesson.run.params()
+    lesson.start(quiet=True)  # Run to end: the page draws its progress and Stop, no sliders, no landscape
+    _report(lesson, keys, 1.5, 0.25, version)  # the sliders' values, sent again with a live update
+    cockpit._move(lesson, "linear_regression", 1.5, 0.25)  # a landscape selection sent again likewise
+    assert lesson.mode == "running" and lesson.run.params() == before and not lesson.run.moves
+    lesson.stop()  # stopped, the page draws the sliders again: a drag moves the run
+    keys, version = cockpit.hand_keys("linear_regression", lesson.run), cockpit._version(lesson.run)
+    _report(lesson, keys, 1.5, 0.25, version)
+    assert lesson.run.params() == {"w": [1.5], "b": [0.25]} and len(lesson.run.moves) == 1

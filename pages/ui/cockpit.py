@@ -56,6 +56,11 @@ def _move(lesson_obj: Lesson, key: str, w: float, b: float) -> None:
         run = lesson_obj.run
         if run is None:
             return
+        if lesson_obj.busy and lesson_obj.quiet:
+            # a long run shows only its progress and Stop: no slider or landscape is on screen, so this is
+            # a value the browser sent for the page as it was before the run started, not a drag or a click
+            # (taken as one while the worker had not yet moved the run, it stopped the run where it was)
+            return
         lesson_obj.stop()
         try:
             run.move_to([w], [b])
