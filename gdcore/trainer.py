@@ -12,10 +12,11 @@ milliseconds of training), a page holds it while it steps or draws. A run nobody
 
 The worker runs at the lowest scheduling priority the system gives a thread (`nice`, Linux): a long
 run trains on CPU time the clicks of the room leave over. Most of a step's time is torch's own C++
-work with the interpreter lock let go, so without this the worker took a core's worth of CPU from the
-server's script threads and from the other server processes on the host whenever a few learners
-pressed Run to end at once, and everyone's clicks queued behind it. With a free core it trains as
-fast as before; on a busy one a long run finishes later and the room stays answered.
+work with the interpreter lock let go, so at the same priority as everything else the worker took CPU
+from the server's script threads and from the other server processes on the host (about 40 % of a
+core in each of two processes, with ten of 100 learners pressing Run to end), and everyone's clicks
+queued behind it. With a free core it trains as fast as before; on a busy one a long run finishes
+later and the room stays answered.
 """
 from __future__ import annotations
 

@@ -169,7 +169,7 @@ class _Restarted:
     of it (a learner's Stop, then Run to end, between two slices)."""
 
     def __init__(self, trainer: Trainer) -> None:
-        self.trainer, self.seen, self.slices = trainer, time.monotonic(), 0
+        self.seen, self.slices = time.monotonic(), 0
         self.lock = TurnLock()
         release = self.lock.release
 
