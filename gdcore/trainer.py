@@ -14,7 +14,7 @@ The worker runs at the lowest scheduling priority the system gives a thread (`ni
 run trains on CPU time the clicks of the room leave over. Most of a step's time is torch's own C++
 work with the interpreter lock let go, so at the same priority as everything else the worker took CPU
 from the server's script threads and from the other server processes on the host (about 40 % of a
-core in each of two processes, with ten of 100 learners pressing Run to end), and everyone's clicks
+core in one of two processes, with ten of 100 learners pressing Run to end), and everyone's clicks
 queued behind it. With a free core it trains as fast as before; on a busy one a long run finishes
 later and the room stays answered.
 """
